@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/spf13/cobra"
+)
+
+// app holds what every command shares: the standard streams. Commands get
+// it explicitly; there are no package-level globals.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "batchtool",
+		Short: "SEPA Direct Debit batches, bank statements and reconciliation",
+		Long: `batchtool builds SEPA Direct Debit (pain.008) batches, uploads them and UBL
+invoices to the collection platform, fetches camt.053/.054/.052 and CODA
+statements, and reconciles every statement line against what was collected
+and invoiced, to the cent.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newVersionCmd(a),
+		newInspectCmd(a),
+		newCollectCmd(a),
+		newStatementCmd(a),
+		newInvoiceCmd(a),
+		newFilesCmd(a),
+		newSandboxCmd(a),
+		newLedgerCmd(a),
+		newReconcileCmd(a),
+		newNightlyCmd(a),
+	)
+	return root
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the batchtool version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(a.stdout, "batchtool %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}

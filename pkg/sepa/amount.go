@@ -1,0 +1,78 @@
+package sepa
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Amount limits of a SEPA Direct Debit instructed amount (EPC rulebook AT-06:
+// 0.01 to 999999999.99 euro, two decimals at most).
+var (
+	MinAmount = decimal.New(1, -2)
+	MaxAmount = decimal.RequireFromString("999999999.99")
+)
+
+// Errors of amount parsing.
+var (
+	ErrAmountSyntax   = errors.New("amount must be digits with an optional '.' and at most 2 decimals, no sign or exponent")
+	ErrAmountDecimals = errors.New("amount has more than 2 decimals")
+	ErrAmountRange    = errors.New("amount must be between 0.01 and 999999999.99")
+)
+
+// ParseAmount reads a SEPA amount from text exactly: "12", "12.3" and
+// "12.30" are accepted; "1.005", "-1", "1e3", "1,00" and "" are errors, never
+// rounded.
+func ParseAmount(s string) (decimal.Decimal, error) {
+	if err := checkAmountSyntax(s); err != nil {
+		return decimal.Decimal{}, err
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("%w: %v", ErrAmountSyntax, err)
+	}
+	return d, CheckAmount(d)
+}
+
+func checkAmountSyntax(s string) error {
+	if s == "" {
+		return ErrAmountSyntax
+	}
+	dot := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && dot < 0 && i > 0:
+			dot = i
+		default:
+			return ErrAmountSyntax
+		}
+	}
+	if dot == len(s)-1 {
+		return ErrAmountSyntax
+	}
+	if dot >= 0 && len(s)-dot-1 > 2 {
+		return ErrAmountDecimals
+	}
+	if len(s) > 20 {
+		return ErrAmountRange
+	}
+	return nil
+}
+
+// CheckAmount checks the range and precision of an amount already parsed.
+func CheckAmount(d decimal.Decimal) error {
+	if !d.Equal(d.Truncate(2)) {
+		return ErrAmountDecimals
+	}
+	if d.LessThan(MinAmount) || d.GreaterThan(MaxAmount) {
+		return ErrAmountRange
+	}
+	return nil
+}
+
+// FormatAmount writes an amount with exactly two decimals, as the XML
+// messages carry it.
+func FormatAmount(d decimal.Decimal) string { return d.StringFixed(2) }

@@ -1,0 +1,37 @@
+package sepa
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of SEPA identifiers (MsgId, PmtInfId, InstrId, EndToEndId, MndtId).
+var (
+	ErrIDEmpty  = errors.New("identifier is empty")
+	ErrIDLength = errors.New("identifier is longer than 35 characters")
+	ErrIDChars  = errors.New("identifier may hold only a-z A-Z 0-9 / - ? : ( ) . , ' + and space (EPC basic Latin)")
+	ErrIDSlash  = errors.New("identifier must not start or end with '/' nor contain '//' (EPC implementation guidelines)")
+)
+
+// MaxIDLength is the length limit of Max35Text identifiers.
+const MaxIDLength = 35
+
+// ValidateID checks a SEPA identifier such as a mandate id (MndtId, AT-01)
+// or an end-to-end id (EndToEndId, AT-10): 1 to 35 characters of the EPC
+// basic Latin set, no leading or trailing '/' and no '//'.
+func ValidateID(s string) error {
+	if s == "" {
+		return ErrIDEmpty
+	}
+	if n := len([]rune(s)); n > MaxIDLength {
+		return fmt.Errorf("%w: %d characters", ErrIDLength, n)
+	}
+	if err := ValidateText(s); err != nil {
+		return fmt.Errorf("%w: %v", ErrIDChars, err)
+	}
+	if strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
+		return ErrIDSlash
+	}
+	return nil
+}
