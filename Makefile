@@ -1,0 +1,45 @@
+# batchtool — build, test, benchmark, fuzz and demo.
+GO       ?= go
+BIN      := bin/batchtool
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+FUZZTIME ?= 10s
+BENCHTIME ?= 1s
+
+.PHONY: all build test bench bench-peer fuzz demo clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/batchtool
+
+# vet + every test, including the heap and corpus tests (corpus tests skip
+# when ../shared is absent).
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 9m ./...
+
+# Go benchmarks with MB/s (b.SetBytes) and allocations.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./pkg/...
+
+# Side-by-side benchmark against moov-io/iso20022 (separate module: its
+# dependency graph stays out of batchtool's go.mod).
+bench-peer:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem
+
+# Run every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+# The main job on embedded defaults: see scripts/demo.sh.
+demo: build
+	./scripts/demo.sh $(BIN)
+
+clean:
+	rm -rf bin out demo
