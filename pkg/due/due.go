@@ -1,0 +1,468 @@
+// Package due reads due collections — the rows finance exports from the ERP
+// or billing system, one direct debit each — from CSV or JSON Lines, checks
+// every field with the sepa rules and hands out pain008 transactions one at
+// a time. A bad row is reported with its file, line, column and field and
+// the reader goes on, so that every input row ends up either in the batch
+// or in the rejects.
+//
+// Columns (CSV header names, JSON keys):
+//
+//	end_to_end_id        required  EndToEndId, unique per file, max 35, EPC charset
+//	mandate_id           required  MndtId
+//	mandate_signed_on    required  DtOfSgntr, YYYY-MM-DD
+//	sequence_type        required  FRST, RCUR, OOFF or FNAL
+//	amount               required  e.g. 12.50 (dot, at most 2 decimals)
+//	currency             optional  EUR (the only SEPA currency)
+//	debtor_name          required  transliterated to the EPC charset (reported)
+//	debtor_iban          required  IBAN, paper form accepted
+//	debtor_bic           optional  BIC (not needed inside the EEA)
+//	collection_date      optional  ReqdColltnDt YYYY-MM-DD; default from the command line
+//	remittance           optional  RmtInf/Ustrd, max 140
+//	creditor_reference   optional  RmtInf/Strd/CdtrRefInf/Ref (RF or Belgian OGM)
+//	local_instrument     optional  CORE (default) or B2B
+//	original_mandate_id      optional amendment: the mandate id before it changed
+//	original_creditor_id     optional amendment: the creditor id before it changed
+//	original_creditor_name   optional amendment: the creditor name before it changed
+//	original_debtor_iban     optional amendment: the debtor IBAN before it changed
+//	debtor_bank_changed      optional amendment: true when the debtor moved to another bank (SMNDA)
+package due
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
+
+// Columns lists the known columns in their documented order.
+var Columns = []string{
+	"end_to_end_id", "mandate_id", "mandate_signed_on", "sequence_type", "amount", "currency",
+	"debtor_name", "debtor_iban", "debtor_bic", "collection_date", "remittance", "creditor_reference",
+	"local_instrument", "original_mandate_id", "original_creditor_id", "original_creditor_name",
+	"original_debtor_iban", "debtor_bank_changed",
+}
+
+var required = []string{"end_to_end_id", "mandate_id", "mandate_signed_on", "sequence_type", "amount", "debtor_name", "debtor_iban"}
+
+// Format is the syntax of a due file.
+type Format int
+
+// Formats of due files.
+const (
+	CSV Format = iota
+	JSONLines
+)
+
+// FormatOf picks the format from a file name: .jsonl/.ndjson/.json are JSON
+// Lines, anything else CSV.
+func FormatOf(name string) Format {
+	l := strings.ToLower(name)
+	for _, ext := range []string{".jsonl", ".ndjson", ".json"} {
+		if strings.HasSuffix(l, ext) {
+			return JSONLines
+		}
+	}
+	return CSV
+}
+
+// Defaults fill fields a row leaves empty.
+type Defaults struct {
+	Creditor       pain008.Creditor
+	CollectionDate time.Time // used when a row has no collection_date
+}
+
+// Row is one input row: its position, its raw fields (for the rejects file)
+// and, when it has no error findings, the transaction it describes.
+type Row struct {
+	Line     int               // 1-based line of the row in the file
+	Fields   map[string]string // raw values by column name
+	Tx       pain008.Transaction
+	Findings finding.List // errors make the row a reject; warnings (transliteration) are kept
+}
+
+// OK reports whether the row can be collected.
+func (r *Row) OK() bool { return !r.Findings.HasErrors() }
+
+// Reader reads due collections one row at a time.
+type Reader struct {
+	name     string
+	format   Format
+	defaults Defaults
+	csv      *csv.Reader
+	header   []string
+	col      map[string]int
+	lines    *bufio.Reader
+	line     int
+	seen     map[string]int // end-to-end id → line of first use
+}
+
+// NewReader returns a reader of the due file r, called name in findings.
+func NewReader(r io.Reader, name string, format Format, d Defaults) *Reader {
+	rd := &Reader{name: name, format: format, defaults: d, seen: make(map[string]int)}
+	if format == CSV {
+		br := bufio.NewReader(r)
+		// Skip a UTF-8 byte order mark, which spreadsheet programs write.
+		if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+			br.Discard(3)
+		}
+		rd.csv = csv.NewReader(br)
+		rd.csv.ReuseRecord = false
+		rd.csv.FieldsPerRecord = -1
+	} else {
+		rd.lines = bufio.NewReaderSize(r, 64*1024)
+	}
+	return rd
+}
+
+// Header returns the CSV header as read (nil for JSON Lines).
+func (r *Reader) Header() []string { return r.header }
+
+// Next returns the next row, or io.EOF. An error (not a row finding) means
+// the file itself cannot be read on: a broken CSV quote, a missing header.
+func (r *Reader) Next() (*Row, error) {
+	if r.format == CSV {
+		return r.nextCSV()
+	}
+	return r.nextJSON()
+}
+
+func (r *Reader) nextCSV() (*Row, error) {
+	if r.header == nil {
+		h, err := r.csv.Read()
+		if err == io.EOF {
+			return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Message: "file is empty: expected a header row with " + strings.Join(required, ", ")}
+		}
+		if err != nil {
+			return nil, r.csvError(err)
+		}
+		r.header = h
+		r.col = make(map[string]int, len(h))
+		for i, c := range h {
+			c = strings.ToLower(strings.TrimSpace(c))
+			if _, dup := r.col[c]; dup {
+				return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Column: i + 1, Path: c, Message: "column appears twice in the header"}
+			}
+			r.col[c] = i
+		}
+		var missing []string
+		for _, c := range required {
+			if _, ok := r.col[c]; !ok {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Message: "header lacks required column(s) " + strings.Join(missing, ", ")}
+		}
+	}
+	for {
+		rec, err := r.csv.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, r.csvError(err)
+		}
+		line, _ := r.csv.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line
+		}
+		row := &Row{Line: line, Fields: make(map[string]string, len(r.header))}
+		for c, i := range r.col {
+			if i < len(rec) {
+				row.Fields[c] = rec[i]
+			}
+		}
+		if len(rec) != len(r.header) {
+			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
+				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header))})
+			return row, nil
+		}
+		r.build(row)
+		return row, nil
+	}
+}
+
+func (r *Reader) csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return finding.Finding{Severity: finding.Error, File: r.name, Line: pe.Line, Column: pe.Column, Message: "CSV: " + pe.Err.Error()}
+	}
+	return fmt.Errorf("%s: %w", r.name, err)
+}
+
+func (r *Reader) nextJSON() (*Row, error) {
+	for {
+		b, err := r.lines.ReadBytes('\n')
+		if len(b) == 0 && err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", r.name, err)
+		}
+		r.line++
+		b = bytes.TrimSpace(b)
+		if r.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		if len(b) == 0 {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			continue
+		}
+		row := &Row{Line: r.line, Fields: map[string]string{}}
+		var raw map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if jerr := dec.Decode(&raw); jerr != nil {
+			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: r.line, Message: "not a JSON object: " + jerr.Error()})
+			return row, nil
+		}
+		for k, v := range raw {
+			k = strings.ToLower(k)
+			switch v := v.(type) {
+			case string:
+				row.Fields[k] = v
+			case json.Number:
+				row.Fields[k] = v.String()
+			case bool:
+				row.Fields[k] = fmt.Sprint(v)
+			case nil:
+			default:
+				row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: r.line, Path: k, Message: "must be a string, number or boolean"})
+			}
+		}
+		if !row.Findings.HasErrors() {
+			r.build(row)
+		}
+		return row, nil
+	}
+}
+
+// build checks every field of row and fills row.Tx.
+func (r *Reader) build(row *Row) {
+	p := &rowParser{r: r, row: row}
+	tx := &row.Tx
+	tx.Creditor = r.defaults.Creditor
+	tx.EndToEndID = p.id("end_to_end_id", true)
+	if tx.EndToEndID != "" {
+		if first, dup := r.seen[tx.EndToEndID]; dup {
+			p.fail("end_to_end_id", tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
+		} else {
+			r.seen[tx.EndToEndID] = row.Line
+		}
+	}
+	tx.MandateID = p.id("mandate_id", true)
+	tx.MandateSignedOn = p.date("mandate_signed_on", true)
+	tx.SequenceType = p.oneOf("sequence_type", []string{"FRST", "RCUR", "OOFF", "FNAL"}, "", "EPC AT-21")
+	tx.Amount = p.amount("amount")
+	tx.Currency = p.oneOf("currency", []string{"EUR"}, "EUR", "EPC AT-06")
+	tx.DebtorName = p.text("debtor_name", 70, true)
+	tx.DebtorIBAN = p.iban("debtor_iban", true)
+	tx.DebtorBIC = p.bic("debtor_bic")
+	tx.CollectionDate = p.date("collection_date", false)
+	if tx.CollectionDate.IsZero() {
+		tx.CollectionDate = r.defaults.CollectionDate
+		if tx.CollectionDate.IsZero() {
+			p.fail("collection_date", "", "no collection date: give the column or --collection-date", "EPC AT-11")
+		}
+	}
+	if !tx.MandateSignedOn.IsZero() && !tx.CollectionDate.IsZero() && tx.MandateSignedOn.After(tx.CollectionDate) {
+		p.fail("mandate_signed_on", p.get("mandate_signed_on"), "mandate signed after the collection date "+tx.CollectionDate.Format(time.DateOnly), "EPC AT-25")
+	}
+	tx.Remittance = p.text("remittance", 140, false)
+	if ref := strings.TrimSpace(p.get("creditor_reference")); ref != "" {
+		switch scheme, v := sepa.DetectReference(ref); scheme {
+		case sepa.SchemeRF, sepa.SchemeOGM:
+			tx.CreditorReference = v
+		default:
+			if strings.HasPrefix(strings.ToUpper(ref), "RF") {
+				_, err := sepa.ParseRF(ref)
+				p.fail("creditor_reference", ref, err.Error(), "ISO 11649")
+			} else if err := sepa.ValidateID(ref); err != nil {
+				p.fail("creditor_reference", ref, err.Error(), "EPC charset")
+			} else {
+				tx.CreditorReference = ref
+			}
+		}
+	}
+	tx.LocalInstrument = p.oneOf("local_instrument", []string{"CORE", "B2B"}, "CORE", "EPC AT-20")
+
+	var am pain008.Amendment
+	am.OriginalMandateID = p.id("original_mandate_id", false)
+	am.OriginalCreditorID = p.creditorID("original_creditor_id")
+	am.OriginalCreditorName = p.text("original_creditor_name", 70, false)
+	am.OriginalDebtorIBAN = p.iban("original_debtor_iban", false)
+	am.DebtorAgentChanged = p.boolean("debtor_bank_changed")
+	if am != (pain008.Amendment{}) {
+		tx.Amendment = &am
+		if am.DebtorAgentChanged && tx.SequenceType != "FRST" && tx.SequenceType != "" {
+			p.warn("sequence_type", tx.SequenceType, "a collection after a change of debtor bank (SMNDA) should be FRST", "EPC AT-24")
+		}
+	}
+}
+
+type rowParser struct {
+	r   *Reader
+	row *Row
+}
+
+func (p *rowParser) get(col string) string { return p.row.Fields[col] }
+
+func (p *rowParser) column(col string) int {
+	if i, ok := p.r.col[col]; ok {
+		return i + 1
+	}
+	return 0
+}
+
+func (p *rowParser) add(sev finding.Severity, col, value, msg, rule string) {
+	p.row.Findings.Add(finding.Finding{Severity: sev, File: p.r.name, Line: p.row.Line, Column: p.column(col),
+		Path: col, Value: value, Message: msg, Rule: rule})
+}
+
+func (p *rowParser) fail(col, value, msg, rule string) { p.add(finding.Error, col, value, msg, rule) }
+func (p *rowParser) warn(col, value, msg, rule string) { p.add(finding.Warning, col, value, msg, rule) }
+
+func (p *rowParser) missing(col string, req bool) bool {
+	if strings.TrimSpace(p.get(col)) != "" {
+		return false
+	}
+	if req {
+		p.fail(col, "", "required value is missing", "")
+	}
+	return true
+}
+
+func (p *rowParser) id(col string, req bool) string {
+	if p.missing(col, req) {
+		return ""
+	}
+	v := strings.TrimSpace(p.get(col))
+	if err := sepa.ValidateID(v); err != nil {
+		p.fail(col, v, err.Error(), "EPC charset")
+		return ""
+	}
+	return v
+}
+
+func (p *rowParser) text(col string, max int, req bool) string {
+	if p.missing(col, req) {
+		return ""
+	}
+	v := strings.Join(strings.Fields(p.get(col)), " ")
+	t, changes := sepa.Transliterate(v)
+	if len(changes) > 0 {
+		var parts []string
+		for _, c := range changes {
+			parts = append(parts, c.String())
+		}
+		p.warn(col, v, fmt.Sprintf("written as %q (%s)", t, strings.Join(parts, ", ")), "EPC basic Latin")
+	}
+	if n := len([]rune(t)); n > max {
+		p.fail(col, v, fmt.Sprintf("longer than %d characters (%d)", max, n), "XSD Max"+fmt.Sprint(max)+"Text")
+		return ""
+	}
+	return t
+}
+
+func (p *rowParser) date(col string, req bool) time.Time {
+	if p.missing(col, req) {
+		return time.Time{}
+	}
+	v := strings.TrimSpace(p.get(col))
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		p.fail(col, v, "not a date in the form YYYY-MM-DD", "ISO 8601")
+		return time.Time{}
+	}
+	return d
+}
+
+func (p *rowParser) oneOf(col string, allowed []string, def, rule string) string {
+	if p.missing(col, def == "") {
+		return def
+	}
+	v := strings.ToUpper(strings.TrimSpace(p.get(col)))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(col, p.get(col), "must be one of "+strings.Join(allowed, ", "), rule)
+	return ""
+}
+
+func (p *rowParser) amount(col string) (d decimal.Decimal) {
+	if p.missing(col, true) {
+		return d
+	}
+	v := strings.TrimSpace(p.get(col))
+	a, err := sepa.ParseAmount(v)
+	if err != nil {
+		p.fail(col, v, err.Error(), "EPC AT-06")
+		return d
+	}
+	return a
+}
+
+func (p *rowParser) iban(col string, req bool) string {
+	if p.missing(col, req) {
+		return ""
+	}
+	v := p.get(col)
+	i, err := sepa.ParseIBAN(v)
+	if err != nil {
+		p.fail(col, v, err.Error(), "ISO 13616")
+		return ""
+	}
+	return string(i)
+}
+
+func (p *rowParser) bic(col string) string {
+	if p.missing(col, false) {
+		return ""
+	}
+	v := p.get(col)
+	b, err := sepa.ParseBIC(v)
+	if err != nil {
+		p.fail(col, v, err.Error(), "ISO 9362")
+		return ""
+	}
+	return string(b)
+}
+
+func (p *rowParser) creditorID(col string) string {
+	if p.missing(col, false) {
+		return ""
+	}
+	v := p.get(col)
+	c, err := sepa.ParseCreditorID(v)
+	if err != nil {
+		p.fail(col, v, err.Error(), "EPC262-08")
+		return ""
+	}
+	return string(c)
+}
+
+func (p *rowParser) boolean(col string) bool {
+	switch strings.ToLower(strings.TrimSpace(p.get(col))) {
+	case "", "false", "no", "0", "n":
+		return false
+	case "true", "yes", "1", "y":
+		return true
+	}
+	p.fail(col, p.get(col), "must be true or false", "")
+	return false
+}

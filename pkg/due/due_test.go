@@ -1,0 +1,165 @@
+package due
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/pain008"
+)
+
+var defaults = Defaults{
+	Creditor:       pain008.Creditor{Name: "Acme", IBAN: "BE68539007547034", ID: "BE69ZZZ050D000000008"},
+	CollectionDate: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+}
+
+func readAll(t *testing.T, in string, f Format) []*Row {
+	t.Helper()
+	r := NewReader(strings.NewReader(in), "due.csv", f, defaults)
+	var rows []*Row
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+const header = "end_to_end_id,mandate_id,mandate_signed_on,sequence_type,amount,debtor_name,debtor_iban,debtor_bic,remittance,creditor_reference\n"
+
+func TestCSVGoodRow(t *testing.T) {
+	rows := readAll(t, "\xef\xbb\xbf"+header+"E2E-1,MD-1,2024-01-15,frst,12.30,Jan Peeters,BE68 5390 0754 7034,gebabebb,Invoice 1,+++123/4567/89002+++\n", CSV)
+	if len(rows) != 1 || !rows[0].OK() {
+		t.Fatalf("rows %d, findings %v", len(rows), rows[0].Findings)
+	}
+	tx := rows[0].Tx
+	if tx.EndToEndID != "E2E-1" || tx.MandateID != "MD-1" || tx.SequenceType != "FRST" || tx.Amount.StringFixed(2) != "12.30" ||
+		tx.DebtorIBAN != "BE68539007547034" || tx.DebtorBIC != "GEBABEBB" || tx.Currency != "EUR" || tx.LocalInstrument != "CORE" ||
+		tx.CreditorReference != "123456789002" || tx.Remittance != "Invoice 1" || !tx.CollectionDate.Equal(defaults.CollectionDate) ||
+		tx.Creditor.ID != "BE69ZZZ050D000000008" || tx.Amendment != nil {
+		t.Fatalf("tx = %+v", tx)
+	}
+	if rows[0].Line != 2 {
+		t.Fatalf("line = %d", rows[0].Line)
+	}
+}
+
+func TestCSVBadRows(t *testing.T) {
+	in := header +
+		"E2E-1,MD-1,2024-01-15,RCUR,10.00,A,BE68 5390 0754 7035,,,\n" +
+		"E2E-2,MD-2,2024-01-15,RCUR,1.005,B,BE68539007547034,,,\n" +
+		"E2E-2,MD-3,2024-01-15,XXXX,5,C,BE68539007547034,,,\n" +
+		"E2E-4,MD_4,2027-01-15,RCUR,5,D,BE68539007547034,,,RF19539007547034\n" +
+		"E2E-5,MD-5\n"
+	rows := readAll(t, in, CSV)
+	want := [][]string{
+		{`due.csv:2:7: error: debtor_iban "BE68 5390 0754 7035": IBAN check digits do not verify (ISO 13616 mod 97) [ISO 13616]`},
+		{`due.csv:3:5: error: amount "1.005": amount has more than 2 decimals [EPC AT-06]`},
+		{`due.csv:4:1: error: end_to_end_id "E2E-2": end-to-end id already used on line 3 [EPC AT-10 unique]`,
+			`due.csv:4:4: error: sequence_type "XXXX": must be one of FRST, RCUR, OOFF, FNAL [EPC AT-21]`},
+		{`due.csv:5:2: error: mandate_id "MD_4": identifier may hold only a-z A-Z 0-9 / - ? : ( ) . , ' + and space (EPC basic Latin): character outside the EPC basic Latin set (a-z A-Z 0-9 / - ? : ( ) . , ' + space): '_' at position 3 [EPC charset]`,
+			`due.csv:5:3: error: mandate_signed_on "2027-01-15": mandate signed after the collection date 2026-12-01 [EPC AT-25]`,
+			`due.csv:5:10: error: creditor_reference "RF19539007547034": RF creditor reference check digits do not verify (ISO 11649 mod 97) [ISO 11649]`},
+		{`due.csv:6: error: row has 2 fields, the header has 10`},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, row := range rows {
+		if row.OK() {
+			t.Errorf("row %d accepted", i)
+		}
+		var got []string
+		for _, f := range row.Findings {
+			got = append(got, f.String())
+		}
+		if strings.Join(got, "\n") != strings.Join(want[i], "\n") {
+			t.Errorf("row %d findings:\n%s\nwant:\n%s", i, strings.Join(got, "\n"), strings.Join(want[i], "\n"))
+		}
+	}
+}
+
+func TestTransliterationIsAWarning(t *testing.T) {
+	rows := readAll(t, header+"E2E-1,MD-1,2024-01-15,RCUR,5,Müller & Söhne,BE68539007547034,,,\n", CSV)
+	if !rows[0].OK() || rows[0].Tx.DebtorName != "Muller + Sohne" {
+		t.Fatalf("row %+v", rows[0])
+	}
+	if len(rows[0].Findings) != 1 || rows[0].Findings[0].Severity != finding.Warning {
+		t.Fatalf("findings %v", rows[0].Findings)
+	}
+}
+
+func TestHeaderErrors(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "due.csv:1: error: file is empty: expected a header row with end_to_end_id, mandate_id, mandate_signed_on, sequence_type, amount, debtor_name, debtor_iban"},
+		{"end_to_end_id,amount\n", "due.csv:1: error: header lacks required column(s) mandate_id, mandate_signed_on, sequence_type, debtor_name, debtor_iban"},
+		{"a,\"b\n", `due.csv:1:6: error: CSV: extraneous or missing " in quoted-field`},
+	} {
+		_, err := NewReader(strings.NewReader(tt.in), "due.csv", CSV, defaults).Next()
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("error %v\nwant %s", err, tt.want)
+		}
+	}
+}
+
+func TestJSONLines(t *testing.T) {
+	in := `{"end_to_end_id":"E2E-1","mandate_id":"MD-1","mandate_signed_on":"2024-01-15","sequence_type":"OOFF","amount":"0.10","debtor_name":"A","debtor_iban":"NL91ABNA0417164300","local_instrument":"B2B","collection_date":"2026-12-03","original_mandate_id":"OLD-1","debtor_bank_changed":true}
+
+{"end_to_end_id":"E2E-2","mandate_id":"MD-2","mandate_signed_on":"2024-01-15","sequence_type":"RCUR","amount":12.5,"debtor_name":"B","debtor_iban":"NL91ABNA0417164300"}
+not json
+`
+	rows := readAll(t, in, JSONLines)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	tx := rows[0].Tx
+	if !rows[0].OK() || tx.LocalInstrument != "B2B" || tx.CollectionDate.Format(time.DateOnly) != "2026-12-03" ||
+		tx.Amendment == nil || tx.Amendment.OriginalMandateID != "OLD-1" || !tx.Amendment.DebtorAgentChanged {
+		t.Fatalf("row 1: %+v %v", tx, rows[0].Findings)
+	}
+	// OOFF after a bank change draws the FRST warning.
+	if len(rows[0].Findings) != 1 || rows[0].Findings[0].Path != "sequence_type" {
+		t.Fatalf("row 1 findings %v", rows[0].Findings)
+	}
+	if !rows[1].OK() || rows[1].Line != 3 || rows[1].Tx.Amount.StringFixed(2) != "12.50" {
+		t.Fatalf("row 2: line %d %v", rows[1].Line, rows[1].Findings)
+	}
+	if rows[2].OK() || rows[2].Line != 4 || !strings.HasPrefix(rows[2].Findings[0].String(), "due.csv:4: error: not a JSON object") {
+		t.Fatalf("row 3: %v", rows[2].Findings)
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	if FormatOf("x.JSONL") != JSONLines || FormatOf("x.csv") != CSV || FormatOf("x") != CSV {
+		t.Fatal("FormatOf")
+	}
+}
+
+func FuzzReader(f *testing.F) {
+	f.Add(header+"E2E-1,MD-1,2024-01-15,RCUR,10.00,A,BE68539007547034,,,\n", false)
+	f.Add(`{"end_to_end_id":"E","amount":"1"}`+"\n", true)
+	f.Add("a,\"b\n", false)
+	f.Fuzz(func(t *testing.T, in string, jsonl bool) {
+		format := CSV
+		if jsonl {
+			format = JSONLines
+		}
+		r := NewReader(strings.NewReader(in), "f", format, defaults)
+		for i := 0; i < 10000; i++ {
+			row, err := r.Next()
+			if err != nil {
+				return
+			}
+			if row.OK() && (row.Tx.EndToEndID == "" || row.Tx.Amount.Sign() <= 0 || row.Tx.DebtorIBAN == "") {
+				t.Fatalf("accepted an incomplete row: %+v", row.Tx)
+			}
+		}
+		t.Fatal("reader did not end")
+	})
+}
