@@ -1,0 +1,99 @@
+package camt
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// endStatement runs the checks of the statement that just ended and adds
+// their findings. Banks are known to send statements whose balances were
+// typed by hand, totals that count differently and details in another
+// currency, so all of these are warnings: the file is still read whole.
+func (r *Reader) endStatement() {
+	c := r.cur
+	if c == nil {
+		return
+	}
+	r.cur = nil
+	st := c.st
+	op, cl := st.Opening, st.Closing
+
+	// Currency consistency of balances and account.
+	acct := st.Account.Currency
+	if op != nil && cl != nil && op.Currency != cl.Currency {
+		r.add(finding.Warning, c.closingLine, c.closingPath+"/Amt", cl.Currency, RuleCurrency,
+			"closing balance currency %s differs from the opening balance currency %s", cl.Currency, op.Currency)
+	} else if acct != "" {
+		for _, b := range []struct {
+			bal  string
+			ccy  string
+			path string
+		}{{"opening", ccyOf(op), c.openingPath}, {"closing", ccyOf(cl), c.closingPath}} {
+			if b.ccy != "" && b.ccy != acct {
+				r.add(finding.Warning, st.Line, b.path+"/Amt", b.ccy, RuleCurrency,
+					"%s balance currency %s differs from the account currency %s", b.bal, b.ccy, acct)
+			}
+		}
+	}
+
+	// Opening balance + booked entries = closing balance.
+	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency &&
+		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
+		want := op.Amount.Add(c.booked)
+		if !want.Equal(cl.Amount) {
+			r.add(finding.Warning, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
+				"closing balance %s does not equal opening balance %s plus %d booked entries (%s) = %s; difference %s",
+				cl.Amount.String(), op.Amount.String(), c.nBooked, c.booked.String(), want.String(), cl.Amount.Sub(want).String())
+		}
+	}
+
+	// TxsSummry against the entries read.
+	if s := c.summary; s != nil {
+		path := c.path + "/TxsSummry"
+		if n := strings.TrimSpace(s.TtlNtries.NbOfNtries); n != "" {
+			if k, err := strconv.Atoi(n); err == nil && k != c.nNtr {
+				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/NbOfNtries", n, RuleSummary,
+					"states %d entries, the statement holds %d", k, c.nNtr)
+			}
+		}
+		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" {
+			// Sum of all entry amounts regardless of sign (ISO definition).
+			if d, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
+				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
+					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
+			}
+		}
+		r.checkTotal(s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
+		r.checkTotal(s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
+	}
+}
+
+func (r *Reader) checkTotal(t *numberAndSum, n int, sum decimal.Decimal, path, what string, line int) {
+	if t == nil {
+		return
+	}
+	if c := strings.TrimSpace(t.NbOfNtries); c != "" {
+		if k, err := strconv.Atoi(c); err == nil && k != n {
+			r.add(finding.Warning, line, path+"/NbOfNtries", c, RuleSummary,
+				"states %d %s entries, the statement holds %d", k, what, n)
+		}
+	}
+	if v := strings.TrimSpace(t.Sum); v != "" {
+		if d, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
+			r.add(finding.Warning, line, path+"/Sum", v, RuleSummary,
+				"states %s entries summing to %s, they add up to %s", what, v, sum.String())
+		}
+	}
+}
+
+func ccyOf(b *statement.Balance) string {
+	if b == nil {
+		return ""
+	}
+	return b.Currency
+}
