@@ -1,0 +1,543 @@
+package pain008
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
+
+// WriterOptions set the message-level fields of a written pain.008.
+type WriterOptions struct {
+	// Version is Version02 ("001.02", the default) or Version08 ("001.08").
+	Version string
+	// MessageID is GrpHdr/MsgId (Max35, EPC characters). PmtInfIds are made
+	// from it: MessageID + "-" + group number. Default: "BT" followed by
+	// CreatedAt as yyyymmddhhmmss.
+	MessageID string
+	// InitiatingParty is GrpHdr/InitgPty/Nm. Default: the first creditor's name.
+	InitiatingParty string
+	// CreatedAt is GrpHdr/CreDtTm, written to the second with its zone
+	// offset. Default: now. Collection dates before its date are refused.
+	CreatedAt time.Time
+	// TempDir is where transactions are spooled until Close. Default: the
+	// target's directory for Create, os.TempDir() for NewWriter.
+	TempDir string
+}
+
+// spoolLimit is how many bytes of rendered transactions the Writer keeps
+// in memory, over all groups, before it moves them to the spool file.
+const spoolLimit = 4 << 20
+
+// Writer writes one pain.008 message. Transactions are validated, rendered
+// and spooled as they come; the document is assembled by Close, which is
+// the only time anything is written to the destination.
+type Writer struct {
+	dst  io.Writer
+	opts WriterOptions
+
+	// Create's target and its temporary file in the same directory.
+	path string
+	tmp  *os.File
+
+	groups   []*group
+	index    map[groupKey]*group
+	spool    *os.File
+	spoolEnd int64
+	buffered int // bytes held in the groups' buffers
+
+	e2e   hashSet
+	count int64
+	sum   int64 // cents
+	err   error // sticky: the first I/O error
+	done  bool
+}
+
+// groupKey is what a PmtInf block has in common.
+type groupKey struct {
+	date     time.Time
+	seq      string
+	instr    string
+	creditor Creditor
+}
+
+// group is one PmtInf block being collected: its rendered DrctDbtTxInf
+// elements are in chunks of the spool file, then in buf.
+type group struct {
+	key    groupKey
+	num    int
+	count  int64
+	sum    int64
+	chunks []chunk
+	buf    []byte
+}
+
+type chunk struct{ off, n int64 }
+
+// NewWriter returns a Writer that writes the message to w when Close is
+// called. Nothing is written to w before, and nothing at all when Close
+// fails validation of the whole message (no transactions).
+func NewWriter(w io.Writer, opts WriterOptions) (*Writer, error) {
+	if err := (&opts).setDefaults(); err != nil {
+		return nil, err
+	}
+	if opts.TempDir == "" {
+		opts.TempDir = os.TempDir()
+	}
+	return &Writer{dst: w, opts: opts, index: make(map[groupKey]*group)}, nil
+}
+
+// Create returns a Writer to the file path. The message is written to a
+// temporary file in the same directory that is renamed to path only when
+// Close succeeds; Abort or a failed Close leave nothing behind.
+func Create(path string, opts WriterOptions) (*Writer, error) {
+	if opts.TempDir == "" {
+		opts.TempDir = filepath.Dir(path)
+	}
+	w, err := NewWriter(nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("pain008: %w", err)
+	}
+	w.path, w.tmp, w.dst = path, f, f
+	return w, nil
+}
+
+func (o *WriterOptions) setDefaults() error {
+	switch o.Version {
+	case "":
+		o.Version = Version02
+	case Version02, Version08:
+	default:
+		return fmt.Errorf("pain008: cannot write version %q (only %s and %s)", o.Version, Version02, Version08)
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = time.Now()
+	}
+	o.CreatedAt = o.CreatedAt.Truncate(time.Second)
+	if o.MessageID == "" {
+		o.MessageID = "BT" + o.CreatedAt.Format("20060102150405")
+	}
+	if err := sepa.ValidateID(o.MessageID); err != nil {
+		return fmt.Errorf("pain008: MessageID %q: %w", o.MessageID, err)
+	}
+	if o.InitiatingParty != "" {
+		if len([]rune(o.InitiatingParty)) > maxName {
+			return fmt.Errorf("pain008: InitiatingParty %q: %w: at most %d characters", o.InitiatingParty, ErrTooLong, maxName)
+		}
+		if err := sepa.ValidateText(o.InitiatingParty); err != nil {
+			return fmt.Errorf("pain008: InitiatingParty %q: %w", o.InitiatingParty, err)
+		}
+	}
+	return nil
+}
+
+// Write validates tx and adds it to the group of its collection date,
+// sequence type, local instrument and creditor. A *FieldError names the
+// field that was refused; the Writer stays usable after it. Currency ""
+// is taken as EUR and LocalInstrument "" as CORE; tx.PmtInfID is ignored.
+func (w *Writer) Write(tx Transaction) error {
+	if w.done {
+		return errors.New("pain008: Write after Close or Abort")
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if tx.Currency == "" {
+		tx.Currency = "EUR"
+	}
+	if tx.LocalInstrument == "" {
+		tx.LocalInstrument = InstrumentCore
+	}
+	cents, err := check(&tx, w.opts.CreatedAt)
+	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Index = int(w.count) + 1
+		}
+		return err
+	}
+	if !w.e2e.add(hashString(tx.EndToEndID)) {
+		// A 64-bit hash collision between different ids is possible in
+		// theory (p ≈ 3e-8 at a million transactions); we accept refusing
+		// such a batch rather than keep every id in memory.
+		return &FieldError{Index: int(w.count) + 1, EndToEndID: tx.EndToEndID, Field: "EndToEndID", Value: tx.EndToEndID, Err: ErrDuplicateE2E}
+	}
+	if w.sum > maxSumCents-cents {
+		return errors.New("pain008: control sum would exceed 18 digits")
+	}
+	key := groupKey{date: dateOnly(tx.CollectionDate), seq: tx.SequenceType, instr: tx.LocalInstrument, creditor: tx.Creditor}
+	g := w.index[key]
+	if g == nil {
+		g = &group{key: key, num: len(w.groups) + 1}
+		w.index[key] = g
+		w.groups = append(w.groups, g)
+	}
+	n := len(g.buf)
+	g.buf = appendTx(g.buf, &tx, cents, w.opts.Version)
+	w.buffered += len(g.buf) - n
+	g.count++
+	g.sum += cents
+	w.count++
+	w.sum += cents
+	if w.buffered > spoolLimit {
+		if err := w.flushSpool(); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+// maxSumCents keeps CtrlSum within DecimalNumber's 18 digits.
+const maxSumCents = 999999999999999999
+
+// flushSpool moves every group's buffer to the end of the spool file.
+func (w *Writer) flushSpool() error {
+	if w.spool == nil {
+		f, err := os.CreateTemp(w.opts.TempDir, "pain008-spool-*")
+		if err != nil {
+			return fmt.Errorf("pain008: spool: %w", err)
+		}
+		w.spool = f
+	}
+	for _, g := range w.groups {
+		if len(g.buf) == 0 {
+			continue
+		}
+		if _, err := w.spool.Write(g.buf); err != nil {
+			return fmt.Errorf("pain008: spool: %w", err)
+		}
+		g.chunks = append(g.chunks, chunk{w.spoolEnd, int64(len(g.buf))})
+		w.spoolEnd += int64(len(g.buf))
+		if cap(g.buf) > 256<<10 {
+			g.buf = nil // do not keep a large buffer for a group that may not grow again
+		} else {
+			g.buf = g.buf[:0]
+		}
+	}
+	w.buffered = 0
+	return nil
+}
+
+// Count returns the number of transactions written so far and their sum in
+// cents.
+func (w *Writer) Count() (n int64, cents int64) { return w.count, w.sum }
+
+// Close writes the message and, for Create, renames the temporary file to
+// the target. On error nothing is left behind (Create) or w may hold a
+// partial message only if the destination failed while writing.
+func (w *Writer) Close() error {
+	if w.done {
+		return errors.New("pain008: Close called twice")
+	}
+	err := w.err
+	if err == nil && w.count == 0 {
+		err = errors.New("pain008: no transactions to write (a pain.008 needs at least one)")
+	}
+	if err == nil {
+		err = w.assemble()
+	}
+	if err == nil && w.tmp != nil {
+		if err = w.tmp.Sync(); err == nil {
+			err = w.tmp.Close()
+			w.tmp = nil
+		}
+		if err == nil {
+			err = os.Rename(w.dst.(*os.File).Name(), w.path)
+		}
+	}
+	if err != nil {
+		w.cleanup(true)
+		w.done = true
+		return err
+	}
+	w.cleanup(false)
+	w.done = true
+	return nil
+}
+
+// Abort discards the message: the spool and, for Create, the temporary
+// file are removed. It is safe to call after Close (then it does nothing).
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.cleanup(true)
+}
+
+func (w *Writer) cleanup(removeTarget bool) {
+	if w.spool != nil {
+		name := w.spool.Name()
+		w.spool.Close()
+		os.Remove(name)
+		w.spool = nil
+	}
+	if removeTarget {
+		if f, ok := w.dst.(*os.File); ok && w.path != "" {
+			name := f.Name()
+			if w.tmp != nil {
+				w.tmp.Close()
+				w.tmp = nil
+			}
+			os.Remove(name)
+		}
+	}
+	w.groups, w.index = nil, nil
+}
+
+// assemble writes the document: header, each group with its spooled
+// transactions, trailer.
+func (w *Writer) assemble() error {
+	bw := bufio.NewWriterSize(w.dst, 256<<10)
+	v := w.opts.Version
+	initg := w.opts.InitiatingParty
+	if initg == "" {
+		initg = w.groups[0].key.creditor.Name
+	}
+	b := make([]byte, 0, 4096)
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="`...)
+	b = append(b, NamespacePrefix...)
+	b = append(b, v...)
+	b = append(b, `" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`+"\n  <CstmrDrctDbtInitn>\n    <GrpHdr>\n"...)
+	b = leaf(b, 6, "MsgId", w.opts.MessageID)
+	b = leaf(b, 6, "CreDtTm", w.opts.CreatedAt.Format("2006-01-02T15:04:05Z07:00"))
+	b = leafRaw(b, 6, "NbOfTxs", strconv.AppendInt(nil, w.count, 10))
+	b = leafRaw(b, 6, "CtrlSum", appendCents(nil, w.sum))
+	b = append(b, "      <InitgPty>\n"...)
+	b = leaf(b, 8, "Nm", initg)
+	b = append(b, "      </InitgPty>\n    </GrpHdr>\n"...)
+	if _, err := bw.Write(b); err != nil {
+		return err
+	}
+	for _, g := range w.groups {
+		b = appendPmtInfHead(b[:0], g, w.opts.MessageID, v)
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+		for _, c := range g.chunks {
+			if _, err := io.Copy(bw, io.NewSectionReader(w.spool, c.off, c.n)); err != nil {
+				return fmt.Errorf("pain008: reading spool: %w", err)
+			}
+		}
+		if _, err := bw.Write(g.buf); err != nil {
+			return err
+		}
+		if _, err := bw.WriteString("    </PmtInf>\n"); err != nil {
+			return err
+		}
+	}
+	if _, err := bw.WriteString("  </CstmrDrctDbtInitn>\n</Document>\n"); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// pmtInfID builds the unique PmtInfId of group n from the message id,
+// shortening the message id so that the result fits Max35.
+func pmtInfID(msgID string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	if len(msgID)+len(suffix) > sepa.MaxIDLength {
+		msgID = msgID[:sepa.MaxIDLength-len(suffix)]
+	}
+	return msgID + suffix
+}
+
+func appendPmtInfHead(b []byte, g *group, msgID, v string) []byte {
+	c := g.key.creditor
+	b = append(b, "    <PmtInf>\n"...)
+	b = leaf(b, 6, "PmtInfId", pmtInfID(msgID, g.num))
+	b = append(b, "      <PmtMtd>DD</PmtMtd>\n"...)
+	b = leafRaw(b, 6, "NbOfTxs", strconv.AppendInt(nil, g.count, 10))
+	b = leafRaw(b, 6, "CtrlSum", appendCents(nil, g.sum))
+	b = append(b, "      <PmtTpInf>\n        <SvcLvl>\n          <Cd>SEPA</Cd>\n        </SvcLvl>\n        <LclInstrm>\n"...)
+	b = leaf(b, 10, "Cd", g.key.instr)
+	b = append(b, "        </LclInstrm>\n"...)
+	b = leaf(b, 8, "SeqTp", g.key.seq)
+	b = append(b, "      </PmtTpInf>\n"...)
+	b = leaf(b, 6, "ReqdColltnDt", g.key.date.Format(isoDate))
+	b = append(b, "      <Cdtr>\n"...)
+	b = leaf(b, 8, "Nm", c.Name)
+	b = append(b, "      </Cdtr>\n      <CdtrAcct>\n        <Id>\n"...)
+	b = leaf(b, 10, "IBAN", c.IBAN)
+	b = append(b, "        </Id>\n      </CdtrAcct>\n      <CdtrAgt>\n"...)
+	b = appendFinInstnID(b, 8, c.BIC, v)
+	b = append(b, "      </CdtrAgt>\n      <ChrgBr>SLEV</ChrgBr>\n"...)
+	b = appendSchemeID(b, 6, "CdtrSchmeId", "", c.ID)
+	return b
+}
+
+// appendSchemeID writes a creditor scheme identification (PartyIdentification
+// with PrvtId/Othr/Id and SchmeNm/Prtry SEPA), optionally with a name.
+func appendSchemeID(b []byte, ind int, tag, name, id string) []byte {
+	b = open(b, ind, tag)
+	if name != "" {
+		b = leaf(b, ind+2, "Nm", name)
+	}
+	if id != "" {
+		b = open(b, ind+2, "Id")
+		b = open(b, ind+4, "PrvtId")
+		b = open(b, ind+6, "Othr")
+		b = leaf(b, ind+8, "Id", id)
+		b = open(b, ind+8, "SchmeNm")
+		b = leaf(b, ind+10, "Prtry", "SEPA")
+		b = closeTag(b, ind+8, "SchmeNm")
+		b = closeTag(b, ind+6, "Othr")
+		b = closeTag(b, ind+4, "PrvtId")
+		b = closeTag(b, ind+2, "Id")
+	}
+	return closeTag(b, ind, tag)
+}
+
+// appendFinInstnID writes FinInstnId with the BIC (BICFI from .001.04 on)
+// or, when there is none, Othr/Id NOTPROVIDED as the EPC guidelines ask.
+func appendFinInstnID(b []byte, ind int, bic, v string) []byte {
+	b = open(b, ind, "FinInstnId")
+	switch {
+	case bic == "":
+		b = open(b, ind+2, "Othr")
+		b = leaf(b, ind+4, "Id", "NOTPROVIDED")
+		b = closeTag(b, ind+2, "Othr")
+	case v == Version02:
+		b = leaf(b, ind+2, "BIC", bic)
+	default:
+		b = leaf(b, ind+2, "BICFI", bic)
+	}
+	return closeTag(b, ind, "FinInstnId")
+}
+
+// appendTx renders one DrctDbtTxInf (DirectDebitTransactionInformation9/23).
+func appendTx(b []byte, tx *Transaction, cents int64, v string) []byte {
+	b = append(b, "      <DrctDbtTxInf>\n        <PmtId>\n"...)
+	if tx.InstructionID != "" {
+		b = leaf(b, 10, "InstrId", tx.InstructionID)
+	}
+	b = leaf(b, 10, "EndToEndId", tx.EndToEndID)
+	b = append(b, "        </PmtId>\n        <InstdAmt Ccy=\""...)
+	b = append(b, tx.Currency...)
+	b = append(b, "\">"...)
+	b = appendCents(b, cents)
+	b = append(b, "</InstdAmt>\n        <DrctDbtTx>\n          <MndtRltdInf>\n"...)
+	b = leaf(b, 12, "MndtId", tx.MandateID)
+	b = leaf(b, 12, "DtOfSgntr", tx.MandateSignedOn.Format(isoDate))
+	if a := tx.Amendment; a != nil {
+		b = append(b, "            <AmdmntInd>true</AmdmntInd>\n            <AmdmntInfDtls>\n"...)
+		if a.OriginalMandateID != "" {
+			b = leaf(b, 14, "OrgnlMndtId", a.OriginalMandateID)
+		}
+		if a.OriginalCreditorName != "" || a.OriginalCreditorID != "" {
+			b = appendSchemeID(b, 14, "OrgnlCdtrSchmeId", a.OriginalCreditorName, a.OriginalCreditorID)
+		}
+		if a.OriginalDebtorIBAN != "" {
+			b = append(b, "              <OrgnlDbtrAcct>\n                <Id>\n"...)
+			b = leaf(b, 18, "IBAN", a.OriginalDebtorIBAN)
+			b = append(b, "                </Id>\n              </OrgnlDbtrAcct>\n"...)
+		}
+		if a.DebtorAgentChanged {
+			b = append(b, "              <OrgnlDbtrAgt>\n                <FinInstnId>\n                  <Othr>\n                    <Id>SMNDA</Id>\n                  </Othr>\n                </FinInstnId>\n              </OrgnlDbtrAgt>\n"...)
+		}
+		b = append(b, "            </AmdmntInfDtls>\n"...)
+	} else {
+		b = append(b, "            <AmdmntInd>false</AmdmntInd>\n"...)
+	}
+	b = append(b, "          </MndtRltdInf>\n        </DrctDbtTx>\n        <DbtrAgt>\n"...)
+	b = appendFinInstnID(b, 10, tx.DebtorBIC, v)
+	b = append(b, "        </DbtrAgt>\n        <Dbtr>\n"...)
+	b = leaf(b, 10, "Nm", tx.DebtorName)
+	b = append(b, "        </Dbtr>\n        <DbtrAcct>\n          <Id>\n"...)
+	b = leaf(b, 12, "IBAN", tx.DebtorIBAN)
+	b = append(b, "          </Id>\n        </DbtrAcct>\n"...)
+	switch {
+	case tx.Remittance != "":
+		b = append(b, "        <RmtInf>\n"...)
+		b = leaf(b, 10, "Ustrd", tx.Remittance)
+		b = append(b, "        </RmtInf>\n"...)
+	case tx.CreditorReference != "":
+		b = append(b, "        <RmtInf>\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>\n              </Tp>\n"...)
+		b = leaf(b, 14, "Ref", tx.CreditorReference)
+		b = append(b, "            </CdtrRefInf>\n          </Strd>\n        </RmtInf>\n"...)
+	}
+	return append(b, "      </DrctDbtTxInf>\n"...)
+}
+
+const spaces = "                                        "
+
+func open(b []byte, ind int, tag string) []byte {
+	b = append(b, spaces[:ind]...)
+	b = append(b, '<')
+	b = append(b, tag...)
+	return append(b, ">\n"...)
+}
+
+func closeTag(b []byte, ind int, tag string) []byte {
+	b = append(b, spaces[:ind]...)
+	b = append(b, "</"...)
+	b = append(b, tag...)
+	return append(b, ">\n"...)
+}
+
+// leaf writes <tag>escaped value</tag> on its own line.
+func leaf(b []byte, ind int, tag, value string) []byte {
+	b = append(b, spaces[:ind]...)
+	b = append(b, '<')
+	b = append(b, tag...)
+	b = append(b, '>')
+	b = appendEscaped(b, value)
+	b = append(b, "</"...)
+	b = append(b, tag...)
+	return append(b, ">\n"...)
+}
+
+func leafRaw(b []byte, ind int, tag string, value []byte) []byte {
+	b = append(b, spaces[:ind]...)
+	b = append(b, '<')
+	b = append(b, tag...)
+	b = append(b, '>')
+	b = append(b, value...)
+	b = append(b, "</"...)
+	b = append(b, tag...)
+	return append(b, ">\n"...)
+}
+
+// appendEscaped escapes the XML markup characters. Validated text holds
+// none of them except the apostrophe, which needs no escaping in content;
+// this keeps a document well-formed should a check ever be relaxed.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		last = i + 1
+	}
+	return append(b, s[last:]...)
+}
+
+// appendCents writes cents as a decimal amount with two decimals.
+func appendCents(b []byte, cents int64) []byte {
+	b = strconv.AppendInt(b, cents/100, 10)
+	r := cents % 100
+	return append(b, '.', byte('0'+r/10), byte('0'+r%10))
+}
