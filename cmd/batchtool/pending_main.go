@@ -13,9 +13,6 @@ func inspectCamt(name string, r io.Reader) (*inspection, error) {
 func inspectCODA(name string, r io.Reader) (*inspection, error) {
 	return nil, fmt.Errorf("CODA inspection not available yet")
 }
-func newCollectBuildCmd(a *app) *cobra.Command {
-	return pending("build", "Build a pain.008 batch from due collections")
-}
 func newStatementCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "statement", Short: "Work with bank statements (camt, CODA)"}
 	c.AddCommand(pending("convert", "Convert statements to CSV, JSON Lines or XLSX"))

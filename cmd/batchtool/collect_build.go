@@ -1,0 +1,262 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/pkg/due"
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
+
+// creditorFile is the creditor.json a batch is built for.
+type creditorFile struct {
+	Name            string `json:"name"`
+	IBAN            string `json:"iban"`
+	BIC             string `json:"bic"`
+	CreditorID      string `json:"creditor_id"`
+	InitiatingParty string `json:"initiating_party"`
+}
+
+// loadCreditor reads and checks creditor.json.
+func loadCreditor(path string) (pain008.Creditor, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return pain008.Creditor{}, "", err
+	}
+	var c creditorFile
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return pain008.Creditor{}, "", fmt.Errorf("%s: %w", path, err)
+	}
+	var l finding.List
+	bad := func(field, value string, err error) {
+		l.Add(finding.Finding{Severity: finding.Error, File: path, Path: field, Value: value, Message: err.Error()})
+	}
+	iban, err := sepa.ParseIBAN(c.IBAN)
+	if err != nil {
+		bad("iban", c.IBAN, err)
+	}
+	var bic sepa.BIC
+	if c.BIC != "" {
+		if bic, err = sepa.ParseBIC(c.BIC); err != nil {
+			bad("bic", c.BIC, err)
+		}
+	}
+	ci, err := sepa.ParseCreditorID(c.CreditorID)
+	if err != nil {
+		bad("creditor_id", c.CreditorID, err)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		bad("name", c.Name, errors.New("required value is missing"))
+	}
+	name, _ := sepa.Transliterate(strings.TrimSpace(c.Name))
+	if len(l) > 0 {
+		return pain008.Creditor{}, "", l
+	}
+	return pain008.Creditor{Name: name, IBAN: string(iban), BIC: string(bic), ID: string(ci)}, c.InitiatingParty, nil
+}
+
+type collectBuildOptions struct {
+	in, creditor, out, version, collectionDate, rejects, messageID string
+}
+
+func newCollectBuildCmd(a *app) *cobra.Command {
+	var o collectBuildOptions
+	cmd := &cobra.Command{
+		Use:   "build --in due.csv|due.jsonl --creditor creditor.json --out batch.xml",
+		Short: "Build a pain.008 batch from due collections",
+		Long: `build reads due collections (CSV or JSON Lines, columns in the README), checks
+every row (IBAN, BIC, mandate, amount, dates, EPC characters) and writes one
+pain.008 message grouped by collection date, sequence type, instrument and
+creditor, with exact NbOfTxs and CtrlSum.
+
+By default nothing is written when any row is bad. With --rejects the good
+rows go into the batch and every bad row, with its reason, into the rejects
+file: every input row ends up in exactly one of the two (exit code 1 tells
+that rows were rejected).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.in, "in", "", "due collections, CSV or JSON Lines (.jsonl)")
+	f.StringVar(&o.creditor, "creditor", "", "creditor.json: name, iban, bic, creditor_id")
+	f.StringVar(&o.out, "out", "", "pain.008 file to write")
+	f.StringVar(&o.version, "version", pain008.Version02, "pain.008 version: 001.02 or 001.08")
+	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
+	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
+	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
+	return cmd
+}
+
+func collectBuild(a *app, o collectBuildOptions) error {
+	if o.in == "" || o.creditor == "" || o.out == "" {
+		return usagef("--in, --creditor and --out are required")
+	}
+	if o.version != pain008.Version02 && o.version != pain008.Version08 {
+		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
+	}
+	var d due.Defaults
+	if o.collectionDate != "" {
+		t, err := time.Parse(time.DateOnly, o.collectionDate)
+		if err != nil {
+			return usagef("--collection-date %q: want YYYY-MM-DD", o.collectionDate)
+		}
+		d.CollectionDate = t
+	}
+	cred, initg, err := loadCreditor(o.creditor)
+	if err != nil {
+		return err
+	}
+	d.Creditor = cred
+
+	in, err := os.Open(o.in)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	r := due.NewReader(in, o.in, due.FormatOf(o.in), d)
+
+	w, err := pain008.Create(o.out, pain008.WriterOptions{Version: o.version, MessageID: o.messageID, InitiatingParty: initg})
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+
+	var rej *rejectsWriter
+	if o.rejects != "" {
+		if rej, err = newRejectsWriter(o.rejects); err != nil {
+			return err
+		}
+		defer rej.abort()
+	}
+
+	rows, bad := 0, 0
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rows++
+		if row.OK() {
+			if werr := w.Write(row.Tx); werr != nil {
+				row.Findings.Add(writerFinding(o.in, row.Line, werr))
+			}
+		}
+		for _, f := range row.Findings {
+			fmt.Fprintln(a.stderr, f)
+		}
+		if row.Findings.HasErrors() {
+			bad++
+			if rej != nil {
+				if err := rej.write(r.Header(), row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if bad > 0 && rej == nil {
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d of %d rows have errors; nothing written (use --rejects to build from the good rows)", o.in, bad, rows)}
+	}
+	n, cents := w.Count()
+	if n == 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: no collectable rows; nothing written", o.in)}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: %d transactions, total %s EUR (pain.008.%s)\n", o.out, n, centsText(cents), o.version)
+	if rej != nil {
+		if err := rej.commit(); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s: %d rejected rows\n", o.rejects, bad)
+		if bad > 0 {
+			return &exitError{code: 1}
+		}
+	}
+	return nil
+}
+
+// writerFinding turns a pain008 writer refusal into a finding on the row.
+func writerFinding(file string, line int, err error) finding.Finding {
+	f := finding.Finding{Severity: finding.Error, File: file, Line: line, Message: err.Error()}
+	var fe *pain008.FieldError
+	if errors.As(err, &fe) {
+		f.Path, f.Value = fe.Field, fe.Value
+		f.Message = fe.Err.Error()
+	}
+	return f
+}
+
+func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
+// rejectsWriter writes bad rows with their line and reasons, as CSV.
+type rejectsWriter struct {
+	f      *atomicfile.File
+	w      *csv.Writer
+	header []string
+}
+
+func newRejectsWriter(path string) (*rejectsWriter, error) {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &rejectsWriter{f: f, w: csv.NewWriter(f)}, nil
+}
+
+func (r *rejectsWriter) write(inputHeader []string, row *due.Row) error {
+	if r.header == nil {
+		r.header = inputHeader
+		if r.header == nil {
+			r.header = due.Columns
+		}
+		if err := r.w.Write(append(append([]string{"line"}, r.header...), "reason")); err != nil {
+			return err
+		}
+	}
+	rec := []string{fmt.Sprint(row.Line)}
+	for _, c := range r.header {
+		rec = append(rec, row.Fields[strings.ToLower(strings.TrimSpace(c))])
+	}
+	var reasons []string
+	for _, f := range row.Findings {
+		if f.Severity != finding.Error {
+			continue
+		}
+		s := f.Message
+		if f.Path != "" {
+			s = fmt.Sprintf("%s %q: %s", f.Path, f.Value, f.Message)
+		}
+		reasons = append(reasons, s)
+	}
+	return r.w.Write(append(rec, strings.Join(reasons, "; ")))
+}
+
+func (r *rejectsWriter) commit() error {
+	if r.header == nil {
+		r.w.Write([]string{"line", "reason"})
+	}
+	r.w.Flush()
+	if err := r.w.Error(); err != nil {
+		return err
+	}
+	return r.f.Commit()
+}
+
+func (r *rejectsWriter) abort() { r.f.Abort() }
