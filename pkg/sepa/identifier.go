@@ -27,8 +27,12 @@ func ValidateID(s string) error {
 	if n := len([]rune(s)); n > MaxIDLength {
 		return fmt.Errorf("%w: %d characters", ErrIDLength, n)
 	}
-	if err := ValidateText(s); err != nil {
-		return fmt.Errorf("%w: %v", ErrIDChars, err)
+	pos := 0
+	for _, r := range s {
+		pos++
+		if !isEPCChar(r) {
+			return fmt.Errorf("%w: %q at position %d", ErrIDChars, r, pos)
+		}
 	}
 	if strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
 		return ErrIDSlash
