@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// batchtool runs the CLI in-process and returns its exit code and output.
+func batchtool(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// repoFile returns the path of a file in the repository's testdata.
+func repoFile(name string) string { return filepath.Join("..", "..", "testdata", name) }
+
+func collectionDay() string { return time.Now().UTC().AddDate(0, 0, 5).Format(time.DateOnly) }
+
+func TestVersionAndUsage(t *testing.T) {
+	code, out, _ := batchtool(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "batchtool dev (go") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, errOut := batchtool(t, "no-such-command"); code != 2 || !strings.Contains(errOut, `unknown command "no-such-command"`) {
+		t.Fatalf("unknown command: exit %d %q", code, errOut)
+	}
+	if code, _, _ := batchtool(t, "inspect", "--bogus", "x"); code != 2 {
+		t.Fatalf("unknown flag: exit %d", code)
+	}
+	if code, _, _ := batchtool(t, "completion", "bash"); code != 0 {
+		t.Fatalf("completion: exit %d", code)
+	}
+}
+
+func TestInspectUnknownFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(p, []byte("hello"), 0o644)
+	code, out, _ := batchtool(t, "inspect", p)
+	if code != 1 || !strings.Contains(out, p+": error: not a pain.008, camt.052/.053/.054, CODA or UBL file") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	code, out, _ = batchtool(t, "inspect", filepath.Join(t.TempDir(), "missing.xml"))
+	if code != 1 || !strings.Contains(out, "no such file or directory") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		head string
+		want fileFormat
+	}{
+		{`<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"><CstmrDrctDbtInitn>`, formatPain008},
+		{"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">", formatCamt},
+		{`<Document xmlns="urn:example:unknown"><BkToCstmrDbtCdtNtfctn>`, formatCamt},
+		{`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">`, formatUBL},
+		{`<cn:CreditNote xmlns:cn="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2">`, formatUBL},
+		{"0000022111572505        00099449  ACME NV                   KREDBEBB   00477472701 00000                                       2\n", formatCODA},
+		{"PK\x03\x04rest", formatZip},
+		{"hello", formatUnknown},
+	}
+	for _, tt := range tests {
+		if got := detectFormat([]byte(tt.head)); got != tt.want {
+			t.Errorf("detectFormat(%.40q) = %q, want %q", tt.head, got, tt.want)
+		}
+	}
+}
