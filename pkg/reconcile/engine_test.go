@@ -270,9 +270,11 @@ func TestRules(t *testing.T) {
 			want:    []string{`unmatched  -5.00 | returned end-to-end id "NOPE" is not in the ledger`},
 		},
 		{
-			name:    "3 OGM structured reference",
-			entries: []statement.Entry{entry("121.00", tx("121.00", func(x *statement.Transaction) { x.Reference = statement.Reference{Scheme: sepa.SchemeOGM, Value: mustOGM(2024000042)} }))},
-			want:    []string{`matched structured-reference 121.00 [INV-2024-0042 121.00/0.00] | structured reference 202400004279`},
+			name: "3 OGM structured reference",
+			entries: []statement.Entry{entry("121.00", tx("121.00", func(x *statement.Transaction) {
+				x.Reference = statement.Reference{Scheme: sepa.SchemeOGM, Value: mustOGM(2024000042)}
+			}))},
+			want: []string{`matched structured-reference 121.00 [INV-2024-0042 121.00/0.00] | structured reference 202400004279`},
 			check: func(t *testing.T, m *MemStore) {
 				if v := m.Invoice(1); v.Status != StatusPaid || !v.Open.IsZero() {
 					t.Errorf("invoice %s open %s", v.Status, v.Open)

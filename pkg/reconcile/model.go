@@ -22,18 +22,18 @@ const (
 // Collection is one SEPA Direct Debit collection (pain.008 DrctDbtTxInf)
 // as an open item.
 type Collection struct {
-	ID             int64           `json:"id,omitempty"`           // store identity
-	EndToEndID     string          `json:"end_to_end_id"`          // PmtId/EndToEndId
-	MandateID      string          `json:"mandate_id,omitempty"`   // DrctDbtTx/MndtRltdInf/MndtId
-	PmtInfID       string          `json:"pmt_inf_id,omitempty"`   // PmtInf/PmtInfId: the batch
-	Amount         decimal.Decimal `json:"amount"`                 // InstdAmt, positive
-	Currency       string          `json:"currency"`               // InstdAmt/@Ccy
-	CollectionDate time.Time       `json:"collection_date"`        // PmtInf/ReqdColltnDt
-	DebtorName     string          `json:"debtor_name,omitempty"`  // Dbtr/Nm
-	DebtorIBAN     string          `json:"debtor_iban,omitempty"`  // DbtrAcct/Id/IBAN
-	CreditorID     string          `json:"creditor_id,omitempty"`  // CdtrSchmeId
-	Remittance     string          `json:"remittance,omitempty"`   // RmtInf/Ustrd
-	Status         Status          `json:"status"`                 // open, collected, returned
+	ID             int64           `json:"id,omitempty"`            // store identity
+	EndToEndID     string          `json:"end_to_end_id"`           // PmtId/EndToEndId
+	MandateID      string          `json:"mandate_id,omitempty"`    // DrctDbtTx/MndtRltdInf/MndtId
+	PmtInfID       string          `json:"pmt_inf_id,omitempty"`    // PmtInf/PmtInfId: the batch
+	Amount         decimal.Decimal `json:"amount"`                  // InstdAmt, positive
+	Currency       string          `json:"currency"`                // InstdAmt/@Ccy
+	CollectionDate time.Time       `json:"collection_date"`         // PmtInf/ReqdColltnDt
+	DebtorName     string          `json:"debtor_name,omitempty"`   // Dbtr/Nm
+	DebtorIBAN     string          `json:"debtor_iban,omitempty"`   // DbtrAcct/Id/IBAN
+	CreditorID     string          `json:"creditor_id,omitempty"`   // CdtrSchmeId
+	Remittance     string          `json:"remittance,omitempty"`    // RmtInf/Ustrd
+	Status         Status          `json:"status"`                  // open, collected, returned
 	ReturnReason   string          `json:"return_reason,omitempty"` // ISO reason code when returned
 	ReturnText     string          `json:"return_text,omitempty"`
 }
