@@ -190,5 +190,4 @@ func check(tx *Transaction, created time.Time) (int64, error) {
 	return cents, nil
 }
 
-
 const isoDate = "2006-01-02"

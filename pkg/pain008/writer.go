@@ -31,8 +31,8 @@ type WriterOptions struct {
 	TempDir string
 }
 
-// spoolLimit is how many bytes of rendered transactions the Writer keeps
-// in memory, over all groups, before it moves them to the spool file.
+// spoolLimit is about how many bytes of rendered transactions the Writer
+// keeps in memory, over all groups, before it moves them to the spool file.
 const spoolLimit = 4 << 20
 
 // Writer writes one pain.008 message. Transactions are validated, rendered
@@ -50,7 +50,6 @@ type Writer struct {
 	index    map[groupKey]*group
 	spool    *os.File
 	spoolEnd int64
-	buffered int // bytes held in the groups' buffers
 
 	e2e   hashSet
 	count int64
@@ -179,18 +178,17 @@ func (w *Writer) Write(tx Transaction) error {
 	g := w.index[key]
 	if g == nil {
 		g = &group{key: key, num: len(w.groups) + 1}
+		g.buf = make([]byte, 0, min(max(spoolLimit/(len(w.groups)+1), 8<<10), 256<<10)+4096)
 		w.index[key] = g
 		w.groups = append(w.groups, g)
 	}
-	n := len(g.buf)
 	g.buf = appendTx(g.buf, &tx, cents, w.opts.Version)
-	w.buffered += len(g.buf) - n
 	g.count++
 	g.sum += cents
 	w.count++
 	w.sum += cents
-	if w.buffered > spoolLimit {
-		if err := w.flushSpool(); err != nil {
+	if size := w.chunkSize(); len(g.buf) >= size {
+		if err := w.flushGroup(g, size); err != nil {
 			w.err = err
 			return err
 		}
@@ -201,8 +199,16 @@ func (w *Writer) Write(tx Transaction) error {
 // maxSumCents keeps CtrlSum within DecimalNumber's 18 digits.
 const maxSumCents = 999999999999999999
 
-// flushSpool moves every group's buffer to the end of the spool file.
-func (w *Writer) flushSpool() error {
+// chunkSize is how many bytes of rendered transactions a group keeps in
+// memory before they go to the spool file: spoolLimit over all groups,
+// within [8 KiB, 256 KiB].
+func (w *Writer) chunkSize() int {
+	size := spoolLimit / len(w.groups)
+	return min(max(size, 8<<10), 256<<10)
+}
+
+// flushGroup appends g's buffer to the spool file as one chunk.
+func (w *Writer) flushGroup(g *group, size int) error {
 	if w.spool == nil {
 		f, err := os.CreateTemp(w.opts.TempDir, "pain008-spool-*")
 		if err != nil {
@@ -210,22 +216,16 @@ func (w *Writer) flushSpool() error {
 		}
 		w.spool = f
 	}
-	for _, g := range w.groups {
-		if len(g.buf) == 0 {
-			continue
-		}
-		if _, err := w.spool.Write(g.buf); err != nil {
-			return fmt.Errorf("pain008: spool: %w", err)
-		}
-		g.chunks = append(g.chunks, chunk{w.spoolEnd, int64(len(g.buf))})
-		w.spoolEnd += int64(len(g.buf))
-		if cap(g.buf) > 256<<10 {
-			g.buf = nil // do not keep a large buffer for a group that may not grow again
-		} else {
-			g.buf = g.buf[:0]
-		}
+	if _, err := w.spool.Write(g.buf); err != nil {
+		return fmt.Errorf("pain008: spool: %w", err)
 	}
-	w.buffered = 0
+	g.chunks = append(g.chunks, chunk{w.spoolEnd, int64(len(g.buf))})
+	w.spoolEnd += int64(len(g.buf))
+	if cap(g.buf) > 2*size+4096 {
+		g.buf = make([]byte, 0, size+4096) // the group count grew: give memory back
+	} else {
+		g.buf = g.buf[:0]
+	}
 	return nil
 }
 
