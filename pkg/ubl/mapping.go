@@ -186,3 +186,28 @@ func first(ss []string) string {
 	}
 	return ""
 }
+
+// RuleDirectDebit is the rule id of findings about collecting an invoice.
+const RuleDirectDebit = "SEPA SDD"
+
+// Validate returns every finding about an invoice already read: the
+// EN 16931 rules (Check), the platform mapping (Mapping) and, when the
+// invoice asks for a direct debit that cannot be made, why (a warning; a
+// missing mandate is already PEPPOL-EN16931-R061).
+func (inv *Invoice) Validate() finding.List {
+	fl := inv.Check()
+	_, mf := inv.Mapping()
+	fl = append(fl, mf...)
+	if dd, ok := inv.DirectDebit(); !ok && dd.Means != "" && !strings.Contains(dd.Reason, "without a mandate") {
+		line := inv.Line
+		for _, pm := range inv.PaymentMeans {
+			if strings.TrimSpace(pm.Code) == dd.Means {
+				line = pm.Line
+				break
+			}
+		}
+		fl.Add(finding.Finding{Severity: finding.Warning, File: inv.File, Line: line, Path: "/" + inv.Root() + "/cac:PaymentMeans",
+			Value: dd.Means, Rule: RuleDirectDebit, Message: "cannot be collected by direct debit: " + dd.Reason})
+	}
+	return fl
+}

@@ -44,8 +44,8 @@ type Quantity struct {
 // or CreditNote (...:CreditNote-2) document.
 type Invoice struct {
 	File            string    `json:"file,omitempty"`
-	Line            int       `json:"-"`                         // line of the root element
-	IsCreditNote    bool      `json:"is_credit_note"`            // root is CreditNote
+	Line            int       `json:"-"`                          // line of the root element
+	IsCreditNote    bool      `json:"is_credit_note"`             // root is CreditNote
 	CustomizationID string    `json:"customization_id,omitempty"` // cbc:CustomizationID (BT-24)
 	ProfileID       string    `json:"profile_id,omitempty"`       // cbc:ProfileID (BT-23)
 	Number          string    `json:"number"`                     // cbc:ID (BT-1)
@@ -189,8 +189,8 @@ type Mandate struct {
 
 // TaxCategory is a cac:TaxCategory or cac:ClassifiedTaxCategory.
 type TaxCategory struct {
-	ID                  string `json:"id,omitempty"`      // cbc:ID (UNCL 5305: S, Z, E, AE, K, G, O, L, M)
-	Percent             Number `json:"percent"`           // cbc:Percent
+	ID                  string `json:"id,omitempty"` // cbc:ID (UNCL 5305: S, Z, E, AE, K, G, O, L, M)
+	Percent             Number `json:"percent"`      // cbc:Percent
 	ExemptionReasonCode string `json:"exemption_code,omitempty"`
 	ExemptionReason     string `json:"exemption_reason,omitempty"`
 	TaxScheme           string `json:"tax_scheme,omitempty"` // cac:TaxScheme/cbc:ID

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/ubl"
+)
+
+// ublSummary is the one-screen overview of a UBL invoice or credit note.
+type ublSummary struct {
+	Document     string            `json:"document"` // Invoice or CreditNote
+	Number       string            `json:"number"`
+	TypeCode     string            `json:"type_code"`
+	Profile      string            `json:"customization_id,omitempty"`
+	Supplier     string            `json:"supplier"`
+	Customer     string            `json:"customer"`
+	IssueDate    string            `json:"issue_date,omitempty"`
+	DueDate      string            `json:"due_date,omitempty"`
+	Currency     string            `json:"currency"`
+	Lines        int               `json:"lines"`
+	Totals       ubl.MonetaryTotal `json:"totals"`
+	TaxTotal     string            `json:"tax_total,omitempty"`
+	PaymentMeans []string          `json:"payment_means,omitempty"`
+	Attachments  []ubl.Attachment  `json:"attachments,omitempty"`
+	Mapping      *ubl.Mapping      `json:"mapping"`
+	DirectDebit  *ubl.DirectDebit  `json:"direct_debit,omitempty"`
+	Collectable  bool              `json:"collectable"`
+}
+
+func inspectUBL(name string, r io.Reader) (*inspection, error) {
+	inv, fl, err := ubl.Read(r, name)
+	in := &inspection{File: name, Format: "ubl", Findings: fl}
+	if err != nil {
+		return in, err
+	}
+	in.Format = "ubl " + inv.Root()
+	in.Findings = append(in.Findings, inv.Validate()...)
+	in.Summary = newUBLSummary(inv)
+	return in, nil
+}
+
+func newUBLSummary(inv *ubl.Invoice) *ublSummary {
+	s := &ublSummary{
+		Document:    inv.Root(),
+		Number:      inv.Number,
+		TypeCode:    inv.TypeCode,
+		Profile:     inv.CustomizationID,
+		Supplier:    inv.Supplier.DisplayName(),
+		Customer:    inv.Customer.DisplayName(),
+		IssueDate:   ublDate(inv.IssueDate),
+		DueDate:     ublDate(inv.DueDate),
+		Currency:    inv.Currency,
+		Lines:       len(inv.Lines),
+		Totals:      inv.Totals,
+		Attachments: inv.Attachments,
+	}
+	var taxes []string
+	for _, tt := range inv.TaxTotals {
+		if tt.TaxAmount.IsSet() {
+			taxes = append(taxes, strings.TrimSpace(tt.TaxAmount.Text+" "+tt.TaxAmount.Currency))
+		}
+	}
+	s.TaxTotal = strings.Join(taxes, " / ")
+	for _, pm := range inv.PaymentMeans {
+		s.PaymentMeans = append(s.PaymentMeans, paymentMeansText(pm))
+	}
+	s.Mapping, _ = inv.Mapping()
+	dd, ok := inv.DirectDebit()
+	s.Collectable = ok
+	if ok || dd.Means != "" {
+		s.DirectDebit = &dd
+	}
+	return s
+}
+
+func ublDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func paymentMeansText(pm ubl.PaymentMeans) string {
+	parts := []string{pm.Code}
+	if name := paymentMeansName(pm.Code); name != "" {
+		parts[0] += " (" + name + ")"
+	}
+	for _, id := range pm.PaymentIDs {
+		parts = append(parts, "ref "+id.Value)
+	}
+	if pm.InstructionID != "" {
+		parts = append(parts, "instruction "+pm.InstructionID)
+	}
+	if pm.PayeeAccount.ID != "" {
+		parts = append(parts, "to "+pm.PayeeAccount.ID)
+	}
+	if pm.Mandate != nil {
+		parts = append(parts, "mandate "+pm.Mandate.ID)
+		if pm.Mandate.PayerAccount.ID != "" {
+			parts = append(parts, "from "+pm.Mandate.PayerAccount.ID)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// paymentMeansName names the UNCL 4461 codes invoices use.
+func paymentMeansName(code string) string {
+	switch code {
+	case "1":
+		return "not defined"
+	case "10":
+		return "cash"
+	case "20":
+		return "cheque"
+	case "30":
+		return "credit transfer"
+	case "31":
+		return "debit transfer"
+	case "42":
+		return "payment to bank account"
+	case "48":
+		return "bank card"
+	case "49":
+		return "direct debit"
+	case "57":
+		return "standing agreement"
+	case "58":
+		return "SEPA credit transfer"
+	case "59":
+		return "SEPA direct debit"
+	case "50":
+		return "giro"
+	case "97":
+		return "clearing between partners"
+	}
+	return ""
+}
+
+// WriteText prints the invoice in one screen.
+func (s *ublSummary) WriteText(w io.Writer) {
+	kind := s.Document
+	if s.TypeCode != "" {
+		kind += " type " + s.TypeCode
+	}
+	fmt.Fprintf(w, "  %-13s %s (%s)\n", "number:", s.Number, kind)
+	if s.Profile != "" {
+		fmt.Fprintf(w, "  %-13s %s\n", "profile:", s.Profile)
+	}
+	fmt.Fprintf(w, "  %-13s %s\n", "supplier:", s.Supplier)
+	fmt.Fprintf(w, "  %-13s %s\n", "customer:", s.Customer)
+	m := s.Mapping
+	if m.CustomerNumberStep > 0 {
+		fmt.Fprintf(w, "  %-13s %s (step %d of 5: %s)\n", "customer no:", m.CustomerNumber, m.CustomerNumberStep, m.CustomerNumberSource)
+	} else {
+		fmt.Fprintf(w, "  %-13s none (the platform refuses the file)\n", "customer no:")
+	}
+	fmt.Fprintf(w, "  %-13s issued %s, due %s\n", "dates:", orDash(s.IssueDate), orDash(s.DueDate))
+	t := s.Totals
+	var tot []string
+	for _, x := range []struct {
+		label string
+		a     ubl.Amount
+	}{
+		{"lines", t.LineExtensionAmount}, {"allowances", t.AllowanceTotalAmount}, {"charges", t.ChargeTotalAmount},
+		{"without VAT", t.TaxExclusiveAmount}, {"with VAT", t.TaxInclusiveAmount}, {"prepaid", t.PrepaidAmount},
+		{"rounding", t.PayableRoundingAmount},
+	} {
+		if x.a.IsSet() {
+			tot = append(tot, x.label+" "+x.a.Text)
+		}
+	}
+	if s.TaxTotal != "" {
+		tot = append(tot, "VAT "+s.TaxTotal)
+	}
+	fmt.Fprintf(w, "  %-13s %s\n", "totals:", strings.Join(tot, ", "))
+	fmt.Fprintf(w, "  %-13s %s %s (%d lines)\n", "payable:", orDash(t.PayableAmount.Text), s.Currency, s.Lines)
+	if len(s.PaymentMeans) == 0 {
+		fmt.Fprintf(w, "  %-13s none\n", "payment:")
+	}
+	for _, pm := range s.PaymentMeans {
+		fmt.Fprintf(w, "  %-13s %s\n", "payment:", pm)
+	}
+	for _, a := range s.Attachments {
+		fmt.Fprintf(w, "  %-13s %s %s (%s, %d bytes)\n", "attachment:", a.ID, a.Filename, a.MimeCode, a.Size)
+	}
+	fields := []string{"number=" + m.Number, "amount=" + m.Amount.StringFixed(2)}
+	add := func(k, v string) {
+		if v != "" {
+			fields = append(fields, k+"="+v)
+		}
+	}
+	add("date", ublDate(m.Date))
+	add("duedate", ublDate(m.DueDate))
+	add("customerNumber", m.CustomerNumber)
+	add("remittance", m.Remittance)
+	add("relatedInvoiceNumber", m.RelatedInvoiceNumber)
+	add("companyName", m.CompanyName)
+	add("coc", m.Coc)
+	add("email", m.Email)
+	add("mobile", m.Mobile)
+	add("lang", m.Language)
+	add("address", m.Address)
+	add("city", m.City)
+	add("zip", m.Zip)
+	add("country", m.Country)
+	fmt.Fprintf(w, "  %-13s %s\n", "platform:", strings.Join(fields, " "))
+	switch dd := s.DirectDebit; {
+	case dd == nil:
+		fmt.Fprintf(w, "  %-13s no (not asked for by the invoice)\n", "collect:")
+	case s.Collectable:
+		fmt.Fprintf(w, "  %-13s mandate %s, debtor %s, %s %s, end-to-end %s, remittance %s\n", "collect:",
+			dd.MandateID, dd.DebtorIBAN, dd.Amount.StringFixed(2), dd.Currency, dd.EndToEndID, dd.Remittance)
+	default:
+		fmt.Fprintf(w, "  %-13s no: %s\n", "collect:", dd.Reason)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// countFindings is a helper for the invoice check table.
+func countFindings(fl []finding.Finding) (int, int) { return finding.List(fl).Count() }
