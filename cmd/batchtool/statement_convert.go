@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+func newStatementCmd(a *app) *cobra.Command {
+	c := &cobra.Command{Use: "statement", Short: "Work with bank statements (camt.052/.053/.054, CODA)"}
+	c.AddCommand(newStatementConvertCmd(a))
+	return c
+}
+
+func newStatementConvertCmd(a *app) *cobra.Command {
+	var to, out string
+	cmd := &cobra.Command{
+		Use:   "convert FILE... --out F [--to csv|jsonl|xlsx]",
+		Short: "Flatten camt and CODA statements to one row per transaction (CSV, JSON Lines, XLSX)",
+		Long: `convert reads camt.052/.053/.054 and CODA files and writes one flat row per
+transaction, with the columns an ERP import expects (see the README). A batch
+booking gives one row per detail. The output is written to a temporary file
+and renamed only when every input was read to its end. Findings are printed
+on stderr; the exit code is 1 when any has severity error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usagef("--out is required")
+			}
+			if to == "" {
+				to = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
+			}
+			var sink rowSink
+			f, err := atomicfile.Create(out)
+			if err != nil {
+				return err
+			}
+			defer f.Abort()
+			switch to {
+			case "csv":
+				sink = newCSVSink(f)
+			case "jsonl", "ndjson":
+				sink = newJSONLSink(f)
+			case "xlsx":
+				sink, err = newXLSXSink(f)
+				if err != nil {
+					return err
+				}
+			default:
+				return usagef("--to must be csv, jsonl or xlsx (got %q)", to)
+			}
+			rows, errs := 0, false
+			for _, name := range args {
+				n, fs, err := convertFile(name, sink)
+				rows += n
+				for _, fi := range fs {
+					fmt.Fprintln(a.stderr, fi)
+				}
+				if finding.List(fs).HasErrors() {
+					errs = true
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if err := sink.Close(); err != nil {
+				return err
+			}
+			if err := f.Commit(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s: %d rows from %d file(s)\n", out, rows, len(args))
+			if errs {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "output format: csv, jsonl or xlsx (default: from the --out extension)")
+	cmd.Flags().StringVar(&out, "out", "", "output file")
+	return cmd
+}
+
+func convertFile(name string, sink rowSink) (int, []finding.Finding, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64*1024)
+	head, _ := br.Peek(sniffLen)
+	sr, err := openStatements(name, detectFormat(head), br)
+	if err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	for {
+		e, err := sr.Next()
+		if err == io.EOF {
+			return n, sr.Findings(), nil
+		}
+		if err != nil {
+			return n, sr.Findings(), err
+		}
+		for _, row := range statement.FlatRows(e) {
+			if err := sink.Write(row); err != nil {
+				return n, sr.Findings(), err
+			}
+			n++
+		}
+	}
+}
+
+// rowSink writes flat rows in one output format.
+type rowSink interface {
+	Write(row []string) error
+	Close() error
+}
+
+type csvSink struct {
+	w      *csv.Writer
+	header bool
+}
+
+func newCSVSink(w io.Writer) *csvSink { return &csvSink{w: csv.NewWriter(w)} }
+
+func (s *csvSink) Write(row []string) error {
+	if !s.header {
+		s.header = true
+		h := make([]string, len(statement.FlatColumns))
+		for i, c := range statement.FlatColumns {
+			h[i] = c.Name
+		}
+		if err := s.w.Write(h); err != nil {
+			return err
+		}
+	}
+	return s.w.Write(row)
+}
+
+func (s *csvSink) Close() error {
+	if !s.header {
+		s.Write(nil) // header only
+	}
+	s.w.Flush()
+	return s.w.Error()
+}
+
+type jsonlSink struct {
+	bw  *bufio.Writer
+	enc *json.Encoder
+}
+
+func newJSONLSink(w io.Writer) *jsonlSink {
+	bw := bufio.NewWriter(w)
+	return &jsonlSink{bw: bw, enc: json.NewEncoder(bw)}
+}
+
+// Write writes one object; amounts stay strings so no consumer rounds them.
+func (s *jsonlSink) Write(row []string) error {
+	m := make(map[string]string, len(row))
+	for i, c := range statement.FlatColumns {
+		if row[i] != "" {
+			m[c.Name] = row[i]
+		}
+	}
+	return s.enc.Encode(m)
+}
+
+func (s *jsonlSink) Close() error { return s.bw.Flush() }
+
+// xlsxSink streams rows into one worksheet: amounts are numbers shown with
+// two decimals, dates are dates. XLSX stores numbers as IEEE doubles; an
+// amount of up to 15 significant digits is written as its exact shortest
+// decimal form, so 1234.56 stays 1234.56 in the file.
+type xlsxSink struct {
+	out    io.Writer
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	row    int
+	money  int
+	date   int
+	header int
+}
+
+func newXLSXSink(out io.Writer) (*xlsxSink, error) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return nil, err
+	}
+	s := &xlsxSink{out: out, f: f, sw: sw}
+	if s.money, err = f.NewStyle(&excelize.Style{NumFmt: 4}); err != nil { // #,##0.00
+		return nil, err
+	}
+	if s.date, err = f.NewStyle(&excelize.Style{NumFmt: 14}); err != nil { // date
+		return nil, err
+	}
+	if s.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return nil, err
+	}
+	h := make([]any, len(statement.FlatColumns))
+	for i, c := range statement.FlatColumns {
+		h[i] = excelize.Cell{StyleID: s.header, Value: c.Name}
+	}
+	if err := sw.SetRow("A1", h); err != nil {
+		return nil, err
+	}
+	s.row = 1
+	return s, nil
+}
+
+func (s *xlsxSink) Write(row []string) error {
+	cells := make([]any, len(row))
+	for i, v := range row {
+		cells[i] = v
+		if v == "" {
+			cells[i] = nil
+			continue
+		}
+		switch statement.FlatColumns[i].Kind {
+		case statement.Amount:
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				cells[i] = excelize.Cell{StyleID: s.money, Value: f}
+			}
+		case statement.Date:
+			if d, err := time.Parse(time.DateOnly, v); err == nil {
+				cells[i] = excelize.Cell{StyleID: s.date, Value: d}
+			}
+		case statement.Integer:
+			if n, err := strconv.Atoi(v); err == nil {
+				cells[i] = n
+			}
+		}
+	}
+	s.row++
+	cell, err := excelize.CoordinatesToCellName(1, s.row)
+	if err != nil {
+		return err
+	}
+	return s.sw.SetRow(cell, cells)
+}
+
+func (s *xlsxSink) Close() error {
+	if err := s.sw.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.WriteTo(s.out); err != nil {
+		return err
+	}
+	return s.f.Close()
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/batchtool/batchtool/internal/testutil"
+)
+
+func corpusFile(t *testing.T, format, name string) string {
+	t.Helper()
+	return filepath.Join(testutil.SharedDir(t), "corpus", format, name)
+}
+
+func TestStatementConvert(t *testing.T) {
+	camtFile := corpusFile(t, "camt053", "subite-camt053-v2-be-small.xml")
+	codaFile := corpusFile(t, "coda", "wimverstuyf-coda-sample1.cod")
+	dir := t.TempDir()
+
+	out := filepath.Join(dir, "lines.csv")
+	code, stdout, _ := batchtool(t, "statement", "convert", camtFile, codaFile, "--out", out)
+	if code != 0 || stdout != out+": 7 rows from 2 file(s)\n" {
+		t.Fatalf("exit %d %q", code, stdout)
+	}
+	f, _ := os.Open(out)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 8 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	col := map[string]int{}
+	for i, c := range recs[0] {
+		col[c] = i
+	}
+	// camt entry 1: the debit of 789903.41 to Sigma Solutions.
+	if r := recs[1]; r[col["amount"]] != "-789903.41" || r[col["credit_debit"]] != "D" || r[col["counterparty_name"]] != "Sigma Solutions" ||
+		r[col["end_to_end_id"]] != "E2EXRUHYXKX58020423" || r[col["booking_date"]] != "2024-05-23" || r[col["bank_tx_code"]] != "PMNT/ICDT/ESCT" {
+		t.Fatalf("row 1: %v", r)
+	}
+	// CODA movement 1: 5.00 credit with its structured communication.
+	if r := recs[4]; r[col["amount"]] != "5.00" || r[col["account"]] != "138536152215" || r[col["structured_reference"]] != "000003505158" || r[col["proprietary_code"]] != "01/50/000" {
+		t.Fatalf("row 4: %v", r)
+	}
+
+	jl := filepath.Join(dir, "lines.jsonl")
+	if code, _, _ := batchtool(t, "statement", "convert", camtFile, "--out", jl); code != 0 {
+		t.Fatalf("jsonl exit %d", code)
+	}
+	b, _ := os.ReadFile(jl)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var m map[string]string
+	if len(lines) != 3 || json.Unmarshal([]byte(lines[2]), &m) != nil || m["amount"] != "789904.40" || m["credit_debit"] != "C" {
+		t.Fatalf("jsonl: %d lines, last %v", len(lines), m)
+	}
+
+	xl := filepath.Join(dir, "lines.xlsx")
+	if code, _, _ := batchtool(t, "statement", "convert", camtFile, "--out", xl); code != 0 {
+		t.Fatalf("xlsx exit %d", code)
+	}
+	x, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("Sheet1")
+	if len(rows) != 4 || rows[0][0] != "account" {
+		t.Fatalf("xlsx rows %d", len(rows))
+	}
+	amountCell, _ := excelize.CoordinatesToCellName(col["amount"]+1, 4)
+	if typ, _ := x.GetCellType("Sheet1", amountCell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Fatalf("amount cell type %v", typ)
+	}
+	raw, _ := x.GetCellValue("Sheet1", amountCell, excelize.Options{RawCellValue: true})
+	if raw != "789904.4" {
+		t.Fatalf("amount cell holds %q, want the number 789904.4", raw)
+	}
+	shown, _ := x.GetCellValue("Sheet1", amountCell)
+	if shown != "789,904.40" {
+		t.Fatalf("amount cell shows %q", shown)
+	}
+	dateCell, _ := excelize.CoordinatesToCellName(col["booking_date"]+1, 2)
+	if raw, _ := x.GetCellValue("Sheet1", dateCell, excelize.Options{RawCellValue: true}); raw != "45435" { // 2024-05-23 as an Excel serial date
+		t.Fatalf("booking_date cell holds %q", raw)
+	}
+}
+
+func TestStatementConvertLeavesNothingOnError(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "truncated.xml")
+	os.WriteFile(bad, []byte(`<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>X</MsgId>`), 0o644)
+	out := filepath.Join(dir, "out.csv")
+	code, _, stderr := batchtool(t, "statement", "convert", bad, "--out", out)
+	if code != 1 || !strings.Contains(stderr, "truncated.xml") {
+		t.Fatalf("exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatal("output written for a truncated input")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("temporary file left behind: %v", entries)
+	}
+	if code, _, _ := batchtool(t, "statement", "convert", bad, "--out", filepath.Join(dir, "x.pdf")); code != 2 {
+		t.Fatalf("unknown format: exit %d", code)
+	}
+}
+
+func TestInspectStatements(t *testing.T) {
+	code, out, _ := batchtool(t, "inspect", corpusFile(t, "camt054", "moov-camt054-v4-postfinance-returns-2019.xml"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		": camt.054.001.04\n",
+		"notification 20190520375204012050705, account CH2909000000250094239 (Robert Schneider SA Grands magasins Biel/Bienne)",
+		"  entries   1: credits 1 = 400.00, debits 0 = 0.00\n",
+		"  returns   AC01 1 = 400.00\n",
+		"findings: none\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = batchtool(t, "inspect", "--json", corpusFile(t, "coda", "wimverstuyf-coda-sample1.cod"))
+	var got []struct {
+		Format  string `json:"format"`
+		Summary struct {
+			Statements []struct {
+				Entries int `json:"entries"`
+				Closing struct {
+					Amount string `json:"amount"`
+				} `json:"closing"`
+			} `json:"statements"`
+		} `json:"summary"`
+		Findings []struct {
+			Severity string `json:"severity"`
+			Line     int    `json:"line"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	if len(got) != 1 || got[0].Format != "CODA 2" || got[0].Summary.Statements[0].Entries != 4 ||
+		got[0].Summary.Statements[0].Closing.Amount != "17832.12" || len(got[0].Findings) != 4 || got[0].Findings[0].Line != 3 {
+		t.Fatalf("json: %+v", got)
+	}
+}
