@@ -226,4 +226,3 @@ func (s *statementsSummary) MarshalJSON() ([]byte, error) {
 	type plain statementsSummary
 	return json.Marshal((*plain)(s))
 }
-

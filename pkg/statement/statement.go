@@ -131,9 +131,9 @@ type Transaction struct {
 // one Entry with its total in Amount and one Transaction per detail.
 type Entry struct {
 	Statement      *Statement      `json:"-"`
-	Seq            int             `json:"seq"`    // 1-based position of the entry in its statement
+	Seq            int             `json:"seq"`           // 1-based position of the entry in its statement
 	Ref            string          `json:"ref,omitempty"` // NtryRef; CODA sequence number
-	Amount         decimal.Decimal `json:"amount"` // signed
+	Amount         decimal.Decimal `json:"amount"`        // signed
 	Currency       string          `json:"currency"`
 	Reversal       bool            `json:"reversal,omitempty"` // RvslInd; a return or reject of an earlier entry
 	Status         string          `json:"status,omitempty"`   // BOOK, PDNG, INFO

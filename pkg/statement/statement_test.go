@@ -44,7 +44,10 @@ func TestFlatRows(t *testing.T) {
 		t.Fatalf("no column %s", col)
 		return ""
 	}
-	checks := []struct{ row int; col, want string }{
+	checks := []struct {
+		row       int
+		col, want string
+	}{
 		{0, "amount", "10.25"}, {0, "entry_amount", "30.50"}, {0, "detail_seq", "1"}, {1, "detail_seq", "2"},
 		{1, "structured_reference", "123456789002"}, {1, "reference_scheme", "BE"}, {0, "payment_info_id", "PMT-1"},
 		{0, "bank_tx_code", "PMNT/IDDT/ESDD"}, {0, "credit_debit", "C"}, {0, "booking_date", "2026-11-20"},
