@@ -710,9 +710,13 @@ func (r *Reader) entry(n *ntry, line int) (*statement.Entry, error) {
 		allAmounts := true
 		sum := decimal.Zero
 		k := 0
+		firstPath := ""
 		add := func(tx *txDtls, dpath string) error {
 			k++
-			t, has, err := r.transaction(tx, e, nd, line, fmt.Sprintf("%s[%d]", dpath, k))
+			t, apath, has, err := r.transaction(tx, e, nd, line, fmt.Sprintf("%s[%d]", dpath, k))
+			if k == 1 {
+				firstPath = apath
+			}
 			if err != nil {
 				return err
 			}
@@ -737,10 +741,10 @@ func (r *Reader) entry(n *ntry, line int) (*statement.Entry, error) {
 			}
 		}
 		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, line, path+"/Amt", e.Amount.String(), RuleDetails,
+			r.add(finding.Warning, n.Amt.Line, path+"/Amt", n.Amt.Value, RuleDetails,
 				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.String())
 		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, e.Details[0].Line, path+"/NtryDtls/TxDtls[1]/Amt", e.Details[0].Amount.String(), RuleDetails,
+			r.add(finding.Warning, e.Details[0].Line, firstPath, e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
 	}
@@ -762,7 +766,7 @@ func isTrue(s string) bool {
 
 // transaction turns a TxDtls into a statement transaction. has tells
 // whether the detail states its own amount.
-func (r *Reader) transaction(tx *txDtls, e *statement.Entry, nd, line int, path string) (statement.Transaction, bool, error) {
+func (r *Reader) transaction(tx *txDtls, e *statement.Entry, nd, line int, path string) (statement.Transaction, string, bool, error) {
 	t := statement.Transaction{
 		EndToEndID:     clean(tx.Refs.EndToEndId),
 		MandateID:      strings.TrimSpace(tx.Refs.MndtId),
@@ -793,7 +797,7 @@ func (r *Reader) transaction(tx *txDtls, e *statement.Entry, nd, line int, path 
 		}
 		v, err := r.amount(a, ind, line, strings.TrimSuffix(apath, "/Amt"))
 		if err != nil {
-			return t, false, err
+			return t, apath, false, err
 		}
 		t.Amount, t.Currency, t.Line = v, a.Ccy, a.Line
 		if t.Currency == "" {
@@ -882,7 +886,7 @@ func (r *Reader) transaction(tx *txDtls, e *statement.Entry, nd, line int, path 
 	if len(tx.RtrInf.AddtlInf) > 0 {
 		t.ReturnText = strings.TrimSpace(strings.Join(tx.RtrInf.AddtlInf, " "))
 	}
-	return t, has, nil
+	return t, apath, has, nil
 }
 
 // clean drops the SEPA placeholder NOTPROVIDED from an end-to-end id.

@@ -1,0 +1,248 @@
+package camt_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batchtool/batchtool/pkg/camt"
+	"github.com/batchtool/batchtool/pkg/finding"
+)
+
+func compact(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestReaderV8 reads a camt.053.001.08 statement with Pty wrappers, Sts/Cd,
+// DtTm dates, BICFI, a Belgian structured reference, charges records and a
+// returned direct debit (reversal, MD06, creditor scheme id).
+func TestReaderV8(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "v8-returns.camt053.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := camt.NewReader(f, "v8-returns.camt053.xml")
+	entries, err := readAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"seq":1,"ref":"N1","amount":"125.5","currency":"EUR","status":"BOOK","booking_date":"2024-05-01T00:00:00Z","value_date":"2024-05-02T00:00:00Z","bank_tx_code":{"domain":"PMNT","family":"RCDT","sub_family":"ESCT"},"account_servicer_ref":"ASR-1","details":[{"amount":"125.5","currency":"EUR","end_to_end_id":"E2E-1","transaction_id":"TX-1","counterparty":{"name":"Klant BVBA","iban":"BE71096123456769","bic":"GEBABEBB"},"reference":{"scheme":"BE","value":"090933755493"},"charges":"0.25","line":53}],"line":39}`,
+		`{"seq":2,"amount":"-25.5","currency":"EUR","reversal":true,"status":"BOOK","booking_date":"2024-05-01T00:00:00Z","bank_tx_code":{"domain":"PMNT","family":"RDDT","sub_family":"UPDD","proprietary":"005","proprietary_issuer":"BE"},"batch_count":1,"batch_id":"PMT-7","details":[{"amount":"-25.5","currency":"EUR","end_to_end_id":"E2E-9","mandate_id":"MD-9","instruction_id":"I-9","payment_info_id":"PMT-7","creditor_id":"BE69ZZZ050D000000008","counterparty":{"name":"Jan Janssens","iban":"BE71096123456769"},"remittance":"Invoice 77 May","return_reason":"MD06","return_text":"Refund request by debtor","orig_amount":"25.5","orig_currency":"EUR","line":88}],"line":72}`,
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("entries = %d, want %d", len(entries), len(want))
+	}
+	for i, e := range entries {
+		if got := compact(t, e); got != want[i] {
+			t.Errorf("entry %d\n got %s\nwant %s", i+1, got, want[i])
+		}
+		if e.Statement != r.Statements()[0] {
+			t.Errorf("entry %d: Statement pointer is not the statement read", i+1)
+		}
+	}
+	wantSt := `[{"format":"camt.053.001.08","kind":"statement","message_id":"MSG-V8-1","id":"V8-STMT-1","electronic_sequence":"12","created_at":"2024-05-02T07:15:00+02:00","from":"2024-05-01T00:00:00Z","to":"2024-05-01T00:00:00Z","account":{"other":"0123456789","currency":"EUR","owner":"Acme NV","bic":"KREDBEBB"},"opening":{"amount":"-10","currency":"EUR","date":"2024-04-30T00:00:00Z","type":"PRCD"},"closing":{"amount":"90","currency":"EUR","date":"2024-05-01T00:00:00Z","type":"CLBD"},"stated_credits":{"count":1,"sum":"125.5"},"stated_debits":{"count":1,"sum":"25.5"},"line":8}]`
+	if got := compact(t, r.Statements()); got != wantSt {
+		t.Errorf("statements\n got %s\nwant %s", got, wantSt)
+	}
+	if len(r.Findings()) != 0 {
+		t.Errorf("findings:\n%s", findingsText(r.Findings()))
+	}
+}
+
+const head053 = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+<BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2024-01-01T00:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S</Id><CreDtTm>2024-01-01T00:00:00</CreDtTm><Acct><Id><IBAN>BE68539007547034</IBAN></Id><Ccy>EUR</Ccy></Acct>
+`
+
+func stmt053(body string) string {
+	return head053 + body + "\n</Stmt></BkToCstmrStmt></Document>\n"
+}
+
+const bal = `<Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy="%s">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-01</Dt></Dt></Bal>
+`
+
+func ntry(amount, ind string) string {
+	return `<Ntry><Amt Ccy="EUR">` + amount + `</Amt><CdtDbtInd>` + ind + `</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/></Ntry>
+`
+}
+
+// TestReaderErrors checks the exact error of malformed, truncated and
+// foreign input.
+func TestReaderErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		entries int // entries returned before the error
+		want    string
+	}{
+		{"empty", "", 0, `t.xml:1: error: no XML document element: the file is empty or not XML [XML]`},
+		{"text", "hello", 0, `t.xml:1: error: "hello": text outside the document element [XML]`},
+		{"zip", "PK\x03\x04rest", 0, `t.xml: error: a ZIP archive, not an XML document: extract it and read each member [XML]`},
+		{"gzip", "\x1f\x8b\x08\x00", 0, `t.xml: error: a gzip file, not an XML document: decompress it first [XML]`},
+		{"unknown version", strings.Replace(stmt053(""), "camt.053.001.02", "camt.053.001.99", 1), 0,
+			`t.xml:2: error: /Document "urn:iso:std:iso:20022:tech:xsd:camt.053.001.99": unsupported version camt.053.001.99 (supported: camt.053.001.01 to camt.053.001.14) [camt namespace]`},
+		{"pain namespace", strings.Replace(stmt053(""), "camt.053.001.02", "pain.008.001.02", 1), 0,
+			`t.xml:2: error: /Document "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02": not a camt namespace (expected camt.052, camt.053 or camt.054) [camt namespace]`},
+		{"camt.056", strings.Replace(stmt053(""), "camt.053.001.02", "camt.056.001.01", 1), 0,
+			`t.xml:2: error: /Document "urn:iso:std:iso:20022:tech:xsd:camt.056.001.01": unsupported message camt.056 (this reader reads camt.052, camt.053 and camt.054) [camt namespace]`},
+		{"not Document", `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>`, 0,
+			`t.xml:1: error: /Invoice "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": not a camt document: the document element is Invoice, expected Document [camt namespace]`},
+		{"wrong message", strings.Replace(stmt053(""), "camt.053.001.02", "camt.054.001.02", 1), 0,
+			`t.xml:3: error: /Document/BkToCstmrStmt "": unexpected element in a camt.054.001.02 document (expected one BkToCstmrDbtCdtNtfctn) [ISO 20022]`},
+		{"bad amount", stmt053(ntry("1.00", "CRDT") + ntry("12,50", "DBIT")), 1,
+			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "12,50": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
+		{"negative amount", stmt053(ntry("-1.00", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "-1.00": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
+		{"bad indicator", stmt053(ntry("1.00", "CREDIT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/CdtDbtInd "CREDIT": credit/debit indicator must be CRDT or DBIT [ISO 20022]`},
+		{"missing amount", stmt053(`<Ntry><CdtDbtInd>CRDT</CdtDbtInd></Ntry>`), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "": amount is missing [ISO 20022]`},
+		{"mismatched tag", stmt053(`<Ntry><Amt Ccy="EUR">1</Amt></Ntr>`), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1] "": element <Ntry> closed by </Ntr> [XML]`},
+		{"truncated in entry", (head053 + ntry("1.00", "CRDT") + ntry("2.00", "CRDT"))[:len(head053)+len(ntry("1.00", "CRDT"))+30], 1,
+			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2] "": unexpected end of file: the document is truncated [XML]`},
+		{"truncated after statement", head053 + ntry("1.00", "CRDT") + "</Stmt>", 1,
+			`t.xml:6: error: /Document/BkToCstmrStmt "": unexpected end of file: the document is truncated [XML]`},
+		{"second root", stmt053("") + "<Document/>", 0,
+			`t.xml:7: error: /Document "": a second document element after </Document> [XML]`},
+		{"no statement", `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr></BkToCstmrStmt></Document>`, 0,
+			`t.xml:1: error: /Document/BkToCstmrStmt "": the message holds no Stmt [ISO 20022]`},
+		{"bad entity", stmt053(`<Ntry><Amt Ccy="EUR">1&x;</Amt></Ntry>`), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1] "": invalid character entity &x; [XML]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := camt.NewReader(strings.NewReader(tt.in), "t.xml")
+			entries, err := readAll(r)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("error = %v\nwant    %s", err, tt.want)
+			}
+			if len(entries) != tt.entries {
+				t.Errorf("entries before the error = %d, want %d", len(entries), tt.entries)
+			}
+			var f finding.Finding
+			if !errors.As(err, &f) || f.Severity != finding.Error {
+				t.Errorf("error is not an error finding: %#v", err)
+			}
+			// The error sticks.
+			if _, err2 := r.Next(); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("second Next = %v", err2)
+			}
+		})
+	}
+}
+
+// TestReaderFindings checks the statement checks: balance, TxsSummry,
+// entry against details, currencies.
+func TestReaderFindings(t *testing.T) {
+	body := strings.Join([]string{
+		`<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-01</Dt></Dt></Bal>`,
+		`<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">120.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-01</Dt></Dt></Bal>`,
+		`<TxsSummry><TtlNtries><NbOfNtries>3</NbOfNtries></TtlNtries><TtlCdtNtries><NbOfNtries>2</NbOfNtries><Sum>30.00</Sum></TtlCdtNtries><TtlDbtNtries><NbOfNtries>1</NbOfNtries><Sum>5.00</Sum></TtlDbtNtries></TxsSummry>`,
+		`<Ntry><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/><NtryDtls>`,
+		`<TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls></TxDtls>`,
+		`<TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">15.00</Amt></TxAmt></AmtDtls></TxDtls>`,
+		`</NtryDtls></Ntry>`,
+		`<Ntry><Amt Ccy="USD">4.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/></Ntry>`,
+		`<Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>PDNG</Sts><BkTxCd/></Ntry>`,
+	}, "\n")
+	r := camt.NewReader(strings.NewReader(stmt053(body)), "f.xml")
+	entries, err := readAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("entries = %d", len(entries))
+	}
+	want := `f.xml:8: warning: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "30.00": entry amount 30 does not equal the sum of its 2 transaction details (25) [camt TxDtls]
+f.xml:12: warning: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "USD": entry currency USD differs from the account currency EUR [camt currency]
+f.xml:6: warning: /Document/BkToCstmrStmt/Stmt[1]/Bal[2]/Amt "120.00": closing balance 120 does not equal opening balance 100 plus 2 booked entries (26) = 126; difference -6 [camt balance]
+f.xml:7: warning: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "30.00": states credit entries summing to 30.00, they add up to 129 [camt TxsSummry]
+f.xml:7: warning: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlDbtNtries/Sum "5.00": states debit entries summing to 5.00, they add up to 4 [camt TxsSummry]
+`
+	if got := findingsText(r.Findings()); got != want {
+		t.Errorf("findings\n%s\nwant\n%s", got, want)
+	}
+	// The detail amounts of a batch carry the entry's sign.
+	if got := entries[0].Details[1].Amount.String(); got != "15" {
+		t.Errorf("detail amount = %s", got)
+	}
+}
+
+// TestReaderNeverShort cuts a valid file at every byte: each cut must end
+// in an error, never in io.EOF with fewer entries.
+func TestReaderNeverShort(t *testing.T) {
+	full, err := os.ReadFile(filepath.Join("testdata", "v8-returns.camt053.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := bytes.LastIndex(full, []byte("</Document>")) + len("</Document>")
+	for cut := 0; cut < end; cut++ {
+		r := camt.NewReader(bytes.NewReader(full[:cut]), "cut.xml")
+		if _, err := readAll(r); err == nil {
+			t.Fatalf("cut at byte %d of %d: no error", cut, end)
+		}
+	}
+}
+
+// FuzzReader feeds arbitrary bytes to the Reader: it must never panic, must
+// end with io.EOF or an error finding, and must keep returning it.
+func FuzzReader(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.xml"))
+	for _, dir := range []string{"camt052", "camt053", "camt054"} {
+		files, _ := filepath.Glob(filepath.Join(sharedCorpus(), dir, "*.xml"))
+		seeds = append(seeds, files...)
+	}
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil && len(b) < 64<<10 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(stmt053(ntry("1.00", "CRDT"))))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := camt.NewReader(bytes.NewReader(data), "fuzz.xml")
+		for i := 0; ; i++ {
+			e, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var fd finding.Finding
+				if !errors.As(err, &fd) {
+					t.Fatalf("error is not a finding: %v", err)
+				}
+				break
+			}
+			if e == nil || e.Statement == nil {
+				t.Fatal("nil entry or statement without error")
+			}
+			if i > 1<<20 {
+				t.Fatal("runaway")
+			}
+		}
+		r.Next()
+		r.Findings()
+	})
+}
+
+// sharedCorpus returns the corpus folder the way testutil finds it, without
+// skipping: fuzz seeds from the corpus are optional.
+func sharedCorpus() string {
+	if d := os.Getenv("BATCHTOOL_SHARED"); d != "" {
+		return filepath.Join(d, "corpus")
+	}
+	return filepath.Join("..", "..", "..", "shared", "corpus")
+}
