@@ -1049,6 +1049,13 @@ func (r *Reader) transaction(m *movement, ccy string) statement.Transaction {
 	}
 	if !m.structured {
 		t.Remittance = joinComm(m.comm[:], [3]int{53, 53, 43})
+		// An ISO 11649 reference given as the whole free communication.
+		if len(t.Remittance) <= 25 && strings.HasPrefix(t.Remittance, "RF") {
+			if rf, err := sepa.ParseRF(t.Remittance); err == nil {
+				t.Reference = statement.Reference{Scheme: sepa.SchemeRF, Value: string(rf)}
+				t.Remittance = ""
+			}
+		}
 	} else {
 		r.structured(m, &t)
 	}
