@@ -226,6 +226,8 @@ func (r *Reader) step() {
 			r.fail(p, RuleXML, "empty file: no XML document")
 		case err == io.EOF:
 			r.fail(p, RuleXML, "file ends inside the document (truncated?)")
+		case errors.As(err, &se) && se.Msg == "unexpected EOF":
+			r.fail(pos{se.Line, col}, RuleXML, "file ends inside the document (truncated?)")
 		case errors.As(err, &se):
 			r.fail(pos{se.Line, col}, RuleXML, "malformed XML: %s", se.Msg)
 		default:
