@@ -1,0 +1,176 @@
+package tikkie
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures a [Client].
+type Config struct {
+	BaseURL     string          // "https://api-sandbox.abnamro.com", "https://api.abnamro.com" or the batchtool sandbox
+	APIKey      string          // API-Key header and sub of the client assertion
+	PrivateKey  *rsa.PrivateKey // signs the client assertion; never printed
+	Issuer      string          // iss claim; "batchtool" when empty
+	Audience    string          // aud claim; BaseURL + "/v1/oauth/token" when empty
+	Version     string          // batchtool version for the User-Agent; "dev" when empty
+	HTTPClient  *http.Client    // a client with a 60 s timeout when nil
+	Now         func() time.Time
+	RenewBefore time.Duration // renew the token this long before it expires; 60 s when 0
+}
+
+// Client calls the Tikkie Payment Request API. It is safe for concurrent use.
+type Client struct {
+	cfg       Config
+	base      string
+	userAgent string
+
+	sem     chan struct{} // guards token and expires; held while fetching
+	token   string
+	expires time.Time
+
+	ensureMu sync.Mutex // serialises EnsurePaymentRequest
+}
+
+// New checks the configuration and returns a client.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("tikkie: base URL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if cfg.APIKey == "" || cfg.PrivateKey == nil {
+		return nil, errors.New("tikkie: API key and private key are required")
+	}
+	base := strings.TrimSuffix(u.String(), "/")
+	if cfg.Issuer == "" {
+		cfg.Issuer = "batchtool"
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = base + TokenPath
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RenewBefore == 0 {
+		cfg.RenewBefore = time.Minute
+	}
+	return &Client{cfg: cfg, base: base, userAgent: "batchtool/" + cfg.Version, sem: make(chan struct{}, 1)}, nil
+}
+
+// APIError is an error answer of the API: the call, the HTTP status and the
+// first of the API's errors (code, message, traceId).
+type APIError struct {
+	Op         string // "CreatePaymentRequest", ...
+	Method     string
+	Path       string
+	StatusCode int
+	Code       string // e.g. "ERR_1100_004"
+	Message    string
+	TraceID    string
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("tikkie: %s %s %s: %d", e.Op, e.Method, e.Path, e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	s += ": " + e.Message
+	if e.TraceID != "" {
+		s += " (traceId " + e.TraceID + ")"
+	}
+	return s
+}
+
+func apiError(op, method, path string, status int, body []byte) *APIError {
+	e := &APIError{Op: op, Method: method, Path: path, StatusCode: status, Message: http.StatusText(status)}
+	var eb struct {
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			TraceID string `json:"traceId"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &eb) == nil && len(eb.Errors) > 0 {
+		e.Code, e.TraceID = eb.Errors[0].Code, eb.Errors[0].TraceID
+		if eb.Errors[0].Message != "" {
+			e.Message = eb.Errors[0].Message
+		}
+	}
+	return e
+}
+
+// do sends one API call with a valid token, renewing the token and retrying
+// once when the answer is 401.
+func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("tikkie: %s: %w", op, err)
+		}
+	}
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	stale := ""
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx, stale)
+		if err != nil {
+			return err
+		}
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, target, rd)
+		if err != nil {
+			return fmt.Errorf("tikkie: %s: %w", op, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("API-Key", c.cfg.APIKey)
+		req.Header.Set("User-Agent", c.userAgent)
+		req.Header.Set("Accept", "application/json")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := c.cfg.HTTPClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("tikkie: %s %s %s: %w", op, method, path, err)
+		}
+		data, rerr := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+		res.Body.Close()
+		if rerr != nil {
+			return fmt.Errorf("tikkie: %s %s %s: reading answer: %w", op, method, path, rerr)
+		}
+		if res.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			stale = tok
+			continue
+		}
+		if res.StatusCode < 200 || res.StatusCode > 299 {
+			return apiError(op, method, path, res.StatusCode, data)
+		}
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("tikkie: %s %s %s: answer is not the expected JSON: %w", op, method, path, err)
+		}
+		return nil
+	}
+}
