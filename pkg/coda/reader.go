@@ -302,7 +302,7 @@ func (r *Reader) load(line []byte) {
 			cs = Latin1
 		}
 		n = r.canonical(line, cs)
-		if n != len(line) && n == RecordLen {
+		if n != len(line) && n == RecordLen && r.charset == Detect {
 			r.warn(kind, "", "", RuleRecord,
 				fmt.Sprintf("record is %d bytes: %d characters in %s", len(line), n, cs))
 		}

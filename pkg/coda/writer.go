@@ -189,10 +189,10 @@ func (w *Writer) emit() {
 func thousandthsOf(d decimal.Decimal, field string) (int64, error) {
 	s := d.Shift(3)
 	if !s.Equal(s.Truncate(0)) {
-		return 0, fmt.Errorf("coda: %s %s has more than 3 decimals", field, d)
+		return 0, fmt.Errorf("%s %s has more than 3 decimals", field, d)
 	}
 	if s.Abs().GreaterThan(decimal.New(999999999999999, 0)) {
-		return 0, fmt.Errorf("coda: %s %s does not fit in 15 digits", field, d)
+		return 0, fmt.Errorf("%s %s does not fit in 15 digits", field, d)
 	}
 	return s.IntPart(), nil
 }
@@ -552,7 +552,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	w.putDate(116, e.BookingDate)
 	w.put(122, 124, w.paperSeq[len(w.paperSeq)-3:], "statement sequence number")
 	w.rec[124] = glob
-	w.rec[125] = flag(need22)
+	w.rec[125] = yesNo(need22)
 	w.rec[127] = '0'
 	w.emit()
 	w.nRecords++
@@ -570,7 +570,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		w.rec[112] = rtype
 		w.put(114, 117, t.ReturnReason, "return reason")
 	}
-	w.rec[125] = flag(need23)
+	w.rec[125] = yesNo(need23)
 	w.rec[127] = '0'
 	w.emit()
 	w.nRecords++
@@ -593,7 +593,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	w.nRecords++
 }
 
-func flag(b bool) byte {
+func yesNo(b bool) byte {
 	if b {
 		return '1'
 	}
