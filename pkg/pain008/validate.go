@@ -56,7 +56,7 @@ func dateOnly(t time.Time) time.Time {
 
 // check validates tx for writing and returns its amount in cents. tx's
 // defaults (Currency, LocalInstrument) must already be applied.
-func check(tx *Transaction, created time.Time) (int64, error) {
+func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 	fe := func(field, value string, err error) error {
 		return &FieldError{EndToEndID: tx.EndToEndID, Field: field, Value: value, Err: err}
 	}
@@ -122,19 +122,21 @@ func check(tx *Transaction, created time.Time) (int64, error) {
 	if dateOnly(tx.MandateSignedOn).After(coll) {
 		return 0, fe("MandateSignedOn", tx.MandateSignedOn.Format(isoDate), ErrMandateDate)
 	}
-	if err := text("Creditor.Name", tx.Creditor.Name, maxName, true); err != nil {
-		return 0, err
-	}
-	if err := sepa.ValidateIBAN(tx.Creditor.IBAN); err != nil {
-		return 0, fe("Creditor.IBAN", tx.Creditor.IBAN, err)
-	}
-	if tx.Creditor.BIC != "" {
-		if err := sepa.ValidateBIC(tx.Creditor.BIC); err != nil {
-			return 0, fe("Creditor.BIC", tx.Creditor.BIC, err)
+	if !creditorOK {
+		if err := text("Creditor.Name", tx.Creditor.Name, maxName, true); err != nil {
+			return 0, err
 		}
-	}
-	if err := sepa.ValidateCreditorID(tx.Creditor.ID); err != nil {
-		return 0, fe("Creditor.ID", tx.Creditor.ID, err)
+		if err := sepa.ValidateIBAN(tx.Creditor.IBAN); err != nil {
+			return 0, fe("Creditor.IBAN", tx.Creditor.IBAN, err)
+		}
+		if tx.Creditor.BIC != "" {
+			if err := sepa.ValidateBIC(tx.Creditor.BIC); err != nil {
+				return 0, fe("Creditor.BIC", tx.Creditor.BIC, err)
+			}
+		}
+		if err := sepa.ValidateCreditorID(tx.Creditor.ID); err != nil {
+			return 0, fe("Creditor.ID", tx.Creditor.ID, err)
+		}
 	}
 	if err := text("DebtorName", tx.DebtorName, maxName, true); err != nil {
 		return 0, err

@@ -46,10 +46,12 @@ type Writer struct {
 	path string
 	tmp  *os.File
 
-	groups   []*group
-	index    map[groupKey]*group
-	spool    *os.File
-	spoolEnd int64
+	groups []*group
+	index  map[groupKey]*group
+	// creditors that passed validation
+	creditors map[Creditor]struct{}
+	spool     *os.File
+	spoolEnd  int64
 
 	e2e   hashSet
 	count int64
@@ -89,7 +91,7 @@ func NewWriter(w io.Writer, opts WriterOptions) (*Writer, error) {
 	if opts.TempDir == "" {
 		opts.TempDir = os.TempDir()
 	}
-	return &Writer{dst: w, opts: opts, index: make(map[groupKey]*group)}, nil
+	return &Writer{dst: w, opts: opts, index: make(map[groupKey]*group), creditors: make(map[Creditor]struct{})}, nil
 }
 
 // Create returns a Writer to the file path. The message is written to a
@@ -157,7 +159,8 @@ func (w *Writer) Write(tx Transaction) error {
 	if tx.LocalInstrument == "" {
 		tx.LocalInstrument = InstrumentCore
 	}
-	cents, err := check(&tx, w.opts.CreatedAt)
+	_, creditorOK := w.creditors[tx.Creditor]
+	cents, err := check(&tx, w.opts.CreatedAt, creditorOK)
 	if err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
@@ -170,6 +173,9 @@ func (w *Writer) Write(tx Transaction) error {
 		// theory (p ≈ 3e-8 at a million transactions); we accept refusing
 		// such a batch rather than keep every id in memory.
 		return &FieldError{Index: int(w.count) + 1, EndToEndID: tx.EndToEndID, Field: "EndToEndID", Value: tx.EndToEndID, Err: ErrDuplicateE2E}
+	}
+	if !creditorOK {
+		w.creditors[tx.Creditor] = struct{}{} // validated once per creditor
 	}
 	if w.sum > maxSumCents-cents {
 		return errors.New("pain008: control sum would exceed 18 digits")
