@@ -70,12 +70,14 @@ func loadCreditor(path string) (pain008.Creditor, string, error) {
 
 type collectBuildOptions struct {
 	in, creditor, out, version, collectionDate, rejects, messageID string
+	fromUBL                                                       []string
+	mandates                                                      string
 }
 
 func newCollectBuildCmd(a *app) *cobra.Command {
 	var o collectBuildOptions
 	cmd := &cobra.Command{
-		Use:   "build --in due.csv|due.jsonl --creditor creditor.json --out batch.xml",
+		Use:   "build (--in due.csv|due.jsonl | --from-ubl DIR|ZIP|FILE --mandates mandates.csv) --creditor creditor.json --out batch.xml",
 		Short: "Build a pain.008 batch from due collections",
 		Long: `build reads due collections (CSV or JSON Lines, columns in the README), checks
 every row (IBAN, BIC, mandate, amount, dates, EPC characters) and writes one
@@ -85,12 +87,25 @@ creditor, with exact NbOfTxs and CtrlSum.
 By default nothing is written when any row is bad. With --rejects the good
 rows go into the batch and every bad row, with its reason, into the rejects
 file: every input row ends up in exactly one of the two (exit code 1 tells
-that rows were rejected).`,
+that rows were rejected).
+
+With --from-ubl, UBL invoices whose payment means is SEPA direct debit (59,
+or 49 with a mandate) become collections: mandate id and debtor IBAN from
+PaymentMandate, amount = payable amount, end-to-end id from the invoice
+number, remittance = the structured reference or the invoice number, the
+collection date the later of the due date and --collection-date. UBL does
+not carry the mandate's signature date, so --mandates names a CSV with
+mandate_id, signed_on and optionally sequence_type (default RCUR). Credit
+notes and invoices paid otherwise are skipped and counted; a direct-debit
+invoice that cannot be collected (no mandate, bad IBAN, EN 16931 errors) is
+a bad row.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.in, "in", "", "due collections, CSV or JSON Lines (.jsonl)")
+	f.StringSliceVar(&o.fromUBL, "from-ubl", nil, "UBL invoices (file, directory or zip; repeatable) to collect by direct debit")
+	f.StringVar(&o.mandates, "mandates", "", "with --from-ubl: CSV of mandate_id, signed_on[, sequence_type]")
 	f.StringVar(&o.creditor, "creditor", "", "creditor.json: name, iban, bic, creditor_id")
 	f.StringVar(&o.out, "out", "", "pain.008 file to write")
 	f.StringVar(&o.version, "version", pain008.Version02, "pain.008 version: 001.02 or 001.08")
@@ -101,8 +116,11 @@ that rows were rejected).`,
 }
 
 func collectBuild(a *app, o collectBuildOptions) error {
-	if o.in == "" || o.creditor == "" || o.out == "" {
-		return usagef("--in, --creditor and --out are required")
+	if (o.in == "") == (len(o.fromUBL) == 0) || o.creditor == "" || o.out == "" {
+		return usagef("--in or --from-ubl, --creditor and --out are required")
+	}
+	if len(o.fromUBL) > 0 && o.mandates == "" {
+		return usagef("--from-ubl needs --mandates (UBL does not carry the mandate's signature date)")
 	}
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
 		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
@@ -121,13 +139,6 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	}
 	d.Creditor = cred
 
-	in, err := os.Open(o.in)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	r := due.NewReader(in, o.in, due.FormatOf(o.in), d)
-
 	w, err := pain008.Create(o.out, pain008.WriterOptions{Version: o.version, MessageID: o.messageID, InitiatingParty: initg})
 	if err != nil {
 		return err
@@ -143,18 +154,11 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	}
 
 	rows, bad := 0, 0
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	handle := func(header []string, row *due.Row) error {
 		rows++
 		if row.OK() {
 			if werr := w.Write(row.Tx); werr != nil {
-				row.Findings.Add(writerFinding(o.in, row.Line, werr))
+				row.Findings.Add(writerFinding(row, werr))
 			}
 		}
 		for _, f := range row.Findings {
@@ -163,18 +167,31 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		if row.Findings.HasErrors() {
 			bad++
 			if rej != nil {
-				if err := rej.write(r.Header(), row); err != nil {
-					return err
-				}
+				return rej.write(header, row)
 			}
 		}
+		return nil
+	}
+	source := o.in
+	if o.in != "" {
+		err = readDue(o.in, d, handle)
+	} else {
+		source = strings.Join(o.fromUBL, ", ")
+		var skipped int
+		skipped, err = readUBLCollections(o.fromUBL, o.mandates, d, handle)
+		if skipped > 0 {
+			fmt.Fprintf(a.stdout, "%d invoice(s) skipped: credit notes or not paid by direct debit\n", skipped)
+		}
+	}
+	if err != nil {
+		return err
 	}
 	if bad > 0 && rej == nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d of %d rows have errors; nothing written (use --rejects to build from the good rows)", o.in, bad, rows)}
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d of %d rows have errors; nothing written (use --rejects to build from the good rows)", source, bad, rows)}
 	}
 	n, cents := w.Count()
 	if n == 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: no collectable rows; nothing written", o.in)}
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: no collectable rows; nothing written", source)}
 	}
 	if err := w.Close(); err != nil {
 		return err
@@ -192,9 +209,31 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	return nil
 }
 
+// readDue hands every row of a due file to handle.
+func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	r := due.NewReader(in, path, due.FormatOf(path), d)
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := handle(r.Header(), row); err != nil {
+			return err
+		}
+	}
+}
+
 // writerFinding turns a pain008 writer refusal into a finding on the row.
-func writerFinding(file string, line int, err error) finding.Finding {
-	f := finding.Finding{Severity: finding.Error, File: file, Line: line, Message: err.Error()}
+func writerFinding(row *due.Row, err error) finding.Finding {
+	f := finding.Finding{Severity: finding.Error, File: row.File, Line: row.Line, Message: err.Error()}
 	var fe *pain008.FieldError
 	if errors.As(err, &fe) {
 		f.Path, f.Value = fe.Field, fe.Value

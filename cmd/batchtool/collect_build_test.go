@@ -80,7 +80,7 @@ func TestCollectBuildRejects(t *testing.T) {
 }
 
 func TestCollectBuildUsage(t *testing.T) {
-	if code, _, stderr := batchtool(t, "collect", "build", "--in", "x.csv"); code != 2 || !strings.Contains(stderr, "--in, --creditor and --out are required") {
+	if code, _, stderr := batchtool(t, "collect", "build", "--in", "x.csv"); code != 2 || !strings.Contains(stderr, "--in or --from-ubl, --creditor and --out are required") {
 		t.Fatalf("exit %d %q", code, stderr)
 	}
 	if code, _, _ := batchtool(t, "collect", "build", "--in", "x", "--creditor", "c", "--out", "o", "--version", "001.05"); code != 2 {

@@ -85,6 +85,7 @@ type Defaults struct {
 // Row is one input row: its position, its raw fields (for the rejects file)
 // and, when it has no error findings, the transaction it describes.
 type Row struct {
+	File     string            // the file's name, as given to NewReader
 	Line     int               // 1-based line of the row in the file
 	Fields   map[string]string // raw values by column name
 	Tx       pain008.Transaction
@@ -177,7 +178,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
-		row := &Row{Line: line, Fields: make(map[string]string, len(r.header))}
+		row := &Row{File: r.name, Line: line, Fields: make(map[string]string, len(r.header))}
 		for c, i := range r.col {
 			if i < len(rec) {
 				row.Fields[c] = rec[i]
@@ -221,7 +222,7 @@ func (r *Reader) nextJSON() (*Row, error) {
 			}
 			continue
 		}
-		row := &Row{Line: r.line, Fields: map[string]string{}}
+		row := &Row{File: r.name, Line: r.line, Fields: map[string]string{}}
 		var raw map[string]any
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
