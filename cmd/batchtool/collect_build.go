@@ -70,8 +70,8 @@ func loadCreditor(path string) (pain008.Creditor, string, error) {
 
 type collectBuildOptions struct {
 	in, creditor, out, version, collectionDate, rejects, messageID string
-	fromUBL                                                       []string
-	mandates                                                      string
+	fromUBL                                                        []string
+	mandates                                                       string
 }
 
 func newCollectBuildCmd(a *app) *cobra.Command {

@@ -154,4 +154,3 @@ func readUBLCollections(paths []string, mandatesFile string, d due.Defaults, han
 	}
 	return skipped, nil
 }
-
