@@ -1,0 +1,195 @@
+package payreqsandbox
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/tikkie"
+	"github.com/batchtool/batchtool/pkg/tinka"
+)
+
+// Server is the sandbox. Create it with New; it is safe for concurrent use.
+type Server struct {
+	mu       sync.Mutex
+	now      func() time.Time
+	tokenTTL time.Duration
+
+	// Tikkie
+	apps         map[string]*tikkieApp // by API key
+	tokens       map[string]tikkieToken
+	tokensIssued int
+	platforms    map[string]*platform // by platformToken
+	users        map[string]*user     // by userToken
+	prs          map[string]*paymentRequest
+	seq          int64
+
+	// Tinka
+	merchants map[string]*merchant // by Basic username
+	tinkaReqs map[string]*tinkaRequest
+	byTx      map[string]string // merchantId + "\x00" + transactionId → paymentRequestId
+	nonces    map[string]time.Time
+}
+
+type tikkieApp struct {
+	key       *rsa.PublicKey // nil: the assertion's signature is not checked
+	platforms int
+}
+
+type tikkieToken struct {
+	apiKey  string
+	expires time.Time
+}
+
+type platform struct {
+	apiKey string
+	tikkie.Platform
+}
+
+type user struct {
+	platformToken string
+	tikkie.User
+	requests []*paymentRequest // in creation order
+}
+
+type paymentRequest struct {
+	userToken        string
+	bankAccountToken string
+	seq              int64
+	tikkie.PaymentRequest
+}
+
+type merchant struct {
+	merchantID string
+	username   string
+	password   string
+	secret     []byte
+}
+
+type tinkaRequest struct {
+	merchantID string
+	req        tinka.PaymentRequest
+	id         string
+	decision   tinka.Decision
+	decidedAt  time.Time
+}
+
+// New returns an empty sandbox using the real clock and a 900 s Tikkie token
+// lifetime.
+func New() *Server {
+	return &Server{
+		now:       time.Now,
+		tokenTTL:  900 * time.Second,
+		apps:      map[string]*tikkieApp{},
+		tokens:    map[string]tikkieToken{},
+		platforms: map[string]*platform{},
+		users:     map[string]*user{},
+		prs:       map[string]*paymentRequest{},
+		merchants: map[string]*merchant{},
+		tinkaReqs: map[string]*tinkaRequest{},
+		byTx:      map[string]string{},
+		nonces:    map[string]time.Time{},
+	}
+}
+
+// SetClock replaces the server's clock (token expiry, creation dates, HMAC
+// timestamps).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// SetTokenTTL sets the lifetime of Tikkie access tokens issued from now on.
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenTTL = d
+}
+
+// AddTikkieApp registers an API key. With a public key the client
+// assertion's RS256 signature is verified; with nil it is only parsed.
+func (s *Server) AddTikkieApp(apiKey string, pub *rsa.PublicKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps[apiKey] = &tikkieApp{key: pub}
+}
+
+// RevokeTikkieTokens invalidates every access token issued so far, so the
+// next call answers 401.
+func (s *Server) RevokeTikkieTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// TikkieTokensIssued counts the access tokens issued so far.
+func (s *Server) TikkieTokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokensIssued
+}
+
+// AddTinkaMerchant registers a merchant: its id (signs the HMAC), Basic
+// credentials and HMAC secret.
+func (s *Server) AddTinkaMerchant(merchantID, username, password string, secret []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.merchants[username] = &merchant{merchantID: merchantID, username: username, password: password, secret: append([]byte(nil), secret...)}
+}
+
+// Paths are the path prefixes the handler serves, for mounting it into
+// another mux.
+func Paths() []string {
+	return []string{"/v1/oauth/", "/v1/tikkie/", "/merchant-api/", "/tikkie/pay/", "/tinka/checkout/"}
+}
+
+// Handler serves both APIs.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/oauth/token", s.token)
+	mux.HandleFunc("POST /v1/tikkie/platforms", s.tikkieAuth(s.createPlatform))
+	mux.HandleFunc("POST /v1/tikkie/platforms/{pt}/users", s.tikkieAuth(s.createUser))
+	mux.HandleFunc("POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests", s.tikkieAuth(s.createPaymentRequest))
+	mux.HandleFunc("GET /v1/tikkie/platforms/{pt}/users/{ut}/paymentrequests/{prt}", s.tikkieAuth(s.getPaymentRequest))
+	mux.HandleFunc("GET /v1/tikkie/platforms/{pt}/users/{ut}/paymentrequests", s.tikkieAuth(s.listPaymentRequests))
+	mux.HandleFunc("GET /tikkie/pay/{prt}", s.payPage)
+	mux.HandleFunc("POST /tikkie/pay/{prt}", s.payNow)
+	mux.HandleFunc("POST "+tinka.PaymentRequestsPath, s.tinkaCreate)
+	mux.HandleFunc("GET "+tinka.PaymentRequestsPath+"/{id}", s.tinkaStatus)
+	mux.HandleFunc("GET /tinka/checkout/{id}", s.tinkaCheckout)
+	return mux
+}
+
+func randomToken(prefix string) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+func uuid4() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
