@@ -123,6 +123,7 @@ type GrpHdr struct {
 // saw it before its first transaction (PaymentInstructionInformation4 and
 // successors).
 type PmtInf struct {
+	Index        int             // 1-based position of the PmtInf in the message
 	PmtInfId     string          // PmtInfId
 	PmtMtd       string          // PmtMtd: DD
 	NbOfTxs      int64           // NbOfTxs as stated (0 when absent)

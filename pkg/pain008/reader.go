@@ -303,7 +303,7 @@ func (r *Reader) start(t xml.StartElement) {
 			}
 			r.pmtIdx++
 			r.txIdx = 0
-			r.pmt = PmtInf{}
+			r.pmt = PmtInf{Index: r.pmtIdx}
 			r.pmtSeen = 0
 			r.pmtCount = 0
 			r.pmtSum = decimal.Zero

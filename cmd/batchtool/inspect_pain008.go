@@ -1,0 +1,213 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/pain008"
+)
+
+// pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
+type pain008Summary struct {
+	MessageID       string          `json:"message_id"`
+	Version         string          `json:"version"`   // "001.02"; "" for an unknown namespace
+	Namespace       string          `json:"namespace"` // as in the file
+	CreatedAt       *time.Time      `json:"created_at,omitempty"`
+	InitiatingParty string          `json:"initiating_party,omitempty"`
+	StatedCount     int64           `json:"stated_count"`                // GrpHdr/NbOfTxs
+	StatedTotal     *money          `json:"stated_total,omitempty"`      // GrpHdr/CtrlSum, when present
+	Count           int64           `json:"count"`                       // transactions read
+	Total           money           `json:"total"`                       // their sum
+	Amendments      int64           `json:"amendments"`                  // transactions with AmdmntInd true
+	FirstCollection string          `json:"first_collection,omitempty"`  // earliest ReqdColltnDt
+	LastCollection  string          `json:"last_collection,omitempty"`   // latest ReqdColltnDt
+	Groups          []pain008Group  `json:"groups"`                      // one per PmtInf, in file order
+	ByDate          []pain008Bucket `json:"by_collection_date_and_type"` // sorted by date, then sequence type
+	Complete        bool            `json:"complete"`                    // false when reading stopped at an error
+}
+
+// pain008Group is one PmtInf block.
+type pain008Group struct {
+	PmtInfID        string `json:"pmt_inf_id"`
+	CollectionDate  string `json:"collection_date"`
+	SequenceType    string `json:"sequence_type"`
+	LocalInstrument string `json:"local_instrument"`
+	Creditor        string `json:"creditor"`
+	CreditorIBAN    string `json:"creditor_iban"`
+	CreditorID      string `json:"creditor_id"`
+	Count           int64  `json:"count"`
+	Total           money  `json:"total"`
+}
+
+// pain008Bucket counts the transactions of one collection date and sequence type.
+type pain008Bucket struct {
+	CollectionDate string `json:"collection_date"`
+	SequenceType   string `json:"sequence_type"`
+	Count          int64  `json:"count"`
+	Total          money  `json:"total"`
+}
+
+// money is an amount that marshals to JSON as a string with two decimals
+// ("25.00"), exactly as written in the file's amounts.
+type money struct{ decimal.Decimal }
+
+func (m money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
+
+// maxGroupLines keeps the text summary on one screen.
+const maxGroupLines = 20
+
+func inspectPain008(name string, r io.Reader) (*inspection, error) {
+	pr := pain008.NewReader(r, name)
+	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}}
+	in := &inspection{File: name, Format: "pain.008", Summary: s}
+	type bucketKey struct{ date, seq string }
+	buckets := map[bucketKey]*pain008Bucket{}
+	lastPmt := 0
+	var err error
+	for {
+		var tx *pain008.Transaction
+		tx, err = pr.Next()
+		if err != nil {
+			break
+		}
+		if p := pr.PmtInf(); p.Index != lastPmt {
+			lastPmt = p.Index
+			s.Groups = append(s.Groups, pain008Group{
+				PmtInfID: p.PmtInfId, CollectionDate: pain008Date(p.ReqdColltnDt), SequenceType: p.SeqTp,
+				LocalInstrument: p.LclInstrm, Creditor: p.Cdtr.Name, CreditorIBAN: p.Cdtr.IBAN, CreditorID: p.Cdtr.ID,
+			})
+		}
+		g := &s.Groups[len(s.Groups)-1]
+		g.Count++
+		g.Total.Decimal = g.Total.Add(tx.Amount)
+		if tx.Amendment != nil {
+			s.Amendments++
+		}
+		d := pain008Date(tx.CollectionDate)
+		k := bucketKey{d, tx.SequenceType}
+		b := buckets[k]
+		if b == nil {
+			b = &pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType}
+			buckets[k] = b
+		}
+		b.Count++
+		b.Total.Decimal = b.Total.Add(tx.Amount)
+		if d != "" && (s.FirstCollection == "" || d < s.FirstCollection) {
+			s.FirstCollection = d
+		}
+		if d > s.LastCollection {
+			s.LastCollection = d
+		}
+	}
+	h := pr.Header()
+	s.MessageID, s.Version, s.Namespace, s.InitiatingParty = h.MsgId, pr.Version(), pr.Namespace(), h.InitgPty
+	if !h.CreDtTm.IsZero() {
+		t := h.CreDtTm
+		s.CreatedAt = &t
+	}
+	s.StatedCount = h.NbOfTxs
+	if h.HasCtrl {
+		s.StatedTotal = &money{h.CtrlSum}
+	}
+	s.Count, s.Total.Decimal = pr.Totals()
+	for _, b := range buckets {
+		s.ByDate = append(s.ByDate, *b)
+	}
+	sort.Slice(s.ByDate, func(i, j int) bool {
+		a, b := s.ByDate[i], s.ByDate[j]
+		if a.CollectionDate != b.CollectionDate {
+			return a.CollectionDate < b.CollectionDate
+		}
+		return seqOrder(a.SequenceType) < seqOrder(b.SequenceType)
+	})
+	in.Findings = pr.Findings()
+	if err == io.EOF {
+		s.Complete = true
+		return in, nil
+	}
+	return in, err
+}
+
+func pain008Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// seqOrder sorts sequence types in the order of a mandate's life.
+func seqOrder(s string) string {
+	switch s {
+	case pain008.SeqFirst:
+		return "0"
+	case pain008.SeqRecurrent:
+		return "1"
+	case pain008.SeqFinal:
+		return "2"
+	case pain008.SeqOneOff:
+		return "3"
+	}
+	return "4" + s
+}
+
+// WriteText prints the summary in one screen.
+func (s *pain008Summary) WriteText(w io.Writer) {
+	version := "pain.008." + s.Version
+	if s.Version == "" {
+		version = "unknown namespace " + s.Namespace
+	}
+	fmt.Fprintf(w, "message:      %s (%s)\n", s.MessageID, version)
+	if s.CreatedAt != nil {
+		fmt.Fprintf(w, "created:      %s", s.CreatedAt.Format("2006-01-02 15:04:05 -07:00"))
+	} else {
+		fmt.Fprint(w, "created:      (missing)")
+	}
+	if s.InitiatingParty != "" {
+		fmt.Fprintf(w, " by %s", s.InitiatingParty)
+	}
+	fmt.Fprintln(w)
+	stated := "no CtrlSum"
+	if s.StatedTotal != nil {
+		stated = s.StatedTotal.StringFixed(2)
+	}
+	fmt.Fprintf(w, "transactions: %d, total %s EUR (group header: %d, %s)", s.Count, s.Total.StringFixed(2), s.StatedCount, stated)
+	if s.Amendments > 0 {
+		fmt.Fprintf(w, ", %d with mandate amendments", s.Amendments)
+	}
+	fmt.Fprintln(w)
+	if !s.Complete {
+		fmt.Fprintln(w, "              (reading stopped at an error: figures are of what was read)")
+	}
+	if s.FirstCollection != "" {
+		fmt.Fprintf(w, "collection:   %s to %s\n", s.FirstCollection, s.LastCollection)
+	}
+	fmt.Fprintf(w, "payment information blocks: %d\n", len(s.Groups))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  PmtInfId\tdate\tseq\tinstr\tcreditor\tcreditor id\tcount\ttotal")
+	for i, g := range s.Groups {
+		if i == maxGroupLines {
+			fmt.Fprintf(tw, "  ... %d more\t\t\t\t\t\t\t\n", len(s.Groups)-maxGroupLines)
+			break
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.PmtInfID, g.CollectionDate, g.SequenceType, g.LocalInstrument,
+			g.Creditor, g.CreditorID, g.Count, g.Total.StringFixed(2))
+	}
+	tw.Flush()
+	if len(s.ByDate) > 0 {
+		fmt.Fprintln(w, "by collection date and sequence type:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, b := range s.ByDate {
+			if i == maxGroupLines {
+				fmt.Fprintf(tw, "  ... %d more\t\t\t\n", len(s.ByDate)-maxGroupLines)
+				break
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", b.CollectionDate, b.SequenceType, b.Count, b.Total.StringFixed(2))
+		}
+		tw.Flush()
+	}
+}
