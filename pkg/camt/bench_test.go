@@ -1,0 +1,90 @@
+package camt_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/batchtool/batchtool/pkg/camt"
+)
+
+func benchRead(b *testing.B, data []byte) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := camt.NewReader(bytes.NewReader(data), "bench.xml")
+		n := 0
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n == 0 {
+			b.Fatal("no entries")
+		}
+	}
+}
+
+// BenchmarkReader reads a generated 4 MB camt.053 of SEPA DD credits and
+// returns with full transaction details.
+func BenchmarkReader(b *testing.B) {
+	g, _, _, _ := newGenStatement(4 << 20)
+	data, err := io.ReadAll(g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRead(b, data)
+}
+
+// BenchmarkReaderCorpus reads the largest real statement of the corpus
+// (Belgian half-year camt.053.001.02, 821 KB).
+func BenchmarkReaderCorpus(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(sharedCorpus(), "camt053", "subite-camt053-v2-be-halfyear.xml"))
+	if err != nil {
+		b.Skip("shared corpus not found")
+	}
+	benchRead(b, data)
+}
+
+// BenchmarkWriter writes the reconciliation statement's entries over and over.
+func BenchmarkWriter(b *testing.B) {
+	st, entries := reconciliationStatement()
+	var size int64
+	{
+		var buf bytes.Buffer
+		w := camt.NewWriter(&buf, camt.WriterOptions{MessageID: "M", CreatedAt: st.CreatedAt})
+		w.BeginStatement(st)
+		before := buf.Len()
+		_ = before
+		for _, e := range entries {
+			w.WriteEntry(e)
+		}
+		w.Close()
+		size = int64(buf.Len())
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := camt.NewWriter(io.Discard, camt.WriterOptions{MessageID: "M", CreatedAt: st.CreatedAt})
+		if err := w.BeginStatement(st); err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range entries {
+			if err := w.WriteEntry(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package camt_test
+
+import (
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/camt"
+)
+
+// TestHeapFlat streams a generated camt.053 (default 1 GiB, produced on the
+// fly; set CAMT_HEAP_BYTES to change it) through the Reader and checks that
+// the peak heap stays under 64 MiB and that every entry and the balance add
+// up. Skipped with -short.
+func TestHeapFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the 1 GiB stream in -short mode")
+	}
+	size := int64(1 << 30)
+	if s := os.Getenv("CAMT_HEAP_BYTES"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("CAMT_HEAP_BYTES: %v", err)
+		}
+		size = v
+	}
+	const limit = 64 << 20
+	g, wantEntries, wantCredits, wantDebits := newGenStatement(size)
+	cr := &countingReader{r: g}
+
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+
+	start := time.Now()
+	r := camt.NewReader(cr, "generated.xml")
+	n := 0
+	credits, debits := decimal.Zero, decimal.Zero
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if e.Amount.Sign() > 0 {
+			credits = credits.Add(e.Amount)
+		} else {
+			debits = debits.Sub(e.Amount)
+		}
+	}
+	elapsed := time.Since(start)
+	close(stop)
+	<-done
+
+	if n != wantEntries || !credits.Equal(wantCredits) || !debits.Equal(wantDebits) {
+		t.Errorf("entries %d credits %s debits %s, want %d %s %s", n, credits, debits, wantEntries, wantCredits, wantDebits)
+	}
+	if fs := r.Findings(); len(fs) != 0 {
+		t.Errorf("findings: %v", fs)
+	}
+	mb := float64(cr.n) / (1 << 20)
+	t.Logf("streamed %.0f MiB, %d entries in %s (%.1f MB/s); peak HeapAlloc %.1f MiB",
+		mb, n, elapsed.Round(time.Millisecond), float64(cr.n)/1e6/elapsed.Seconds(), float64(peak.Load())/(1<<20))
+	if p := peak.Load(); p > limit {
+		t.Errorf("peak heap %d bytes exceeds %d", p, limit)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
