@@ -235,8 +235,8 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 	replayable := req.body == nil || start >= 0
 	relogged := false
 	var lastErr error
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
+	for attempt, sends := 0, 0; ; attempt, sends = attempt+1, sends+1 {
+		if sends > 0 {
 			if !replayable {
 				return nil, fmt.Errorf("%w (request body cannot be replayed for a retry)", lastErr)
 			}
