@@ -1,0 +1,36 @@
+// Package ledger is batchtool's only state: the batches and collections
+// that were sent, the invoices that are open, every bank statement file and
+// line that was read (by SHA-256 and by a stable line identity), the matches
+// the reconciler decided (rule and evidence) and a run log.
+//
+// The store is a SQLite file (modernc.org/sqlite, pure Go: no cgo, one file
+// to copy), created and migrated on first use through a versioned
+// schema_migrations table. It runs in WAL mode with synchronous=FULL: every
+// import is one transaction, so a crash (kill -9, power loss) leaves the
+// ledger exactly before or after a file, and a committed import is on disk
+// before batchtool reports it — reports go to an ERP, and an import lost
+// after its report was delivered would be booked twice there. (NORMAL would
+// keep the ledger consistent too, but could lose the last commit on power
+// loss; the cost of FULL is one fsync per file.)
+//
+// Re-running never counts twice:
+//   - the same statement file again (same SHA-256) is reported and nothing
+//     changes;
+//   - a different file repeating lines already booked — a bank re-sending a
+//     statement, a camt.053 repeating a camt.052, a CODA and a camt of the
+//     same day — is detected line by line: those lines are reported as
+//     duplicates and skipped. See LineIdentity for how a line is named.
+//   - adding the same batch or invoice again adds nothing.
+//
+// Store is the small interface a PostgreSQL implementation would implement
+// next to SQLite (for many workers sharing one ledger). The SQL is kept
+// portable — INSERT ... ON CONFLICT DO NOTHING, plain indexes, no SQLite
+// functions. What would differ on PostgreSQL: "INTEGER PRIMARY KEY" becomes
+// "BIGINT GENERATED ALWAYS AS IDENTITY" and new ids come back with RETURNING
+// instead of LastInsertId; placeholders are $1.. instead of ?; money
+// columns, TEXT holding exact decimals here, become NUMERIC(18,5); dates,
+// TEXT 'YYYY-MM-DD' here, become DATE; the WAL/synchronous pragmas go, and
+// an import takes a row lock on its statement_files row (or an advisory
+// lock on the account) so two workers do not import the same lines at once;
+// the migrations table stays the same.
+package ledger

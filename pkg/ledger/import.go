@@ -1,0 +1,263 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// File names a statement file being imported.
+type File struct {
+	Name   string // as the user gave it, for reports
+	SHA256 string // hex SHA-256 of the file's bytes: the file's identity
+	Format string // e.g. "camt.053", "CODA"
+}
+
+// HashFile returns the hex SHA-256 of everything r yields.
+func HashFile(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	Engine reconcile.Options
+	RunID  int64
+	// OnResult is called for every entry in file order: with its result, or
+	// with dup set (and no lines) when the entry was already booked from
+	// another file. An error aborts the import (nothing is written).
+	OnResult func(r *reconcile.Result, dup bool) error
+}
+
+// ImportResult tells what Import did with one file.
+type ImportResult struct {
+	File            File              `json:"file"`
+	AlreadyImported bool              `json:"already_imported"`        // same SHA-256 seen before: nothing changed
+	PreviousName    string            `json:"previous_name,omitempty"` // the name it was imported under
+	PreviousAt      string            `json:"previous_at,omitempty"`
+	Entries         int               `json:"entries"`    // entries read
+	Duplicates      int               `json:"duplicates"` // entries already booked from another file: skipped
+	DuplicateTotal  decimal.Decimal   `json:"duplicate_total"`
+	Summary         reconcile.Summary `json:"summary"` // of the entries booked now
+	Findings        []finding.Finding `json:"findings,omitempty"`
+}
+
+// LineIdentity names a statement entry so that the same bank line is
+// recognised in any file that repeats it: a re-sent statement, a camt.053
+// after the camt.052 of the day, another export of the same period. It is a
+// hash of the account, the booking date, the signed amount and currency,
+// the reversal flag, the bank's own reference (AcctSvcrRef) and what
+// identifies the money: end-to-end ids, mandate ids, structured references,
+// counterparty IBANs and remittance texts of its details (or the entry's
+// additional information) — plus occurrence, the n-th time the same content
+// appears for the account in the file, so that two genuinely identical
+// lines in one statement stay two lines. The statement id, the file and the
+// entry's sequence number are deliberately left out: a re-sent file may be
+// renumbered; they are stored next to the identity for tracing.
+func LineIdentity(e *statement.Entry, occurrence int) string {
+	return identityOf(contentKey(e), occurrence)
+}
+
+func accountOf(e *statement.Entry) string {
+	if e.Statement == nil {
+		return ""
+	}
+	return e.Statement.Account.ID()
+}
+
+func contentKey(e *statement.Entry) string {
+	var b strings.Builder
+	sep := func(s string) { b.WriteString(s); b.WriteByte(0x1f) }
+	sep(accountOf(e))
+	bd := e.BookingDate
+	if bd.IsZero() {
+		bd = e.ValueDate
+	}
+	sep(bd.Format("2006-01-02"))
+	sep(e.Amount.String())
+	sep(e.Currency)
+	sep(strconv.FormatBool(e.Reversal))
+	sep(e.AccountSvcrRef)
+	if len(e.Details) == 0 {
+		sep(e.Info)
+	}
+	for _, d := range e.Details {
+		sep(d.Amount.String())
+		sep(d.EndToEndID)
+		sep(d.MandateID)
+		sep(d.Reference.Value)
+		sep(d.Counterparty.IBAN)
+		sep(d.Remittance)
+		sep(d.ReturnReason)
+	}
+	return b.String()
+}
+
+func identityOf(key string, occurrence int) string {
+	h := sha256.Sum256([]byte(key + "\x1e" + strconv.Itoa(occurrence)))
+	return hex.EncodeToString(h[:16])
+}
+
+// Import registers one statement file and reconciles its entries against
+// the open items, all in one transaction: on any error (or a crash) nothing
+// of the file is in the ledger. The same file again (by SHA-256) changes
+// nothing and reports AlreadyImported; entries already booked from another
+// file are reported as duplicates and skipped.
+func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
+	res := &ImportResult{File: f}
+	if f.SHA256 == "" {
+		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
+	}
+	var prevName, prevAt string
+	err := l.db.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)
+	switch {
+	case err == nil:
+		res.AlreadyImported, res.PreviousName, res.PreviousAt = true, prevName, prevAt
+		return res, nil
+	case err != sql.ErrNoRows:
+		return res, err
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	fr, err := tx.ExecContext(ctx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
+		f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
+	if err != nil {
+		return res, err
+	}
+	fileID, err := fr.LastInsertId()
+	if err != nil {
+		return res, err
+	}
+	store, err := newTxStore(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	defer store.close()
+	insLine, err := tx.PrepareContext(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
+		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (identity) DO NOTHING`)
+	if err != nil {
+		return res, err
+	}
+	defer insLine.Close()
+	insMatch, err := tx.PrepareContext(ctx, `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount,
+		applied, candidates, return_reason, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return res, err
+	}
+	defer insMatch.Close()
+
+	eng := reconcile.NewEngine(store, opt.Engine)
+	occ := map[string]int{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			res.Findings = findingsOf(r)
+			return res, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		res.Entries++
+		key := contentKey(e)
+		occ[key]++
+		stmtID := ""
+		if e.Statement != nil {
+			stmtID = e.Statement.ID
+		}
+		bd := e.BookingDate
+		if bd.IsZero() {
+			bd = e.ValueDate
+		}
+		lr, err := insLine.ExecContext(ctx, identityOf(key, occ[key]), fileID, accountOf(e), stmtID, e.Ref, e.Seq, occ[key],
+			dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info))
+		if err != nil {
+			return res, err
+		}
+		if n, _ := lr.RowsAffected(); n == 0 {
+			res.Duplicates++
+			res.DuplicateTotal = res.DuplicateTotal.Add(e.Amount)
+			if opt.OnResult != nil {
+				if err := opt.OnResult(&reconcile.Result{Entry: e}, true); err != nil {
+					return res, err
+				}
+			}
+			continue
+		}
+		lineID, err := lr.LastInsertId()
+		if err != nil {
+			return res, err
+		}
+		rr, err := eng.Reconcile(e)
+		if err != nil {
+			return res, err
+		}
+		res.Summary.Add(rr)
+		for _, ln := range rr.Lines {
+			if err := insertMatches(ctx, insMatch, lineID, ln); err != nil {
+				return res, err
+			}
+		}
+		if opt.OnResult != nil {
+			if err := opt.OnResult(rr, false); err != nil {
+				return res, err
+			}
+		}
+	}
+	res.Findings = findingsOf(r)
+	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// insertMatches writes one row per matched item of a line, or one row
+// without item for an ambiguous or unmatched line (its candidates listed).
+func insertMatches(ctx context.Context, st *sql.Stmt, lineID int64, ln reconcile.Line) error {
+	var cands []string
+	for _, c := range ln.Candidates {
+		cands = append(cands, string(c.Kind)+":"+c.Key)
+	}
+	if len(ln.Items) == 0 {
+		_, err := st.ExecContext(ctx, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
+			ln.Amount.String(), nil, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
+		return err
+	}
+	for _, it := range ln.Items {
+		if _, err := st.ExecContext(ctx, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
+			ln.Amount.String(), it.Applied.String(), nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,407 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+// AddCollections registers collections and the batches (PmtInf) they form,
+// in one transaction. A collection already in the ledger (same PmtInfId and
+// end-to-end id) is skipped, so adding the same pain.008 twice changes
+// nothing. next returns io.EOF after the last collection.
+func (l *SQLite) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
+	var res AddResult
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO collections (end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date,
+		debtor_name, debtor_iban, creditor_id, remittance, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (pmtinf_id, end_to_end_id) DO NOTHING`)
+	if err != nil {
+		return res, err
+	}
+	defer ins.Close()
+	type agg struct {
+		count    int
+		total    decimal.Decimal
+		currency string
+		date     any
+	}
+	batches := map[string]*agg{}
+	for {
+		c, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, err
+		}
+		if c.EndToEndID == "" || c.PmtInfID == "" {
+			return res, fmt.Errorf("collection %q: end-to-end id and PmtInfId are required", c.EndToEndID)
+		}
+		if _, err := cents(c.Amount); err != nil {
+			return res, fmt.Errorf("collection %q: %w", c.EndToEndID, err)
+		}
+		r, err := ins.ExecContext(ctx, c.EndToEndID, c.MandateID, c.PmtInfID, c.Amount.String(), c.Currency, dateText(c.CollectionDate),
+			c.DebtorName, reconcile.NormIBAN(c.DebtorIBAN), c.CreditorID, c.Remittance, string(reconcile.StatusOpen))
+		if err != nil {
+			return res, err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Skipped++
+		} else {
+			res.Added++
+		}
+		b := batches[c.PmtInfID]
+		if b == nil {
+			b = &agg{currency: c.Currency, date: dateText(c.CollectionDate)}
+			batches[c.PmtInfID] = b
+		}
+		b.count++
+		b.total = b.total.Add(c.Amount)
+	}
+	ids := make([]string, 0, len(batches))
+	for id := range batches {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		b := batches[id]
+		tc, _ := cents(b.total)
+		r, err := tx.ExecContext(ctx, `INSERT INTO batches (pmtinf_id, nb_of_txs, total, total_cents, currency, collection_date, status, source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pmtinf_id) DO NOTHING`,
+			id, b.count, b.total.String(), tc, b.currency, b.date, string(reconcile.StatusOpen), source)
+		if err != nil {
+			return res, err
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			res.Batches++
+		}
+	}
+	return res, tx.Commit()
+}
+
+// AddInvoices registers invoices as open items in one transaction. An
+// invoice whose number is already in the ledger is skipped. Open defaults to
+// Amount; the reference is normalised (RF electronic form, OGM digits).
+func (l *SQLite) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
+	var res AddResult
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
+		open_amount, currency, issue_date, due_date, status, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (number) DO NOTHING`)
+	if err != nil {
+		return res, err
+	}
+	defer ins.Close()
+	insIBAN, err := tx.PrepareContext(ctx, `INSERT INTO invoice_ibans (iban, invoice_id) VALUES (?, ?) ON CONFLICT (iban, invoice_id) DO NOTHING`)
+	if err != nil {
+		return res, err
+	}
+	defer insIBAN.Close()
+	for {
+		v, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, err
+		}
+		if v.Number == "" {
+			return res, fmt.Errorf("invoice without number")
+		}
+		if _, err := cents(v.Amount); err != nil {
+			return res, fmt.Errorf("invoice %q: %w", v.Number, err)
+		}
+		open := v.Open
+		if open.IsZero() && v.Status == "" {
+			open = v.Amount
+		}
+		st := v.Status
+		if st == "" {
+			st = reconcile.StatusOpen
+		}
+		ref := ""
+		if v.Reference != "" {
+			ref = reconcile.NormalizeReference(v.Reference)
+		}
+		r, err := ins.ExecContext(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, v.Amount.String(),
+			open.String(), v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(st), source)
+		if err != nil {
+			return res, err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Skipped++
+			continue
+		}
+		res.Added++
+		id, err := r.LastInsertId()
+		if err != nil {
+			return res, err
+		}
+		for _, iban := range v.CustomerIBANs {
+			if iban = reconcile.NormIBAN(iban); iban == "" {
+				continue
+			}
+			if _, err := insIBAN.ExecContext(ctx, iban, id); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, tx.Commit()
+}
+
+// txStore is reconcile.Store on one open transaction: lookups see the
+// changes applied before them.
+type txStore struct {
+	ctx                                             context.Context
+	tx                                              *sql.Tx
+	byE2E, batchByID, batchesByTotal, byRef, byIBAN *sql.Stmt
+	updColl, updInv, updBatch, collectBatch         *sql.Stmt
+	byKeys                                          map[int]*sql.Stmt
+}
+
+const collCols = `id, end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date, debtor_name, debtor_iban, creditor_id, status, return_reason, return_text`
+const invCols = `i.id, i.number, i.customer_number, i.customer_name, i.reference, i.amount, i.open_amount, i.currency, i.issue_date, i.due_date, i.status`
+const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, status`
+
+func newTxStore(ctx context.Context, tx *sql.Tx) (*txStore, error) {
+	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id`},
+		{&s.batchByID, `SELECT ` + batchCols + ` FROM batches WHERE pmtinf_id = ?`},
+		{&s.batchesByTotal, `SELECT ` + batchCols + ` FROM batches WHERE total_cents = ? AND (? = 0 OR nb_of_txs = ?) AND (? = '' OR currency = ?) ORDER BY id`},
+		{&s.byRef, `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = ? ORDER BY i.id`},
+		{&s.byIBAN, `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = ? ORDER BY i.id`},
+		{&s.updColl, `UPDATE collections SET status = ?, return_reason = ?, return_text = ? WHERE id = ?`},
+		{&s.updInv, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`},
+		{&s.updBatch, `UPDATE batches SET status = ? WHERE id = ?`},
+		{&s.collectBatch, `UPDATE collections SET status = ? WHERE pmtinf_id = ? AND status = ?`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return s, nil
+}
+
+func (s *txStore) close() {
+	for _, st := range []*sql.Stmt{s.byE2E, s.batchByID, s.batchesByTotal, s.byRef, s.byIBAN, s.updColl, s.updInv, s.updBatch, s.collectBatch} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	for _, st := range s.byKeys {
+		st.Close()
+	}
+}
+
+func (s *txStore) CollectionsByEndToEnd(e2e string) ([]reconcile.Collection, error) {
+	rows, err := s.byE2E.QueryContext(s.ctx, e2e)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reconcile.Collection
+	for rows.Next() {
+		var c reconcile.Collection
+		var amt, st string
+		var date, name, iban, cid, rr, rt sql.NullString
+		if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &iban, &cid, &st, &rr, &rt); err != nil {
+			return nil, err
+		}
+		if c.Amount, err = parseMoney(amt); err != nil {
+			return nil, err
+		}
+		c.CollectionDate = parseDate(date)
+		c.DebtorName, c.DebtorIBAN, c.CreditorID = name.String, iban.String, cid.String
+		c.Status, c.ReturnReason, c.ReturnText = reconcile.Status(st), rr.String, rt.String
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func scanBatches(rows *sql.Rows) ([]reconcile.Batch, error) {
+	defer rows.Close()
+	var out []reconcile.Batch
+	for rows.Next() {
+		var b reconcile.Batch
+		var total, st string
+		var date sql.NullString
+		if err := rows.Scan(&b.ID, &b.PmtInfID, &b.Count, &total, &b.Currency, &date, &st); err != nil {
+			return nil, err
+		}
+		var err error
+		if b.Total, err = parseMoney(total); err != nil {
+			return nil, err
+		}
+		b.Date, b.Status = parseDate(date), reconcile.Status(st)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func (s *txStore) BatchByID(id string) (*reconcile.Batch, error) {
+	rows, err := s.batchByID.QueryContext(s.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := scanBatches(rows)
+	if err != nil || len(bs) == 0 {
+		return nil, err
+	}
+	return &bs[0], nil
+}
+
+func (s *txStore) BatchesByTotal(count int, total decimal.Decimal, ccy string) ([]reconcile.Batch, error) {
+	c := total.Shift(2)
+	if !c.IsInteger() || total.Sign() <= 0 {
+		return nil, nil
+	}
+	rows, err := s.batchesByTotal.QueryContext(s.ctx, c.IntPart(), count, count, ccy, ccy)
+	if err != nil {
+		return nil, err
+	}
+	return scanBatches(rows)
+}
+
+func scanInvoices(rows *sql.Rows, openOnly bool) ([]reconcile.Invoice, error) {
+	defer rows.Close()
+	var out []reconcile.Invoice
+	for rows.Next() {
+		var v reconcile.Invoice
+		var amt, open, st string
+		var cnum, cname, issue, due sql.NullString
+		if err := rows.Scan(&v.ID, &v.Number, &cnum, &cname, &v.Reference, &amt, &open, &v.Currency, &issue, &due, &st); err != nil {
+			return nil, err
+		}
+		var err error
+		if v.Amount, err = parseMoney(amt); err != nil {
+			return nil, err
+		}
+		if v.Open, err = parseMoney(open); err != nil {
+			return nil, err
+		}
+		if openOnly && v.Open.Sign() <= 0 {
+			continue
+		}
+		v.CustomerNumber, v.CustomerName = cnum.String, cname.String
+		v.IssueDate, v.DueDate, v.Status = parseDate(issue), parseDate(due), reconcile.Status(st)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (s *txStore) InvoicesByReference(ref string) ([]reconcile.Invoice, error) {
+	rows, err := s.byRef.QueryContext(s.ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return scanInvoices(rows, false)
+}
+
+func (s *txStore) InvoicesByIBAN(iban string) ([]reconcile.Invoice, error) {
+	rows, err := s.byIBAN.QueryContext(s.ctx, iban)
+	if err != nil {
+		return nil, err
+	}
+	return scanInvoices(rows, true)
+}
+
+// keyChunk is how many number keys one IN (...) query takes; a statement is
+// prepared once per chunk size.
+const keyChunk = 32
+
+func (s *txStore) InvoicesByNumberKey(keys []string) ([]reconcile.Invoice, error) {
+	var out []reconcile.Invoice
+	seen := map[int64]bool{}
+	for len(keys) > 0 {
+		n := min(len(keys), keyChunk)
+		st := s.byKeys[n]
+		if st == nil {
+			q := `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN (?` + repeat(",?", n-1) + `) ORDER BY i.id`
+			var err error
+			if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
+				return nil, err
+			}
+			s.byKeys[n] = st
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = keys[i]
+		}
+		rows, err := st.QueryContext(s.ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := scanInvoices(rows, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				out = append(out, v)
+			}
+		}
+		keys = keys[n:]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func repeat(s string, n int) string {
+	b := make([]byte, 0, len(s)*n)
+	for range n {
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+func (s *txStore) Apply(changes []reconcile.Change) error {
+	for _, c := range changes {
+		var err error
+		switch c.Kind {
+		case reconcile.ChangeCollection:
+			_, err = s.updColl.ExecContext(s.ctx, string(c.Status), nullStr(c.ReturnReason), nullStr(c.ReturnText), c.ID)
+		case reconcile.ChangeInvoice:
+			_, err = s.updInv.ExecContext(s.ctx, string(c.Status), c.Open.String(), c.ID)
+		case reconcile.ChangeBatch:
+			if _, err = s.updBatch.ExecContext(s.ctx, string(c.Status), c.ID); err == nil && c.Status == reconcile.StatusCollected {
+				_, err = s.collectBatch.ExecContext(s.ctx, string(reconcile.StatusCollected), c.Key, string(reconcile.StatusOpen))
+			}
+		default:
+			err = fmt.Errorf("ledger: unknown change kind %q", c.Kind)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

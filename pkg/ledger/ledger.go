@@ -1,0 +1,230 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/shopspring/decimal"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// Store is what batchtool needs of a ledger; SQLite implements it, a
+// PostgreSQL implementation can follow (see the package doc for what
+// differs).
+type Store interface {
+	// AddCollections registers the collections next yields (and the batches
+	// they form) as open items, in one transaction.
+	AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error)
+	// AddInvoices registers invoices as open items, in one transaction.
+	AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error)
+	// Import registers one statement file and reconciles its lines, in one
+	// transaction.
+	Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error)
+	BeginRun(ctx context.Context, command string) (int64, error)
+	FinishRun(ctx context.Context, id int64, summary string) error
+	Counts(ctx context.Context) (Counts, error)
+	Close() error
+}
+
+// AddResult tells what AddCollections or AddInvoices did.
+type AddResult struct {
+	Added   int `json:"added"`   // new collections or invoices
+	Skipped int `json:"skipped"` // already in the ledger: nothing changed
+	Batches int `json:"batches"` // new batches (PmtInf)
+}
+
+// Counts is the size of the ledger, for reports and tests.
+type Counts struct {
+	Batches     int                      `json:"batches"`
+	Collections map[reconcile.Status]int `json:"collections"`
+	Invoices    map[reconcile.Status]int `json:"invoices"`
+	Files       int                      `json:"files"`
+	Lines       int                      `json:"lines"`
+	Matches     int                      `json:"matches"`
+	Runs        int                      `json:"runs"`
+}
+
+// SQLite is the ledger in one SQLite file.
+type SQLite struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens (creating and migrating when needed) the ledger at path.
+func Open(path string) (*SQLite, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	// One connection: the pragmas hold for every statement, and writes are
+	// serialised anyway.
+	db.SetMaxOpenConns(1)
+	l := &SQLite{db: db, path: path, now: func() time.Time { return time.Now().UTC() }}
+	if err := l.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Close closes the ledger file.
+func (l *SQLite) Close() error { return l.db.Close() }
+
+// SchemaVersion returns the highest migration applied.
+func (l *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+func (l *SQLite) migrate(ctx context.Context) error {
+	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	v, err := l.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this batchtool knows (%d): upgrade batchtool", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := l.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, i+1, l.stamp()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *SQLite) stamp() string { return l.now().Format(time.RFC3339Nano) }
+
+// BeginRun records the start of a command in the run log.
+func (l *SQLite) BeginRun(ctx context.Context, command string) (int64, error) {
+	res, err := l.db.ExecContext(ctx, `INSERT INTO runs (command, started_at) VALUES (?, ?)`, command, l.stamp())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// FinishRun records the end of a run and its summary (JSON).
+func (l *SQLite) FinishRun(ctx context.Context, id int64, summary string) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?`, l.stamp(), summary, id)
+	return err
+}
+
+// Counts returns the size of the ledger.
+func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
+	c := Counts{Collections: map[reconcile.Status]int{}, Invoices: map[reconcile.Status]int{}}
+	for _, q := range []struct {
+		sql string
+		dst *int
+	}{
+		{`SELECT COUNT(*) FROM batches`, &c.Batches},
+		{`SELECT COUNT(*) FROM statement_files`, &c.Files},
+		{`SELECT COUNT(*) FROM statement_lines`, &c.Lines},
+		{`SELECT COUNT(*) FROM matches`, &c.Matches},
+		{`SELECT COUNT(*) FROM runs`, &c.Runs},
+	} {
+		if err := l.db.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
+			return c, err
+		}
+	}
+	for _, q := range []struct {
+		sql string
+		dst map[reconcile.Status]int
+	}{
+		{`SELECT status, COUNT(*) FROM collections GROUP BY status`, c.Collections},
+		{`SELECT status, COUNT(*) FROM invoices GROUP BY status`, c.Invoices},
+	} {
+		rows, err := l.db.QueryContext(ctx, q.sql)
+		if err != nil {
+			return c, err
+		}
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				rows.Close()
+				return c, err
+			}
+			q.dst[reconcile.Status(s)] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func dateText(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format("2006-01-02")
+}
+
+func parseDate(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	t, _ := time.Parse("2006-01-02", s.String)
+	return t
+}
+
+func parseMoney(s string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return d, fmt.Errorf("ledger: bad amount %q in the database: %w", s, err)
+	}
+	return d, nil
+}
+
+// ErrAmount is returned for an open item whose amount has more than two
+// decimals or is not positive.
+var ErrAmount = errors.New("amount must be positive with at most 2 decimals")
+
+func cents(d decimal.Decimal) (int64, error) {
+	c := d.Shift(2)
+	if !c.IsInteger() || d.Sign() <= 0 {
+		return 0, fmt.Errorf("%w: %s", ErrAmount, d.String())
+	}
+	return c.IntPart(), nil
+}
+
+// findingsOf returns the reader's findings (nil-safe).
+func findingsOf(r statement.Reader) []finding.Finding {
+	if r == nil {
+		return nil
+	}
+	return r.Findings()
+}

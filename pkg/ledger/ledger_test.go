@@ -1,0 +1,226 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+func openTemp(t testing.TB) (*SQLite, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, path
+}
+
+func countsString(t testing.TB, l *SQLite) string {
+	t.Helper()
+	c, err := l.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("batches %d collections open %d collected %d returned %d invoices open %d paid %d partial %d overpaid %d files %d lines %d matches %d",
+		c.Batches, c.Collections[reconcile.StatusOpen], c.Collections[reconcile.StatusCollected], c.Collections[reconcile.StatusReturned],
+		c.Invoices[reconcile.StatusOpen], c.Invoices[reconcile.StatusPaid], c.Invoices[reconcile.StatusPartial], c.Invoices[reconcile.StatusOverpaid],
+		c.Files, c.Lines, c.Matches)
+}
+
+func TestMigrations(t *testing.T) {
+	l, path := openTemp(t)
+	ctx := context.Background()
+	if v, err := l.SchemaVersion(ctx); err != nil || v != len(migrations) {
+		t.Fatalf("version %d %v", v, err)
+	}
+	l.Close()
+	l2, err := Open(path) // reopening migrates nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	var n int
+	if err := l2.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("migrations rows %d %v", n, err)
+	}
+	var mode string
+	if err := l2.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q %v", mode, err)
+	}
+	var sync int
+	if err := l2.db.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 2 {
+		t.Fatalf("synchronous %d %v (want 2, FULL)", sync, err)
+	}
+}
+
+func TestAddTwiceChangesNothing(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	add := func() (AddResult, AddResult) {
+		k := 0
+		cr, err := l.AddCollections(ctx, "t", func() (*reconcile.Collection, error) {
+			if k == 4 {
+				return nil, ioEOF
+			}
+			k++
+			return genCollection(2 * (k - 1) * 500), nil // 0, 1000, 2000, 3000: four batches
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := 0
+		ir, err := l.AddInvoices(ctx, "t", func() (*reconcile.Invoice, error) {
+			if j == 3 {
+				return nil, ioEOF
+			}
+			j++
+			return genInvoice(2*j - 1), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cr, ir
+	}
+	cr, ir := add()
+	if cr != (AddResult{Added: 4, Batches: 4}) || ir != (AddResult{Added: 3}) {
+		t.Fatalf("first add %+v %+v", cr, ir)
+	}
+	before := countsString(t, l)
+	cr, ir = add()
+	if cr != (AddResult{Skipped: 4}) || ir != (AddResult{Skipped: 3}) {
+		t.Fatalf("second add %+v %+v", cr, ir)
+	}
+	if after := countsString(t, l); after != before {
+		t.Errorf("counts changed\n%s\n%s", before, after)
+	}
+	if want := "batches 4 collections open 4 collected 0 returned 0 invoices open 3 paid 0 partial 0 overpaid 0 files 0 lines 0 matches 0"; before != want {
+		t.Errorf("counts\n got %s\nwant %s", before, want)
+	}
+}
+
+func TestAddRejectsBadAmount(t *testing.T) {
+	l, _ := openTemp(t)
+	c := genCollection(0)
+	c.Amount = d("1.005")
+	done := false
+	_, err := l.AddCollections(context.Background(), "t", func() (*reconcile.Collection, error) {
+		if done {
+			return nil, ioEOF
+		}
+		done = true
+		return c, nil
+	})
+	if err == nil || err.Error() != `collection "E2E-00000000": amount must be positive with at most 2 decimals: 1.005` {
+		t.Fatalf("err %v", err)
+	}
+	if got := countsString(t, l); !strings.HasPrefix(got, "batches 0 collections open 0") {
+		t.Errorf("%s", got)
+	}
+}
+
+func TestImportIdempotent(t *testing.T) {
+	const n = 2000
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, n)
+	// File A: lines 0..1499.
+	ra, err := l.Import(ctx, File{Name: "a.xml", SHA256: "aaaa", Format: "camt.053"}, &genReader{0, 1500}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ra.Entries != 1500 || ra.Duplicates != 0 || !ra.Summary.Balanced() || ra.Summary.Lines != 1500 {
+		t.Fatalf("A: %+v", ra)
+	}
+	afterA := countsString(t, l)
+	// The same file again: reported, nothing changes.
+	ra2, err := l.Import(ctx, File{Name: "a-again.xml", SHA256: "aaaa"}, &genReader{0, 1500}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ra2.AlreadyImported || ra2.PreviousName != "a.xml" || ra2.Entries != 0 {
+		t.Fatalf("A again: %+v", ra2)
+	}
+	if got := countsString(t, l); got != afterA {
+		t.Fatalf("counts changed on the same file\n%s\n%s", afterA, got)
+	}
+	// File B, another file repeating lines 1000..1499 and adding 1500..1999.
+	var dups int
+	rb, err := l.Import(ctx, File{Name: "b.xml", SHA256: "bbbb"}, &genReader{1000, 2000}, ImportOptions{OnResult: func(r *reconcile.Result, dup bool) error {
+		if dup {
+			dups++
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.Entries != 1000 || rb.Duplicates != 500 || dups != 500 || rb.Summary.Lines != 500 {
+		t.Fatalf("B: entries %d duplicates %d (callback %d) lines %d", rb.Entries, rb.Duplicates, dups, rb.Summary.Lines)
+	}
+	// Both imports together equal one import of 0..1999 on a fresh ledger.
+	var total reconcile.Summary
+	for _, s := range []reconcile.Summary{ra.Summary, rb.Summary} {
+		total.Lines += s.Lines
+		total.Returned.Count += s.Returned.Count
+		total.Unmatched.Count += s.Unmatched.Count
+	}
+	if total.Lines != n || total.Returned.Count != n/100 || total.Unmatched.Count != n/1000 {
+		t.Errorf("total %+v", total)
+	}
+	want := "batches 2 collections open 0 collected 980 returned 20 invoices open 2 paid 998 partial 0 overpaid 0 files 2 lines 2000 matches 2000"
+	if got := countsString(t, l); got != want {
+		t.Errorf("counts\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestImportScale(t *testing.T) {
+	n := 20000
+	if testing.Short() {
+		n = 5000
+	}
+	l, _ := openTemp(t)
+	t0 := time.Now()
+	seed(t, l, n)
+	t1 := time.Now()
+	r, err := l.Import(context.Background(), File{Name: "gen", SHA256: "gen"}, &genReader{0, n}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("n=%d: seed %v, import %v (%.0f lines/s)", n, t1.Sub(t0), time.Since(t1), float64(n)/time.Since(t1).Seconds())
+	checkSummary(t, r.Summary, n)
+	x := expectFor(n)
+	want := fmt.Sprintf("batches %d collections open 0 collected %d returned %d invoices open %d paid %d partial 0 overpaid 0 files 1 lines %d matches %d",
+		n/1000, x.e2e, x.ret, x.unmatched, n/2-x.unmatched, n, n)
+	if got := countsString(t, l); got != want {
+		t.Errorf("counts\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestLineIdentity(t *testing.T) {
+	a := genEntry(4)
+	b := genEntry(4)
+	b.Statement = &statement.Statement{ID: "OTHER-STATEMENT", Account: genStatement.Account}
+	b.Seq, b.Ref = 99, "99"
+	if LineIdentity(a, 1) != LineIdentity(b, 1) {
+		t.Error("re-numbered re-send of the same line has another identity")
+	}
+	if LineIdentity(a, 1) == LineIdentity(a, 2) {
+		t.Error("second occurrence has the same identity")
+	}
+	c := genEntry(4)
+	c.BookingDate = c.BookingDate.AddDate(0, 0, 1)
+	if LineIdentity(a, 1) == LineIdentity(c, 1) {
+		t.Error("another day has the same identity")
+	}
+	if got := len(LineIdentity(a, 1)); got != 32 {
+		t.Errorf("identity length %d", got)
+	}
+}

@@ -1,0 +1,109 @@
+package ledger
+
+// migrations are applied in order, each in its own transaction, and
+// recorded in schema_migrations. Never edit one that has shipped: append.
+var migrations = []string{
+	// 1: the whole ledger.
+	`CREATE TABLE runs (
+		id          INTEGER PRIMARY KEY,
+		command     TEXT NOT NULL,
+		started_at  TEXT NOT NULL,
+		finished_at TEXT,
+		summary     TEXT
+	);
+	CREATE TABLE batches (
+		id              INTEGER PRIMARY KEY,
+		pmtinf_id       TEXT NOT NULL UNIQUE,
+		nb_of_txs       INTEGER NOT NULL,
+		total           TEXT NOT NULL,
+		total_cents     INTEGER NOT NULL,
+		currency        TEXT NOT NULL,
+		collection_date TEXT,
+		status          TEXT NOT NULL,
+		source          TEXT,
+		run_id          INTEGER
+	);
+	CREATE INDEX batches_total ON batches (total_cents, nb_of_txs);
+	CREATE TABLE collections (
+		id              INTEGER PRIMARY KEY,
+		end_to_end_id   TEXT NOT NULL,
+		mandate_id      TEXT NOT NULL,
+		pmtinf_id       TEXT NOT NULL,
+		amount          TEXT NOT NULL,
+		currency        TEXT NOT NULL,
+		collection_date TEXT,
+		debtor_name     TEXT,
+		debtor_iban     TEXT,
+		creditor_id     TEXT,
+		remittance      TEXT,
+		status          TEXT NOT NULL,
+		return_reason   TEXT,
+		return_text     TEXT,
+		UNIQUE (pmtinf_id, end_to_end_id)
+	);
+	CREATE INDEX collections_e2e ON collections (end_to_end_id);
+	CREATE TABLE invoices (
+		id              INTEGER PRIMARY KEY,
+		number          TEXT NOT NULL UNIQUE,
+		number_key      TEXT NOT NULL,
+		customer_number TEXT,
+		customer_name   TEXT,
+		reference       TEXT NOT NULL,
+		amount          TEXT NOT NULL,
+		open_amount     TEXT NOT NULL,
+		currency        TEXT NOT NULL,
+		issue_date      TEXT,
+		due_date        TEXT,
+		status          TEXT NOT NULL,
+		source          TEXT
+	);
+	CREATE INDEX invoices_number_key ON invoices (number_key);
+	CREATE INDEX invoices_reference ON invoices (reference);
+	CREATE TABLE invoice_ibans (
+		iban       TEXT NOT NULL,
+		invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+		PRIMARY KEY (iban, invoice_id)
+	);
+	CREATE TABLE statement_files (
+		id          INTEGER PRIMARY KEY,
+		sha256      TEXT NOT NULL UNIQUE,
+		name        TEXT NOT NULL,
+		format      TEXT,
+		imported_at TEXT NOT NULL,
+		run_id      INTEGER,
+		entries     INTEGER NOT NULL,
+		duplicates  INTEGER NOT NULL
+	);
+	CREATE TABLE statement_lines (
+		id           INTEGER PRIMARY KEY,
+		identity     TEXT NOT NULL UNIQUE,
+		file_id      INTEGER NOT NULL REFERENCES statement_files (id),
+		account      TEXT NOT NULL,
+		statement_id TEXT,
+		entry_ref    TEXT,
+		entry_seq    INTEGER NOT NULL,
+		occurrence   INTEGER NOT NULL,
+		booking_date TEXT,
+		amount       TEXT NOT NULL,
+		currency     TEXT NOT NULL,
+		reversal     INTEGER NOT NULL,
+		info         TEXT
+	);
+	CREATE TABLE matches (
+		id            INTEGER PRIMARY KEY,
+		line_id       INTEGER NOT NULL REFERENCES statement_lines (id),
+		detail        INTEGER NOT NULL,
+		outcome       TEXT NOT NULL,
+		rule          TEXT,
+		item_kind     TEXT,
+		item_id       INTEGER,
+		item_key      TEXT,
+		amount        TEXT NOT NULL,
+		applied       TEXT,
+		candidates    TEXT,
+		return_reason TEXT,
+		evidence      TEXT NOT NULL
+	);
+	CREATE INDEX matches_line ON matches (line_id);
+	CREATE INDEX matches_item ON matches (item_kind, item_id);`,
+}
