@@ -119,7 +119,13 @@ func (c *checker) mandatory() {
 			"amount due is positive but neither a payment due date (BT-9) nor payment terms (BT-20) are given")
 	}
 
-	// Decimals of document-level amounts.
+	c.mandatoryDecimals()
+}
+
+// mandatoryDecimals checks BR-DEC rules of document-level amounts.
+func (c *checker) mandatoryDecimals() {
+	inv, r := c.inv, c.root
+	t, lmt := inv.Totals, r+"/cac:LegalMonetaryTotal"
 	dec := func(a Amount, rule, path string) {
 		if a.IsSet() && decimals(a.Text) > 2 {
 			c.errorf(a.Line, path, a.Text, rule, "more than 2 decimals")
