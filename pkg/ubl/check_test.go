@@ -95,7 +95,7 @@ func TestLineNetAmount(t *testing.T) {
 func totalsInvoice() *Invoice {
 	return &Invoice{
 		File: "t.xml", Line: 1, Currency: "EUR",
-		Lines: []Line{{LineExtensionAmount: amt("100.00", 30)}, {LineExtensionAmount: amt("36.50", 40)}},
+		Lines:            []Line{{LineExtensionAmount: amt("100.00", 30)}, {LineExtensionAmount: amt("36.50", 40)}},
 		AllowanceCharges: []AllowanceCharge{ac(false, "10.00"), ac(true, "5.00")},
 		TaxTotals: []TaxTotal{{Line: 10, TaxAmount: amt("27.62", 10), Subtotals: []TaxSubtotal{
 			{Line: 11, TaxableAmount: amt("131.50", 11), TaxAmount: amt("27.62", 12), Category: TaxCategory{ID: "S", Percent: amt("21", 13).Number}},
@@ -127,7 +127,10 @@ func TestTotals(t *testing.T) {
 		{"BR-CO-10 lines with 3 decimals are summed, then rounded", func(inv *Invoice) {
 			inv.Lines = []Line{{LineExtensionAmount: amt("100.005", 30)}, {LineExtensionAmount: amt("36.494", 40)}}
 		}, ""},
-		{"BR-CO-11 allowance total missing", func(inv *Invoice) { inv.Totals.AllowanceTotalAmount = Amount{}; inv.Totals.TaxExclusiveAmount = amt("141.50", 24) },
+		{"BR-CO-11 allowance total missing", func(inv *Invoice) {
+			inv.Totals.AllowanceTotalAmount = Amount{}
+			inv.Totals.TaxExclusiveAmount = amt("141.50", 24)
+		},
 			"t.xml:20: error: " + lmt + `AllowanceTotalAmount "": AllowanceTotalAmount is missing: 1 document level allowances sum to 10.00 [BR-CO-11]` + "\n" +
 				"t.xml:25: error: " + lmt + `TaxInclusiveAmount "159.12": invoice total with VAT (BT-112) must equal the total without VAT + the total VAT amount: stated 159.12, computed 169.12 [BR-CO-15]`},
 		{"BR-CO-12 charge total", func(inv *Invoice) { inv.Totals.ChargeTotalAmount = amt("5.01", 23) },
@@ -135,10 +138,16 @@ func TestTotals(t *testing.T) {
 				"t.xml:24: error: " + lmt + `TaxExclusiveAmount "131.50": invoice total without VAT (BT-109) must equal line net amounts − allowances + charges: stated 131.50, computed 131.51 [BR-CO-13]`},
 		{"BR-CO-12 charge total without charges", func(inv *Invoice) { inv.AllowanceCharges = inv.AllowanceCharges[:1] },
 			"t.xml:23: error: " + lmt + `ChargeTotalAmount "5.00": must equal the sum of the 0 document level charges: stated 5.00, computed 0.00 [BR-CO-12]`},
-		{"BR-CO-13 tax exclusive", func(inv *Invoice) { inv.Totals.TaxExclusiveAmount = amt("126.50", 24); inv.Totals.TaxInclusiveAmount = amt("154.12", 25) },
+		{"BR-CO-13 tax exclusive", func(inv *Invoice) {
+			inv.Totals.TaxExclusiveAmount = amt("126.50", 24)
+			inv.Totals.TaxInclusiveAmount = amt("154.12", 25)
+		},
 			"t.xml:24: error: " + lmt + `TaxExclusiveAmount "126.50": invoice total without VAT (BT-109) must equal line net amounts − allowances + charges: stated 126.50, computed 131.50 [BR-CO-13]` + "\n" +
 				"t.xml:28: error: " + lmt + `PayableAmount "109.24": amount due for payment (BT-115) must equal the total with VAT − paid amount + rounding amount: stated 109.24, computed 104.24 [BR-CO-16]`},
-		{"BR-CO-15 tax inclusive", func(inv *Invoice) { inv.Totals.TaxInclusiveAmount = amt("159.11", 25); inv.Totals.PayableAmount = amt("109.23", 28) },
+		{"BR-CO-15 tax inclusive", func(inv *Invoice) {
+			inv.Totals.TaxInclusiveAmount = amt("159.11", 25)
+			inv.Totals.PayableAmount = amt("109.23", 28)
+		},
 			"t.xml:25: error: " + lmt + `TaxInclusiveAmount "159.11": invoice total with VAT (BT-112) must equal the total without VAT + the total VAT amount: stated 159.11, computed 159.12 [BR-CO-15]`},
 		{"BR-CO-15 tax total only in another currency", func(inv *Invoice) { inv.TaxTotals[0].TaxAmount.Currency = "DKK" },
 			`t.xml:25: error: /Invoice/cac:TaxTotal/cbc:TaxAmount "EUR": exactly one TaxTotal/TaxAmount in the invoice currency is needed to verify the total with VAT, found 0 [BR-CO-15]`},

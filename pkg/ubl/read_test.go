@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/finding"
 )
 
 func mustReadFile(t testing.TB, path string) *Invoice {
