@@ -99,6 +99,11 @@ type Reader struct {
 	// date cache: CODA files repeat the same few dates
 	lastDateRaw [6]byte
 	lastDate    time.Time
+
+	codes map[txKey]statement.BankTxCode
+	strs  map[string]string
+	tmp   []byte
+	zbuf  [146]byte
 }
 
 type header struct {
@@ -115,17 +120,17 @@ type header struct {
 type movement struct {
 	line       int
 	seq        int
+	seqRaw     [4]byte
 	detail     int
 	bankRef    string
 	amount     int64 // signed thousandths
 	valueDate  time.Time
 	entryDate  time.Time
 	ttype      byte
-	fam, txn   string
-	cat        string
+	code       [7]byte // Febelfin family (2), transaction (2), category (3)
 	structured bool
-	commType   string
-	comm       [3]string // communication pieces of 21, 22 and 23, untrimmed ("" when blank)
+	commType   [3]byte
+	comm       [3]piece // communication pieces of 21, 22 and 23
 	glob       byte
 	e2e        string
 	bic        string
@@ -137,6 +142,97 @@ type movement struct {
 	cpCurrency string
 	cpName     string
 	infoName   string
+}
+
+// piece is a communication zone of one record in canonical form (one byte
+// per position, its code point); text holds the decoded piece when it has
+// characters above U+00FF.
+type piece struct {
+	b    [53]byte
+	n    int
+	text string
+	wide bool
+}
+
+func (p *piece) bytes() []byte { return p.b[:p.n] }
+
+// setPiece stores positions from..to of the current record.
+func (r *Reader) setPiece(p *piece, from, to int) {
+	p.n = copy(p.b[:], r.rec[from-1:to])
+	p.wide, p.text = false, ""
+	if len(r.wide) > 0 {
+		for _, w := range r.wide {
+			if w.pos >= from-1 && w.pos < to {
+				p.wide, p.text = true, r.text(from, to)
+				return
+			}
+		}
+	}
+}
+
+// str returns the piece as text.
+func (p *piece) str() string {
+	if p.wide {
+		return p.text
+	}
+	return latin1(p.bytes())
+}
+
+// latin1 turns canonical bytes (each its code point) into a string.
+func latin1(b []byte) string {
+	if isASCII(b) {
+		return string(b)
+	}
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for _, c := range b {
+		sb.WriteRune(rune(c))
+	}
+	return sb.String()
+}
+
+func trimBytes(b []byte) []byte {
+	i, j := 0, len(b)
+	for i < j && b[i] == ' ' {
+		i++
+	}
+	for j > i && b[j-1] == ' ' {
+		j--
+	}
+	return b[i:j]
+}
+
+type txKey struct {
+	code   [7]byte
+	credit bool
+	rtype  byte
+}
+
+// txCode returns the bank transaction code of a movement, from a cache:
+// a file uses few distinct codes.
+func (r *Reader) txCode(m *movement, rtype byte) statement.BankTxCode {
+	k := txKey{m.code, m.amount >= 0, rtype}
+	if c, ok := r.codes[k]; ok {
+		return c
+	}
+	c := bankTxCode(string(m.code[:2]), string(m.code[2:4]), string(m.code[4:]), k.credit, rtype)
+	if len(r.codes) < 1024 {
+		r.codes[k] = c
+	}
+	return c
+}
+
+// intern returns b as a string, sharing the strings of values a file
+// repeats (BICs, currencies, sequence numbers).
+func (r *Reader) intern(b []byte) string {
+	if s, ok := r.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(r.strs) < 16384 {
+		r.strs[s] = s
+	}
+	return s
 }
 
 type pending struct {
@@ -154,6 +250,8 @@ func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},
+		codes:      map[txKey]statement.BankTxCode{},
+		strs:       map[string]string{},
 	}
 	for _, o := range opts {
 		o(rd)
@@ -621,24 +719,26 @@ func (r *Reader) movement21() {
 		return
 	}
 	r.nRecords++
-	m := movement{line: r.line}
+	var m movement
+	m.line = r.line
 	m.seq = int(r.num("21", "sequence number", 3, 6))
+	copy(m.seqRaw[:], r.f(3, 6))
 	m.detail = int(r.num("21", "detail number", 7, 10))
 	m.bankRef = r.trimmed(11, 31)
 	m.amount = r.amount("21", "amount", 32, 33)
 	m.valueDate = r.date("21", "value date", 48)
 	m.ttype = r.rec[53]
-	m.fam, m.txn, m.cat = codeString(r.f(55, 56)), codeString(r.f(57, 58)), codeString(r.f(59, 61))
+	copy(m.code[:], r.f(55, 61))
 	switch r.rec[61] {
 	case '1':
 		m.structured = true
-		m.commType = string(r.f(63, 65))
-		m.comm[0] = r.text(66, 115)
+		copy(m.commType[:], r.f(63, 65))
+		r.setPiece(&m.comm[0], 66, 115)
 	case '0', ' ':
-		m.comm[0] = r.text(63, 115)
+		r.setPiece(&m.comm[0], 63, 115)
 	default:
 		r.errorf("21", "communication type", string(r.f(62, 62)), RuleField, "communication type must be 0 or 1")
-		m.comm[0] = r.text(63, 115)
+		r.setPiece(&m.comm[0], 63, 115)
 	}
 	m.entryDate = r.date("21", "entry date", 116)
 	m.glob = r.rec[124]
@@ -680,16 +780,6 @@ func (r *Reader) movement21() {
 	r.cur = len(r.pend.details) - 1
 }
 
-func codeString(b []byte) string {
-	switch string(b) {
-	case "00":
-		return "00"
-	case "000":
-		return "000"
-	}
-	return string(b)
-}
-
 // current returns the movement a continuation record belongs to, checking
 // its sequence and detail numbers.
 func (r *Reader) current(kind string) *movement {
@@ -720,9 +810,9 @@ func (r *Reader) movement22() {
 	if m == nil {
 		return
 	}
-	m.comm[1] = r.text(11, 63)
+	r.setPiece(&m.comm[1], 11, 63)
 	m.e2e = r.trimmed(64, 98)
-	m.bic = r.trimmed(99, 109)
+	m.bic = r.intern(trimBytes(r.f(99, 109)))
 	if t := r.rec[112]; t != ' ' {
 		m.rtype = t
 	}
@@ -748,13 +838,13 @@ func (r *Reader) movement23() {
 	}
 	if r.rec[22] == ' ' && r.rec[23] != ' ' { // Belgian 12-digit account and currency
 		m.cpAccount = r.trimmed(11, 22)
-		m.cpCurrency = r.trimmed(24, 26)
+		m.cpCurrency = r.intern(trimBytes(r.f(24, 26)))
 	} else {
 		m.cpAccount = r.trimmed(11, 44)
-		m.cpCurrency = r.trimmed(45, 47)
+		m.cpCurrency = r.intern(trimBytes(r.f(45, 47)))
 	}
 	m.cpName = r.trimmed(48, 82)
-	m.comm[2] = r.text(83, 125)
+	r.setPiece(&m.comm[2], 83, 125)
 }
 
 func (r *Reader) information(kind string) {
@@ -971,7 +1061,7 @@ func (r *Reader) flush() {
 	e := &statement.Entry{
 		Statement:      st,
 		Seq:            r.entrySeq,
-		Ref:            fmt.Sprintf("%04d", p.self.seq),
+		Ref:            r.intern(p.self.seqRaw[:]),
 		Amount:         thousandths(p.self.amount),
 		Currency:       ccy,
 		Status:         "BOOK",
@@ -981,12 +1071,11 @@ func (r *Reader) flush() {
 		Info:           p.info.String(),
 		Line:           p.self.line,
 	}
-	e.BankTxCode = bankTxCode(p.self.fam, p.self.txn, p.self.cat, p.self.amount >= 0, p.self.rtype)
+	e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 	if len(p.details) == 0 {
-		t := r.transaction(&p.self, ccy)
-		t.Amount = e.Amount
-		e.Details = []statement.Transaction{t}
-		e.BankTxCode = bankTxCode(p.self.fam, p.self.txn, p.self.cat, p.self.amount >= 0, p.self.rtype)
+		e.Details = make([]statement.Transaction, 1)
+		r.transaction(&p.self, ccy, &e.Details[0], e.Amount)
+		e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 		e.Reversal = isR(p.self.rtype)
 	} else {
 		e.Details = make([]statement.Transaction, len(p.details))
@@ -996,16 +1085,17 @@ func (r *Reader) flush() {
 		for i := range p.details {
 			d := &p.details[i]
 			sum += d.amount
-			t := r.transaction(d, ccy)
+			t := &e.Details[i]
+			r.transaction(d, ccy, t, thousandths(d.amount))
 			if t.BankTxCode == e.BankTxCode {
 				t.BankTxCode = statement.BankTxCode{}
 			}
-			e.Details[i] = t
 			rev = rev && isR(d.rtype)
 		}
 		e.Reversal = isR(p.self.rtype) || rev
 		// The global movement's own communication describes the batch.
-		if g := r.transaction(&p.self, ccy); g.Remittance != "" {
+		var g statement.Transaction
+		if r.transaction(&p.self, ccy, &g, e.Amount); g.Remittance != "" {
 			if e.Info != "" {
 				e.Info = g.Remittance + " " + e.Info
 			} else {
@@ -1013,7 +1103,7 @@ func (r *Reader) flush() {
 			}
 		}
 		if p.self.rtype == 0 && rev && len(p.details) > 0 {
-			e.BankTxCode = bankTxCode(p.self.fam, p.self.txn, p.self.cat, p.self.amount >= 0, p.details[0].rtype)
+			e.BankTxCode = r.txCode(&p.self, p.details[0].rtype)
 		}
 		if sum != p.self.amount {
 			r.add(finding.Warning, p.self.line, "21", "amount", e.Amount.String(), RuleGlobalised,
@@ -1026,14 +1116,14 @@ func (r *Reader) flush() {
 func isR(t byte) bool { return t >= RReject && t <= RCancellation }
 
 // transaction builds the statement.Transaction of one movement.
-func (r *Reader) transaction(m *movement, ccy string) statement.Transaction {
-	t := statement.Transaction{
-		Amount:         thousandths(m.amount),
+func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, amount decimal.Decimal) {
+	*t = statement.Transaction{
+		Amount:         amount,
 		Currency:       ccy,
 		AccountSvcrRef: m.bankRef,
 		EndToEndID:     m.e2e,
 		Line:           m.line,
-		BankTxCode:     bankTxCode(m.fam, m.txn, m.cat, m.amount >= 0, m.rtype),
+		BankTxCode:     r.txCode(m, m.rtype),
 	}
 	t.Counterparty.Name = m.cpName
 	if t.Counterparty.Name == "" {
@@ -1048,7 +1138,7 @@ func (r *Reader) transaction(m *movement, ccy string) statement.Transaction {
 		}
 	}
 	if !m.structured {
-		t.Remittance = joinComm(m.comm[:], [3]int{53, 53, 43})
+		t.Remittance = r.joinComm(m)
 		// An ISO 11649 reference given as the whole free communication.
 		if len(t.Remittance) <= 25 && strings.HasPrefix(t.Remittance, "RF") {
 			if rf, err := sepa.ParseRF(t.Remittance); err == nil {
@@ -1057,7 +1147,7 @@ func (r *Reader) transaction(m *movement, ccy string) statement.Transaction {
 			}
 		}
 	} else {
-		r.structured(m, &t)
+		r.structured(m, t)
 	}
 	if isR(m.rtype) {
 		code := m.reason
@@ -1069,7 +1159,49 @@ func (r *Reader) transaction(m *movement, ccy string) statement.Transaction {
 			t.ReturnText = rTypeText(m.rtype)
 		}
 	}
-	return t
+}
+
+// joinComm joins the free communication pieces of a movement (53, 53 and
+// 43 positions): a piece that fills its field continues the text directly,
+// others are joined by a space.
+func (r *Reader) joinComm(m *movement) string {
+	wide := false
+	for i := range m.comm {
+		wide = wide || m.comm[i].wide
+	}
+	if wide {
+		var p [3]string
+		for i := range m.comm {
+			p[i] = m.comm[i].str()
+		}
+		return joinComm(p[:], [3]int{53, 53, 43})
+	}
+	out := r.tmp[:0]
+	full := false
+	for i, w := range [3]int{53, 53, 43} {
+		b := m.comm[i].bytes()
+		j := len(b)
+		for j > 0 && b[j-1] == ' ' {
+			j--
+		}
+		b = b[:j]
+		if len(b) == 0 {
+			full = false
+			continue
+		}
+		if len(out) == 0 {
+			b = trimBytes(b)
+		} else if !full {
+			out = append(out, ' ')
+		}
+		out = append(out, b...)
+		full = j == w
+	}
+	r.tmp = out
+	if len(out) == 0 {
+		return ""
+	}
+	return latin1(out)
 }
 
 // joinComm joins communication pieces of the given widths: a piece that
@@ -1094,13 +1226,38 @@ func joinComm(p []string, w [3]int) string {
 	return sb.String()
 }
 
-// zone returns the structured communication zone: 50 positions of 21, 53 of
-// 22 and 43 of 23 (146 in all), as runes when not ASCII.
-func zone(m *movement) []rune {
+// zone is the structured communication zone of a movement: 50 positions
+// of 21, 53 of 22 and 43 of 23 (146 in all), as canonical bytes, or as runes
+// when a piece holds characters above U+00FF.
+type zone struct {
+	b     []byte
+	runes []rune
+}
+
+func (r *Reader) zone(m *movement) zone {
+	wide := false
+	for i := range m.comm {
+		wide = wide || m.comm[i].wide
+	}
+	widths := [3]int{50, 53, 43}
+	if !wide {
+		z := r.zbuf[:0]
+		for i, w := range widths {
+			b := m.comm[i].bytes()
+			if len(b) > w {
+				b = b[:w]
+			}
+			z = append(z, b...)
+			for n := len(b); n < w; n++ {
+				z = append(z, ' ')
+			}
+		}
+		return zone{b: z}
+	}
 	z := make([]rune, 0, 146)
-	for i, w := range [3]int{50, 53, 43} {
+	for i, w := range widths {
 		n := 0
-		for _, c := range m.comm[i] {
+		for _, c := range m.comm[i].str() {
 			if n == w {
 				break
 			}
@@ -1111,30 +1268,54 @@ func zone(m *movement) []rune {
 			z = append(z, ' ')
 		}
 	}
-	return z
+	return zone{runes: z}
 }
 
-func field(z []rune, from, to int) string { return strings.TrimSpace(string(z[from:to])) }
+// field returns positions [from, to) of the zone without surrounding spaces.
+func (z zone) field(from, to int) string {
+	if z.runes != nil {
+		return strings.TrimSpace(string(z.runes[from:to]))
+	}
+	return latin1(trimBytes(z.b[from:to]))
+}
+
+// raw returns positions [from, to) as they stand.
+func (z zone) raw(from, to int) string {
+	if z.runes != nil {
+		return string(z.runes[from:to])
+	}
+	return latin1(z.b[from:to])
+}
+
+func (z zone) at(i int) byte {
+	if z.runes != nil {
+		if z.runes[i] < 0x80 {
+			return byte(z.runes[i])
+		}
+		return '?'
+	}
+	return z.b[i]
+}
 
 // structured reads a structured communication into t.
 func (r *Reader) structured(m *movement, t *statement.Transaction) {
-	z := zone(m)
-	switch m.commType {
+	z := r.zone(m)
+	switch string(m.commType[:]) {
 	case "101", "102": // credit transfer with Belgian structured communication (OGM/VCS)
-		ref := string(z[:12])
+		ref := z.raw(0, 12)
 		if o, err := sepa.ParseOGM(ref); err == nil {
 			t.Reference = statement.Reference{Scheme: sepa.SchemeOGM, Value: o.Digits()}
 		} else {
 			r.add(finding.Warning, m.line, "21", "structured communication", ref, RuleOGM, err.Error())
 			t.Reference = statement.Reference{Scheme: sepa.SchemeOther, Value: strings.TrimSpace(ref)}
 		}
-		t.Remittance = field(z, 12, 146)
+		t.Remittance = z.field(12, 146)
 	case "105": // original amount of the transaction
-		gross, ok1 := digits([]byte(string(z[0:15])))
-		orig, ok2 := digits([]byte(string(z[15:30])))
+		gross, ok1 := digits([]byte(z.raw(0, 15)))
+		orig, ok2 := digits([]byte(z.raw(15, 30)))
 		if !ok1 || !ok2 {
-			r.add(finding.Warning, m.line, "21", "communication 105", field(z, 0, 30), RuleCommunication, "original amount is not numeric")
-			t.Remittance = field(z, 0, 146)
+			r.add(finding.Warning, m.line, "21", "communication 105", z.field(0, 30), RuleCommunication, "original amount is not numeric")
+			t.Remittance = z.field(0, 146)
 			return
 		}
 		sign := int64(1)
@@ -1142,22 +1323,22 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 			sign = -1
 		}
 		t.OrigAmount = thousandths(sign * orig)
-		t.OrigCurrency = field(z, 42, 45)
+		t.OrigCurrency = z.field(42, 45)
 		abs := m.amount * sign
 		if gross > abs {
 			t.Charges = thousandths(gross - abs)
 		}
 	case "127": // European (SEPA) direct debit
-		t.CreditorID = field(z, 9, 44)
-		t.MandateID = field(z, 44, 79)
-		t.Remittance = field(z, 79, 141)
-		if rt := byte(z[141]); m.rtype == 0 && isR(rt) {
+		t.CreditorID = z.field(9, 44)
+		t.MandateID = z.field(44, 79)
+		t.Remittance = z.field(79, 141)
+		if rt := z.at(141); m.rtype == 0 && isR(rt) {
 			m.rtype = rt
 		}
 		if m.reason == "" {
-			m.reason = field(z, 142, 146)
+			m.reason = z.field(142, 146)
 		}
-		if paid := byte(z[8]); paid >= '1' && paid <= '4' {
+		if paid := z.at(8); paid >= '1' && paid <= '4' {
 			code, text := refusalReason(paid)
 			if m.reason == "" {
 				m.reason = code
@@ -1174,9 +1355,9 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 		if isR(m.rtype) && t.ReturnText == "" {
 			t.ReturnText = rTypeText(m.rtype)
 		}
-		t.BankTxCode = bankTxCode(m.fam, m.txn, m.cat, m.amount >= 0, m.rtype)
+		t.BankTxCode = r.txCode(m, m.rtype)
 	default:
-		t.Remittance = strings.TrimSpace(m.commType + " " + strings.Join(strings.Fields(string(z)), " "))
+		t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
 	}
 }
 

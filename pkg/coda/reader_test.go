@@ -23,7 +23,9 @@ func rec(kind string, fields ...any) string {
 	return string(b)
 }
 
-func hdr() string { return rec("0", 2, "0000", 6, "211126", 12, "300", 15, "05", 25, "REF0000001", 61, "GKCCBEBB", 128, "2") }
+func hdr() string {
+	return rec("0", 2, "0000", 6, "211126", 12, "300", 15, "05", 25, "REF0000001", 61, "GKCCBEBB", 128, "2")
+}
 func old(amount string) string {
 	return rec("1", 2, "2", 3, "007", 6, "BE68539007547034", 40, "EUR", 43, "0"+amount, 59, "201126", 65, "ACME", 126, "007")
 }
