@@ -103,7 +103,11 @@ func Validate(req *PaymentRequest) finding.List {
 	}
 	m := req.PaymentMethod
 	known := m == Invoice || m == Credit
+	skip := "" // path prefix of an attribute that is not allowed at all
 	walk(reflect.ValueOf(*req), "", func(f field) {
+		if skip != "" && strings.HasPrefix(f.path, skip) {
+			return
+		}
 		r := ruleFor(f.rule)
 		if r == nil {
 			return
@@ -113,11 +117,15 @@ func Validate(req *PaymentRequest) finding.List {
 			need = Optional // cannot tell without a valid paymentMethod
 		}
 		if !f.present {
+			forMethod := ""
+			if known {
+				forMethod = " for paymentMethod " + string(m)
+			}
 			switch need {
 			case Required:
-				add(finding.Error, f, r.ID, "required for paymentMethod "+string(m))
+				add(finding.Error, f, r.ID, "required"+forMethod)
 			case Recommended:
-				add(finding.Warning, f, r.ID, "recommended for paymentMethod "+string(m))
+				add(finding.Warning, f, r.ID, "recommended"+forMethod)
 			}
 			return
 		}
@@ -127,6 +135,7 @@ func Validate(req *PaymentRequest) finding.List {
 				other = Credit
 			}
 			add(finding.Error, f, r.ID, fmt.Sprintf("not allowed for paymentMethod %s (available only for %s)", m, other))
+			skip = f.path + "."
 			return
 		}
 		if f.isInt {
@@ -208,4 +217,9 @@ func contains(vs []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// walkValue calls fn with the rule id of every attribute of req (for tests).
+func walkValue(req *PaymentRequest, fn func(id string)) {
+	walk(reflect.ValueOf(*req), "", func(f field) { fn(f.rule) })
 }
