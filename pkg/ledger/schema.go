@@ -104,6 +104,5 @@ var migrations = []string{
 		return_reason TEXT,
 		evidence      TEXT NOT NULL
 	);
-	CREATE INDEX matches_line ON matches (line_id);
-	CREATE INDEX matches_item ON matches (item_kind, item_id);`,
+	CREATE INDEX matches_line ON matches (line_id);`,
 }

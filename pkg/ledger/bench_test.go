@@ -1,0 +1,100 @@
+package ledger
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchN is the number of open items and statement lines of
+// BenchmarkReconcile: BATCHTOOL_BENCH_N (default 100000); the target run is
+// BATCHTOOL_BENCH_N=1000000 (1,000,000 lines against 1,000,000 open items).
+func benchN() int {
+	if v, err := strconv.Atoi(os.Getenv("BATCHTOOL_BENCH_N")); err == nil && v >= 1000 {
+		return v / 1000 * 1000
+	}
+	return 100000
+}
+
+// BenchmarkReconcile imports N generated statement lines into a SQLite
+// ledger holding N open items (N/2 collections, N/2 invoices) and reconciles
+// every line. Reported: lines/s, peak Go heap and peak RSS (VmHWM, which
+// includes SQLite's own allocations and the seeding).
+func BenchmarkReconcile(b *testing.B) {
+	n := benchN()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		l, _ := openTemp(b)
+		t0 := time.Now()
+		seed(b, l, n)
+		b.ReportMetric(time.Since(t0).Seconds(), "seed-s")
+		runtime.GC()
+		stop := sampleHeap()
+		b.StartTimer()
+		t1 := time.Now()
+		r, err := l.Import(context.Background(), File{Name: "bench", SHA256: "bench"}, &genReader{0, n}, ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		el := time.Since(t1)
+		b.StopTimer()
+		peak := stop()
+		checkSummary(b, r.Summary, n)
+		b.ReportMetric(float64(n)/el.Seconds(), "lines/s")
+		b.ReportMetric(el.Seconds(), "import-s")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(vmHWM())/(1<<20), "peak-RSS-MiB")
+		l.Close()
+		b.StartTimer()
+	}
+}
+
+// sampleHeap samples HeapInuse every 10 ms until the returned func is
+// called; it returns the peak.
+func sampleHeap() func() uint64 {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
+}
+
+// vmHWM returns the peak resident set size of the process (Linux), 0
+// elsewhere.
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseUint(f[1], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
