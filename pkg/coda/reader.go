@@ -100,10 +100,13 @@ type Reader struct {
 	lastDateRaw [6]byte
 	lastDate    time.Time
 
-	codes map[txKey]statement.BankTxCode
-	strs  map[string]string
-	tmp   []byte
-	zbuf  [146]byte
+	codes    []cachedCode
+	nextCode int
+	strs     []string
+	nextStr  int
+	refs     []string
+	tmp      []byte
+	zbuf     [146]byte
 }
 
 type header struct {
@@ -212,27 +215,61 @@ type txKey struct {
 // a file uses few distinct codes.
 func (r *Reader) txCode(m *movement, rtype byte) statement.BankTxCode {
 	k := txKey{m.code, m.amount >= 0, rtype}
-	if c, ok := r.codes[k]; ok {
-		return c
+	for i := range r.codes {
+		if r.codes[i].k == k {
+			return r.codes[i].c
+		}
 	}
 	c := bankTxCode(string(m.code[:2]), string(m.code[2:4]), string(m.code[4:]), k.credit, rtype)
-	if len(r.codes) < 1024 {
-		r.codes[k] = c
+	if len(r.codes) < 16 {
+		r.codes = append(r.codes, cachedCode{k, c})
+	} else {
+		r.codes[r.nextCode%16] = cachedCode{k, c}
+		r.nextCode++
 	}
 	return c
 }
 
-// intern returns b as a string, sharing the strings of values a file
-// repeats (BICs, currencies, sequence numbers).
+type cachedCode struct {
+	k txKey
+	c statement.BankTxCode
+}
+
+// intern returns b as a string, sharing the strings of short values a file
+// repeats (BICs, currencies) from a small cache.
 func (r *Reader) intern(b []byte) string {
-	if s, ok := r.strs[string(b)]; ok {
-		return s
+	if len(b) == 0 {
+		return ""
+	}
+	for _, s := range r.strs {
+		if s == string(b) {
+			return s
+		}
 	}
 	s := string(b)
-	if len(r.strs) < 16384 {
-		r.strs[s] = s
+	if len(r.strs) < 32 {
+		r.strs = append(r.strs, s)
+	} else {
+		r.strs[r.nextStr%32] = s
+		r.nextStr++
 	}
 	return s
+}
+
+// ref returns the sequence number of a movement as text, one string per
+// number.
+func (r *Reader) ref(raw [4]byte) string {
+	v, ok := digits(raw[:])
+	if !ok {
+		return string(raw[:])
+	}
+	if r.refs == nil {
+		r.refs = make([]string, 10000)
+	}
+	if r.refs[v] == "" {
+		r.refs[v] = string(raw[:])
+	}
+	return r.refs[v]
 }
 
 type pending struct {
@@ -250,8 +287,6 @@ func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},
-		codes:      map[txKey]statement.BankTxCode{},
-		strs:       map[string]string{},
 	}
 	for _, o := range opts {
 		o(rd)
@@ -1058,10 +1093,22 @@ func (r *Reader) flush() {
 	st := r.st
 	ccy := st.Account.Currency
 	r.entrySeq++
-	e := &statement.Entry{
+	var e *statement.Entry
+	var one []statement.Transaction
+	if len(p.details) == 0 {
+		// the entry and its one transaction in one allocation
+		pair := &struct {
+			e statement.Entry
+			t [1]statement.Transaction
+		}{}
+		e, one = &pair.e, pair.t[:]
+	} else {
+		e = new(statement.Entry)
+	}
+	*e = statement.Entry{
 		Statement:      st,
 		Seq:            r.entrySeq,
-		Ref:            r.intern(p.self.seqRaw[:]),
+		Ref:            r.ref(p.self.seqRaw),
 		Amount:         thousandths(p.self.amount),
 		Currency:       ccy,
 		Status:         "BOOK",
@@ -1073,7 +1120,7 @@ func (r *Reader) flush() {
 	}
 	e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 	if len(p.details) == 0 {
-		e.Details = make([]statement.Transaction, 1)
+		e.Details = one
 		r.transaction(&p.self, ccy, &e.Details[0], e.Amount)
 		e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 		e.Reversal = isR(p.self.rtype)
