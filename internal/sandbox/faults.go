@@ -22,6 +22,9 @@ const (
 	// FaultDrop closes the connection: at once, or for a file download
 	// after half of the body was sent (with the full Content-Length).
 	FaultDrop FaultKind = "drop"
+	// FaultLost handles the request, then closes the connection without
+	// the answer: the call took effect but the client cannot know.
+	FaultLost FaultKind = "lost"
 	// FaultExpire ends every session before the request, so it answers 401.
 	FaultExpire FaultKind = "expire"
 	// FaultNoLogin answers HTTP 200 with ApiErrorCode err_no_login (the
@@ -63,7 +66,7 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch f.Kind {
-	case FaultRateLimit, FaultServerError, FaultSlow, FaultDrop, FaultExpire, FaultNoLogin:
+	case FaultRateLimit, FaultServerError, FaultSlow, FaultDrop, FaultLost, FaultExpire, FaultNoLogin:
 	default:
 		http.Error(w, "unknown fault kind "+strconv.Quote(string(f.Kind)), http.StatusBadRequest)
 		return
@@ -146,6 +149,9 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 				return
 			}
 			hijackClose(w)
+		case FaultLost:
+			next.ServeHTTP(discardWriter{h: http.Header{}}, r)
+			hijackClose(w)
 		case FaultExpire:
 			s.ExpireSessions()
 			next.ServeHTTP(w, r)
@@ -201,3 +207,10 @@ func (d *dropWriter) Write(p []byte) (int, error) {
 	d.written += int64(n)
 	return n, err
 }
+
+// discardWriter swallows an answer.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}

@@ -44,7 +44,8 @@
 //
 // [Server.Inject], or POST /_sandbox/faults with a JSON [Fault], makes the
 // next requests to a path answer 429 with a retry-after, 500, slowly, with a
-// dropped connection (mid-body for downloads), or with an expired session.
+// dropped connection (mid-body for downloads), with a lost answer (handled,
+// then dropped), or with an expired session.
 // GET /_sandbox/stats returns request counts per call.
 package sandbox
 
