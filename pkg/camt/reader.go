@@ -1,9 +1,7 @@
 package camt
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -58,8 +56,9 @@ var messages = []message{
 // at a time. It implements statement.Reader.
 type Reader struct {
 	name    string
-	br      *bufio.Reader
-	d       *xml.Decoder
+	in      io.Reader
+	s       *scanner
+	t       tree
 	sniffed bool
 
 	msg     *message
@@ -67,7 +66,7 @@ type Reader struct {
 	msgID   string
 	created time.Time
 
-	depth    int  // element depth below the document node
+	depth    int  // element depth the Reader walks (Document = 1)
 	rootSeen bool // Document started
 	rootDone bool // Document ended
 	msgSeen  bool // message element (BkToCstmrStmt ...) started
@@ -103,41 +102,43 @@ type stmtState struct {
 	entryCurrency string
 }
 
+// txsSummry is what the checks need of TxsSummry.
+type txsSummry struct {
+	TtlNtries    numberAndSum
+	TtlCdtNtries *numberAndSum
+	TtlDbtNtries *numberAndSum
+}
+
+// numberAndSum is NumberAndSumOfTransactions (NbOfNtries, Sum) as written.
+type numberAndSum struct {
+	NbOfNtries string
+	Sum        string
+}
+
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
 func NewReader(r io.Reader, name string) *Reader {
-	br := bufio.NewReaderSize(r, 64<<10)
-	d := xml.NewDecoder(br)
-	d.CharsetReader = charsetReader
-	return &Reader{name: name, br: br, d: d}
+	return &Reader{name: name, in: r, s: newScanner(r)}
 }
 
-// charsetReader accepts the encodings camt files declare. ISO 8859-1 and
-// windows-1252 are mapped byte for byte (the range 0x80-0x9F of cp1252 is
-// rare in bank files and read as Latin-1).
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(strings.TrimSpace(label)) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return in, nil
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "iso-8859-15":
-		return &latin1Reader{r: bufio.NewReader(in)}, nil
-	}
-	return nil, fmt.Errorf("unsupported encoding %q", label)
-}
-
+// latin1Reader converts ISO 8859-1 (and, approximately, windows-1252) to UTF-8.
 type latin1Reader struct {
-	r   *bufio.Reader
+	r   io.Reader
 	buf []byte
+	tmp []byte
 }
 
 func (l *latin1Reader) Read(p []byte) (int, error) {
 	if len(l.buf) == 0 {
-		var tmp [4096]byte
-		n, err := l.r.Read(tmp[:])
+		if l.tmp == nil {
+			l.tmp = make([]byte, 16<<10)
+		}
+		n, err := l.r.Read(l.tmp)
 		if n == 0 {
 			return 0, err
 		}
-		for _, c := range tmp[:n] {
+		l.buf = l.buf[:0]
+		for _, c := range l.tmp[:n] {
 			if c < 0x80 {
 				l.buf = append(l.buf, c)
 			} else {
@@ -161,10 +162,7 @@ func (r *Reader) Statements() []*statement.Statement { return r.stmts }
 // when it ends.
 func (r *Reader) Findings() []finding.Finding { return r.findings }
 
-func (r *Reader) line() int {
-	l, _ := r.d.InputPos()
-	return l
-}
+func (r *Reader) line() int { return r.s.line }
 
 // fail makes a sticky error finding.
 func (r *Reader) fail(line int, path, value, rule, format string, args ...any) error {
@@ -179,18 +177,15 @@ func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format s
 		Rule: rule, Message: fmt.Sprintf(format, args...)})
 }
 
-// xmlError turns a decoder error into an error finding with its line.
+// xmlError turns a scanner error into an error finding with its line.
 func (r *Reader) xmlError(err error, path string) error {
-	var se *xml.SyntaxError
+	var se *scanError
 	if errors.As(err, &se) {
-		msg := se.Msg
+		msg := se.msg
 		if msg == "unexpected EOF" {
 			msg = "unexpected end of file: the document is truncated"
 		}
-		return r.fail(se.Line, path, "", RuleXML, "%s", msg)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return r.fail(r.line(), path, "", RuleXML, "unexpected end of file: the document is truncated")
+		return r.fail(se.line, path, "", RuleXML, "%s", msg)
 	}
 	return r.fail(r.line(), path, "", RuleXML, "%v", err)
 }
@@ -210,41 +205,82 @@ func (r *Reader) Next() (*statement.Entry, error) {
 		}
 	}
 	for {
-		tok, err := r.d.Token()
-		if err == io.EOF {
-			return nil, r.end()
-		}
+		tok, err := r.s.next()
 		if err != nil {
 			return nil, r.xmlError(err, r.path())
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			e, err := r.start(t)
+		switch tok.kind {
+		case tokEOF:
+			return nil, r.end()
+		case tokStart:
+			e, err := r.start(&tok)
 			if err != nil || e != nil {
 				return e, err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if err := r.endElement(); err != nil {
 				return nil, err
 			}
-		case xml.CharData:
-			if r.depth == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return nil, r.fail(r.line(), "", shorten(string(bytes.TrimSpace(t))), RuleXML, "text outside the document element")
+		case tokText:
+			if r.depth == 0 {
+				if t := bytes.TrimSpace(tok.text); len(t) > 0 {
+					return nil, r.fail(tok.line, "", shorten(string(t)), RuleXML, "text outside the document element")
+				}
 			}
 		}
 	}
 }
 
-// sniff rejects archives before the XML decoder reports them as garbage.
+// sniff rejects archives and other encodings before scanning, and puts a
+// Latin-1 decoder in front of documents that declare it.
 func (r *Reader) sniff() error {
-	head, _ := r.br.Peek(4)
+	head := r.s.peek(512)
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return r.fail(0, "", "", RuleXML, "a ZIP archive, not an XML document: extract it and read each member")
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return r.fail(0, "", "", RuleXML, "a gzip file, not an XML document: decompress it first")
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}), bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return r.fail(1, "", "", RuleXML, "UTF-16 documents are not supported: convert to UTF-8")
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		r.s.pos += 3
+		head = head[3:]
 	}
-	return nil
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return nil
+	}
+	end := bytes.Index(head, []byte("?>"))
+	if end < 0 {
+		return nil
+	}
+	decl := head[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return nil
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return nil
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') {
+		return nil
+	}
+	q := bytes.IndexByte(rest[1:], rest[0])
+	if q < 0 {
+		return nil
+	}
+	label := strings.ToLower(string(rest[1 : 1+q]))
+	switch label {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return nil
+	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "iso-8859-15":
+		buffered := append([]byte(nil), r.s.buf[r.s.pos:r.s.end]...)
+		conv := &latin1Reader{r: io.MultiReader(bytes.NewReader(buffered), r.in)}
+		r.s.r, r.s.pos, r.s.end, r.s.eof, r.s.rerr = conv, 0, 0, false, nil
+		return nil
+	}
+	return r.fail(1, "", label, RuleXML, "unsupported encoding (camt files are UTF-8, or ISO 8859-1)")
 }
 
 // path returns the element path of the current position, as far as the
@@ -274,47 +310,48 @@ func (r *Reader) end() error {
 }
 
 // start handles a start element at the levels the Reader walks; deeper
-// elements are decoded or skipped whole.
-func (r *Reader) start(t xml.StartElement) (*statement.Entry, error) {
-	line := r.line()
+// elements are decoded whole or skipped.
+func (r *Reader) start(t *token) (*statement.Entry, error) {
+	line := t.line
 	switch r.depth {
 	case 0:
 		if r.rootDone {
-			return nil, r.fail(line, "/"+t.Name.Local, "", RuleXML, "a second document element after </Document>")
+			return nil, r.fail(line, "/"+string(t.name), "", RuleXML, "a second document element after </Document>")
 		}
 		if err := r.root(t, line); err != nil {
 			return nil, err
 		}
 	case 1: // message element
-		name := strings.TrimSuffix(t.Name.Local, "V01")
+		name := strings.TrimSuffix(string(t.name), "V01")
 		if name != r.msg.root || r.msgSeen {
 			if r.msgSeen || isMessageRoot(name) {
-				return nil, r.fail(line, "/Document/"+t.Name.Local, "", RuleSchema,
+				return nil, r.fail(line, "/Document/"+string(t.name), "", RuleSchema,
 					"unexpected element in a %s document (expected one %s)", r.format, r.msg.root)
 			}
-			return nil, r.skip("/Document/" + t.Name.Local)
+			return nil, r.skip("/Document/" + string(t.name))
 		}
 		r.msgSeen, r.msgLine = true, line
-		r.rootPath = "/Document/" + t.Name.Local
+		r.rootPath = "/Document/" + string(t.name)
 	case 2: // GrpHdr, Stmt/Rpt/Ntfctn
-		switch t.Name.Local {
-		case "GrpHdr":
-			var g grpHdr
-			if err := r.d.DecodeElement(&g, &t); err != nil {
-				return nil, r.xmlError(err, r.rootPath+"/GrpHdr")
+		switch {
+		case string(t.name) == "GrpHdr":
+			path := r.rootPath + "/GrpHdr"
+			if err := r.t.read(r.s, t); err != nil {
+				return nil, r.xmlError(err, path)
 			}
-			r.msgID = strings.TrimSpace(g.MsgId)
-			r.created = r.dateTime(g.CreDtTm, line, r.rootPath+"/GrpHdr/CreDtTm")
+			r.msgID = r.t.textAt(0, "MsgId")
+			c := r.t.child(0, "CreDtTm")
+			r.created = r.dateTime(r.t.text(c), r.t.line(c, line), path+"/CreDtTm")
 			return nil, nil
-		case r.msg.stmt:
+		case string(t.name) == r.msg.stmt:
 			r.beginStatement(line)
 		default:
-			return nil, r.skip(r.rootPath + "/" + t.Name.Local)
+			return nil, r.skip(r.rootPath + "/" + string(t.name))
 		}
 	case 3: // inside a statement
 		return r.statementChild(t, line)
 	default:
-		return nil, r.skip(r.path() + "/" + t.Name.Local)
+		return nil, r.skip(r.path() + "/" + string(t.name))
 	}
 	r.depth++
 	return nil, nil
@@ -331,7 +368,7 @@ func isMessageRoot(name string) bool {
 
 // skip skips the element just started.
 func (r *Reader) skip(path string) error {
-	if err := r.d.Skip(); err != nil {
+	if err := r.s.skip(); err != nil {
 		return r.xmlError(err, path)
 	}
 	return nil
@@ -339,13 +376,18 @@ func (r *Reader) skip(path string) error {
 
 // root checks the document element and picks the message and version from
 // its namespace.
-func (r *Reader) root(t xml.StartElement, line int) error {
+func (r *Reader) root(t *token, line int) error {
 	r.rootSeen = true
-	if t.Name.Local != "Document" {
-		return r.fail(line, "/"+t.Name.Local, t.Name.Space, RuleNamespace,
-			"not a camt document: the document element is %s, expected Document", t.Name.Local)
+	nsAttr := "xmlns"
+	if len(t.prefix) > 0 {
+		nsAttr = "xmlns:" + string(t.prefix)
 	}
-	ns := strings.TrimSpace(t.Name.Space)
+	v, _ := r.s.attr(nsAttr)
+	ns := strings.TrimSpace(string(v))
+	if string(t.name) != "Document" {
+		return r.fail(line, "/"+string(t.name), ns, RuleNamespace,
+			"not a camt document: the document element is %s, expected Document", t.name)
+	}
 	if ns == "" {
 		return r.fail(line, "/Document", "", RuleNamespace,
 			"no namespace: a camt document declares xmlns=\"%scamt.05x.001.nn\"", nsPrefix)
@@ -416,66 +458,90 @@ func (r *Reader) beginStatement(line int) {
 }
 
 // statementChild reads one child of Stmt/Rpt/Ntfctn.
-func (r *Reader) statementChild(t xml.StartElement, line int) (*statement.Entry, error) {
+func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	c := r.cur
 	st := c.st
-	path := c.path + "/" + t.Name.Local
-	var s string
-	var err error
-	switch t.Name.Local {
-	case "Ntry":
-		c.nNtr++
-		var n ntry
-		if err := r.d.DecodeElement(&n, &t); err != nil {
-			return nil, r.xmlError(err, fmt.Sprintf("%s/Ntry[%d]", c.path, c.nNtr))
-		}
-		return r.entry(&n, line)
-	case "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm":
-		err = r.d.DecodeElement(&s, &t)
-		s = strings.TrimSpace(s)
-		switch t.Name.Local {
-		case "Id":
-			st.ID = s
-		case "ElctrncSeqNb":
-			st.ElectronicSequence = s
-		case "LglSeqNb":
-			st.LegalSequence = s
-		case "CreDtTm":
-			st.CreatedAt = r.dateTime(s, line, path)
-		}
-	case "FrToDt":
-		var f frToDt
-		err = r.d.DecodeElement(&f, &t)
-		st.From = r.date(f.FrDtTm, line, path+"/FrDtTm")
-		st.To = r.date(f.ToDtTm, line, path+"/ToDtTm")
-	case "Acct":
-		var a cashAccount
-		err = r.d.DecodeElement(&a, &t)
-		ownr := a.Ownr.inner()
-		st.Account = statement.Account{
-			IBAN: strings.TrimSpace(a.Id.IBAN), Other: a.Id.other(), Currency: strings.TrimSpace(a.Ccy),
-			Name: strings.TrimSpace(a.Nm), Owner: strings.TrimSpace(ownr.Nm), BIC: a.Svcr.FinInstnId.bic(),
-		}
-	case "Bal":
-		c.nBal++
-		var b bal
-		if err := r.d.DecodeElement(&b, &t); err != nil {
-			return nil, r.xmlError(err, path)
-		}
-		return nil, r.balance(&b, line, fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal))
-	case "TxsSummry":
-		var ts txsSummry
-		err = r.d.DecodeElement(&ts, &t)
-		c.summary, c.summaryLine = &ts, line
-		st.StatedCredits = r.total(ts.TtlCdtNtries, line, path+"/TtlCdtNtries")
-		st.StatedDebits = r.total(ts.TtlDbtNtries, line, path+"/TtlDbtNtries")
+	name := string(tk.name)
+	path := c.path + "/" + name
+	switch name {
+	case "Ntry", "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt", "Acct", "Bal", "TxsSummry":
 	default:
-		err = r.d.Skip()
+		return nil, r.skip(path)
 	}
-	if err != nil {
+	if name == "Ntry" {
+		c.nNtr++
+		path = fmt.Sprintf("%s/Ntry[%d]", c.path, c.nNtr)
+	} else if name == "Bal" {
+		c.nBal++
+		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
+	}
+	t := &r.t
+	if err := t.read(r.s, tk); err != nil {
 		return nil, r.xmlError(err, path)
 	}
+	switch name {
+	case "Ntry":
+		return r.entry(path, line)
+	case "Id":
+		st.ID = t.text(0)
+	case "ElctrncSeqNb":
+		st.ElectronicSequence = t.text(0)
+	case "LglSeqNb":
+		st.LegalSequence = t.text(0)
+	case "CreDtTm":
+		st.CreatedAt = r.dateTime(t.text(0), line, path)
+	case "FrToDt":
+		st.From = r.date(t.textAt(0, "FrDtTm"), line, path+"/FrDtTm")
+		st.To = r.date(t.textAt(0, "ToDtTm"), line, path+"/ToDtTm")
+	case "Acct":
+		ownr := partyOf(t, t.child(0, "Ownr"))
+		st.Account = statement.Account{
+			IBAN: t.textAt(0, "Id", "IBAN"), Other: otherAccount(t, t.child(0, "Id")), Currency: t.textAt(0, "Ccy"),
+			Name: t.textAt(0, "Nm"), Owner: t.textAt(ownr, "Nm"), BIC: finBIC(t, t.at(0, "Svcr", "FinInstnId")),
+		}
+	case "Bal":
+		return nil, r.balance(path, line)
+	case "TxsSummry":
+		ts := &txsSummry{TtlNtries: numberAndSum{t.textAt(0, "TtlNtries", "NbOfNtries"), t.textAt(0, "TtlNtries", "Sum")}}
+		for _, x := range []struct {
+			el  string
+			dst **numberAndSum
+		}{{"TtlCdtNtries", &ts.TtlCdtNtries}, {"TtlDbtNtries", &ts.TtlDbtNtries}} {
+			if n := t.child(0, x.el); n != none {
+				*x.dst = &numberAndSum{t.textAt(n, "NbOfNtries"), t.textAt(n, "Sum")}
+			}
+		}
+		c.summary, c.summaryLine = ts, line
+		st.StatedCredits = r.total(ts.TtlCdtNtries, line, path+"/TtlCdtNtries")
+		st.StatedDebits = r.total(ts.TtlDbtNtries, line, path+"/TtlDbtNtries")
+	}
 	return nil, nil
+}
+
+// otherAccount reads Id/Othr/Id, or the 001.01 alternatives BBAN and
+// PrtryAcct/Id, of an account Id node.
+func otherAccount(t *tree, id int32) string {
+	return t.choice(id, []string{"Othr", "Id"}, []string{"BBAN"}, []string{"PrtryAcct", "Id"})
+}
+
+// finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
+func finBIC(t *tree, fin int32) string {
+	return t.choice(fin, []string{"BICFI"}, []string{"BIC"})
+}
+
+// partyOf returns the party node of a Dbtr/Cdtr/Ownr: its Pty child
+// (Party40Choice, 001.08 and up) or itself.
+func partyOf(t *tree, p int32) int32 {
+	if pty := t.child(p, "Pty"); pty != none {
+		return pty
+	}
+	return p
+}
+
+// code reads a choice of an ISO code and a proprietary code, directly or
+// in a CdOrPrtry wrapper.
+func code(t *tree, i int32) string {
+	return t.choice(i, []string{"CdOrPrtry", "Cd"}, []string{"Cd"}, []string{"CdOrPrtry", "Prtry"}, []string{"Prtry"})
 }
 
 func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total {
@@ -483,14 +549,14 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 		return nil
 	}
 	t := &statement.Total{}
-	if s := strings.TrimSpace(ns.NbOfNtries); s != "" {
+	if s := ns.NbOfNtries; s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
 			r.add(finding.Error, line, path+"/NbOfNtries", s, RuleSchema, "number of entries is not a whole number")
 		}
 		t.Count = n
 	}
-	if s := strings.TrimSpace(ns.Sum); s != "" {
+	if s := ns.Sum; s != "" {
 		d, ok := parseDecimal(strings.TrimPrefix(s, "-"))
 		if !ok {
 			r.add(finding.Error, line, path+"/Sum", s, RuleSchema, "sum is not a decimal amount")
@@ -500,28 +566,28 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 	return t
 }
 
-// balance reads a Bal into Opening (OPBD, else PRCD) or Closing (CLBD).
-func (r *Reader) balance(b *bal, line int, path string) error {
-	code := b.Tp.code()
+// balance reads the Bal in the tree into Opening (OPBD, else PRCD) or
+// Closing (CLBD).
+func (r *Reader) balance(path string, line int) error {
+	t := &r.t
+	code := code(t, t.child(0, "Tp"))
 	if code != "OPBD" && code != "PRCD" && code != "CLBD" {
 		return nil
 	}
-	ind := b.CdtDbtInd
-	if strings.TrimSpace(ind) == "" && b.Amt.Set {
+	a := t.amount(t.child(0, "Amt"))
+	ind := t.textAt(0, "CdtDbtInd")
+	if ind == "" && a.Set {
 		// Some banks leave out the indicator of positive balances.
 		ind = "CRDT"
-		r.add(finding.Warning, b.Amt.Line, path+"/CdtDbtInd", "", RuleSchema,
+		r.add(finding.Warning, a.Line, path+"/CdtDbtInd", "", RuleSchema,
 			"balance has no credit/debit indicator; read as a credit balance")
 	}
-	amount, err := r.amount(&b.Amt, ind, line, path)
+	amount, err := r.amount(&a, ind, line, path)
 	if err != nil {
 		return err
 	}
-	dt := b.Dt.Dt
-	if dt == "" {
-		dt = b.Dt.DtTm
-	}
-	bl := &statement.Balance{Amount: amount, Currency: b.Amt.Ccy, Date: r.date(dt, line, path+"/Dt"), Type: code}
+	dt := t.choice(0, []string{"Dt", "Dt"}, []string{"Dt", "DtTm"})
+	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, path+"/Dt"), Type: code}
 	c := r.cur
 	switch code {
 	case "OPBD":
@@ -534,7 +600,7 @@ func (r *Reader) balance(b *bal, line int, path string) error {
 		}
 	case "CLBD":
 		if c.st.Closing == nil {
-			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, b.Amt.Line, b.Amt.Value
+			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, a.Line, a.Value
 		}
 	}
 	return nil
@@ -642,64 +708,70 @@ func shorten(s string) string {
 	return s
 }
 
-func bankTxCode(b *bkTxCd) statement.BankTxCode {
+func bankTxCode(t *tree, b int32) statement.BankTxCode {
+	fmly := t.at(b, "Domn", "Fmly")
 	return statement.BankTxCode{
-		Domain:            strings.TrimSpace(b.Domn.Cd),
-		Family:            strings.TrimSpace(b.Domn.Fmly.Cd),
-		SubFamily:         strings.TrimSpace(b.Domn.Fmly.SubFmlyCd),
-		Proprietary:       strings.TrimSpace(b.Prtry.Cd),
-		ProprietaryIssuer: strings.TrimSpace(b.Prtry.Issr),
+		Domain:            t.textAt(b, "Domn", "Cd"),
+		Family:            t.textAt(fmly, "Cd"),
+		SubFamily:         t.textAt(fmly, "SubFmlyCd"),
+		Proprietary:       t.textAt(b, "Prtry", "Cd"),
+		ProprietaryIssuer: t.textAt(b, "Prtry", "Issr"),
 	}
 }
 
-// entry turns a decoded Ntry into a statement entry.
-func (r *Reader) entry(n *ntry, line int) (*statement.Entry, error) {
+// entry turns the Ntry in the tree into a statement entry.
+func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 	c := r.cur
-	path := fmt.Sprintf("%s/Ntry[%d]", c.path, c.nNtr)
-	amount, err := r.amount(&n.Amt, n.CdtDbtInd, line, path)
+	t := &r.t
+	a := t.amount(t.child(0, "Amt"))
+	amount, err := r.amount(&a, t.textAt(0, "CdtDbtInd"), line, path)
 	if err != nil {
 		return nil, err
 	}
 	e := &statement.Entry{
 		Statement:      c.st,
 		Seq:            c.nNtr,
-		Ref:            strings.TrimSpace(n.NtryRef),
+		Ref:            t.textAt(0, "NtryRef"),
 		Amount:         amount,
-		Currency:       n.Amt.Ccy,
-		Reversal:       isTrue(n.RvslInd),
-		Status:         n.Sts.code(),
-		BankTxCode:     bankTxCode(&n.BkTxCd),
-		AccountSvcrRef: strings.TrimSpace(n.AcctSvcrRef),
-		Info:           strings.TrimSpace(n.AddtlNtryInf),
+		Currency:       a.Ccy,
+		Reversal:       isTrue(t.textAt(0, "RvslInd")),
+		Status:         t.choice(0, []string{"Sts", "Cd"}, []string{"Sts", "Prtry"}, []string{"Sts"}),
+		BankTxCode:     bankTxCode(t, t.child(0, "BkTxCd")),
+		AccountSvcrRef: t.textAt(0, "AcctSvcrRef"),
+		Info:           t.textAt(0, "AddtlNtryInf"),
 		Line:           line,
 	}
-	e.BookingDate = r.date(firstOf(n.BookgDt.Dt, n.BookgDt.DtTm), line, path+"/BookgDt")
-	e.ValueDate = r.date(firstOf(n.ValDt.Dt, n.ValDt.DtTm), line, path+"/ValDt")
+	e.BookingDate = r.date(t.choice(0, []string{"BookgDt", "Dt"}, []string{"BookgDt", "DtTm"}), line, path+"/BookgDt")
+	e.ValueDate = r.date(t.choice(0, []string{"ValDt", "Dt"}, []string{"ValDt", "DtTm"}), line, path+"/ValDt")
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
 
-	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01.
-	var b *btch
-	if len(n.Btch) > 0 {
-		b = &n.Btch[0]
-	}
-	nd := len(n.TxDtls)
-	for i := range n.NtryDtls {
-		if b == nil && n.NtryDtls[i].Btch != nil {
-			b = n.NtryDtls[i].Btch
+	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
+	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
+	btch := t.child(0, "Btch")
+	nd := 0
+	for k := t.firstChild(0); k != none; k = t.nextSibling(k) {
+		switch {
+		case t.is(k, "TxDtls"):
+			nd++
+		case t.is(k, "NtryDtls"):
+			for x := t.firstChild(k); x != none; x = t.nextSibling(x) {
+				switch {
+				case t.is(x, "TxDtls"):
+					nd++
+				case t.is(x, "Btch") && btch == none:
+					btch = x
+				}
+			}
 		}
-		nd += len(n.NtryDtls[i].TxDtls)
 	}
-	if b != nil {
-		e.BatchID = strings.TrimSpace(b.PmtInfId)
-		if e.BatchID == "" {
-			e.BatchID = strings.TrimSpace(b.MsgId)
-		}
-		if s := strings.TrimSpace(b.NbOfTxs); s != "" {
+	if btch != none {
+		e.BatchID = t.choice(btch, []string{"PmtInfId"}, []string{"MsgId"})
+		if s := t.textAt(btch, "NbOfTxs"); s != "" {
 			k, err := strconv.Atoi(s)
 			if err != nil {
-				r.add(finding.Error, line, path+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
+				r.add(finding.Error, t.line(btch, line), path+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
 			}
 			e.BatchCount = k
 		}
@@ -711,37 +783,41 @@ func (r *Reader) entry(n *ntry, line int) (*statement.Entry, error) {
 		sum := decimal.Zero
 		k := 0
 		firstPath := ""
-		add := func(tx *txDtls, dpath string) error {
+		add := func(tx int32, dpath string) error {
 			k++
-			t, apath, has, err := r.transaction(tx, e, nd, line, fmt.Sprintf("%s[%d]", dpath, k))
-			if k == 1 {
-				firstPath = apath
-			}
+			tr, apath, has, err := r.transaction(tx, e, nd, line, fmt.Sprintf("%s[%d]", dpath, k))
 			if err != nil {
 				return err
 			}
-			if !has || t.Currency != e.Currency {
+			if k == 1 {
+				firstPath = apath
+			}
+			if !has || tr.Currency != e.Currency {
 				allAmounts = false
 			} else {
-				sum = sum.Add(t.Amount)
+				sum = sum.Add(tr.Amount)
 			}
-			e.Details = append(e.Details, t)
+			e.Details = append(e.Details, tr)
 			return nil
 		}
-		for i := range n.TxDtls {
-			if err := add(&n.TxDtls[i], path+"/TxDtls"); err != nil {
-				return nil, err
-			}
-		}
-		for i := range n.NtryDtls {
-			for j := range n.NtryDtls[i].TxDtls {
-				if err := add(&n.NtryDtls[i].TxDtls[j], path+"/NtryDtls/TxDtls"); err != nil {
+		for x := t.firstChild(0); x != none; x = t.nextSibling(x) {
+			switch {
+			case t.is(x, "TxDtls"):
+				if err := add(x, path+"/TxDtls"); err != nil {
 					return nil, err
+				}
+			case t.is(x, "NtryDtls"):
+				for y := t.firstChild(x); y != none; y = t.nextSibling(y) {
+					if t.is(y, "TxDtls") {
+						if err := add(y, path+"/NtryDtls/TxDtls"); err != nil {
+							return nil, err
+						}
+					}
 				}
 			}
 		}
 		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, n.Amt.Line, path+"/Amt", n.Amt.Value, RuleDetails,
+			r.add(finding.Warning, a.Line, path+"/Amt", a.Value, RuleDetails,
 				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.String())
 		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
 			r.add(finding.Warning, e.Details[0].Line, firstPath, e.Details[0].Amount.Abs().String(), RuleDetails,
@@ -752,146 +828,163 @@ func (r *Reader) entry(n *ntry, line int) (*statement.Entry, error) {
 	return e, nil
 }
 
-func firstOf(a, b string) string {
-	if strings.TrimSpace(a) != "" {
-		return a
-	}
-	return b
-}
-
 func isTrue(s string) bool {
-	s = strings.TrimSpace(s)
 	return s == "true" || s == "1"
 }
 
-// transaction turns a TxDtls into a statement transaction. has tells
-// whether the detail states its own amount.
-func (r *Reader) transaction(tx *txDtls, e *statement.Entry, nd, line int, path string) (statement.Transaction, string, bool, error) {
-	t := statement.Transaction{
-		EndToEndID:     clean(tx.Refs.EndToEndId),
-		MandateID:      strings.TrimSpace(tx.Refs.MndtId),
-		InstructionID:  strings.TrimSpace(tx.Refs.InstrId),
-		PaymentInfoID:  strings.TrimSpace(tx.Refs.PmtInfId),
-		TransactionID:  strings.TrimSpace(tx.Refs.TxId),
-		AccountSvcrRef: strings.TrimSpace(tx.Refs.AcctSvcrRef),
-		Line:           line,
+// transaction turns a TxDtls node into a statement transaction. It returns
+// the path of the amount it used and whether the detail states an amount.
+func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path string) (statement.Transaction, string, bool, error) {
+	t := &r.t
+	refs := t.child(tx, "Refs")
+	tr := statement.Transaction{
+		EndToEndID:     clean(t.textAt(refs, "EndToEndId")),
+		MandateID:      t.textAt(refs, "MndtId"),
+		InstructionID:  t.textAt(refs, "InstrId"),
+		PaymentInfoID:  t.textAt(refs, "PmtInfId"),
+		TransactionID:  t.textAt(refs, "TxId"),
+		AccountSvcrRef: t.textAt(refs, "AcctSvcrRef"),
+		Line:           t.line(tx, line),
 	}
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's
 	// amount when it has a single detail.
-	var a *amt
+	amtDtls := t.child(tx, "AmtDtls")
 	apath := path + "/Amt"
-	switch {
-	case tx.Amt.Set:
-		a = &tx.Amt
-	case tx.AmtDtls.TxAmt.Amt.Set:
-		a, apath = &tx.AmtDtls.TxAmt.Amt, path+"/AmtDtls/TxAmt/Amt"
+	an := t.child(tx, "Amt")
+	if an == none {
+		if an = t.at(amtDtls, "TxAmt", "Amt"); an != none {
+			apath = path + "/AmtDtls/TxAmt/Amt"
+		}
 	}
-	has := a != nil
+	has := an != none
 	if has {
-		ind := tx.CdtDbtInd
-		if strings.TrimSpace(ind) == "" {
+		a := t.amount(an)
+		ind := t.textAt(tx, "CdtDbtInd")
+		if ind == "" {
 			ind = "CRDT"
 			if e.Amount.Sign() < 0 {
 				ind = "DBIT"
 			}
 		}
-		v, err := r.amount(a, ind, line, strings.TrimSuffix(apath, "/Amt"))
+		v, err := r.amount(&a, ind, line, strings.TrimSuffix(apath, "/Amt"))
 		if err != nil {
-			return t, apath, false, err
+			return tr, apath, false, err
 		}
-		t.Amount, t.Currency, t.Line = v, a.Ccy, a.Line
-		if t.Currency == "" {
-			t.Currency = e.Currency
+		tr.Amount, tr.Currency, tr.Line = v, a.Ccy, a.Line
+		if tr.Currency == "" {
+			tr.Currency = e.Currency
 		}
 	} else if nd == 1 {
-		t.Amount, t.Currency = e.Amount, e.Currency
+		tr.Amount, tr.Currency = e.Amount, e.Currency
 	} else {
-		t.Currency = e.Currency
+		tr.Currency = e.Currency
 	}
-	if ia := &tx.AmtDtls.InstdAmt.Amt; ia.Set {
+	if n := t.at(amtDtls, "InstdAmt", "Amt"); n != none {
+		ia := t.amount(n)
 		if d, ok := parseDecimal(ia.Value); ok {
-			t.OrigAmount, t.OrigCurrency = d, ia.Ccy
+			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
 		} else {
 			r.add(finding.Error, ia.Line, path+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "amount is not a decimal number")
 		}
 	}
-	// Charges: total charges of every Chrgs element, positive.
-	for i := range tx.Chrgs {
-		ch := &tx.Chrgs[i]
+	// Charges: the total of every Chrgs element, positive. Up to 001.02
+	// Chrgs repeats with an Amt each; from 001.03 one Chrgs holds
+	// TtlChrgsAndTaxAmt and Rcrd/Amt.
+	for ch := t.firstChild(tx); ch != none; ch = t.nextSibling(ch) {
+		if !t.is(ch, "Chrgs") {
+			continue
+		}
 		switch {
-		case ch.TtlChrgsAndTaxAmt.Set:
-			t.Charges = t.Charges.Add(r.plain(&ch.TtlChrgsAndTaxAmt, path+"/Chrgs/TtlChrgsAndTaxAmt"))
-		case ch.Amt.Set:
-			t.Charges = t.Charges.Add(r.plain(&ch.Amt, path+"/Chrgs/Amt"))
+		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), path+"/Chrgs/TtlChrgsAndTaxAmt"))
+		case t.child(ch, "Amt") != none:
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), path+"/Chrgs/Amt"))
 		default:
-			for j := range ch.Rcrd {
-				t.Charges = t.Charges.Add(r.plain(&ch.Rcrd[j].Amt, path+"/Chrgs/Rcrd/Amt"))
+			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
+				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
+					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), path+"/Chrgs/Rcrd/Amt"))
+				}
 			}
 		}
 	}
-	if bt := bankTxCode(&tx.BkTxCd); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
-		t.BankTxCode = bt
+	if bc := t.child(tx, "BkTxCd"); bc != none {
+		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
+			tr.BankTxCode = bt
+		}
 	}
 
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
 	// reversal turns it round (a returned collection is booked as a debit
 	// but its counterparty is still the debtor).
-	p := &tx.RltdPties
-	dbtr := statement.Party{Name: partyName(&p.Dbtr, &p.UltmtDbtr), IBAN: strings.TrimSpace(p.DbtrAcct.Id.IBAN),
-		Account: p.DbtrAcct.Id.other(), BIC: agentBIC(&tx.RltdAgts.DbtrAgt, &p.Dbtr)}
-	cdtr := statement.Party{Name: partyName(&p.Cdtr, &p.UltmtCdtr), IBAN: strings.TrimSpace(p.CdtrAcct.Id.IBAN),
-		Account: p.CdtrAcct.Id.other(), BIC: agentBIC(&tx.RltdAgts.CdtrAgt, &p.Cdtr)}
-	credit := t.Amount.Sign() > 0 || (t.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
+	p := t.child(tx, "RltdPties")
+	agts := t.child(tx, "RltdAgts")
+	dbtrN, cdtrN := t.child(p, "Dbtr"), t.child(p, "Cdtr")
+	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(p, "UltmtDbtr")), IBAN: t.textAt(p, "DbtrAcct", "Id", "IBAN"),
+		Account: otherAccount(t, t.at(p, "DbtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "DbtrAgt"), dbtrN)}
+	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, "UltmtCdtr")), IBAN: t.textAt(p, "CdtrAcct", "Id", "IBAN"),
+		Account: otherAccount(t, t.at(p, "CdtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "CdtrAgt"), cdtrN)}
+	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
 	if credit != e.Reversal {
-		t.Counterparty = dbtr
-		if t.Counterparty == (statement.Party{}) {
-			t.Counterparty = cdtr
+		tr.Counterparty = dbtr
+		if tr.Counterparty == (statement.Party{}) {
+			tr.Counterparty = cdtr
 		}
 	} else {
-		t.Counterparty = cdtr
-		if t.Counterparty == (statement.Party{}) {
-			t.Counterparty = dbtr
+		tr.Counterparty = cdtr
+		if tr.Counterparty == (statement.Party{}) {
+			tr.Counterparty = dbtr
 		}
 	}
-	t.CreditorID = creditorID(p.Cdtr.inner())
+	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
-	// Remittance.
-	if len(tx.RmtInf.Ustrd) > 0 {
-		parts := make([]string, 0, len(tx.RmtInf.Ustrd))
-		for _, u := range tx.RmtInf.Ustrd {
-			if u = strings.TrimSpace(u); u != "" {
-				parts = append(parts, u)
+	// Remittance: Ustrd lines joined by a space; the first Strd creditor
+	// reference, classified as RF or Belgian OGM.
+	rmt := t.child(tx, "RmtInf")
+	var parts []string
+	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
+		switch {
+		case t.is(u, "Ustrd"):
+			if s := t.text(u); s != "" {
+				parts = append(parts, s)
+			}
+		case t.is(u, "Strd") && tr.Reference.Value == "":
+			if ref := t.textAt(u, "CdtrRefInf", "Ref"); ref != "" {
+				scheme, v := sepa.DetectReference(ref)
+				tr.Reference = statement.Reference{Scheme: scheme, Value: v}
 			}
 		}
-		t.Remittance = strings.Join(parts, " ")
 	}
-	for i := range tx.RmtInf.Strd {
-		if ref := strings.TrimSpace(tx.RmtInf.Strd[i].CdtrRefInf.Ref); ref != "" {
-			scheme, v := sepa.DetectReference(ref)
-			t.Reference = statement.Reference{Scheme: scheme, Value: v}
-			break
-		}
-	}
-	if t.Remittance == "" {
-		for i := range tx.RmtInf.Strd {
-			if add := strings.TrimSpace(strings.Join(tx.RmtInf.Strd[i].AddtlRmtInf, " ")); add != "" {
-				t.Remittance = add
-				break
+	tr.Remittance = strings.Join(parts, " ")
+	if tr.Remittance == "" {
+		for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
+			if t.is(u, "Strd") {
+				var add []string
+				for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
+					if t.is(x, "AddtlRmtInf") && t.text(x) != "" {
+						add = append(add, t.text(x))
+					}
+				}
+				tr.Remittance = strings.Join(add, " ")
 			}
 		}
 	}
 
 	// Return information.
-	t.ReturnReason = tx.RtrInf.Rsn.code()
-	if len(tx.RtrInf.AddtlInf) > 0 {
-		t.ReturnText = strings.TrimSpace(strings.Join(tx.RtrInf.AddtlInf, " "))
+	if rtr := t.child(tx, "RtrInf"); rtr != none {
+		tr.ReturnReason = code(t, t.child(rtr, "Rsn"))
+		var add []string
+		for x := t.firstChild(rtr); x != none; x = t.nextSibling(x) {
+			if t.is(x, "AddtlInf") && t.text(x) != "" {
+				add = append(add, t.text(x))
+			}
+		}
+		tr.ReturnText = strings.Join(add, " ")
 	}
-	return t, apath, has, nil
+	return tr, apath, has, nil
 }
 
 // clean drops the SEPA placeholder NOTPROVIDED from an end-to-end id.
 func clean(s string) string {
-	s = strings.TrimSpace(s)
 	if s == "NOTPROVIDED" {
 		return ""
 	}
@@ -899,7 +992,7 @@ func clean(s string) string {
 }
 
 // plain reads a positive amount, adding an error finding when malformed.
-func (r *Reader) plain(a *amt, path string) decimal.Decimal {
+func (r *Reader) plain(a amt, path string) decimal.Decimal {
 	d, ok := parseDecimal(a.Value)
 	if !ok {
 		r.add(finding.Error, a.Line, path, shorten(a.Value), RuleSchema, "amount is not a decimal number")
@@ -907,35 +1000,37 @@ func (r *Reader) plain(a *amt, path string) decimal.Decimal {
 	return d
 }
 
-func partyName(p, ultimate *party) string {
-	if n := strings.TrimSpace(p.inner().Nm); n != "" {
+func partyName(t *tree, p, ultimate int32) string {
+	if n := t.textAt(partyOf(t, p), "Nm"); n != "" {
 		return n
 	}
-	return strings.TrimSpace(ultimate.inner().Nm)
+	return t.textAt(partyOf(t, ultimate), "Nm")
 }
 
-func agentBIC(a *agent, p *party) string {
-	if b := a.FinInstnId.bic(); b != "" {
+func agentBIC(t *tree, agent, party int32) string {
+	if b := finBIC(t, t.child(agent, "FinInstnId")); b != "" {
 		return b
 	}
-	if p.Agt != nil {
-		return p.Agt.FinInstnId.bic()
-	}
-	return ""
+	return finBIC(t, t.at(party, "Agt", "FinInstnId"))
 }
 
 // creditorID finds the SEPA creditor identifier in Cdtr/Id/PrvtId/Othr
 // (SchmeNm/Prtry SEPA), or an Othr/Id that is a valid creditor identifier.
-func creditorID(p *party) string {
-	for _, o := range p.Id.PrvtId.Othr {
-		if strings.EqualFold(strings.TrimSpace(o.SchmeNm.code()), "SEPA") {
-			return strings.TrimSpace(o.Id)
+func creditorID(t *tree, p int32) string {
+	id := t.child(p, "Id")
+	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
+			if t.is(o, "Othr") && strings.EqualFold(code(t, t.child(o, "SchmeNm")), "SEPA") {
+				return t.textAt(o, "Id")
+			}
 		}
 	}
-	for _, list := range [][]othrID{p.Id.PrvtId.Othr, p.Id.OrgId.Othr} {
-		for _, o := range list {
-			if id := strings.TrimSpace(o.Id); id != "" && sepa.ValidateCreditorID(id) == nil {
-				return id
+	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
+			if t.is(o, "Othr") {
+				if v := t.textAt(o, "Id"); v != "" && sepa.ValidateCreditorID(v) == nil {
+					return v
+				}
 			}
 		}
 	}
