@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -107,6 +108,8 @@ type Reader struct {
 	refs     []string
 	tmp      []byte
 	zbuf     [146]byte
+	chunk    []byte // see str
+	utf      []byte
 }
 
 type header struct {
@@ -178,7 +181,7 @@ func (p *piece) str() string {
 	if p.wide {
 		return p.text
 	}
-	return latin1(p.bytes())
+	return latin1(p.bytes()) // rare path: pieces with wide characters
 }
 
 // latin1 turns canonical bytes (each its code point) into a string.
@@ -192,6 +195,41 @@ func latin1(b []byte) string {
 		sb.WriteRune(rune(c))
 	}
 	return sb.String()
+}
+
+// chunkSize is the size of the blocks the Reader carves short strings
+// from. Small enough that an entry a caller keeps pins little memory.
+const chunkSize = 2048
+
+// str returns b as a string carved from the current chunk: one allocation
+// per chunk instead of one per field. Bytes handed out are never written
+// again, so the strings stay immutable.
+func (r *Reader) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > chunkSize/8 {
+		return string(b)
+	}
+	if cap(r.chunk)-len(r.chunk) < len(b) {
+		r.chunk = make([]byte, 0, chunkSize)
+	}
+	start := len(r.chunk)
+	r.chunk = append(r.chunk, b...)
+	return unsafe.String(&r.chunk[start], len(b))
+}
+
+// latin1 turns canonical bytes into a string carved from the chunk.
+func (r *Reader) latin1(b []byte) string {
+	if isASCII(b) {
+		return r.str(b)
+	}
+	u := r.utf[:0]
+	for _, c := range b {
+		u = utf8.AppendRune(u, rune(c))
+	}
+	r.utf = u
+	return r.str(u)
 }
 
 func trimBytes(b []byte) []byte {
@@ -494,7 +532,7 @@ func (r *Reader) trimmed(from, to int) string {
 
 func (r *Reader) decode(b []byte, off int) string {
 	if r.ascii || (len(r.wide) == 0 && isASCII(b)) {
-		return string(b)
+		return r.str(b)
 	}
 	var sb strings.Builder
 	sb.Grow(len(b) + 8)
@@ -585,13 +623,33 @@ func daysIn(m, y int) int {
 
 func thousandths(v int64) decimal.Decimal { return decimal.New(v, -3) }
 
+// kindOf names the record type: "0", "1", "21" ... "33", "4", "8", "9".
+func kindOf(rec []byte) string {
+	switch rec[0] {
+	case '2', '3':
+		switch string(rec[:2]) {
+		case "21":
+			return "21"
+		case "22":
+			return "22"
+		case "23":
+			return "23"
+		case "31":
+			return "31"
+		case "32":
+			return "32"
+		case "33":
+			return "33"
+		}
+		return string(rec[:2])
+	}
+	return string(rec[:1])
+}
+
 // record handles one line.
 func (r *Reader) record(line []byte) {
 	r.load(line)
-	kind := string(r.rec[:1])
-	if r.rec[0] == '2' || r.rec[0] == '3' {
-		kind = string(r.rec[:2])
-	}
+	kind := kindOf(r.rec)
 	if r.expect != "" && !expected(r.expect, kind) {
 		rule := RuleNextCode
 		if r.expect == "31" {
@@ -1248,7 +1306,7 @@ func (r *Reader) joinComm(m *movement) string {
 	if len(out) == 0 {
 		return ""
 	}
-	return latin1(out)
+	return r.latin1(out)
 }
 
 // joinComm joins communication pieces of the given widths: a piece that
@@ -1277,6 +1335,7 @@ func joinComm(p []string, w [3]int) string {
 // of 21, 53 of 22 and 43 of 23 (146 in all), as canonical bytes, or as runes
 // when a piece holds characters above U+00FF.
 type zone struct {
+	r     *Reader
 	b     []byte
 	runes []rune
 }
@@ -1299,7 +1358,7 @@ func (r *Reader) zone(m *movement) zone {
 				z = append(z, ' ')
 			}
 		}
-		return zone{b: z}
+		return zone{r: r, b: z}
 	}
 	z := make([]rune, 0, 146)
 	for i, w := range widths {
@@ -1315,7 +1374,7 @@ func (r *Reader) zone(m *movement) zone {
 			z = append(z, ' ')
 		}
 	}
-	return zone{runes: z}
+	return zone{r: r, runes: z}
 }
 
 // field returns positions [from, to) of the zone without surrounding spaces.
@@ -1323,7 +1382,7 @@ func (z zone) field(from, to int) string {
 	if z.runes != nil {
 		return strings.TrimSpace(string(z.runes[from:to]))
 	}
-	return latin1(trimBytes(z.b[from:to]))
+	return z.r.latin1(trimBytes(z.b[from:to]))
 }
 
 // raw returns positions [from, to) as they stand.
@@ -1331,7 +1390,7 @@ func (z zone) raw(from, to int) string {
 	if z.runes != nil {
 		return string(z.runes[from:to])
 	}
-	return latin1(z.b[from:to])
+	return z.r.latin1(z.b[from:to])
 }
 
 func (z zone) at(i int) byte {
