@@ -3,6 +3,7 @@ package camt_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"io"
 	"os"
@@ -217,6 +218,10 @@ func FuzzReader(f *testing.F) {
 		for i := 0; ; i++ {
 			e, err := r.Next()
 			if err == io.EOF {
+				// What the scanner accepts, encoding/xml must accept too.
+				if xerr := wellFormed(data); xerr != nil {
+					t.Fatalf("read to EOF, but encoding/xml says: %v", xerr)
+				}
 				break
 			}
 			if err != nil {
@@ -236,6 +241,21 @@ func FuzzReader(f *testing.F) {
 		r.Next()
 		r.Findings()
 	})
+}
+
+// wellFormed checks data with encoding/xml.
+func wellFormed(data []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // sharedCorpus returns the corpus folder the way testutil finds it, without
