@@ -59,7 +59,8 @@ func SampleBatch(w io.Writer, msgID string, collDate time.Time, amounts ...strin
 
 // SampleInvoice returns a small UBL 2.1 invoice with the given number,
 // payable amount and payment reference (an OGM such as
-// "+++090/9337/55493+++" or an RF reference); customer "C-<number>".
+// "+++090/9337/55493+++" or an RF reference); customer "C-<number>". It
+// passes the EN 16931 checks of pkg/ubl (zero-rated VAT).
 func SampleInvoice(number, amount, paymentRef string, issue time.Time) []byte {
 	r := strings.NewReplacer("{N}", number, "{A}", amount, "{R}", paymentRef,
 		"{I}", issue.Format(time.DateOnly), "{D}", issue.AddDate(0, 0, 30).Format(time.DateOnly),
@@ -73,10 +74,10 @@ func SampleInvoice(number, amount, paymentRef string, issue time.Time) []byte {
   <cbc:DueDate>{D}</cbc:DueDate>
   <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
   <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
-  <cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>{SUP}</cbc:Name></cac:PartyName></cac:Party></cac:AccountingSupplierParty>
-  <cac:AccountingCustomerParty><cac:Party><cac:PartyIdentification><cbc:ID>C-{N}</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name>Customer {N}</cbc:Name></cac:PartyName></cac:Party></cac:AccountingCustomerParty>
+  <cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>{SUP}</cbc:Name></cac:PartyName><cac:PostalAddress><cbc:StreetName>Kerkstraat 1</cbc:StreetName><cbc:CityName>Gent</cbc:CityName><cbc:PostalZone>9000</cbc:PostalZone><cac:Country><cbc:IdentificationCode>BE</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>BE0123456749</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyLegalEntity><cbc:RegistrationName>{SUP}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>
+  <cac:AccountingCustomerParty><cac:Party><cac:PartyIdentification><cbc:ID>C-{N}</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name>Customer {N}</cbc:Name></cac:PartyName><cac:PostalAddress><cbc:StreetName>Stationsplein 2</cbc:StreetName><cbc:CityName>Brugge</cbc:CityName><cbc:PostalZone>8000</cbc:PostalZone><cac:Country><cbc:IdentificationCode>BE</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>Customer {N}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>
   <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{R}</cbc:PaymentID><cac:PayeeFinancialAccount><cbc:ID>{PAYEE}</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>
-  <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">0.00</cbc:TaxAmount></cac:TaxTotal>
+  <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">0.00</cbc:TaxAmount><cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">{A}</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">0.00</cbc:TaxAmount><cac:TaxCategory><cbc:ID>Z</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>
   <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{A}</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount currencyID="EUR">{A}</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">{A}</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID="EUR">{A}</cbc:PayableAmount></cac:LegalMonetaryTotal>
   <cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">{A}</cbc:LineExtensionAmount><cac:Item><cbc:Name>Service</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>Z</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item><cac:Price><cbc:PriceAmount currencyID="EUR">{A}</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
 </Invoice>

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batchtool/batchtool/internal/sandbox"
+)
+
+func TestCollectUpload(t *testing.T) {
+	startSandbox(t)
+	batch := writeBatch(t, "CU1", "10.00", "20.01", "30.02", "40.03")
+	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		batch + ": 4 transaction(s), 100.06 EUR, 1 collection(s), message CU1\n",
+		"platform: imported on profile 1234\n",
+		"CU1-1     4   100.06  Sent",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// The same batch again: the platform refuses it and holds the first.
+	code, out, _ = batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 1 || !strings.Contains(out, "platform: already holds this batch: twikey: POST /creditor/collect/import: invalid_file: File already uploaded (Collection with the same value of 'PmtInfId' (CU1-1) and 'EndToEndId' (CU1-E1) was already uploaded)\n") {
+		t.Fatalf("second upload: exit %d\n%s", code, out)
+	}
+}
+
+func TestCollectUploadLostAnswerIsConfirmed(t *testing.T) {
+	srv, _ := startSandbox(t)
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Path: "/creditor/collect/import"})
+	batch := writeBatch(t, "CU2", "15.00")
+	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 0 || !strings.Contains(out, "platform: imported on profile 1234: the answer was lost (twikey: POST /creditor/collect/import: ") ||
+		!strings.Contains(out, "but the platform holds every collection of the batch") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()["POST /creditor/collect/import"]; n != 1 {
+		t.Fatalf("import sent %d times, want 1 (a POST without idempotency key is not retried)", n)
+	}
+}
+
+func TestCollectUploadErrors(t *testing.T) {
+	srv, _ := startSandbox(t)
+	batch := writeBatch(t, "CU3", "15.00")
+	if code, _, errOut := batchtool(t, "collect", "upload", batch); code != 2 || !strings.Contains(errOut, "--profile") {
+		t.Fatalf("no profile: exit %d %q", code, errOut)
+	}
+	code, out, _ := batchtool(t, "collect", "upload", batch, "--profile", "77")
+	if code != 1 || !strings.Contains(out, "platform: rejected: twikey: POST /creditor/collect/import: err_no_such_ct: No such profile (77)\n") {
+		t.Fatalf("unknown profile: exit %d\n%s", code, out)
+	}
+	// A batch with errors is not sent at all.
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	os.WriteFile(bad, []byte("<Document><oops"), 0o644)
+	before := srv.Stats()["POST /creditor/collect/import"]
+	code, _, errOut := batchtool(t, "collect", "upload", bad, "--profile", "1234")
+	if code != 1 || !strings.Contains(errOut, "error(s): not uploaded (fix them, or --force to let the platform judge)") {
+		t.Fatalf("bad batch: exit %d %q", code, errOut)
+	}
+	if srv.Stats()["POST /creditor/collect/import"] != before {
+		t.Fatal("a batch with errors was sent")
+	}
+	// No token: a usage error that names where the token comes from.
+	t.Setenv("BATCHTOOL_TWIKEY_TOKEN", "")
+	code, _, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 2 || !strings.Contains(errOut, "twikey: no API token: set BATCHTOOL_TWIKEY_TOKEN or give a token file") {
+		t.Fatalf("no token: exit %d %q", code, errOut)
+	}
+	// A token file readable by others is refused; a private one is used.
+	tf := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tf, []byte(sandbox.DefaultToken+"\n"), 0o644)
+	if code, _, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234", "--token-file", tf); code != 2 || !strings.Contains(errOut, "is readable by others") {
+		t.Fatalf("open token file: exit %d %q", code, errOut)
+	}
+	os.Chmod(tf, 0o600)
+	if code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234", "--token-file", tf); code != 0 {
+		t.Fatalf("token file: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, sandbox.DefaultToken) {
+		t.Fatal("the token was printed")
+	}
+}

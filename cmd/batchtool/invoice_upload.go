@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/twikey"
+	"github.com/batchtool/batchtool/pkg/ubl"
+)
+
+// maxInvoiceSize bounds one UBL file: it is held in memory to be checked
+// and then sent (invoices with embedded PDFs run to a few MB).
+const maxInvoiceSize = 64 << 20
+
+// invoiceUploadRow is one file of `batchtool invoice upload`.
+type invoiceUploadRow struct {
+	File     string            `json:"file"`
+	Number   string            `json:"number,omitempty"`
+	Payable  string            `json:"payable,omitempty"`
+	Status   string            `json:"status"` // uploaded, skipped (local errors), failed (platform)
+	Platform *twikey.Invoice   `json:"platform,omitempty"`
+	Message  string            `json:"message,omitempty"`
+	Findings []finding.Finding `json:"findings"`
+}
+
+func newInvoiceUploadCmd(a *app) *cobra.Command {
+	var (
+		pf     platformFlags
+		manual bool
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "upload DIR|ZIP|FILE...",
+		Short: "Check UBL invoices and upload the clean ones to the platform",
+		Long: `upload runs the same checks as 'invoice check' on every UBL invoice and credit
+note in the files, directories and zip files given, uploads only those without
+errors (POST /creditor/invoice/ubl) and prints one row per file: uploaded,
+skipped (with its findings) or failed (with the platform's error).
+It exits 1 when any file was skipped or failed.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, ctx, cancel, err := pf.client(a, cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var rows []invoiceUploadRow
+			for _, p := range args {
+				err := ubl.Walk(p, func(name string, r io.Reader) error {
+					rows = append(rows, uploadInvoice(ctx, c, name, r, manual))
+					return ctx.Err()
+				})
+				if err != nil {
+					rows = append(rows, invoiceUploadRow{File: p, Status: "failed", Message: err.Error(), Findings: []finding.Finding{}})
+				}
+			}
+			if len(rows) == 0 {
+				return usagef("no UBL files (*.xml, *.zip) found in %v", args)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.Encode(rows)
+			} else {
+				writeInvoiceUploadTable(a.stdout, rows)
+			}
+			for _, r := range rows {
+				if r.Status != "uploaded" {
+					return &exitError{code: 1}
+				}
+			}
+			return nil
+		},
+	}
+	pf.register(cmd.Flags())
+	cmd.Flags().BoolVar(&manual, "manual", false, "X-MANUAL: the platform does not collect these invoices automatically")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
+	return cmd
+}
+
+// uploadInvoice checks one file and uploads it when it has no errors.
+func uploadInvoice(ctx context.Context, c *twikey.Client, name string, r io.Reader, manual bool) invoiceUploadRow {
+	data, err := io.ReadAll(io.LimitReader(r, maxInvoiceSize+1))
+	if err == nil && len(data) > maxInvoiceSize {
+		err = fmt.Errorf("larger than %d MiB", maxInvoiceSize>>20)
+	}
+	if err != nil {
+		return invoiceUploadRow{File: name, Status: "failed", Message: err.Error(), Findings: []finding.Finding{}}
+	}
+	chk := checkInvoice(name, bytes.NewReader(data))
+	row := invoiceUploadRow{File: name, Number: chk.Number, Payable: chk.Payable, Findings: chk.Findings}
+	if chk.Errors > 0 {
+		row.Status = "skipped"
+		row.Message = fmt.Sprintf("%d error(s) found locally: not uploaded", chk.Errors)
+		return row
+	}
+	inv, err := c.UploadInvoice(ctx, bytes.NewReader(data), twikey.UploadInvoiceOptions{Manual: manual})
+	if err != nil {
+		row.Status = "failed"
+		var ae *twikey.Error
+		if errors.As(err, &ae) {
+			row.Message = ae.Error()
+		} else {
+			row.Message = err.Error()
+		}
+		return row
+	}
+	row.Status = "uploaded"
+	row.Platform = inv
+	return row
+}
+
+func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tNUMBER\tPAYABLE\tSTATUS\tPLATFORM ID\tSTATE")
+	counts := map[string]int{}
+	for _, r := range rows {
+		id, state := "-", "-"
+		if r.Platform != nil {
+			id, state = r.Platform.ID, r.Platform.State
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.File, orDash(r.Number), orDash(r.Payable), r.Status, id, state)
+		counts[r.Status]++
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d file(s): %d uploaded, %d skipped, %d failed\n", len(rows), counts["uploaded"], counts["skipped"], counts["failed"])
+	for _, r := range rows {
+		if r.Status == "uploaded" {
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s\n", r.File, r.Message)
+		for _, f := range r.Findings {
+			if f.Severity == finding.Error {
+				fmt.Fprintf(w, "  %s\n", f)
+			}
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchtool/batchtool/internal/sandbox"
+	"github.com/batchtool/batchtool/pkg/twikey"
+)
+
+// startSandbox runs a sandbox on a loopback port and points the platform
+// commands at it through the environment.
+func startSandbox(t *testing.T) (*sandbox.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	srv := sandbox.New(dir, sandbox.Options{})
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	t.Setenv(envTwikeyURL, srv.URL())
+	t.Setenv(twikey.TokenEnv, sandbox.DefaultToken)
+	t.Setenv(envTwikeyTokenFile, "")
+	return srv, dir
+}
+
+// writeBatch writes a sample pain.008 batch collected in five days.
+func writeBatch(t *testing.T, msgID string, amounts ...string) string {
+	t.Helper()
+	var b bytes.Buffer
+	day, _ := time.Parse(time.DateOnly, collectionDay())
+	if err := sandbox.SampleBatch(&b, msgID, day, amounts...); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), msgID+".xml")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSandboxCommand(t *testing.T) {
+	data := t.TempDir()
+	code, out, errOut := batchtool(t, "sandbox", "--addr", "127.0.0.1:0", "--data", data, "--for", "100ms")
+	if code != 0 || !strings.HasPrefix(out, "sandbox listening on http://127.0.0.1:") || !strings.HasSuffix(out, "sandbox stopped\n") ||
+		!strings.Contains(out, "BATCHTOOL_TWIKEY_TOKEN=sandbox-token") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, "files")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := batchtool(t, "sandbox", "--addr", "127.0.0.1:0"); code != 2 || !strings.Contains(errOut, "--data") {
+		t.Fatalf("without --data: exit %d %q", code, errOut)
+	}
+}
