@@ -90,6 +90,7 @@ type pos struct{ line, col int }
 
 type frame struct {
 	name     string
+	prefix   string // namespace prefix as written
 	pos      pos
 	hasChild bool
 }
@@ -214,7 +215,9 @@ func (r *Reader) path(n int) string {
 
 // step reads one token.
 func (r *Reader) step() {
-	tok, err := r.d.Token()
+	// RawToken is 2-3 times faster than Token; we match end tags ourselves
+	// and read the one namespace we need from the root's attributes.
+	tok, err := r.d.RawToken()
 	if err != nil {
 		line, col := r.d.InputPos()
 		p := pos{line, col}
@@ -249,7 +252,7 @@ func (r *Reader) step() {
 		if n := len(r.stack); n > 0 {
 			r.stack[n-1].hasChild = true
 		}
-		r.stack = append(r.stack, frame{name: t.Name.Local, pos: pos{line, col}})
+		r.stack = append(r.stack, frame{name: t.Name.Local, prefix: t.Name.Space, pos: pos{line, col}})
 		r.text = r.text[:0]
 		r.start(t)
 	case xml.CharData:
@@ -258,8 +261,14 @@ func (r *Reader) step() {
 		}
 	case xml.EndElement:
 		n := len(r.stack)
+		line, col := r.d.InputPos()
 		if n == 0 {
-			return // the decoder reports unmatched end tags itself
+			r.fail(pos{line, col}, RuleXML, "malformed XML: unexpected end element </%s>", qname(t.Name))
+			return
+		}
+		if top := r.stack[n-1]; top.name != t.Name.Local || top.prefix != t.Name.Space {
+			r.fail(pos{line, col}, RuleXML, "malformed XML: element <%s> closed by </%s>", qname(xml.Name{Space: top.prefix, Local: top.name}), qname(t.Name))
+			return
 		}
 		if !r.stack[n-1].hasChild {
 			r.leaf(string(bytes.TrimSpace(r.text)))
@@ -280,7 +289,11 @@ func (r *Reader) start(t xml.StartElement) {
 			r.fail(p, RuleXSD, "root element is <%s>, not <Document>: not a pain.008 message", name)
 			return
 		}
-		r.namespace = t.Name.Space
+		for _, a := range t.Attr {
+			if a.Name.Space == "" && a.Name.Local == "xmlns" && t.Name.Space == "" || a.Name.Space == "xmlns" && a.Name.Local == t.Name.Space {
+				r.namespace = a.Value
+			}
+		}
 		if v, ok := strings.CutPrefix(r.namespace, NamespacePrefix); ok {
 			r.version = v
 		}
@@ -337,6 +350,14 @@ func (r *Reader) start(t xml.StartElement) {
 			}
 		}
 	}
+}
+
+// qname writes a raw name as in the file: prefix:local.
+func qname(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 func (r *Reader) inPmtInf() bool { return len(r.stack) >= 3 && r.stack[2].name == "PmtInf" }

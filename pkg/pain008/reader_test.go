@@ -351,3 +351,24 @@ func sharedDirOrEmpty() string {
 	}
 	return filepath.Join("..", "..", "..", "shared")
 }
+
+// TestReaderPrefixed reads a message whose elements carry a namespace
+// prefix, as some Java generators write them.
+func TestReaderPrefixed(t *testing.T) {
+	doc := golden(t)
+	doc = strings.ReplaceAll(doc, "</", "\x00")
+	doc = strings.ReplaceAll(doc, "<", "<p:")
+	doc = strings.ReplaceAll(doc, "\x00", "</p:")
+	doc = strings.Replace(doc, "<p:?xml", "<?xml", 1)
+	doc = strings.Replace(doc, `xmlns="`, `xmlns:p="`, 1)
+	r, txs, fs, err := readDoc(t, "p.xml", []byte(doc))
+	if err != nil || len(txs) != 6 || len(fs) != 0 || r.Version() != Version02 || txs[5].Amount.String() != "999999999.99" {
+		t.Fatalf("err %v, %d transactions, findings %v, version %q", err, len(txs), fs, r.Version())
+	}
+	bad := strings.Replace(doc, "</p:MsgId>", "</q:MsgId>", 1)
+	_, _, _, err = readDoc(t, "p.xml", []byte(bad))
+	want := `p.xml:5:40: error: /Document/CstmrDrctDbtInitn/GrpHdr/MsgId "": malformed XML: element <p:MsgId> closed by </q:MsgId> [XML]`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error\n got %v\nwant %s", err, want)
+	}
+}
