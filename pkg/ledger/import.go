@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -41,7 +42,15 @@ type ImportOptions struct {
 	// with dup set (and no lines) when the entry was already booked from
 	// another file. An error aborts the import (nothing is written).
 	OnResult func(r *reconcile.Result, dup bool) error
+	// AcceptErrors books a file even when its reader reported findings of
+	// severity error (totals or balances that do not add up). By default
+	// such a file is not booked: ErrFindings.
+	AcceptErrors bool
 }
+
+// ErrFindings is returned (wrapped) when a file is not booked because its
+// reader reported errors; ImportResult.Findings lists them.
+var ErrFindings = errors.New("the file has errors: not booked (use AcceptErrors to book it anyway)")
 
 // ImportResult tells what Import did with one file.
 type ImportResult struct {
@@ -225,6 +234,10 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		}
 	}
 	res.Findings = findingsOf(r)
+	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
+		n, _ := finding.List(res.Findings).Count()
+		return res, fmt.Errorf("%s: %d error(s): %w", f.Name, n, ErrFindings)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
 		return res, err
 	}

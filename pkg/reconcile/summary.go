@@ -113,3 +113,31 @@ func (s *Summary) WriteText(w io.Writer) {
 	sum := s.Matched.Amount.Add(s.Returned.Amount).Add(s.Ambiguous.Amount).Add(s.Unmatched.Amount)
 	fmt.Fprintf(w, "  %-22s %7d %16s  (%s)\n", "total", s.Total.Count, sum.StringFixed(2), balanced)
 }
+
+// Merge adds the counts of o to s (several files of one run).
+func (s *Summary) Merge(o Summary) {
+	if s.ByRule == nil {
+		s.ByRule = map[Rule]*Tally{}
+		s.ByReason = map[string]*Tally{}
+	}
+	s.Entries += o.Entries
+	s.Lines += o.Lines
+	for _, p := range []struct{ dst, src *Tally }{{&s.Total, &o.Total}, {&s.Matched, &o.Matched}, {&s.Returned, &o.Returned}, {&s.Ambiguous, &o.Ambiguous}, {&s.Unmatched, &o.Unmatched}} {
+		p.dst.Count += p.src.Count
+		p.dst.Amount = p.dst.Amount.Add(p.src.Amount)
+	}
+	for r, t := range o.ByRule {
+		if s.ByRule[r] == nil {
+			s.ByRule[r] = &Tally{}
+		}
+		s.ByRule[r].Count += t.Count
+		s.ByRule[r].Amount = s.ByRule[r].Amount.Add(t.Amount)
+	}
+	for c, t := range o.ByReason {
+		if s.ByReason[c] == nil {
+			s.ByReason[c] = &Tally{}
+		}
+		s.ByReason[c].Count += t.Count
+		s.ByReason[c].Amount = s.ByReason[c].Amount.Add(t.Amount)
+	}
+}

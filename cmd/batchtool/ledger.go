@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/ubl"
+)
+
+// defaultLedger is the ledger file used when --ledger is not given.
+const defaultLedger = "batchtool.db"
+
+func newLedgerCmd(a *app) *cobra.Command {
+	c := &cobra.Command{Use: "ledger", Short: "Register open items in the ledger"}
+	c.AddCommand(newLedgerAddCmd(a))
+	return c
+}
+
+// newNightlyCmd stays a stub: the integrator writes the nightly job.
+func newNightlyCmd(a *app) *cobra.Command { return pending("nightly", "Run the whole nightly job") }
+
+func newLedgerAddCmd(a *app) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "add BATCH.xml|INVOICES... [--ledger batchtool.db]",
+		Short: "Register a pain.008 batch or UBL invoices as open items",
+		Long: `add registers what is to be paid: the collections of a pain.008 batch (and
+its PmtInf batches), or UBL invoices (a file, a directory or a zip). The
+ledger file is created on first use. Adding the same batch or invoice again
+changes nothing. A pain.008 with errors is not added; invoices with errors
+are skipped and reported. Exit code 1 when anything had errors.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := ledger.Open(path)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			run, err := l.BeginRun(ctx, "ledger add "+strings.Join(args, " "))
+			if err != nil {
+				return err
+			}
+			failed := false
+			var total ledger.AddResult
+			for _, name := range args {
+				res, fs, err := addPath(ctx, l, name)
+				for _, f := range fs {
+					fmt.Fprintln(a.stderr, f)
+				}
+				if err != nil {
+					fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
+					failed = true
+					continue
+				}
+				if finding.List(fs).HasErrors() {
+					failed = true
+				}
+				fmt.Fprintf(a.stdout, "%s: %s\n", name, res.text)
+				total.Added += res.Added
+				total.Skipped += res.Skipped
+				total.Batches += res.Batches
+			}
+			if err := l.FinishRun(ctx, run, fmt.Sprintf(`{"added":%d,"skipped":%d,"batches":%d}`, total.Added, total.Skipped, total.Batches)); err != nil {
+				return err
+			}
+			if failed {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger, "ledger file (SQLite)")
+	return cmd
+}
+
+type addResult struct {
+	ledger.AddResult
+	text string
+}
+
+// addPath registers one argument: a pain.008 file, or UBL invoices in a
+// file, directory or zip.
+func addPath(ctx context.Context, l *ledger.SQLite, name string) (addResult, []finding.Finding, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return addResult{}, nil, err
+	}
+	if !st.IsDir() {
+		f, err := os.Open(name)
+		if err != nil {
+			return addResult{}, nil, err
+		}
+		defer f.Close()
+		br := bufio.NewReaderSize(f, sniffLen)
+		head, _ := br.Peek(sniffLen)
+		switch detectFormat(head) {
+		case formatPain008:
+			return addPain008(ctx, l, name, br)
+		case formatUBL, formatZip:
+		default:
+			return addResult{}, nil, fmt.Errorf("not a pain.008 batch, a UBL invoice or a zip of invoices")
+		}
+	}
+	return addInvoices(ctx, l, name)
+}
+
+// errHasErrors stops an add when the input has findings of severity error.
+var errHasErrors = errors.New("has errors: nothing added")
+
+func addPain008(ctx context.Context, l *ledger.SQLite, name string, r io.Reader) (addResult, []finding.Finding, error) {
+	pr := pain008.NewReader(r, name)
+	res, err := l.AddCollections(ctx, name, func() (*reconcile.Collection, error) {
+		tx, err := pr.Next()
+		if err == io.EOF {
+			if finding.List(pr.Findings()).HasErrors() {
+				return nil, errHasErrors
+			}
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, err
+		}
+		return collectionOf(tx), nil
+	})
+	out := addResult{AddResult: res}
+	out.text = fmt.Sprintf("pain.008: %d collection(s) added, %d already in the ledger, %d new batch(es)", res.Added, res.Skipped, res.Batches)
+	return out, pr.Findings(), err
+}
+
+// collectionOf turns a pain.008 transaction into an open item.
+func collectionOf(tx *pain008.Transaction) *reconcile.Collection {
+	ccy := tx.Currency
+	if ccy == "" {
+		ccy = "EUR"
+	}
+	return &reconcile.Collection{
+		EndToEndID:     tx.EndToEndID,
+		MandateID:      tx.MandateID,
+		PmtInfID:       tx.PmtInfID,
+		Amount:         tx.Amount,
+		Currency:       ccy,
+		CollectionDate: tx.CollectionDate,
+		DebtorName:     tx.DebtorName,
+		DebtorIBAN:     tx.DebtorIBAN,
+		CreditorID:     tx.Creditor.ID,
+		Remittance:     tx.Remittance,
+	}
+}
+
+// invoiceOf turns a UBL invoice into an open item; ok is false (with the
+// reason) for what is not to be paid to us: credit notes, nothing payable.
+func invoiceOf(inv *ubl.Invoice) (*reconcile.Invoice, string) {
+	if inv.IsCreditNote {
+		return nil, "credit note: not an open item"
+	}
+	amount := inv.Totals.PayableAmount.Value
+	if !amount.IsPositive() {
+		return nil, fmt.Sprintf("payable amount %s: nothing to collect", amount.String())
+	}
+	v := &reconcile.Invoice{
+		Number:       inv.Number,
+		CustomerName: inv.Customer.DisplayName(),
+		Amount:       amount,
+		Currency:     inv.Currency,
+		IssueDate:    inv.IssueDate,
+		DueDate:      inv.DueDate,
+	}
+	if m, _ := inv.Mapping(); m != nil {
+		v.CustomerNumber = m.CustomerNumber
+	}
+	if scheme, ref := inv.StructuredReference(); ref != "" && scheme != "" {
+		v.Reference = ref
+	}
+	for _, pm := range inv.PaymentMeans {
+		if pm.Mandate != nil && pm.Mandate.PayerAccount.ID != "" {
+			v.CustomerIBANs = append(v.CustomerIBANs, reconcile.NormIBAN(pm.Mandate.PayerAccount.ID))
+		}
+	}
+	return v, ""
+}
+
+func addInvoices(ctx context.Context, l *ledger.SQLite, name string) (addResult, []finding.Finding, error) {
+	type item struct {
+		v   *reconcile.Invoice
+		err error
+	}
+	ch := make(chan item)
+	done := make(chan struct{})
+	var fs []finding.Finding
+	skipped := 0
+	go func() {
+		defer close(ch)
+		err := ubl.Walk(name, func(member string, r io.Reader) error {
+			inv, list, err := ubl.Read(r, member)
+			fs = append(fs, list...)
+			if err != nil {
+				fs = append(fs, errorFinding(member, err))
+				return nil
+			}
+			if list.HasErrors() {
+				skipped++
+				return nil
+			}
+			v, why := invoiceOf(inv)
+			if v == nil {
+				fs = append(fs, finding.Finding{Severity: finding.Warning, File: member, Path: "/" + inv.Root(), Value: inv.Number, Message: why + ": not added"})
+				return nil
+			}
+			select {
+			case ch <- item{v: v}:
+				return nil
+			case <-done:
+				return context.Canceled
+			}
+		})
+		if err != nil {
+			select {
+			case ch <- item{err: err}:
+			case <-done:
+			}
+		}
+	}()
+	res, err := l.AddInvoices(ctx, name, func() (*reconcile.Invoice, error) {
+		it, ok := <-ch
+		if !ok {
+			return nil, io.EOF
+		}
+		return it.v, it.err
+	})
+	close(done)
+	for range ch { // let the walker end
+	}
+	out := addResult{AddResult: res}
+	out.text = fmt.Sprintf("UBL: %d invoice(s) added, %d already in the ledger, %d with errors not added", res.Added, res.Skipped, skipped)
+	return out, fs, err
+}

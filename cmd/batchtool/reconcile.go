@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+func newReconcileCmd(a *app) *cobra.Command {
+	var path, report string
+	var acceptErrors bool
+	cmd := &cobra.Command{
+		Use:   "reconcile STATEMENT... [--ledger batchtool.db] [--report out.csv|out.json]",
+		Short: "Reconcile camt and CODA statements against the ledger",
+		Long: `reconcile reads camt.052/.053/.054 and CODA statements, registers every line
+in the ledger and matches it against the open collections, batches and
+invoices: end-to-end id and batch, returns with their reason, structured
+reference (OGM/RF), invoice number, customer IBAN and amount, several
+invoices paid at once. Each file is booked in one transaction. A file already
+imported changes nothing; lines already booked from another file are
+reported as duplicates and skipped. A file whose reader reports errors is not
+booked unless --accept-errors is given.
+
+--report writes one row per booked line and item (the ERP export) as CSV, or
+the whole result as JSON; it is written only when every file was read.
+Exit code 1 when a file had errors or could not be read.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var rep reportSink
+			var out *atomicfile.File
+			if report != "" {
+				var err error
+				switch strings.ToLower(filepath.Ext(report)) {
+				case ".csv":
+					if out, err = atomicfile.Create(report); err != nil {
+						return err
+					}
+					rep = newCSVReport(out)
+				case ".json":
+					if out, err = atomicfile.Create(report); err != nil {
+						return err
+					}
+					rep = newJSONReport(out)
+				default:
+					return usagef("--report must end in .csv or .json (got %q)", report)
+				}
+				defer out.Abort()
+			}
+			l, err := ledger.Open(path)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			run, err := l.BeginRun(ctx, "reconcile "+strings.Join(args, " "))
+			if err != nil {
+				return err
+			}
+			var total reconcile.Summary
+			var results []*ledger.ImportResult
+			dups, failed := 0, false
+			dupTotal := decimal.Zero
+			for _, name := range args {
+				res, err := reconcileFile(ctx, l, name, run, acceptErrors, rep)
+				if res != nil {
+					for _, f := range res.Findings {
+						fmt.Fprintln(a.stderr, f)
+					}
+				}
+				if err != nil {
+					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
+					failed = true
+					continue
+				}
+				results = append(results, res)
+				if res.AlreadyImported {
+					fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", name, res.PreviousName, res.PreviousAt)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
+					name, res.File.Format, res.Entries-res.Duplicates, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+				total.Merge(res.Summary)
+				dups += res.Duplicates
+				dupTotal = dupTotal.Add(res.DuplicateTotal)
+			}
+			total.WriteText(a.stdout)
+			if dups > 0 {
+				fmt.Fprintf(a.stdout, "  %-22s %7d %16s  (skipped: already booked)\n", "duplicates", dups, dupTotal.StringFixed(2))
+			}
+			sumJSON, _ := json.Marshal(total)
+			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {
+				return err
+			}
+			if rep != nil {
+				if err := rep.Close(results, total); err != nil {
+					return err
+				}
+				if failed {
+					fmt.Fprintf(a.stderr, "batchtool: %s not written: not every file was read\n", report)
+				} else {
+					if err := out.Commit(); err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "report: %s\n", report)
+				}
+			}
+			if failed {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger, "ledger file (SQLite)")
+	cmd.Flags().StringVar(&report, "report", "", "write a report: .csv (ERP export, one row per booking) or .json")
+	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
+	return cmd
+}
+
+// reconcileFile hashes one statement file, then reads, books and matches it.
+func reconcileFile(ctx context.Context, l *ledger.SQLite, name string, run int64, acceptErrors bool, rep reportSink) (*ledger.ImportResult, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sum, err := ledger.HashFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, sniffLen)
+	head, _ := br.Peek(sniffLen)
+	format := detectFormat(head)
+	sr, err := openStatements(name, format, br)
+	if err != nil {
+		return nil, err
+	}
+	opt := ledger.ImportOptions{RunID: run, AcceptErrors: acceptErrors}
+	if rep != nil {
+		opt.OnResult = func(r *reconcile.Result, dup bool) error { return rep.Write(name, r, dup) }
+	}
+	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
+}
+
+// reportSink receives every entry's result as it is booked.
+type reportSink interface {
+	Write(file string, r *reconcile.Result, dup bool) error
+	Close(files []*ledger.ImportResult, total reconcile.Summary) error
+}
+
+// reportRow is one row of the ERP export: one booked line and one item.
+type reportRow struct {
+	File         string `json:"file"`
+	Statement    string `json:"statement,omitempty"`
+	Account      string `json:"account,omitempty"`
+	BookingDate  string `json:"booking_date,omitempty"`
+	Entry        int    `json:"entry"`
+	EntryRef     string `json:"entry_ref,omitempty"`
+	Detail       int    `json:"detail"`
+	Amount       string `json:"amount"`
+	Currency     string `json:"currency"`
+	Status       string `json:"status"` // matched, returned, ambiguous, unmatched, duplicate
+	Rule         string `json:"rule,omitempty"`
+	ItemKind     string `json:"item_kind,omitempty"`
+	InvoiceNo    string `json:"invoice_number,omitempty"`
+	EndToEndID   string `json:"end_to_end_id,omitempty"`
+	PmtInfID     string `json:"pmt_inf_id,omitempty"`
+	Applied      string `json:"applied,omitempty"`
+	Remaining    string `json:"remaining,omitempty"`
+	ReturnReason string `json:"return_reason,omitempty"`
+	ReturnText   string `json:"return_text,omitempty"`
+	Counterparty string `json:"counterparty,omitempty"`
+	IBAN         string `json:"counterparty_iban,omitempty"`
+	Remittance   string `json:"remittance,omitempty"`
+	Candidates   string `json:"candidates,omitempty"`
+	Evidence     string `json:"evidence"`
+}
+
+var reportHeader = []string{"file", "statement", "account", "booking_date", "entry", "entry_ref", "detail", "amount", "currency",
+	"status", "rule", "item_kind", "invoice_number", "end_to_end_id", "pmt_inf_id", "applied", "remaining", "return_reason",
+	"return_text", "counterparty", "counterparty_iban", "remittance", "candidates", "evidence"}
+
+func (r reportRow) fields() []string {
+	return []string{r.File, r.Statement, r.Account, r.BookingDate, strconv.Itoa(r.Entry), r.EntryRef, strconv.Itoa(r.Detail), r.Amount,
+		r.Currency, r.Status, r.Rule, r.ItemKind, r.InvoiceNo, r.EndToEndID, r.PmtInfID, r.Applied, r.Remaining, r.ReturnReason,
+		r.ReturnText, r.Counterparty, r.IBAN, r.Remittance, r.Candidates, r.Evidence}
+}
+
+// rowsOf flattens a result into report rows: one per line and matched
+// item, one per line without item.
+func rowsOf(file string, r *reconcile.Result, dup bool) []reportRow {
+	e := r.Entry
+	base := reportRow{File: file, Entry: e.Seq, EntryRef: e.Ref, Currency: e.Currency}
+	if e.Statement != nil {
+		base.Statement, base.Account = e.Statement.ID, e.Statement.Account.ID()
+	}
+	bd := e.BookingDate
+	if bd.IsZero() {
+		bd = e.ValueDate
+	}
+	if !bd.IsZero() {
+		base.BookingDate = bd.Format("2006-01-02")
+	}
+	if dup {
+		row := base
+		row.Amount, row.Status, row.Evidence = statement.Money(e.Amount), "duplicate", "already booked from another file: skipped"
+		return []reportRow{row}
+	}
+	var rows []reportRow
+	for _, l := range r.Lines {
+		row := base
+		row.Detail, row.Amount, row.Currency = l.Detail, statement.Money(l.Amount), l.Currency
+		row.Status, row.Rule, row.Evidence = string(l.Outcome), string(l.Rule), l.Evidence
+		row.ReturnReason, row.ReturnText = l.ReturnReason, l.ReturnText
+		row.Counterparty, row.IBAN, row.Remittance = l.CounterpartyName, l.CounterpartyIBAN, l.Remittance
+		row.EndToEndID = l.EndToEndID
+		var cands []string
+		for _, c := range l.Candidates {
+			cands = append(cands, string(c.Kind)+" "+c.Key)
+		}
+		row.Candidates = strings.Join(cands, "; ")
+		if len(l.Items) == 0 {
+			rows = append(rows, row)
+			continue
+		}
+		for _, it := range l.Items {
+			ir := row
+			ir.ItemKind = string(it.Kind)
+			switch it.Kind {
+			case reconcile.ChangeInvoice:
+				ir.InvoiceNo = it.Key
+			case reconcile.ChangeCollection:
+				ir.EndToEndID = it.Key
+			case reconcile.ChangeBatch:
+				ir.PmtInfID = it.Key
+			}
+			ir.Applied, ir.Remaining = statement.Money(it.Applied), statement.Money(it.Remaining)
+			rows = append(rows, ir)
+		}
+	}
+	return rows
+}
+
+type csvReport struct{ w *csv.Writer }
+
+func newCSVReport(w io.Writer) *csvReport {
+	c := &csvReport{w: csv.NewWriter(w)}
+	c.w.Write(reportHeader)
+	return c
+}
+
+func (c *csvReport) Write(file string, r *reconcile.Result, dup bool) error {
+	for _, row := range rowsOf(file, r, dup) {
+		if err := c.w.Write(row.fields()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *csvReport) Close([]*ledger.ImportResult, reconcile.Summary) error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// jsonReport streams {"rows":[...],"files":[...],"summary":{...}}.
+type jsonReport struct {
+	bw    *bufio.Writer
+	first bool
+}
+
+func newJSONReport(w io.Writer) *jsonReport {
+	j := &jsonReport{bw: bufio.NewWriter(w), first: true}
+	j.bw.WriteString("{\"rows\": [")
+	return j
+}
+
+func (j *jsonReport) Write(file string, r *reconcile.Result, dup bool) error {
+	for _, row := range rowsOf(file, r, dup) {
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		if !j.first {
+			j.bw.WriteByte(',')
+		}
+		j.first = false
+		j.bw.WriteString("\n  ")
+		if _, err := j.bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *jsonReport) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
+	j.bw.WriteString("\n],\n\"files\": ")
+	b, err := json.MarshalIndent(files, "", "  ")
+	if err != nil {
+		return err
+	}
+	j.bw.Write(b)
+	j.bw.WriteString(",\n\"summary\": ")
+	if b, err = json.MarshalIndent(total, "", "  "); err != nil {
+		return err
+	}
+	j.bw.Write(b)
+	j.bw.WriteString("}\n")
+	return j.bw.Flush()
+}

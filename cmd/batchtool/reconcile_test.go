@@ -1,0 +1,207 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/camt"
+	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// writeRecBatch writes a pain.008 with three collections in one PmtInf.
+func writeRecBatch(t *testing.T, path string, day time.Time) {
+	t.Helper()
+	w, err := pain008.Create(path, pain008.WriterOptions{MessageID: "MSG-REC-1", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := pain008.Creditor{Name: "Fitness Club", IBAN: "BE68539007547034", BIC: "GKCCBEBB", ID: "BE69ZZZ050D000000008"}
+	for _, c := range []struct{ e2e, mndt, amt, name string }{
+		{"E2E-A", "MNDT-A", "10.00", "Anna"},
+		{"E2E-B", "MNDT-B", "20.50", "Bert"},
+		{"E2E-C", "MNDT-C", "30.25", "Carl"},
+	} {
+		err := w.Write(pain008.Transaction{EndToEndID: c.e2e, Amount: decimal.RequireFromString(c.amt), Currency: "EUR", MandateID: c.mndt,
+			MandateSignedOn: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), SequenceType: "RCUR", LocalInstrument: "CORE", CollectionDate: day,
+			Creditor: cred, DebtorName: c.name, DebtorIBAN: "NL91ABNA0417164300", Remittance: "Membership " + c.e2e})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeRecStatement writes a camt.053 with the given entries, balances set so
+// that the file is consistent.
+func writeRecStatement(t *testing.T, path, msgID string, day time.Time, entries []statement.Entry) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := camt.NewWriter(f, camt.WriterOptions{MessageID: msgID, CreatedAt: day})
+	sum := decimal.Zero
+	for _, e := range entries {
+		sum = sum.Add(e.Amount)
+	}
+	st := &statement.Statement{ID: "STMT-" + msgID, LegalSequence: "1", CreatedAt: day, From: day, To: day,
+		Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR"},
+		Opening: &statement.Balance{Amount: decimal.Zero, Currency: "EUR", Date: day, Type: "OPBD"},
+		Closing: &statement.Balance{Amount: sum, Currency: "EUR", Date: day, Type: "CLBD"},
+	}
+	if err := w.BeginStatement(st); err != nil {
+		t.Fatal(err)
+	}
+	for i := range entries {
+		if err := w.WriteEntry(&entries[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.EndStatement(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLedgerAddAndReconcile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ledger.db")
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 5)
+	batch := filepath.Join(dir, "batch.xml")
+	writeRecBatch(t, batch, day)
+
+	code, out, errOut := batchtool(t, "ledger", "add", batch, "--ledger", db)
+	if code != 0 || out != batch+": pain.008: 3 collection(s) added, 0 already in the ledger, 1 new batch(es)\n" {
+		t.Fatalf("ledger add: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = batchtool(t, "ledger", "add", batch, "--ledger", db)
+	if code != 0 || out != batch+": pain.008: 0 collection(s) added, 3 already in the ledger, 0 new batch(es)\n" {
+		t.Fatalf("ledger add again: %d %q", code, out)
+	}
+
+	d := decimal.RequireFromString
+	entries := []statement.Entry{
+		{Amount: d("30.50"), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-1", BatchID: "MSG-REC-1-1", BatchCount: 2,
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "IDDT", SubFamily: "ESDD"},
+			Details: []statement.Transaction{
+				{Amount: d("10.00"), Currency: "EUR", EndToEndID: "E2E-A", MandateID: "MNDT-A"},
+				{Amount: d("20.50"), Currency: "EUR", EndToEndID: "E2E-B", MandateID: "MNDT-B"},
+			}},
+		{Amount: d("30.25"), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-2",
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "IDDT", SubFamily: "ESDD"},
+			Details:    []statement.Transaction{{Amount: d("30.25"), Currency: "EUR", EndToEndID: "E2E-C", MandateID: "MNDT-C"}}},
+		{Amount: d("-10.00"), Currency: "EUR", Status: "BOOK", Reversal: true, BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-3",
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "IDDT", SubFamily: "UPDD"},
+			Details:    []statement.Transaction{{Amount: d("-10.00"), Currency: "EUR", EndToEndID: "E2E-A", MandateID: "MNDT-A", ReturnReason: "AM04"}}},
+		{Amount: d("5.00"), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-4",
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT"},
+			Details:    []statement.Transaction{{Amount: d("5.00"), Currency: "EUR", Remittance: "a gift", Counterparty: statement.Party{Name: "Dora", IBAN: "DE89370400440532013000"}}}},
+	}
+	st1 := filepath.Join(dir, "st1.xml")
+	writeRecStatement(t, st1, "CAMT-1", day, entries)
+	report := filepath.Join(dir, "out.csv")
+	code, out, errOut = batchtool(t, "reconcile", st1, "--ledger", db, "--report", report)
+	if code != 0 {
+		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
+	}
+	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
+entries: 4, lines: 5, total 55.75
+  matched                      3            60.75
+    by end-to-end-id           3            60.75
+  returned                     1           -10.00
+    AM04                       1           -10.00  Insufficient funds
+  ambiguous                    0             0.00
+  unmatched                    1             5.00
+  total                        5            55.75  (balanced)
+report: ` + report + "\n"
+	if out != want {
+		t.Errorf("reconcile output\n%s\nwant\n%s", out, want)
+	}
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d report rows", len(rows))
+	}
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, strings.Join([]string{r[4], r[6], r[7], r[9], r[10], r[11], r[12], r[13], r[14], r[17]}, "|"))
+	}
+	wantRows := []string{
+		"1|1|10.00|matched|end-to-end-id|collection||E2E-A||",
+		"1|2|20.50|matched|end-to-end-id|collection||E2E-B||",
+		"2|1|30.25|matched|end-to-end-id|collection||E2E-C||",
+		"3|1|-10.00|returned|return|collection||E2E-A||AM04",
+		"4|1|5.00|unmatched||||||",
+	}
+	if strings.Join(got, "\n") != strings.Join(wantRows, "\n") {
+		t.Errorf("report rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantRows, "\n"))
+	}
+
+	// The same file again: nothing changes.
+	code, out, _ = batchtool(t, "reconcile", st1, "--ledger", db)
+	if code != 0 || !strings.HasPrefix(out, st1+": already imported as "+st1+" on ") || !strings.Contains(out, "entries: 0, lines: 0, total 0.00\n") {
+		t.Errorf("second run: %d\n%s", code, out)
+	}
+
+	// Another file repeating the four lines and adding one: duplicates skipped.
+	more := append(entries[:4:4], statement.Entry{Amount: d("1.00"), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-5",
+		Details: []statement.Transaction{{Amount: d("1.00"), Currency: "EUR", Remittance: "tip"}}})
+	st2 := filepath.Join(dir, "st2.xml")
+	writeRecStatement(t, st2, "CAMT-2", day, more)
+	jsonReport := filepath.Join(dir, "out.json")
+	code, out, errOut = batchtool(t, "reconcile", st2, "--ledger", db, "--report", jsonReport)
+	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75)\n") ||
+		!strings.Contains(out, "  duplicates                   4            55.75  (skipped: already booked)\n") {
+		t.Errorf("overlapping file: %d\n%s\n%s", code, out, errOut)
+	}
+	var rep struct {
+		Rows []struct {
+			Status string `json:"status"`
+			Amount string `json:"amount"`
+		} `json:"rows"`
+		Summary struct {
+			Lines int `json:"lines"`
+		} `json:"summary"`
+	}
+	b, err := os.ReadFile(jsonReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("json report: %v\n%s", err, b)
+	}
+	if len(rep.Rows) != 5 || rep.Rows[0].Status != "duplicate" || rep.Rows[4].Status != "unmatched" || rep.Rows[4].Amount != "1.00" || rep.Summary.Lines != 1 {
+		t.Errorf("json report %+v", rep)
+	}
+}
+
+func TestReconcileUsage(t *testing.T) {
+	if code, _, errOut := batchtool(t, "reconcile", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report must end in .csv or .json (got "out.txt")`) {
+		t.Errorf("bad report: %d %q", code, errOut)
+	}
+	dir := t.TempDir()
+	code, _, errOut := batchtool(t, "reconcile", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
+	if code != 1 || !strings.Contains(errOut, "missing.xml: no such file or directory") {
+		t.Errorf("missing file: %d %q", code, errOut)
+	}
+}
