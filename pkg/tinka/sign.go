@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,15 +50,15 @@ var ErrAuthorization = errors.New("tinka: X-Authorization")
 func ParseAuthorization(h string) (Authorization, error) {
 	rest, ok := strings.CutPrefix(h, "hmac ")
 	if !ok {
-		return Authorization{}, errors.Join(ErrAuthorization, errors.New(`does not start with "hmac "`))
+		return Authorization{}, fmt.Errorf("%w: %s", ErrAuthorization, `does not start with "hmac "`)
 	}
 	parts := strings.Split(rest, ":")
 	if len(parts) != 4 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return Authorization{}, errors.Join(ErrAuthorization, errors.New("want merchantId:signature:nonce:timestamp"))
+		return Authorization{}, fmt.Errorf("%w: %s", ErrAuthorization, "want merchantId:signature:nonce:timestamp")
 	}
 	sec, err := strconv.ParseInt(parts[3], 10, 64)
 	if err != nil || sec < 0 {
-		return Authorization{}, errors.Join(ErrAuthorization, errors.New("timestamp is not Unix seconds"))
+		return Authorization{}, fmt.Errorf("%w: %s", ErrAuthorization, "timestamp is not Unix seconds")
 	}
 	return Authorization{MerchantID: parts[0], Signature: parts[1], Nonce: parts[2], Timestamp: time.Unix(sec, 0).UTC()}, nil
 }
@@ -71,11 +72,11 @@ func VerifyAuthorization(h string, secret []byte, method, requestURI string, bod
 		return a, err
 	}
 	if d := now.Sub(a.Timestamp); d > skew || d < -skew {
-		return a, errors.Join(ErrAuthorization, errors.New("timestamp out of date"))
+		return a, fmt.Errorf("%w: %s", ErrAuthorization, "timestamp out of date")
 	}
 	want := Signature(secret, a.MerchantID, method, requestURI, strconv.FormatInt(a.Timestamp.Unix(), 10), a.Nonce, body)
 	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
-		return a, errors.Join(ErrAuthorization, errors.New("signature does not match"))
+		return a, fmt.Errorf("%w: %s", ErrAuthorization, "signature does not match")
 	}
 	return a, nil
 }
