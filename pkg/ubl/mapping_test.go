@@ -28,7 +28,9 @@ func TestCustomerNumberPrecedence(t *testing.T) {
 		{"2 AdditionalAccountID (first non-empty)", func(c *Customer) { c.SupplierAssignedAccountID = "  " }, "A-2", 2, "cac:AccountingCustomerParty/cbc:AdditionalAccountID"},
 		{"3 PartyIdentification/ID", func(c *Customer) { c.SupplierAssignedAccountID, c.AdditionalAccountIDs = "", nil }, "P-3", 3,
 			"cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID"},
-		{"4 PartyIdentification/CompanyID", func(c *Customer) { c.SupplierAssignedAccountID, c.AdditionalAccountIDs, c.Identifications = "", nil, nil }, "C-4", 4,
+		{"4 PartyIdentification/CompanyID", func(c *Customer) {
+			c.SupplierAssignedAccountID, c.AdditionalAccountIDs, c.Identifications = "", nil, nil
+		}, "C-4", 4,
 			"cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:CompanyID"},
 		{"5 CustomerAssignedAccountID", func(c *Customer) {
 			c.SupplierAssignedAccountID, c.AdditionalAccountIDs, c.Identifications, c.IdentificationCompanyIDs = "", nil, nil, nil
