@@ -671,28 +671,29 @@ func (r *Reader) checkPmtInfContext() {
 func (r *Reader) endTx() {
 	tx := r.tx
 	r.tx = nil
-	path := r.path(4)
+	// The path is only built when there is something to report.
+	path := func() string { return r.path(4) }
 	for _, q := range []req{{seenE2E, "PmtId/EndToEndId"}, {seenAmt, "InstdAmt"}, {seenDbtrNm, "Dbtr/Nm"}, {seenDbtrIBAN, "DbtrAcct/Id/IBAN"}} {
 		if r.txSeen&q.bit == 0 {
-			r.add(finding.Error, r.txPos, path+"/"+q.name, "", RuleXSD, "required element is missing")
+			r.add(finding.Error, r.txPos, path()+"/"+q.name, "", RuleXSD, "required element is missing")
 		}
 	}
 	for _, q := range []req{{seenMndtID, "DrctDbtTx/MndtRltdInf/MndtId"}, {seenDtOfSgntr, "DrctDbtTx/MndtRltdInf/DtOfSgntr"}} {
 		if r.txSeen&q.bit == 0 {
-			r.add(finding.Error, r.txPos, path+"/"+q.name, "", RuleMandate, "required by the SEPA rulebook")
+			r.add(finding.Error, r.txPos, path()+"/"+q.name, "", RuleMandate, "required by the SEPA rulebook")
 		}
 	}
 	if r.pmtSeen&seenCI == 0 && r.txCI == "" {
-		r.add(finding.Error, r.txPos, path+"/DrctDbtTx/CdtrSchmeId", "", RuleCI,
+		r.add(finding.Error, r.txPos, path()+"/DrctDbtTx/CdtrSchmeId", "", RuleCI,
 			"no creditor identifier in the PmtInf nor in the transaction")
 	}
 	if (r.txAmdTF == "true" || r.txAmdTF == "1") && r.txSeen&seenAmdDtls == 0 {
-		r.add(finding.Error, r.txPos, path+"/DrctDbtTx/MndtRltdInf/AmdmntInfDtls", "", RuleAmend,
+		r.add(finding.Error, r.txPos, path()+"/DrctDbtTx/MndtRltdInf/AmdmntInfDtls", "", RuleAmend,
 			"AmdmntInd is true but no amendment details are given")
 	}
 	if r.txAmdTF == "false" || r.txAmdTF == "0" {
 		if r.txSeen&seenAmdDtls != 0 {
-			r.add(finding.Warning, r.txPos, path+"/DrctDbtTx/MndtRltdInf/AmdmntInd", r.txAmdTF, RuleAmend,
+			r.add(finding.Warning, r.txPos, path()+"/DrctDbtTx/MndtRltdInf/AmdmntInd", r.txAmdTF, RuleAmend,
 				"AmdmntInd is false but amendment details are given")
 		}
 		tx.Amendment = nil
@@ -715,7 +716,7 @@ func (r *Reader) endTx() {
 			}
 		}
 		if msg != "" {
-			r.add(finding.Warning, r.mndtPos, path+"/DrctDbtTx/MndtRltdInf/MndtId", tx.MandateID, RuleSeq, msg)
+			r.add(finding.Warning, r.mndtPos, path()+"/DrctDbtTx/MndtRltdInf/MndtId", tx.MandateID, RuleSeq, msg)
 		}
 	}
 	r.pmtCount++
