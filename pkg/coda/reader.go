@@ -1163,19 +1163,21 @@ func (r *Reader) flush() {
 	} else {
 		e = new(statement.Entry)
 	}
-	*e = statement.Entry{
-		Statement:      st,
-		Seq:            r.entrySeq,
-		Ref:            r.ref(p.self.seqRaw),
-		Amount:         thousandths(p.self.amount),
-		Currency:       ccy,
-		Status:         "BOOK",
-		BookingDate:    p.self.entryDate,
-		ValueDate:      p.self.valueDate,
-		AccountSvcrRef: p.self.bankRef,
-		Info:           p.info.String(),
-		Line:           p.self.line,
+	// Fields are set one by one on the fresh (zeroed) entry: copying a whole
+	// struct literal in costs a bulk write barrier while the GC runs.
+	e.Statement = st
+	e.Seq = r.entrySeq
+	e.Ref = r.ref(p.self.seqRaw)
+	e.Amount = thousandths(p.self.amount)
+	e.Currency = ccy
+	e.Status = "BOOK"
+	e.BookingDate = p.self.entryDate
+	e.ValueDate = p.self.valueDate
+	e.AccountSvcrRef = p.self.bankRef
+	if p.info.Len() > 0 {
+		e.Info = p.info.String()
 	}
+	e.Line = p.self.line
 	e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 	if len(p.details) == 0 {
 		e.Details = one
@@ -1221,15 +1223,14 @@ func (r *Reader) flush() {
 func isR(t byte) bool { return t >= RReject && t <= RCancellation }
 
 // transaction builds the statement.Transaction of one movement.
+// t must be zero: it is filled field by field.
 func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, amount decimal.Decimal) {
-	*t = statement.Transaction{
-		Amount:         amount,
-		Currency:       ccy,
-		AccountSvcrRef: m.bankRef,
-		EndToEndID:     m.e2e,
-		Line:           m.line,
-		BankTxCode:     r.txCode(m, m.rtype),
-	}
+	t.Amount = amount
+	t.Currency = ccy
+	t.AccountSvcrRef = m.bankRef
+	t.EndToEndID = m.e2e
+	t.Line = m.line
+	t.BankTxCode = r.txCode(m, m.rtype)
 	t.Counterparty.Name = m.cpName
 	if t.Counterparty.Name == "" {
 		t.Counterparty.Name = m.infoName
