@@ -78,8 +78,11 @@ type ImportResult struct {
 // entry's sequence number are deliberately left out: a re-sent file may be
 // renumbered; they are stored next to the identity for tracing.
 func LineIdentity(e *statement.Entry, occurrence int) string {
-	return identityOf(contentKey(e), occurrence)
+	return identityOf(contentHash(e), occurrence)
 }
+
+// contentHash is the SHA-256 of what identifies an entry, occurrence apart.
+func contentHash(e *statement.Entry) [32]byte { return sha256.Sum256([]byte(contentKey(e))) }
 
 func accountOf(e *statement.Entry) string {
 	if e.Statement == nil {
@@ -116,8 +119,8 @@ func contentKey(e *statement.Entry) string {
 	return b.String()
 }
 
-func identityOf(key string, occurrence int) string {
-	h := sha256.Sum256([]byte(key + "\x1e" + strconv.Itoa(occurrence)))
+func identityOf(content [32]byte, occurrence int) string {
+	h := sha256.Sum256(append(content[:], strconv.Itoa(occurrence)...))
 	return hex.EncodeToString(h[:16])
 }
 
@@ -174,7 +177,9 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 	defer insMatch.Close()
 
 	eng := reconcile.NewEngine(store, opt.Engine)
-	occ := map[string]int{}
+	// occurrences of each content in this file, by the first 16 bytes of
+	// its hash: about 40 bytes a line, the only state that grows with the file.
+	occ := map[[16]byte]int32{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -188,8 +193,10 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 			return res, fmt.Errorf("%s: %w", f.Name, err)
 		}
 		res.Entries++
-		key := contentKey(e)
-		occ[key]++
+		ch := contentHash(e)
+		k16 := [16]byte(ch[:16])
+		occ[k16]++
+		n := int(occ[k16])
 		stmtID := ""
 		if e.Statement != nil {
 			stmtID = e.Statement.ID
@@ -198,7 +205,7 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		if bd.IsZero() {
 			bd = e.ValueDate
 		}
-		lr, err := insLine.ExecContext(ctx, identityOf(key, occ[key]), fileID, accountOf(e), stmtID, e.Ref, e.Seq, occ[key],
+		lr, err := insLine.ExecContext(ctx, identityOf(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
 			dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info))
 		if err != nil {
 			return res, err
