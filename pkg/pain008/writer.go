@@ -184,7 +184,7 @@ func (w *Writer) Write(tx Transaction) error {
 	g := w.index[key]
 	if g == nil {
 		g = &group{key: key, num: len(w.groups) + 1}
-		g.buf = make([]byte, 0, min(max(spoolLimit/(len(w.groups)+1), 8<<10), 256<<10)+4096)
+		g.buf = make([]byte, 0, min(max(spoolLimit/(len(w.groups)+1), minChunk), maxChunk)+slack)
 		w.index[key] = g
 		w.groups = append(w.groups, g)
 	}
@@ -205,12 +205,21 @@ func (w *Writer) Write(tx Transaction) error {
 // maxSumCents keeps CtrlSum within DecimalNumber's 18 digits.
 const maxSumCents = 999999999999999999
 
+// Chunk sizes: small enough that thousands of groups (collection dates ×
+// sequence types × creditors) still fit in memory, large enough that the
+// spool is written and read in few calls. slack fits one more transaction.
+const (
+	minChunk = 2 << 10
+	maxChunk = 256 << 10
+	slack    = 2 << 10
+)
+
 // chunkSize is how many bytes of rendered transactions a group keeps in
 // memory before they go to the spool file: spoolLimit over all groups,
-// within [8 KiB, 256 KiB].
+// within [minChunk, maxChunk].
 func (w *Writer) chunkSize() int {
 	size := spoolLimit / len(w.groups)
-	return min(max(size, 8<<10), 256<<10)
+	return min(max(size, minChunk), maxChunk)
 }
 
 // flushGroup appends g's buffer to the spool file as one chunk.
@@ -227,8 +236,8 @@ func (w *Writer) flushGroup(g *group, size int) error {
 	}
 	g.chunks = append(g.chunks, chunk{w.spoolEnd, int64(len(g.buf))})
 	w.spoolEnd += int64(len(g.buf))
-	if cap(g.buf) > 2*size+4096 {
-		g.buf = make([]byte, 0, size+4096) // the group count grew: give memory back
+	if cap(g.buf) > 2*size+slack {
+		g.buf = make([]byte, 0, size+slack) // the group count grew: give memory back
 	} else {
 		g.buf = g.buf[:0]
 	}

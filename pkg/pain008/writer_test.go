@@ -556,3 +556,37 @@ func TestWriterHeapFlat(t *testing.T) {
 		t.Fatalf("peak heap %d MiB, want < 64 MiB", p>>20)
 	}
 }
+
+// TestWriterManyGroups puts 10,000 transactions in 1,000 groups (one
+// collection date each), which spools small chunks: every group is complete
+// and in order.
+func TestWriterManyGroups(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, WriterOptions{CreatedAt: created, MessageID: "MANY", TempDir: t.TempDir()})
+	gen := newGenerator(9)
+	for i := 0; i < 10000; i++ {
+		tx := gen.next()
+		tx.SequenceType = SeqRecurrent
+		tx.CollectionDate = date("2026-12-01").AddDate(0, 0, i%1000)
+		tx.Amount = decimal.New(int64(i%1000+1), -2)
+		if err := w.Write(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.spool == nil || len(w.groups) != 1000 {
+		t.Fatalf("spool %v, %d groups", w.spool, len(w.groups))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, txs, fs, err := readDoc(t, "many.xml", buf.Bytes())
+	if err != nil || len(txs) != 10000 || len(fs) != 0 {
+		t.Fatalf("err %v, %d transactions, findings %v", err, len(txs), fs)
+	}
+	for i, tx := range txs {
+		g := i / 10 // ten transactions per group, groups in order of first use
+		if want := fmt.Sprintf("MANY-%d", g+1); tx.PmtInfID != want || tx.Amount.String() != decimal.New(int64(g+1), -2).String() {
+			t.Fatalf("transaction %d: PmtInfID %s amount %s, want %s %s", i, tx.PmtInfID, tx.Amount, want, decimal.New(int64(g+1), -2))
+		}
+	}
+}
