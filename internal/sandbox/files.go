@@ -252,7 +252,24 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+	dw, dropping := w.(*dropWriter)
+	gz := strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
+	if gz && !dropping {
+		// Stream the compression; the answer is chunked.
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/octet-stream")
+		s.mu.Lock()
+		s.stats["Content-Encoding gzip"]++
+		s.mu.Unlock()
+		zw := gzip.NewWriter(w)
+		if _, err := io.Copy(zw, f); err == nil {
+			zw.Close()
+		}
+		return
+	}
+	if gz {
+		// A fault drops the connection halfway: compress first to know
+		// the size it is half of.
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		if _, err := io.Copy(zw, f); err != nil || zw.Close() != nil {
@@ -265,7 +282,7 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 		s.stats["Content-Encoding gzip"]++
 		s.mu.Unlock()
 	}
-	if dw, ok := w.(*dropWriter); ok {
+	if dropping {
 		dw.setSize(size)
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
