@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
 	"encoding/csv"
@@ -79,27 +80,33 @@ Exit code 1 when a file had errors or could not be read.`,
 			dups, failed := 0, false
 			dupTotal := decimal.Zero
 			for _, name := range args {
-				res, err := reconcileFile(ctx, l, name, run, acceptErrors, rep)
-				if res != nil {
+				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
+				for i, res := range all {
+					if res == nil {
+						continue
+					}
 					for _, f := range res.Findings {
 						fmt.Fprintln(a.stderr, f)
 					}
+					if err != nil && i == len(all)-1 {
+						continue // this file failed: its transaction was rolled back
+					}
+					if res.AlreadyImported {
+						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", res.File.Name, res.PreviousName, res.PreviousAt)
+						results = append(results, res)
+						continue
+					}
+					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
+						res.File.Name, res.File.Format, res.Entries-res.Duplicates, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+					results = append(results, res)
+					total.Merge(res.Summary)
+					dups += res.Duplicates
+					dupTotal = dupTotal.Add(res.DuplicateTotal)
 				}
 				if err != nil {
 					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
 					failed = true
-					continue
 				}
-				results = append(results, res)
-				if res.AlreadyImported {
-					fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", name, res.PreviousName, res.PreviousAt)
-					continue
-				}
-				fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-					name, res.File.Format, res.Entries-res.Duplicates, res.Duplicates, res.DuplicateTotal.StringFixed(2))
-				total.Merge(res.Summary)
-				dups += res.Duplicates
-				dupTotal = dupTotal.Add(res.DuplicateTotal)
 			}
 			total.WriteText(a.stdout)
 			if dups > 0 {
@@ -134,20 +141,60 @@ Exit code 1 when a file had errors or could not be read.`,
 	return cmd
 }
 
-// reconcileFile hashes one statement file, then reads, books and matches it.
-func reconcileFile(ctx context.Context, l *ledger.SQLite, name string, run int64, acceptErrors bool, rep reportSink) (*ledger.ImportResult, error) {
+// reconcilePath books one argument: a statement file, or every member of a
+// zip of statements (each member is a file of its own, named zip!member).
+func reconcilePath(ctx context.Context, l *ledger.SQLite, name string, run int64, acceptErrors bool, rep reportSink) ([]*ledger.ImportResult, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sum, err := ledger.HashFile(f)
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if detectFormat(head[:n]) != formatZip {
+		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, run, acceptErrors, rep)
+		return []*ledger.ImportResult{res}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	var out []*ledger.ImportResult
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() {
+			continue
+		}
+		res, err := reconcileOne(ctx, l, name+"!"+filepath.ToSlash(zf.Name), zf.Open, run, acceptErrors, rep)
+		out = append(out, res)
+		if err != nil {
+			return out, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: zip holds no files", name)
+	}
+	return out, nil
+}
+
+// reconcileOne hashes one statement file, then reads, books and matches it.
+func reconcileOne(ctx context.Context, l *ledger.SQLite, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep reportSink) (*ledger.ImportResult, error) {
+	f, err := open()
+	if err != nil {
 		return nil, err
 	}
+	sum, err := ledger.HashFile(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if f, err = open(); err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	br := bufio.NewReaderSize(f, sniffLen)
 	head, _ := br.Peek(sniffLen)
 	format := detectFormat(head)
