@@ -34,7 +34,7 @@ func verifyAssertion(jwt, apiKey string, pub *rsa.PublicKey, now time.Time) erro
 	if len(parts) != 3 {
 		return errors.New("client_assertion is not a JWT")
 	}
-	enc := base64.RawURLEncoding
+	enc := base64.RawURLEncoding.Strict()
 	hb, err := enc.DecodeString(parts[0])
 	if err != nil {
 		return errors.New("JWT header is not base64url")
