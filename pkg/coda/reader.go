@@ -438,7 +438,7 @@ func (r *Reader) readLine() ([]byte, error) {
 		n--
 	}
 	b = b[:n]
-	if len(bytes.TrimSpace(b)) == 0 {
+	if len(b) == 0 || (b[0] == ' ' || b[0] == '\t') && len(bytes.TrimSpace(b)) == 0 {
 		return nil, nil
 	}
 	return b, nil
