@@ -494,3 +494,5 @@ func TestSubsetSearchIsBounded(t *testing.T) {
 		t.Errorf("outcome %s", got)
 	}
 }
+
+func parseAmountLoose(s string) (decimal.Decimal, error) { return decimal.NewFromString(s) }
