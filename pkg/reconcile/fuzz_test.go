@@ -28,7 +28,10 @@ func FuzzMatchLine(f *testing.F) {
 		NumberKey(remittance)
 		m := fixture()
 		eng := NewEngine(m, Options{})
-		e := entry(amount, tx(amount, func(x *statement.Transaction) { x.Remittance, x.EndToEndID = remittance, e2e; x.Counterparty.IBAN = ibanE }))
+		e := entry(amount, tx(amount, func(x *statement.Transaction) {
+			x.Remittance, x.EndToEndID = remittance, e2e
+			x.Counterparty.IBAN = ibanE
+		}))
 		e.Amount = a
 		res, err := eng.Reconcile(&e)
 		if err != nil {
