@@ -51,7 +51,7 @@ const (
 )
 
 func newAttachFilter(r io.Reader) *attachFilter {
-	return &attachFilter{r: bufio.NewReaderSize(r, 64<<10)}
+	return &attachFilter{r: bufio.NewReaderSize(r, 16<<10)}
 }
 
 // newlinesBefore returns the line feeds dropped before offset off.

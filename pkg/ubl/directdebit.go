@@ -3,6 +3,7 @@ package ubl
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -140,4 +141,13 @@ func EndToEndID(number string) string {
 		s = strings.TrimRight(s[:26], "/ ") + "-" + hex.EncodeToString(sum[:4])
 	}
 	return s
+}
+
+// MarshalJSON writes the amount with its 2 decimals ("214.90").
+func (dd DirectDebit) MarshalJSON() ([]byte, error) {
+	type plain DirectDebit
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(dd), dd.Amount.StringFixed(2)})
 }

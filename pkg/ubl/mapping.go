@@ -1,6 +1,7 @@
 package ubl
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -210,4 +211,13 @@ func (inv *Invoice) Validate() finding.List {
 			Value: dd.Means, Rule: RuleDirectDebit, Message: "cannot be collected by direct debit: " + dd.Reason})
 	}
 	return fl
+}
+
+// MarshalJSON writes the amount with its 2 decimals ("214.90").
+func (m Mapping) MarshalJSON() ([]byte, error) {
+	type plain Mapping
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(m), m.Amount.StringFixed(2)})
 }
