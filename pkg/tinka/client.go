@@ -205,3 +205,12 @@ func scrub(err error) error {
 	}
 	return err
 }
+
+// String prints the configuration without its secrets.
+func (c Config) String() string {
+	return fmt.Sprintf("tinka.Config{BaseURL:%q MerchantID:%q Username:%q Password:[redacted] Secret:[redacted] Version:%q}",
+		c.BaseURL, c.MerchantID, c.Username, c.Version)
+}
+
+// GoString is String, so that %#v does not print secrets either.
+func (c Config) GoString() string { return c.String() }

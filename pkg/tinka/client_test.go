@@ -3,6 +3,7 @@ package tinka_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -270,6 +271,15 @@ func TestNewConfigErrors(t *testing.T) {
 	} {
 		if _, err := tinka.New(tc.cfg); err == nil || err.Error() != tc.want {
 			t.Errorf("%v, want %q", err, tc.want)
+		}
+	}
+}
+
+func TestConfigDoesNotPrintSecrets(t *testing.T) {
+	cfg := tinka.Config{BaseURL: "https://x", MerchantID: "m", Username: "u", Password: "pa55word", Secret: []byte("hmac-secret")}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg)} {
+		if strings.Contains(s, "pa55word") || strings.Contains(s, "hmac-secret") || strings.Contains(s, "104 109 97 99") {
+			t.Errorf("secret printed: %s", s)
 		}
 	}
 }
