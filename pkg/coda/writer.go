@@ -353,7 +353,8 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 		if t.AccountSvcrRef == "" {
 			t.AccountSvcrRef = e.AccountSvcrRef
 		}
-		w.movement(e, &t, 0, amt, '0', code, '0')
+		w.movement(e, &t, 0, amt, '0', code, '0', e.Info != "")
+		w.information(e, 1, code)
 	} else {
 		var sum int64
 		for i := range details {
@@ -369,8 +370,8 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 		if code == "" {
 			code = defaultCode(&details[0], amt)
 		}
-		global := statement.Transaction{Amount: e.Amount, AccountSvcrRef: e.AccountSvcrRef, Remittance: e.Info}
-		w.movement(e, &global, 0, amt, '1', code, '1')
+		global := statement.Transaction{Amount: e.Amount, AccountSvcrRef: e.AccountSvcrRef}
+		w.movement(e, &global, 0, amt, '1', code, '1', false)
 		for i := range details {
 			t := &details[i]
 			v, _ := thousandthsOf(t.Amount, "")
@@ -382,8 +383,9 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 			if i == len(details)-1 {
 				glob = '1' // closes the globalisation
 			}
-			w.movement(e, t, i+1, v, '5', c, glob)
+			w.movement(e, t, i+1, v, '5', c, glob, i == len(details)-1 && e.Info != "")
 		}
+		w.information(e, len(details)+1, code)
 	}
 	if amt < 0 {
 		w.debits -= amt
@@ -413,7 +415,8 @@ func defaultCode(t *statement.Transaction, amt int64) string {
 }
 
 // movement writes the 21, 22 and 23 records of one movement.
-func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail int, amt int64, ttype byte, code string, glob byte) {
+// info tells that information records follow (link code).
+func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail int, amt int64, ttype byte, code string, glob byte, info bool) {
 	fam, txn, cat, ok := splitCode(code)
 	if !ok {
 		w.fail("entry %d: bank transaction code %q is not a Febelfin code FF/TT/CCC", w.seq, code)
@@ -553,7 +556,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	w.put(122, 124, w.paperSeq[len(w.paperSeq)-3:], "statement sequence number")
 	w.rec[124] = glob
 	w.rec[125] = yesNo(need22)
-	w.rec[127] = '0'
+	w.rec[127] = yesNo(info && !need22)
 	w.emit()
 	w.nRecords++
 	if !need22 {
@@ -571,7 +574,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		w.put(114, 117, t.ReturnReason, "return reason")
 	}
 	w.rec[125] = yesNo(need23)
-	w.rec[127] = '0'
+	w.rec[127] = yesNo(info && !need23)
 	w.emit()
 	w.nRecords++
 	if !need23 {
@@ -588,9 +591,58 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	w.put(48, 82, cp.Name, "counterparty name")
 	w.put(83, 125, piece(2), "communication")
 	w.rec[125] = '0'
-	w.rec[127] = '0'
+	w.rec[127] = yesNo(info)
 	w.emit()
 	w.nRecords++
+}
+
+// information writes the entry's Info as free-text information records:
+// groups of 31 (73 characters), 32 (105) and 33 (90), as many as it takes.
+func (w *Writer) information(e *statement.Entry, detail int, code string) {
+	if e.Info == "" || w.err != nil {
+		return
+	}
+	fam, txn, cat, _ := splitCode(code)
+	text := []rune(e.Info)
+	widths := [3]int{73, 105, 90}
+	for len(text) > 0 && w.err == nil {
+		for k := 0; k < 3 && len(text) > 0; k++ {
+			n := min(widths[k], len(text))
+			chunk := string(text[:n])
+			text = text[n:]
+			w.blank([3]string{"31", "32", "33"}[k])
+			w.putNum(3, 6, int64(w.seq), "sequence number")
+			w.putNum(7, 10, int64(detail), "detail number")
+			switch k {
+			case 0:
+				w.put(11, 31, e.AccountSvcrRef, "bank reference")
+				w.rec[31] = '0'
+				copy(w.rec[32:], fam)
+				copy(w.rec[34:], txn)
+				copy(w.rec[36:], cat)
+				w.rec[39] = '0'
+				w.put(41, 113, chunk, "information")
+			case 1:
+				w.put(11, 115, chunk, "information")
+			case 2:
+				w.put(11, 100, chunk, "information")
+			}
+			more := len(text) > 0
+			if k < 2 {
+				w.rec[125] = yesNo(more) // the group continues
+				w.rec[127] = '0'
+			} else {
+				w.rec[125] = '0'
+				w.rec[127] = yesNo(more) // a new 31 follows
+			}
+			if k < 2 && !more {
+				w.rec[127] = '0'
+			}
+			w.emit()
+			w.nRecords++
+		}
+		detail++
+	}
 }
 
 func yesNo(b bool) byte {

@@ -62,7 +62,8 @@ func sandboxStatement() (*statement.Statement, []*statement.Entry) {
 		{Amount: d("-12.50"), Currency: "EUR", BookingDate: book, ValueDate: val,
 			Details: []statement.Transaction{{Amount: d("-12.50"), Currency: "EUR",
 				Remittance: strings.Repeat("Maandelijkse kosten rekening ", 5)[:140]}}},
-		{Amount: d("12.50"), Currency: "EUR", BookingDate: book, ValueDate: val,
+		{Amount: d("12.50"), Currency: "EUR", BookingDate: book, ValueDate: val, AccountSvcrRef: "INFO0001",
+			Info: strings.Repeat("Kosten van het beheer van de rekening over het vierde kwartaal, ", 6) + "einde.",
 			Details: []statement.Transaction{{Amount: d("12.50"), Currency: "EUR",
 				Reference: statement.Reference{Scheme: sepa.SchemeRF, Value: "RF18539007547034"}}}},
 	}
@@ -145,7 +146,6 @@ func TestWriterRoundTrip(t *testing.T) {
 				if len(want.Details) > 1 {
 					want.BatchCount = len(want.Details)
 				} else {
-					want.Info = ""
 					if want.Details[0].AccountSvcrRef == "" {
 						want.Details[0].AccountSvcrRef = want.AccountSvcrRef
 					}
