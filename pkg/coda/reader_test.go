@@ -243,3 +243,22 @@ func TestSniff(t *testing.T) {
 	eq(t, "coda", Sniff([]byte(hdr())), true)
 	eq(t, "xml", Sniff([]byte("<?xml version=\"1.0\"?><Document>")), false)
 }
+
+func TestVersion1(t *testing.T) {
+	data := lines(
+		rec("0", 2, "0000", 6, "050309", 12, "725", 15, "05", 25, "V1FILE", 128, "1"),
+		rec("1", 3, "042", 6, "407051416150", 19, "EUR", 43, "0000000000100000", 59, "040309", 65, "STORA ENSO", 126, "002"),
+		rec("21", 3, "0001", 7, "0000", 11, "REF1", 32, "1", 33, "000000000250000", 48, "050309", 54, "001010000", 62, "0RENT MARCH", 116, "050309", 122, "042", 125, "010"),
+		rec("23", 3, "0001", 7, "0000", 11, "001234567890", 48, "LANDLORD NV"),
+		rec("8", 2, "042", 5, "407051416150", 18, "EUR", 42, "1000000000150000", 58, "050309"),
+		trl("000004", "000000000250000", "000000000000000"))
+	r, es, fs := read(t, data)
+	if len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	st := r.Statements()[0]
+	eq(t, "statement", fmt.Sprintf("%s %s %s %s %s", st.Format, st.Account.Other, st.Account.Currency, st.Opening.Amount.StringFixed(2), st.Closing.Amount.StringFixed(2)),
+		"CODA 1 407051416150 EUR 100.00 -150.00")
+	tx := es[0].Details[0]
+	eq(t, "movement", fmt.Sprintf("%s %s %s %s", tx.Amount.StringFixed(2), tx.Remittance, tx.Counterparty.Account, tx.Counterparty.Name), "-250.00 RENT MARCH 001234567890 LANDLORD NV")
+}
