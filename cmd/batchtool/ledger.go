@@ -32,14 +32,16 @@ func newNightlyCmd(a *app) *cobra.Command { return pending("nightly", "Run the w
 
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string
+	var acceptErrors bool
 	cmd := &cobra.Command{
 		Use:   "add BATCH.xml|INVOICES... [--ledger batchtool.db]",
 		Short: "Register a pain.008 batch or UBL invoices as open items",
 		Long: `add registers what is to be paid: the collections of a pain.008 batch (and
 its PmtInf batches), or UBL invoices (a file, a directory or a zip). The
 ledger file is created on first use. Adding the same batch or invoice again
-changes nothing. A pain.008 with errors is not added; invoices with errors
-are skipped and reported. Exit code 1 when anything had errors.`,
+changes nothing. A pain.008 with errors is not added (unless --accept-errors:
+a batch the bank already accepted); invoices with errors are skipped and
+reported. Exit code 1 when anything had errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := ledger.Open(path)
@@ -58,7 +60,7 @@ are skipped and reported. Exit code 1 when anything had errors.`,
 			failed := false
 			var total ledger.AddResult
 			for _, name := range args {
-				res, fs, err := addPath(ctx, l, name)
+				res, fs, err := addPath(ctx, l, name, acceptErrors)
 				for _, f := range fs {
 					fmt.Fprintln(a.stderr, f)
 				}
@@ -67,7 +69,7 @@ are skipped and reported. Exit code 1 when anything had errors.`,
 					failed = true
 					continue
 				}
-				if finding.List(fs).HasErrors() {
+				if finding.List(fs).HasErrors() && !acceptErrors {
 					failed = true
 				}
 				fmt.Fprintf(a.stdout, "%s: %s\n", name, res.text)
@@ -85,6 +87,7 @@ are skipped and reported. Exit code 1 when anything had errors.`,
 		},
 	}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger, "ledger file (SQLite)")
+	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
 	return cmd
 }
 
@@ -95,7 +98,7 @@ type addResult struct {
 
 // addPath registers one argument: a pain.008 file, or UBL invoices in a
 // file, directory or zip.
-func addPath(ctx context.Context, l *ledger.SQLite, name string) (addResult, []finding.Finding, error) {
+func addPath(ctx context.Context, l *ledger.SQLite, name string, acceptErrors bool) (addResult, []finding.Finding, error) {
 	st, err := os.Stat(name)
 	if err != nil {
 		return addResult{}, nil, err
@@ -110,7 +113,7 @@ func addPath(ctx context.Context, l *ledger.SQLite, name string) (addResult, []f
 		head, _ := br.Peek(sniffLen)
 		switch detectFormat(head) {
 		case formatPain008:
-			return addPain008(ctx, l, name, br)
+			return addPain008(ctx, l, name, br, acceptErrors)
 		case formatUBL, formatZip:
 		default:
 			return addResult{}, nil, fmt.Errorf("not a pain.008 batch, a UBL invoice or a zip of invoices")
@@ -122,12 +125,12 @@ func addPath(ctx context.Context, l *ledger.SQLite, name string) (addResult, []f
 // errHasErrors stops an add when the input has findings of severity error.
 var errHasErrors = errors.New("has errors: nothing added")
 
-func addPain008(ctx context.Context, l *ledger.SQLite, name string, r io.Reader) (addResult, []finding.Finding, error) {
+func addPain008(ctx context.Context, l *ledger.SQLite, name string, r io.Reader, acceptErrors bool) (addResult, []finding.Finding, error) {
 	pr := pain008.NewReader(r, name)
 	res, err := l.AddCollections(ctx, name, func() (*reconcile.Collection, error) {
 		tx, err := pr.Next()
 		if err == io.EOF {
-			if finding.List(pr.Findings()).HasErrors() {
+			if !acceptErrors && finding.List(pr.Findings()).HasErrors() {
 				return nil, errHasErrors
 			}
 			return nil, io.EOF
