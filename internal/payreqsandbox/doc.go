@@ -7,7 +7,11 @@
 // Tests start it with httptest.NewServer and drive the real clients
 // (pkg/tikkie, pkg/tinka) over loopback HTTP; the demo mounts [Server.Handler].
 //
-// State is kept in memory behind one mutex. Tests and the demo steer it with
+// State is kept in memory behind one mutex, and optionally in a directory
+// ([Server.Persist]: loaded at start, rewritten atomically after each
+// change; access tokens are not kept, so clients renew after a restart).
+// [Server.AddDemoAccounts] registers fixed demo credentials (Demo*
+// constants). Tests and the demo steer it with
 // [Server.AddTikkieApp], [Server.AddTinkaMerchant], [Server.MarkTikkiePaid],
 // [Server.DecideTinka], [Server.RevokeTikkieTokens] and [Server.SetClock];
 // a payer can also "pay" in a browser at the paymentRequestUrl

@@ -18,6 +18,7 @@ import (
 type Server struct {
 	mu       sync.Mutex
 	now      func() time.Time
+	dir      string // persistence directory; "" when in memory only
 	tokenTTL time.Duration
 
 	// Tikkie
@@ -112,12 +113,13 @@ func (s *Server) SetTokenTTL(d time.Duration) {
 	s.tokenTTL = d
 }
 
-// AddTikkieApp registers an API key. With a public key the client
+// AddTikkieApp registers an API key (the error is from persistence). With a public key the client
 // assertion's RS256 signature is verified; with nil it is only parsed.
-func (s *Server) AddTikkieApp(apiKey string, pub *rsa.PublicKey) {
+func (s *Server) AddTikkieApp(apiKey string, pub *rsa.PublicKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.apps[apiKey] = &tikkieApp{key: pub}
+	return s.save()
 }
 
 // RevokeTikkieTokens invalidates every access token issued so far, so the
@@ -136,11 +138,12 @@ func (s *Server) TikkieTokensIssued() int {
 }
 
 // AddTinkaMerchant registers a merchant: its id (signs the HMAC), Basic
-// credentials and HMAC secret.
-func (s *Server) AddTinkaMerchant(merchantID, username, password string, secret []byte) {
+// credentials and HMAC secret (the error is from persistence).
+func (s *Server) AddTinkaMerchant(merchantID, username, password string, secret []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.merchants[username] = &merchant{merchantID: merchantID, username: username, password: password, secret: append([]byte(nil), secret...)}
+	return s.save()
 }
 
 // Paths are the path prefixes the handler serves, for mounting it into

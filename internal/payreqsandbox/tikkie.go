@@ -163,6 +163,9 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request, apiKey s
 	p := &platform{apiKey: apiKey, Platform: tikkie.Platform{PlatformToken: randomToken("pt_"), Name: in.Name,
 		PhoneNumber: in.PhoneNumber, Email: in.Email, NotificationURL: in.NotificationURL, PlatformUsage: in.PlatformUsage, Status: "ACTIVE"}}
 	s.platforms[p.PlatformToken] = p
+	if s.saveFailed(w) {
+		return
+	}
 	writeJSON(w, http.StatusCreated, p.Platform)
 }
 
@@ -210,6 +213,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, apiKey strin
 	u := &user{platformToken: p.PlatformToken, User: tikkie.User{UserToken: randomToken("ut_"), Name: in.Name, Status: "ACTIVE",
 		BankAccounts: []tikkie.BankAccount{{BankAccountToken: randomToken("bt_"), BankAccountLabel: in.BankAccountLabel, IBAN: string(iban)}}}}
 	s.users[u.UserToken] = u
+	if s.saveFailed(w) {
+		return
+	}
 	writeJSON(w, http.StatusCreated, u.User)
 }
 
@@ -260,6 +266,9 @@ func (s *Server) createPaymentRequest(w http.ResponseWriter, r *http.Request, ap
 	}}
 	s.prs[tok] = pr
 	u.requests = append(u.requests, pr)
+	if s.saveFailed(w) {
+		return
+	}
 	writeJSON(w, http.StatusCreated, tikkie.Created{PaymentRequestToken: tok, PaymentRequestURL: pr.PaymentRequestURL, ExternalID: in.ExternalID})
 }
 
@@ -350,7 +359,7 @@ func (s *Server) markPaid(tok, payer string) error {
 		Description: pr.Description, Created: s.now().UTC(), OnlinePaymentStatus: tikkie.PaymentPaid,
 	})
 	pr.Status = tikkie.StatusClosed
-	return nil
+	return s.save()
 }
 
 func (s *Server) payPage(w http.ResponseWriter, r *http.Request) {
@@ -381,4 +390,13 @@ func (s *Server) payNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+}
+
+// saveFailed persists the state and answers 500 when that fails.
+func (s *Server) saveFailed(w http.ResponseWriter) bool {
+	if err := s.save(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return true
+	}
+	return false
 }

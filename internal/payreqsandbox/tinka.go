@@ -106,6 +106,9 @@ func (s *Server) tinkaCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		s.tinkaReqs[tr.id] = tr
 		s.byTx[txKey] = tr.id
+		if s.saveFailed(w) {
+			return
+		}
 	}
 	resp := tinka.Response{PaymentRequestID: tr.id}
 	switch {
@@ -144,7 +147,7 @@ func (s *Server) DecideTinka(paymentRequestID string, d tinka.Decision) error {
 		return fmt.Errorf("payreqsandbox: no Tinka payment request %q", paymentRequestID)
 	}
 	tr.decision, tr.decidedAt = d, s.now()
-	return nil
+	return s.save()
 }
 
 // TinkaCallbackURL returns the routing URL (callbackUrl, or cancelUrl when
@@ -210,6 +213,9 @@ func (s *Server) tinkaCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	if tr.decision == tinka.Pending {
 		tr.decision, tr.decidedAt = DecisionFor(tr.req.RequestedPaymentAmount), s.now()
+		if s.saveFailed(w) {
+			return
+		}
 	}
 	target, err := s.callbackURL(id)
 	if err != nil {
