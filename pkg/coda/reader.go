@@ -1187,6 +1187,9 @@ func (r *Reader) flush() {
 	} else {
 		e.Details = make([]statement.Transaction, len(p.details))
 		e.BatchCount = len(p.details)
+		// The customer reference of a global movement names the batch
+		// (the PmtInfId of a SEPA direct debit collection).
+		e.BatchID = p.self.e2e
 		var sum int64
 		rev := true
 		for i := range p.details {
@@ -1197,6 +1200,7 @@ func (r *Reader) flush() {
 			if t.BankTxCode == e.BankTxCode {
 				t.BankTxCode = statement.BankTxCode{}
 			}
+			t.PaymentInfoID = e.BatchID
 			rev = rev && isR(d.rtype)
 		}
 		e.Reversal = isR(p.self.rtype) || rev

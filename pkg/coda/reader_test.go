@@ -141,7 +141,7 @@ func TestLineEnds(t *testing.T) {
 		}
 	}
 	// The Latin-1 "é" and "ü" are detected and reported.
-	want := `t.cod:12: warning: record 23 : non-ASCII text detected as ISO-8859-1 (Febelfin expects ISO-8859-1); pass coda.WithCharset to choose [charset]`
+	want := `t.cod:13: warning: record 23 : non-ASCII text detected as ISO-8859-1 (Febelfin expects ISO-8859-1); pass coda.WithCharset to choose [charset]`
 	for _, fs := range [][]string{f1, f2, f3} {
 		if strings.Join(fs, "\n") != want {
 			t.Errorf("findings %q", fs)

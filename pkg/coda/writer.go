@@ -370,7 +370,7 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 		if code == "" {
 			code = defaultCode(&details[0], amt)
 		}
-		global := statement.Transaction{Amount: e.Amount, AccountSvcrRef: e.AccountSvcrRef}
+		global := statement.Transaction{Amount: e.Amount, AccountSvcrRef: e.AccountSvcrRef, EndToEndID: e.BatchID}
 		w.movement(e, &global, 0, amt, '1', code, '1', false)
 		for i := range details {
 			t := &details[i]

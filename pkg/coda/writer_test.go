@@ -42,7 +42,7 @@ func sandboxStatement() (*statement.Statement, []*statement.Entry) {
 	book, val := day(2026, 11, 21), day(2026, 11, 21)
 	entries := []*statement.Entry{
 		{Amount: d("300.00"), Currency: "EUR", BookingDate: book, ValueDate: val, AccountSvcrRef: "TWKYBATCH0001",
-			BankTxCode: statement.BankTxCode{Proprietary: "05/50/000"}, Info: "SEPA DD COLLECTION PMTINF-2026-11-21",
+			BankTxCode: statement.BankTxCode{Proprietary: "05/50/000"}, Info: "SEPA DD COLLECTION", BatchID: "PMTINF-2026-11-21",
 			Details: []statement.Transaction{
 				dd("100.00", "E2E-INV-2026-0001", "MNDT-0001", "Jan Peeters", "BE71096123456769", "GKCCBEBB", "Invoice 2026-0001"),
 				dd("150.00", "E2E-INV-2026-0002", "MNDT-0002", "Marie Dubois", "BE62510007547061", "BBRUBEBB", "Invoice 2026-0002 and a rather long remittance line"),
@@ -96,11 +96,11 @@ var sandboxOpts = WriterOptions{CreatedAt: day(2026, 11, 21), BankID: "300", Hol
 // project renders what the round trip must keep.
 func project(e *statement.Entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s rev=%v book=%s val=%s code=%+v ref=%q batch=%d info=%q\n", e.Ref, e.Amount.StringFixed(2), e.Reversal,
-		e.BookingDate.Format("2006-01-02"), e.ValueDate.Format("2006-01-02"), e.BankTxCode, e.AccountSvcrRef, e.BatchCount, e.Info)
+	fmt.Fprintf(&b, "%s %s rev=%v book=%s val=%s code=%+v ref=%q batch=%d/%q info=%q\n", e.Ref, e.Amount.StringFixed(2), e.Reversal,
+		e.BookingDate.Format("2006-01-02"), e.ValueDate.Format("2006-01-02"), e.BankTxCode, e.AccountSvcrRef, e.BatchCount, e.BatchID, e.Info)
 	for _, t := range e.Details {
-		fmt.Fprintf(&b, "  %s e2e=%q mandate=%q cid=%q cp=%+v rem=%q ref=%+v return=%q/%q svcr=%q\n", t.Amount.StringFixed(2), t.EndToEndID,
-			t.MandateID, t.CreditorID, t.Counterparty, t.Remittance, t.Reference, t.ReturnReason, t.ReturnText, t.AccountSvcrRef)
+		fmt.Fprintf(&b, "  %s e2e=%q mandate=%q cid=%q cp=%+v rem=%q ref=%+v return=%q/%q svcr=%q pmtinf=%q\n", t.Amount.StringFixed(2), t.EndToEndID,
+			t.MandateID, t.CreditorID, t.Counterparty, t.Remittance, t.Reference, t.ReturnReason, t.ReturnText, t.AccountSvcrRef, t.PaymentInfoID)
 	}
 	return b.String()
 }
@@ -145,6 +145,9 @@ func TestWriterRoundTrip(t *testing.T) {
 				want.BankTxCode = bankTxCode(fam, txn, cat, want.Amount.Sign() >= 0, rt)
 				if len(want.Details) > 1 {
 					want.BatchCount = len(want.Details)
+					for j := range want.Details {
+						want.Details[j].PaymentInfoID = want.BatchID
+					}
 				} else {
 					if want.Details[0].AccountSvcrRef == "" {
 						want.Details[0].AccountSvcrRef = want.AccountSvcrRef
