@@ -52,7 +52,9 @@ func (c *checker) errorf(line int, path, value, rule, format string, args ...any
 // Check applies the EN 16931 business rules that concern the fields this
 // package reads: mandatory elements (BR-01..BR-16, BR-21..BR-27, BR-49,
 // BR-CO-04, BR-CO-18, BR-CO-25), the arithmetic of lines and totals
-// (PEPPOL-EN16931-R120/R121, BR-CO-10..BR-CO-17, BR-S-09), decimals
+// (PEPPOL-EN16931-R120/R121, BR-CO-10..BR-CO-17, BR-S-09, the VAT
+// breakdown taxable amounts BR-S-08, BR-Z-08, BR-E-08, BR-AE-08, BR-IC-08,
+// BR-G-08, BR-O-08, BR-AF-08, BR-AG-08), decimals
 // (BR-DEC-xx), payment means (BR-61, PEPPOL-EN16931-R061) and structured
 // references in cbc:PaymentID (ISO 11649 RF, Belgian OGM/VCS).
 func (inv *Invoice) Check() finding.List {
@@ -378,6 +380,9 @@ func (c *checker) tax() {
 		for j, st := range tt.Subtotals {
 			sp := fmt.Sprintf("%s/cac:TaxSubtotal[%d]", p, j+1)
 			c.subtotal(st, sp)
+			if tt.TaxAmount.Currency == "" || tt.TaxAmount.Currency == c.inv.Currency {
+				c.taxable(st, sp)
+			}
 		}
 	}
 }
@@ -491,4 +496,79 @@ func (inv *Invoice) StructuredReference() (sepa.ReferenceScheme, string) {
 // (its CustomizationID names urn:fdc:peppol.eu:2017:poacc:billing:3.0).
 func (inv *Invoice) IsPeppol() bool {
 	return strings.Contains(inv.CustomizationID, "urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+}
+
+// taxableRules are the BR-x-08 rules per VAT category code (UNCL 5305):
+// the rule id, whether lines and allowances/charges are matched on the rate
+// too, and whether validators tolerate a difference under one unit.
+var taxableRules = map[string]struct {
+	rule             string
+	byRate, tolerant bool
+}{
+	"S":  {"BR-S-08", true, true},
+	"Z":  {"BR-Z-08", false, false},
+	"E":  {"BR-E-08", false, false},
+	"AE": {"BR-AE-08", false, false},
+	"K":  {"BR-IC-08", false, false},
+	"G":  {"BR-G-08", false, false},
+	"O":  {"BR-O-08", false, false},
+	"L":  {"BR-AF-08", true, true},
+	"M":  {"BR-AG-08", true, true},
+}
+
+// taxable checks BR-x-08: the taxable amount of a VAT breakdown equals the
+// line net amounts plus document charges minus document allowances of its
+// category (and rate, for the rated categories).
+func (c *checker) taxable(st TaxSubtotal, path string) {
+	cat := strings.TrimSpace(st.Category.ID)
+	r, ok := taxableRules[cat]
+	if !ok || !st.TaxableAmount.IsSet() {
+		return
+	}
+	match := func(tc TaxCategory) bool {
+		if strings.TrimSpace(tc.ID) != cat {
+			return false
+		}
+		if !r.byRate {
+			return true
+		}
+		return tc.Percent.IsSet() && st.Category.Percent.IsSet() && tc.Percent.Value.Equal(st.Category.Percent.Value)
+	}
+	var sum decimal.Decimal
+	n := 0
+	for _, l := range c.inv.Lines {
+		if !l.LineExtensionAmount.IsSet() {
+			return
+		}
+		if match(l.Item.TaxCategory) {
+			sum = sum.Add(l.LineExtensionAmount.Value)
+			n++
+		}
+	}
+	for _, ac := range c.inv.AllowanceCharges {
+		if !ac.Amount.IsSet() || !match(ac.TaxCategory) {
+			continue
+		}
+		n++
+		if ac.ChargeIndicator {
+			sum = sum.Add(ac.Amount.Value)
+		} else {
+			sum = sum.Sub(ac.Amount.Value)
+		}
+	}
+	stated := st.TaxableAmount
+	if stated.Value.Equal(sum) {
+		return
+	}
+	what := "category " + cat
+	if r.byRate {
+		what += " at " + st.Category.Percent.Text + "%"
+	}
+	msg := fmt.Sprintf("VAT category taxable amount must equal the line net amounts + charges − allowances of %s (%d): stated %s, computed %s",
+		what, n, stated.Text, fmt2(sum))
+	if r.tolerant && stated.Value.Sub(sum).Abs().LessThan(slackVAT) {
+		c.add(finding.Warning, stated.Line, path+"/cbc:TaxableAmount", stated.Text, r.rule, msg+"; within the one unit validators tolerate")
+		return
+	}
+	c.add(finding.Error, stated.Line, path+"/cbc:TaxableAmount", stated.Text, r.rule, msg)
 }

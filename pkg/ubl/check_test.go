@@ -93,10 +93,16 @@ func TestLineNetAmount(t *testing.T) {
 // 10.00, charge 5.00, VAT 21% on 131.50 = 27.62 (27.615 rounded half up),
 // prepaid 50.00, rounding 0.12.
 func totalsInvoice() *Invoice {
+	s21 := Item{TaxCategory: TaxCategory{ID: "S", Percent: amt("21", 1).Number}}
+	acS21 := func(charge bool, amount string) AllowanceCharge {
+		a := ac(charge, amount)
+		a.TaxCategory = s21.TaxCategory
+		return a
+	}
 	return &Invoice{
 		File: "t.xml", Line: 1, Currency: "EUR",
-		Lines:            []Line{{LineExtensionAmount: amt("100.00", 30)}, {LineExtensionAmount: amt("36.50", 40)}},
-		AllowanceCharges: []AllowanceCharge{ac(false, "10.00"), ac(true, "5.00")},
+		Lines:            []Line{{LineExtensionAmount: amt("100.00", 30), Item: s21}, {LineExtensionAmount: amt("36.50", 40), Item: s21}},
+		AllowanceCharges: []AllowanceCharge{acS21(false, "10.00"), acS21(true, "5.00")},
 		TaxTotals: []TaxTotal{{Line: 10, TaxAmount: amt("27.62", 10), Subtotals: []TaxSubtotal{
 			{Line: 11, TaxableAmount: amt("131.50", 11), TaxAmount: amt("27.62", 12), Category: TaxCategory{ID: "S", Percent: amt("21", 13).Number}},
 		}}},
@@ -125,8 +131,8 @@ func TestTotals(t *testing.T) {
 			`t.xml:21: error: ` + lmt + `LineExtensionAmount "136.49": sum of invoice line net amount (BT-106) must equal the sum of the 2 line net amounts: stated 136.49, computed 136.50 [BR-CO-10]` + "\n" +
 				"t.xml:24: error: " + lmt + `TaxExclusiveAmount "131.50": invoice total without VAT (BT-109) must equal line net amounts − allowances + charges: stated 131.50, computed 131.49 [BR-CO-13]`},
 		{"BR-CO-10 lines with 3 decimals are summed, then rounded", func(inv *Invoice) {
-			inv.Lines = []Line{{LineExtensionAmount: amt("100.005", 30)}, {LineExtensionAmount: amt("36.494", 40)}}
-		}, ""},
+			inv.Lines[0].LineExtensionAmount, inv.Lines[1].LineExtensionAmount = amt("100.005", 30), amt("36.494", 40)
+		}, `t.xml:11: warning: /Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cbc:TaxableAmount "131.50": VAT category taxable amount must equal the line net amounts + charges − allowances of category S at 21% (4): stated 131.50, computed 131.499; within the one unit validators tolerate [BR-S-08]`},
 		{"BR-CO-11 allowance total missing", func(inv *Invoice) {
 			inv.Totals.AllowanceTotalAmount = Amount{}
 			inv.Totals.TaxExclusiveAmount = amt("141.50", 24)
@@ -137,7 +143,8 @@ func TestTotals(t *testing.T) {
 			"t.xml:23: error: " + lmt + `ChargeTotalAmount "5.01": must equal the sum of the 1 document level charges: stated 5.01, computed 5.00 [BR-CO-12]` + "\n" +
 				"t.xml:24: error: " + lmt + `TaxExclusiveAmount "131.50": invoice total without VAT (BT-109) must equal line net amounts − allowances + charges: stated 131.50, computed 131.51 [BR-CO-13]`},
 		{"BR-CO-12 charge total without charges", func(inv *Invoice) { inv.AllowanceCharges = inv.AllowanceCharges[:1] },
-			"t.xml:23: error: " + lmt + `ChargeTotalAmount "5.00": must equal the sum of the 0 document level charges: stated 5.00, computed 0.00 [BR-CO-12]`},
+			"t.xml:23: error: " + lmt + `ChargeTotalAmount "5.00": must equal the sum of the 0 document level charges: stated 5.00, computed 0.00 [BR-CO-12]` + "\n" +
+				`t.xml:11: error: /Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cbc:TaxableAmount "131.50": VAT category taxable amount must equal the line net amounts + charges − allowances of category S at 21% (3): stated 131.50, computed 126.50 [BR-S-08]`},
 		{"BR-CO-13 tax exclusive", func(inv *Invoice) {
 			inv.Totals.TaxExclusiveAmount = amt("126.50", 24)
 			inv.Totals.TaxInclusiveAmount = amt("154.12", 25)
@@ -182,25 +189,45 @@ func TestTaxSubtotal(t *testing.T) {
 	tests := []struct {
 		name, category, percent, taxable, tax, total string
 		want                                         string
+		lines                                        string // line net amounts of the category; default: the taxable amount
 	}{
-		{"21% of 131.50 is 27.615, rounded half up", "S", "21", "131.50", "27.62", "27.62", ""},
+		{"21% of 131.50 is 27.615, rounded half up", "S", "21", "131.50", "27.62", "27.62", "", ""},
 		{"rounded half down is a warning", "S", "21", "131.50", "27.61", "27.61",
-			`t.xml:12: warning: ` + sub + ` "27.61": VAT category tax amount must equal taxable amount × rate, rounded at 2 decimals: stated 27.61, computed 27.62 (131.50 × 21%); within the one unit validators tolerate [BR-S-09, BR-CO-17]`},
+			`t.xml:12: warning: ` + sub + ` "27.61": VAT category tax amount must equal taxable amount × rate, rounded at 2 decimals: stated 27.61, computed 27.62 (131.50 × 21%); within the one unit validators tolerate [BR-S-09, BR-CO-17]`, ""},
 		{"one unit off is an error", "S", "21", "131.50", "28.62", "28.62",
-			`t.xml:12: error: ` + sub + ` "28.62": VAT category tax amount must equal taxable amount × rate, rounded at 2 decimals: stated 28.62, computed 27.62 (131.50 × 21%) [BR-S-09, BR-CO-17]`},
-		{"25% of 1436.50", "S", "25", "1436.50", "359.13", "359.13", ""},
-		{"reduced rate, negative taxable (credit)", "AA", "6", "-100.05", "-6.00", "-6.00", ""},
-		{"zero rated", "Z", "0", "1200.00", "0.00", "0.00", ""},
+			`t.xml:12: error: ` + sub + ` "28.62": VAT category tax amount must equal taxable amount × rate, rounded at 2 decimals: stated 28.62, computed 27.62 (131.50 × 21%) [BR-S-09, BR-CO-17]`, ""},
+		{"25% of 1436.50", "S", "25", "1436.50", "359.13", "359.13", "", ""},
+		{"reduced rate, negative taxable (credit)", "AA", "6", "-100.05", "-6.00", "-6.00", "", ""},
+		{"zero rated", "Z", "0", "1200.00", "0.00", "0.00", "", ""},
 		{"outside scope with tax", "O", "", "3200.00", "5.00", "5.00",
-			`t.xml:12: error: ` + sub + ` "5.00": VAT category tax amount must be 0 when the category has no rate or a zero rate: stated 5.00, computed 0.00 [BR-CO-17]`},
+			`t.xml:12: error: ` + sub + ` "5.00": VAT category tax amount must be 0 when the category has no rate or a zero rate: stated 5.00, computed 0.00 [BR-CO-17]`, ""},
 		{"BR-CO-14 total differs from subtotals", "S", "21", "100.00", "21.00", "21.01",
-			`t.xml:10: error: /Invoice/cac:TaxTotal[1]/cbc:TaxAmount "21.01": invoice total VAT amount (BT-110) must equal the sum of the 1 VAT category tax amounts: stated 21.01, computed 21.00 [BR-CO-14]`},
+			`t.xml:10: error: /Invoice/cac:TaxTotal[1]/cbc:TaxAmount "21.01": invoice total VAT amount (BT-110) must equal the sum of the 1 VAT category tax amounts: stated 21.01, computed 21.00 [BR-CO-14]`, ""},
+		{"BR-S-08 taxable differs from the lines", "S", "21", "100.00", "21.00", "21.00",
+			`t.xml:11: error: /Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cbc:TaxableAmount "100.00": VAT category taxable amount must equal the line net amounts + charges − allowances of category S at 21% (2): stated 100.00, computed 101.00 [BR-S-08]`,
+			"60.00 41.00"},
+		{"BR-S-08 within one unit", "S", "21", "100.00", "21.00", "21.00",
+			`t.xml:11: warning: /Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cbc:TaxableAmount "100.00": VAT category taxable amount must equal the line net amounts + charges − allowances of category S at 21% (2): stated 100.00, computed 100.01; within the one unit validators tolerate [BR-S-08]`,
+			"60.00 40.01"},
+		{"BR-Z-08 exact", "Z", "0", "100.00", "0.00", "0.00",
+			`t.xml:11: error: /Invoice/cac:TaxTotal[1]/cac:TaxSubtotal[1]/cbc:TaxableAmount "100.00": VAT category taxable amount must equal the line net amounts + charges − allowances of category Z (1): stated 100.00, computed 100.01 [BR-Z-08]`,
+			"100.01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			cat := TaxCategory{ID: tt.category, Percent: amt(tt.percent, 13).Number}
+			lines := tt.lines
+			if lines == "" {
+				lines = tt.taxable
+			}
 			inv := &Invoice{File: "t.xml", Line: 1, Currency: "EUR", TaxTotals: []TaxTotal{{Line: 10, TaxAmount: amt(tt.total, 10), Subtotals: []TaxSubtotal{
-				{Line: 11, TaxableAmount: amt(tt.taxable, 11), TaxAmount: amt(tt.tax, 12), Category: TaxCategory{ID: tt.category, Percent: amt(tt.percent, 13).Number}},
+				{Line: 11, TaxableAmount: amt(tt.taxable, 11), TaxAmount: amt(tt.tax, 12), Category: cat},
 			}}}}
+			for _, l := range strings.Fields(lines) {
+				inv.Lines = append(inv.Lines, Line{LineExtensionAmount: amt(l, 20), Item: Item{TaxCategory: cat}})
+			}
+			// A line of another rate does not count.
+			inv.Lines = append(inv.Lines, Line{LineExtensionAmount: amt("1000.00", 30), Item: Item{TaxCategory: TaxCategory{ID: "S", Percent: amt("12", 31).Number}}})
 			c := &checker{inv: inv, root: "/Invoice"}
 			c.tax()
 			if got := texts(c.fl); got != tt.want {
