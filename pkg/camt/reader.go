@@ -461,17 +461,21 @@ func (r *Reader) beginStatement(line int) {
 func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	c := r.cur
 	st := c.st
-	name := string(tk.name)
-	path := c.path + "/" + name
+	var name, path string
+	switch {
+	case string(tk.name) == "Ntry":
+		c.nNtr++
+		name, path = "Ntry", c.path+"/Ntry["+strconv.Itoa(c.nNtr)+"]"
+	default:
+		name = string(tk.name)
+		path = c.path + "/" + name
+	}
 	switch name {
 	case "Ntry", "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt", "Acct", "Bal", "TxsSummry":
 	default:
 		return nil, r.skip(path)
 	}
-	if name == "Ntry" {
-		c.nNtr++
-		path = fmt.Sprintf("%s/Ntry[%d]", c.path, c.nNtr)
-	} else if name == "Bal" {
+	if name == "Bal" {
 		c.nBal++
 		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
 	}
@@ -491,8 +495,8 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	case "CreDtTm":
 		st.CreatedAt = r.dateTime(t.text(0), line, path)
 	case "FrToDt":
-		st.From = r.date(t.textAt(0, "FrDtTm"), line, path+"/FrDtTm")
-		st.To = r.date(t.textAt(0, "ToDtTm"), line, path+"/ToDtTm")
+		st.From = r.date(t.textAt(0, "FrDtTm"), line, func() string { return path + "/FrDtTm" })
+		st.To = r.date(t.textAt(0, "ToDtTm"), line, func() string { return path + "/ToDtTm" })
 	case "Acct":
 		ownr := partyOf(t, t.child(0, "Ownr"))
 		st.Account = statement.Account{
@@ -526,7 +530,7 @@ func otherAccount(t *tree, id int32) string {
 
 // finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
 func finBIC(t *tree, fin int32) string {
-	return t.choice(fin, []string{"BICFI"}, []string{"BIC"})
+	return t.codeChoice(fin, []string{"BICFI"}, []string{"BIC"})
 }
 
 // partyOf returns the party node of a Dbtr/Cdtr/Ownr: its Pty child
@@ -541,7 +545,7 @@ func partyOf(t *tree, p int32) int32 {
 // code reads a choice of an ISO code and a proprietary code, directly or
 // in a CdOrPrtry wrapper.
 func code(t *tree, i int32) string {
-	return t.choice(i, []string{"CdOrPrtry", "Cd"}, []string{"Cd"}, []string{"CdOrPrtry", "Prtry"}, []string{"Prtry"})
+	return t.codeChoice(i, []string{"CdOrPrtry", "Cd"}, []string{"Cd"}, []string{"CdOrPrtry", "Prtry"}, []string{"Prtry"})
 }
 
 func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total {
@@ -575,19 +579,19 @@ func (r *Reader) balance(path string, line int) error {
 		return nil
 	}
 	a := t.amount(t.child(0, "Amt"))
-	ind := t.textAt(0, "CdtDbtInd")
+	ind := t.codeAt(0, "CdtDbtInd")
 	if ind == "" && a.Set {
 		// Some banks leave out the indicator of positive balances.
 		ind = "CRDT"
 		r.add(finding.Warning, a.Line, path+"/CdtDbtInd", "", RuleSchema,
 			"balance has no credit/debit indicator; read as a credit balance")
 	}
-	amount, err := r.amount(&a, ind, line, path)
+	amount, err := r.amount(&a, ind, line, func() string { return path })
 	if err != nil {
 		return err
 	}
 	dt := t.choice(0, []string{"Dt", "Dt"}, []string{"Dt", "DtTm"})
-	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, path+"/Dt"), Type: code}
+	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, func() string { return path + "/Dt" }), Type: code}
 	c := r.cur
 	switch code {
 	case "OPBD":
@@ -608,16 +612,16 @@ func (r *Reader) balance(path string, line int) error {
 
 // amount reads a signed amount: the value of a with the sign of ind
 // (CRDT +, DBIT −). A missing or malformed amount or indicator is an error.
-func (r *Reader) amount(a *amt, ind string, line int, path string) (decimal.Decimal, error) {
+func (r *Reader) amount(a *amt, ind string, line int, pathf func() string) (decimal.Decimal, error) {
 	if a.Line > 0 {
 		line = a.Line
 	}
 	if !a.Set {
-		return decimal.Decimal{}, r.fail(line, path+"/Amt", "", RuleSchema, "amount is missing")
+		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", "", RuleSchema, "amount is missing")
 	}
 	d, ok := parseDecimal(a.Value)
 	if !ok {
-		return decimal.Decimal{}, r.fail(line, path+"/Amt", shorten(a.Value), RuleSchema,
+		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema,
 			"amount is not a decimal number (digits with an optional '.', no sign)")
 	}
 	switch strings.TrimSpace(ind) {
@@ -626,7 +630,7 @@ func (r *Reader) amount(a *amt, ind string, line int, path string) (decimal.Deci
 	case "DBIT":
 		return d.Neg(), nil
 	}
-	return decimal.Decimal{}, r.fail(line, path+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
+	return decimal.Decimal{}, r.fail(line, pathf()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
 }
 
 // parseDecimal reads an XSD decimal without sign or exponent exactly.
@@ -671,7 +675,7 @@ func parseDecimal(s string) (decimal.Decimal, bool) {
 // date reads an ISODate, or the date part of an ISODateTime as written
 // (the civil date the bank meant), as 00:00 UTC. An empty value is the zero
 // time; a malformed one is an error finding.
-func (r *Reader) date(s string, line int, path string) time.Time {
+func (r *Reader) date(s string, line int, pathf func() string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}
@@ -681,7 +685,7 @@ func (r *Reader) date(s string, line int, path string) time.Time {
 			return t
 		}
 	}
-	r.add(finding.Error, line, path, shorten(s), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	r.add(finding.Error, line, pathf(), shorten(s), RuleSchema, "not an ISO date (YYYY-MM-DD)")
 	return time.Time{}
 }
 
@@ -711,11 +715,11 @@ func shorten(s string) string {
 func bankTxCode(t *tree, b int32) statement.BankTxCode {
 	fmly := t.at(b, "Domn", "Fmly")
 	return statement.BankTxCode{
-		Domain:            t.textAt(b, "Domn", "Cd"),
-		Family:            t.textAt(fmly, "Cd"),
-		SubFamily:         t.textAt(fmly, "SubFmlyCd"),
-		Proprietary:       t.textAt(b, "Prtry", "Cd"),
-		ProprietaryIssuer: t.textAt(b, "Prtry", "Issr"),
+		Domain:            t.codeAt(b, "Domn", "Cd"),
+		Family:            t.codeAt(fmly, "Cd"),
+		SubFamily:         t.codeAt(fmly, "SubFmlyCd"),
+		Proprietary:       t.codeAt(b, "Prtry", "Cd"),
+		ProprietaryIssuer: t.codeAt(b, "Prtry", "Issr"),
 	}
 }
 
@@ -724,7 +728,7 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
 	a := t.amount(t.child(0, "Amt"))
-	amount, err := r.amount(&a, t.textAt(0, "CdtDbtInd"), line, path)
+	amount, err := r.amount(&a, t.codeAt(0, "CdtDbtInd"), line, func() string { return path })
 	if err != nil {
 		return nil, err
 	}
@@ -734,15 +738,15 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		Ref:            t.textAt(0, "NtryRef"),
 		Amount:         amount,
 		Currency:       a.Ccy,
-		Reversal:       isTrue(t.textAt(0, "RvslInd")),
-		Status:         t.choice(0, []string{"Sts", "Cd"}, []string{"Sts", "Prtry"}, []string{"Sts"}),
+		Reversal:       isTrue(t.codeAt(0, "RvslInd")),
+		Status:         t.codeChoice(0, []string{"Sts", "Cd"}, []string{"Sts", "Prtry"}, []string{"Sts"}),
 		BankTxCode:     bankTxCode(t, t.child(0, "BkTxCd")),
 		AccountSvcrRef: t.textAt(0, "AcctSvcrRef"),
 		Info:           t.textAt(0, "AddtlNtryInf"),
 		Line:           line,
 	}
-	e.BookingDate = r.date(t.choice(0, []string{"BookgDt", "Dt"}, []string{"BookgDt", "DtTm"}), line, path+"/BookgDt")
-	e.ValueDate = r.date(t.choice(0, []string{"ValDt", "Dt"}, []string{"ValDt", "DtTm"}), line, path+"/ValDt")
+	e.BookingDate = r.date(t.choice(0, []string{"BookgDt", "Dt"}, []string{"BookgDt", "DtTm"}), line, func() string { return path + "/BookgDt" })
+	e.ValueDate = r.date(t.choice(0, []string{"ValDt", "Dt"}, []string{"ValDt", "DtTm"}), line, func() string { return path + "/ValDt" })
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
@@ -785,7 +789,7 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		firstPath := ""
 		add := func(tx int32, dpath string) error {
 			k++
-			tr, apath, has, err := r.transaction(tx, e, nd, line, fmt.Sprintf("%s[%d]", dpath, k))
+			tr, apath, has, err := r.transaction(tx, e, nd, line, path, dpath, k)
 			if err != nil {
 				return err
 			}
@@ -803,13 +807,13 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		for x := t.firstChild(0); x != none; x = t.nextSibling(x) {
 			switch {
 			case t.is(x, "TxDtls"):
-				if err := add(x, path+"/TxDtls"); err != nil {
+				if err := add(x, "/TxDtls"); err != nil {
 					return nil, err
 				}
 			case t.is(x, "NtryDtls"):
 				for y := t.firstChild(x); y != none; y = t.nextSibling(y) {
 					if t.is(y, "TxDtls") {
-						if err := add(y, path+"/NtryDtls/TxDtls"); err != nil {
+						if err := add(y, "/NtryDtls/TxDtls"); err != nil {
 							return nil, err
 						}
 					}
@@ -834,8 +838,9 @@ func isTrue(s string) bool {
 
 // transaction turns a TxDtls node into a statement transaction. It returns
 // the path of the amount it used and whether the detail states an amount.
-func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path string) (statement.Transaction, string, bool, error) {
+func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPath, dEl string, k int) (statement.Transaction, string, bool, error) {
 	t := &r.t
+	pathf := func() string { return entryPath + dEl + "[" + strconv.Itoa(k) + "]" }
 	refs := t.child(tx, "Refs")
 	tr := statement.Transaction{
 		EndToEndID:     clean(t.textAt(refs, "EndToEndId")),
@@ -849,26 +854,31 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path st
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's
 	// amount when it has a single detail.
 	amtDtls := t.child(tx, "AmtDtls")
-	apath := path + "/Amt"
+	viaAmtDtls := false
 	an := t.child(tx, "Amt")
 	if an == none {
-		if an = t.at(amtDtls, "TxAmt", "Amt"); an != none {
-			apath = path + "/AmtDtls/TxAmt/Amt"
+		an = t.at(amtDtls, "TxAmt", "Amt")
+		viaAmtDtls = an != none
+	}
+	apathf := func() string {
+		if viaAmtDtls {
+			return pathf() + "/AmtDtls/TxAmt"
 		}
+		return pathf()
 	}
 	has := an != none
 	if has {
 		a := t.amount(an)
-		ind := t.textAt(tx, "CdtDbtInd")
+		ind := t.codeAt(tx, "CdtDbtInd")
 		if ind == "" {
 			ind = "CRDT"
 			if e.Amount.Sign() < 0 {
 				ind = "DBIT"
 			}
 		}
-		v, err := r.amount(&a, ind, line, strings.TrimSuffix(apath, "/Amt"))
+		v, err := r.amount(&a, ind, line, apathf)
 		if err != nil {
-			return tr, apath, false, err
+			return tr, "", false, err
 		}
 		tr.Amount, tr.Currency, tr.Line = v, a.Ccy, a.Line
 		if tr.Currency == "" {
@@ -884,7 +894,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path st
 		if d, ok := parseDecimal(ia.Value); ok {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
 		} else {
-			r.add(finding.Error, ia.Line, path+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "amount is not a decimal number")
+			r.add(finding.Error, ia.Line, pathf()+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "amount is not a decimal number")
 		}
 	}
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
@@ -896,13 +906,13 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path st
 		}
 		switch {
 		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), path+"/Chrgs/TtlChrgsAndTaxAmt"))
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
 		case t.child(ch, "Amt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), path+"/Chrgs/Amt"))
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), pathf, "/Chrgs/Amt"))
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
 				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
-					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), path+"/Chrgs/Rcrd/Amt"))
+					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), pathf, "/Chrgs/Rcrd/Amt"))
 				}
 			}
 		}
@@ -980,6 +990,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, path st
 		}
 		tr.ReturnText = strings.Join(add, " ")
 	}
+	apath := ""
+	if has && nd == 1 {
+		apath = apathf() + "/Amt"
+	}
 	return tr, apath, has, nil
 }
 
@@ -992,10 +1006,10 @@ func clean(s string) string {
 }
 
 // plain reads a positive amount, adding an error finding when malformed.
-func (r *Reader) plain(a amt, path string) decimal.Decimal {
+func (r *Reader) plain(a amt, pathf func() string, suffix string) decimal.Decimal {
 	d, ok := parseDecimal(a.Value)
 	if !ok {
-		r.add(finding.Error, a.Line, path, shorten(a.Value), RuleSchema, "amount is not a decimal number")
+		r.add(finding.Error, a.Line, pathf()+suffix, shorten(a.Value), RuleSchema, "amount is not a decimal number")
 	}
 	return d
 }

@@ -2,7 +2,6 @@ package camt
 
 import (
 	"bytes"
-	"strings"
 )
 
 // tree holds one decoded element (an Ntry, a Bal, the Acct ...) as a small
@@ -10,8 +9,9 @@ import (
 // from element to element, so reading an entry allocates only the strings
 // it hands out.
 type tree struct {
-	nodes []node
-	arena []byte
+	nodes  []node
+	arena  []byte
+	intern map[string]string // codes, currencies and BICs repeat on every entry
 }
 
 type span struct{ off, n int32 }
@@ -149,6 +149,49 @@ func (t *tree) text(i int32) string {
 	return string(b)
 }
 
+// code returns the trimmed text of node i as an interned string: codes,
+// currencies and BICs are few and repeat, so they are allocated once.
+func (t *tree) code(i int32) string {
+	if i == none {
+		return ""
+	}
+	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	return t.internBytes(b)
+}
+
+func (t *tree) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > 16 {
+		return string(b)
+	}
+	if s, ok := t.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if t.intern == nil {
+		t.intern = make(map[string]string)
+	}
+	if len(t.intern) < 4096 {
+		t.intern[s] = s
+	}
+	return s
+}
+
+// codeAt returns the interned text at a path from i.
+func (t *tree) codeAt(i int32, path ...string) string { return t.code(t.at(i, path...)) }
+
+// codeChoice returns the first non-empty interned text among the paths.
+func (t *tree) codeChoice(i int32, paths ...[]string) string {
+	for _, p := range paths {
+		if s := t.codeAt(i, p...); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // textAt returns the text at a path from i.
 func (t *tree) textAt(i int32, path ...string) string { return t.text(t.at(i, path...)) }
 
@@ -168,7 +211,7 @@ func (t *tree) amount(i int32) amt {
 	n := &t.nodes[i]
 	a := amt{Value: t.text(i), Line: int(n.line), Set: true}
 	if n.hasCcy {
-		a.Ccy = strings.TrimSpace(string(t.bytes(n.ccy)))
+		a.Ccy = t.internBytes(bytes.TrimSpace(t.bytes(n.ccy)))
 	}
 	return a
 }
