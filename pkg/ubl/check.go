@@ -116,7 +116,8 @@ func (c *checker) mandatory() {
 		}
 	}
 	need(hasBreakdown, "BR-CO-18", r+"/cac:TaxTotal/cac:TaxSubtotal", "VAT breakdown (BG-23)", 0)
-	if t.PayableAmount.IsSet() && t.PayableAmount.Value.IsPositive() && inv.DueDate.IsZero() && len(inv.PaymentTerms) == 0 {
+	// BR-CO-25 binds to /Invoice only (the UBL binding's Amount_due).
+	if !inv.IsCreditNote && t.PayableAmount.IsSet() && t.PayableAmount.Value.IsPositive() && inv.DueDate.IsZero() && len(inv.PaymentTerms) == 0 {
 		c.errorf(t.PayableAmount.Line, lmt+"/cbc:PayableAmount", t.PayableAmount.Text, "BR-CO-25",
 			"amount due is positive but neither a payment due date (BT-9) nor payment terms (BT-20) are given")
 	}

@@ -4,7 +4,8 @@
 // Twikey platform takes from an uploaded UBL file, and derives the direct
 // debit a collection run needs from an invoice.
 //
-// One document per file: Read decodes it with encoding/xml token by token
+// One document per file (bare, or inside a Peppol StandardBusinessDocument
+// envelope): Read decodes it with encoding/xml token by token
 // into small types named like the UBL elements (cbc/cac names in comments).
 // Embedded attachments (cbc:EmbeddedDocumentBinaryObject) are measured and
 // dropped before the XML decoder sees them, so a multi-megabyte base64 PDF

@@ -93,6 +93,7 @@ type parser struct {
 	inv   *Invoice
 	fl    finding.List
 	depth int
+	sbd   bool // the document came inside a StandardBusinessDocument
 }
 
 // line is the source line of the decoder's position.
@@ -134,6 +135,12 @@ func (p *parser) document() error {
 		if !ok {
 			continue
 		}
+		if se.Name.Local == "StandardBusinessDocument" {
+			// A Peppol envelope (SBDH): the document is its child after the header.
+			if se, err = p.sbdPayload(); err != nil {
+				return err
+			}
+		}
 		inv := p.inv
 		inv.Line = p.line()
 		switch se.Name.Local {
@@ -155,7 +162,8 @@ func (p *parser) document() error {
 		if err := p.children(root, p.rootChild); err != nil {
 			return err
 		}
-		// Anything after the root must be comments or whitespace.
+		// Anything after the root must be comments or whitespace (or, in an
+		// SBD envelope, the envelope's end).
 		for {
 			tok, err := p.d.Token()
 			if err == io.EOF {
@@ -165,8 +173,35 @@ func (p *parser) document() error {
 				return p.fatal(err)
 			}
 			if _, ok := tok.(xml.StartElement); ok {
+				if p.sbd {
+					return finding.Finding{Severity: finding.Error, File: p.name, Line: p.line(), Rule: "XML", Message: "a second document in the StandardBusinessDocument: one document per file"}
+				}
 				return finding.Finding{Severity: finding.Error, File: p.name, Line: p.line(), Rule: "XML", Message: "a second root element: one document per file"}
 			}
+		}
+	}
+}
+
+// sbdPayload skips the StandardBusinessDocumentHeader of a Standard
+// Business Document and returns the start of the document it carries.
+func (p *parser) sbdPayload() (xml.StartElement, error) {
+	for {
+		tok, err := p.d.Token()
+		if err != nil {
+			return xml.StartElement{}, p.fatal(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != "StandardBusinessDocumentHeader" {
+				p.sbd = true
+				return t, nil
+			}
+			if err := p.d.Skip(); err != nil {
+				return xml.StartElement{}, p.fatal(err)
+			}
+		case xml.EndElement:
+			return xml.StartElement{}, finding.Finding{Severity: finding.Error, File: p.name, Line: p.line(), Path: "/StandardBusinessDocument",
+				Message: ErrNotUBL.Error() + ": the StandardBusinessDocument carries no document"}
 		}
 	}
 }

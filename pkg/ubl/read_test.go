@@ -1,6 +1,7 @@
 package ubl
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,26 @@ func TestReadLatin1AndCreditNote(t *testing.T) {
 	if !inv.IsCreditNote || inv.Root() != "CreditNote" || inv.TypeCode != "381" || inv.Customer.Name != "Café René" ||
 		inv.BillingReferences[0] != "INV-9" || inv.DueDate.Format(time.DateOnly) != "2024-05-02" || inv.Lines[0].Quantity.Text != "2" {
 		t.Fatalf("%+v", inv)
+	}
+}
+
+func TestReadSBDEnvelope(t *testing.T) {
+	body, err := os.ReadFile("testdata/invoice-sdd.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(body), "<Invoice ", `<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+<StandardBusinessDocumentHeader><HeaderVersion>1.0</HeaderVersion><Sender><Identifier>0208:0456789123</Identifier></Sender></StandardBusinessDocumentHeader>
+<Invoice `, 1) + "</StandardBusinessDocument>\n"
+	inv, fl, err := Read(strings.NewReader(doc), "sbd.xml")
+	if err != nil || len(fl) != 0 {
+		t.Fatal(err, fl)
+	}
+	if inv.Number != "INV/2024/0042" || inv.Totals.PayableAmount.Line != 109 || len(inv.Validate()) != 0 {
+		t.Fatalf("%s payable at line %d: %v", inv.Number, inv.Totals.PayableAmount.Line, inv.Validate())
+	}
+	_, _, err = Read(strings.NewReader(`<StandardBusinessDocument><StandardBusinessDocumentHeader/></StandardBusinessDocument>`), "e.xml")
+	if err == nil || err.Error() != `e.xml:1: error: /StandardBusinessDocument "": not a UBL 2.1 Invoice or CreditNote: the StandardBusinessDocument carries no document` {
+		t.Fatalf("%v", err)
 	}
 }
