@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,13 @@ type Config struct {
 	HTTPClient  *http.Client    // a client with a 60 s timeout when nil
 	Now         func() time.Time
 	RenewBefore time.Duration // renew the token this long before it expires; 60 s when 0
+	// Retries is how often a GET is retried after a network error, 429 or
+	// 5xx answer (2 when 0, none when negative). POSTs are never retried
+	// on those: a payment request must not be created twice.
+	Retries int
+	// RetryWait is the first wait between retries, doubled each time and
+	// replaced by Retry-After when the server sends one; 500 ms when 0.
+	RetryWait time.Duration
 }
 
 // Client calls the Tikkie Payment Request API. It is safe for concurrent use.
@@ -68,6 +76,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RenewBefore == 0 {
 		cfg.RenewBefore = time.Minute
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = 2
+	}
+	if cfg.RetryWait == 0 {
+		cfg.RetryWait = 500 * time.Millisecond
 	}
 	return &Client{cfg: cfg, base: base, userAgent: "batchtool/" + cfg.Version, sem: make(chan struct{}, 1)}, nil
 }
@@ -129,7 +143,10 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		target += "?" + query.Encode()
 	}
 	stale := ""
-	for attempt := 0; ; attempt++ {
+	renewed := false
+	retries := 0
+	wait := c.cfg.RetryWait
+	for {
 		tok, err := c.accessToken(ctx, stale)
 		if err != nil {
 			return err
@@ -150,15 +167,32 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 			req.Header.Set("Content-Type", "application/json")
 		}
 		res, err := c.cfg.HTTPClient.Do(req)
-		if err != nil {
-			return fmt.Errorf("tikkie: %s %s %s: %w", op, method, path, err)
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(res.Body, 16<<20))
+			res.Body.Close()
 		}
-		data, rerr := io.ReadAll(io.LimitReader(res.Body, 16<<20))
-		res.Body.Close()
-		if rerr != nil {
-			return fmt.Errorf("tikkie: %s %s %s: reading answer: %w", op, method, path, rerr)
+		if err != nil || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
+			if method == http.MethodGet && retries < c.cfg.Retries && ctx.Err() == nil {
+				retries++
+				d := wait
+				if res != nil {
+					if s, perr := strconv.Atoi(res.Header.Get("Retry-After")); perr == nil && s >= 0 {
+						d = time.Duration(s) * time.Second
+					}
+				}
+				wait *= 2
+				if err := sleep(ctx, d); err != nil {
+					return fmt.Errorf("tikkie: %s %s %s: %w", op, method, path, err)
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("tikkie: %s %s %s: %w", op, method, path, err)
+			}
 		}
-		if res.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		if res.StatusCode == http.StatusUnauthorized && !renewed {
+			renewed = true
 			stale = tok
 			continue
 		}
@@ -172,5 +206,17 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 			return fmt.Errorf("tikkie: %s %s %s: answer is not the expected JSON: %w", op, method, path, err)
 		}
 		return nil
+	}
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

@@ -49,6 +49,7 @@ type env struct {
 	user  *tikkie.User
 	calls atomic.Int64 // API calls (not token calls)
 	uas   sync.Map
+	fail  atomic.Pointer[func(*http.Request) int] // answer this status instead of the sandbox when non-zero
 }
 
 func newEnv(t *testing.T) *env {
@@ -61,11 +62,18 @@ func newEnv(t *testing.T) *env {
 		if strings.HasPrefix(r.URL.Path, "/v1/tikkie/") {
 			e.calls.Add(1)
 		}
+		if f := e.fail.Load(); f != nil {
+			if code := (*f)(r); code != 0 {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(code)
+				return
+			}
+		}
 		e.uas.Store(r.UserAgent(), true)
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(e.srv.Close)
-	c, err := tikkie.New(tikkie.Config{BaseURL: e.srv.URL, APIKey: "api-key-1", PrivateKey: testKey(), Version: "0.9.0", Now: e.clk.Now})
+	c, err := tikkie.New(tikkie.Config{BaseURL: e.srv.URL, APIKey: "api-key-1", PrivateKey: testKey(), Version: "0.9.0", Now: e.clk.Now, RetryWait: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,4 +506,44 @@ func TestContextCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("%v", err)
 	}
+}
+
+func TestRetries(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var failures atomic.Int64
+	failN := func(n int64, code int) {
+		failures.Store(0)
+		f := func(r *http.Request) int {
+			if strings.HasPrefix(r.URL.Path, "/v1/tikkie/") && failures.Add(1) <= n {
+				return code
+			}
+			return 0
+		}
+		e.fail.Store(&f)
+	}
+	// GET: two 503s, then success (Retries defaults to 2).
+	failN(2, http.StatusServiceUnavailable)
+	before := e.calls.Load()
+	if err := e.c.ListPaymentRequests(ctx, e.pt, e.ut(), tikkie.ListOptions{}, func(tikkie.Page) error { return nil }); err != nil {
+		t.Fatalf("GET after two 503s: %v", err)
+	}
+	if got := e.calls.Load() - before; got != 3 {
+		t.Errorf("GET calls %d, want 3", got)
+	}
+	// GET: three 429s exhaust the retries; the last answer is the error.
+	failN(3, http.StatusTooManyRequests)
+	_, err := e.c.GetPaymentRequest(ctx, e.pt, e.ut(), "prt_x")
+	var ae *tikkie.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 429 {
+		t.Errorf("GET after three 429s: %v", err)
+	}
+	// POST: a 503 is not retried (the request might have been created).
+	failN(1, http.StatusServiceUnavailable)
+	before = e.calls.Load()
+	_, err = e.c.CreatePaymentRequest(ctx, e.pt, e.ut(), e.bt(), tikkie.NewPaymentRequest{Amount: decimal.NewFromInt(1), Description: "x"})
+	if !errors.As(err, &ae) || ae.StatusCode != 503 || e.calls.Load()-before != 1 {
+		t.Errorf("POST 503: %v after %d calls", err, e.calls.Load()-before)
+	}
+	e.fail.Store(nil)
 }

@@ -26,6 +26,8 @@
 // The access token is cached for all goroutines of a [Client], fetched by
 // one goroutine at a time, renewed [Config.RenewBefore] before it expires,
 // and renewed when a call answers 401, after which that call is retried once.
+// GETs are retried after network errors, 429 and 5xx answers (capped,
+// doubling waits, Retry-After honoured); POSTs never are, except after a 401.
 // Amounts are exact decimals, sent as integer cents (amountInCents). Listing
 // walks every page ([Client.ListPaymentRequests] with a callback per page, or
 // the iterator [Client.PaymentRequests]) and fails rather than return a short

@@ -31,6 +31,11 @@ type Config struct {
 	HTTPClient *http.Client
 	Now        func() time.Time // clock for the HMAC timestamp; time.Now when nil
 	Nonce      func() string    // nonce source; 16 random bytes in hex when nil
+	// Retries is how often a GET (Status) is retried after a network error,
+	// 429 or 5xx answer, with a fresh nonce (2 when 0, none when negative).
+	// The POST is never retried.
+	Retries   int
+	RetryWait time.Duration // first wait, doubled each retry; 500 ms when 0
 }
 
 // Client calls the Tinka merchant API. It is safe for concurrent use.
@@ -59,6 +64,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = 2
+	}
+	if cfg.RetryWait == 0 {
+		cfg.RetryWait = 500 * time.Millisecond
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return &Client{base: u, cfg: cfg}, nil
@@ -141,18 +152,62 @@ func (c *Client) Status(ctx context.Context, paymentRequestID string) (*Status, 
 }
 
 func (c *Client) do(ctx context.Context, op, method, path string, body []byte, out any) error {
-	full := c.base.String() + path
-	u, err := url.Parse(full)
+	u, err := url.Parse(c.base.String() + path)
 	if err != nil {
 		return fmt.Errorf("tinka: %s: %w", op, err)
 	}
+	wait := c.cfg.RetryWait
+	for attempt := 0; ; attempt++ {
+		status, data, err := c.send(ctx, method, u, body)
+		transient := err != nil || status == http.StatusTooManyRequests || status >= 500
+		if transient && method == http.MethodGet && attempt < c.cfg.Retries && ctx.Err() == nil {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("tinka: %s %s %s: %w", op, method, path, ctx.Err())
+			}
+			wait *= 2
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("tinka: %s %s %s: %w", op, method, path, err)
+		}
+		if status < 200 || status > 299 {
+			e := &APIError{Op: op, Method: method, Path: path, StatusCode: status, Message: http.StatusText(status)}
+			var eb struct {
+				Code      string `json:"code"`
+				ErrorCode string `json:"errorCode"`
+				Message   string `json:"message"`
+			}
+			if json.Unmarshal(data, &eb) == nil {
+				e.Code = eb.Code
+				if e.Code == "" {
+					e.Code = eb.ErrorCode
+				}
+				if eb.Message != "" {
+					e.Message = eb.Message
+				}
+			}
+			return e
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("tinka: %s %s %s: answer is not the expected JSON: %w", op, method, path, err)
+		}
+		return nil
+	}
+}
+
+// send makes one signed HTTP request (fresh nonce and timestamp).
+func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return fmt.Errorf("tinka: %s: %w", op, err)
+		return 0, nil, err
 	}
 	req.SetBasicAuth(c.cfg.Username, c.cfg.Password)
 	req.Header.Set("X-Authorization", AuthorizationHeader(c.cfg.Secret, c.cfg.MerchantID, method, u.RequestURI(), c.cfg.Nonce(), c.cfg.Now(), body))
@@ -163,35 +218,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, o
 	}
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("tinka: %s %s %s: %w", op, method, path, scrub(err))
+		return 0, nil, scrub(err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return fmt.Errorf("tinka: %s %s %s: reading answer: %w", op, method, path, err)
+		return 0, nil, fmt.Errorf("reading answer: %w", err)
 	}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		e := &APIError{Op: op, Method: method, Path: path, StatusCode: res.StatusCode, Message: http.StatusText(res.StatusCode)}
-		var eb struct {
-			Code      string `json:"code"`
-			ErrorCode string `json:"errorCode"`
-			Message   string `json:"message"`
-		}
-		if json.Unmarshal(data, &eb) == nil {
-			e.Code = eb.Code
-			if e.Code == "" {
-				e.Code = eb.ErrorCode
-			}
-			if eb.Message != "" {
-				e.Message = eb.Message
-			}
-		}
-		return e
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("tinka: %s %s %s: answer is not the expected JSON: %w", op, method, path, err)
-	}
-	return nil
+	return res.StatusCode, data, nil
 }
 
 // scrub removes user info from URL errors so that no credentials leak.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,8 +23,9 @@ type env struct {
 	sb  *payreqsandbox.Server
 	srv *httptest.Server
 	c   *tinka.Client
-	uas []string
-	mu  sync.Mutex
+	uas  []string
+	mu   sync.Mutex
+	fail atomic.Int64 // answer 503 to this many requests first
 }
 
 func newEnv(t *testing.T, mod func(*tinka.Config)) *env {
@@ -35,10 +37,14 @@ func newEnv(t *testing.T, mod func(*tinka.Config)) *env {
 		e.mu.Lock()
 		e.uas = append(e.uas, r.UserAgent())
 		e.mu.Unlock()
+		if e.fail.Add(-1) >= 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(e.srv.Close)
-	cfg := tinka.Config{BaseURL: e.srv.URL, MerchantID: "example", Username: "example-user", Password: "pa55word", Secret: secret, Version: "1.2.3"}
+	cfg := tinka.Config{BaseURL: e.srv.URL, MerchantID: "example", Username: "example-user", Password: "pa55word", Secret: secret, Version: "1.2.3", RetryWait: time.Millisecond}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -281,5 +287,26 @@ func TestConfigDoesNotPrintSecrets(t *testing.T) {
 		if strings.Contains(s, "pa55word") || strings.Contains(s, "hmac-secret") || strings.Contains(s, "104 109 97 99") {
 			t.Errorf("secret printed: %s", s)
 		}
+	}
+}
+
+func TestRetries(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	r, err := e.c.Create(ctx, invoice("retry-1", 100), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Status (GET) survives two 503s; each retry is signed with a new nonce.
+	e.fail.Store(2)
+	if st, err := e.c.Status(ctx, r.PaymentRequestID); err != nil || st.Decision != tinka.Accepted {
+		t.Errorf("status after two 503s: %+v %v", st, err)
+	}
+	// The POST is not retried.
+	e.fail.Store(1)
+	n := len(e.uas)
+	_, err = e.c.Create(ctx, invoice("retry-2", 100), tinka.CreateOptions{})
+	if err == nil || err.Error() != "tinka: Create POST /merchant-api/v2/online/payment-requests: 503: Service Unavailable" || len(e.uas)-n != 1 {
+		t.Errorf("POST 503: %v after %d requests", err, len(e.uas)-n)
 	}
 }

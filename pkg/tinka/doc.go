@@ -45,8 +45,9 @@
 // Tinka's security page before production; they are isolated in sign.go and
 // callback.go.
 //
-// Idempotency: the transactionId is the idempotency key. [Client.Create]
-// never retries a POST by itself; a caller that is unsure whether a request
+// Idempotency: the transactionId is the idempotency key. [Client.Status]
+// (GET) is retried after network errors, 429 and 5xx with a fresh nonce;
+// [Client.Create] never retries the POST by itself; a caller that is unsure whether a request
 // arrived sends it again with the same transactionId, which the batchtool
 // sandbox answers with the original paymentRequestId. Record the
 // transactionId (in the ledger) before the call.
