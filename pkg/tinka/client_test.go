@@ -20,9 +20,9 @@ import (
 var secret = []byte("s3cr3t-hmac-key")
 
 type env struct {
-	sb  *payreqsandbox.Server
-	srv *httptest.Server
-	c   *tinka.Client
+	sb   *payreqsandbox.Server
+	srv  *httptest.Server
+	c    *tinka.Client
 	uas  []string
 	mu   sync.Mutex
 	fail atomic.Int64 // answer 503 to this many requests first
