@@ -266,3 +266,51 @@ func sharedCorpus() string {
 	}
 	return filepath.Join("..", "..", "..", "shared", "corpus")
 }
+
+// TestReaderSyntax reads the XML forms banks produce: a namespace prefix, a
+// BOM, ISO 8859-1, CDATA, comments, entities, self-closing elements and
+// attributes in single quotes.
+func TestReaderSyntax(t *testing.T) {
+	prefixed := `<?xml version="1.0"?>
+<c:Document xmlns:c="urn:iso:std:iso:20022:tech:xsd:camt.054.001.04" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<c:BkToCstmrDbtCdtNtfctn><c:GrpHdr><c:MsgId>M</c:MsgId></c:GrpHdr>
+<c:Ntfctn><c:Id>N1</c:Id><c:Acct><c:Id><c:IBAN>BE68539007547034</c:IBAN></c:Id></c:Acct>
+<c:Ntry><c:Amt Ccy='EUR'>1.50</c:Amt><c:CdtDbtInd>CRDT</c:CdtDbtInd><c:Sts>BOOK</c:Sts><c:BkTxCd/>
+<c:NtryDtls><c:TxDtls><c:RltdPties><c:Dbtr><c:Nm>Dupont &amp; Fils</c:Nm></c:Dbtr></c:RltdPties>
+<c:RmtInf><c:Ustrd><![CDATA[a <b> & c]]></c:Ustrd><!-- comment --><c:Ustrd>d &#233;&#x20AC;</c:Ustrd></c:RmtInf></c:TxDtls></c:NtryDtls></c:Ntry>
+</c:Ntfctn></c:BkToCstmrDbtCdtNtfctn></c:Document>`
+	latin1 := strings.Replace(stmt053(`<Ntry><Amt Ccy="EUR">2.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/>`+
+		"<AddtlNtryInf>Caf\xe9 cr\xe8me</AddtlNtryInf></Ntry>"), `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1)
+	bom := "\xEF\xBB\xBF" + stmt053(ntry("3.00", "CRDT"))
+	tests := []struct {
+		name, in, want string
+	}{
+		{"prefix", prefixed, `camt.054.001.04 1.5 EUR counterparty="Dupont & Fils" remittance="a <b> & c d é€" info=""`},
+		{"latin1", latin1, `camt.053.001.02 -2 EUR counterparty="" remittance="" info="Café crème"`},
+		{"bom", bom, `camt.053.001.02 3 EUR counterparty="" remittance="" info=""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := camt.NewReader(strings.NewReader(tt.in), "s.xml")
+			entries, err := readAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 1 {
+				t.Fatalf("entries = %d", len(entries))
+			}
+			e := entries[0]
+			cp, rmt := "", ""
+			if len(e.Details) > 0 {
+				cp, rmt = e.Details[0].Counterparty.Name, e.Details[0].Remittance
+			}
+			got := r.Format() + " " + e.Amount.String() + " " + e.Currency + " counterparty=" + strconvQuote(cp) +
+				" remittance=" + strconvQuote(rmt) + " info=" + strconvQuote(e.Info)
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func strconvQuote(s string) string { return `"` + s + `"` }
