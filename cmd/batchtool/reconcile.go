@@ -110,7 +110,7 @@ Exit code 1 when a file had errors or could not be read.`,
 			}
 			total.WriteText(a.stdout)
 			if dups > 0 {
-				fmt.Fprintf(a.stdout, "  %-22s %7d %16s  (skipped: already booked)\n", "duplicates", dups, dupTotal.StringFixed(2))
+				fmt.Fprintf(a.stdout, "  %-26s %7d %16s  (skipped: already booked)\n", "duplicates", dups, dupTotal.StringFixed(2))
 			}
 			sumJSON, _ := json.Marshal(total)
 			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {

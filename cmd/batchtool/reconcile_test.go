@@ -119,13 +119,13 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	}
 	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
 entries: 4, lines: 5, total 55.75
-  matched                      3            60.75
-    by end-to-end-id           3            60.75
-  returned                     1           -10.00
-    AM04                       1           -10.00  Insufficient funds
-  ambiguous                    0             0.00
-  unmatched                    1             5.00
-  total                        5            55.75  (balanced)
+  matched                          3            60.75
+    by end-to-end-id               3            60.75
+  returned                         1           -10.00
+    AM04                           1           -10.00  Insufficient funds
+  ambiguous                        0             0.00
+  unmatched                        1             5.00
+  total                            5            55.75  (balanced)
 report: ` + report + "\n"
 	if out != want {
 		t.Errorf("reconcile output\n%s\nwant\n%s", out, want)
@@ -171,7 +171,7 @@ report: ` + report + "\n"
 	jsonReport := filepath.Join(dir, "out.json")
 	code, out, errOut = batchtool(t, "reconcile", st2, "--ledger", db, "--report", jsonReport)
 	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75)\n") ||
-		!strings.Contains(out, "  duplicates                   4            55.75  (skipped: already booked)\n") {
+		!strings.Contains(out, "  duplicates                       4            55.75  (skipped: already booked)\n") {
 		t.Errorf("overlapping file: %d\n%s\n%s", code, out, errOut)
 	}
 	var rep struct {
@@ -203,5 +203,60 @@ func TestReconcileUsage(t *testing.T) {
 	code, _, errOut := batchtool(t, "reconcile", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
 	if code != 1 || !strings.Contains(errOut, "missing.xml: no such file or directory") {
 		t.Errorf("missing file: %d %q", code, errOut)
+	}
+}
+
+func TestLedgerAddInvoicesAndReconcile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ledger.db")
+	code, out, errOut := batchtool(t, "ledger", "add", repoFile("invoices"), "--ledger", db)
+	if code != 0 || out != repoFile("invoices")+": UBL: 5 invoice(s) added, 0 already in the ledger, 0 with errors not added\n" ||
+		!strings.Contains(errOut, `CN-2026-0009.xml: warning: /CreditNote "CN-2026-0009": credit note: not an open item: not added`) {
+		t.Fatalf("ledger add invoices: %d %q %q", code, out, errOut)
+	}
+	d := decimal.RequireFromString
+	day := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	credit := func(ref, amount string, tx statement.Transaction) statement.Entry {
+		tx.Amount, tx.Currency = d(amount), "EUR"
+		return statement.Entry{Amount: d(amount), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: ref,
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT"}, Details: []statement.Transaction{tx}}
+	}
+	st := filepath.Join(dir, "st.xml")
+	writeRecStatement(t, st, "CAMT-INV", day, []statement.Entry{
+		credit("R1", "1210.00", statement.Transaction{Reference: statement.Reference{Scheme: "BE", Value: "202605030048"}}),
+		credit("R2", "50.00", statement.Transaction{Remittance: "RF30 2026 0504 part 1"}),
+		credit("R3", "60.50", statement.Transaction{Remittance: "factuur inv 2026/502"}),
+		credit("R4", "99.99", statement.Transaction{Remittance: "no idea"}),
+	})
+	report := filepath.Join(dir, "erp.csv")
+	code, out, errOut = batchtool(t, "reconcile", st, "--ledger", db, "--report", report)
+	want := st + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
+entries: 4, lines: 4, total 1420.49
+  matched                          3          1320.50
+    by structured-reference        2          1260.00
+    by invoice-number              1            60.50
+  returned                         0             0.00
+  ambiguous                        0             0.00
+  unmatched                        1            99.99
+  total                            4          1420.49  (balanced)
+report: ` + report + "\n"
+	if code != 0 || out != want {
+		t.Fatalf("reconcile: %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, strings.Join([]string{r[7], r[9], r[12], r[15], r[16]}, "|"))
+	}
+	wantRows := "1210.00|matched|INV-2026-0503|1210.00|0.00\n50.00|matched|INV-2026-0504|50.00|46.80\n60.50|matched|INV-2026-0502|60.50|0.00\n99.99|unmatched|||"
+	if strings.Join(got, "\n") != wantRows {
+		t.Errorf("ERP rows\n%s\nwant\n%s", strings.Join(got, "\n"), wantRows)
 	}
 }

@@ -408,11 +408,15 @@ func (e *Engine) matchLine(l *Line, res *Result) error {
 		refs = append([]string{l.Reference}, refs...)
 	}
 	var byRef []Invoice
+	var found []string
 	seen := map[int64]bool{}
 	for _, r := range refs {
 		vs, err := e.store.InvoicesByReference(r)
 		if err != nil {
 			return err
+		}
+		if len(vs) > 0 {
+			found = append(found, r)
 		}
 		for _, v := range vs {
 			if !seen[v.ID] {
@@ -422,7 +426,7 @@ func (e *Engine) matchLine(l *Line, res *Result) error {
 		}
 	}
 	if len(byRef) > 0 {
-		return e.decideInvoices(l, res, byRef, RuleReference, "structured reference "+strings.Join(refs, ", "))
+		return e.decideInvoices(l, res, byRef, RuleReference, "structured reference "+strings.Join(found, ", "))
 	}
 	// Rule 4: invoice number in the remittance.
 	if keys := RemittanceKeys(l.Remittance); len(keys) > 0 {

@@ -122,7 +122,6 @@ func NormalizeReference(s string) string {
 
 var (
 	ogmInText = regexp.MustCompile(`[+*]{3}\s*\d{3}\s*/?\s*\d{4}\s*/?\s*\d{5}\s*[+*]{3}|\b\d{3}/\d{4}/\d{5}\b|\b\d{12}\b`)
-	rfInText  = regexp.MustCompile(`(?i)\bRF\s?\d{2}(?:\s?[0-9A-Z]){1,21}\b`)
 )
 
 // ReferencesInText finds valid structured references (OGM with verified
@@ -134,15 +133,20 @@ func ReferencesInText(s string) []string {
 			out = append(out, string(o))
 		}
 	}
-	for _, m := range rfInText.FindAllString(s, -1) {
-		// The greedy match may swallow a following word; shrink until valid.
-		c := strings.ToUpper(strings.ReplaceAll(m, " ", ""))
-		for len(c) >= 5 {
+	// An RF reference is printed in groups of four, and may be followed by
+	// any word: every run of whole words after "RF" that verifies is a
+	// candidate (the store decides which exist).
+	words := strings.Fields(strings.ToUpper(s))
+	for i, w := range words {
+		if !strings.HasPrefix(w, "RF") {
+			continue
+		}
+		c := ""
+		for j := i; j < len(words) && len(c) < 25; j++ {
+			c += strings.Trim(words[j], ".,;:()")
 			if rf, err := sepa.ParseRF(c); err == nil {
 				out = append(out, string(rf))
-				break
 			}
-			c = c[:len(c)-1]
 		}
 	}
 	return out

@@ -85,7 +85,7 @@ func (s *Summary) Balanced() bool {
 func (s *Summary) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "entries: %d, lines: %d, total %s\n", s.Entries, s.Lines, s.Total.Amount.StringFixed(2))
 	row := func(name string, t Tally) {
-		fmt.Fprintf(w, "  %-22s %7d %16s\n", name, t.Count, t.Amount.StringFixed(2))
+		fmt.Fprintf(w, "  %-26s %7d %16s\n", name, t.Count, t.Amount.StringFixed(2))
 	}
 	row("matched", s.Matched)
 	rules := []Rule{RuleEndToEnd, RuleBatch, RuleReference, RuleInvoiceNumber, RuleIBANAmount, RuleSubsetSum}
@@ -102,7 +102,7 @@ func (s *Summary) WriteText(w io.Writer) {
 	sort.Strings(codes)
 	for _, c := range codes {
 		text, _ := ReturnReasonText(c)
-		fmt.Fprintf(w, "    %-20s %7d %16s  %s\n", c, s.ByReason[c].Count, s.ByReason[c].Amount.StringFixed(2), text)
+		fmt.Fprintf(w, "    %-24s %7d %16s  %s\n", c, s.ByReason[c].Count, s.ByReason[c].Amount.StringFixed(2), text)
 	}
 	row("ambiguous", s.Ambiguous)
 	row("unmatched", s.Unmatched)
@@ -111,7 +111,7 @@ func (s *Summary) WriteText(w io.Writer) {
 		balanced = "NOT BALANCED"
 	}
 	sum := s.Matched.Amount.Add(s.Returned.Amount).Add(s.Ambiguous.Amount).Add(s.Unmatched.Amount)
-	fmt.Fprintf(w, "  %-22s %7d %16s  (%s)\n", "total", s.Total.Count, sum.StringFixed(2), balanced)
+	fmt.Fprintf(w, "  %-26s %7d %16s  (%s)\n", "total", s.Total.Count, sum.StringFixed(2), balanced)
 }
 
 // Merge adds the counts of o to s (several files of one run).
