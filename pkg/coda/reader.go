@@ -301,8 +301,9 @@ func (r *Reader) ref(raw [4]byte) string {
 	if !ok {
 		return string(raw[:])
 	}
-	if r.refs == nil {
-		r.refs = make([]string, 10000)
+	if int(v) >= len(r.refs) {
+		n := min(max(int(v)+1, 2*len(r.refs), 64), 10000)
+		r.refs = append(r.refs, make([]string, n-len(r.refs))...)
 	}
 	if r.refs[v] == "" {
 		r.refs[v] = string(raw[:])
@@ -321,7 +322,7 @@ type pending struct {
 func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 	rd := &Reader{
 		name:       name,
-		br:         bufio.NewReaderSize(r, 64<<10),
+		br:         bufio.NewReaderSize(r, 32<<10),
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},

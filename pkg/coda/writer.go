@@ -140,13 +140,14 @@ func (w *Writer) put(from, to int, s, field string) {
 
 // putNum writes v right-aligned with leading zeros.
 func (w *Writer) putNum(from, to int, v int64, field string) {
-	width := to - from + 1
-	s := fmt.Sprintf("%0*d", width, v)
-	if len(s) > width || v < 0 {
-		w.fail("%s %d does not fit in %d digits", field, v, width)
-		return
+	x := v
+	for i := to - 1; i >= from-1; i-- {
+		w.rec[i] = byte('0' + x%10)
+		x /= 10
 	}
-	copy(w.rec[from-1:], s)
+	if x != 0 || v < 0 {
+		w.fail("%s %d does not fit in %d digits", field, v, to-from+1)
+	}
 }
 
 func (w *Writer) putDate(from int, t time.Time) {
@@ -154,7 +155,11 @@ func (w *Writer) putDate(from int, t time.Time) {
 		copy(w.rec[from-1:], "000000")
 		return
 	}
-	copy(w.rec[from-1:], t.Format("020106"))
+	y, m, d := t.Date()
+	two := func(i, v int) { w.rec[i], w.rec[i+1] = byte('0'+v/10), byte('0'+v%10) }
+	two(from-1, d)
+	two(from+1, int(m))
+	two(from+3, y%100)
 }
 
 // putAmount writes a sign code at signPos and 15 digits with 3 decimals.
