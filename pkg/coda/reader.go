@@ -3,7 +3,6 @@ package coda
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -1472,9 +1471,6 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 		t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
 	}
 }
-
-// ErrNotCODA is returned by Sniff when data does not start like a CODA file.
-var ErrNotCODA = errors.New("coda: not a CODA file (no header record 0 of 128 characters)")
 
 // Sniff reports whether head (the first bytes of a file) looks like CODA: a
 // header record "0000" with application code 05 at positions 15-16.
