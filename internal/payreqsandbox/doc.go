@@ -15,8 +15,10 @@
 // [Server.AddTikkieApp], [Server.AddTinkaMerchant], [Server.MarkTikkiePaid],
 // [Server.DecideTinka], [Server.RevokeTikkieTokens] and [Server.SetClock];
 // a payer can also "pay" in a browser at the paymentRequestUrl
-// (/tikkie/pay/{token}) and finish a Tinka Credit flow at its redirectUrl
-// (/tinka/checkout/{id}).
+// (/tikkie/pay/{token}), finish a Tinka Credit flow at its redirectUrl
+// (/tinka/checkout/{id}), and a demo script can set a Tinka decision with
+// POST /_sandbox/tinka/{id}/decision (form value decision). To mount the
+// handler into another mux, register it for each of [Paths].
 //
 // Tinka decisions follow one documented rule ([DecisionFor]) on the
 // requested amount in cents: above 500000 (EUR 5,000.00) Rejected; cents

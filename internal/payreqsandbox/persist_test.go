@@ -3,7 +3,9 @@ package payreqsandbox
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,4 +100,46 @@ func TestDemoAccountsPersistAcrossRestart(t *testing.T) {
 	if err := New().Persist(dir); err == nil || !strings.Contains(err.Error(), stateFile+": unexpected end of JSON input") {
 		t.Errorf("corrupt state: %v", err)
 	}
+}
+
+// TestMountedIntoAnotherMux: the handler works mounted under Paths, as the
+// integrator mounts it into internal/sandbox.
+func TestMountedIntoAnotherMux(t *testing.T) {
+	s := New()
+	if err := s.AddDemoAccounts(); err != nil {
+		t.Fatal(err)
+	}
+	parent := http.NewServeMux()
+	parent.HandleFunc("POST /creditor", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(299) })
+	for _, p := range Paths() {
+		parent.Handle(p, s.Handler())
+	}
+	srv := httptest.NewServer(parent)
+	defer srv.Close()
+	tn, _ := tinka.New(tinka.Config{BaseURL: srv.URL, MerchantID: DemoTinkaMerchantID, Username: DemoTinkaUsername,
+		Password: DemoTinkaPassword, Secret: []byte(DemoTinkaSecret)})
+	r, err := tn.Create(t.Context(), demoInvoice("m1"), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.PostForm(srv.URL+"/_sandbox/tinka/"+r.PaymentRequestID+"/decision", url.Values{"decision": {"Rejected"}})
+	if err != nil || res.StatusCode != http.StatusNoContent {
+		t.Fatalf("decide: %v %v", res, err)
+	}
+	res.Body.Close()
+	if st, err := tn.Status(t.Context(), r.PaymentRequestID); err != nil || st.Decision != tinka.Rejected {
+		t.Errorf("status %+v %v", st, err)
+	}
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	tk, _ := tikkie.New(tikkie.Config{BaseURL: srv.URL, APIKey: DemoTikkieAPIKey, PrivateKey: key})
+	cr, err := tk.CreatePaymentRequest(t.Context(), DemoPlatformToken, DemoUserToken, DemoBankAccountToken,
+		tikkie.NewPaymentRequest{Amount: decimal.RequireFromString("10.00"), Description: "x"})
+	if err != nil || !strings.HasPrefix(cr.PaymentRequestURL, srv.URL+"/tikkie/pay/") {
+		t.Errorf("tikkie through parent mux: %+v %v", cr, err)
+	}
+	res, err = http.Post(srv.URL+"/creditor", "text/plain", nil)
+	if err != nil || res.StatusCode != 299 {
+		t.Errorf("parent route: %v %v", res, err)
+	}
+	res.Body.Close()
 }

@@ -149,7 +149,7 @@ func (s *Server) AddTinkaMerchant(merchantID, username, password string, secret 
 // Paths are the path prefixes the handler serves, for mounting it into
 // another mux.
 func Paths() []string {
-	return []string{"/v1/oauth/", "/v1/tikkie/", "/merchant-api/", "/tikkie/pay/", "/tinka/checkout/"}
+	return []string{"/v1/oauth/", "/v1/tikkie/", "/merchant-api/", "/tikkie/pay/", "/tinka/checkout/", "/_sandbox/tinka/"}
 }
 
 // Handler serves both APIs.
@@ -166,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+tinka.PaymentRequestsPath, s.tinkaCreate)
 	mux.HandleFunc("GET "+tinka.PaymentRequestsPath+"/{id}", s.tinkaStatus)
 	mux.HandleFunc("GET /tinka/checkout/{id}", s.tinkaCheckout)
+	mux.HandleFunc("POST /_sandbox/tinka/{id}/decision", s.tinkaDecide)
 	return mux
 }
 

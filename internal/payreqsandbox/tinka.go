@@ -224,3 +224,20 @@ func (s *Server) tinkaCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, target, http.StatusFound)
 }
+
+// tinkaDecide is DecideTinka over HTTP for the demo:
+// POST /_sandbox/tinka/{id}/decision with form value decision.
+func (s *Server) tinkaDecide(w http.ResponseWriter, r *http.Request) {
+	d := tinka.Decision(r.PostFormValue("decision"))
+	switch d {
+	case tinka.Accepted, tinka.Rejected, tinka.Cancelled, tinka.Pending:
+	default:
+		http.Error(w, "decision must be Accepted, Rejected, Cancelled or Pending", http.StatusBadRequest)
+		return
+	}
+	if err := s.DecideTinka(r.PathValue("id"), d); err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
