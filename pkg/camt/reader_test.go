@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/finding"
@@ -246,7 +247,19 @@ func FuzzReader(f *testing.F) {
 // wellFormed checks data with encoding/xml.
 func wellFormed(data []byte) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		switch strings.ToLower(label) {
+		case "utf-8", "utf8", "us-ascii", "ascii":
+			return in, nil
+		}
+		// The Reader reads other accepted labels as ISO 8859-1.
+		b, err := io.ReadAll(in)
+		var out []byte
+		for _, c := range b {
+			out = utf8.AppendRune(out, rune(c))
+		}
+		return bytes.NewReader(out), err
+	}
 	for {
 		_, err := d.Token()
 		if err == io.EOF {
