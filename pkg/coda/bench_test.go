@@ -15,10 +15,12 @@ import (
 )
 
 // genReader produces one CODA statement of n movements on the fly: each
-// movement is a 21, 22 and 23 record crediting 1.00 with a type 127 SEPA
-// direct debit communication, so nothing of it is ever held in memory.
+// movement is a 21, 22 and 23 record crediting 1.00 to 10.99 (1000
+// distinct amounts) with a type 127 SEPA direct debit communication, so
+// nothing of it is ever held in memory.
 type genReader struct {
 	n, i  int
+	total int64 // thousandths
 	buf   []byte
 	block []byte // template of one movement (3 records)
 	state int
@@ -56,9 +58,15 @@ func (g *genReader) Read(p []byte) (int, error) {
 				for r := 0; r < 3; r++ {
 					copy(g.buf[start+r*(RecordLen+2)+2:], seq[:])
 				}
+				amt := 1000 + int64(g.i%1000)*10
+				g.total += amt
+				for k, p := 0, start+32+14; k < 6; k, p = k+1, p-1 { // amount field, last 6 digits
+					g.buf[p] = byte('0' + amt%10)
+					amt /= 10
+				}
 			}
 		case g.state == 1:
-			total := int64(g.n) * 1000
+			total := g.total
 			g.buf = []byte(rec("8", 2, "001", 5, "BE68539007547034", 39, "EUR", 42, fmt.Sprintf("0%015d", total), 58, "211126") + "\r\n" +
 				rec("9", 17, fmt.Sprintf("%06d", (3*g.n+2)%1000000), 23, "000000000000000", 38, fmt.Sprintf("%015d", total), 128, "2") + "\r\n")
 			g.state = 2
@@ -82,7 +90,8 @@ func TestGeneratedReads(t *testing.T) {
 		t.Fatal(fs)
 	}
 	eq(t, "entries", len(es), 10001)
-	eq(t, "closing", r.Statements()[0].Closing.Amount.StringFixed(2), "10001.00")
+	eq(t, "closing", r.Statements()[0].Closing.Amount.StringFixed(2), "59951.01")
+	eq(t, "amounts", es[0].Amount.StringFixed(2)+" "+es[998].Amount.StringFixed(2)+" "+es[999].Amount.StringFixed(2), "1.01 10.99 1.00")
 	last := es[len(es)-1].Details[0]
 	eq(t, "last", fmt.Sprintf("%s %s %s %s %s", es[len(es)-1].Ref, last.MandateID, last.EndToEndID, last.CreditorID, last.Remittance),
 		"0001 MNDT-000000001 E2E-000000001 BE69ZZZ050D000000008 Invoice 2026-000001")
@@ -141,7 +150,11 @@ func TestStreamGigabyte(t *testing.T) {
 	if count != n {
 		t.Fatalf("entries %d, want %d", count, n)
 	}
-	want := fmt.Sprintf("%d.00", n)
+	var total int64
+	for i := 1; i <= n; i++ {
+		total += 1000 + int64(i%1000)*10
+	}
+	want := thousandths(total).StringFixed(2)
 	eq(t, "closing", r.Statements()[0].Closing.Amount.StringFixed(2), want)
 	mb := float64(n*genMovementLen) / (1 << 20)
 	t.Logf("%d entries, %.0f MiB in %v (%.0f MiB/s wall; %.0f MiB per CPU-second of the process, generator included), peak heap %.1f MiB",

@@ -108,6 +108,7 @@ type Reader struct {
 	tmp      []byte
 	zbuf     [146]byte
 	chunk    []byte // see str
+	decs     [256]cachedDecimal
 	utf      []byte
 }
 
@@ -622,6 +623,24 @@ func daysIn(m, y int) int {
 }
 
 func thousandths(v int64) decimal.Decimal { return decimal.New(v, -3) }
+
+type cachedDecimal struct {
+	v  int64
+	d  decimal.Decimal
+	ok bool
+}
+
+// dec returns v thousandths as a decimal, sharing the values of amounts a
+// file repeats (a direct debit batch of one subscription price): decimals
+// are immutable, and each new one costs allocations.
+func (r *Reader) dec(v int64) decimal.Decimal {
+	c := &r.decs[uint64(v)*0x9E3779B97F4A7C15>>56]
+	if c.ok && c.v == v {
+		return c.d
+	}
+	*c = cachedDecimal{v, thousandths(v), true}
+	return c.d
+}
 
 // kindOf names the record type: "0", "1", "21" ... "33", "4", "8", "9".
 func kindOf(rec []byte) string {
@@ -1168,7 +1187,7 @@ func (r *Reader) flush() {
 	e.Statement = st
 	e.Seq = r.entrySeq
 	e.Ref = r.ref(p.self.seqRaw)
-	e.Amount = thousandths(p.self.amount)
+	e.Amount = r.dec(p.self.amount)
 	e.Currency = ccy
 	e.Status = "BOOK"
 	e.BookingDate = p.self.entryDate
@@ -1196,7 +1215,7 @@ func (r *Reader) flush() {
 			d := &p.details[i]
 			sum += d.amount
 			t := &e.Details[i]
-			r.transaction(d, ccy, t, thousandths(d.amount))
+			r.transaction(d, ccy, t, r.dec(d.amount))
 			if t.BankTxCode == e.BankTxCode {
 				t.BankTxCode = statement.BankTxCode{}
 			}
