@@ -1204,6 +1204,7 @@ func (r *Reader) flush() {
 		e.BankTxCode = r.txCode(&p.self, p.self.rtype)
 		e.Reversal = isR(p.self.rtype)
 	} else {
+		p.details = leaves(p.details)
 		e.Details = make([]statement.Transaction, len(p.details))
 		e.BatchCount = len(p.details)
 		// The customer reference of a global movement names the batch
@@ -1213,7 +1214,9 @@ func (r *Reader) flush() {
 		rev := true
 		for i := range p.details {
 			d := &p.details[i]
-			sum += d.amount
+			if d.ttype != '9' { // detail for information only
+				sum += d.amount
+			}
 			t := &e.Details[i]
 			r.transaction(d, ccy, t, r.dec(d.amount))
 			if t.BankTxCode == e.BankTxCode {
@@ -1241,6 +1244,31 @@ func (r *Reader) flush() {
 		}
 	}
 	r.ready = e
+}
+
+// leaves drops the subtotals of a globalisation on several levels: detail
+// movements that are themselves totals (transaction type 1, 2 or 3) when
+// details of totals (type 5 to 8) are present.
+func leaves(ds []movement) []movement {
+	hasDetail, hasTotal := false, false
+	for i := range ds {
+		switch ds[i].ttype {
+		case '5', '6', '7', '8':
+			hasDetail = true
+		case '1', '2', '3':
+			hasTotal = true
+		}
+	}
+	if !hasDetail || !hasTotal {
+		return ds
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		if d.ttype != '1' && d.ttype != '2' && d.ttype != '3' {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func isR(t byte) bool { return t >= RReject && t <= RCancellation }

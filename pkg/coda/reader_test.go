@@ -105,6 +105,13 @@ func TestReaderFindings(t *testing.T) {
 			mv("0001", "0002", "0", "000000000005000", "505500000", "0B", "100"),
 			newBal("000000000010000"), trl("000005", "000000000000000", "000000000010000")),
 			[]string{`t.cod:3: warning: record 21 amount "10": globalised movement 0001: its 2 detail movements add up to 9 [CODA globalisation]`}},
+		{"two-level globalisation", lines(hdr(), old("000000000000000"),
+			mv("0001", "0000", "0", "000000000010000", "205500000", "0BATCH", "200"),
+			mv("0001", "0001", "0", "000000000006000", "205500000", "0SUB", "100"),
+			mv("0001", "0002", "0", "000000000002000", "605500000", "0A", "000"),
+			mv("0001", "0003", "0", "000000000004000", "605500000", "0B", "100"),
+			mv("0001", "0004", "0", "000000000004000", "605500000", "0C", "200"),
+			newBal("000000000010000"), trl("000007", "000000000000000", "000000000010000")), nil},
 		{"version", lines(rec("0", 2, "0000", 6, "211126", 15, "05", 128, "3"), old("000000000000000"), trl("000001", "000000000000000", "000000000000000")),
 			[]string{`t.cod:1: error: record 0 version code "3": CODA version 3 is not supported (versions 1 and 2 are) [CODA version]`}},
 		{"xml", []byte("<?xml version=\"1.0\"?>\n<Document/>\n"), []string{
