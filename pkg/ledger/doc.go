@@ -28,7 +28,8 @@
 // functions. What would differ on PostgreSQL: "INTEGER PRIMARY KEY" becomes
 // "BIGINT GENERATED ALWAYS AS IDENTITY" and new ids come back with RETURNING
 // instead of LastInsertId; placeholders are $1.. instead of ?; money
-// columns, TEXT holding exact decimals here, become NUMERIC(18,5); dates,
+// columns, TEXT holding exact decimals here, become NUMERIC(18,5); the line
+// identity, a 16-byte BLOB, becomes BYTEA; dates,
 // TEXT 'YYYY-MM-DD' here, become DATE; the WAL/synchronous pragmas go, and
 // an import takes a row lock on its statement_files row (or an advisory
 // lock on the account) so two workers do not import the same lines at once;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -65,7 +66,7 @@ type ImportResult struct {
 	Findings        []finding.Finding `json:"findings,omitempty"`
 }
 
-// LineIdentity names a statement entry so that the same bank line is
+// LineIdentity names a statement entry (in hex; stored as 16 bytes) so that the same bank line is
 // recognised in any file that repeats it: a re-sent statement, a camt.053
 // after the camt.052 of the day, another export of the same period. It is a
 // hash of the account, the booking date, the signed amount and currency,
@@ -120,8 +121,14 @@ func contentKey(e *statement.Entry) string {
 }
 
 func identityOf(content [32]byte, occurrence int) string {
+	return hex.EncodeToString(identityBytes(content, occurrence))
+}
+
+// identityBytes is the identity as stored: 16 bytes (a BLOB; BYTEA in
+// PostgreSQL), half the index of its hex form.
+func identityBytes(content [32]byte, occurrence int) []byte {
 	h := sha256.Sum256(append(content[:], strconv.Itoa(occurrence)...))
-	return hex.EncodeToString(h[:16])
+	return h[:16]
 }
 
 // Import registers one statement file and reconciles its entries against
@@ -177,9 +184,11 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 	defer insMatch.Close()
 
 	eng := reconcile.NewEngine(store, opt.Engine)
-	// occurrences of each content in this file, by the first 16 bytes of
-	// its hash: about 40 bytes a line, the only state that grows with the file.
-	occ := map[[16]byte]int32{}
+	// occurrences of each content in this file, by the first 8 bytes of its
+	// hash: about 20 bytes a line, the only state that grows with the file.
+	// (A clash of two 64-bit hashes in one file would only number a line's
+	// occurrence one too high.)
+	occ := map[uint64]int32{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -194,9 +203,9 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		}
 		res.Entries++
 		ch := contentHash(e)
-		k16 := [16]byte(ch[:16])
-		occ[k16]++
-		n := int(occ[k16])
+		k := binary.BigEndian.Uint64(ch[:8])
+		occ[k]++
+		n := int(occ[k])
 		stmtID := ""
 		if e.Statement != nil {
 			stmtID = e.Statement.ID
@@ -205,7 +214,7 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		if bd.IsZero() {
 			bd = e.ValueDate
 		}
-		lr, err := insLine.ExecContext(ctx, identityOf(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
+		lr, err := insLine.ExecContext(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
 			dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info))
 		if err != nil {
 			return res, err

@@ -76,7 +76,7 @@ var migrations = []string{
 	);
 	CREATE TABLE statement_lines (
 		id           INTEGER PRIMARY KEY,
-		identity     TEXT NOT NULL UNIQUE,
+		identity     BLOB NOT NULL UNIQUE, -- LineIdentity: 16 bytes
 		file_id      INTEGER NOT NULL REFERENCES statement_files (id),
 		account      TEXT NOT NULL,
 		statement_id TEXT,
