@@ -195,6 +195,12 @@ func BenchmarkCamt053V08(b *testing.B) {
 			b.Run(input+"/"+r.name, func(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
+				cpu0 := cpuTime()
+				defer func() {
+					if cpu := cpuTime() - cpu0; cpu > 0 {
+						b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+					}
+				}()
 				for i := 0; i < b.N; i++ {
 					if err := r.read(data); err != nil {
 						b.Fatal(err)

@@ -14,6 +14,12 @@ func benchRead(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		if cpu := cpuTime() - cpu0; cpu > 0 {
+			b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+		}
+	}()
 	for i := 0; i < b.N; i++ {
 		r := camt.NewReader(bytes.NewReader(data), "bench.xml")
 		n := 0
