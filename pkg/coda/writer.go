@@ -230,13 +230,7 @@ func (w *Writer) BeginStatement(st *statement.Statement) error {
 	if opening.IsZero() {
 		opening = st.From
 	}
-	w.paperSeq = st.LegalSequence
-	if w.paperSeq == "" {
-		w.paperSeq = "001"
-	}
-	if len(w.paperSeq) < 3 {
-		w.paperSeq = strings.Repeat("0", 3-len(w.paperSeq)) + w.paperSeq
-	}
+	w.paperSeq = seq3(st.LegalSequence)
 
 	// Record 0: header.
 	w.blank("0")
@@ -302,15 +296,30 @@ func (w *Writer) BeginStatement(st *statement.Statement) error {
 	w.putDate(59, opening)
 	w.put(65, 90, clip(acct.Owner, 26), "account holder name")
 	w.put(91, 125, clip(acct.Name, 35), "account description")
-	es := st.ElectronicSequence
-	if es == "" {
-		es = w.paperSeq
+	es := w.paperSeq
+	if st.ElectronicSequence != "" {
+		es = seq3(st.ElectronicSequence)
 	}
 	w.put(126, 128, es, "electronic sequence number")
 	w.emit()
 	w.nRecords++
 	_ = id
 	return w.err
+}
+
+// seq3 lays a statement number in CODA's 3 digits: zero-padded, and for
+// numbers above 999 the last three digits (the numbering wraps). Anything
+// else is left for put to reject.
+func seq3(s string) string {
+	switch {
+	case s == "":
+		return "001"
+	case !isDigitsStr(s):
+		return s
+	case len(s) < 3:
+		return strings.Repeat("0", 3-len(s)) + s
+	}
+	return s[len(s)-3:]
 }
 
 func clip(s string, n int) string {

@@ -247,6 +247,12 @@ func TestWriterErrors(t *testing.T) {
 	}
 }
 
+func TestSeq3(t *testing.T) {
+	for in, want := range map[string]string{"": "001", "7": "007", "42": "042", "123": "123", "1234": "234", "A1": "A1"} {
+		eq(t, "seq3("+in+")", seq3(in), want)
+	}
+}
+
 func TestCreateAtomic(t *testing.T) {
 	dir := t.TempDir()
 	st, entries := sandboxStatement()
