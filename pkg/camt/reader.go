@@ -30,8 +30,8 @@ const (
 // nsPrefix is the namespace prefix of every ISO 20022 message.
 const nsPrefix = "urn:iso:std:iso:20022:tech:xsd:"
 
-// Versions lists the supported message versions, the last part of the
-// namespace: camt.05x.001.<version>.
+// MinVersion and MaxVersion bound the message versions the Reader accepts,
+// the last part of the namespace: camt.05x.001.<version>.
 const (
 	MinVersion = 1
 	MaxVersion = 14
@@ -51,6 +51,8 @@ var messages = []message{
 	{"053", "BkToCstmrStmt", "Stmt", statement.KindStatement, true},
 	{"054", "BkToCstmrDbtCdtNtfctn", "Ntfctn", statement.KindNotification, false},
 }
+
+var _ statement.Reader = (*Reader)(nil)
 
 // Reader reads the entries of a camt.052, camt.053 or camt.054 message one
 // at a time. It implements statement.Reader.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,8 @@ type WriterOptions struct {
 // 001.02, so it is written with (and read back with) its entry's sign.
 type Writer struct {
 	w       *bufio.Writer
+	file    *os.File // set by Create: the temporary file
+	path    string   // set by Create: the final name
 	opts    WriterOptions
 	started bool
 	inStmt  bool
@@ -45,6 +49,37 @@ type Writer struct {
 // BeginStatement; Close writes the end of the message and flushes.
 func NewWriter(w io.Writer, opts WriterOptions) *Writer {
 	return &Writer{w: bufio.NewWriterSize(w, 32<<10), opts: opts}
+}
+
+// Create returns a Writer to a temporary file in the directory of path.
+// Close renames it to path once the message is complete; Abort, or a Close
+// that fails, removes it, so no half-written statement file is ever left.
+func Create(path string, opts WriterOptions) (*Writer, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("camt: %w", err)
+	}
+	w := NewWriter(f, opts)
+	w.file, w.path = f, path
+	return w, nil
+}
+
+// Abort discards a Writer made by Create: the temporary file is removed
+// and path is left untouched. For other Writers it only stops writing.
+func (w *Writer) Abort() {
+	if w.err == nil {
+		w.err = errors.New("camt: writer aborted")
+	}
+	w.closed = true
+	w.discard()
+}
+
+func (w *Writer) discard() {
+	if w.file != nil {
+		w.file.Close()
+		os.Remove(w.file.Name())
+		w.file = nil
+	}
 }
 
 // ErrNoStatement is returned by Close when no statement was written: a
@@ -569,17 +604,40 @@ func (w *Writer) Close() error {
 		w.EndStatement()
 	}
 	w.closed = true
-	if w.err != nil {
-		return w.err
-	}
-	if w.nStmt == 0 {
+	if w.err == nil && w.nStmt == 0 {
 		w.err = ErrNoStatement
+	}
+	if w.err != nil {
+		w.discard()
 		return w.err
 	}
 	w.s("</BkToCstmrStmt>\n</Document>\n")
 	if w.err == nil {
 		if err := w.w.Flush(); err != nil {
 			w.err = err
+		}
+	}
+	if w.file != nil {
+		if w.err != nil {
+			w.discard()
+			return w.err
+		}
+		f := w.file
+		w.file = nil
+		if err := f.Sync(); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			w.err = fmt.Errorf("camt: %w", err)
+			return w.err
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			w.err = fmt.Errorf("camt: %w", err)
+			return w.err
+		}
+		if err := os.Rename(f.Name(), w.path); err != nil {
+			os.Remove(f.Name())
+			w.err = fmt.Errorf("camt: %w", err)
 		}
 	}
 	return w.err

@@ -259,3 +259,69 @@ func TestWriterErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCreate checks that Create leaves the file only after a good Close.
+func TestCreate(t *testing.T) {
+	dir := t.TempDir()
+	st, entries := reconciliationStatement()
+	opts := camt.WriterOptions{MessageID: st.MessageID, CreatedAt: st.CreatedAt}
+	listing := func() string {
+		des, _ := os.ReadDir(dir)
+		var names []string
+		for _, de := range des {
+			names = append(names, de.Name())
+		}
+		return strings.Join(names, ",")
+	}
+
+	// A complete statement: the file appears with the golden content.
+	path := filepath.Join(dir, "ok.xml")
+	w, err := camt.Create(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.BeginStatement(st); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := w.WriteEntry(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := listing(); got == "ok.xml" || !strings.HasPrefix(got, ".ok.xml.") {
+		t.Errorf("while writing, dir holds %q", got)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want, _ := os.ReadFile(filepath.Join("testdata", "reconciliation.camt053.xml"))
+	if !bytes.Equal(got, want) {
+		t.Error("created file differs from the golden file")
+	}
+
+	// Abort after some entries: nothing is left.
+	w, err = camt.Create(filepath.Join(dir, "aborted.xml"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.BeginStatement(st)
+	w.WriteEntry(entries[0])
+	w.Abort()
+
+	// An invalid entry makes Close fail and leave nothing.
+	w, err = camt.Create(filepath.Join(dir, "bad.xml"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.BeginStatement(st)
+	if err := w.WriteEntry(&statement.Entry{Amount: d("1"), Currency: "euro"}); err == nil {
+		t.Fatal("no error for currency euro")
+	}
+	if err := w.Close(); err == nil {
+		t.Fatal("Close after an error succeeded")
+	}
+	if got := listing(); got != "ok.xml" {
+		t.Errorf("dir holds %q, want only ok.xml", got)
+	}
+}
