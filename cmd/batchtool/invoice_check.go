@@ -46,8 +46,14 @@ It exits 1 when any file has an error, 0 otherwise.`,
 					rows = append(rows, checkInvoice(name, r))
 					return nil
 				})
-				if err != nil {
-					rows = append(rows, invoiceRow{File: p, Errors: 1, Findings: []finding.Finding{errorFinding(p, err)}})
+				errs := []error{err}
+				if j, ok := err.(interface{ Unwrap() []error }); ok {
+					errs = j.Unwrap()
+				}
+				for _, e := range errs {
+					if e != nil {
+						rows = append(rows, invoiceRow{File: p, Errors: 1, Findings: []finding.Finding{errorFinding(p, e)}})
+					}
 				}
 			}
 			if len(rows) == 0 {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,18 +18,27 @@ import (
 // under a directory (recursively, in lexical order, hidden files skipped),
 // or every *.xml member of a zip file (p itself or a *.zip found in a
 // directory). Members are named "archive.zip!dir/member.xml". An error from
-// fn stops the walk and is returned.
+// fn stops the walk and is returned. A file that cannot be read (a broken
+// zip, a member that does not decompress, an unreadable directory) does not
+// stop the walk: the others are still walked, and every such error is
+// returned at the end, joined (errors.Join), each naming its file.
 func Walk(p string, fn func(name string, r io.Reader) error) error {
 	st, err := os.Stat(p)
 	if err != nil {
 		return err
 	}
+	var fileErrs []error
 	if !st.IsDir() {
-		return walkFile(p, true, fn)
+		err := walkFile(p, true, fn, &fileErrs)
+		return errors.Join(append([]error{err}, fileErrs...)...)
 	}
-	return filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			fileErrs = append(fileErrs, err)
+			if d != nil && d.IsDir() && name != p {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		base := d.Name()
 		if name != p && strings.HasPrefix(base, ".") {
@@ -44,37 +54,46 @@ func Walk(p string, fn func(name string, r io.Reader) error) error {
 		if ext != ".xml" && ext != ".zip" {
 			return nil
 		}
-		return walkFile(name, false, fn)
+		return walkFile(name, false, fn, &fileErrs)
 	})
+	return errors.Join(append([]error{err}, fileErrs...)...)
 }
 
 // walkFile opens one file: a zip is walked, anything else handed to fn
 // (explicit names always; found in a directory only *.xml).
-func walkFile(name string, explicit bool, fn func(name string, r io.Reader) error) error {
+// It returns only errors of fn; errors of the file go to errs.
+func walkFile(name string, explicit bool, fn func(name string, r io.Reader) error, errs *[]error) error {
 	f, err := os.Open(name)
 	if err != nil {
-		return err
+		*errs = append(*errs, err)
+		return nil
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
 	head, _ := br.Peek(4)
-	if bytes.Equal(head, []byte("PK\x03\x04")) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case bytes.Equal(head, []byte("PK\x03\x04")):
 		st, err := f.Stat()
 		if err != nil {
-			return err
+			*errs = append(*errs, err)
+			return nil
 		}
-		return walkZip(name, f, st.Size(), fn)
-	}
-	if !explicit && strings.ToLower(filepath.Ext(name)) != ".xml" {
+		return walkZip(name, f, st.Size(), fn, errs)
+	case ext == ".zip" && !explicit:
+		*errs = append(*errs, fmt.Errorf("%s: not a zip file", name))
+		return nil
+	case !explicit && ext != ".xml":
 		return nil
 	}
 	return fn(name, br)
 }
 
-func walkZip(name string, ra io.ReaderAt, size int64, fn func(name string, r io.Reader) error) error {
+func walkZip(name string, ra io.ReaderAt, size int64, fn func(name string, r io.Reader) error, errs *[]error) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		*errs = append(*errs, fmt.Errorf("%s: %w", name, err))
+		return nil
 	}
 	for _, zf := range zr.File {
 		member := filepath.ToSlash(zf.Name)
@@ -85,7 +104,8 @@ func walkZip(name string, ra io.ReaderAt, size int64, fn func(name string, r io.
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			return fmt.Errorf("%s!%s: %w", name, member, err)
+			*errs = append(*errs, fmt.Errorf("%s!%s: %w", name, member, err))
+			continue
 		}
 		err = fn(name+"!"+member, rc)
 		rc.Close()

@@ -72,7 +72,15 @@ func TestWalk(t *testing.T) {
 		t.Errorf("missing path: %v", err)
 	}
 	write("bad.zip", []byte("PK\x03\x04 truncated"))
-	if err := Walk(filepath.Join(dir, "bad.zip"), func(string, io.Reader) error { return nil }); err == nil {
-		t.Error("a broken zip must be an error")
+	if err := Walk(filepath.Join(dir, "bad.zip"), func(string, io.Reader) error { return nil }); err == nil || err.Error() != filepath.Join(dir, "bad.zip")+": zip: not a valid zip file" {
+		t.Errorf("a broken zip must be an error: %v", err)
+	}
+	// In a directory, broken files are reported and the others still walked.
+	write("fake.zip", []byte("not a zip"))
+	n := 0
+	err = Walk(dir, func(string, io.Reader) error { n++; return nil })
+	want2 := filepath.Join(dir, "bad.zip") + ": zip: not a valid zip file\n" + filepath.Join(dir, "fake.zip") + ": not a zip file"
+	if n != 4 || err == nil || err.Error() != want2 {
+		t.Errorf("walked %d, error %v", n, err)
 	}
 }
