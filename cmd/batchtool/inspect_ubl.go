@@ -177,7 +177,11 @@ func (s *ublSummary) WriteText(w io.Writer) {
 		tot = append(tot, "VAT "+s.TaxTotal)
 	}
 	fmt.Fprintf(w, "  %-13s %s\n", "totals:", strings.Join(tot, ", "))
-	fmt.Fprintf(w, "  %-13s %s %s (%d lines)\n", "payable:", orDash(t.PayableAmount.Text), s.Currency, s.Lines)
+	plural := "s"
+	if s.Lines == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "  %-13s %s %s (%d line%s)\n", "payable:", orDash(t.PayableAmount.Text), s.Currency, s.Lines, plural)
 	if len(s.PaymentMeans) == 0 {
 		fmt.Fprintf(w, "  %-13s none\n", "payment:")
 	}
