@@ -831,13 +831,60 @@ func (r *Reader) movement21() {
 		return
 	}
 	r.nRecords++
-	var m movement
+	seq := int(r.num("21", "sequence number", 3, 6))
+	detail := int(r.num("21", "detail number", 7, 10))
+	amount := r.amount("21", "amount", 32, 33)
+	r.setExpect(126, "2x", 128)
+
+	// Decide where the movement goes before parsing it, so that it is
+	// parsed in place rather than copied.
+	var m *movement
+	if detail == 0 || !r.hasPend || seq != r.pend.self.seq {
+		if detail != 0 {
+			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
+				fmt.Sprintf("detail movement without its global movement (sequence %04d detail 0000)", seq))
+		}
+		r.flush()
+		if seq != r.lastSeq+1 && !(r.lastSeq == 9999 && seq <= 1) { // 4 digits wrap
+			r.warn("21", "sequence number", string(r.f(3, 6)), RuleSequence,
+				fmt.Sprintf("sequence number %d follows %d", seq, r.lastSeq))
+		}
+		r.lastSeq, r.lastDetail = seq, detail
+		r.sum += amount
+		if amount >= 0 {
+			r.credits += amount
+			r.nCredits++
+		} else {
+			r.debits -= amount
+			r.nDebits++
+		}
+		r.pend.details = r.pend.details[:0]
+		if r.pend.info.Len() > 0 {
+			r.pend.info.Reset()
+		}
+		r.pend.infoFull = false
+		r.hasPend = true
+		r.cur = -1
+		m = &r.pend.self
+	} else {
+		if detail <= r.lastDetail {
+			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
+				fmt.Sprintf("detail number %d follows %d", detail, r.lastDetail))
+		}
+		r.lastDetail = detail
+		if len(r.pend.details) < cap(r.pend.details) {
+			r.pend.details = r.pend.details[:len(r.pend.details)+1]
+		} else {
+			r.pend.details = append(r.pend.details, movement{})
+		}
+		r.cur = len(r.pend.details) - 1
+		m = &r.pend.details[r.cur]
+	}
+	m.reset()
 	m.line = r.line
-	m.seq = int(r.num("21", "sequence number", 3, 6))
+	m.seq, m.detail, m.amount = seq, detail, amount
 	copy(m.seqRaw[:], r.f(3, 6))
-	m.detail = int(r.num("21", "detail number", 7, 10))
 	m.bankRef = r.trimmed(11, 31)
-	m.amount = r.amount("21", "amount", 32, 33)
 	m.valueDate = r.date("21", "value date", 48)
 	m.ttype = r.rec[53]
 	copy(m.code[:], r.f(55, 61))
@@ -854,42 +901,16 @@ func (r *Reader) movement21() {
 	}
 	m.entryDate = r.date("21", "entry date", 116)
 	m.glob = r.rec[124]
-	r.setExpect(126, "2x", 128)
+}
 
-	if m.detail == 0 || !r.hasPend || m.seq != r.pend.self.seq {
-		if m.detail != 0 {
-			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
-				fmt.Sprintf("detail movement without its global movement (sequence %04d detail 0000)", m.seq))
-		}
-		r.flush()
-		if m.seq != r.lastSeq+1 && !(r.lastSeq == 9999 && m.seq <= 1) { // 4 digits wrap
-			r.warn("21", "sequence number", string(r.f(3, 6)), RuleSequence,
-				fmt.Sprintf("sequence number %d follows %d", m.seq, r.lastSeq))
-		}
-		r.lastSeq, r.lastDetail = m.seq, m.detail
-		r.sum += m.amount
-		if m.amount >= 0 {
-			r.credits += m.amount
-			r.nCredits++
-		} else {
-			r.debits -= m.amount
-			r.nDebits++
-		}
-		r.pend.self = m
-		r.pend.details = r.pend.details[:0]
-		r.pend.info.Reset()
-		r.pend.infoFull = false
-		r.hasPend = true
-		r.cur = -1
-		return
+// reset clears a movement for reuse without clearing its piece buffers.
+func (m *movement) reset() {
+	comm := m.comm
+	for i := range comm {
+		comm[i].n, comm[i].wide, comm[i].text = 0, false, ""
 	}
-	if m.detail <= r.lastDetail {
-		r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
-			fmt.Sprintf("detail number %d follows %d", m.detail, r.lastDetail))
-	}
-	r.lastDetail = m.detail
-	r.pend.details = append(r.pend.details, m)
-	r.cur = len(r.pend.details) - 1
+	*m = movement{}
+	m.comm = comm
 }
 
 // current returns the movement a continuation record belongs to, checking
