@@ -127,3 +127,26 @@ func BenchmarkReadLargeAttachment(b *testing.B) {
 		}
 	}
 }
+
+// TestHeapPerLine bounds what a read invoice holds per line: lines are kept
+// (Check needs them all), so a 20,000-line invoice must stay well under
+// 1 KB a line.
+func TestHeapPerLine(t *testing.T) {
+	const n = 20000
+	doc, _ := io.ReadAll(genInvoice("L-1", n, 0))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	inv, _, err := Read(bytes.NewReader(doc), "l.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perLine := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	runtime.KeepAlive(inv)
+	t.Logf("%d lines (%d MB of XML): %d bytes held per line", n, len(doc)>>20, perLine)
+	if perLine > 1024 {
+		t.Errorf("%d bytes held per line", perLine)
+	}
+}
