@@ -42,6 +42,7 @@ const (
 	RuleIBAN          = "ISO 13616"          // IBAN check digits
 	RuleStructure     = "CODA structure"     // statements that do not close
 	RuleCommunication = "CODA communication" // structured communication layout
+	RuleDuplicate     = "CODA duplicate"     // record 0 position 17: a duplicate file
 )
 
 // Reader reads a CODA file one statement.Entry at a time. It implements
@@ -135,6 +136,7 @@ type movement struct {
 	ttype      byte
 	code       [7]byte // Febelfin family (2), transaction (2), category (3)
 	structured bool
+	ogmOK      bool // type 101/102: the 12 digits verify
 	commType   [3]byte
 	comm       [3]piece // communication pieces of 21, 22 and 23
 	glob       byte
@@ -744,6 +746,10 @@ func (r *Reader) header() {
 	h.created = r.date("0", "creation date", 6)
 	h.bankID = string(r.f(12, 14))
 	h.duplicate = r.rec[16] == 'D'
+	if h.duplicate {
+		r.warn("0", "duplicate code", "D", RuleDuplicate,
+			"the bank marks this file as a duplicate of one it sent before: do not book it twice")
+	}
 	h.fileRef = r.trimmed(25, 34)
 	if h.version == '2' {
 		h.bic = r.trimmed(61, 71)
@@ -901,6 +907,28 @@ func (r *Reader) movement21() {
 	}
 	m.entryDate = r.date("21", "entry date", 116)
 	m.glob = r.rec[124]
+	if m.structured && (string(m.commType[:]) == "101" || string(m.commType[:]) == "102") {
+		ref := r.f(66, 77)
+		m.ogmOK = ogmValid(ref)
+		if !m.ogmOK {
+			_, err := sepa.ParseOGM(string(ref))
+			r.warn("21", "structured communication", string(ref), RuleOGM, err.Error())
+		}
+	}
+}
+
+// ogmValid checks 12 digits as a Belgian structured communication (the
+// same rule as sepa.ParseOGM, without allocating).
+func ogmValid(b []byte) bool {
+	v, ok := digits(b)
+	if !ok || len(b) != 12 {
+		return false
+	}
+	rem := (v / 100) % 97
+	if rem == 0 {
+		rem = 97
+	}
+	return rem == v%100
 }
 
 // reset clears a movement for reuse without clearing its piece buffers.
@@ -1481,12 +1509,12 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 	z := r.zone(m)
 	switch string(m.commType[:]) {
 	case "101", "102": // credit transfer with Belgian structured communication (OGM/VCS)
-		ref := z.raw(0, 12)
-		if o, err := sepa.ParseOGM(ref); err == nil {
-			t.Reference = statement.Reference{Scheme: sepa.SchemeOGM, Value: o.Digits()}
+		// checked with sepa.ParseOGM when the 21 record was read
+		ref := z.field(0, 12)
+		if m.ogmOK {
+			t.Reference = statement.Reference{Scheme: sepa.SchemeOGM, Value: ref}
 		} else {
-			r.add(finding.Warning, m.line, "21", "structured communication", ref, RuleOGM, err.Error())
-			t.Reference = statement.Reference{Scheme: sepa.SchemeOther, Value: strings.TrimSpace(ref)}
+			t.Reference = statement.Reference{Scheme: sepa.SchemeOther, Value: ref}
 		}
 		t.Remittance = z.field(12, 146)
 	case "105": // original amount of the transaction

@@ -112,6 +112,9 @@ func TestReaderFindings(t *testing.T) {
 			mv("0001", "0003", "0", "000000000004000", "605500000", "0B", "100"),
 			mv("0001", "0004", "0", "000000000004000", "605500000", "0C", "200"),
 			newBal("000000000010000"), trl("000007", "000000000000000", "000000000010000")), nil},
+		{"duplicate", lines(rec("0", 2, "0000", 6, "211126", 12, "300", 15, "05", 17, "D", 128, "2"), old("000000000000000"),
+			newBal("000000000000000"), trl("000002", "000000000000000", "000000000000000")),
+			[]string{`t.cod:1: warning: record 0 duplicate code "D": the bank marks this file as a duplicate of one it sent before: do not book it twice [CODA duplicate]`}},
 		{"version", lines(rec("0", 2, "0000", 6, "211126", 15, "05", 128, "3"), old("000000000000000"), trl("000001", "000000000000000", "000000000000000")),
 			[]string{`t.cod:1: error: record 0 version code "3": CODA version 3 is not supported (versions 1 and 2 are) [CODA version]`}},
 		{"xml", []byte("<?xml version=\"1.0\"?>\n<Document/>\n"), []string{
