@@ -69,7 +69,9 @@ type Invoice struct {
 // Store is where the engine finds open items and records what it decided.
 // The ledger implements it on SQLite; MemStore in memory. Lookups return
 // items in a stable order (by ID). Apply must make the changes visible to
-// later lookups.
+// later lookups. Lookups need fill only what the engine decides on: ID, the
+// key (end-to-end id, PmtInfId, number), mandate, batch, amounts, open
+// remainder, currency, dates, status and the debtor or customer name.
 type Store interface {
 	CollectionsByEndToEnd(e2e string) ([]Collection, error)
 	BatchByID(pmtInfID string) (*Batch, error) // nil, nil when unknown
