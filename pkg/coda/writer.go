@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -25,7 +26,7 @@ type WriterOptions struct {
 	FileReference string    // record 0 positions 25-34; default the statement's MessageID
 	Addressee     string    // record 0 positions 35-60; default the account owner
 	HolderID      string    // record 0 positions 72-82, company number of the account holder
-	Charset       Charset   // Latin1 (default, what Febelfin expects) or UTF8
+	Charset       Charset   // Latin1 (default, what Febelfin expects), CP1252, CP850 or UTF8
 	TempDir       string    // Create: folder of the temporary file; default the target's folder
 }
 
@@ -41,6 +42,7 @@ type WriterOptions struct {
 type Writer struct {
 	w    *bufio.Writer
 	opts WriterOptions
+	enc  *charmap.Charmap // CP1252 or CP850; nil for Latin-1 and UTF-8
 	rec  [RecordLen]byte
 	out  []byte
 
@@ -72,7 +74,14 @@ func NewWriter(w io.Writer, opts WriterOptions) *Writer {
 	if opts.Charset == Detect {
 		opts.Charset = Latin1
 	}
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10), opts: opts}
+	wr := &Writer{w: bufio.NewWriterSize(w, 64<<10), opts: opts}
+	switch opts.Charset {
+	case CP1252:
+		wr.enc = charmap.Windows1252
+	case CP850:
+		wr.enc = charmap.CodePage850
+	}
+	return wr
 }
 
 // Create writes a CODA file at path atomically: into a temporary file in the
@@ -129,11 +138,24 @@ func (w *Writer) put(from, to int, s, field string) {
 	}
 	i := from - 1
 	for _, r := range s {
-		if r > 0xFF || r < 0x20 || (r >= 0x7F && r < 0xA0) {
+		if r < 0x20 || (r >= 0x7F && r < 0xA0) {
 			w.fail("%s %q: character %q cannot be written in CODA", field, s, r)
 			return
 		}
-		w.rec[i] = byte(r)
+		if w.enc != nil { // a code page: the record holds its bytes
+			b, ok := w.enc.EncodeRune(r)
+			if !ok {
+				w.fail("%s %q: character %q cannot be written in %s", field, s, r, w.opts.Charset)
+				return
+			}
+			w.rec[i] = b
+		} else {
+			if r > 0xFF {
+				w.fail("%s %q: character %q cannot be written in CODA", field, s, r)
+				return
+			}
+			w.rec[i] = byte(r) // Latin-1, encoded as UTF-8 by emit when asked
+		}
 		i++
 	}
 }

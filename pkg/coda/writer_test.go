@@ -107,13 +107,13 @@ func project(e *statement.Entry) string {
 
 func TestWriterRoundTrip(t *testing.T) {
 	st, entries := sandboxStatement()
-	for _, cs := range []Charset{Latin1, UTF8} {
+	for _, cs := range []Charset{Latin1, UTF8, CP1252, CP850} {
 		t.Run(cs.String(), func(t *testing.T) {
 			opts := sandboxOpts
 			opts.Charset = cs
 			out := writeStatement(t, st, entries, opts)
 			for i, line := range strings.Split(strings.TrimSuffix(string(out), "\r\n"), "\r\n") {
-				if n := len([]rune(line)); cs == UTF8 && n != RecordLen || cs == Latin1 && len(line) != RecordLen {
+				if n := len([]rune(line)); cs == UTF8 && n != RecordLen || cs != UTF8 && len(line) != RecordLen {
 					t.Fatalf("line %d is %d long: %q", i+1, n, line)
 				}
 			}
