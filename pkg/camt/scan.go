@@ -186,6 +186,14 @@ func (s *scanner) next() (token, error) {
 			if i < 0 {
 				return token{}, s.eofError()
 			}
+			pi := s.buf[s.pos+2 : s.pos+i]
+			n := 0
+			for n < len(pi) && !isSpace(pi[n]) {
+				n++
+			}
+			if !validName(pi[:n]) {
+				return token{}, s.errf(s.line, "invalid processing instruction name %q", pi[:n])
+			}
 			s.advance(i + 2)
 		case bytes.HasPrefix(b, []byte("<!--")):
 			i := s.index([]byte("-->"), 4)
