@@ -389,7 +389,7 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 		if t.AccountSvcrRef == "" {
 			t.AccountSvcrRef = e.AccountSvcrRef
 		}
-		w.movement(e, &t, 0, amt, '0', code, '0', e.Info != "")
+		w.movement(e, &t, 0, amt, '0', code, '0', collapse(e.Info) != "")
 		w.information(e, 1, code)
 	} else {
 		var sum int64
@@ -419,7 +419,7 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 			if i == len(details)-1 {
 				glob = '1' // closes the globalisation
 			}
-			w.movement(e, t, i+1, v, '5', c, glob, i == len(details)-1 && e.Info != "")
+			w.movement(e, t, i+1, v, '5', c, glob, i == len(details)-1 && collapse(e.Info) != "")
 		}
 		w.information(e, len(details)+1, code)
 	}
@@ -492,7 +492,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		}
 		structured, ctype = true, "101"
 		putz(0, o.Digits(), 12, "structured reference")
-		putz(12, t.Remittance, 134, "remittance")
+		putz(12, collapse(t.Remittance), 134, "remittance")
 	case isDD:
 		structured, ctype = true, "127"
 		vd := e.ValueDate
@@ -509,7 +509,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		putz(8, "0", 1, "") // paid (R-transactions are told by type and reason)
 		putz(9, t.CreditorID, 35, "creditor identifier")
 		putz(44, t.MandateID, 35, "mandate reference")
-		putz(79, t.Remittance, 62, "remittance")
+		putz(79, collapse(t.Remittance), 62, "remittance")
 		if t.ReturnReason != "" || e.Reversal {
 			rtype = RReturn
 			if t.ReturnReason == "MD06" {
@@ -537,7 +537,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	// Free text is laid out over 53 + 53 + 43 positions.
 	var free [3]string
 	if !structured {
-		text := t.Remittance
+		text := collapse(t.Remittance)
 		if ttype != '1' && t.Reference.Scheme == sepa.SchemeRF {
 			text = t.Reference.Value
 		}
@@ -635,11 +635,12 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 // information writes the entry's Info as free-text information records:
 // groups of 31 (73 characters), 32 (105) and 33 (90), as many as it takes.
 func (w *Writer) information(e *statement.Entry, detail int, code string) {
-	if e.Info == "" || w.err != nil {
+	info := collapse(e.Info)
+	if info == "" || w.err != nil {
 		return
 	}
 	fam, txn, cat, _ := splitCode(code)
-	text := []rune(e.Info)
+	text := []rune(info)
 	widths := [3]int{73, 105, 90}
 	for len(text) > 0 && w.err == nil {
 		for k := 0; k < 3 && len(text) > 0; k++ {
@@ -679,6 +680,16 @@ func (w *Writer) information(e *statement.Entry, detail int, code string) {
 		}
 		detail++
 	}
+}
+
+// collapse trims free text and writes each run of white space as one
+// space: CODA lays text out in fixed fields whose trailing spaces a reader
+// cannot tell from padding, so this is the form that reads back equal.
+func collapse(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func yesNo(b bool) byte {
