@@ -23,6 +23,7 @@ type invoiceRow struct {
 	CustomerNumber string            `json:"customer_number,omitempty"`
 	Payable        string            `json:"payable,omitempty"`
 	Currency       string            `json:"currency,omitempty"`
+	Credit         bool              `json:"credit,omitempty"` // a credit note (root or type code)
 	Errors         int               `json:"errors"`
 	Warnings       int               `json:"warnings"`
 	Findings       []finding.Finding `json:"findings"`
@@ -97,6 +98,7 @@ func checkInvoice(name string, r io.Reader) invoiceRow {
 		row.CustomerNumber = m.CustomerNumber
 		row.Payable = inv.Totals.PayableAmount.Text
 		row.Currency = inv.Currency
+		row.Credit = inv.IsCredit()
 	}
 	if row.Findings == nil {
 		row.Findings = []finding.Finding{}
@@ -118,7 +120,7 @@ func writeInvoiceTable(w io.Writer, rows []invoiceRow, quiet bool) {
 			continue
 		}
 		if d, err := decimal.NewFromString(r.Payable); err == nil {
-			if r.Document == "CreditNote" {
+			if r.Credit {
 				d = d.Abs().Neg()
 			}
 			sums[r.Currency] = sums[r.Currency].Add(d)

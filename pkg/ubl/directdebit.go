@@ -49,8 +49,11 @@ func (inv *Invoice) DirectDebit() (dd DirectDebit, ok bool) {
 	dd.Amount = inv.Totals.PayableAmount.Value
 	dd.Currency = inv.Currency
 	dd.DueDate = inv.DueDate
-	if inv.IsCreditNote {
+	if inv.IsCredit() {
 		dd.Reason = "a credit note is never collected"
+		if !inv.IsCreditNote {
+			dd.Reason = fmt.Sprintf("a credit note (type code %s) is never collected", inv.TypeCode)
+		}
 		return dd, false
 	}
 	var pm *PaymentMeans

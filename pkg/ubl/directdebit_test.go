@@ -51,6 +51,7 @@ func TestDirectDebit(t *testing.T) {
 		{"credit transfer", func(inv *Invoice) { inv.PaymentMeans[0].Code = "30" }, false, "", "", "",
 			"the invoice does not ask for a direct debit (payment means 59, or 49 with a mandate)"},
 		{"credit note never", func(inv *Invoice) { inv.IsCreditNote = true }, false, "", "", "", "a credit note is never collected"},
+		{"invoice typed as credit note never", func(inv *Invoice) { inv.TypeCode = "381" }, false, "", "", "", "a credit note (type code 381) is never collected"},
 		{"no debtor IBAN", func(inv *Invoice) { inv.PaymentMeans[0].Mandate.PayerAccount.ID = "" }, false, "59", "F-2024-001", "F-2024-001",
 			"no debtor IBAN (cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID)"},
 		{"bad debtor IBAN", func(inv *Invoice) { inv.PaymentMeans[0].Mandate.PayerAccount.ID = "BE68539007547035" }, false, "59", "F-2024-001", "F-2024-001",

@@ -21,7 +21,7 @@ const RuleMapping = "Twikey UBL"
 // field by field, so it can be shown and checked before the upload.
 type Mapping struct {
 	Number   string          `json:"number"`             // cbc:ID
-	Amount   decimal.Decimal `json:"amount"`             // PayableAmount; negative for a credit note
+	Amount   decimal.Decimal `json:"amount"`             // PayableAmount; negative for a credit note (IsCredit)
 	Currency string          `json:"currency,omitempty"` // cbc:DocumentCurrencyCode
 	Date     time.Time       `json:"date"`               // cbc:IssueDate
 	DueDate  time.Time       `json:"duedate"`            // cbc:DueDate
@@ -99,7 +99,7 @@ func (inv *Invoice) Mapping() (*Mapping, finding.List) {
 		Zip:         c.Address.PostalZone,
 		Country:     c.Address.Country,
 	}
-	if inv.IsCreditNote {
+	if inv.IsCredit() {
 		m.Amount = m.Amount.Abs().Neg()
 		if len(inv.BillingReferences) > 0 {
 			m.RelatedInvoiceNumber = inv.BillingReferences[0]

@@ -81,6 +81,19 @@ func (inv *Invoice) Root() string {
 	return "Invoice"
 }
 
+// creditTypeCodes are the UNCL 1001 document type codes of credit notes:
+// an Invoice document may carry one (EN 16931 allows 381 in either root).
+var creditTypeCodes = map[string]bool{
+	"81": true, "83": true, "261": true, "262": true, "296": true, "308": true,
+	"381": true, "396": true, "420": true, "458": true, "532": true,
+}
+
+// IsCredit reports whether the document credits the customer: a CreditNote,
+// or an Invoice whose type code is a credit note code (381, 261, ...).
+func (inv *Invoice) IsCredit() bool {
+	return inv.IsCreditNote || creditTypeCodes[inv.TypeCode]
+}
+
 // Attachment is an embedded document (cbc:EmbeddedDocumentBinaryObject). Its
 // content is not kept; Size is the decoded size in bytes.
 type Attachment struct {
