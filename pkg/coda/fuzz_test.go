@@ -102,9 +102,9 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		g := got.Details[0]
 		want := collapse(rem)
-		if rf, err := sepa.ParseRF(want); err == nil && kind%4 == 0 {
+		if rf, ok := rfOnly(want); ok && kind%4 == 0 {
 			// free text that is exactly an ISO 11649 reference reads back as one
-			tx.Reference, want = statement.Reference{Scheme: sepa.SchemeRF, Value: string(rf)}, ""
+			tx.Reference, want = statement.Reference{Scheme: sepa.SchemeRF, Value: rf}, ""
 		}
 		if g.Remittance != want || !g.Amount.Equal(amount) || g.Counterparty.Name != strings.TrimSpace(name) ||
 			g.MandateID != tx.MandateID || g.ReturnReason != tx.ReturnReason || g.Reference != tx.Reference || got.Reversal != e.Reversal {

@@ -1295,6 +1295,16 @@ func (r *Reader) flush() {
 	r.ready = e
 }
 
+// rfOnly reports whether a free communication is nothing but an ISO 11649
+// creditor reference, and returns it in electronic form.
+func rfOnly(s string) (string, bool) {
+	if len(s) > 25 || !strings.HasPrefix(s, "RF") {
+		return "", false
+	}
+	rf, err := sepa.ParseRF(s)
+	return string(rf), err == nil
+}
+
 // leaves drops the subtotals of a globalisation on several levels: detail
 // movements that are themselves totals (transaction type 1, 2 or 3) when
 // details of totals (type 5 to 8) are present.
@@ -1345,12 +1355,9 @@ func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, 
 	}
 	if !m.structured {
 		t.Remittance = r.joinComm(m)
-		// An ISO 11649 reference given as the whole free communication.
-		if len(t.Remittance) <= 25 && strings.HasPrefix(t.Remittance, "RF") {
-			if rf, err := sepa.ParseRF(t.Remittance); err == nil {
-				t.Reference = statement.Reference{Scheme: sepa.SchemeRF, Value: string(rf)}
-				t.Remittance = ""
-			}
+		if rf, ok := rfOnly(t.Remittance); ok {
+			t.Reference = statement.Reference{Scheme: sepa.SchemeRF, Value: rf}
+			t.Remittance = ""
 		}
 	} else {
 		r.structured(m, t)
