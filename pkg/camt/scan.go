@@ -432,8 +432,10 @@ func splitName(full []byte) (prefix, local []byte) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// validName checks an XML name roughly: not empty, no markup or space, not
-// starting with a digit, '-' or '.'.
+// validName checks an element, attribute or processing-instruction name.
+// ISO 20022 names are ASCII, so only ASCII name characters are accepted:
+// letters, digits, '_', '-', '.' and ':' (for a prefix), not starting with
+// a digit, '-', '.' or ':'.
 func validName(b []byte) bool {
 	if len(b) == 0 {
 		return false
@@ -443,8 +445,9 @@ func validName(b []byte) bool {
 		return false
 	}
 	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n', '<', '>', '&', '"', '\'', '=', '/', '!', '?':
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-', c == '.', c == ':':
+		default:
 			return false
 		}
 	}
