@@ -176,12 +176,11 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		return res, err
 	}
 	defer insLine.Close()
-	insMatch, err := tx.PrepareContext(ctx, `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount,
-		applied, candidates, return_reason, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	mw, err := newMatchWriter(ctx, tx)
 	if err != nil {
 		return res, err
 	}
-	defer insMatch.Close()
+	defer mw.close()
 
 	eng := reconcile.NewEngine(store, opt.Engine)
 	// occurrences of each content in this file, by the first 8 bytes of its
@@ -239,7 +238,7 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		}
 		res.Summary.Add(rr)
 		for _, ln := range rr.Lines {
-			if err := insertMatches(ctx, insMatch, lineID, ln); err != nil {
+			if err := mw.add(lineID, ln); err != nil {
 				return res, err
 			}
 		}
@@ -248,6 +247,9 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 				return res, err
 			}
 		}
+	}
+	if err := mw.flush(); err != nil {
+		return res, err
 	}
 	res.Findings = findingsOf(r)
 	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
@@ -270,23 +272,76 @@ func nullID(id int64) any {
 	return id
 }
 
-// insertMatches writes one row per matched item of a line, or one row
-// without item for an ambiguous or unmatched line (its candidates listed).
-func insertMatches(ctx context.Context, st *sql.Stmt, lineID int64, ln reconcile.Line) error {
+// matchCols are the columns of a matches row.
+const matchCols = 12
+
+// matchChunk is how many matches rows one INSERT writes: one statement per
+// 64 rows instead of one per row.
+const matchChunk = 64
+
+// matchWriter buffers matches rows and writes them in multi-row INSERTs.
+type matchWriter struct {
+	ctx        context.Context
+	tx         *sql.Tx
+	one, chunk *sql.Stmt
+	buf        []any
+}
+
+func newMatchWriter(ctx context.Context, tx *sql.Tx) (*matchWriter, error) {
+	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence) VALUES `
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	m := &matchWriter{ctx: ctx, tx: tx, buf: make([]any, 0, matchChunk*matchCols)}
+	var err error
+	if m.one, err = tx.PrepareContext(ctx, ins+row); err != nil {
+		return nil, err
+	}
+	if m.chunk, err = tx.PrepareContext(ctx, ins+row+repeat(", "+row, matchChunk-1)); err != nil {
+		m.one.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *matchWriter) close() { m.one.Close(); m.chunk.Close() }
+
+// add queues one row per matched item of a line, or one row without item
+// for an ambiguous or unmatched line (its candidates listed).
+func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
 	var cands []string
 	for _, c := range ln.Candidates {
 		cands = append(cands, string(c.Kind)+":"+c.Key)
 	}
 	if len(ln.Items) == 0 {
-		_, err := st.ExecContext(ctx, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
+		return m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
 			ln.Amount.String(), nil, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
-		return err
 	}
 	for _, it := range ln.Items {
-		if _, err := st.ExecContext(ctx, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
+		if err := m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
 			ln.Amount.String(), it.Applied.String(), nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+func (m *matchWriter) row(v ...any) error {
+	m.buf = append(m.buf, v...)
+	if len(m.buf) == matchChunk*matchCols {
+		if _, err := m.chunk.ExecContext(m.ctx, m.buf...); err != nil {
+			return err
+		}
+		m.buf = m.buf[:0]
+	}
+	return nil
+}
+
+// flush writes the rows still queued.
+func (m *matchWriter) flush() error {
+	for i := 0; i < len(m.buf); i += matchCols {
+		if _, err := m.one.ExecContext(m.ctx, m.buf[i:i+matchCols]...); err != nil {
+			return err
+		}
+	}
+	m.buf = m.buf[:0]
 	return nil
 }
