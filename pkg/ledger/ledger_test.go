@@ -224,3 +224,34 @@ func TestLineIdentity(t *testing.T) {
 		t.Errorf("identity length %d", got)
 	}
 }
+
+func TestQueryOpenItems(t *testing.T) {
+	const n = 1000
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, n)
+	if _, err := l.Import(ctx, File{Name: "g", SHA256: "g"}, &genReader{0, n}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := l.Collections(ctx, func(c reconcile.Collection) error {
+		got = append(got, c.EndToEndID+" "+c.Amount.StringFixed(2)+" "+string(c.Status)+" "+c.ReturnReason+" "+c.ReturnText)
+		return nil
+	}, reconcile.StatusReturned); err != nil {
+		t.Fatal(err)
+	}
+	want := "E2E-00000000 10.00 returned AM04 Insufficient funds|E2E-00000100 11.00 returned AM04 Insufficient funds"
+	if len(got) != n/100 || strings.Join(got[:2], "|") != want {
+		t.Errorf("returned collections %d %q", len(got), got)
+	}
+	got = nil
+	if err := l.Invoices(ctx, func(v reconcile.Invoice) error {
+		got = append(got, v.Number+" "+v.Open.StringFixed(2)+" "+string(v.Status)+" "+v.Reference)
+		return nil
+	}, reconcile.StatusOpen, reconcile.StatusPartial); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "|") != "INV-00000999 19.99 open 000000099929" {
+		t.Errorf("open invoices %q", got)
+	}
+}
