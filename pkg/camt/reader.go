@@ -255,24 +255,11 @@ func (r *Reader) sniff() error {
 	if end < 0 {
 		return nil
 	}
-	decl := head[:end]
-	i := bytes.Index(decl, []byte("encoding"))
-	if i < 0 {
+	v, ok := pseudoAttr(head[:end], "encoding")
+	if !ok {
 		return nil
 	}
-	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '=' {
-		return nil
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') {
-		return nil
-	}
-	q := bytes.IndexByte(rest[1:], rest[0])
-	if q < 0 {
-		return nil
-	}
-	label := strings.ToLower(string(rest[1 : 1+q]))
+	label := strings.ToLower(string(v))
 	switch label {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return nil

@@ -28,6 +28,7 @@ type scanner struct {
 	stack      []byte // names of open elements, each followed by a 0 byte
 	stackOff   []int
 	pendingEnd bool
+	offset     int64 // bytes consumed
 	attrs      []attr
 	tmp        []byte
 }
@@ -137,6 +138,7 @@ func (s *scanner) eofError() error {
 func (s *scanner) advance(n int) {
 	s.line += bytes.Count(s.buf[s.pos:s.pos+n], []byte{'\n'})
 	s.pos += n
+	s.offset += int64(n)
 }
 
 // index finds seq at or after offset k from pos, reading more input as
@@ -193,6 +195,14 @@ func (s *scanner) next() (token, error) {
 			}
 			if !validName(pi[:n]) {
 				return token{}, s.errf(s.line, "invalid processing instruction name %q", pi[:n])
+			}
+			if string(pi[:n]) == "xml" {
+				if s.offset != 0 {
+					return token{}, s.errf(s.line, "the XML declaration must come first in the file")
+				}
+				if v, ok := pseudoAttr(pi[n:], "version"); ok && string(v) != "1.0" {
+					return token{}, s.errf(s.line, "unsupported XML version %q (only 1.0)", v)
+				}
 			}
 			s.advance(i + 2)
 		case bytes.HasPrefix(b, []byte("<!--")):
@@ -521,4 +531,25 @@ func (s *scanner) unescape(raw []byte, line int) ([]byte, error) {
 func validXMLChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D ||
 		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}
+
+// pseudoAttr finds name="value" in the text of an XML declaration.
+func pseudoAttr(decl []byte, name string) ([]byte, bool) {
+	i := bytes.Index(decl, []byte(name))
+	if i < 0 {
+		return nil, false
+	}
+	rest := bytes.TrimLeft(decl[i+len(name):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return nil, false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') {
+		return nil, false
+	}
+	q := bytes.IndexByte(rest[1:], rest[0])
+	if q < 0 {
+		return nil, false
+	}
+	return rest[1 : 1+q], true
 }
