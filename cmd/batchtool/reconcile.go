@@ -97,7 +97,11 @@ Exit code 1 when a file had errors or could not be read.`,
 						continue
 					}
 					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-						res.File.Name, res.File.Format, res.Entries-res.Duplicates, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+					if res.Pending > 0 {
+						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
+							res.File.Name, res.Pending, res.PendingTotal.StringFixed(2))
+					}
 					results = append(results, res)
 					total.Merge(res.Summary)
 					dups += res.Duplicates

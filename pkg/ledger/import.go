@@ -55,15 +55,19 @@ var ErrFindings = errors.New("the file has errors: not booked (use AcceptErrors 
 
 // ImportResult tells what Import did with one file.
 type ImportResult struct {
-	File            File              `json:"file"`
-	AlreadyImported bool              `json:"already_imported"`        // same SHA-256 seen before: nothing changed
-	PreviousName    string            `json:"previous_name,omitempty"` // the name it was imported under
-	PreviousAt      string            `json:"previous_at,omitempty"`
-	Entries         int               `json:"entries"`    // entries read
-	Duplicates      int               `json:"duplicates"` // entries already booked from another file: skipped
-	DuplicateTotal  decimal.Decimal   `json:"duplicate_total"`
-	Summary         reconcile.Summary `json:"summary"` // of the entries booked now
-	Findings        []finding.Finding `json:"findings,omitempty"`
+	File            File            `json:"file"`
+	AlreadyImported bool            `json:"already_imported"`        // same SHA-256 seen before: nothing changed
+	PreviousName    string          `json:"previous_name,omitempty"` // the name it was imported under
+	PreviousAt      string          `json:"previous_at,omitempty"`
+	Entries         int             `json:"entries"`    // entries read
+	Duplicates      int             `json:"duplicates"` // entries already booked from another file: skipped
+	DuplicateTotal  decimal.Decimal `json:"duplicate_total"`
+	// Pending entries (status PDNG or INFO, as camt.052/.054 report them)
+	// are not booked: the booked entry comes later, in the day's statement.
+	Pending      int               `json:"pending"`
+	PendingTotal decimal.Decimal   `json:"pending_total"`
+	Summary      reconcile.Summary `json:"summary"` // of the entries booked now
+	Findings     []finding.Finding `json:"findings,omitempty"`
 }
 
 // LineIdentity names a statement entry (in hex; stored as 16 bytes) so that the same bank line is
@@ -201,6 +205,11 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 			return res, fmt.Errorf("%s: %w", f.Name, err)
 		}
 		res.Entries++
+		if e.Status == "PDNG" || e.Status == "INFO" {
+			res.Pending++
+			res.PendingTotal = res.PendingTotal.Add(e.Amount)
+			continue
+		}
 		ch := contentHash(e)
 		k := binary.BigEndian.Uint64(ch[:8])
 		occ[k]++

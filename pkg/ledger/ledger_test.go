@@ -255,3 +255,25 @@ func TestQueryOpenItems(t *testing.T) {
 		t.Errorf("open invoices %q", got)
 	}
 }
+
+func TestPendingNotBooked(t *testing.T) {
+	l, _ := openTemp(t)
+	seed(t, l, 1000)
+	e1, e2 := genEntry(2), genEntry(4)
+	e1.Status = "PDNG"
+	r, err := l.Import(context.Background(), File{Name: "052", SHA256: "052"}, &sliceReader{entries: []*statement.Entry{e1, e2}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Entries != 2 || r.Pending != 1 || r.PendingTotal.String() != "10.02" || r.Summary.Lines != 1 {
+		t.Fatalf("%+v", r)
+	}
+	e1.Status = "BOOK" // the day's statement books it
+	r, err = l.Import(context.Background(), File{Name: "053", SHA256: "053"}, &sliceReader{entries: []*statement.Entry{e1, e2}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pending != 0 || r.Duplicates != 1 || r.Summary.Matched.Count != 1 {
+		t.Fatalf("%+v", r)
+	}
+}
