@@ -480,11 +480,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	switch {
 	case ttype == '1':
 		// the global movement carries the entry's information as free text
-	case t.Reference.Scheme == sepa.SchemeOGM:
-		if isDD {
-			w.fail("entry %d: a Belgian structured reference and SEPA direct debit data do not fit in one CODA communication", w.seq)
-			return
-		}
+	case t.Reference.Scheme == sepa.SchemeOGM && !isDD:
 		o, err := sepa.ParseOGM(t.Reference.Value)
 		if err != nil {
 			w.fail("entry %d: structured reference %q: %v", w.seq, t.Reference.Value, err)
@@ -509,7 +505,10 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		putz(8, "0", 1, "") // paid (R-transactions are told by type and reason)
 		putz(9, t.CreditorID, 35, "creditor identifier")
 		putz(44, t.MandateID, 35, "mandate reference")
-		putz(79, collapse(t.Remittance), 62, "remittance")
+		// The 62-character communication of a 127 carries the creditor's
+		// remittance; a structured reference travels there in its printed
+		// form (+++123/4567/89002+++), the way banks show it.
+		putz(79, ddCommunication(t), 62, "remittance")
 		if t.ReturnReason != "" || e.Reversal {
 			rtype = RReturn
 			if t.ReturnReason == "MD06" {
@@ -787,4 +786,26 @@ func (w *Writer) Close() error {
 		}
 	}
 	return w.err
+}
+
+// ddCommunication is the free communication of a direct debit: its
+// remittance text, preceded by its structured reference when it has one.
+func ddCommunication(t *statement.Transaction) string {
+	text := collapse(t.Remittance)
+	ref := ""
+	switch t.Reference.Scheme {
+	case sepa.SchemeOGM:
+		if o, err := sepa.ParseOGM(t.Reference.Value); err == nil {
+			ref = o.String()
+		}
+	case sepa.SchemeRF:
+		ref = t.Reference.Value
+	}
+	switch {
+	case ref == "" || strings.Contains(text, ref):
+		return text
+	case text == "":
+		return ref
+	}
+	return ref + " " + text
 }
