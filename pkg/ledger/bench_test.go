@@ -26,6 +26,12 @@ func benchN() int {
 // ledger holding N open items (N/2 collections, N/2 invoices) and reconciles
 // every line. Reported: lines/s, peak Go heap and peak RSS (VmHWM, which
 // includes SQLite's own allocations and the seeding).
+//
+// Measured 2026-11-22 on the 2-core build machine when it was quiet
+// (load about 1): N=1,000,000 imported in 40.1 s (24,900 lines/s), peak RSS
+// 338 MiB, peak Go heap 72 MiB, seeding 1,000,000 open items 10.8 s. Under
+// a load of 10-15 from other jobs the same run took 85-150 s wall for about
+// 54 s of CPU.
 func BenchmarkReconcile(b *testing.B) {
 	n := benchN()
 	for i := 0; i < b.N; i++ {
