@@ -444,8 +444,8 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\
 
 // validName checks an element, attribute or processing-instruction name.
 // ISO 20022 names are ASCII, so only ASCII name characters are accepted:
-// letters, digits, '_', '-', '.' and ':' (for a prefix), not starting with
-// a digit, '-', '.' or ':'.
+// letters, digits, '_', '-', '.' and one ':' between a prefix and a local
+// name, not starting with a digit, '-', '.' or ':'.
 func validName(b []byte) bool {
 	if len(b) == 0 {
 		return false
@@ -454,14 +454,18 @@ func validName(b []byte) bool {
 	case c >= '0' && c <= '9', c == '-', c == '.', c == ':':
 		return false
 	}
+	colons := 0
 	for _, c := range b {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-', c == '.', c == ':':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-', c == '.':
+		case c == ':':
+			colons++
 		default:
 			return false
 		}
 	}
-	return true
+	// At most one prefix, and a local name after it.
+	return colons == 0 || (colons == 1 && b[len(b)-1] != ':')
 }
 
 // checkChars refuses control characters and invalid UTF-8.
