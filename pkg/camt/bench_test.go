@@ -68,8 +68,6 @@ func BenchmarkWriter(b *testing.B) {
 		var buf bytes.Buffer
 		w := camt.NewWriter(&buf, camt.WriterOptions{MessageID: "M", CreatedAt: st.CreatedAt})
 		w.BeginStatement(st)
-		before := buf.Len()
-		_ = before
 		for _, e := range entries {
 			w.WriteEntry(e)
 		}
@@ -79,6 +77,12 @@ func BenchmarkWriter(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		if cpu := cpuTime() - cpu0; cpu > 0 {
+			b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+		}
+	}()
 	for i := 0; i < b.N; i++ {
 		w := camt.NewWriter(io.Discard, camt.WriterOptions{MessageID: "M", CreatedAt: st.CreatedAt})
 		if err := w.BeginStatement(st); err != nil {
