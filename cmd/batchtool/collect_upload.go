@@ -115,8 +115,8 @@ type collectUploadOptions struct {
 }
 
 func newCollectUploadCmd(a *app) *cobra.Command {
-	// LEDGER HOOK: the integrator sets o.hooks.check and o.hooks.record here.
 	o := &collectUploadOptions{}
+	var ledgerPath string
 	cmd := &cobra.Command{
 		Use:   "upload BATCH.xml",
 		Short: "Upload a pain.008 batch to the platform for collection",
@@ -129,17 +129,23 @@ A failed call is retried only when that is safe. When the answer is lost
 (network error, server error), upload asks the platform whether it holds the
 batch before reporting a failure, so it never leaves you guessing.
 
+The ledger (--ledger) remembers every uploaded batch and collection: a batch
+it knows is refused unless --force, and a batch the platform says it already
+holds in full is recorded and counts as done, so a re-run is safe.
+
 The API token comes from ` + twikey.TokenEnv + ` or --token-file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.profile <= 0 {
 				return usagef("--profile: the platform profile (ct) is required")
 			}
+			o.hooks = ledgerUploadHooks(ledgerPath)
 			return collectUpload(cmd.Context(), a, o, args[0])
 		},
 	}
 	o.platform.register(cmd.Flags())
 	cmd.Flags().Int64Var(&o.profile, "profile", 0, "platform collection profile id (ct)")
+	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger file (SQLite): refuses what it knows as uploaded, records what the platform took")
 	cmd.Flags().BoolVar(&o.force, "force", false, "upload despite errors found locally or a ledger that says the batch was uploaded already")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the result as JSON")
 	return cmd
@@ -251,7 +257,7 @@ func collectUpload(parent context.Context, a *app, o *collectUploadOptions, path
 	if qerr != nil && res.Outcome == "imported" {
 		res.Message = "imported; listing its collections failed: " + qerr.Error()
 	}
-	if (res.Outcome == "imported" || res.Outcome == "confirmed") && o.hooks.record != nil {
+	if (res.Outcome == "imported" || res.Outcome == "confirmed" || res.Outcome == "already_uploaded") && o.hooks.record != nil {
 		if err := o.hooks.record(ctx, b, held); err != nil {
 			res.Message = strings.TrimPrefix(res.Message+"; ", "; ") + "recording in the ledger failed: " + err.Error()
 			res.Outcome = "imported_unrecorded"
@@ -268,7 +274,7 @@ func collectUpload(parent context.Context, a *app, o *collectUploadOptions, path
 		writeUploadResult(a.stdout, res)
 	}
 	switch res.Outcome {
-	case "imported", "confirmed":
+	case "imported", "confirmed", "already_uploaded":
 		return nil
 	}
 	return &exitError{code: 1}

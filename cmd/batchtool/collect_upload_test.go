@@ -10,7 +10,7 @@ import (
 )
 
 func TestCollectUpload(t *testing.T) {
-	startSandbox(t)
+	srv, _ := startSandbox(t)
 	batch := writeBatch(t, "CU1", "10.00", "20.01", "30.02", "40.03")
 	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
 	if code != 0 {
@@ -26,10 +26,20 @@ func TestCollectUpload(t *testing.T) {
 		}
 	}
 
-	// The same batch again: the platform refuses it and holds the first.
-	code, out, _ = batchtool(t, "collect", "upload", batch, "--profile", "1234")
-	if code != 1 || !strings.Contains(out, "platform: already holds this batch: twikey: POST /creditor/collect/import: invalid_file: File already uploaded (Collection with the same value of 'PmtInfId' (CU1-1) and 'EndToEndId' (CU1-E1) was already uploaded)\n") {
-		t.Fatalf("second upload: exit %d\n%s", code, out)
+	// The same batch again: the ledger knows it, nothing is sent.
+	before := srv.Stats()["POST /creditor/collect/import"]
+	code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 1 || !strings.Contains(errOut, "the ledger "+os.Getenv(envLedger)+" says batch CU1-1 was uploaded on ") || !strings.Contains(errOut, "(--force uploads anyway)") {
+		t.Fatalf("second upload: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if srv.Stats()["POST /creditor/collect/import"] != before {
+		t.Fatal("the ledger did not stop a second upload")
+	}
+	// --force sends it: the platform refuses the duplicate and holds the
+	// first, which counts as done.
+	code, out, _ = batchtool(t, "collect", "upload", batch, "--profile", "1234", "--force")
+	if code != 0 || !strings.Contains(out, "platform: already holds this batch: twikey: POST /creditor/collect/import: invalid_file: File already uploaded (Collection with the same value of 'PmtInfId' (CU1-1) and 'EndToEndId' (CU1-E1) was already uploaded)\n") {
+		t.Fatalf("forced upload: exit %d\n%s", code, out)
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/twikey"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
@@ -33,9 +36,10 @@ type invoiceUploadRow struct {
 
 func newInvoiceUploadCmd(a *app) *cobra.Command {
 	var (
-		pf     platformFlags
-		manual bool
-		asJSON bool
+		pf         platformFlags
+		manual     bool
+		asJSON     bool
+		ledgerPath string
 	)
 	cmd := &cobra.Command{
 		Use:   "upload DIR|ZIP|FILE...",
@@ -44,6 +48,9 @@ func newInvoiceUploadCmd(a *app) *cobra.Command {
 note in the files, directories and zip files given, uploads only those without
 errors (POST /creditor/invoice/ubl) and prints one row per file: uploaded,
 skipped (with its findings) or failed (with the platform's error).
+The ledger (--ledger) remembers every uploaded invoice: the same file again is
+reported as already uploaded and not sent; another file with an invoice
+number already uploaded is skipped for a person to look at.
 It exits 1 when any file was skipped or failed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,10 +59,15 @@ It exits 1 when any file was skipped or failed.`,
 				return err
 			}
 			defer cancel()
+			l, err := ledger.Open(ledgerPath)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
 			var rows []invoiceUploadRow
 			for _, p := range args {
 				err := ubl.Walk(p, func(name string, r io.Reader) error {
-					rows = append(rows, uploadInvoice(ctx, c, name, r, manual))
+					rows = append(rows, uploadInvoice(ctx, c, l, name, r, manual))
 					return ctx.Err()
 				})
 				if err != nil {
@@ -73,7 +85,7 @@ It exits 1 when any file was skipped or failed.`,
 				writeInvoiceUploadTable(a.stdout, rows)
 			}
 			for _, r := range rows {
-				if r.Status != "uploaded" {
+				if r.Status != "uploaded" && r.Status != "already uploaded" {
 					return &exitError{code: 1}
 				}
 			}
@@ -83,11 +95,13 @@ It exits 1 when any file was skipped or failed.`,
 	pf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&manual, "manual", false, "X-MANUAL: the platform does not collect these invoices automatically")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
+	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+"): what was uploaded before")
 	return cmd
 }
 
-// uploadInvoice checks one file and uploads it when it has no errors.
-func uploadInvoice(ctx context.Context, c *twikey.Client, name string, r io.Reader, manual bool) invoiceUploadRow {
+// uploadInvoice checks one file and uploads it when it has no errors and
+// the ledger has no record of it.
+func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.SQLite, name string, r io.Reader, manual bool) invoiceUploadRow {
 	data, err := io.ReadAll(io.LimitReader(r, maxInvoiceSize+1))
 	if err == nil && len(data) > maxInvoiceSize {
 		err = fmt.Errorf("larger than %d MiB", maxInvoiceSize>>20)
@@ -100,6 +114,22 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, name string, r io.Read
 	if chk.Errors > 0 {
 		row.Status = "skipped"
 		row.Message = fmt.Sprintf("%d error(s) found locally: not uploaded", chk.Errors)
+		return row
+	}
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	if prev, err := l.Uploaded(ctx, ledger.UploadInvoice, chk.Number); err != nil {
+		row.Status, row.Message = "failed", err.Error()
+		return row
+	} else if prev != nil {
+		if prev.Digest == digest {
+			row.Status = "already uploaded"
+			row.Message = "uploaded on " + prev.At.Format("2006-01-02 15:04") + " (ledger)"
+			row.Platform = &twikey.Invoice{ID: prev.PlatformRef}
+			return row
+		}
+		row.Status = "skipped"
+		row.Message = "invoice " + chk.Number + " was uploaded on " + prev.At.Format("2006-01-02 15:04") + " from another file: not sent again"
 		return row
 	}
 	inv, err := c.UploadInvoice(ctx, bytes.NewReader(data), twikey.UploadInvoiceOptions{Manual: manual})
@@ -115,6 +145,13 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, name string, r io.Read
 	}
 	row.Status = "uploaded"
 	row.Platform = inv
+	ref := ""
+	if inv != nil {
+		ref = inv.ID
+	}
+	if err := l.RecordUploads(ctx, []ledger.Upload{{Kind: ledger.UploadInvoice, Key: chk.Number, Digest: digest, PlatformRef: ref}}); err != nil {
+		row.Message = "uploaded; recording it in the ledger failed: " + err.Error()
+	}
 	return row
 }
 
@@ -131,7 +168,11 @@ func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
 		counts[r.Status]++
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d file(s): %d uploaded, %d skipped, %d failed\n", len(rows), counts["uploaded"], counts["skipped"], counts["failed"])
+	fmt.Fprintf(w, "%d file(s): %d uploaded, %d skipped, %d failed", len(rows), counts["uploaded"], counts["skipped"], counts["failed"])
+	if n := counts["already uploaded"]; n > 0 {
+		fmt.Fprintf(w, ", %d already uploaded", n)
+	}
+	fmt.Fprintln(w)
 	for _, r := range rows {
 		if r.Status == "uploaded" {
 			continue

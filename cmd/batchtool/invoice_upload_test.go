@@ -37,4 +37,24 @@ func TestInvoiceUpload(t *testing.T) {
 	if n := srv.Stats()["POST /creditor/invoice/ubl"]; n != 2 {
 		t.Fatalf("%d uploads, want 2", n)
 	}
+
+	// Again, with a.xml unchanged and b.xml rewritten under the same
+	// number: the ledger sends neither.
+	os.Remove(filepath.Join(dir, "c.xml"))
+	os.WriteFile(filepath.Join(dir, "b.xml"), sandbox.SampleInvoice("INV-B", "55.00", "RF18539007547034", issued), 0o644)
+	code, out, _ = batchtool(t, "invoice", "upload", dir)
+	if code != 1 {
+		t.Fatalf("second run: exit %d, want 1 (a changed invoice needs a person)\n%s", code, out)
+	}
+	for _, want := range []string{
+		"2 file(s): 0 uploaded, 1 skipped, 0 failed, 1 already uploaded\n",
+		filepath.Join(dir, "b.xml") + ": invoice INV-B was uploaded on ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second run output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := srv.Stats()["POST /creditor/invoice/ubl"]; n != 2 {
+		t.Fatalf("%d uploads after the second run, want still 2", n)
+	}
 }

@@ -18,8 +18,17 @@ import (
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
-// defaultLedger is the ledger file used when --ledger is not given.
-const defaultLedger = "batchtool.db"
+// envLedger names the ledger file used when --ledger is not given.
+const envLedger = "BATCHTOOL_LEDGER"
+
+// defaultLedger is the ledger file used when --ledger is not given:
+// $BATCHTOOL_LEDGER, else batchtool.db in the current folder.
+func defaultLedger() string {
+	if p := os.Getenv(envLedger); p != "" {
+		return p
+	}
+	return "batchtool.db"
+}
 
 func newLedgerCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "ledger", Short: "Register open items in the ledger"}
@@ -86,7 +95,7 @@ reported. Exit code 1 when anything had errors.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&path, "ledger", defaultLedger, "ledger file (SQLite)")
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+")")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
 	return cmd
 }

@@ -139,7 +139,7 @@ Exit code 1 when a file had errors or could not be read.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&path, "ledger", defaultLedger, "ledger file (SQLite)")
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+")")
 	cmd.Flags().StringVar(&report, "report", "", "write a report: .csv (ERP export, one row per booking) or .json")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
 	return cmd

@@ -25,6 +25,7 @@ func startSandbox(t *testing.T) (*sandbox.Server, string) {
 	t.Setenv(envTwikeyURL, srv.URL())
 	t.Setenv(twikey.TokenEnv, sandbox.DefaultToken)
 	t.Setenv(envTwikeyTokenFile, "")
+	t.Setenv(envLedger, filepath.Join(t.TempDir(), "batchtool.db"))
 	return srv, dir
 }
 

@@ -105,4 +105,13 @@ var migrations = []string{
 		evidence      TEXT NOT NULL
 	);
 	CREATE INDEX matches_line ON matches (line_id);`,
+	// 2: what was sent to the platform, so nothing is sent twice.
+	`CREATE TABLE uploads (
+		kind         TEXT NOT NULL, -- batch (PmtInfId), collection (EndToEndId), invoice (invoice number)
+		key          TEXT NOT NULL,
+		digest       TEXT NOT NULL DEFAULT '', -- SHA-256 of the file sent
+		platform_ref TEXT NOT NULL DEFAULT '', -- the platform's id, when it gave one
+		uploaded_at  TEXT NOT NULL,
+		PRIMARY KEY (kind, key)
+	);`,
 }
