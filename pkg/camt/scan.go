@@ -254,6 +254,9 @@ func (s *scanner) text() (token, error) {
 		}
 	}
 	raw := s.buf[s.pos : s.pos+k]
+	if bytes.Contains(raw, []byte("]]>")) {
+		return token{}, s.errf(line, "unescaped ]]> not in CDATA section")
+	}
 	text, err := s.unescape(raw, line)
 	if err != nil {
 		return token{}, err
