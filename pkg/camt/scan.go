@@ -210,6 +210,9 @@ func (s *scanner) next() (token, error) {
 			if i < 0 {
 				return token{}, s.eofError()
 			}
+			if bytes.Contains(s.buf[s.pos+4:s.pos+i], []byte("--")) {
+				return token{}, s.errf(s.line, `invalid sequence "--" not allowed in comments`)
+			}
 			s.advance(i + 3)
 		case bytes.HasPrefix(b, []byte("<![CDATA[")):
 			line := s.line
@@ -476,6 +479,10 @@ func checkChars(b []byte, line int) error {
 	for i, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 			return &scanError{line + bytes.Count(b[:i], []byte{'\n'}), fmt.Sprintf("illegal character code U+%04X", c)}
+		}
+		// U+FFFE and U+FFFF are not XML characters.
+		if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF) {
+			return &scanError{line + bytes.Count(b[:i], []byte{'\n'}), fmt.Sprintf("illegal character code U+%04X", 0xFFC0|rune(b[i+2]&0x3F))}
 		}
 	}
 	if !utf8.Valid(b) {
