@@ -72,15 +72,21 @@ type ImportResult struct {
 
 // LineIdentity names a statement entry (in hex; stored as 16 bytes) so that the same bank line is
 // recognised in any file that repeats it: a re-sent statement, a camt.053
-// after the camt.052 of the day, another export of the same period. It is a
-// hash of the account, the booking date, the signed amount and currency,
-// the reversal flag, the bank's own reference (AcctSvcrRef) and what
-// identifies the money: end-to-end ids, mandate ids, structured references,
-// counterparty IBANs and remittance texts of its details (or the entry's
-// additional information) — plus occurrence, the n-th time the same content
+// after the camt.052 of the day, the CODA export of a camt statement. It is
+// a hash of the account, the booking date, the signed amount and currency,
+// the reversal flag, the bank's own reference (AcctSvcrRef) and, per
+// detail, its amount, end-to-end id, mandate id, return reason and
+// counterparty IBAN — plus occurrence, the n-th time the same content
 // appears for the account in the file, so that two genuinely identical
-// lines in one statement stay two lines. The statement id, the file and the
-// entry's sequence number are deliberately left out: a re-sent file may be
+// lines in one statement stay two lines.
+//
+// Free text (remittance, structured reference, additional information)
+// counts only where nothing stronger names the money: no bank reference on
+// the entry and no end-to-end id on the detail. Formats carry the same
+// text differently (CODA cuts a direct debit's communication at 62
+// characters and prints its OGM in it; camt has 140 and a Strd block), so
+// hashing it would make one movement two. The statement id, the file and
+// the entry's sequence number are left out too: a re-sent file may be
 // renumbered; they are stored next to the identity for tracing.
 func LineIdentity(e *statement.Entry, occurrence int) string {
 	return identityOf(contentHash(e), occurrence)
@@ -109,17 +115,20 @@ func contentKey(e *statement.Entry) string {
 	sep(e.Currency)
 	sep(strconv.FormatBool(e.Reversal))
 	sep(e.AccountSvcrRef)
-	if len(e.Details) == 0 {
+	strong := e.AccountSvcrRef != ""
+	if len(e.Details) == 0 && !strong {
 		sep(e.Info)
 	}
 	for _, d := range e.Details {
 		sep(d.Amount.String())
 		sep(d.EndToEndID)
 		sep(d.MandateID)
-		sep(d.Reference.Value)
-		sep(d.Counterparty.IBAN)
-		sep(d.Remittance)
-		sep(d.ReturnReason)
+		sep(strings.ToUpper(d.ReturnReason))
+		sep(strings.ToUpper(strings.ReplaceAll(d.Counterparty.IBAN, " ", "")))
+		if !strong && d.EndToEndID == "" {
+			sep(d.Reference.Value)
+			sep(strings.Join(strings.Fields(d.Remittance), " "))
+		}
 	}
 	return b.String()
 }
