@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# make demo: the main job on embedded defaults, in ./demo/ (recreated each run).
+# make demo: the nightly job on the sample data in testdata/, against the
+# local platform sandbox, twice (the second run must change nothing). All
+# output goes to ./demo/, recreated each time.
 set -euo pipefail
 bt=${1:-bin/batchtool}
 cd "$(dirname "$0")/.."
 rm -rf demo && mkdir -p demo
 
-day=$(date -u -d '+5 days' +%F 2>/dev/null || date -u -v+5d +%F)
+port=${DEMO_PORT:-18089}
+export BATCHTOOL_TWIKEY_TOKEN=sandbox-token
+"$bt" sandbox --addr "127.0.0.1:$port" --data demo/sandbox --quiet --for 10m &
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
 
-echo "== 1. build a SEPA Direct Debit batch from testdata/due.csv (collection date $day)"
-"$bt" collect build --in testdata/due.csv --creditor testdata/creditor.json \
-  --collection-date "$day" --out demo/batch.xml
+echo "##### nightly, first run"
+"$bt" nightly --config testdata/batchtool.toml || echo "(exit code $?: see 'needs attention')"
 echo
-echo "== 2. inspect it"
-"$bt" inspect demo/batch.xml
+echo "##### nightly, second run: nothing new, nothing counted twice"
+"$bt" nightly --config testdata/batchtool.toml || echo "(exit code $?)"
 echo
-echo "== 3. a file with bad rows: nothing is written, every bad row is named"
-"$bt" collect build --in testdata/due-bad.csv --creditor testdata/creditor.json \
-  --collection-date "$day" --out demo/bad.xml || echo "(exit code $?: nothing written: $(ls demo/bad.xml 2>/dev/null || echo no demo/bad.xml))"
+echo "##### what the bank said: the fetched camt.053"
+"$bt" inspect demo/work/inbox/camt/*.xml
+echo
+report=$(ls -d demo/work/reports/*/ | head -1)
+echo "reports of the first run: ${report}reconcile.html (open it in a browser), reconcile.xlsx, reconcile.csv (ERP export)"

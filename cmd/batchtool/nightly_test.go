@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+// writeNightlyConfig writes a batchtool.toml for the sample data against the
+// test's sandbox and returns its path and the ledger's.
+func writeNightlyConfig(t *testing.T, formats string) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	abs := func(p string) string {
+		a, err := filepath.Abs(repoFile(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	cfg := fmt.Sprintf(`ledger = "batchtool.db"
+work = "work"
+creditor = %q
+[collect]
+due = [%q]
+[invoices]
+paths = [%q]
+[platform]
+url = %q
+profile = 1234
+formats = [%s]
+[reports]
+formats = ["csv"]
+`, abs("creditor.json"), abs("due.csv"), abs("invoices"), os.Getenv(envTwikeyURL), formats)
+	path := filepath.Join(dir, "batchtool.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, filepath.Join(dir, "batchtool.db")
+}
+
+// ledgerState is what the ledger holds, less its run log (every run logs).
+func ledgerState(c ledger.Counts) string {
+	c.Runs = 0
+	return fmt.Sprintf("%+v", c)
+}
+
+func ledgerCounts(t *testing.T, path string) ledger.Counts {
+	t.Helper()
+	l, err := ledger.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := l.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestNightly(t *testing.T) {
+	srv, _ := startSandbox(t)
+	config, ledgerPath := writeNightlyConfig(t, `"camt", "coda"`)
+
+	code, out, errOut := batchtool(t, "nightly", "--config", config)
+	if code != 0 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		": 12 transactions, total 2037.22 EUR (pain.008.001.02)\n",
+		"platform: imported on profile 1234\n",
+		"6 file(s): 6 uploaded, 0 skipped, 0 failed\n",
+		"5 invoice(s) added",
+		"(balanced)\n",
+		"nothing needs attention\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first run output lacks %q", want)
+		}
+	}
+	first := ledgerCounts(t, ledgerPath)
+	total := func(m map[reconcile.Status]int) (n int) {
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	if total(first.Collections) != 12 || total(first.Invoices) != 5 || first.Lines == 0 {
+		t.Fatalf("ledger after the first run: %+v", first)
+	}
+	imports := srv.Stats()["POST /creditor/collect/import"]
+	uploads := srv.Stats()["POST /creditor/invoice/ubl"]
+
+	code, out, errOut = batchtool(t, "nightly", "--config", config)
+	if code != 0 {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"built in an earlier run from the same file; not rebuilt\n",
+		"(ledger): not sent again\n",
+		"6 file(s): 0 uploaded, 0 skipped, 0 failed, 6 already uploaded\n",
+		": nothing changed\n",
+		"nothing needs attention\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second run output lacks %q\n%s", want, out)
+		}
+	}
+	if again := ledgerCounts(t, ledgerPath); ledgerState(again) != ledgerState(first) {
+		t.Fatalf("second run changed the ledger:\n%+v\n%+v", first, again)
+	}
+	if srv.Stats()["POST /creditor/collect/import"] != imports || srv.Stats()["POST /creditor/invoice/ubl"] != uploads {
+		t.Fatal("second run sent something to the platform again")
+	}
+}
+
+func TestNightlyConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ cfg, want string }{
+		{`colect = 1`, "unknown setting(s) colect"},
+		{"[collect]\ndue = [\"x.csv\"]", "collect.due needs creditor and platform.profile"},
+		{"[platform]\nformats = [\"mt940\"]", `platform.formats: "mt940" is not camt or coda`},
+	} {
+		p := filepath.Join(dir, "b.toml")
+		os.WriteFile(p, []byte(tt.cfg), 0o644)
+		code, _, errOut := batchtool(t, "nightly", "--config", p)
+		if code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: exit %d %q", tt.cfg, code, errOut)
+		}
+	}
+	if code, _, _ := batchtool(t, "nightly"); code != 2 {
+		t.Fatalf("no --config: exit %d", code)
+	}
+}
