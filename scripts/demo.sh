@@ -7,15 +7,19 @@ bt=${1:-bin/batchtool}
 cd "$(dirname "$0")/.."
 rm -rf demo && mkdir -p demo
 
+# A free loopback port: never talk to some other server that holds one.
 port=${DEMO_PORT:-18089}
-export BATCHTOOL_TWIKEY_TOKEN=sandbox-token
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+export BATCHTOOL_TWIKEY_URL="http://127.0.0.1:$port" BATCHTOOL_TWIKEY_TOKEN=sandbox-token
 "$bt" sandbox --addr "127.0.0.1:$port" --data demo/sandbox --quiet --for 10m &
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
+for _ in $(seq 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $sandbox 2>/dev/null || { echo "the sandbox did not start" >&2; exit 1; }
   sleep 0.1
 done
+echo "sandbox: $BATCHTOOL_TWIKEY_URL (data in demo/sandbox)"
 
 echo "##### nightly, first run"
 "$bt" nightly --config testdata/batchtool.toml || echo "(exit code $?: see 'needs attention')"

@@ -36,8 +36,6 @@ func newLedgerCmd(a *app) *cobra.Command {
 	return c
 }
 
-// newNightlyCmd stays a stub: the integrator writes the nightly job.
-func newNightlyCmd(a *app) *cobra.Command { return pending("nightly", "Run the whole nightly job") }
 
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string

@@ -40,7 +40,7 @@ type nightlyConfig struct {
 	} `toml:"invoices"`
 
 	Platform struct {
-		URL       string   `toml:"url"`        // default https://api.twikey.com
+		URL       string   `toml:"url"`        // default $BATCHTOOL_TWIKEY_URL, else https://api.twikey.com
 		TokenFile string   `toml:"token_file"` // else env BATCHTOOL_TWIKEY_TOKEN
 		Profile   int64    `toml:"profile"`    // collection profile (ct)
 		Formats   []string `toml:"formats"`    // reconciliation files to fetch: camt, coda
@@ -108,7 +108,7 @@ func (c *nightlyConfig) path(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-func newNightlyJobCmd(a *app) *cobra.Command {
+func newNightlyCmd(a *app) *cobra.Command {
 	var config string
 	cmd := &cobra.Command{
 		Use:   "nightly --config batchtool.toml",
@@ -186,7 +186,7 @@ func (n *nightlyRun) platformArgs() []string {
 }
 
 func runNightly(a *app, c *nightlyConfig, now time.Time) error {
-	n := &nightlyRun{a: a, c: c, stamp: now.UTC().Format("20060102T150405Z")}
+	n := &nightlyRun{a: a, c: c, stamp: now.UTC().Format("20060102T150405.000Z")}
 	work := c.path(c.Work)
 	ledgerPath := c.path(c.Ledger)
 	for _, d := range []string{"batches", "inbox", "reports"} {

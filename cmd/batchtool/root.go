@@ -37,7 +37,7 @@ and invoiced, to the cent.`,
 		newSandboxCmd(a),
 		newLedgerCmd(a),
 		newReconcileCmd(a),
-		newNightlyJobCmd(a),
+		newNightlyCmd(a),
 	)
 	return root
 }

@@ -1,21 +1,8 @@
 package main
 
-import (
-	"fmt"
+// The command groups whose subcommands live in files of their own.
 
-	"github.com/spf13/cobra"
-)
-
-// pending is a command that is still being built.
-func pending(use, short string) *cobra.Command {
-	return &cobra.Command{
-		Use:   use,
-		Short: short + " (not yet available)",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return fmt.Errorf("%s is not available yet", cmd.CommandPath())
-		},
-	}
-}
+import "github.com/spf13/cobra"
 
 func newCollectCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "collect", Short: "Build and upload SEPA Direct Debit batches"}
