@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/camt"
 )
 
@@ -14,9 +15,9 @@ func benchRead(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	defer func() {
-		if cpu := cpuTime() - cpu0; cpu > 0 {
+		if cpu := testutil.CPUTime() - cpu0; cpu > 0 {
 			b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 		}
 	}()
@@ -77,9 +78,9 @@ func BenchmarkWriter(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	defer func() {
-		if cpu := cpuTime() - cpu0; cpu > 0 {
+		if cpu := testutil.CPUTime() - cpu0; cpu > 0 {
 			b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 		}
 	}()

@@ -6,12 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 // genReader produces one CODA statement of n movements on the fly: each
@@ -105,29 +104,9 @@ func TestStreamGigabyte(t *testing.T) {
 	}
 	const size = 1 << 30
 	n := size / genMovementLen
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	stopHeap := testutil.SampleHeap()
 	start := time.Now()
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	r := NewReader(newGenReader(n), "gigabyte.cod")
 	count := 0
 	for {
@@ -140,10 +119,9 @@ func TestStreamGigabyte(t *testing.T) {
 		}
 		count++
 	}
-	close(stop)
-	wg.Wait()
+	peak := stopHeap()
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := testutil.CPUTime() - cpu0
 	if fs := r.Findings(); len(fs) != 0 {
 		t.Fatalf("findings: %v", fs)
 	}
@@ -158,9 +136,9 @@ func TestStreamGigabyte(t *testing.T) {
 	eq(t, "closing", r.Statements()[0].Closing.Amount.StringFixed(2), want)
 	mb := float64(n*genMovementLen) / (1 << 20)
 	t.Logf("%d entries, %.0f MiB in %v (%.0f MiB/s wall; %.0f MiB per CPU-second of the process, generator included), peak heap %.1f MiB",
-		n, mb, elapsed.Round(time.Millisecond), mb/elapsed.Seconds(), mb/cpu.Seconds(), float64(peak.Load())/(1<<20))
-	if peak.Load() > 64<<20 {
-		t.Errorf("peak heap %.1f MiB, want under 64 MiB", float64(peak.Load())/(1<<20))
+		n, mb, elapsed.Round(time.Millisecond), mb/elapsed.Seconds(), mb/cpu.Seconds(), float64(peak)/(1<<20))
+	if peak > 64<<20 {
+		t.Errorf("peak heap %.1f MiB, want under 64 MiB", float64(peak)/(1<<20))
 	}
 }
 
@@ -168,7 +146,7 @@ func benchRead(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	for i := 0; i < b.N; i++ {
 		r := NewReader(bytes.NewReader(data), "bench.cod")
 		for {
@@ -183,7 +161,7 @@ func benchRead(b *testing.B, data []byte) {
 	}
 	// Throughput per CPU-second of the whole process (GC included): a figure
 	// that holds on a machine shared with other work, unlike MB/s.
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := testutil.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }

@@ -6,10 +6,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 // benchN is the number of open items and statement lines of
@@ -41,7 +41,7 @@ func BenchmarkReconcile(b *testing.B) {
 		seed(b, l, n)
 		b.ReportMetric(time.Since(t0).Seconds(), "seed-s")
 		runtime.GC()
-		stop := sampleHeap()
+		stop := testutil.SampleHeap()
 		b.StartTimer()
 		t1 := time.Now()
 		r, err := l.Import(context.Background(), File{Name: "bench", SHA256: "bench"}, &genReader{0, n}, ImportOptions{})
@@ -59,31 +59,6 @@ func BenchmarkReconcile(b *testing.B) {
 		l.Close()
 		b.StartTimer()
 	}
-}
-
-// sampleHeap samples HeapInuse every 10 ms until the returned func is
-// called; it returns the peak.
-func sampleHeap() func() uint64 {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
 }
 
 // vmHWM returns the peak resident set size of the process (Linux), 0

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/shopspring/decimal"
 )
 
@@ -74,9 +75,7 @@ func TestReaderHeapFlat(t *testing.T) {
 	}
 	const n = 100000
 	runtime.GC()
-	stop := make(chan struct{})
-	peak := make(chan uint64)
-	go samplePeak(stop, peak)
+	stopHeap := testutil.SampleHeap()
 	src := newGenStream(n)
 	r := NewReader(src, "stream.xml")
 	count := 0
@@ -92,8 +91,7 @@ func TestReaderHeapFlat(t *testing.T) {
 		count++
 		sum = sum.Add(tx.Amount)
 	}
-	close(stop)
-	p := <-peak
+	p := stopHeap()
 	if count != n || len(r.Findings()) != 0 {
 		t.Fatalf("read %d, findings %v", count, r.Findings())
 	}

@@ -532,9 +532,7 @@ func TestWriterHeapFlat(t *testing.T) {
 	}
 	n := 1000000
 	runtime.GC() // do not count what earlier tests left
-	stop := make(chan struct{})
-	peak := make(chan uint64)
-	go samplePeak(stop, peak)
+	stopHeap := testutil.SampleHeap()
 	w, err := NewWriter(io.Discard, WriterOptions{CreatedAt: created, MessageID: "HEAP", TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -549,8 +547,7 @@ func TestWriterHeapFlat(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	close(stop)
-	p := <-peak
+	p := stopHeap()
 	t.Logf("1,000,000 transactions in %v, peak heap in use %.1f MiB", time.Since(start).Round(time.Millisecond), float64(p)/(1<<20))
 	if p > 64<<20 {
 		t.Fatalf("peak heap %d MiB, want < 64 MiB", p>>20)

@@ -78,11 +78,11 @@ func TestParseBIC(t *testing.T) {
 		{"GEBABEBB", "GEBABEBB", true},
 		{"KREDBEBBXXX", "KREDBEBBXXX", true},
 		{"NEDSZAJJXXX", "NEDSZAJJXXX", true},
-		{"DEUT12FF", "", false},   // country must be letters
-		{"DEUTDEF", "", false},    // 7 characters
-		{"DEUTDEFF5", "", false},  // 9 characters
-		{"DEUTDE0F", "", false},   // location may not start with 0 (test BICs use 0 in 2nd position only)
-		{"DEUTDEFO", "", false},   // 'O' as second location character is reserved
+		{"DEUT12FF", "", false},    // country must be letters
+		{"DEUTDEF", "", false},     // 7 characters
+		{"DEUTDEFF5", "", false},   // 9 characters
+		{"DEUTDE0F", "", false},    // location may not start with 0 (test BICs use 0 in 2nd position only)
+		{"DEUTDEFO", "", false},    // 'O' as second location character is reserved
 		{"DEUTDEFF50!", "", false}, // punctuation
 	}
 	for _, tt := range tests {

@@ -9,10 +9,9 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -73,28 +72,10 @@ func TestDownloadMemoryFlat(t *testing.T) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			base := ms.HeapInuse
-			var peak atomic.Uint64
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				var m runtime.MemStats
-				for {
-					runtime.ReadMemStats(&m)
-					if m.HeapInuse > peak.Load() {
-						peak.Store(m.HeapInuse)
-					}
-					select {
-					case <-stop:
-						return
-					case <-time.After(5 * time.Millisecond):
-					}
-				}
-			}()
+			stopHeap := testutil.SampleHeap()
 			dir := t.TempDir()
 			d, err := c.DownloadFile(ctx, name, dir, nil)
-			close(stop)
-			<-done
+			peak := stopHeap()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +89,7 @@ func TestDownloadMemoryFlat(t *testing.T) {
 			if string(got.Sum(nil)) != string(want.Sum(nil)) {
 				t.Fatal("downloaded content differs")
 			}
-			grow := int64(peak.Load()) - int64(base)
+			grow := int64(peak) - int64(base)
 			t.Logf("%s: %d MiB downloaded, heap in use grew by at most %d KiB", name, size>>20, grow>>10)
 			if grow > 16<<20 {
 				t.Fatalf("heap grew by %d MiB for a %d MiB download", grow>>20, size>>20)

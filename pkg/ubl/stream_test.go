@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"io"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 func TestGeneratedInvoiceIsValid(t *testing.T) {
@@ -37,29 +36,9 @@ func TestHeapFlatOnHugeAttachment(t *testing.T) {
 	if testing.Short() {
 		size = 64 << 20
 	}
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
+	stopHeap := testutil.SampleHeap()
 	inv, fl, err := Read(genInvoice("BIG-1", 10, size), "big.xml")
-	close(stop)
-	wg.Wait()
+	peak := stopHeap()
 	if err != nil || len(fl) != 0 {
 		t.Fatal(err, fl)
 	}
@@ -70,9 +49,9 @@ func TestHeapFlatOnHugeAttachment(t *testing.T) {
 	if inv.Totals.PayableAmount.Text != "30.25" {
 		t.Errorf("payable %q", inv.Totals.PayableAmount.Text)
 	}
-	t.Logf("%d MB attachment: peak HeapInuse %.1f MB", size>>20, float64(peak.Load())/(1<<20))
-	if peak.Load() > 32<<20 {
-		t.Errorf("peak heap %d bytes: the attachment is held", peak.Load())
+	t.Logf("%d MB attachment: peak HeapInuse %.1f MB", size>>20, float64(peak)/(1<<20))
+	if peak > 32<<20 {
+		t.Errorf("peak heap %d bytes: the attachment is held", peak)
 	}
 }
 
