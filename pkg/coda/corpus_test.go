@@ -72,40 +72,40 @@ func TestCorpus(t *testing.T) {
 		"acsone-coda-v2-single-statement.txt":       {1, 17, 30, "64703.01", "64703.01", "0.00", nil},
 		"acsone-coda-v2-unclosed-globalisation.txt": {1, 11, 11, "239.59", "8769.87", "10807.81", nil},
 		"oca-coda-ontvangen-2012.txt": {1, 5, 7, "3108.19", "1393.08", "13646.05", []string{
-			`oca-coda-ontvangen-2012.txt:23: error: record 8 new balance "13646.05": old balance 11812.7 + movements 1715.11 = 13527.81, not the new balance [CODA balance]`}},
+			`oca-coda-ontvangen-2012.txt:23: error: record 8 new balance "13646.05": old balance 11812.70 + movements 1715.11 = 13527.81, not the new balance [CODA balance]`}},
 		"triptyk-coda-sample2-replacement-chars.cod": {1, 1, 2, "0.00", "9.68", "23154.69", []string{
-			`triptyk-coda-sample2-replacement-chars.cod:17: error: record 8 new balance "23154.685": old balance 25846 + movements -9.68 = 25836.32, not the new balance [CODA balance]`}},
+			`triptyk-coda-sample2-replacement-chars.cod:17: error: record 8 new balance "23154.685": old balance 25846.00 + movements -9.68 = 25836.32, not the new balance [CODA balance]`}},
 		"tryton-coda-minimal.txt":                  {1, 1, 1, "100.00", "0.00", "100.00", nil},
 		"wallaceespindola-coda-structured-vcs.txt": {1, 1, 6, "244.12", "0.00", "170266.23", nil},
 		"wimverstuyf-coda-sample1.cod":             {1, 4, 4, "80.00", "0.00", "17832.12", nil},
 		"wimverstuyf-coda-sample11.cod":            {1, 1, 1, "1000.00", "0.00", "1100.00", nil},
 		"wimverstuyf-coda-sample2.cod": {1, 1, 2, "0.00", "9.68", "23154.69", []string{
-			`wimverstuyf-coda-sample2.cod:17: error: record 8 new balance "23154.685": old balance 25846 + movements -9.68 = 25836.32, not the new balance [CODA balance]`}},
+			`wimverstuyf-coda-sample2.cod:17: error: record 8 new balance "23154.685": old balance 25846.00 + movements -9.68 = 25836.32, not the new balance [CODA balance]`}},
 		"wimverstuyf-coda-sample3.cod": {1, 1, 2, "0.00", "812.69", "99999.99", []string{
-			`wimverstuyf-coda-sample3.cod:7: error: record 8 new balance "99999.99": old balance 99999.99 + movements -812.69 = 99187.3, not the new balance [CODA balance]`,
+			`wimverstuyf-coda-sample3.cod:7: error: record 8 new balance "99999.99": old balance 99999.99 + movements -812.69 = 99187.30, not the new balance [CODA balance]`,
 			`wimverstuyf-coda-sample3.cod:8: error: record 9 number of records "16": the statement holds 6 records 1, 2x, 3x and 8 [CODA trailer]`,
 			`wimverstuyf-coda-sample3.cod:8: error: record 9 debit movements "859.09": the debit movements add up to 812.69 [CODA trailer]`,
-			`wimverstuyf-coda-sample3.cod:8: error: record 9 credit movements "163.35": the credit movements add up to 0 [CODA trailer]`}},
+			`wimverstuyf-coda-sample3.cod:8: error: record 9 credit movements "163.35": the credit movements add up to 0.00 [CODA trailer]`}},
 		"wimverstuyf-coda-sample4.cod": {1, 1, 1, "17233.54", "0.00", "99999.99", []string{
 			`wimverstuyf-coda-sample4.cod:10: error: record 8 new balance "99999.99": old balance 99999.99 + movements 17233.54 = 117233.53, not the new balance [CODA balance]`,
 			`wimverstuyf-coda-sample4.cod:11: error: record 9 number of records "16": the statement holds 9 records 1, 2x, 3x and 8 [CODA trailer]`,
-			`wimverstuyf-coda-sample4.cod:11: error: record 9 debit movements "859.09": the debit movements add up to 0 [CODA trailer]`,
+			`wimverstuyf-coda-sample4.cod:11: error: record 9 debit movements "859.09": the debit movements add up to 0.00 [CODA trailer]`,
 			`wimverstuyf-coda-sample4.cod:11: error: record 9 credit movements "163.35": the credit movements add up to 17233.54 [CODA trailer]`}},
 		"wimverstuyf-coda-sample5.cod": {1, 3, 3, "6303.46", "0.00", "-500012.10", []string{
-			`wimverstuyf-coda-sample5.cod:15: error: record 8 new balance "-500012.1": old balance 4004.1 + movements 6303.46 = 10307.56, not the new balance [CODA balance]`,
+			`wimverstuyf-coda-sample5.cod:15: error: record 8 new balance "-500012.10": old balance 4004.10 + movements 6303.46 = 10307.56, not the new balance [CODA balance]`,
 			`wimverstuyf-coda-sample5.cod:16: error: record 9 number of records "15": the statement holds 14 records 1, 2x, 3x and 8 [CODA trailer]`,
-			`wimverstuyf-coda-sample5.cod:16: error: record 9 debit movements "16837.52": the debit movements add up to 0 [CODA trailer]`,
+			`wimverstuyf-coda-sample5.cod:16: error: record 9 debit movements "16837.52": the debit movements add up to 0.00 [CODA trailer]`,
 			`wimverstuyf-coda-sample5.cod:16: error: record 9 credit movements "3967.22": the credit movements add up to 6303.46 [CODA trailer]`}},
 		"wimverstuyf-coda-sample7.cod": {1, 1, 3, "0.00", "75.00", "17832.12", []string{
-			`wimverstuyf-coda-sample7.cod:21: error: record 8 new balance "17832.12": old balance 17752.12 + movements -75 = 17677.12, not the new balance [CODA balance]`,
+			`wimverstuyf-coda-sample7.cod:21: error: record 8 new balance "17832.12": old balance 17752.12 + movements -75.00 = 17677.12, not the new balance [CODA balance]`,
 			`wimverstuyf-coda-sample7.cod:22: error: record 9 number of records "22": the statement holds 20 records 1, 2x, 3x and 8 [CODA trailer]`,
-			`wimverstuyf-coda-sample7.cod:22: error: record 9 debit movements "0": the debit movements add up to 75 [CODA trailer]`,
-			`wimverstuyf-coda-sample7.cod:22: error: record 9 credit movements "80": the credit movements add up to 0 [CODA trailer]`}},
+			`wimverstuyf-coda-sample7.cod:22: error: record 9 debit movements "0": the debit movements add up to 75.00 [CODA trailer]`,
+			`wimverstuyf-coda-sample7.cod:22: error: record 9 credit movements "80": the credit movements add up to 0.00 [CODA trailer]`}},
 		"wimverstuyf-coda-sample8.cod": {1, 2, 2, "0.00", "644.89", "648.56", nil},
 		"wimverstuyf-coda-sample9.cod": {1, 1, 1, "5.00", "0.00", "17832.12", []string{
-			`wimverstuyf-coda-sample9.cod:8: error: record 8 new balance "17832.12": old balance 17752.12 + movements 5 = 17757.12, not the new balance [CODA balance]`,
+			`wimverstuyf-coda-sample9.cod:8: error: record 8 new balance "17832.12": old balance 17752.12 + movements 5.00 = 17757.12, not the new balance [CODA balance]`,
 			`wimverstuyf-coda-sample9.cod:9: error: record 9 number of records "22": the statement holds 7 records 1, 2x, 3x and 8 [CODA trailer]`,
-			`wimverstuyf-coda-sample9.cod:9: error: record 9 credit movements "80": the credit movements add up to 5 [CODA trailer]`}},
+			`wimverstuyf-coda-sample9.cod:9: error: record 9 credit movements "80": the credit movements add up to 5.00 [CODA trailer]`}},
 	}
 	files := testutil.Corpus(t, "coda")
 	seen := 0

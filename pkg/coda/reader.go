@@ -626,6 +626,10 @@ func daysIn(m, y int) int {
 
 func thousandths(v int64) decimal.Decimal { return decimal.New(v, -3) }
 
+// money writes thousandths for a message: two decimals, the third only
+// when it is not zero (12.5 → "12.50", 23154.685 → "23154.685").
+func money(v int64) string { return statement.Money(thousandths(v)) }
+
 type cachedDecimal struct {
 	v  int64
 	d  decimal.Decimal
@@ -1112,9 +1116,9 @@ func (r *Reader) newBalance() {
 		Date: r.date("8", "new balance date", 58), Type: "CLBD"}
 	r.st.To = r.st.Closing.Date
 	if r.opening+r.sum != r.closing {
-		r.errorf("8", "new balance", thousandths(r.closing).String(), RuleBalance,
+		r.errorf("8", "new balance", money(r.closing), RuleBalance,
 			fmt.Sprintf("old balance %s + movements %s = %s, not the new balance",
-				thousandths(r.opening), thousandths(r.sum), thousandths(r.opening+r.sum)))
+				money(r.opening), money(r.sum), money(r.opening+r.sum)))
 	}
 }
 
@@ -1156,11 +1160,11 @@ func (r *Reader) trailer() {
 	}
 	if deb != r.debits {
 		r.errorf("9", "debit movements", thousandths(deb).String(), RuleTrailer,
-			fmt.Sprintf("the debit movements add up to %s", thousandths(r.debits)))
+			fmt.Sprintf("the debit movements add up to %s", money(r.debits)))
 	}
 	if cred != r.credits {
 		r.errorf("9", "credit movements", thousandths(cred).String(), RuleTrailer,
-			fmt.Sprintf("the credit movements add up to %s", thousandths(r.credits)))
+			fmt.Sprintf("the credit movements add up to %s", money(r.credits)))
 	}
 	r.endStatement(true)
 }
@@ -1289,7 +1293,7 @@ func (r *Reader) flush() {
 		}
 		if sum != p.self.amount {
 			r.add(finding.Warning, p.self.line, "21", "amount", e.Amount.String(), RuleGlobalised,
-				fmt.Sprintf("globalised movement %04d: its %d detail movements add up to %s", p.self.seq, len(p.details), thousandths(sum)))
+				fmt.Sprintf("globalised movement %04d: its %d detail movements add up to %s", p.self.seq, len(p.details), money(sum)))
 		}
 	}
 	r.ready = e
