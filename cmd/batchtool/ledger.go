@@ -36,7 +36,6 @@ func newLedgerCmd(a *app) *cobra.Command {
 	return c
 }
 
-
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string
 	var acceptErrors bool

@@ -23,10 +23,11 @@ import (
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
-	var path, report string
+	var path string
+	var reports []string
 	var acceptErrors bool
 	cmd := &cobra.Command{
-		Use:   "reconcile STATEMENT... [--ledger batchtool.db] [--report out.csv|out.json]",
+		Use:   "reconcile STATEMENT... [--ledger batchtool.db] [--report out.csv|out.json|out.xlsx|out.html]...",
 		Short: "Reconcile camt and CODA statements against the ledger",
 		Long: `reconcile reads camt.052/.053/.054 and CODA statements, registers every line
 in the ledger and matches it against the open collections, batches and
@@ -37,30 +38,19 @@ imported changes nothing; lines already booked from another file are
 reported as duplicates and skipped. A file whose reader reports errors is not
 booked unless --accept-errors is given.
 
---report writes one row per booked line and item (the ERP export) as CSV, or
-the whole result as JSON; it is written only when every file was read.
+--report (repeatable) writes the ERP export as CSV (one row per booked line and
+item), the whole result as JSON, a workbook (.xlsx: Lines, Summary, Unmatched)
+or one self-contained HTML page with totals, a chart per day and per return
+reason, and sortable tables. Reports are written only when every file was read.
 Exit code 1 when a file had errors or could not be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var rep reportSink
-			var out *atomicfile.File
-			if report != "" {
-				var err error
-				switch strings.ToLower(filepath.Ext(report)) {
-				case ".csv":
-					if out, err = atomicfile.Create(report); err != nil {
-						return err
-					}
-					rep = newCSVReport(out)
-				case ".json":
-					if out, err = atomicfile.Create(report); err != nil {
-						return err
-					}
-					rep = newJSONReport(out)
-				default:
-					return usagef("--report must end in .csv or .json (got %q)", report)
-				}
-				defer out.Abort()
+			rep, outs, err := openReports(reports)
+			if err != nil {
+				return err
+			}
+			for _, o := range outs {
+				defer o.Abort()
 			}
 			l, err := ledger.Open(path)
 			if err != nil {
@@ -125,12 +115,14 @@ Exit code 1 when a file had errors or could not be read.`,
 					return err
 				}
 				if failed {
-					fmt.Fprintf(a.stderr, "batchtool: %s not written: not every file was read\n", report)
+					fmt.Fprintf(a.stderr, "batchtool: %s not written: not every file was read\n", strings.Join(reports, ", "))
 				} else {
-					if err := out.Commit(); err != nil {
-						return err
+					for i, o := range outs {
+						if err := o.Commit(); err != nil {
+							return err
+						}
+						fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
 					}
-					fmt.Fprintf(a.stdout, "report: %s\n", report)
 				}
 			}
 			if failed {
@@ -140,7 +132,7 @@ Exit code 1 when a file had errors or could not be read.`,
 		},
 	}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+")")
-	cmd.Flags().StringVar(&report, "report", "", "write a report: .csv (ERP export, one row per booking) or .json")
+	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
 	return cmd
 }
@@ -378,4 +370,70 @@ func (j *jsonReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 	j.bw.Write(b)
 	j.bw.WriteString("}\n")
 	return j.bw.Flush()
+}
+
+// openReports creates one sink per --report file, each writing to a
+// temporary file that the caller commits when every statement was read.
+func openReports(paths []string) (reportSink, []*atomicfile.File, error) {
+	var sinks multiSink
+	var outs []*atomicfile.File
+	fail := func(err error) (reportSink, []*atomicfile.File, error) {
+		for _, o := range outs {
+			o.Abort()
+		}
+		return nil, nil, err
+	}
+	for _, p := range paths {
+		ext := strings.ToLower(filepath.Ext(p))
+		switch ext {
+		case ".csv", ".json", ".xlsx", ".html", ".htm":
+		default:
+			return fail(usagef("--report %q: want a .csv, .json, .xlsx or .html file", p))
+		}
+		out, err := atomicfile.Create(p)
+		if err != nil {
+			return fail(err)
+		}
+		outs = append(outs, out)
+		var sink reportSink
+		switch ext {
+		case ".csv":
+			sink = newCSVReport(out)
+		case ".json":
+			sink = newJSONReport(out)
+		case ".xlsx":
+			sink, err = newXLSXReport(out)
+		default:
+			sink, err = newHTMLReport(out)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		sinks = append(sinks, sink)
+	}
+	if len(sinks) == 0 {
+		return nil, nil, nil
+	}
+	return sinks, outs, nil
+}
+
+// multiSink hands every result to several reports.
+type multiSink []reportSink
+
+func (m multiSink) Write(file string, r *reconcile.Result, dup bool) error {
+	for _, s := range m {
+		if err := s.Write(file, r, dup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m multiSink) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
+	for _, s := range m {
+		if err := s.Close(files, total); err != nil {
+			return err
+		}
+	}
+	return nil
 }

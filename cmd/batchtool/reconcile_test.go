@@ -196,7 +196,7 @@ report: ` + report + "\n"
 }
 
 func TestReconcileUsage(t *testing.T) {
-	if code, _, errOut := batchtool(t, "reconcile", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report must end in .csv or .json (got "out.txt")`) {
+	if code, _, errOut := batchtool(t, "reconcile", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report "out.txt": want a .csv, .json, .xlsx or .html file`) {
 		t.Errorf("bad report: %d %q", code, errOut)
 	}
 	dir := t.TempDir()

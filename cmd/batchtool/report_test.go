@@ -1,0 +1,188 @@
+package main
+
+import (
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// reconcileReports reconciles a small statement (a batch of two, one
+// single collection, an AM04 return and an unmatched transfer whose
+// remittance tries to inject a script) and writes every report format.
+func reconcileReports(t *testing.T) (dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	db := filepath.Join(dir, "ledger.db")
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 5)
+	batch := filepath.Join(dir, "batch.xml")
+	writeRecBatch(t, batch, day)
+	if code, _, errOut := batchtool(t, "ledger", "add", batch, "--ledger", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	d := decimal.RequireFromString
+	entries := []statement.Entry{
+		{Amount: d("30.50"), Currency: "EUR", Status: "BOOK", BookingDate: day, AccountSvcrRef: "BANK-1", BatchID: "MSG-REC-1-1", BatchCount: 2,
+			Details: []statement.Transaction{{Amount: d("10.00"), EndToEndID: "E2E-A", MandateID: "MNDT-A"}, {Amount: d("20.50"), EndToEndID: "E2E-B", MandateID: "MNDT-B"}}},
+		{Amount: d("30.25"), Currency: "EUR", Status: "BOOK", BookingDate: day, AccountSvcrRef: "BANK-2",
+			Details: []statement.Transaction{{Amount: d("30.25"), EndToEndID: "E2E-C", MandateID: "MNDT-C"}}},
+		{Amount: d("-10.00"), Currency: "EUR", Status: "BOOK", Reversal: true, BookingDate: day.AddDate(0, 0, 2), AccountSvcrRef: "BANK-3",
+			Details: []statement.Transaction{{Amount: d("-10.00"), EndToEndID: "E2E-A", MandateID: "MNDT-A", ReturnReason: "AM04"}}},
+		{Amount: d("1234.56"), Currency: "EUR", Status: "BOOK", BookingDate: day.AddDate(0, 0, 2), AccountSvcrRef: "BANK-4",
+			Details: []statement.Transaction{{Amount: d("1234.56"), Remittance: "<script>alert(1)</script> & co", Counterparty: statement.Party{Name: "Dora", IBAN: "DE89370400440532013000"}}}},
+	}
+	st := filepath.Join(dir, "st.xml")
+	writeRecStatement(t, st, "CAMT-R", day, entries)
+	args := []string{"reconcile", st, "--ledger", db}
+	for _, ext := range []string{"csv", "xlsx", "html"} {
+		args = append(args, "--report", filepath.Join(dir, "report."+ext))
+	}
+	code, out, errOut := batchtool(t, args...)
+	if code != 0 {
+		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, ext := range []string{"csv", "xlsx", "html"} {
+		if !strings.Contains(out, "report: "+filepath.Join(dir, "report."+ext)+"\n") {
+			t.Errorf("output does not name report.%s:\n%s", ext, out)
+		}
+	}
+	return dir
+}
+
+func TestReportXLSX(t *testing.T) {
+	dir := reconcileReports(t)
+	x, err := excelize.OpenFile(filepath.Join(dir, "report.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got := strings.Join(x.GetSheetList(), ","); got != "Lines,Summary,Unmatched" {
+		t.Fatalf("sheets %s", got)
+	}
+	lines, _ := x.GetRows("Lines")
+	csvRows := strings.Count(strings.TrimSpace(mustRead(t, filepath.Join(dir, "report.csv"))), "\n") + 1
+	if len(lines) != csvRows || lines[0][0] != "file" {
+		t.Fatalf("Lines has %d rows, the CSV %d", len(lines), csvRows)
+	}
+	summary, _ := x.GetRows("Summary", excelize.Options{RawCellValue: true})
+	want := map[string][2]string{"matched": {"3", "60.75"}, "returned": {"1", "-10"}, "unmatched": {"1", "1234.56"}, "total": {"5", "1285.31"}, "AM04": {"1", "-10"}}
+	found := 0
+	for _, r := range summary {
+		if len(r) >= 3 {
+			if w, ok := want[r[0]]; ok && r[1] == w[0] && r[2] == w[1] {
+				found++
+			}
+		}
+	}
+	if found != len(want) {
+		t.Fatalf("summary sheet lacks some of %v:\n%v", want, summary)
+	}
+	unmatched, _ := x.GetRows("Unmatched")
+	if len(unmatched) != 2 || !strings.Contains(strings.Join(unmatched[1], " "), "<script>alert(1)</script> & co") {
+		t.Fatalf("unmatched sheet %v", unmatched)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestReportHTML(t *testing.T) {
+	dir := reconcileReports(t)
+	page := mustRead(t, filepath.Join(dir, "report.html"))
+	rows := len(regexp.MustCompile(`<tr class="`).FindAllString(page, -1))
+	csvRows := strings.Count(strings.TrimSpace(mustRead(t, filepath.Join(dir, "report.csv"))), "\n")
+	if rows != csvRows {
+		t.Fatalf("%d line rows in the page, %d in the CSV", rows, csvRows)
+	}
+	for _, want := range []string{
+		"&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", // untrusted text escaped
+		`<div class="v">1285.31</div>`,                   // statement total
+		`<div class="v">-10.00</div>`,                    // returned
+		"balanced to the cent",
+		"<td>AM04</td><td>Insufficient funds</td>",
+		`<svg width=`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>alert") || strings.Contains(page, "src=\"http") || strings.Contains(page, "href=\"http") {
+		t.Fatal("page holds injected script or external resources")
+	}
+}
+
+// TestReportHTMLInChromium renders the page in headless Chromium: the
+// page's script must run (it counts the rows and sorts on #sort=N) and the
+// screenshot must show something.
+func TestReportHTMLInChromium(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is required in CI (.ci/run installs it)")
+		}
+		t.Skip("skipping: chromium not installed (apt-get install chromium)")
+	}
+	dir := reconcileReports(t)
+	url := "file://" + filepath.Join(dir, "report.html") + "#sort=3"
+	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + t.TempDir()}
+	dom, err := exec.Command(bin, append(flags, "--dump-dom", url)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	csvRows := strings.Count(strings.TrimSpace(mustRead(t, filepath.Join(dir, "report.csv"))), "\n")
+	if !strings.Contains(string(dom), `data-rows="`+strconv.Itoa(csvRows)+`"`) {
+		t.Fatalf("the page's script did not count %d rows", csvRows)
+	}
+	// #sort=3 sorted the lines by amount, ascending: the return comes first.
+	first := regexp.MustCompile(`(?s)<table class="sortable" id="lines">.*?<tbody>\s*<tr class="(\w+)"`).FindStringSubmatch(string(dom))
+	if first == nil || first[1] != "returned" {
+		t.Fatalf("first line after sorting by amount: %v", first)
+	}
+	shot := filepath.Join(dir, "report.png")
+	if out, err := exec.Command(bin, append(flags, "--screenshot="+shot, "--window-size=1280,1600", url)...).CombinedOutput(); err != nil {
+		t.Fatalf("chromium --screenshot: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 1600 {
+		t.Fatalf("screenshot %v", b)
+	}
+	colours := map[uint32]bool{}
+	for y := 0; y < 1600; y += 7 {
+		for x := 0; x < 1280; x += 7 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			colours[r>>8<<16|g>>8<<8|b>>8] = true
+		}
+	}
+	if len(colours) < 20 {
+		t.Fatalf("screenshot has %d colours: nothing rendered", len(colours))
+	}
+	if keep := os.Getenv("BATCHTOOL_KEEP_SCREENSHOT"); keep != "" {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(keep, b, 0o644)
+	}
+}

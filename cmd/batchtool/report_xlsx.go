@@ -1,0 +1,238 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+// maxUnmatchedRows bounds what the XLSX and HTML reports keep in memory for
+// their unmatched table; the full list is always in the Lines sheet / CSV.
+const maxUnmatchedRows = 10000
+
+// xlsxReport streams the report rows into a "Lines" sheet and adds a
+// "Summary" and an "Unmatched" sheet at the end. Amounts are numbers shown
+// #,##0.00 (XLSX numbers are doubles: an amount of up to 15 significant
+// digits is written as its exact shortest decimal form), dates are dates.
+type xlsxReport struct {
+	out       io.Writer
+	f         *excelize.File
+	sw        *excelize.StreamWriter
+	row       int
+	money     int
+	date      int
+	bold      int
+	unmatched [][]string
+	more      int
+}
+
+// reportMoneyCols are the columns of reportHeader that hold amounts.
+var reportMoneyCols = map[string]bool{"amount": true, "applied": true, "remaining": true}
+
+func newXLSXReport(out io.Writer) (*xlsxReport, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "Lines"); err != nil {
+		return nil, err
+	}
+	x := &xlsxReport{out: out, f: f}
+	var err error
+	if x.money, err = f.NewStyle(&excelize.Style{NumFmt: 4}); err != nil {
+		return nil, err
+	}
+	if x.date, err = f.NewStyle(&excelize.Style{NumFmt: 14}); err != nil {
+		return nil, err
+	}
+	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return nil, err
+	}
+	if x.sw, err = f.NewStreamWriter("Lines"); err != nil {
+		return nil, err
+	}
+	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	head := make([]any, len(reportHeader))
+	for i, h := range reportHeader {
+		head[i] = excelize.Cell{StyleID: x.bold, Value: h}
+	}
+	x.row = 1
+	return x, x.sw.SetRow("A1", head)
+}
+
+func (x *xlsxReport) cells(fields []string) []any {
+	cells := make([]any, len(fields))
+	for i, v := range fields {
+		name := reportHeader[i]
+		switch {
+		case v == "":
+			cells[i] = nil
+		case reportMoneyCols[name]:
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				cells[i] = excelize.Cell{StyleID: x.money, Value: f}
+				continue
+			}
+			cells[i] = v
+		case name == "booking_date":
+			if d, err := time.Parse(time.DateOnly, v); err == nil {
+				cells[i] = excelize.Cell{StyleID: x.date, Value: d}
+				continue
+			}
+			cells[i] = v
+		case name == "entry" || name == "detail":
+			n, _ := strconv.Atoi(v)
+			cells[i] = n
+		default:
+			cells[i] = v
+		}
+	}
+	return cells
+}
+
+func (x *xlsxReport) Write(file string, r *reconcile.Result, dup bool) error {
+	for _, row := range rowsOf(file, r, dup) {
+		fields := row.fields()
+		x.row++
+		cell, _ := excelize.CoordinatesToCellName(1, x.row)
+		if err := x.sw.SetRow(cell, x.cells(fields)); err != nil {
+			return err
+		}
+		if row.Status == string(reconcile.Unmatched) || row.Status == string(reconcile.Ambiguous) {
+			if len(x.unmatched) < maxUnmatchedRows {
+				x.unmatched = append(x.unmatched, fields)
+			} else {
+				x.more++
+			}
+		}
+	}
+	return nil
+}
+
+func (x *xlsxReport) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
+	last, _ := excelize.CoordinatesToCellName(len(reportHeader), max(x.row, 2))
+	if err := x.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Lines", StyleName: "TableStyleLight1"}); err != nil {
+		return err
+	}
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	if err := x.summarySheet(files, total); err != nil {
+		return err
+	}
+	if err := x.unmatchedSheet(); err != nil {
+		return err
+	}
+	x.f.SetActiveSheet(1)
+	if _, err := x.f.WriteTo(x.out); err != nil {
+		return err
+	}
+	return x.f.Close()
+}
+
+func (x *xlsxReport) summarySheet(files []*ledger.ImportResult, total reconcile.Summary) error {
+	const sh = "Summary"
+	if _, err := x.f.NewSheet(sh); err != nil {
+		return err
+	}
+	r := 0
+	put := func(label string, count any, amount *decimal.Decimal, note string) {
+		r++
+		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), label)
+		if count != nil {
+			x.f.SetCellValue(sh, fmt.Sprintf("B%d", r), count)
+		}
+		if amount != nil {
+			f, _ := amount.Float64()
+			x.f.SetCellValue(sh, fmt.Sprintf("C%d", r), f)
+			x.f.SetCellStyle(sh, fmt.Sprintf("C%d", r), fmt.Sprintf("C%d", r), x.money)
+		}
+		if note != "" {
+			x.f.SetCellValue(sh, fmt.Sprintf("D%d", r), note)
+		}
+	}
+	heading := func(s string) {
+		r++
+		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), s)
+		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("D%d", r), x.bold)
+	}
+	heading("batchtool reconciliation")
+	put("files", len(files), nil, "")
+	put("entries", total.Entries, nil, "")
+	r++
+	r++
+	x.f.SetSheetRow(sh, fmt.Sprintf("A%d", r), &[]any{"outcome", "lines", "amount"})
+	x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("C%d", r), x.bold)
+	for _, o := range []struct {
+		name string
+		t    reconcile.Tally
+	}{{"matched", total.Matched}, {"returned", total.Returned}, {"ambiguous", total.Ambiguous}, {"unmatched", total.Unmatched}, {"total", total.Total}} {
+		a := o.t.Amount
+		put(o.name, o.t.Count, &a, "")
+	}
+	check := "balanced: matched + returned + ambiguous + unmatched = total"
+	if !total.Balanced() {
+		check = "NOT BALANCED"
+	}
+	put("check", nil, nil, check)
+	r++
+	heading("by rule")
+	for _, k := range sortedKeys(total.ByRule) {
+		a := total.ByRule[reconcile.Rule(k)].Amount
+		put(k, total.ByRule[reconcile.Rule(k)].Count, &a, "")
+	}
+	r++
+	heading("returns by reason")
+	reasons := make([]string, 0, len(total.ByReason))
+	for k := range total.ByReason {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for _, k := range reasons {
+		a := total.ByReason[k].Amount
+		text, _ := reconcile.ReturnReasonText(k)
+		put(k, total.ByReason[k].Count, &a, text)
+	}
+	x.f.SetColWidth(sh, "A", "A", 22)
+	x.f.SetColWidth(sh, "C", "C", 16)
+	x.f.SetColWidth(sh, "D", "D", 60)
+	return nil
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, string(k))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (x *xlsxReport) unmatchedSheet() error {
+	const sh = "Unmatched"
+	if _, err := x.f.NewSheet(sh); err != nil {
+		return err
+	}
+	head := make([]any, len(reportHeader))
+	for i, h := range reportHeader {
+		head[i] = h
+	}
+	x.f.SetSheetRow(sh, "A1", &head)
+	x.f.SetCellStyle(sh, "A1", "X1", x.bold)
+	for i, fields := range x.unmatched {
+		cells := x.cells(fields)
+		if err := x.f.SetSheetRow(sh, fmt.Sprintf("A%d", i+2), &cells); err != nil {
+			return err
+		}
+	}
+	if x.more > 0 {
+		x.f.SetCellValue(sh, fmt.Sprintf("A%d", len(x.unmatched)+3), fmt.Sprintf("%d more: see the Lines sheet", x.more))
+	}
+	return nil
+}
