@@ -152,17 +152,19 @@ type nightlyRun struct {
 }
 
 type stepResult struct {
-	Step string `json:"step"`
-	Code int    `json:"exit_code"`
-	Note string `json:"note,omitempty"`
+	Step string        `json:"step"`
+	Code int           `json:"exit_code"`
+	Note string        `json:"note,omitempty"`
+	Took time.Duration `json:"took"`
 }
 
 // step runs one batchtool command in-process, as a user would, under a
 // heading, and records its exit code.
 func (n *nightlyRun) step(title string, args ...string) int {
 	fmt.Fprintf(n.a.stdout, "\n== %s\n", title)
+	start := time.Now()
 	code := run(args, strings.NewReader(""), n.a.stdout, n.a.stderr)
-	n.results = append(n.results, stepResult{Step: title, Code: code})
+	n.results = append(n.results, stepResult{Step: title, Code: code, Took: time.Since(start)})
 	if code != 0 {
 		n.attend = append(n.attend, fmt.Sprintf("%s: exit code %d", title, code))
 	}
@@ -296,7 +298,11 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		case r.Code != 0:
 			status = fmt.Sprintf("exit %d", r.Code)
 		}
-		fmt.Fprintf(a.stdout, "  %-48s %s\n", r.Step, status)
+		took := ""
+		if r.Took > 0 {
+			took = r.Took.Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(a.stdout, "  %-48s %-8s %s\n", r.Step, status, took)
 	}
 	if len(n.attend) == 0 {
 		fmt.Fprintln(a.stdout, "nothing needs attention")

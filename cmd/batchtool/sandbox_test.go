@@ -17,7 +17,7 @@ import (
 func startSandbox(t *testing.T) (*sandbox.Server, string) {
 	t.Helper()
 	dir := t.TempDir()
-	srv := sandbox.New(dir, sandbox.Options{})
+	srv := sandbox.New(dir, sandbox.Options{Logf: t.Logf})
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

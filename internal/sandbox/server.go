@@ -98,7 +98,17 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 	url string
+
+	// The state is written to disk at most every saveEvery: a burst of
+	// uploads costs one write, not one write of the whole state each.
+	dirty     bool
+	lastSave  time.Time
+	stopFlush chan struct{}
+	flushDone chan struct{}
 }
+
+// saveEvery bounds how long a change waits before the state is on disk.
+const saveEvery = 250 * time.Millisecond
 
 // New returns a sandbox keeping its state in dir (created when missing).
 // Existing state in dir is loaded by Start.
@@ -145,23 +155,55 @@ func (s *Server) Start(addr string) error {
 	s.url = "http://" + ln.Addr().String()
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
+	s.stopFlush, s.flushDone = make(chan struct{}), make(chan struct{})
+	go s.flushLoop()
 	return nil
+}
+
+// flushLoop writes pending state changes every saveEvery until Close.
+func (s *Server) flushLoop() {
+	defer close(s.flushDone)
+	t := time.NewTicker(saveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopFlush:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			if s.dirty {
+				s.writeStateLocked()
+			}
+			s.mu.Unlock()
+		}
+	}
 }
 
 // URL returns the base URL, e.g. "http://127.0.0.1:8089".
 func (s *Server) URL() string { return s.url }
 
-// Close stops the server; the state is already on disk.
+// Close stops the server and writes any state change still pending.
 func (s *Server) Close() error {
 	if s.srv == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
-		return s.srv.Close()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		err = s.srv.Close()
 	}
-	return nil
+	if s.stopFlush != nil {
+		close(s.stopFlush)
+		<-s.flushDone
+	}
+	s.mu.Lock()
+	s.stopFlush = nil
+	if s.dirty {
+		s.writeStateLocked()
+	}
+	s.mu.Unlock()
+	return err
 }
 
 // Handler returns the sandbox's HTTP handler (Start serves it).

@@ -175,9 +175,19 @@ func loadState(dir string) (*state, error) {
 	return st, nil
 }
 
-// saveLocked writes state.json atomically (temp file, then rename). The
-// caller holds s.mu.
+// saveLocked records a change of state: written at once when the last write
+// is older than saveEvery, else by the flush loop or Close. The caller
+// holds s.mu.
 func (s *Server) saveLocked() {
+	s.dirty = true
+	if time.Since(s.lastSave) >= saveEvery || s.stopFlush == nil {
+		s.writeStateLocked()
+	}
+}
+
+// writeStateLocked writes state.json atomically (temp file, then rename).
+func (s *Server) writeStateLocked() {
+	s.dirty, s.lastSave = false, time.Now()
 	if err := writeFileAtomic(filepath.Join(s.dir, "state.json"), func(f *os.File) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", " ")
