@@ -35,7 +35,7 @@ type htmlReport struct {
 
 type dayTotals struct{ matched, returned, unmatched decimal.Decimal }
 
-var htmlRow = template.Must(template.New("row").Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{.Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td>{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{.Applied}}</td><td class="n">{{.Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
+var htmlRow = template.Must(template.New("row").Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{.Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td class="r">{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{.Applied}}</td><td class="n">{{.Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
 `))
 
 func newHTMLReport(out io.Writer) (*htmlReport, error) {
