@@ -114,23 +114,7 @@ func TestEndToEnd(t *testing.T) {
 			sandbox.SampleInvoice(fmt.Sprintf("INV-%06d", i), amt.StringFixed(2), ref, issued), 0o644)
 	}
 
-	creditor, _ := filepath.Abs(repoFile("creditor.json"))
-	cfg := fmt.Sprintf(`ledger = "batchtool.db"
-work = "work"
-creditor = %q
-[collect]
-due = [%q]
-[invoices]
-paths = [%q]
-[platform]
-url = %q
-profile = 1234
-formats = ["camt", "coda"]
-[reports]
-formats = ["json", "csv"]
-`, creditor, dueFile, invDir, os.Getenv(envTwikeyURL))
-	config := filepath.Join(dir, "batchtool.toml")
-	os.WriteFile(config, []byte(cfg), 0o644)
+	config, ledgerPath := writeNightlyConfig(t, dir, nightlyTestConfig{due: dueFile, invoices: invDir, formats: `"camt", "coda"`, reports: `"json", "csv"`})
 
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 {
@@ -140,7 +124,7 @@ formats = ["json", "csv"]
 		t.Fatalf("batch not built as expected:\n%s", tail(out, 40))
 	}
 	t.Log(out[strings.LastIndex(out, "== summary"):])
-	first := ledgerCounts(t, filepath.Join(dir, "batchtool.db"))
+	first := ledgerCounts(t, ledgerPath)
 
 	// Collections: all credited, then the returned ones reopened.
 	returned := wantReason["AM04"] + wantReason["MD06"] + wantReason["AC04"]
@@ -210,7 +194,7 @@ formats = ["json", "csv"]
 	if code != 0 || !strings.Contains(out, "nothing needs attention") {
 		t.Fatalf("second run: exit %d\n%s", code, tail(out, 30))
 	}
-	if again := ledgerCounts(t, filepath.Join(dir, "batchtool.db")); ledgerState(again) != ledgerState(first) {
+	if again := ledgerCounts(t, ledgerPath); ledgerState(again) != ledgerState(first) {
 		t.Fatalf("second run changed the ledger:\n%+v\n%+v", first, again)
 	}
 	if srv.Stats()["POST /creditor/collect/import"] != imports || srv.Stats()["POST /creditor/invoice/ubl"] != uploads {

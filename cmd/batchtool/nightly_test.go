@@ -12,17 +12,19 @@ import (
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
-// writeNightlyConfig writes a batchtool.toml for the sample data against the
-// test's sandbox and returns its path and the ledger's.
-func writeNightlyConfig(t *testing.T, formats string) (string, string) {
+// nightlyTestConfig is what a test's batchtool.toml varies.
+type nightlyTestConfig struct {
+	due, invoices    string // absolute paths
+	formats, reports string // TOML array bodies, e.g. `"camt", "coda"`
+}
+
+// writeNightlyConfig writes a batchtool.toml into dir for the test's
+// sandbox and returns its path and the ledger's.
+func writeNightlyConfig(t *testing.T, dir string, c nightlyTestConfig) (string, string) {
 	t.Helper()
-	dir := t.TempDir()
-	abs := func(p string) string {
-		a, err := filepath.Abs(repoFile(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
+	creditor, err := filepath.Abs(repoFile("creditor.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	cfg := fmt.Sprintf(`ledger = "batchtool.db"
 work = "work"
@@ -36,13 +38,21 @@ url = %q
 profile = 1234
 formats = [%s]
 [reports]
-formats = ["csv"]
-`, abs("creditor.json"), abs("due.csv"), abs("invoices"), os.Getenv(envTwikeyURL), formats)
+formats = [%s]
+`, creditor, c.due, c.invoices, os.Getenv(envTwikeyURL), c.formats, c.reports)
 	path := filepath.Join(dir, "batchtool.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path, filepath.Join(dir, "batchtool.db")
+}
+
+// sampleNightlyConfig is the config of the sample data in testdata/.
+func sampleNightlyConfig(t *testing.T) (string, string) {
+	t.Helper()
+	due, _ := filepath.Abs(repoFile("due.csv"))
+	inv, _ := filepath.Abs(repoFile("invoices"))
+	return writeNightlyConfig(t, t.TempDir(), nightlyTestConfig{due: due, invoices: inv, formats: `"camt", "coda"`, reports: `"csv"`})
 }
 
 // ledgerState is what the ledger holds, less its run log (every run logs).
@@ -67,7 +77,7 @@ func ledgerCounts(t *testing.T, path string) ledger.Counts {
 
 func TestNightly(t *testing.T) {
 	srv, _ := startSandbox(t)
-	config, ledgerPath := writeNightlyConfig(t, `"camt", "coda"`)
+	config, ledgerPath := sampleNightlyConfig(t)
 
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 {
