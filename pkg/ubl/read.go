@@ -369,6 +369,13 @@ func (p *parser) str(dst *string) (bool, error) {
 	return true, err
 }
 
+// strs reads the element's text and appends it to dst.
+func (p *parser) strs(dst *[]string) (bool, error) {
+	s, err := p.text()
+	*dst = append(*dst, s)
+	return true, err
+}
+
 func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, error) {
 	inv := p.inv
 	var err error
@@ -415,9 +422,7 @@ func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, er
 			}
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				if se.Name.Local == "ID" {
-					s, err := p.text()
-					inv.BillingReferences = append(inv.BillingReferences, s)
-					return true, err
+					return p.strs(&inv.BillingReferences)
 				}
 				return false, nil
 			})
@@ -440,9 +445,7 @@ func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, er
 	case "PaymentTerms":
 		err = p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 			if se.Name.Local == "Note" {
-				s, err := p.text()
-				inv.PaymentTerms = append(inv.PaymentTerms, s)
-				return true, err
+				return p.strs(&inv.PaymentTerms)
 			}
 			return false, nil
 		})
@@ -502,9 +505,7 @@ func (p *parser) customer(path string, line int) error {
 		case "SupplierAssignedAccountID":
 			return p.str(&c.SupplierAssignedAccountID)
 		case "AdditionalAccountID":
-			s, err := p.text()
-			c.AdditionalAccountIDs = append(c.AdditionalAccountIDs, s)
-			return true, err
+			return p.strs(&c.AdditionalAccountIDs)
 		case "Party":
 			c.Line = line
 			return true, p.party(&c.Party, path)
@@ -512,13 +513,9 @@ func (p *parser) customer(path string, line int) error {
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				switch se.Name.Local {
 				case "ID":
-					s, err := p.text()
-					c.DirectIdentifications = append(c.DirectIdentifications, s)
-					return true, err
+					return p.strs(&c.DirectIdentifications)
 				case "CompanyID":
-					s, err := p.text()
-					c.DirectCompanyIDs = append(c.DirectCompanyIDs, s)
-					return true, err
+					return p.strs(&c.DirectCompanyIDs)
 				}
 				return false, nil
 			})
@@ -536,13 +533,9 @@ func (p *parser) party(pt *Party, path string) error {
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				switch se.Name.Local {
 				case "ID":
-					s, err := p.text()
-					pt.Identifications = append(pt.Identifications, s)
-					return true, err
+					return p.strs(&pt.Identifications)
 				case "CompanyID":
-					s, err := p.text()
-					pt.IdentificationCompanyIDs = append(pt.IdentificationCompanyIDs, s)
-					return true, err
+					return p.strs(&pt.IdentificationCompanyIDs)
 				}
 				return false, nil
 			})
