@@ -50,19 +50,11 @@ a batch the bank already accepted); invoices with errors are skipped and
 reported. Exit code 1 when anything had errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := ledger.Open(path)
+			l, ctx, run, err := openLedgerRun(cmd, path, "ledger add "+strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			run, err := l.BeginRun(ctx, "ledger add "+strings.Join(args, " "))
-			if err != nil {
-				return err
-			}
 			failed := false
 			var total ledger.AddResult
 			for _, name := range args {
@@ -257,4 +249,23 @@ func addInvoices(ctx context.Context, l *ledger.SQLite, name string) (addResult,
 	out := addResult{AddResult: res}
 	out.text = fmt.Sprintf("UBL: %d invoice(s) added, %d already in the ledger, %d with errors not added", res.Added, res.Skipped, skipped)
 	return out, fs, err
+}
+
+// openLedgerRun opens the ledger and logs the start of a command in its run
+// log; the caller closes the ledger.
+func openLedgerRun(cmd *cobra.Command, path, command string) (*ledger.SQLite, context.Context, int64, error) {
+	l, err := ledger.Open(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	run, err := l.BeginRun(ctx, command)
+	if err != nil {
+		l.Close()
+		return nil, nil, 0, err
+	}
+	return l, ctx, run, nil
 }

@@ -52,19 +52,11 @@ Exit code 1 when a file had errors or could not be read.`,
 			for _, o := range outs {
 				defer o.Abort()
 			}
-			l, err := ledger.Open(path)
+			l, ctx, run, err := openLedgerRun(cmd, path, "reconcile "+strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			run, err := l.BeginRun(ctx, "reconcile "+strings.Join(args, " "))
-			if err != nil {
-				return err
-			}
 			var total reconcile.Summary
 			var results []*ledger.ImportResult
 			dups, failed := 0, false
