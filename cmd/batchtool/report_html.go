@@ -237,7 +237,7 @@ svg .matched{fill:#3ebd93}svg .returned{fill:#f0b429}svg .unmatched{fill:#ef4e4e
 <svg width="{{.Chart.Width}}" height="{{.Chart.Height}}" role="img" aria-label="amounts per day">{{range .Chart.Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>{{end}}{{range .Chart.Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>{{end}}</svg>
 </section>
 <section><h2>Returns by reason code</h2>
-{{if .Reasons}}<table id="reasons"><thead><tr><th>code</th><th>meaning</th><th class="n">lines</th><th class="n">amount</th><th></th></tr></thead><tbody>
+{{if .Reasons}}<table class="sortable" id="reasons"><thead><tr><th>code</th><th>meaning</th><th class="n">lines</th><th class="n">amount</th><th></th></tr></thead><tbody>
 {{range .Reasons}}<tr><td>{{.Code}}</td><td>{{.Text}}</td><td class="n">{{.Count}}</td><td class="n">{{.Amount}}</td><td style="width:120px"><div class="rbar" style="width:{{printf "%.0f" .Width}}%"></div></td></tr>
 {{end}}</tbody></table>{{else}}<p>No returns.</p>{{end}}
 <h2 style="margin-top:18px">Matched by rule</h2><table><tbody>{{$t := .Total}}{{range .Rules}}{{$r := rule $t .}}<tr><td>{{.}}</td><td class="n">{{$r.Count}}</td><td class="n">{{money $r.Amount}}</td></tr>{{end}}</tbody></table>
