@@ -114,4 +114,30 @@ var migrations = []string{
 		uploaded_at  TEXT NOT NULL,
 		PRIMARY KEY (kind, key)
 	);`,
+	// 3: payment requests (Tikkie, Tinka) for what direct debit did not
+	// collect: at most one open per item, recorded before it is sent.
+	`CREATE TABLE payment_requests (
+		id           INTEGER PRIMARY KEY,
+		provider     TEXT NOT NULL,  -- tikkie, tinka
+		item_kind    TEXT NOT NULL,  -- collection, invoice
+		item_id      INTEGER NOT NULL,
+		item_key     TEXT NOT NULL,  -- end-to-end id or invoice number
+		external_id  TEXT NOT NULL,  -- Tikkie externalId, Tinka transactionId
+		amount       TEXT NOT NULL,
+		currency     TEXT NOT NULL,
+		reason       TEXT NOT NULL,  -- return reason, or "overdue"
+		name         TEXT,           -- debtor or customer
+		status       TEXT NOT NULL,  -- pending, open, paid, expired, rejected, cancelled, failed
+		provider_ref TEXT,           -- paymentRequestToken, paymentRequestId
+		url          TEXT,           -- the link for the customer
+		created_at   TEXT NOT NULL,
+		updated_at   TEXT NOT NULL,
+		paid_amount  TEXT,
+		paid_at      TEXT,
+		note         TEXT,           -- payer, or why it failed
+		run_id       INTEGER,
+		UNIQUE (provider, external_id)
+	);
+	CREATE UNIQUE INDEX payment_requests_one_open ON payment_requests (item_kind, item_id) WHERE status IN ('pending', 'open');
+	CREATE INDEX payment_requests_status ON payment_requests (provider, status);`,
 }

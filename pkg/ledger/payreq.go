@@ -1,0 +1,372 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+// Payment request statuses. Pending means recorded but not known to have
+// reached the provider: it is finished (looked up or sent again with the
+// same external id) before anything new is sent. At most one request per
+// item is pending or open at a time.
+const (
+	RequestPending   = "pending"
+	RequestOpen      = "open"
+	RequestPaid      = "paid"
+	RequestExpired   = "expired"
+	RequestRejected  = "rejected"
+	RequestCancelled = "cancelled"
+	RequestFailed    = "failed" // the provider refused it; the item may be requested again
+)
+
+// Kinds of item a payment request is for.
+const (
+	ItemCollection = string(reconcile.ChangeCollection)
+	ItemInvoice    = string(reconcile.ChangeInvoice)
+)
+
+// ReasonOverdue is the reason recorded for an invoice past its due date.
+const ReasonOverdue = "overdue"
+
+// PaymentRequest is one request sent (or about to be sent) to a provider
+// for one unpaid item.
+type PaymentRequest struct {
+	ID          int64
+	Provider    string // tikkie, tinka
+	ItemKind    string // ItemCollection or ItemInvoice
+	ItemID      int64
+	ItemKey     string // end-to-end id or invoice number
+	ExternalID  string // Tikkie externalId, Tinka transactionId: the idempotency key
+	Amount      decimal.Decimal
+	Currency    string
+	Reason      string // return reason (AC04, ...) or ReasonOverdue
+	Name        string // debtor or customer
+	Status      string
+	ProviderRef string // paymentRequestToken (Tikkie), paymentRequestId (Tinka)
+	URL         string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PaidAmount  decimal.Decimal
+	PaidAt      time.Time
+	Note        string
+	RunID       int64
+}
+
+// UnpaidItem is an item that needs a payment request: a collection that came
+// back for good, or an invoice past its due date.
+type UnpaidItem struct {
+	Kind     string // ItemCollection or ItemInvoice
+	ID       int64
+	Key      string // end-to-end id or invoice number
+	Name     string
+	IBAN     string // debtor IBAN (collections)
+	Amount   decimal.Decimal
+	Currency string
+	Reason   string    // return reason or ReasonOverdue
+	Date     time.Time // collection date or due date
+	Attempts int       // earlier requests for this item (expired, rejected, ...)
+}
+
+// UnpaidSelection says which items want a payment request.
+type UnpaidSelection struct {
+	Collections bool
+	Reasons     []string // return reasons that count as final; all when empty
+	Invoices    bool
+	DueBefore   time.Time // invoices due before this day (exclusive)
+}
+
+// Unpaid returns the items that want a payment request and have no pending,
+// open or paid one: returned collections with one of the reasons, and open
+// or partly paid invoices due before sel.DueBefore. The list is read whole
+// (it is what finance sends out, not a statement) so the caller may write
+// to the ledger while working through it.
+func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection) ([]UnpaidItem, error) {
+	var out []UnpaidItem
+	const noActive = ` AND NOT EXISTS (SELECT 1 FROM payment_requests p WHERE p.item_kind = ? AND p.item_id = x.id AND p.status IN ('pending', 'open', 'paid'))`
+	const attempts = `(SELECT COUNT(*) FROM payment_requests p WHERE p.item_kind = ? AND p.item_id = x.id)`
+	if sel.Collections {
+		q := `SELECT x.id, x.end_to_end_id, x.debtor_name, x.debtor_iban, x.amount, x.currency, x.return_reason, x.collection_date, ` + attempts +
+			` FROM collections x WHERE x.status = ?` + noActive
+		args := []any{ItemCollection, string(reconcile.StatusReturned), ItemCollection}
+		if len(sel.Reasons) > 0 {
+			q += ` AND x.return_reason IN (?` + strings.Repeat(", ?", len(sel.Reasons)-1) + `)`
+			for _, r := range sel.Reasons {
+				args = append(args, r)
+			}
+		}
+		err := l.scanUnpaid(ctx, q+` ORDER BY x.end_to_end_id, x.id`, args, ItemCollection, &out)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if sel.Invoices {
+		q := `SELECT x.id, x.number, x.customer_name, '', x.open_amount, x.currency, '` + ReasonOverdue + `', x.due_date, ` + attempts +
+			` FROM invoices x WHERE x.status IN (?, ?) AND x.due_date IS NOT NULL AND x.due_date < ?` + noActive
+		args := []any{ItemInvoice, string(reconcile.StatusOpen), string(reconcile.StatusPartial), sel.DueBefore.Format(time.DateOnly), ItemInvoice}
+		if err := l.scanUnpaid(ctx, q+` ORDER BY x.number`, args, ItemInvoice, &out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (l *SQLite) scanUnpaid(ctx context.Context, q string, args []any, kind string, out *[]UnpaidItem) error {
+	rows, err := l.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it := UnpaidItem{Kind: kind}
+		var name, iban, reason, date sql.NullString
+		var amt string
+		if err := rows.Scan(&it.ID, &it.Key, &name, &iban, &amt, &it.Currency, &reason, &date, &it.Attempts); err != nil {
+			return err
+		}
+		if it.Amount, err = parseMoney(amt); err != nil {
+			return err
+		}
+		if it.Amount.Sign() <= 0 {
+			continue // an invoice paid in full or overpaid meanwhile
+		}
+		it.Name, it.IBAN, it.Reason, it.Date = name.String, iban.String, reason.String, parseDate(date)
+		*out = append(*out, it)
+	}
+	return rows.Err()
+}
+
+// ExternalID is the idempotency key of the n-th request (0-based attempts
+// before it) for an item: the item's key itself the first time, so the
+// customer and the provider's portal show the invoice number or end-to-end
+// id; later attempts get a "~2", "~3" suffix, cutting the key to fit max.
+func ExternalID(key string, attempts, max int) string {
+	if attempts == 0 && len(key) <= max {
+		return key
+	}
+	suffix := "~" + strconv.Itoa(attempts+1)
+	if len(key)+len(suffix) > max {
+		key = key[:max-len(suffix)]
+	}
+	return key + suffix
+}
+
+// ReservePaymentRequest records a request as pending before it is sent,
+// so a crash between sending and recording cannot lead to a second request.
+// It returns false, recording nothing, when the item already has a pending
+// or open request or the external id is taken.
+func (l *SQLite) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) (bool, error) {
+	now := l.stamp()
+	res, err := l.db.ExecContext(ctx, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, external_id, amount, currency,
+		reason, name, status, created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, pr.ExternalID, pr.Amount.String(), pr.Currency, pr.Reason, nullStr(pr.Name),
+		RequestPending, now, now, nullID(pr.RunID))
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	pr.ID, _ = res.LastInsertId()
+	pr.Status = RequestPending
+	pr.CreatedAt, _ = time.Parse(time.RFC3339Nano, now)
+	pr.UpdatedAt = pr.CreatedAt
+	return true, nil
+}
+
+// MarkPaymentRequestSent records the provider's reference and link of a
+// pending request: it is open now.
+func (l *SQLite) MarkPaymentRequestSent(ctx context.Context, id int64, providerRef, url string) error {
+	return l.updateRequest(ctx, id, `UPDATE payment_requests SET status = ?, provider_ref = ?, url = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		RequestOpen, providerRef, nullStr(url), l.stamp(), id, RequestPending)
+}
+
+// ClosePaymentRequest ends a pending or open request without payment
+// (expired, rejected, cancelled, failed) with a note; its item may be
+// requested again.
+func (l *SQLite) ClosePaymentRequest(ctx context.Context, id int64, status, note string) error {
+	switch status {
+	case RequestExpired, RequestRejected, RequestCancelled, RequestFailed:
+	default:
+		return fmt.Errorf("ledger: payment request %d: %q is not a closing status", id, status)
+	}
+	return l.updateRequest(ctx, id, `UPDATE payment_requests SET status = ?, note = ?, updated_at = ? WHERE id = ? AND status IN (?, ?)`,
+		status, nullStr(note), l.stamp(), id, RequestPending, RequestOpen)
+}
+
+func (l *SQLite) updateRequest(ctx context.Context, id int64, q string, args ...any) error {
+	res, err := l.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("ledger: payment request %d: %w", id, ErrNotOpen)
+	}
+	return nil
+}
+
+// PaymentRequests returns the requests of a provider ("" for all) with one
+// of the statuses (all when none is given), oldest first.
+func (l *SQLite) PaymentRequests(ctx context.Context, provider string, statuses ...string) ([]PaymentRequest, error) {
+	q := `(? = '' OR provider = ?)`
+	args := []any{provider, provider}
+	if len(statuses) > 0 {
+		q += ` AND status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
+		for _, s := range statuses {
+			args = append(args, s)
+		}
+	}
+	return l.queryRequests(ctx, q, args...)
+}
+
+func (l *SQLite) queryRequests(ctx context.Context, where string, args ...any) ([]PaymentRequest, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, provider, item_kind, item_id, item_key, external_id, amount, currency, reason, name,
+		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PaymentRequest
+	for rows.Next() {
+		var pr PaymentRequest
+		var amt, created, updated string
+		var name, ref, url, paid, paidAt, note sql.NullString
+		var run sql.NullInt64
+		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ItemKind, &pr.ItemID, &pr.ItemKey, &pr.ExternalID, &amt, &pr.Currency, &pr.Reason,
+			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run); err != nil {
+			return nil, err
+		}
+		if pr.Amount, err = parseMoney(amt); err != nil {
+			return nil, err
+		}
+		if paid.Valid {
+			if pr.PaidAmount, err = parseMoney(paid.String); err != nil {
+				return nil, err
+			}
+		}
+		pr.Name, pr.ProviderRef, pr.URL, pr.Note, pr.RunID = name.String, ref.String, url.String, note.String, run.Int64
+		pr.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		pr.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+		if paidAt.Valid {
+			pr.PaidAt, _ = time.Parse(time.RFC3339Nano, paidAt.String)
+		}
+		out = append(out, pr)
+	}
+	return out, rows.Err()
+}
+
+// Payment is what a provider reports paid on a request.
+type Payment struct {
+	Amount decimal.Decimal
+	At     time.Time
+	Payer  string // name (and account) of who paid
+}
+
+// Booking is what booking a paid request did to its item.
+type Booking struct {
+	Request PaymentRequest
+	Item    reconcile.Item   // Open before, Applied, Remaining after
+	Status  reconcile.Status // the item's new status
+}
+
+// ErrNotOpen is returned when booking a request that is not open: it was
+// booked already, or closed.
+var ErrNotOpen = errors.New("payment request is not open")
+
+// BookPaymentRequest books a paid request against its item in one
+// transaction: a collection is marked paid, an invoice's open remainder
+// goes down by the amount paid (paid, partial or overpaid). Booking a
+// request twice returns ErrNotOpen and changes nothing.
+func (l *SQLite) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	now := l.stamp()
+	res, err := tx.ExecContext(ctx, `UPDATE payment_requests SET status = ?, paid_amount = ?, paid_at = ?, note = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		RequestPaid, p.Amount.String(), p.At.UTC().Format(time.RFC3339Nano), nullStr(p.Payer), now, id, RequestOpen)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, fmt.Errorf("ledger: payment request %d: %w", id, ErrNotOpen)
+	}
+	var b Booking
+	var kind, key, amt string
+	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount FROM payment_requests WHERE id = ?`, id).Scan(&kind, &b.Item.ID, &key, &amt); err != nil {
+		return nil, err
+	}
+	b.Item.Kind, b.Item.Key, b.Item.Applied = reconcile.ChangeKind(kind), key, p.Amount
+	switch kind {
+	case ItemCollection:
+		var camt string
+		var nm sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT amount, debtor_name FROM collections WHERE id = ?`, b.Item.ID).Scan(&camt, &nm); err != nil {
+			return nil, err
+		}
+		if b.Item.Amount, err = parseMoney(camt); err != nil {
+			return nil, err
+		}
+		b.Item.Name, b.Item.Open = nm.String, b.Item.Amount
+		b.Item.Remaining = b.Item.Amount.Sub(p.Amount)
+		b.Status = reconcile.StatusPaid
+		_, err = tx.ExecContext(ctx, `UPDATE collections SET status = ? WHERE id = ?`, string(b.Status), b.Item.ID)
+	case ItemInvoice:
+		var iamt, open string
+		var nm sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT amount, open_amount, customer_name FROM invoices WHERE id = ?`, b.Item.ID).Scan(&iamt, &open, &nm); err != nil {
+			return nil, err
+		}
+		if b.Item.Amount, err = parseMoney(iamt); err != nil {
+			return nil, err
+		}
+		if b.Item.Open, err = parseMoney(open); err != nil {
+			return nil, err
+		}
+		b.Item.Name = nm.String
+		b.Item.Remaining = b.Item.Open.Sub(p.Amount)
+		switch b.Item.Remaining.Sign() {
+		case 0:
+			b.Status = reconcile.StatusPaid
+		case 1:
+			b.Status = reconcile.StatusPartial
+		default:
+			b.Status = reconcile.StatusOverpaid
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`, string(b.Status), b.Item.Remaining.String(), b.Item.ID)
+	default:
+		return nil, fmt.Errorf("ledger: payment request %d: unknown item kind %q", id, kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	pr, err := l.paymentRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	b.Request = *pr
+	return &b, nil
+}
+
+func (l *SQLite) paymentRequest(ctx context.Context, id int64) (*PaymentRequest, error) {
+	prs, err := l.queryRequests(ctx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(prs) == 0 {
+		return nil, fmt.Errorf("ledger: no payment request %d", id)
+	}
+	return &prs[0], nil
+}

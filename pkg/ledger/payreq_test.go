@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+func unpaidKeys(items []UnpaidItem) string {
+	var s []string
+	for _, it := range items {
+		s = append(s, fmt.Sprintf("%s %s %s %s %s a%d", it.Kind, it.Key, it.Amount.StringFixed(2), it.Reason, it.Date.Format(time.DateOnly), it.Attempts))
+	}
+	return strings.Join(s, "\n")
+}
+
+func TestPaymentRequestLifecycle(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 8) // collections E2E-0,2,4,6; invoices INV-1,3,5,7 due 2024-03-01
+	for _, q := range []string{
+		`UPDATE collections SET status = 'returned', return_reason = 'AC04' WHERE end_to_end_id = 'E2E-00000000'`,
+		`UPDATE collections SET status = 'returned', return_reason = 'AM04' WHERE end_to_end_id = 'E2E-00000002'`,
+		`UPDATE collections SET status = 'collected' WHERE end_to_end_id = 'E2E-00000004'`,
+		`UPDATE invoices SET status = 'partial', open_amount = '5.00' WHERE number = 'INV-00000003'`,
+		`UPDATE invoices SET status = 'paid', open_amount = '0' WHERE number = 'INV-00000005'`,
+		`UPDATE invoices SET due_date = '2024-04-01' WHERE number = 'INV-00000007'`,
+	} {
+		if _, err := l.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sel := UnpaidSelection{Collections: true, Reasons: []string{"AC04", "MD06"}, Invoices: true, DueBefore: time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)}
+	items, err := l.Unpaid(ctx, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "collection E2E-00000000 10.00 AC04 2024-03-05 a0\ninvoice INV-00000001 10.01 overdue 2024-03-01 a0\ninvoice INV-00000003 5.00 overdue 2024-03-01 a0"
+	if got := unpaidKeys(items); got != want {
+		t.Fatalf("unpaid\n got %s\nwant %s", got, want)
+	}
+	if all, _ := l.Unpaid(ctx, UnpaidSelection{Collections: true}); unpaidKeys(all) != "collection E2E-00000000 10.00 AC04 2024-03-05 a0\ncollection E2E-00000002 10.02 AM04 2024-03-05 a0" {
+		t.Errorf("every reason: %s", unpaidKeys(all))
+	}
+
+	var prs []*PaymentRequest
+	for _, it := range items {
+		pr := &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: ExternalID(it.Key, it.Attempts, 35),
+			Amount: it.Amount, Currency: it.Currency, Reason: it.Reason, Name: it.Name}
+		ok, err := l.ReservePaymentRequest(ctx, pr)
+		if err != nil || !ok {
+			t.Fatalf("reserve %s: %v %v", it.Key, ok, err)
+		}
+		prs = append(prs, pr)
+	}
+	// A second reservation for an item with a pending request records nothing.
+	dup := *prs[0]
+	dup.ExternalID = "other"
+	if ok, err := l.ReservePaymentRequest(ctx, &dup); ok || err != nil {
+		t.Fatalf("second reservation: %v %v", ok, err)
+	}
+	if again, _ := l.Unpaid(ctx, sel); len(again) != 0 {
+		t.Fatalf("pending items are not unpaid any more: %s", unpaidKeys(again))
+	}
+	for i, pr := range prs {
+		if err := l.MarkPaymentRequestSent(ctx, pr.ID, fmt.Sprintf("tok%d", i), "https://pay/"+pr.ExternalID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.MarkPaymentRequestSent(ctx, prs[0].ID, "x", ""); !errors.Is(err, ErrNotOpen) {
+		t.Errorf("marking an open request sent again: %v", err)
+	}
+
+	at := time.Date(2024, 3, 20, 10, 0, 0, 0, time.UTC)
+	b, err := l.BookPaymentRequest(ctx, prs[0].ID, Payment{Amount: d("10.00"), At: at, Payer: "Debtor NL91ABNA0417164300"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%s %s open %s applied %s remaining %s %s; request %s %s %s", b.Item.Kind, b.Item.Key, b.Item.Open, b.Item.Applied, b.Item.Remaining,
+		b.Status, b.Request.Status, b.Request.PaidAmount, b.Request.PaidAt.Format(time.RFC3339)); got != "collection E2E-00000000 open 10 applied 10 remaining 0 paid; request paid 10 2024-03-20T10:00:00Z" {
+		t.Errorf("booking %s", got)
+	}
+	if _, err := l.BookPaymentRequest(ctx, prs[0].ID, Payment{Amount: d("10.00"), At: at}); !errors.Is(err, ErrNotOpen) {
+		t.Errorf("booking twice: %v", err)
+	}
+	b, err = l.BookPaymentRequest(ctx, prs[2].ID, Payment{Amount: d("3.00"), At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%s open %s remaining %s %s", b.Item.Key, b.Item.Open, b.Item.Remaining, b.Status); got != "INV-00000003 open 5 remaining 2 partial" {
+		t.Errorf("partial booking %s", got)
+	}
+	if err := l.ClosePaymentRequest(ctx, prs[1].ID, RequestExpired, "expired after 14 days"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ClosePaymentRequest(ctx, prs[1].ID, RequestPaid, ""); err == nil {
+		t.Error("paid is not a closing status")
+	}
+	c, _ := l.Counts(ctx)
+	if c.Collections[reconcile.StatusPaid] != 1 || c.Invoices[reconcile.StatusPartial] != 1 {
+		t.Errorf("counts %+v", c)
+	}
+	// The expired invoice and the now partly paid one (its request was
+	// paid) are what is left: the paid request keeps INV-3 from being asked
+	// again, the expired one lets INV-1 be asked a second time.
+	items, err = l.Unpaid(ctx, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := unpaidKeys(items); got != "invoice INV-00000001 10.01 overdue 2024-03-01 a1" {
+		t.Fatalf("after closing\n got %s", got)
+	}
+	if id := ExternalID(items[0].Key, items[0].Attempts, 35); id != "INV-00000001~2" {
+		t.Errorf("second attempt id %q", id)
+	}
+	open, err := l.PaymentRequests(ctx, "tikkie", RequestOpen)
+	if err != nil || len(open) != 0 {
+		t.Errorf("open requests %d %v", len(open), err)
+	}
+	all, _ := l.PaymentRequests(ctx, "")
+	var states []string
+	for _, pr := range all {
+		states = append(states, pr.ExternalID+" "+pr.Status+" "+pr.ProviderRef+" "+pr.URL)
+	}
+	if got := strings.Join(states, "; "); got != "E2E-00000000 paid tok0 https://pay/E2E-00000000; INV-00000001 expired tok1 https://pay/INV-00000001; INV-00000003 paid tok2 https://pay/INV-00000003" {
+		t.Errorf("requests %s", got)
+	}
+}
+
+func TestExternalID(t *testing.T) {
+	for _, tc := range []struct {
+		key      string
+		attempts int
+		want     string
+	}{
+		{"INV-1", 0, "INV-1"},
+		{"INV-1", 1, "INV-1~2"},
+		{"INV-1", 11, "INV-1~12"},
+		{"E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 0, "E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ012~1"},
+		{"E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123", 0, "E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"},
+		{"E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123", 1, "E2E-ABCDEFGHIJKLMNOPQRSTUVWXYZ012~2"},
+	} {
+		if got := ExternalID(tc.key, tc.attempts, 35); got != tc.want || len(got) > 35 {
+			t.Errorf("ExternalID(%q, %d) = %q, want %q", tc.key, tc.attempts, got, tc.want)
+		}
+	}
+}
