@@ -51,6 +51,8 @@ type nightlyConfig struct {
 		Formats []string `toml:"formats"` // csv, json, xlsx, html
 	} `toml:"reports"`
 
+	Payreq payreqConfig `toml:"payreq"` // payment requests for what was not collected
+
 	dir string
 }
 

@@ -37,6 +37,7 @@ and invoiced, to the cent.`,
 		newSandboxCmd(a),
 		newLedgerCmd(a),
 		newReconcileCmd(a),
+		newPayreqCmd(a),
 		newNightlyCmd(a),
 	)
 	return root

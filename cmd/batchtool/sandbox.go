@@ -2,15 +2,24 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/payreqsandbox"
 	"github.com/batchtool/batchtool/internal/sandbox"
+	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -35,13 +44,26 @@ The simulated bank decides by the cents of each amount: .01 AM04
 (insufficient funds), .02 MD06 (refund), .03 AC04 (closed account), else
 paid. Uploaded invoices are paid by transfer with their payment reference:
 cents .01 never, .02 half, else in full. Faults can be injected with
-POST /_sandbox/faults {"kind":"429|500|slow|drop|expire|nologin","path":...}.`,
+POST /_sandbox/faults {"kind":"429|500|slow|drop|expire|nologin","path":...}.
+
+The same address serves the payment request APIs (Tikkie and Tinka) for
+batchtool payreq, with demo accounts; it prints the settings to export. A
+Tikkie request is paid by opening its link (POST /tikkie/pay/TOKEN pays it);
+a Tinka decision is set with POST /_sandbox/tinka/ID/decision
+(decision=Accepted|Rejected|Cancelled).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" {
 				return usagef("--data: the folder for the sandbox's state is required")
 			}
-			opts := sandbox.Options{APIToken: token, HeaderErrors: headerErrors}
+			pay, keyFile, err := startPayreqSandbox(data)
+			if err != nil {
+				return &exitError{code: 1, msg: err.Error()}
+			}
+			opts := sandbox.Options{APIToken: token, HeaderErrors: headerErrors, Mount: map[string]http.Handler{}}
+			for _, p := range payreqsandbox.Paths() {
+				opts.Mount[p] = pay.Handler()
+			}
 			if !quiet {
 				opts.Logf = func(format string, args ...any) { fmt.Fprintf(a.stderr, format+"\n", args...) }
 			}
@@ -56,6 +78,9 @@ POST /_sandbox/faults {"kind":"429|500|slow|drop|expire|nologin","path":...}.`,
 			}
 			fmt.Fprintf(a.stdout, "sandbox listening on %s (data in %s)\n", srv.URL(), data)
 			fmt.Fprintf(a.stdout, "  export %s=%s %s=%s\n", envTwikeyURL, srv.URL(), twikey.TokenEnv, shown)
+			for _, e := range payreqSandboxEnv(srv.URL(), keyFile) {
+				fmt.Fprintf(a.stdout, "  export %s\n", e)
+			}
 			parent := cmd.Context()
 			if parent == nil {
 				parent = context.Background()
@@ -79,4 +104,67 @@ POST /_sandbox/faults {"kind":"429|500|slow|drop|expire|nologin","path":...}.`,
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not log sandbox events (imports, faults)")
 	cmd.Flags().DurationVar(&runFor, "for", 0, "stop after this long (default: until interrupted)")
 	return cmd
+}
+
+// startPayreqSandbox prepares the payment request sandbox kept in
+// data/payreq: the demo accounts, and a demo Tikkie key (written once to
+// data/tikkie-demo-key.pem) whose public half the sandbox checks the client
+// assertion with.
+func startPayreqSandbox(data string) (*payreqsandbox.Server, string, error) {
+	dir := filepath.Join(data, "payreq")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	keyFile := filepath.Join(data, "tikkie-demo-key.pem")
+	key, err := demoKey(keyFile)
+	if err != nil {
+		return nil, "", err
+	}
+	s := payreqsandbox.New()
+	if err := s.Persist(dir); err != nil {
+		return nil, "", err
+	}
+	if err := s.AddTikkieApp(payreqsandbox.DemoTikkieAPIKey, &key.PublicKey); err != nil {
+		return nil, "", err
+	}
+	if err := s.AddDemoAccounts(); err != nil {
+		return nil, "", err
+	}
+	return s, keyFile, nil
+}
+
+// demoKey reads the demo Tikkie key, making it on first use.
+func demoKey(path string) (*rsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return tikkie.ParsePrivateKeyPEM(b)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	b = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	return key, os.WriteFile(path, b, 0o600)
+}
+
+// payreqSandboxEnv is the environment that points batchtool payreq at the
+// sandbox's demo accounts.
+func payreqSandboxEnv(url, keyFile string) []string {
+	return []string{
+		"BATCHTOOL_TIKKIE_URL=" + url,
+		"BATCHTOOL_TIKKIE_API_KEY=" + payreqsandbox.DemoTikkieAPIKey,
+		"BATCHTOOL_TIKKIE_KEY_FILE=" + keyFile,
+		"BATCHTOOL_TIKKIE_PLATFORM=" + payreqsandbox.DemoPlatformToken,
+		"BATCHTOOL_TIKKIE_USER=" + payreqsandbox.DemoUserToken,
+		"BATCHTOOL_TIKKIE_BANK_ACCOUNT=" + payreqsandbox.DemoBankAccountToken,
+		"BATCHTOOL_TINKA_URL=" + url,
+		"BATCHTOOL_TINKA_MERCHANT_ID=" + payreqsandbox.DemoTinkaMerchantID,
+		"BATCHTOOL_TINKA_USERNAME=" + payreqsandbox.DemoTinkaUsername,
+		"BATCHTOOL_TINKA_PASSWORD=" + payreqsandbox.DemoTinkaPassword,
+		"BATCHTOOL_TINKA_SECRET=" + payreqsandbox.DemoTinkaSecret,
+		"BATCHTOOL_TINKA_CALLBACK_URL=" + url + "/_sandbox/return",
+	}
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/payreqsandbox"
 	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
@@ -16,8 +18,34 @@ import (
 // commands at it through the environment.
 func startSandbox(t *testing.T) (*sandbox.Server, string) {
 	t.Helper()
+	return startSandboxWith(t, t.TempDir(), sandbox.Options{})
+}
+
+// startSandboxes runs the sandbox as batchtool sandbox does, with the
+// payment request sandbox mounted, and points every command at it.
+func startSandboxes(t *testing.T) (*sandbox.Server, *payreqsandbox.Server) {
+	t.Helper()
 	dir := t.TempDir()
-	srv := sandbox.New(dir, sandbox.Options{Logf: t.Logf})
+	pay, keyFile, err := startPayreqSandbox(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := sandbox.Options{Mount: map[string]http.Handler{}}
+	for _, p := range payreqsandbox.Paths() {
+		opts.Mount[p] = pay.Handler()
+	}
+	srv, _ := startSandboxWith(t, dir, opts)
+	for _, e := range payreqSandboxEnv(srv.URL(), keyFile) {
+		k, v, _ := strings.Cut(e, "=")
+		t.Setenv(k, v)
+	}
+	return srv, pay
+}
+
+func startSandboxWith(t *testing.T, dir string, opts sandbox.Options) (*sandbox.Server, string) {
+	t.Helper()
+	opts.Logf = t.Logf
+	srv := sandbox.New(dir, opts)
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

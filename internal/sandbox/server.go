@@ -80,6 +80,9 @@ type Options struct {
 	// FeedPageSize is the number of entries per feed answer; default 100.
 	FeedPageSize int
 	Logf         func(format string, args ...any)
+	// Mount serves other handlers on the same address, by path prefix:
+	// batchtool sandbox mounts the payment request sandbox this way.
+	Mount map[string]http.Handler
 }
 
 // DefaultToken is the API token a sandbox accepts unless told otherwise.
@@ -221,6 +224,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /creditor/reporting", s.auth(s.reporting))
 	mux.HandleFunc("POST /_sandbox/faults", s.addFault)
 	mux.HandleFunc("GET /_sandbox/stats", s.getStats)
+	for prefix, h := range s.opts.Mount {
+		mux.Handle(prefix, h)
+	}
 	return s.withFaults(mux)
 }
 

@@ -23,6 +23,9 @@ const (
 	RuleInvoiceNumber Rule = "invoice-number"       // 4: invoice number in the remittance text
 	RuleIBANAmount    Rule = "iban-amount"          // 5: customer IBAN + exact amount + date window
 	RuleSubsetSum     Rule = "subset-sum"           // 6: several invoices of one customer, exact sum
+	// RulePaymentRequest books a payment request (Tikkie, Tinka) the
+	// provider reports paid against the item it was sent for.
+	RulePaymentRequest Rule = "payment-request"
 )
 
 // Outcome is what became of a line.

@@ -46,6 +46,14 @@ func (c *Client) CreateUser(ctx context.Context, platformToken string, u NewUser
 	return &out, nil
 }
 
+// Check reports the first rule the request breaks (amount in whole cents
+// and above zero, EUR, description 1-35 characters, externalId at most 35),
+// so a caller can refuse it before recording or sending anything.
+func (in NewPaymentRequest) Check() error {
+	_, err := checkNew(&in)
+	return err
+}
+
 // checkNew validates a payment request before it is sent.
 func checkNew(in *NewPaymentRequest) (newPaymentRequestWire, error) {
 	w := newPaymentRequestWire{Currency: in.Currency, Description: in.Description, ExternalID: in.ExternalID}

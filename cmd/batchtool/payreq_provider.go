@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/tikkie"
+	"github.com/batchtool/batchtool/pkg/tinka"
+)
+
+// payreqConfig is the [payreq] table of batchtool.toml. Each setting can
+// also come from the environment, which wins; secrets only from the
+// environment or from a file.
+type payreqConfig struct {
+	Provider string   `toml:"provider"` // nightly: tikkie or tinka; no step when empty
+	Reasons  []string `toml:"reasons"`  // return reasons that are final (default finalReasons)
+	Overdue  string   `toml:"overdue"`  // invoices this long past due, e.g. "14d" (default)
+	Tikkie   struct {
+		URL         string `toml:"url"`          // env BATCHTOOL_TIKKIE_URL; default https://api.abnamro.com
+		APIKey      string `toml:"api_key"`      // env BATCHTOOL_TIKKIE_API_KEY
+		KeyFile     string `toml:"key_file"`     // env BATCHTOOL_TIKKIE_KEY_FILE: the PEM private key signing the client assertion
+		Platform    string `toml:"platform"`     // env BATCHTOOL_TIKKIE_PLATFORM: platformToken
+		User        string `toml:"user"`         // env BATCHTOOL_TIKKIE_USER: userToken
+		BankAccount string `toml:"bank_account"` // env BATCHTOOL_TIKKIE_BANK_ACCOUNT: bankAccountToken
+	} `toml:"tikkie"`
+	Tinka struct {
+		URL          string `toml:"url"`           // env BATCHTOOL_TINKA_URL
+		MerchantID   string `toml:"merchant_id"`   // env BATCHTOOL_TINKA_MERCHANT_ID
+		Username     string `toml:"username"`      // env BATCHTOOL_TINKA_USERNAME
+		PasswordFile string `toml:"password_file"` // else env BATCHTOOL_TINKA_PASSWORD
+		SecretFile   string `toml:"secret_file"`   // else env BATCHTOOL_TINKA_SECRET
+		CallbackURL  string `toml:"callback_url"`  // env BATCHTOOL_TINKA_CALLBACK_URL: where the customer returns
+		CancelURL    string `toml:"cancel_url"`    // env BATCHTOOL_TINKA_CANCEL_URL
+	} `toml:"tinka"`
+}
+
+// finalReasons are the return reasons a second collection would not fix:
+// the account is wrong, closed or blocked, there is no (valid) mandate, the
+// debtor refused or refunded, or died. AM04 (insufficient funds) and MS03
+// are left to the next collection; --reason all includes them.
+var finalReasons = []string{"AC01", "AC04", "AC06", "AG01", "AG02", "BE05", "MD01", "MD02", "MD06", "MD07", "MS02", "RR01", "RR02", "RR03", "RR04", "SL01"}
+
+// Provider names.
+const (
+	providerTikkie = "tikkie"
+	providerTinka  = "tinka"
+)
+
+// requester is what payreq needs of a provider.
+type requester interface {
+	name() string
+	// idLimit is the longest external id the provider takes.
+	idLimit() int
+	// prepare checks the request for one item before anything is recorded
+	// and returns the call that sends it (giving the provider's reference
+	// and the customer's link).
+	prepare(pr *ledger.PaymentRequest) (func(context.Context) (ref, link string, err error), error)
+	// find looks up requests that were recorded as pending but may have
+	// reached the provider: their reference and link by external id.
+	find(ctx context.Context, pending []ledger.PaymentRequest) (map[string][2]string, error)
+	// states tells what became of open requests: only those that changed.
+	states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error)
+}
+
+// requestState is a change the provider reports for an open request.
+type requestState struct {
+	pr     ledger.PaymentRequest
+	paid   *ledger.Payment // paid: book it
+	closed string          // else: ledger.RequestExpired, ...
+	note   string
+}
+
+func envOr(env, v string) string {
+	if e := os.Getenv(env); e != "" {
+		return e
+	}
+	return v
+}
+
+// secret reads a secret from the environment, else from a file.
+func secret(env, file string) (string, error) {
+	if v := os.Getenv(env); v != "" {
+		return v, nil
+	}
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// newRequester builds the client of a provider from the configuration.
+func newRequester(provider string, c *payreqConfig, now func() time.Time) (requester, error) {
+	if now == nil {
+		now = time.Now
+	}
+	switch provider {
+	case providerTikkie:
+		t := c.Tikkie
+		cfg := struct{ url, key, keyFile, platform, user, account string }{
+			envOr("BATCHTOOL_TIKKIE_URL", t.URL), envOr("BATCHTOOL_TIKKIE_API_KEY", t.APIKey), envOr("BATCHTOOL_TIKKIE_KEY_FILE", t.KeyFile),
+			envOr("BATCHTOOL_TIKKIE_PLATFORM", t.Platform), envOr("BATCHTOOL_TIKKIE_USER", t.User), envOr("BATCHTOOL_TIKKIE_BANK_ACCOUNT", t.BankAccount),
+		}
+		if cfg.url == "" {
+			cfg.url = "https://api.abnamro.com"
+		}
+		var missing []string
+		for _, m := range []struct{ v, name string }{{cfg.key, "api_key (BATCHTOOL_TIKKIE_API_KEY)"}, {cfg.keyFile, "key_file (BATCHTOOL_TIKKIE_KEY_FILE)"},
+			{cfg.platform, "platform (BATCHTOOL_TIKKIE_PLATFORM)"}, {cfg.user, "user (BATCHTOOL_TIKKIE_USER)"}, {cfg.account, "bank_account (BATCHTOOL_TIKKIE_BANK_ACCOUNT)"}} {
+			if m.v == "" {
+				missing = append(missing, m.name)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, usagef("tikkie: missing %s", strings.Join(missing, ", "))
+		}
+		pem, err := os.ReadFile(cfg.keyFile)
+		if err != nil {
+			return nil, usagef("tikkie: private key: %v", err)
+		}
+		key, err := tikkie.ParsePrivateKeyPEM(pem)
+		if err != nil {
+			return nil, usagef("tikkie: private key %s: %v", cfg.keyFile, err)
+		}
+		cl, err := tikkie.New(tikkie.Config{BaseURL: cfg.url, APIKey: cfg.key, PrivateKey: key, Version: version, Now: now})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return &tikkieRequester{c: cl, platform: cfg.platform, user: cfg.user, account: cfg.account}, nil
+	case providerTinka:
+		t := c.Tinka
+		password, err := secret("BATCHTOOL_TINKA_PASSWORD", t.PasswordFile)
+		if err != nil {
+			return nil, usagef("tinka: password: %v", err)
+		}
+		sec, err := secret("BATCHTOOL_TINKA_SECRET", t.SecretFile)
+		if err != nil {
+			return nil, usagef("tinka: secret: %v", err)
+		}
+		r := &tinkaRequester{
+			merchant: envOr("BATCHTOOL_TINKA_MERCHANT_ID", t.MerchantID),
+			callback: envOr("BATCHTOOL_TINKA_CALLBACK_URL", t.CallbackURL),
+			cancel:   envOr("BATCHTOOL_TINKA_CANCEL_URL", t.CancelURL),
+			now:      now,
+		}
+		url := envOr("BATCHTOOL_TINKA_URL", t.URL)
+		if url == "" || r.callback == "" {
+			return nil, usagef("tinka: url (BATCHTOOL_TINKA_URL) and callback_url (BATCHTOOL_TINKA_CALLBACK_URL) are required")
+		}
+		cl, err := tinka.New(tinka.Config{BaseURL: url, MerchantID: r.merchant, Username: envOr("BATCHTOOL_TINKA_USERNAME", t.Username),
+			Password: password, Secret: []byte(sec), Version: version, Now: now})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		r.c = cl
+		return r, nil
+	}
+	return nil, usagef("--provider %q: want tikkie or tinka", provider)
+}
+
+// describe is the text the customer sees: what the request is for.
+func describe(pr *ledger.PaymentRequest, max int) string {
+	what := "Invoice " + pr.ItemKey
+	if pr.ItemKind == ledger.ItemCollection {
+		what = "Direct debit " + pr.ItemKey
+	}
+	if utf8.RuneCountInString(what) <= max {
+		return what
+	}
+	r := []rune(pr.ItemKey)
+	if len(r) > max {
+		r = r[:max]
+	}
+	return string(r)
+}
+
+// permanent reports whether the provider refused a request for good (a 4xx
+// answer other than 401, 408 and 429): the record is closed as failed and
+// the next item is tried. Anything else may have reached the provider, so
+// the record stays pending and the run stops.
+func permanent(err error) bool {
+	status := 0
+	var te *tikkie.APIError
+	var ne *tinka.APIError
+	switch {
+	case errors.As(err, &te):
+		status = te.StatusCode
+	case errors.As(err, &ne):
+		status = ne.StatusCode
+	default:
+		return false
+	}
+	return status >= 400 && status < 500 && status != http.StatusUnauthorized && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+// tikkieRequester sends Tikkie payment requests on behalf of one user into
+// one bank account.
+type tikkieRequester struct {
+	c                       *tikkie.Client
+	platform, user, account string
+}
+
+func (t *tikkieRequester) name() string { return providerTikkie }
+func (t *tikkieRequester) idLimit() int { return 35 }
+
+func (t *tikkieRequester) prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
+	in := tikkie.NewPaymentRequest{Amount: pr.Amount, Currency: pr.Currency, Description: describe(pr, 35), ExternalID: pr.ExternalID}
+	if err := in.Check(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (string, string, error) {
+		cr, err := t.c.CreatePaymentRequest(ctx, t.platform, t.user, t.account, in)
+		if err != nil {
+			return "", "", err
+		}
+		return cr.PaymentRequestToken, cr.PaymentRequestURL, nil
+	}, nil
+}
+
+// since is where a listing for these records starts: a margin before the
+// oldest, for clocks that differ.
+func since(prs []ledger.PaymentRequest) time.Time {
+	t := prs[0].CreatedAt
+	for _, pr := range prs {
+		if pr.CreatedAt.Before(t) {
+			t = pr.CreatedAt
+		}
+	}
+	return t.Add(-15 * time.Minute)
+}
+
+// list walks the user's requests created since the oldest record, every page.
+func (t *tikkieRequester) list(ctx context.Context, prs []ledger.PaymentRequest, fn func(tikkie.PaymentRequest)) error {
+	for p, err := range t.c.PaymentRequests(ctx, t.platform, t.user, tikkie.ListOptions{From: since(prs), PageSize: 100}) {
+		if err != nil {
+			return err
+		}
+		fn(p)
+	}
+	return nil
+}
+
+func (t *tikkieRequester) find(ctx context.Context, pending []ledger.PaymentRequest) (map[string][2]string, error) {
+	want := map[string]bool{}
+	for _, pr := range pending {
+		want[pr.ExternalID] = true
+	}
+	found := map[string][2]string{}
+	err := t.list(ctx, pending, func(p tikkie.PaymentRequest) {
+		if want[p.ExternalID] {
+			found[p.ExternalID] = [2]string{p.PaymentRequestToken, p.PaymentRequestURL}
+		}
+	})
+	return found, err
+}
+
+func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error) {
+	byToken := map[string]tikkie.PaymentRequest{}
+	if err := t.list(ctx, open, func(p tikkie.PaymentRequest) { byToken[p.PaymentRequestToken] = p }); err != nil {
+		return nil, err
+	}
+	var out []requestState
+	for _, pr := range open {
+		p, ok := byToken[pr.ProviderRef]
+		if !ok { // created before the listing window (a clock far off): ask for it
+			got, err := t.c.GetPaymentRequest(ctx, t.platform, t.user, pr.ProviderRef)
+			if err != nil {
+				return nil, err
+			}
+			p = *got
+		}
+		switch {
+		case p.Paid():
+			pay := &ledger.Payment{Amount: p.PaidAmount()}
+			var payers []string
+			for _, pm := range p.Payments {
+				if pm.OnlinePaymentStatus != tikkie.PaymentPaid {
+					continue
+				}
+				if pm.Created.After(pay.At) {
+					pay.At = pm.Created
+				}
+				payers = append(payers, strings.TrimSpace(pm.CounterPartyName+" "+pm.CounterPartyAccountNumber))
+			}
+			pay.Payer = strings.Join(payers, "; ")
+			out = append(out, requestState{pr: pr, paid: pay})
+		case p.Expired || p.Status == tikkie.StatusExpired:
+			out = append(out, requestState{pr: pr, closed: ledger.RequestExpired, note: "expired unpaid"})
+		case p.Status == tikkie.StatusClosed:
+			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})
+		}
+	}
+	return out, nil
+}
+
+// tinkaRequester offers Tinka instalment credit (paymentMethod Credit): the
+// customer completes it at the redirect URL, and an accepted credit is paid
+// to the merchant by Tinka. The Invoice method needs the customer's date of
+// birth, e-mail, telephone and address, which the ledger does not hold.
+type tinkaRequester struct {
+	c                          *tinka.Client
+	merchant, callback, cancel string
+	now                        func() time.Time
+}
+
+func (t *tinkaRequester) name() string { return providerTinka }
+func (t *tinkaRequester) idLimit() int { return 100 }
+
+func (t *tinkaRequester) prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
+	cents, err := tinka.Cents(pr.Amount)
+	if err != nil {
+		return nil, err
+	}
+	if pr.Currency != "EUR" {
+		return nil, fmt.Errorf("tinka: currency %q: only EUR is supported", pr.Currency)
+	}
+	req := &tinka.PaymentRequest{
+		TransactionID:            pr.ExternalID,
+		MerchantRequestReference: pr.ItemKey,
+		PaymentMethod:            tinka.Credit,
+		RequestedPaymentAmount:   cents,
+		Merchant:                 &tinka.Merchant{MerchantID: t.merchant},
+		Lines:                    []tinka.Line{{ItemPrice: cents, MerchantLineReference: pr.ItemKey, NumberOfItems: 1, Description: describe(pr, 255)}},
+		Applicant:                &tinka.Applicant{LastName: pr.Name},
+		Routing:                  &tinka.Routing{CallbackURL: t.callback, CancelURL: t.cancel},
+	}
+	if fs := tinka.Validate(req); fs.HasErrors() {
+		return nil, &tinka.ValidationError{Findings: fs}
+	}
+	return func(ctx context.Context) (string, string, error) {
+		resp, err := t.c.Create(ctx, req, tinka.CreateOptions{})
+		if err != nil {
+			return "", "", err
+		}
+		return resp.PaymentRequestID, resp.RedirectURL, nil
+	}, nil
+}
+
+// find answers nothing: sending a pending request again with its
+// transactionId is how Tinka's idempotency works (the original is answered).
+func (t *tinkaRequester) find(context.Context, []ledger.PaymentRequest) (map[string][2]string, error) {
+	return nil, nil
+}
+
+func (t *tinkaRequester) states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error) {
+	var out []requestState
+	for _, pr := range open {
+		st, err := t.c.Status(ctx, pr.ProviderRef)
+		if err != nil {
+			return nil, err
+		}
+		switch st.Decision {
+		case tinka.Accepted:
+			out = append(out, requestState{pr: pr, paid: &ledger.Payment{Amount: pr.Amount, At: t.now(), Payer: "Tinka: credit accepted for " + pr.Name}})
+		case tinka.Rejected:
+			out = append(out, requestState{pr: pr, closed: ledger.RequestRejected, note: "credit rejected by Tinka"})
+		case tinka.Cancelled:
+			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "cancelled by the customer"})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/internal/payreqsandbox"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/tinka"
+)
+
+// tokens hides the random tokens and ports of the sandbox in command output.
+var tokens = regexp.MustCompile(`prt_[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|127\.0\.0\.1:\d+|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+
+func masked(s string) string { return tokens.ReplaceAllString(s, "*") }
+
+// nightlyWithReturns runs the sample nightly job: ACME-2026-11-0003 comes
+// back AM04, -0004 MD06 and -0005 AC04; invoice INV-2026-0506 stays unpaid.
+func nightlyWithReturns(t *testing.T) string {
+	t.Helper()
+	config, ledgerPath := sampleNightlyConfig(t)
+	if code, out, errOut := batchtool(t, "nightly", "--config", config); code != 0 {
+		t.Fatalf("nightly: exit %d\n%s\n%s", code, out, errOut)
+	}
+	return ledgerPath
+}
+
+func requestsOf(t *testing.T, ledgerPath, provider string, statuses ...string) map[string]ledger.PaymentRequest {
+	t.Helper()
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	prs, err := l.PaymentRequests(context.Background(), provider, statuses...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]ledger.PaymentRequest{}
+	for _, pr := range prs {
+		out[pr.ExternalID] = pr
+	}
+	return out
+}
+
+// TestPayreqTikkie is the whole flow: failed collections and an overdue
+// invoice → Tikkie requests → paid → synced and booked, each step re-run
+// without effect.
+func TestPayreqTikkie(t *testing.T) {
+	srv, pay := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	links := filepath.Join(t.TempDir(), "links.csv")
+	create := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31", "--links", links}
+
+	code, out, errOut := batchtool(t, create...)
+	want := `collection ACME-2026-11-0004               89.02 EUR  http://*/tikkie/pay/*
+collection ACME-2026-11-0005               15.03 EUR  http://*/tikkie/pay/*
+invoice    INV-2026-0506                   15.01 EUR  http://*/tikkie/pay/*
+tikkie: 3 payment request(s) created (119.06), 0 recovered from an earlier run, 0 skipped, 0 refused
+links: ` + links + "\n"
+	if code != 0 || masked(out) != want {
+		t.Fatalf("create: exit %d\n%s\nwant\n%s\n%s", code, masked(out), want, errOut)
+	}
+	csv, _ := os.ReadFile(links)
+	wantCSV := `provider,item_kind,item_key,name,amount,currency,reason,url,created_at,new,external_id,provider_ref
+tikkie,collection,ACME-2026-11-0004,Sofie Janssens,89.02,EUR,MD06,http://*/tikkie/pay/*,*,yes,ACME-2026-11-0004,*
+tikkie,collection,ACME-2026-11-0005,Luc Maes,15.03,EUR,AC04,http://*/tikkie/pay/*,*,yes,ACME-2026-11-0005,*
+tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pay/*,*,yes,INV-2026-0506,*
+`
+	if masked(string(csv)) != wantCSV {
+		t.Fatalf("links\n%s\nwant\n%s", masked(string(csv)), wantCSV)
+	}
+
+	// Not yet 14 days overdue: the invoice is not asked for.
+	if code, out, _ := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", filepath.Join(t.TempDir(), "empty.db"),
+		"--as-of", "2026-12-01"); code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		t.Fatalf("empty ledger: exit %d %q", code, out)
+	}
+
+	// Again: nothing new is sent; the links file lists the same three, none new.
+	posts := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]
+	code, out, _ = batchtool(t, create...)
+	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created (0.00)") {
+		t.Fatalf("second create: exit %d\n%s", code, out)
+	}
+	csv, _ = os.ReadFile(links)
+	if got := strings.Count(string(csv), ",no,"); got != 3 {
+		t.Errorf("second links file: %d rows not new, want 3\n%s", got, csv)
+	}
+	if got := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]; got != posts {
+		t.Errorf("second create sent %d more requests", got-posts)
+	}
+
+	// Luc Maes pays through his link (the sandbox's pay page); the invoice is
+	// marked paid in the sandbox.
+	prs := requestsOf(t, ledgerPath, "tikkie", ledger.RequestOpen)
+	resp, err := http.PostForm(prs["ACME-2026-11-0005"].URL, url.Values{"name": {"Luc Maes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := pay.MarkTikkiePaid(prs["INV-2026-0506"].ProviderRef, "Sofie Janssens"); err != nil {
+		t.Fatal(err)
+	}
+
+	report := filepath.Join(t.TempDir(), "payments.csv")
+	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--report", report)
+	want = `collection ACME-2026-11-0005               15.03 EUR  paid by Luc Maes NL02ABNA0123456789: collection paid
+invoice    INV-2026-0506                   15.01 EUR  paid by Sofie Janssens NL02ABNA0123456789: invoice paid
+tikkie: 2 paid and booked (30.04), 0 closed unpaid, 1 still open
+report: ` + report + "\n"
+	if code != 0 || out != want {
+		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	rep, _ := os.ReadFile(report)
+	lines := strings.Split(strings.TrimSpace(string(rep)), "\n")
+	if len(lines) != 3 || lines[0] != strings.Join(reportHeader, ",") {
+		t.Fatalf("report\n%s", rep)
+	}
+	for i, w := range []string{
+		`tikkie,,,2026-*,2,*,0,15.03,EUR,matched,payment-request,collection,,ACME-2026-11-0005,,15.03,0.00,,,Luc Maes NL02ABNA0123456789,,ACME-2026-11-0005,,"tikkie payment request ACME-2026-11-0005 (*, sent for AC04) paid 15.03"`,
+		`tikkie,,,2026-*,3,*,0,15.01,EUR,matched,payment-request,invoice,INV-2026-0506,,,15.01,0.00,,,Sofie Janssens NL02ABNA0123456789,,INV-2026-0506,,"tikkie payment request INV-2026-0506 (*, sent for overdue) paid 15.01"`,
+	} {
+		got := regexp.MustCompile(`,2026-\d\d-\d\d,`).ReplaceAllString(masked(lines[i+1]), ",2026-*,")
+		if got != w {
+			t.Errorf("report row %d\n got %s\nwant %s", i+1, got, w)
+		}
+	}
+	c := ledgerCounts(t, ledgerPath)
+	if c.Collections[reconcile.StatusPaid] != 1 || c.Collections[reconcile.StatusReturned] != 2 || c.Invoices[reconcile.StatusPaid] != 5 {
+		t.Errorf("ledger after sync: %+v", c)
+	}
+
+	// Again: nothing is booked twice.
+	before := ledgerState(ledgerCounts(t, ledgerPath))
+	code, out, _ = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
+	if code != 0 || out != "tikkie: 0 paid and booked (0.00), 0 closed unpaid, 1 still open\n" {
+		t.Fatalf("second sync: exit %d\n%s", code, out)
+	}
+	if after := ledgerState(ledgerCounts(t, ledgerPath)); after != before {
+		t.Errorf("second sync changed the ledger\n%s\n%s", before, after)
+	}
+	// The paid and the open items are not asked for again, even with every
+	// return reason: only the AM04 collection is new.
+	code, out, _ = batchtool(t, append(create, "--reason", "all")...)
+	if code != 0 || !strings.Contains(out, "collection ACME-2026-11-0003               35.01 EUR") ||
+		!strings.Contains(out, "tikkie: 1 payment request(s) created (35.01)") {
+		t.Fatalf("create --reason all: exit %d\n%s", code, out)
+	}
+}
+
+// TestPayreqRecoversPending: a run that recorded a request and sent it but
+// died before recording the answer leaves it pending; the next run finds it
+// at Tikkie by its externalId instead of sending it again.
+func TestPayreqRecoversPending(t *testing.T) {
+	srv, _ := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	items, err := l.Unpaid(ctx, ledger.UnpaidSelection{Collections: true, Reasons: []string{"AC04"}})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("unpaid %v %v", items, err)
+	}
+	it := items[0]
+	pr := &ledger.PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
+		Currency: it.Currency, Reason: it.Reason, Name: it.Name}
+	if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+		t.Fatalf("reserve %v %v", ok, err)
+	}
+	l.Close()
+	r, err := newRequester("tikkie", &payreqConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := r.prepare(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := call(ctx) // sent; the answer is "lost"
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]
+
+	code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none")
+	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		t.Fatalf("create: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]; got != posts {
+		t.Errorf("the pending request was sent again (%d POSTs)", got-posts)
+	}
+	got := requestsOf(t, ledgerPath, "tikkie")["ACME-2026-11-0005"]
+	if got.Status != ledger.RequestOpen || got.ProviderRef != token || !strings.HasSuffix(got.URL, "/tikkie/pay/"+token) {
+		t.Errorf("recovered record %+v, want open with token %s", got, token)
+	}
+}
+
+// TestPayreqTinka: Tinka instalment credit for the same items; an accepted
+// credit is booked as paid, a rejected one closed and asked again under a
+// new transactionId.
+func TestPayreqTinka(t *testing.T) {
+	_, pay := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	create := []string{"payreq", "create", "--provider", "tinka", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31"}
+	code, out, errOut := batchtool(t, create...)
+	want := `collection ACME-2026-11-0004               89.02 EUR  http://*/tinka/checkout/*
+collection ACME-2026-11-0005               15.03 EUR  http://*/tinka/checkout/*
+invoice    INV-2026-0506                   15.01 EUR  http://*/tinka/checkout/*
+tinka: 3 payment request(s) created (119.06), 0 recovered from an earlier run, 0 skipped, 0 refused
+`
+	if code != 0 || masked(out) != want {
+		t.Fatalf("create: exit %d\n%s\nwant\n%s\n%s", code, masked(out), want, errOut)
+	}
+	prs := requestsOf(t, ledgerPath, "tinka")
+	if err := pay.DecideTinka(prs["ACME-2026-11-0004"].ProviderRef, tinka.Accepted); err != nil {
+		t.Fatal(err)
+	}
+	if err := pay.DecideTinka(prs["INV-2026-0506"].ProviderRef, tinka.Rejected); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = batchtool(t, "payreq", "sync", "--provider", "tinka", "--ledger", ledgerPath)
+	want = `collection ACME-2026-11-0004               89.02 EUR  paid by Tinka: credit accepted for Sofie Janssens: collection paid
+invoice    INV-2026-0506                   15.01 EUR  rejected: credit rejected by Tinka
+tinka: 1 paid and booked (89.02), 1 closed unpaid, 1 still open
+`
+	if code != 0 || out != want {
+		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	code, out, _ = batchtool(t, create...)
+	if code != 0 || masked(out) != "invoice    INV-2026-0506                   15.01 EUR  http://*/tinka/checkout/*\n"+
+		"tinka: 1 payment request(s) created (15.01), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		t.Fatalf("create after rejection: exit %d\n%s", code, out)
+	}
+	if pr, ok := requestsOf(t, ledgerPath, "tinka", ledger.RequestOpen)["INV-2026-0506~2"]; !ok || pr.Reason != "overdue" {
+		t.Errorf("second attempt not recorded as INV-2026-0506~2: %+v", requestsOf(t, ledgerPath, "tinka"))
+	}
+}
+
+// TestPayreqChecksBeforeSending: an item the provider would refuse is
+// reported with the rule it breaks and nothing is recorded or sent.
+func TestPayreqChecksBeforeSending(t *testing.T) {
+	t.Setenv("BATCHTOOL_TINKA_URL", "http://127.0.0.1:9")
+	t.Setenv("BATCHTOOL_TINKA_MERCHANT_ID", payreqsandbox.DemoTinkaMerchantID)
+	t.Setenv("BATCHTOOL_TINKA_USERNAME", payreqsandbox.DemoTinkaUsername)
+	t.Setenv("BATCHTOOL_TINKA_SECRET", payreqsandbox.DemoTinkaSecret)
+	t.Setenv("BATCHTOOL_TINKA_CALLBACK_URL", "https://shop.example/return")
+	r, err := newRequester("tinka", &payreqConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.345"), Currency: "EUR"})
+	if err == nil || err.Error() != "tinka: amount 12.345 is not a whole number of cents" {
+		t.Errorf("fraction of a cent: %v", err)
+	}
+	_, err = r.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.34"), Currency: "EUR"})
+	var ve *tinka.ValidationError
+	if err == nil || !strings.Contains(err.Error(), `applicant.lastName`) || !strings.Contains(err.Error(), "required") {
+		t.Errorf("no customer name: %v", err)
+	} else if !errors.As(err, &ve) {
+		t.Errorf("want a *tinka.ValidationError: %T", err)
+	} else if n, _ := ve.Findings.Count(); n != 1 {
+		t.Errorf("want one error: %v", err)
+	}
+	tk := &tikkieRequester{}
+	_, err = tk.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.34"), Currency: "USD"})
+	if err == nil || err.Error() != `tikkie: currency "USD": only EUR is supported` {
+		t.Errorf("USD: %v", err)
+	}
+	if got := describe(&ledger.PaymentRequest{ItemKind: ledger.ItemCollection, ItemKey: "ACME-2026-11-0005-REPRESENTED-XYZ"}, 35); got != "ACME-2026-11-0005-REPRESENTED-XYZ" {
+		t.Errorf("long description %q", got)
+	}
+	if _, err := newRequester("tikkie", &payreqConfig{}, nil); err == nil || !strings.Contains(err.Error(), "tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {
+		t.Errorf("tikkie without settings: %v", err)
+	}
+}
