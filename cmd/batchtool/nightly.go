@@ -53,7 +53,7 @@ type nightlyConfig struct {
 
 	Payreq payreqConfig `toml:"payreq"` // payment requests for what was not collected
 
-	dir string
+	dir, file string
 }
 
 func loadNightlyConfig(path string) (*nightlyConfig, error) {
@@ -69,7 +69,7 @@ func loadNightlyConfig(path string) (*nightlyConfig, error) {
 		}
 		return nil, fmt.Errorf("%s: unknown setting(s) %s", path, strings.Join(keys, ", "))
 	}
-	c.dir = filepath.Dir(path)
+	c.dir, c.file = filepath.Dir(path), path
 	if c.Ledger == "" {
 		c.Ledger = "batchtool.db"
 	}
@@ -93,6 +93,11 @@ func loadNightlyConfig(path string) (*nightlyConfig, error) {
 	}
 	if len(c.Collect.Due) > 0 && (c.Creditor == "" || c.Platform.Profile == 0) {
 		return nil, fmt.Errorf("%s: collect.due needs creditor and platform.profile", path)
+	}
+	switch c.Payreq.Provider {
+	case "", providerTikkie, providerTinka:
+	default:
+		return nil, fmt.Errorf("%s: payreq.provider: %q is not tikkie or tinka", path, c.Payreq.Provider)
 	}
 	for _, f := range c.Platform.Formats {
 		if f != "camt" && f != "coda" {
@@ -123,7 +128,10 @@ func newNightlyCmd(a *app) *cobra.Command {
   4. have the platform generate reconciliation files and fetch the new ones,
   5. reconcile every fetched file against the ledger (a file, or a line seen
      in another file, is never booked twice),
-  6. write the reports and the ERP export for the lines booked in this run.
+  6. write the reports and the ERP export for the lines booked in this run,
+  7. with a [payreq] provider: book the payment requests paid since the last
+     run (payments.* reports) and send requests for collections returned for
+     good and invoices overdue (payment-links.csv lists the open ones).
 
 It is safe to re-run at any time: a second run changes nothing. The exit code
 is 1 when something needs a person: a rejected row, a failed upload or
@@ -263,11 +271,13 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	// 5-6. Reconcile everything in the inbox (files already booked change
 	// nothing) and write this run's reports.
 	var summary *reconcile.Summary
-	if len(fetched) > 0 {
-		reportDir := filepath.Join(work, "reports", n.stamp)
+	reportDir := filepath.Join(work, "reports", n.stamp)
+	if len(fetched) > 0 || c.Payreq.Provider != "" {
 		if err := os.MkdirAll(reportDir, 0o755); err != nil {
 			return err
 		}
+	}
+	if len(fetched) > 0 {
 		args := append([]string{"reconcile"}, fetched...)
 		args = append(args, "--ledger", ledgerPath)
 		for _, f := range c.Reports.Formats {
@@ -281,6 +291,17 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		fmt.Fprintf(a.stdout, "reports: %s\n", reportDir)
 	} else {
 		n.note("reconcile", "no statement files in the inbox")
+	}
+	// 7-8. Payment requests: book the ones paid since the last run, then ask
+	// for what is still not collected (each item once).
+	if p := c.Payreq.Provider; p != "" {
+		args := []string{"payreq", "sync", "--ledger", ledgerPath, "--config", c.file}
+		for _, f := range c.Reports.Formats {
+			args = append(args, "--report", filepath.Join(reportDir, "payments."+f))
+		}
+		n.step("payreq sync", args...)
+		n.step("payreq create ("+p+")", "payreq", "create", "--provider", p, "--from-ledger", "--ledger", ledgerPath, "--config", c.file,
+			"--as-of", now.UTC().Format(time.DateOnly), "--links", filepath.Join(reportDir, "payment-links.csv"))
 	}
 	if summary != nil {
 		if summary.Unmatched.Count > 0 {

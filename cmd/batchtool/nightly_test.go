@@ -16,6 +16,7 @@ import (
 type nightlyTestConfig struct {
 	due, invoices    string // absolute paths
 	formats, reports string // TOML array bodies, e.g. `"camt", "coda"`
+	extra            string // appended as is: more tables
 }
 
 // writeNightlyConfig writes a batchtool.toml into dir for the test's
@@ -39,7 +40,7 @@ profile = 1234
 formats = [%s]
 [reports]
 formats = [%s]
-`, creditor, c.due, c.invoices, os.Getenv(envTwikeyURL), c.formats, c.reports)
+%s`, creditor, c.due, c.invoices, os.Getenv(envTwikeyURL), c.formats, c.reports, c.extra)
 	path := filepath.Join(dir, "batchtool.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -137,6 +138,7 @@ func TestNightlyConfigErrors(t *testing.T) {
 		{`colect = 1`, "unknown setting(s) colect"},
 		{"[collect]\ndue = [\"x.csv\"]", "collect.due needs creditor and platform.profile"},
 		{"[platform]\nformats = [\"mt940\"]", `platform.formats: "mt940" is not camt or coda`},
+		{"[payreq]\nprovider = \"paypal\"", `payreq.provider: "paypal" is not tikkie or tinka`},
 	} {
 		p := filepath.Join(dir, "b.toml")
 		os.WriteFile(p, []byte(tt.cfg), 0o644)
@@ -147,5 +149,46 @@ func TestNightlyConfigErrors(t *testing.T) {
 	}
 	if code, _, _ := batchtool(t, "nightly"); code != 2 {
 		t.Fatalf("no --config: exit %d", code)
+	}
+}
+
+// TestNightlyPayreq: the nightly job sends Tikkie requests for the final
+// returns, and the next night books the one that was paid.
+func TestNightlyPayreq(t *testing.T) {
+	_, pay := startSandboxes(t)
+	due, _ := filepath.Abs(repoFile("due.csv"))
+	inv, _ := filepath.Abs(repoFile("invoices"))
+	config, ledgerPath := writeNightlyConfig(t, t.TempDir(), nightlyTestConfig{due: due, invoices: inv, formats: `"camt"`, reports: `"csv"`,
+		extra: "[payreq]\nprovider = \"tikkie\"\noverdue = \"none\"\n"})
+	code, out, errOut := batchtool(t, "nightly", "--config", config)
+	if code != 0 || !strings.Contains(out, "== payreq create (tikkie)\n") ||
+		!strings.Contains(out, "tikkie: 2 payment request(s) created (104.05), 0 recovered from an earlier run, 0 skipped, 0 refused\n") {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	links, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "payment-links.csv"))
+	if len(links) != 1 {
+		t.Fatalf("payment-links.csv: %v", links)
+	}
+	b, _ := os.ReadFile(links[0])
+	if n := strings.Count(string(b), ",yes,"); n != 2 {
+		t.Errorf("links: %d new, want 2\n%s", n, b)
+	}
+	prs := requestsOf(t, ledgerPath, "tikkie", ledger.RequestOpen)
+	if err := pay.MarkTikkiePaid(prs["ACME-2026-11-0005"].ProviderRef, "Luc Maes"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = batchtool(t, "nightly", "--config", config)
+	if code != 0 || !strings.Contains(out, "tikkie: 1 paid and booked (15.03), 0 closed unpaid, 1 still open\n") ||
+		!strings.Contains(out, "tikkie: 0 payment request(s) created (0.00)") {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	payments, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "payments.csv"))
+	var rows int
+	for _, p := range payments {
+		b, _ := os.ReadFile(p)
+		rows += strings.Count(string(b), ",payment-request,collection,,ACME-2026-11-0005,")
+	}
+	if len(payments) != 2 || rows != 1 {
+		t.Errorf("payments reports %v: %d booking rows, want 1", payments, rows)
 	}
 }
