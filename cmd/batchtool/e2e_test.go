@@ -56,7 +56,7 @@ func TestEndToEnd(t *testing.T) {
 		nColl, nInv = 1000, 200
 	}
 	start := time.Now()
-	srv, _ := startSandbox(t)
+	srv, pay := startSandboxes(t)
 	dir := t.TempDir()
 
 	// Collections: cents .01, .02, .03 come back AM04, MD06, AC04.
@@ -200,8 +200,49 @@ func TestEndToEnd(t *testing.T) {
 	if srv.Stats()["POST /creditor/collect/import"] != imports || srv.Stats()["POST /creditor/invoice/ubl"] != uploads {
 		t.Fatal("second run sent something again")
 	}
-	t.Logf("%d collections (%s EUR), %d invoices, %d statement lines (%s EUR) reconciled, returns %v; two runs in %v",
-		nColl, collected.StringFixed(2), nInv, s.Lines, s.Total.Amount.StringFixed(2), wantReason, time.Since(start).Round(time.Millisecond))
+
+	// Payment requests for what was not collected: every MD06 and AC04
+	// return and every invoice left open or partly paid, in Tikkie (240
+	// requests: three pages of the user's listing at 100 a page).
+	wantReq := wantReason["MD06"] + wantReason["AC04"] + wantInv[reconcile.StatusOpen] + wantInv[reconcile.StatusPartial]
+	links := filepath.Join(dir, "links.csv")
+	create := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2099-01-01", "--links", links}
+	code, out, errOut = batchtool(t, create...)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("tikkie: %d payment request(s) created", wantReq)) {
+		t.Fatalf("payreq create: exit %d\n%s\n%s", code, tail(out, 5), tail(errOut, 5))
+	}
+	// Half of them are paid; sync walks every page and books exactly those.
+	f, _ = os.Open(links)
+	rows, _ = csv.NewReader(f).ReadAll()
+	f.Close()
+	if len(rows) != wantReq+1 {
+		t.Fatalf("links: %d rows, want %d", len(rows)-1, wantReq)
+	}
+	paidSum := decimal.Zero
+	for i, row := range rows[1:] {
+		if i%2 == 0 {
+			if err := pay.MarkTikkiePaid(row[11], row[3]); err != nil {
+				t.Fatal(err)
+			}
+			paidSum = paidSum.Add(decimal.RequireFromString(row[4]))
+		}
+	}
+	lists := srv.Stats()[tikkieLists]
+	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
+	want := fmt.Sprintf("tikkie: %d paid and booked (%s), 0 closed unpaid, %d still open\n", (wantReq+1)/2, paidSum.StringFixed(2), wantReq/2)
+	if code != 0 || !strings.HasSuffix(out, want) {
+		t.Fatalf("payreq sync: exit %d\n%s\nwant %s%s", code, tail(out, 3), want, errOut)
+	}
+	if pages := srv.Stats()[tikkieLists] - lists; pages != (wantReq+99)/100 {
+		t.Errorf("sync read %d pages of the Tikkie listing, want %d", pages, (wantReq+99)/100)
+	}
+	code, out, _ = batchtool(t, create...)
+	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created") {
+		t.Fatalf("second payreq create: exit %d\n%s", code, tail(out, 3))
+	}
+	t.Logf("%d collections (%s EUR), %d invoices, %d statement lines (%s EUR) reconciled, returns %v; %d payment requests, %d paid (%s EUR); in %v",
+		nColl, collected.StringFixed(2), nInv, s.Lines, s.Total.Amount.StringFixed(2), wantReason, wantReq, (wantReq+1)/2, paidSum.StringFixed(2),
+		time.Since(start).Round(time.Millisecond))
 }
 
 func tail(s string, n int) string {

@@ -19,6 +19,13 @@ import (
 	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
+// tikkieCreates is the sandbox's count key of Tikkie payment request
+// creations for the demo user (payreqsandbox.Demo* tokens).
+const tikkieCreates = "POST /v1/tikkie/platforms/pt_demo/users/ut_demo/bankaccounts/bt_demo/paymentrequests"
+
+// tikkieLists counts the pages of listings of the demo user's requests.
+const tikkieLists = "GET /v1/tikkie/platforms/pt_demo/users/ut_demo/paymentrequests"
+
 // tokens hides the random tokens and ports of the sandbox in command output.
 var tokens = regexp.MustCompile(`prt_[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|127\.0\.0\.1:\d+|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 
@@ -88,7 +95,10 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 	}
 
 	// Again: nothing new is sent; the links file lists the same three, none new.
-	posts := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]
+	posts := srv.Stats()[tikkieCreates]
+	if posts != 3 {
+		t.Fatalf("%d payment requests created at Tikkie, want 3", posts)
+	}
 	code, out, _ = batchtool(t, create...)
 	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created (0.00)") {
 		t.Fatalf("second create: exit %d\n%s", code, out)
@@ -97,7 +107,7 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 	if got := strings.Count(string(csv), ",no,"); got != 3 {
 		t.Errorf("second links file: %d rows not new, want 3\n%s", got, csv)
 	}
-	if got := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]; got != posts {
+	if got := srv.Stats()[tikkieCreates]; got != posts {
 		t.Errorf("second create sent %d more requests", got-posts)
 	}
 
@@ -193,13 +203,15 @@ func TestPayreqRecoversPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posts := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]
-
+	posts := srv.Stats()[tikkieCreates]
+	if posts != 1 {
+		t.Fatalf("%d payment requests created at Tikkie, want 1", posts)
+	}
 	code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none")
 	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("create: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if got := srv.Stats()["POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests"]; got != posts {
+	if got := srv.Stats()[tikkieCreates]; got != posts {
 		t.Errorf("the pending request was sent again (%d POSTs)", got-posts)
 	}
 	got := requestsOf(t, ledgerPath, "tikkie")["ACME-2026-11-0005"]
