@@ -427,7 +427,10 @@ func syncRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, op
 		}
 		b, err := l.BookPaymentRequest(ctx, st.pr.ID, *st.paid)
 		if errors.Is(err, ledger.ErrNotOpen) {
-			continue // booked by a sync running at the same time
+			// Booked meanwhile: its payout came on a bank statement
+			// (reconcile), or another sync ran at the same time.
+			fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  booked already\n", st.pr.ItemKind, st.pr.ItemKey, st.paid.Amount.StringFixed(2), st.pr.Currency)
+			continue
 		}
 		if err != nil {
 			return err

@@ -177,7 +177,7 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 	if err != nil {
 		return res, err
 	}
-	store, err := newTxStore(ctx, tx)
+	store, err := newTxStore(ctx, tx, l.stamp())
 	if err != nil {
 		return res, err
 	}

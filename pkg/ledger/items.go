@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -172,6 +173,9 @@ type txStore struct {
 	byE2E, batchByID, batchesByTotal, byRef, byIBAN *sql.Stmt
 	updColl, updInv, updBatch, collectBatch         *sql.Stmt
 	byKeys                                          map[int]*sql.Stmt
+	requestsByKeys                                  map[int]*sql.Stmt
+	requests                                        bool   // some payment request's payout is still to be seen
+	now                                             string // when a payout books a request
 }
 
 // The lookups read only the columns the engine decides on: every column
@@ -180,8 +184,14 @@ const collCols = `id, end_to_end_id, mandate_id, pmtinf_id, amount, currency, co
 const invCols = `i.id, i.number, i.customer_name, i.amount, i.open_amount, i.currency, i.due_date, i.status`
 const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, status`
 
-func newTxStore(ctx context.Context, tx *sql.Tx) (*txStore, error) {
-	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}}
+func newTxStore(ctx context.Context, tx *sql.Tx, now string) (*txStore, error) {
+	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now}
+	// Most ledgers have no payment request waiting for its payout: then no
+	// credit line pays for a lookup.
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE settled = 0 AND status IN (?, ?))`,
+		RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
+		return nil, err
+	}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string
@@ -215,6 +225,59 @@ func (s *txStore) close() {
 	for _, st := range s.byKeys {
 		st.Close()
 	}
+	for _, st := range s.requestsByKeys {
+		st.Close()
+	}
+}
+
+// PaymentRequestsByKey implements reconcile.Store: requests open or paid
+// whose payout was not seen yet, with what their item has open now.
+func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentRequest, error) {
+	if !s.requests || len(keys) == 0 {
+		return nil, nil
+	}
+	n := len(keys)
+	st := s.requestsByKeys[n]
+	if st == nil {
+		q := `SELECT p.id, p.provider, p.external_id, p.item_kind, p.item_id, p.item_key, p.amount, p.currency, p.status,
+			CASE p.item_kind WHEN 'invoice' THEN (SELECT open_amount FROM invoices WHERE id = p.item_id)
+			ELSE (SELECT CASE status WHEN 'returned' THEN amount ELSE '0' END FROM collections WHERE id = p.item_id) END
+			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.settled = 0 AND p.status IN ('open', 'paid') ORDER BY p.id`
+		var err error
+		if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
+			return nil, err
+		}
+		s.requestsByKeys[n] = st
+	}
+	args := make([]any, n)
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := st.QueryContext(s.ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reconcile.PaymentRequest
+	for rows.Next() {
+		var pr reconcile.PaymentRequest
+		var kind, amt, status string
+		var open sql.NullString
+		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ExternalID, &kind, &pr.ItemID, &pr.ItemKey, &amt, &pr.Currency, &status, &open); err != nil {
+			return nil, err
+		}
+		pr.ItemKind, pr.Booked = reconcile.ChangeKind(kind), status == RequestPaid
+		if pr.Amount, err = parseMoney(amt); err != nil {
+			return nil, err
+		}
+		if open.Valid {
+			if pr.ItemOpen, err = parseMoney(open.String); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, pr)
+	}
+	return out, rows.Err()
 }
 
 func (s *txStore) CollectionsByEndToEnd(e2e string) ([]reconcile.Collection, error) {
@@ -386,6 +449,16 @@ func (s *txStore) Apply(changes []reconcile.Change) error {
 			_, err = s.updColl.ExecContext(s.ctx, string(c.Status), nullStr(c.ReturnReason), nullStr(c.ReturnText), c.ID)
 		case reconcile.ChangeInvoice:
 			_, err = s.updInv.ExecContext(s.ctx, string(c.Status), c.Open.String(), c.ID)
+		case reconcile.ChangePaymentRequest:
+			// Book it first when the provider has not reported it paid yet;
+			// a request booked already is only marked settled.
+			_, err = bookRequest(s.ctx, s.tx, c.ID, Payment{Payer: "payout seen on a bank statement"}, s.now)
+			if errors.Is(err, ErrNotOpen) {
+				err = nil
+			}
+			if err == nil {
+				_, err = s.tx.ExecContext(s.ctx, `UPDATE payment_requests SET settled = 1 WHERE id = ?`, c.ID)
+			}
 		case reconcile.ChangeBatch:
 			if _, err = s.updBatch.ExecContext(s.ctx, string(c.Status), c.ID); err == nil && c.Status == reconcile.StatusCollected {
 				_, err = s.collectBatch.ExecContext(s.ctx, string(reconcile.StatusCollected), c.Key, string(reconcile.StatusOpen))

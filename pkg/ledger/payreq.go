@@ -165,9 +165,9 @@ func ExternalID(key string, attempts, max int) string {
 // or open request or the external id is taken.
 func (l *SQLite) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) (bool, error) {
 	now := l.stamp()
-	res, err := l.db.ExecContext(ctx, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, external_id, amount, currency,
-		reason, name, status, created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, pr.ExternalID, pr.Amount.String(), pr.Currency, pr.Reason, nullStr(pr.Name),
+	res, err := l.db.ExecContext(ctx, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, item_key_norm, external_id, amount, currency,
+		reason, name, status, created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, reconcile.NumberKey(pr.ItemKey), pr.ExternalID, pr.Amount.String(), pr.Currency, pr.Reason, nullStr(pr.Name),
 		RequestPending, now, now, nullID(pr.RunID))
 	if err != nil {
 		return false, err
@@ -291,21 +291,49 @@ func (l *SQLite) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*
 		return nil, err
 	}
 	defer tx.Rollback()
-	now := l.stamp()
-	res, err := tx.ExecContext(ctx, `UPDATE payment_requests SET status = ?, paid_amount = ?, paid_at = ?, note = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		RequestPaid, p.Amount.String(), p.At.UTC().Format(time.RFC3339Nano), nullStr(p.Payer), now, id, RequestOpen)
+	b, err := bookRequest(ctx, tx, id, p, l.stamp())
 	if err != nil {
 		return nil, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	pr, err := l.paymentRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	b.Request = *pr
+	return b, nil
+}
+
+// bookRequest books an open request against its item within tx. A payment
+// without an amount or time pays the requested amount now.
+func bookRequest(ctx context.Context, tx *sql.Tx, id int64, p Payment, now string) (*Booking, error) {
+	var b Booking
+	var kind, key, amt, status string
+	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, status FROM payment_requests WHERE id = ?`, id).
+		Scan(&kind, &b.Item.ID, &key, &amt, &status); err != nil {
+		return nil, fmt.Errorf("ledger: payment request %d: %w", id, err)
+	}
+	if status != RequestOpen {
 		return nil, fmt.Errorf("ledger: payment request %d: %w", id, ErrNotOpen)
 	}
-	var b Booking
-	var kind, key, amt string
-	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount FROM payment_requests WHERE id = ?`, id).Scan(&kind, &b.Item.ID, &key, &amt); err != nil {
+	if p.Amount.IsZero() {
+		var err error
+		if p.Amount, err = parseMoney(amt); err != nil {
+			return nil, err
+		}
+	}
+	paidAt := now
+	if !p.At.IsZero() {
+		paidAt = p.At.UTC().Format(time.RFC3339Nano)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payment_requests SET status = ?, paid_amount = ?, paid_at = ?, note = ?, updated_at = ? WHERE id = ?`,
+		RequestPaid, p.Amount.String(), paidAt, nullStr(p.Payer), now, id); err != nil {
 		return nil, err
 	}
 	b.Item.Kind, b.Item.Key, b.Item.Applied = reconcile.ChangeKind(kind), key, p.Amount
+	var err error
 	switch kind {
 	case ItemCollection:
 		var camt string
@@ -349,14 +377,6 @@ func (l *SQLite) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	pr, err := l.paymentRequest(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	b.Request = *pr
 	return &b, nil
 }
 

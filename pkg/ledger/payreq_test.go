@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 func unpaidKeys(items []UnpaidItem) string {
@@ -148,5 +149,66 @@ func TestExternalID(t *testing.T) {
 		if got := ExternalID(tc.key, tc.attempts, 35); got != tc.want || len(got) > 35 {
 			t.Errorf("ExternalID(%q, %d) = %q, want %q", tc.key, tc.attempts, got, tc.want)
 		}
+	}
+}
+
+// TestPaymentRequestPayoutOnStatement: a Tikkie payout on the bank
+// statement books a request the provider has not reported yet, and matches
+// (without booking again) one that sync booked; sync afterwards finds
+// nothing open.
+func TestPaymentRequestPayoutOnStatement(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 4) // collections E2E-0, E2E-2; invoices INV-1, INV-3
+	if _, err := l.db.Exec(`UPDATE collections SET status = 'returned', return_reason = 'AC04' WHERE end_to_end_id = 'E2E-00000000'`); err != nil {
+		t.Fatal(err)
+	}
+	items, err := l.Unpaid(ctx, UnpaidSelection{Collections: true, Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || len(items) != 3 {
+		t.Fatalf("unpaid %s %v", unpaidKeys(items), err)
+	}
+	ids := map[string]int64{}
+	for _, it := range items {
+		pr := &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount, Currency: "EUR", Reason: it.Reason}
+		if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if err := l.MarkPaymentRequestSent(ctx, pr.ID, "tok-"+it.Key, ""); err != nil {
+			t.Fatal(err)
+		}
+		ids[it.Key] = pr.ID
+	}
+	// Sync booked the collection's request before the statement came.
+	if _, err := l.BookPaymentRequest(ctx, ids["E2E-00000000"], Payment{Amount: d("10.00"), At: bookDate, Payer: "Debtor"}); err != nil {
+		t.Fatal(err)
+	}
+	before := countsString(t, l)
+	payout := func(amount, info string) *statement.Entry {
+		return &statement.Entry{Amount: d(amount), Currency: "EUR", BookingDate: bookDate, Status: "BOOK", AccountSvcrRef: info,
+			Info: info, Statement: &statement.Statement{Account: statement.Account{IBAN: "NL02ABNA0123456789"}}}
+	}
+	res, err := l.Import(ctx, File{Name: "tikkie.xml", SHA256: "t1"}, &sliceReader{entries: []*statement.Entry{
+		payout("10.01", "Tikkie ID 1 Invoice INV-00000001"),
+		payout("10.00", "Tikkie ID 2 Direct debit E2E-00000000"),
+	}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.ByRule[reconcile.RulePaymentRequest] == nil || res.Summary.ByRule[reconcile.RulePaymentRequest].Count != 2 || res.Summary.Matched.Count != 2 {
+		t.Fatalf("summary %+v", res.Summary)
+	}
+	after := countsString(t, l)
+	if want := strings.Replace(before, "invoices open 2 paid 0", "invoices open 1 paid 1", 1); after != strings.Replace(want, "files 0 lines 0 matches 0", "files 1 lines 2 matches 2", 1) {
+		t.Errorf("counts\nbefore %s\nafter  %s", before, after)
+	}
+	var settled int
+	l.db.QueryRow(`SELECT COUNT(*) FROM payment_requests WHERE settled = 1`).Scan(&settled)
+	open, _ := l.PaymentRequests(ctx, "tikkie", RequestOpen)
+	if settled != 2 || len(open) != 1 || open[0].ItemKey != "INV-00000003" {
+		t.Errorf("settled %d, open %v", settled, open)
+	}
+	// Tikkie reports the invoice's request paid afterwards: already booked.
+	if _, err := l.BookPaymentRequest(ctx, ids["INV-00000001"], Payment{Amount: d("10.01"), At: bookDate}); !errors.Is(err, ErrNotOpen) {
+		t.Errorf("sync after the payout: %v", err)
 	}
 }

@@ -122,6 +122,7 @@ var migrations = []string{
 		item_kind    TEXT NOT NULL,  -- collection, invoice
 		item_id      INTEGER NOT NULL,
 		item_key     TEXT NOT NULL,  -- end-to-end id or invoice number
+		item_key_norm TEXT NOT NULL, -- reconcile.NumberKey(item_key): how a payout's remittance names it
 		external_id  TEXT NOT NULL,  -- Tikkie externalId, Tinka transactionId
 		amount       TEXT NOT NULL,
 		currency     TEXT NOT NULL,
@@ -135,9 +136,11 @@ var migrations = []string{
 		paid_amount  TEXT,
 		paid_at      TEXT,
 		note         TEXT,           -- payer, or why it failed
+		settled      INTEGER NOT NULL DEFAULT 0, -- its payout was matched to a statement line
 		run_id       INTEGER,
 		UNIQUE (provider, external_id)
 	);
 	CREATE UNIQUE INDEX payment_requests_one_open ON payment_requests (item_kind, item_id) WHERE status IN ('pending', 'open');
-	CREATE INDEX payment_requests_status ON payment_requests (provider, status);`,
+	CREATE INDEX payment_requests_status ON payment_requests (provider, status);
+	CREATE INDEX payment_requests_key ON payment_requests (item_key_norm);`,
 }

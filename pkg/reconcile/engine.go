@@ -377,6 +377,60 @@ func collectionItem(c Collection) Item {
 	return Item{Kind: ChangeCollection, ID: c.ID, Key: c.EndToEndID, Name: c.DebtorName, Amount: c.Amount, Open: c.Amount, Date: c.CollectionDate}
 }
 
+// matchPaymentRequest decides a credit that is the payout of a payment
+// request: its remittance names the request's item and its amount is the
+// requested amount. A request the provider already reported paid was booked
+// then (payreq sync): the line is matched to it without booking the item
+// again. One not yet booked is booked now. Each payout is taken once.
+func (e *Engine) matchPaymentRequest(l *Line, res *Result, keys []string) (bool, error) {
+	prs, err := e.store.PaymentRequestsByKey(keys)
+	if err != nil || len(prs) == 0 {
+		return false, err
+	}
+	var fit []PaymentRequest
+	for _, pr := range prs {
+		if pr.Amount.Equal(l.Amount) && sameCcy(pr.Currency, l.Currency) {
+			fit = append(fit, pr)
+		}
+	}
+	if len(fit) == 0 {
+		return false, nil
+	}
+	item := func(pr PaymentRequest) Item {
+		it := Item{Kind: pr.ItemKind, ID: pr.ItemID, Key: pr.ItemKey, Amount: pr.Amount, Open: pr.ItemOpen, Applied: pr.Amount, Remaining: pr.ItemOpen.Sub(pr.Amount)}
+		if pr.Booked {
+			it.Open, it.Remaining = pr.ItemOpen.Add(pr.Amount), pr.ItemOpen
+		}
+		return it
+	}
+	if len(fit) > 1 {
+		l.Outcome, l.Rule = Ambiguous, RulePaymentRequest
+		l.Evidence = fmt.Sprintf("%d payment requests of %s for the items named in remittance %q", len(fit), l.Amount.StringFixed(2), l.Remittance)
+		for _, pr := range fit {
+			l.Candidates = append(l.Candidates, item(pr))
+		}
+		return true, nil
+	}
+	pr := fit[0]
+	it := item(pr)
+	l.Outcome, l.Rule, l.Items = Matched, RulePaymentRequest, []Item{it}
+	ch := Change{Kind: ChangePaymentRequest, ID: pr.ID, Key: pr.ExternalID, Status: StatusPaid, Open: it.Remaining}
+	if pr.ItemKind == ChangeInvoice {
+		switch it.Remaining.Sign() {
+		case 1:
+			ch.Status = StatusPartial
+		case -1:
+			ch.Status = StatusOverpaid
+		}
+	}
+	if pr.Booked {
+		l.Evidence = fmt.Sprintf("payout of %s payment request %s for %s %s, booked when %s reported it paid", pr.Provider, pr.ExternalID, pr.ItemKind, pr.ItemKey, pr.Provider)
+	} else {
+		l.Evidence = fmt.Sprintf("payout of %s payment request %s for %s %s: booked now", pr.Provider, pr.ExternalID, pr.ItemKind, pr.ItemKey)
+	}
+	return true, e.apply(res, ch)
+}
+
 func invoiceItem(v Invoice) Item {
 	return Item{Kind: ChangeInvoice, ID: v.ID, Key: v.Number, Name: v.CustomerName, Amount: v.Amount, Open: v.Open, Remaining: v.Open, Date: v.DueDate}
 }
@@ -403,6 +457,14 @@ func (e *Engine) matchLine(l *Line, res *Result) error {
 		}
 		if len(cs) > 0 {
 			return e.decideCollection(l, res, cs)
+		}
+	}
+	// The payout of a payment request names its item; it is decided before
+	// the invoice rules, which would book the invoice a second time.
+	keys := RemittanceKeys(l.Remittance)
+	if len(keys) > 0 {
+		if done, err := e.matchPaymentRequest(l, res, keys); done || err != nil {
+			return err
 		}
 	}
 	// Rule 3: structured reference.
@@ -432,7 +494,7 @@ func (e *Engine) matchLine(l *Line, res *Result) error {
 		return e.decideInvoices(l, res, byRef, RuleReference, "structured reference "+strings.Join(found, ", "))
 	}
 	// Rule 4: invoice number in the remittance.
-	if keys := RemittanceKeys(l.Remittance); len(keys) > 0 {
+	if len(keys) > 0 {
 		vs, err := e.store.InvoicesByNumberKey(keys)
 		if err != nil {
 			return err

@@ -17,6 +17,12 @@ type MemStore struct {
 	byRef       map[string][]int
 	byKey       map[string][]int
 	byIBAN      map[string][]int
+	requests    []memRequest
+}
+
+type memRequest struct {
+	PaymentRequest
+	settled bool
 }
 
 // NewMemStore returns an empty store.
@@ -147,10 +153,68 @@ func (m *MemStore) pick(idx []int) []Invoice {
 	return out
 }
 
+// AddPaymentRequest adds a payment request sent for a collection or an
+// invoice of the store; it returns its ID.
+func (m *MemStore) AddPaymentRequest(pr PaymentRequest) int64 {
+	pr.ID = int64(len(m.requests) + 1)
+	m.requests = append(m.requests, memRequest{PaymentRequest: pr})
+	return pr.ID
+}
+
+// PaymentRequest returns the request with the given ID and whether its
+// payout was seen on a statement.
+func (m *MemStore) PaymentRequest(id int64) (PaymentRequest, bool) {
+	r := m.requests[id-1]
+	return r.PaymentRequest, r.settled
+}
+
+// PaymentRequestsByKey implements Store.
+func (m *MemStore) PaymentRequestsByKey(keys []string) ([]PaymentRequest, error) {
+	var out []PaymentRequest
+	for _, r := range m.requests {
+		if r.settled || !contains(keys, NumberKey(r.ItemKey)) {
+			continue
+		}
+		pr := r.PaymentRequest
+		switch pr.ItemKind {
+		case ChangeInvoice:
+			pr.ItemOpen = m.invoices[pr.ItemID-1].Open
+		case ChangeCollection:
+			if c := m.collections[pr.ItemID-1]; c.Status == StatusReturned {
+				pr.ItemOpen = c.Amount
+			}
+		}
+		out = append(out, pr)
+	}
+	return out, nil
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 // Apply implements Store.
 func (m *MemStore) Apply(changes []Change) error {
 	for _, c := range changes {
 		switch c.Kind {
+		case ChangePaymentRequest:
+			r := &m.requests[c.ID-1]
+			r.settled = true
+			if !r.Booked {
+				r.Booked = true
+				switch r.ItemKind {
+				case ChangeInvoice:
+					x := &m.invoices[r.ItemID-1]
+					x.Status, x.Open = c.Status, c.Open
+				case ChangeCollection:
+					m.collections[r.ItemID-1].Status = c.Status
+				}
+			}
 		case ChangeCollection:
 			x := &m.collections[c.ID-1]
 			x.Status, x.ReturnReason, x.ReturnText = c.Status, c.ReturnReason, c.ReturnText

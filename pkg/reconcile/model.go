@@ -66,6 +66,23 @@ type Invoice struct {
 	Status         Status          `json:"status"`
 }
 
+// PaymentRequest is a payment request (Tikkie, Tinka) sent for an item
+// direct debit did not collect. Its payout comes in as a credit whose
+// remittance names the item (invoice number or end-to-end id) and whose
+// amount is the requested amount.
+type PaymentRequest struct {
+	ID         int64           `json:"id"`
+	Provider   string          `json:"provider"`
+	ExternalID string          `json:"external_id"`
+	ItemKind   ChangeKind      `json:"item_kind"` // ChangeCollection or ChangeInvoice
+	ItemID     int64           `json:"item_id"`
+	ItemKey    string          `json:"item_key"`
+	Amount     decimal.Decimal `json:"amount"`
+	Currency   string          `json:"currency"`
+	Booked     bool            `json:"booked"`    // already booked against its item (the provider reported it paid)
+	ItemOpen   decimal.Decimal `json:"item_open"` // what the item has open now
+}
+
 // Store is where the engine finds open items and records what it decided.
 // The ledger implements it on SQLite; MemStore in memory. Lookups return
 // items in a stable order (by ID). Apply must make the changes visible to
@@ -82,6 +99,10 @@ type Store interface {
 	// InvoicesByIBAN returns the invoices of the customer paying from iban
 	// that are still open (Open > 0).
 	InvoicesByIBAN(iban string) ([]Invoice, error)
+	// PaymentRequestsByKey returns the payment requests, open or booked,
+	// whose payout was not yet seen on a statement and whose item's
+	// NumberKey is one of keys.
+	PaymentRequestsByKey(keys []string) ([]PaymentRequest, error)
 	Apply(changes []Change) error
 }
 
@@ -93,6 +114,10 @@ const (
 	ChangeCollection ChangeKind = "collection" // Status (+ return reason) of one collection
 	ChangeBatch      ChangeKind = "batch"      // Status of a batch; collected also marks its open collections collected
 	ChangeInvoice    ChangeKind = "invoice"    // Open remainder and Status of one invoice
+	// ChangePaymentRequest: the payout of a payment request was seen on a
+	// statement; a request not yet booked is booked against its item (ID is
+	// the request's, Open the item's new remainder).
+	ChangePaymentRequest ChangeKind = "payment-request"
 )
 
 // Change is one update of an open item the engine decided.
