@@ -20,7 +20,11 @@
 //     statement, a camt.053 repeating a camt.052, a CODA and a camt of the
 //     same day — is detected line by line: those lines are reported as
 //     duplicates and skipped. See LineIdentity for how a line is named.
-//   - adding the same batch or invoice again adds nothing.
+//   - adding the same batch or invoice again adds nothing;
+//   - a payment request (Tikkie, Tinka) is recorded before it is sent, at
+//     most one is open per item, and it is booked against its item once:
+//     when the provider reports it paid or when its payout is on a
+//     statement, whichever comes first.
 //
 // Store is the small interface a PostgreSQL implementation would implement
 // next to SQLite (for many workers sharing one ledger). The SQL is kept

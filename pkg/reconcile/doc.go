@@ -14,6 +14,10 @@
 //  2. returns and rejects (reversal flag, return reason, a debit naming a
 //     collected end-to-end id) → the collection is reopened as returned
 //     with its ISO 20022 reason code and text (see ReturnReasonText);
+//     then, for a credit naming an item that a payment request (Tikkie,
+//     Tinka) was sent for, in the requested amount: the request's payout →
+//     the request and its item, booked once even when the provider already
+//     reported it paid (RulePaymentRequest);
 //  3. structured reference (RF or Belgian OGM, also found in the
 //     unstructured remittance) → the invoice;
 //  4. invoice number in the unstructured remittance (tolerant to spaces,
