@@ -298,3 +298,47 @@ func TestPayreqChecksBeforeSending(t *testing.T) {
 		t.Errorf("tikkie without settings: %v", err)
 	}
 }
+
+func TestParseDays(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		err  bool
+	}{
+		{"14d", 14, false}, {"0d", 0, false}, {"336h", 14, false}, {"0", 0, false},
+		{"14", 0, true}, {"-1d", 0, true}, {"1.5d", 0, true}, {"36h", 0, true}, {"d", 0, true},
+	} {
+		got, err := parseDays(tc.in)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("parseDays(%q) = %d, %v", tc.in, got, err)
+		}
+	}
+}
+
+// TestPayreqConfig: the [payreq] table of batchtool.toml configures the
+// provider; paths are taken from the config's folder; the environment wins.
+func TestPayreqConfig(t *testing.T) {
+	_, _ = startSandboxes(t) // sets BATCHTOOL_TIKKIE_*
+	keyFile := os.Getenv("BATCHTOOL_TIKKIE_KEY_FILE")
+	dir := t.TempDir()
+	key, _ := os.ReadFile(keyFile)
+	os.WriteFile(filepath.Join(dir, "tikkie.pem"), key, 0o600)
+	t.Setenv("BATCHTOOL_TIKKIE_KEY_FILE", "")
+	t.Setenv("BATCHTOOL_TIKKIE_PLATFORM", "")
+	config := filepath.Join(dir, "batchtool.toml")
+	os.WriteFile(config, []byte("[payreq]\nprovider = \"tikkie\"\nreasons = [\"AC04\"]\noverdue = \"none\"\n[payreq.tikkie]\nkey_file = \"tikkie.pem\"\nplatform = \""+payreqsandbox.DemoPlatformToken+"\"\n"), 0o644)
+	ledgerPath := nightlyWithReturns(t)
+	code, out, errOut := batchtool(t, "payreq", "create", "--from-ledger", "--config", config, "--ledger", ledgerPath)
+	if code != 0 || masked(out) != "collection ACME-2026-11-0005               15.03 EUR  http://*/tikkie/pay/*\n"+
+		"tikkie: 1 payment request(s) created (15.03), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = batchtool(t, "payreq", "create", "--from-ledger", "--ledger", ledgerPath)
+	if code != 2 || !strings.Contains(errOut, `--provider "": want tikkie or tinka`) {
+		t.Errorf("without a provider: exit %d %q", code, errOut)
+	}
+	code, _, errOut = batchtool(t, "payreq", "create", "--provider", "tikkie", "--ledger", ledgerPath)
+	if code != 2 || !strings.Contains(errOut, "--from-ledger is required") {
+		t.Errorf("without --from-ledger: exit %d %q", code, errOut)
+	}
+}
