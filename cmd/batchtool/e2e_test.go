@@ -240,6 +240,20 @@ func TestEndToEnd(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created") {
 		t.Fatalf("second payreq create: exit %d\n%s", code, tail(out, 3))
 	}
+	// The next night the payouts are on the statement: each is matched to its
+	// request, and none books its item a second time.
+	booked := ledgerCounts(t, ledgerPath)
+	code, out, errOut = batchtool(t, "nightly", "--config", config)
+	if code != 0 {
+		t.Fatalf("third run: exit %d\n%s\n%s", code, tail(out, 30), tail(errOut, 10))
+	}
+	want = fmt.Sprintf("  %-26s %7d %16s\n", "  by payment-request", (wantReq+1)/2, paidSum.StringFixed(2))
+	if !strings.Contains(out, want) || !strings.Contains(out, "  unmatched                        0             0.00\n") {
+		t.Fatalf("third run: payouts not matched to their requests (want %q)\n%s", want, tail(out, 40))
+	}
+	if after := ledgerCounts(t, ledgerPath); fmt.Sprint(after.Collections, after.Invoices) != fmt.Sprint(booked.Collections, booked.Invoices) {
+		t.Fatalf("payouts booked their items again:\n%v %v\n%v %v", booked.Collections, booked.Invoices, after.Collections, after.Invoices)
+	}
 	t.Logf("%d collections (%s EUR), %d invoices, %d statement lines (%s EUR) reconciled, returns %v; %d payment requests, %d paid (%s EUR); in %v",
 		nColl, collected.StringFixed(2), nInv, s.Lines, s.Total.Amount.StringFixed(2), wantReason, wantReq, (wantReq+1)/2, paidSum.StringFixed(2),
 		time.Since(start).Round(time.Millisecond))

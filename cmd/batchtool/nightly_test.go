@@ -177,18 +177,32 @@ func TestNightlyPayreq(t *testing.T) {
 	if err := pay.MarkTikkiePaid(prs["ACME-2026-11-0005"].ProviderRef, "Luc Maes"); err != nil {
 		t.Fatal(err)
 	}
+	// The second night the payout is on the statement: reconcile books it
+	// against the request and its collection; sync then has nothing to book.
 	code, out, errOut = batchtool(t, "nightly", "--config", config)
-	if code != 0 || !strings.Contains(out, "tikkie: 1 paid and booked (15.03), 0 closed unpaid, 1 still open\n") ||
+	if code != 0 || !strings.Contains(out, "    by payment-request             1            15.03\n") ||
+		!strings.Contains(out, "tikkie: 0 paid and booked (0.00), 0 closed unpaid, 1 still open\n") ||
 		!strings.Contains(out, "tikkie: 0 payment request(s) created (0.00)") {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
 	}
-	payments, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "payments.csv"))
-	var rows int
-	for _, p := range payments {
+	reports, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "reconcile.csv"))
+	var rows []string
+	for _, p := range reports {
 		b, _ := os.ReadFile(p)
-		rows += strings.Count(string(b), ",payment-request,collection,,ACME-2026-11-0005,")
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, ",payment-request,") {
+				rows = append(rows, line[strings.Index(line, ",15.03,"):])
+			}
+		}
 	}
-	if len(payments) != 2 || rows != 1 {
-		t.Errorf("payments reports %v: %d booking rows, want 1", payments, rows)
+	want := `,15.03,EUR,matched,payment-request,collection,,ACME-2026-11-0005,,15.03,0.00,,,Luc Maes,NL02ABNA0123456789,"Tikkie ID 000000000002, Direct debit ACME-2026-11-0005, Luc Maes, NL02ABNA0123456789",,payout of tikkie payment request ACME-2026-11-0005 for collection ACME-2026-11-0005: booked now`
+	if len(rows) != 1 || rows[0] != want {
+		t.Errorf("payout rows in the reconcile reports:\n%s\nwant\n%s", strings.Join(rows, "\n"), want)
+	}
+	if c := ledgerCounts(t, ledgerPath); c.Collections[reconcile.StatusPaid] != 1 || c.Collections[reconcile.StatusReturned] != 2 {
+		t.Errorf("collections after the payout: %v", c.Collections)
+	}
+	if got := requestsOf(t, ledgerPath, "tikkie", ledger.RequestPaid); len(got) != 1 || got["ACME-2026-11-0005"].PaidAmount.String() != "15.03" {
+		t.Errorf("paid requests %+v", got)
 	}
 }

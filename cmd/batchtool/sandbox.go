@@ -48,7 +48,8 @@ POST /_sandbox/faults {"kind":"429|500|slow|drop|expire|nologin","path":...}.
 
 The same address serves the payment request APIs (Tikkie and Tinka) for
 batchtool payreq, with demo accounts; it prints the settings to export. A
-Tikkie request is paid by opening its link (POST /tikkie/pay/TOKEN pays it);
+Tikkie request is paid by opening its link (POST /tikkie/pay/TOKEN pays it),
+and its payout is credited to the account in the next statement files;
 a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 (decision=Accepted|Rejected|Cancelled).`,
 		Args: cobra.NoArgs,
@@ -72,6 +73,7 @@ a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 				return &exitError{code: 1, msg: err.Error()}
 			}
 			defer srv.Close()
+			pay.OnTikkiePaid(tikkiePayouts(srv))
 			shown := token
 			if shown == "" {
 				shown = sandbox.DefaultToken
@@ -131,6 +133,16 @@ func startPayreqSandbox(data string) (*payreqsandbox.Server, string, error) {
 		return nil, "", err
 	}
 	return s, keyFile, nil
+}
+
+// tikkiePayouts books every payment on a Tikkie request as a credit on the
+// platform sandbox's bank account, with the text an ABN AMRO Tikkie payout
+// carries (Tikkie ID, description, payer): the next statement brings it.
+func tikkiePayouts(srv *sandbox.Server) func(tikkie.PaymentRequest, tikkie.Payment) {
+	return func(pr tikkie.PaymentRequest, pm tikkie.Payment) {
+		srv.Credit(pm.AmountInCents.Decimal(), pm.CounterPartyName, pm.CounterPartyAccountNumber,
+			fmt.Sprintf("Tikkie ID %012s, %s, %s, %s", pm.TikkieID, pr.Description, pm.CounterPartyName, pm.CounterPartyAccountNumber))
+	}
 }
 
 // demoKey reads the demo Tikkie key, making it on first use.

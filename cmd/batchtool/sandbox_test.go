@@ -35,6 +35,7 @@ func startSandboxes(t *testing.T) (*sandbox.Server, *payreqsandbox.Server) {
 		opts.Mount[p] = pay.Handler()
 	}
 	srv, _ := startSandboxWith(t, dir, opts)
+	pay.OnTikkiePaid(tikkiePayouts(srv))
 	for _, e := range payreqSandboxEnv(srv.URL(), keyFile) {
 		k, v, _ := strings.Cut(e, "=")
 		t.Setenv(k, v)

@@ -35,6 +35,8 @@ type Server struct {
 	tinkaReqs map[string]*tinkaRequest
 	byTx      map[string]string // merchantId + "\x00" + transactionId → paymentRequestId
 	nonces    map[string]time.Time
+
+	onPaid func(pr tikkie.PaymentRequest, pm tikkie.Payment) // see OnTikkiePaid
 }
 
 type tikkieApp struct {
@@ -120,6 +122,15 @@ func (s *Server) AddTikkieApp(apiKey string, pub *rsa.PublicKey) error {
 	defer s.mu.Unlock()
 	s.apps[apiKey] = &tikkieApp{key: pub}
 	return s.save()
+}
+
+// OnTikkiePaid sets a function called (with the sandbox's lock held: it
+// must not call back into the sandbox) for every payment made on a Tikkie
+// request: batchtool sandbox books the payout on the bank account with it.
+func (s *Server) OnTikkiePaid(fn func(pr tikkie.PaymentRequest, pm tikkie.Payment)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onPaid = fn
 }
 
 // RevokeTikkieTokens invalidates every access token issued so far, so the

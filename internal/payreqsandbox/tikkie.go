@@ -353,12 +353,16 @@ func (s *Server) markPaid(tok, payer string) error {
 	if pr.Status != tikkie.StatusOpen {
 		return fmt.Errorf("payreqsandbox: payment request %q is %s", tok, pr.Status)
 	}
-	pr.Payments = append(pr.Payments, tikkie.Payment{
+	pm := tikkie.Payment{
 		PaymentToken: randomToken("pay_"), TikkieID: strconv.FormatInt(pr.seq, 10), CounterPartyName: payer,
 		CounterPartyAccountNumber: "NL02ABNA0123456789", AmountInCents: pr.AmountInCents, AmountCurrency: pr.Currency,
 		Description: pr.Description, Created: s.now().UTC(), OnlinePaymentStatus: tikkie.PaymentPaid,
-	})
+	}
+	pr.Payments = append(pr.Payments, pm)
 	pr.Status = tikkie.StatusClosed
+	if s.onPaid != nil {
+		s.onPaid(pr.PaymentRequest, pm)
+	}
 	return s.save()
 }
 

@@ -258,3 +258,15 @@ func strPtr(s string) *string {
 	}
 	return &s
 }
+
+// Credit books an incoming credit transfer on the creditor account, as the
+// bank does for a payout from another service (a paid Tikkie request,
+// batchtool sandbox wires it): it is in the next reconciliation files.
+func (s *Server) Credit(amount decimal.Decimal, name, iban, remittance string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.Movements = append(s.st.Movements, &movement{ID: s.st.id(), Account: s.opts.Account,
+		BookingDate: dateOf(s.opts.Now().UTC()), Amount: amount, Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT",
+		Info: "SEPA credit transfer", Details: []detail{{Amount: amount, Name: name, IBAN: iban, Remittance: remittance}}})
+	s.saveLocked()
+}

@@ -70,3 +70,13 @@ func TestPaymentRequestPayouts(t *testing.T) {
 		t.Errorf("partial transfer: %s", show(l))
 	}
 }
+
+func TestSummaryShowsPaymentRequests(t *testing.T) {
+	var s Summary
+	s.Add(&Result{Lines: []Line{{Amount: d("15.03"), Outcome: Matched, Rule: RulePaymentRequest}}})
+	var b strings.Builder
+	s.WriteText(&b)
+	if !strings.Contains(b.String(), "    by payment-request             1            15.03\n") {
+		t.Errorf("summary:\n%s", b.String())
+	}
+}

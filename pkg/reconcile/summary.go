@@ -88,8 +88,7 @@ func (s *Summary) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %-26s %7d %16s\n", name, t.Count, t.Amount.StringFixed(2))
 	}
 	row("matched", s.Matched)
-	rules := []Rule{RuleEndToEnd, RuleBatch, RuleReference, RuleInvoiceNumber, RuleIBANAmount, RuleSubsetSum}
-	for _, r := range rules {
+	for _, r := range []Rule{RuleEndToEnd, RuleBatch, RulePaymentRequest, RuleReference, RuleInvoiceNumber, RuleIBANAmount, RuleSubsetSum} {
 		if t := s.ByRule[r]; t != nil {
 			row("  by "+string(r), *t)
 		}
