@@ -50,6 +50,7 @@ type Counts struct {
 	Lines       int                      `json:"lines"`
 	Matches     int                      `json:"matches"`
 	Runs        int                      `json:"runs"`
+	Requests    map[string]int           `json:"payment_requests"` // by status
 }
 
 // SQLite is the ledger in one SQLite file.
@@ -146,7 +147,7 @@ func (l *SQLite) FinishRun(ctx context.Context, id int64, summary string) error 
 
 // Counts returns the size of the ledger.
 func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
-	c := Counts{Collections: map[reconcile.Status]int{}, Invoices: map[reconcile.Status]int{}}
+	c := Counts{Collections: map[reconcile.Status]int{}, Invoices: map[reconcile.Status]int{}, Requests: map[string]int{}}
 	for _, q := range []struct {
 		sql string
 		dst *int
@@ -163,10 +164,11 @@ func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
 	}
 	for _, q := range []struct {
 		sql string
-		dst map[reconcile.Status]int
+		set func(status string, n int)
 	}{
-		{`SELECT status, COUNT(*) FROM collections GROUP BY status`, c.Collections},
-		{`SELECT status, COUNT(*) FROM invoices GROUP BY status`, c.Invoices},
+		{`SELECT status, COUNT(*) FROM collections GROUP BY status`, func(s string, n int) { c.Collections[reconcile.Status(s)] = n }},
+		{`SELECT status, COUNT(*) FROM invoices GROUP BY status`, func(s string, n int) { c.Invoices[reconcile.Status(s)] = n }},
+		{`SELECT status, COUNT(*) FROM payment_requests GROUP BY status`, func(s string, n int) { c.Requests[s] = n }},
 	} {
 		rows, err := l.db.QueryContext(ctx, q.sql)
 		if err != nil {
@@ -179,7 +181,7 @@ func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
 				rows.Close()
 				return c, err
 			}
-			q.dst[reconcile.Status(s)] = n
+			q.set(s, n)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
