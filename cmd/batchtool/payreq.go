@@ -151,7 +151,7 @@ Exit code 1 when a request was refused or could not be sent.`,
 			defer l.Close()
 			ctx, cancel := context.WithTimeout(ctx, f.timeout)
 			defer cancel()
-			res, err := createRequests(ctx, a, l, r, sel, run)
+			res, err := createRequests(ctx, a, l, r, sel, run, f.timeout)
 			if links != "" && res != nil {
 				if lerr := writeLinks(ctx, l, r.name(), run, links); lerr != nil {
 					return lerr
@@ -190,9 +190,13 @@ type createResult struct {
 	Skipped   int             `json:"skipped"`   // another request holds the item or its id
 	Refused   int             `json:"refused"`   // checked and not sent, or refused by the provider
 	Failed    int             `json:"failed"`    // could not be sent; stays pending
+	Busy      int             `json:"busy"`      // pending in a run still going: left to it
 }
 
-func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, sel ledger.UnpaidSelection, run int64) (*createResult, error) {
+// createRequests finishes what earlier runs left pending (those of a run
+// still going, younger than stale, excepted), then requests every unpaid
+// item.
+func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, sel ledger.UnpaidSelection, run int64, stale time.Duration) (*createResult, error) {
 	res := &createResult{Provider: r.name()}
 	// send makes the call for a recorded request and records its answer;
 	// false when the provider refused it for good.
@@ -216,9 +220,20 @@ func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, 
 
 	// Records left pending by an earlier run: found at the provider, or sent
 	// again under the same external id.
-	pending, err := l.PaymentRequests(ctx, r.name(), ledger.RequestPending)
+	all, err := l.PaymentRequests(ctx, r.name(), ledger.RequestPending)
 	if err != nil {
 		return res, err
+	}
+	// A pending record of a run still going may be being sent right now:
+	// it is left alone until that run finished or timed out.
+	var pending []ledger.PaymentRequest
+	for _, pr := range all {
+		if pr.RunDone || time.Since(pr.CreatedAt) > stale {
+			pending = append(pending, pr)
+			continue
+		}
+		res.Busy++
+		fmt.Fprintf(a.stderr, "%s %s: being sent by another run (%d) since %s: left to it\n", pr.ItemKind, pr.ItemKey, pr.RunID, pr.CreatedAt.Format(time.RFC3339))
 	}
 	if len(pending) > 0 {
 		found, err := r.find(ctx, pending)

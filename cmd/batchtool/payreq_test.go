@@ -342,3 +342,39 @@ func TestPayreqConfig(t *testing.T) {
 		t.Errorf("without --from-ledger: exit %d %q", code, errOut)
 	}
 }
+
+// TestPayreqLeavesOtherRunsPending: a record pending in a run that is still
+// going is not sent a second time by a parallel run; once that run is over
+// (here: it ended without sending), the next run sends it.
+func TestPayreqLeavesOtherRunsPending(t *testing.T) {
+	srv, _ := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run, _ := l.BeginRun(ctx, "payreq create (still going)")
+	items, _ := l.Unpaid(ctx, ledger.UnpaidSelection{Collections: true, Reasons: []string{"AC04"}})
+	it := items[0]
+	pr := &ledger.PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
+		Currency: it.Currency, Reason: it.Reason, Name: it.Name, RunID: run}
+	if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+		t.Fatalf("reserve %v %v", ok, err)
+	}
+	args := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none"}
+	code, out, errOut := batchtool(t, args...)
+	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" ||
+		!strings.Contains(errOut, "collection ACME-2026-11-0005: being sent by another run (") {
+		t.Fatalf("while the other run goes on: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()[tikkieCreates]; n != 0 {
+		t.Fatalf("%d requests sent while another run held the record", n)
+	}
+	l.FinishRun(ctx, run, "{}")
+	l.Close()
+	code, out, errOut = batchtool(t, args...)
+	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run") || srv.Stats()[tikkieCreates] != 1 {
+		t.Fatalf("after the other run: exit %d, %d sent\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
+	}
+}

@@ -59,6 +59,7 @@ type PaymentRequest struct {
 	PaidAt      time.Time
 	Note        string
 	RunID       int64
+	RunDone     bool // the run that recorded it has finished (or is unknown)
 }
 
 // UnpaidItem is an item that needs a payment request: a collection that came
@@ -229,7 +230,9 @@ func (l *SQLite) PaymentRequests(ctx context.Context, provider string, statuses 
 
 func (l *SQLite) queryRequests(ctx context.Context, where string, args ...any) ([]PaymentRequest, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, provider, item_kind, item_id, item_key, external_id, amount, currency, reason, name,
-		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
+		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id,
+		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), 1)
+		FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +244,7 @@ func (l *SQLite) queryRequests(ctx context.Context, where string, args ...any) (
 		var name, ref, url, paid, paidAt, note sql.NullString
 		var run sql.NullInt64
 		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ItemKind, &pr.ItemID, &pr.ItemKey, &pr.ExternalID, &amt, &pr.Currency, &pr.Reason,
-			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run); err != nil {
+			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run, &pr.RunDone); err != nil {
 			return nil, err
 		}
 		if pr.Amount, err = parseMoney(amt); err != nil {
