@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,8 +15,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/internal/payreqsandbox"
+	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
@@ -376,5 +379,65 @@ func TestPayreqLeavesOtherRunsPending(t *testing.T) {
 	code, out, errOut = batchtool(t, args...)
 	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run") || srv.Stats()[tikkieCreates] != 1 {
 		t.Fatalf("after the other run: exit %d, %d sent\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
+	}
+}
+
+// TestPayreqLostAnswer: Tikkie creates the request but the answer is lost
+// on the way; the run stops with the record pending, and the next run finds
+// the request at Tikkie instead of creating a second one. A request Tikkie
+// refuses (a 4xx) is closed as failed and asked again next time.
+func TestPayreqLostAnswer(t *testing.T) {
+	srv, _ := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	path := strings.TrimPrefix(tikkieCreates, "POST ")
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Method: "POST", Path: path})
+	args := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--overdue", "none"}
+	code, out, errOut := batchtool(t, args...)
+	if code != 1 || out != "" || !strings.Contains(errOut, "batchtool: collection ACME-2026-11-0004: ") ||
+		!strings.Contains(errOut, "(recorded as pending: the next run looks it up before sending anything)") {
+		t.Fatalf("lost answer: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()[tikkieCreates]; n != 1 {
+		t.Fatalf("%d creations, want 1", n)
+	}
+	code, out, errOut = batchtool(t, args...)
+	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (15.03), 1 recovered from an earlier run") {
+		t.Fatalf("next run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()[tikkieCreates]; n != 2 { // the lost one, then ACME-2026-11-0005
+		t.Errorf("%d creations, want 2: the lost one was sent again", n)
+	}
+	// A 500 on the next one: it stays pending too (it may have been created)
+	// and is looked up, then sent, by the next run.
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultServerError, Method: "POST", Path: path})
+	code, out, errOut = batchtool(t, append(args, "--reason", "AM04")...)
+	if code != 1 || out != "" || !strings.Contains(errOut, "batchtool: collection ACME-2026-11-0003: tikkie: CreatePaymentRequest POST ") ||
+		!strings.Contains(errOut, ": 500: Internal Server Error (recorded as pending") {
+		t.Fatalf("server error: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, append(args, "--reason", "AM04")...)
+	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered") || srv.Stats()[tikkieCreates] != 4 {
+		t.Fatalf("after the server error: exit %d, %d creations\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
+	}
+}
+
+func TestPermanent(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&tikkie.APIError{StatusCode: 400}, true},
+		{fmt.Errorf("wrapped: %w", &tikkie.APIError{StatusCode: 422}), true},
+		{&tikkie.APIError{StatusCode: 401}, false},
+		{&tikkie.APIError{StatusCode: 408}, false},
+		{&tikkie.APIError{StatusCode: 429}, false},
+		{&tikkie.APIError{StatusCode: 500}, false},
+		{&tinka.APIError{StatusCode: 409}, true},
+		{&tinka.APIError{StatusCode: 503}, false},
+		{errors.New("connection reset by peer"), false},
+	} {
+		if got := permanent(tc.err); got != tc.want {
+			t.Errorf("permanent(%v) = %v", tc.err, got)
+		}
 	}
 }
