@@ -35,7 +35,33 @@ type htmlReport struct {
 
 type dayTotals struct{ matched, returned, unmatched decimal.Decimal }
 
-var htmlRow = template.Must(template.New("row").Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{.Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td class="r">{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{.Applied}}</td><td class="n">{{.Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
+// grouped writes an exact amount for reading: thousands separated by
+// commas ("-1,234,567.89"). Only the HTML page does this; exports keep the
+// plain form an ERP parses.
+func grouped(amount string) string {
+	sign, digits := "", amount
+	if strings.HasPrefix(digits, "-") {
+		sign, digits = "-", digits[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(digits, ".")
+	if len(whole) <= 3 || strings.Trim(whole, "0123456789") != "" {
+		return amount
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+var htmlRow = template.Must(template.New("row").Funcs(template.FuncMap{"g": grouped}).Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{g .Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td class="r">{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{g .Applied}}</td><td class="n">{{g .Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
 `))
 
 func newHTMLReport(out io.Writer) (*htmlReport, error) {
@@ -102,6 +128,7 @@ type label struct {
 	X, Y   float64
 	Text   string
 	Anchor string
+	Rotate bool // upright along a bar
 }
 
 // dayChart draws matched, returned and unmatched amounts per booking day as
@@ -120,8 +147,8 @@ func (h *htmlReport) dayChart() chart {
 			}
 		}
 	}
-	const plotH, groupW, barW, left = 160.0, 90.0, 22.0, 10.0
-	c := chart{Width: left + groupW*float64(max(len(days), 1)) + 10, Height: plotH + 50}
+	const plotH, groupW, barW, left, top = 160.0, 90.0, 22.0, 10.0, 70.0
+	c := chart{Width: left + groupW*float64(max(len(days), 1)) + 10, Height: top + plotH + 40}
 	scale, _ := decimal.NewFromFloat(plotH).Div(maxAbs).Float64()
 	for i, d := range days {
 		x := left + groupW*float64(i)
@@ -131,10 +158,14 @@ func (h *htmlReport) dayChart() chart {
 		}{{h.days[d].matched, "matched"}, {h.days[d].returned, "returned"}, {h.days[d].unmatched, "unmatched"}} {
 			v, _ := s.v.Abs().Float64()
 			bh := v * scale
-			c.Bars = append(c.Bars, bar{X: x + float64(j)*(barW+4), Y: plotH - bh + 10, W: barW, H: bh, Class: s.class,
+			bx, by := x+float64(j)*(barW+4), top+plotH-bh
+			c.Bars = append(c.Bars, bar{X: bx, Y: by, W: barW, H: bh, Class: s.class,
 				Title: fmt.Sprintf("%s %s: %s", d, s.class, statement.Money(s.v))})
+			if !s.v.IsZero() {
+				c.Labels = append(c.Labels, label{X: bx + barW/2 + 4, Y: by - 4, Text: grouped(statement.Money(s.v)), Anchor: "start", Rotate: true})
+			}
 		}
-		c.Labels = append(c.Labels, label{X: x + (3*barW+8)/2, Y: plotH + 28, Text: d, Anchor: "middle"})
+		c.Labels = append(c.Labels, label{X: x + (3*barW+8)/2, Y: top + plotH + 18, Text: d, Anchor: "middle"})
 	}
 	return c
 }
@@ -161,7 +192,7 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 		t := total.ByReason[code]
 		text, _ := reconcile.ReturnReasonText(code)
 		w, _ := t.Amount.Abs().Div(maxR).Mul(decimal.NewFromInt(100)).Float64()
-		reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: statement.Money(t.Amount), Width: w})
+		reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: grouped(statement.Money(t.Amount)), Width: w})
 	}
 	var names []string
 	for _, f := range files {
@@ -171,7 +202,6 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 		"Generated": time.Now().Format("2006-01-02 15:04"),
 		"Files":     names,
 		"Total":     total,
-		"Money":     statement.Money,
 		"Balanced":  total.Balanced(),
 		"Chart":     h.dayChart(),
 		"Reasons":   reasons,
@@ -197,7 +227,8 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 }
 
 var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
-	"money": statement.Money,
+	"money": func(d decimal.Decimal) string { return grouped(statement.Money(d)) },
+	"g":     grouped,
 	"rule":  func(t reconcile.Summary, k string) *reconcile.Tally { return t.ByRule[reconcile.Rule(k)] },
 	"join":  func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(`{{define "head"}}<!DOCTYPE html>
@@ -234,7 +265,7 @@ svg .matched{fill:#3ebd93}svg .returned{fill:#f0b429}svg .unmatched{fill:#ef4e4e
 <div class="grid">
 <section><h2>Amounts per booking day</h2>
 <div class="legend"><span><i style="background:#3ebd93"></i>matched</span><span><i style="background:#f0b429"></i>returned</span><span><i style="background:#ef4e4e"></i>ambiguous / unmatched</span></div>
-<svg width="{{.Chart.Width}}" height="{{.Chart.Height}}" role="img" aria-label="amounts per day">{{range .Chart.Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>{{end}}{{range .Chart.Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>{{end}}</svg>
+<svg width="{{.Chart.Width}}" height="{{.Chart.Height}}" role="img" aria-label="amounts per day">{{range .Chart.Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>{{end}}{{range .Chart.Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}"{{if .Rotate}} transform="rotate(-90 {{.X}} {{.Y}})"{{end}}>{{.Text}}</text>{{end}}</svg>
 </section>
 <section><h2>Returns by reason code</h2>
 {{if .Reasons}}<table class="sortable" id="reasons"><thead><tr><th>code</th><th>meaning</th><th class="n">lines</th><th class="n">amount</th><th></th></tr></thead><tbody>
@@ -245,7 +276,7 @@ svg .matched{fill:#3ebd93}svg .returned{fill:#f0b429}svg .unmatched{fill:#ef4e4e
 </div>
 <section><h2>Unmatched and ambiguous lines, with the closest candidates</h2>
 {{if .Unmatched}}<table class="sortable"><thead><tr><th>booking date</th><th class="n">amount</th><th>status</th><th>counterparty</th><th>remittance</th><th>candidates</th></tr></thead><tbody>
-{{range .Unmatched}}<tr><td>{{.BookingDate}}</td><td class="n">{{.Amount}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Candidates}}</td></tr>
+{{range .Unmatched}}<tr><td>{{.BookingDate}}</td><td class="n">{{g .Amount}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Candidates}}</td></tr>
 {{end}}</tbody></table>{{if .More}}<p>{{.More}} more: see the lines below.</p>{{end}}{{else}}<p class="ok">Every line was matched or returned.</p>{{end}}
 </section>
 <section><h2>All lines ({{.Rows}})</h2><div class="scroll">

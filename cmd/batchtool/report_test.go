@@ -112,7 +112,9 @@ func TestReportHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		"&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", // untrusted text escaped
-		`<div class="v">1285.31</div>`,                   // statement total
+		`<div class="v">1,285.31</div>`,                  // statement total, thousands grouped
+		`<td class="n">1,234.56</td>`,                    // the unmatched line
+		`transform="rotate(-90`,                          // amounts on the bars
 		`<div class="v">-10.00</div>`,                    // returned
 		"balanced to the cent",
 		"<td>AM04</td><td>Insufficient funds</td>",
@@ -184,5 +186,16 @@ func TestReportHTMLInChromium(t *testing.T) {
 	if keep := os.Getenv("BATCHTOOL_KEEP_SCREENSHOT"); keep != "" {
 		b, _ := os.ReadFile(shot)
 		os.WriteFile(keep, b, 0o644)
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	for in, want := range map[string]string{
+		"0.00": "0.00", "999.99": "999.99", "1000.00": "1,000.00", "-1234.56": "-1,234.56", "2606023.60": "2,606,023.60",
+		"123456789": "123,456,789", "-100": "-100", "": "", "12a456.00": "12a456.00", "1000.12345": "1,000.12345",
+	} {
+		if got := grouped(in); got != want {
+			t.Errorf("grouped(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
