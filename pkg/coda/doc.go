@@ -42,5 +42,7 @@
 // allocations. Memory stays flat in the size of the file.
 //
 // The Writer produces CODA 2 from the statement model; what it writes reads
-// back equal through the Reader.
+// back equal through the Reader, except that a batch of more than
+// MaxDetails transactions becomes several globalised movements (detail
+// numbers have four digits), as a bank writes it.
 package coda

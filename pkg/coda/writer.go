@@ -17,6 +17,11 @@ import (
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
+// MaxDetails is the most transactions one globalised movement holds: detail
+// numbers have four digits, and the information record after the last
+// detail takes a number too.
+const MaxDetails = 9998
+
 // WriterOptions are the file-level fields of a CODA file the statement
 // model does not hold.
 type WriterOptions struct {
@@ -35,7 +40,9 @@ type WriterOptions struct {
 //
 // An entry with one transaction is one movement; an entry with several is a
 // globalised movement (type 1, globalisation code 1) followed by one detail
-// movement (type 5) per transaction. A transaction with a Belgian
+// movement (type 5) per transaction; more than MaxDetails transactions are
+// written as several globalised movements in a row, each with its own
+// total (detail numbers have four digits). A transaction with a Belgian
 // structured reference gets a type 101 communication, one with SEPA direct
 // debit data (mandate, creditor identifier, return reason) a type 127
 // communication, others free text.
@@ -406,22 +413,37 @@ func (w *Writer) WriteEntry(e *statement.Entry) error {
 		if code == "" {
 			code = defaultCode(&details[0], amt)
 		}
-		global := statement.Transaction{Amount: e.Amount, AccountSvcrRef: e.AccountSvcrRef, EndToEndID: e.BatchID}
-		w.movement(e, &global, 0, amt, '1', code, '1', false)
-		for i := range details {
-			t := &details[i]
-			v, _ := thousandthsOf(t.Amount, "")
-			c := t.BankTxCode.Proprietary
-			if c == "" {
-				c = code
+		// Detail numbers have four digits and the information record takes
+		// the one after the last detail: a batch of more details is written
+		// as several globalised movements of at most MaxDetails details, each
+		// with its own total, the way a bank splits it.
+		for start := 0; start < len(details); start += MaxDetails {
+			chunk := details[start:min(start+MaxDetails, len(details))]
+			var camt int64
+			for i := range chunk {
+				v, _ := thousandthsOf(chunk[i].Amount, "")
+				camt += v
 			}
-			glob := byte('0')
-			if i == len(details)-1 {
-				glob = '1' // closes the globalisation
+			if start > 0 {
+				w.seq++
 			}
-			w.movement(e, t, i+1, v, '5', c, glob, i == len(details)-1 && collapse(e.Info) != "")
+			global := statement.Transaction{Amount: decimal.New(camt, -3), AccountSvcrRef: e.AccountSvcrRef, EndToEndID: e.BatchID}
+			w.movement(e, &global, 0, camt, '1', code, '1', false)
+			for i := range chunk {
+				t := &chunk[i]
+				v, _ := thousandthsOf(t.Amount, "")
+				c := t.BankTxCode.Proprietary
+				if c == "" {
+					c = code
+				}
+				glob := byte('0')
+				if i == len(chunk)-1 {
+					glob = '1' // closes the globalisation
+				}
+				w.movement(e, t, i+1, v, '5', c, glob, i == len(chunk)-1 && collapse(e.Info) != "")
+			}
+			w.information(e, len(chunk)+1, code)
 		}
-		w.information(e, len(details)+1, code)
 	}
 	if amt < 0 {
 		w.debits -= amt

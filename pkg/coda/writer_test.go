@@ -292,3 +292,45 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatalf("files: %v", names)
 	}
 }
+
+// TestWriterSplitsLargeBatches: a batch of more transactions than four-digit
+// detail numbers allow is written as globalised movements of MaxDetails,
+// each totalled, and reads back clean with every transaction.
+func TestWriterSplitsLargeBatches(t *testing.T) {
+	const n = 2*MaxDetails + 5
+	st := &statement.Statement{Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR"},
+		Opening: &statement.Balance{Amount: d("0"), Date: day(2026, 11, 21)}, Closing: &statement.Balance{Date: day(2026, 11, 21)}}
+	e := &statement.Entry{Currency: "EUR", BookingDate: day(2026, 11, 21), ValueDate: day(2026, 11, 21), AccountSvcrRef: "BATCH1",
+		BankTxCode: statement.BankTxCode{Proprietary: "05/50/000"}, BatchID: "PMTINF-1"}
+	for i := 1; i <= n; i++ {
+		amt := decimal.New(int64(100+i%97), -2)
+		e.Details = append(e.Details, statement.Transaction{Amount: amt, Currency: "EUR", EndToEndID: fmt.Sprintf("E2E-%06d", i),
+			MandateID: fmt.Sprintf("M-%d", i), CreditorID: "BE69ZZZ050D000000008", Counterparty: statement.Party{Name: "Debtor", IBAN: "BE71096123456769"}})
+		e.Amount = e.Amount.Add(amt)
+	}
+	st.Closing.Amount = e.Amount
+	r := NewReader(bytes.NewReader(writeStatement(t, st, []*statement.Entry{e}, sandboxOpts)), "split.cod")
+	_, got := readAll(t, r)
+	if len(r.Findings()) != 0 {
+		t.Fatalf("findings: %v", r.Findings()[:min(3, len(r.Findings()))])
+	}
+	var sizes []int
+	sum := decimal.Zero
+	var e2e []string
+	for _, g := range got {
+		sizes = append(sizes, len(g.Details))
+		part := decimal.Zero
+		for _, x := range g.Details {
+			part = part.Add(x.Amount)
+			e2e = append(e2e, x.EndToEndID)
+		}
+		if !part.Equal(g.Amount) || g.BatchCount != len(g.Details) {
+			t.Errorf("movement %s: amount %s, details add up to %s, count %d/%d", g.Ref, g.Amount, part, g.BatchCount, len(g.Details))
+		}
+		sum = sum.Add(g.Amount)
+	}
+	if fmt.Sprint(sizes) != fmt.Sprint([]int{MaxDetails, MaxDetails, 5}) || !sum.Equal(e.Amount) || len(e2e) != n ||
+		e2e[0] != "E2E-000001" || e2e[n-1] != fmt.Sprintf("E2E-%06d", n) {
+		t.Fatalf("movements of %v details, total %s (want %s), %d transactions", sizes, sum, e.Amount, len(e2e))
+	}
+}

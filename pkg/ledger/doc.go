@@ -19,7 +19,10 @@
 //   - a different file repeating lines already booked — a bank re-sending a
 //     statement, a camt.053 repeating a camt.052, a CODA and a camt of the
 //     same day — is detected line by line: those lines are reported as
-//     duplicates and skipped. See LineIdentity for how a line is named.
+//     duplicates and skipped. See LineIdentity for how a line is named;
+//     a batch booking is also named transaction by transaction
+//     (DetailIdentity), so a batch that CODA splits into several movements
+//     and camt books as one entry is one booking.
 //   - adding the same batch or invoice again adds nothing;
 //   - a payment request (Tikkie, Tinka) is recorded before it is sent, at
 //     most one is open per item, and it is booked against its item once:

@@ -133,6 +133,36 @@ func contentKey(e *statement.Entry) string {
 	return b.String()
 }
 
+// isBatch tells whether an entry books a batch whose every transaction
+// carries an end-to-end id: such an entry is also named detail by detail.
+func isBatch(e *statement.Entry) bool {
+	if len(e.Details) == 0 || (len(e.Details) == 1 && e.BatchID == "" && e.BatchCount == 0) {
+		return false
+	}
+	for i := range e.Details {
+		if e.Details[i].EndToEndID == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// DetailIdentity names one transaction of a batch booking (16 bytes): the
+// account, the booking date, the reversal flag and the transaction's amount,
+// end-to-end id, mandate and return reason. A batch booked as one camt entry
+// and as several CODA movements (a bank splits batches of more than 9,998
+// details) has the same transactions; an entry whose every transaction was
+// booked from another file is a duplicate.
+func DetailIdentity(e *statement.Entry, t *statement.Transaction) []byte {
+	bd := e.BookingDate
+	if bd.IsZero() {
+		bd = e.ValueDate
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{accountOf(e), bd.Format("2006-01-02"), strconv.FormatBool(e.Reversal),
+		t.Amount.String(), t.EndToEndID, t.MandateID, strings.ToUpper(t.ReturnReason)}, "\x1f")))
+	return h[:16]
+}
+
 func identityOf(content [32]byte, occurrence int) string {
 	return hex.EncodeToString(identityBytes(content, occurrence))
 }
@@ -194,6 +224,11 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		return res, err
 	}
 	defer mw.close()
+	details, err := newDetailIndex(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	defer details.close()
 
 	eng := reconcile.NewEngine(store, opt.Engine)
 	// occurrences of each content in this file, by the first 8 bytes of its
@@ -231,12 +266,24 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		if bd.IsZero() {
 			bd = e.ValueDate
 		}
-		lr, err := insLine.ExecContext(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-			dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info))
-		if err != nil {
-			return res, err
+		var dids [][]byte
+		booked := false
+		if isBatch(e) {
+			if dids, booked, err = details.known(e, fileID); err != nil {
+				return res, err
+			}
 		}
-		if n, _ := lr.RowsAffected(); n == 0 {
+		var lr sql.Result
+		if !booked {
+			if lr, err = insLine.ExecContext(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
+				dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info)); err != nil {
+				return res, err
+			}
+			if n, _ := lr.RowsAffected(); n == 0 {
+				booked = true
+			}
+		}
+		if booked {
 			res.Duplicates++
 			res.DuplicateTotal = res.DuplicateTotal.Add(e.Amount)
 			if opt.OnResult != nil {
@@ -248,6 +295,9 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		}
 		lineID, err := lr.LastInsertId()
 		if err != nil {
+			return res, err
+		}
+		if err := details.add(dids, fileID, lineID); err != nil {
 			return res, err
 		}
 		rr, err := eng.Reconcile(e)
@@ -288,6 +338,60 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// detailIndex looks up and records the detail identities of batch
+// bookings.
+type detailIndex struct {
+	ctx      context.Context
+	get, put *sql.Stmt
+}
+
+func newDetailIndex(ctx context.Context, tx *sql.Tx) (*detailIndex, error) {
+	get, err := tx.PrepareContext(ctx, `SELECT file_id FROM statement_details WHERE identity = ?`)
+	if err != nil {
+		return nil, err
+	}
+	put, err := tx.PrepareContext(ctx, `INSERT INTO statement_details (identity, file_id, line_id) VALUES (?, ?, ?) ON CONFLICT (identity) DO NOTHING`)
+	if err != nil {
+		get.Close()
+		return nil, err
+	}
+	return &detailIndex{ctx: ctx, get: get, put: put}, nil
+}
+
+func (d *detailIndex) close() { d.get.Close(); d.put.Close() }
+
+// known returns the entry's detail identities and whether every one of
+// them was booked from another file.
+func (d *detailIndex) known(e *statement.Entry, fileID int64) ([][]byte, bool, error) {
+	ids := make([][]byte, len(e.Details))
+	all := true
+	for i := range e.Details {
+		ids[i] = DetailIdentity(e, &e.Details[i])
+		if !all {
+			continue
+		}
+		var f int64
+		switch err := d.get.QueryRowContext(d.ctx, ids[i]).Scan(&f); {
+		case errors.Is(err, sql.ErrNoRows):
+			all = false
+		case err != nil:
+			return nil, false, err
+		case f == fileID:
+			all = false // the same transactions twice in one file are two bookings
+		}
+	}
+	return ids, all, nil
+}
+
+func (d *detailIndex) add(ids [][]byte, fileID, lineID int64) error {
+	for _, id := range ids {
+		if _, err := d.put.ExecContext(d.ctx, id, fileID, lineID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // matchCols are the columns of a matches row.

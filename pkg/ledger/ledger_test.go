@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -275,5 +277,64 @@ func TestPendingNotBooked(t *testing.T) {
 	}
 	if r.Pending != 0 || r.Duplicates != 1 || r.Summary.Matched.Count != 1 {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestSplitBatchIsOneBooking: a batch booked as one entry (camt) and as
+// several movements (a CODA split at 9,998 details) is booked once,
+// whichever file comes first.
+func TestSplitBatchIsOneBooking(t *testing.T) {
+	const n = 12000
+	whole := &statement.Entry{Currency: "EUR", BookingDate: bookDate, Status: "BOOK", AccountSvcrRef: "CAMT-REF", BatchID: "PMT-00000", BatchCount: n,
+		Statement: &statement.Statement{Account: statement.Account{IBAN: "BE68539007547034"}}}
+	for k := 0; k < n; k++ {
+		c := genCollection(2 * k)
+		whole.Details = append(whole.Details, statement.Transaction{Amount: c.Amount, EndToEndID: c.EndToEndID, MandateID: c.MandateID})
+		whole.Amount = whole.Amount.Add(c.Amount)
+	}
+	split := func() []*statement.Entry {
+		var out []*statement.Entry
+		for start := 0; start < n; start += 9998 {
+			p := *whole
+			p.AccountSvcrRef, p.BatchID = "CODA-REF", ""
+			p.Details = whole.Details[start:min(start+9998, n)]
+			p.BatchCount, p.Amount = len(p.Details), decimal.Zero
+			for _, d := range p.Details {
+				p.Amount = p.Amount.Add(d.Amount)
+			}
+			out = append(out, &p)
+		}
+		return out
+	}
+	for _, order := range []string{"camt first", "coda first"} {
+		t.Run(order, func(t *testing.T) {
+			l, _ := openTemp(t)
+			ctx := context.Background()
+			seed(t, l, 2*n)
+			files := []struct {
+				name    string
+				entries []*statement.Entry
+			}{{"camt", []*statement.Entry{whole}}, {"coda", split()}}
+			if order == "coda first" {
+				files[0], files[1] = files[1], files[0]
+			}
+			r1, err := l.Import(ctx, File{Name: files[0].name, SHA256: files[0].name}, &sliceReader{entries: files[0].entries}, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2, err := l.Import(ctx, File{Name: files[1].name, SHA256: files[1].name}, &sliceReader{entries: files[1].entries}, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r1.Duplicates != 0 || r2.Duplicates != len(files[1].entries) || !r2.DuplicateTotal.Equal(whole.Amount) {
+				t.Fatalf("first file %d duplicates, second %d of %d (%s)", r1.Duplicates, r2.Duplicates, len(files[1].entries), r2.DuplicateTotal)
+			}
+			if !r1.Summary.Matched.Amount.Equal(whole.Amount) || r1.Summary.Unmatched.Count != 0 {
+				t.Fatalf("first file: matched %s of %s, %d unmatched", r1.Summary.Matched.Amount, whole.Amount, r1.Summary.Unmatched.Count)
+			}
+			if c, _ := l.Counts(ctx); c.Collections[reconcile.StatusCollected] != n {
+				t.Errorf("collected %d, want %d", c.Collections[reconcile.StatusCollected], n)
+			}
+		})
 	}
 }

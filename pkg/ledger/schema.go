@@ -143,4 +143,12 @@ var migrations = []string{
 	CREATE UNIQUE INDEX payment_requests_one_open ON payment_requests (item_kind, item_id) WHERE status IN ('pending', 'open');
 	CREATE INDEX payment_requests_status ON payment_requests (provider, status);
 	CREATE INDEX payment_requests_key ON payment_requests (item_key_norm);`,
+	// 4: batch bookings named detail by detail, so that one batch booked
+	// as one camt entry and as several CODA movements (a bank splits
+	// batches of more than 9,998 details) is recognised across files.
+	`CREATE TABLE statement_details (
+		identity BLOB PRIMARY KEY, -- DetailIdentity: 16 bytes
+		file_id  INTEGER NOT NULL,
+		line_id  INTEGER NOT NULL
+	) WITHOUT ROWID;`,
 }
