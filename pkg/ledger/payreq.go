@@ -86,17 +86,23 @@ type UnpaidSelection struct {
 }
 
 // Unpaid returns the items that want a payment request and have no pending,
-// open or paid one: returned collections with one of the reasons, and open
+// open or paid one (nor the same key under the other kind): returned collections with one of the reasons, and open
 // or partly paid invoices due before sel.DueBefore. The list is read whole
 // (it is what finance sends out, not a statement) so the caller may write
 // to the ledger while working through it.
 func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection) ([]UnpaidItem, error) {
 	var out []UnpaidItem
-	const noActive = ` AND NOT EXISTS (SELECT 1 FROM payment_requests p WHERE p.item_kind = ? AND p.item_id = x.id AND p.status IN ('pending', 'open', 'paid'))`
+	// An item with a live request is left out, and so is an invoice whose
+	// number is the end-to-end id of a requested collection (a UBL invoice
+	// collected by direct debit): one debt, one request.
+	noActive := func(key string) string {
+		return ` AND NOT EXISTS (SELECT 1 FROM payment_requests p WHERE ((p.item_kind = ? AND p.item_id = x.id) OR p.item_key = x.` + key +
+			`) AND p.status IN ('pending', 'open', 'paid'))`
+	}
 	const attempts = `(SELECT COUNT(*) FROM payment_requests p WHERE p.item_kind = ? AND p.item_id = x.id)`
 	if sel.Collections {
 		q := `SELECT x.id, x.end_to_end_id, x.debtor_name, x.debtor_iban, x.amount, x.currency, x.return_reason, x.collection_date, ` + attempts +
-			` FROM collections x WHERE x.status = ?` + noActive
+			` FROM collections x WHERE x.status = ?` + noActive("end_to_end_id")
 		args := []any{ItemCollection, string(reconcile.StatusReturned), ItemCollection}
 		if len(sel.Reasons) > 0 {
 			q += ` AND x.return_reason IN (?` + strings.Repeat(", ?", len(sel.Reasons)-1) + `)`
@@ -111,7 +117,7 @@ func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection) ([]UnpaidItem,
 	}
 	if sel.Invoices {
 		q := `SELECT x.id, x.number, x.customer_name, '', x.open_amount, x.currency, '` + ReasonOverdue + `', x.due_date, ` + attempts +
-			` FROM invoices x WHERE x.status IN (?, ?) AND x.due_date IS NOT NULL AND x.due_date < ?` + noActive
+			` FROM invoices x WHERE x.status IN (?, ?) AND x.due_date IS NOT NULL AND x.due_date < ?` + noActive("number")
 		args := []any{ItemInvoice, string(reconcile.StatusOpen), string(reconcile.StatusPartial), sel.DueBefore.Format(time.DateOnly), ItemInvoice}
 		if err := l.scanUnpaid(ctx, q+` ORDER BY x.number`, args, ItemInvoice, &out); err != nil {
 			return nil, err

@@ -212,3 +212,32 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 		t.Errorf("sync after the payout: %v", err)
 	}
 }
+
+// TestOneDebtOneRequest: a UBL invoice collected by direct debit is both an
+// invoice and a collection (end-to-end id = invoice number); when both stay
+// unpaid, one request is asked for.
+func TestOneDebtOneRequest(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 2) // collection E2E-00000000, invoice INV-00000001
+	for _, q := range []string{
+		`UPDATE collections SET status = 'returned', return_reason = 'AC04', end_to_end_id = 'INV-00000001'`,
+	} {
+		if _, err := l.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sel := UnpaidSelection{Collections: true, Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	items, _ := l.Unpaid(ctx, sel)
+	if got := unpaidKeys(items); got != "collection INV-00000001 10.00 AC04 2024-03-05 a0\ninvoice INV-00000001 10.01 overdue 2024-03-01 a0" {
+		t.Fatalf("before any request:\n%s", got)
+	}
+	it := items[0]
+	if ok, err := l.ReservePaymentRequest(ctx, &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key,
+		ExternalID: it.Key, Amount: it.Amount, Currency: "EUR", Reason: it.Reason}); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if items, _ := l.Unpaid(ctx, sel); len(items) != 0 {
+		t.Errorf("the invoice of the requested collection is asked for too:\n%s", unpaidKeys(items))
+	}
+}

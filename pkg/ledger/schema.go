@@ -142,7 +142,9 @@ var migrations = []string{
 	);
 	CREATE UNIQUE INDEX payment_requests_one_open ON payment_requests (item_kind, item_id) WHERE status IN ('pending', 'open');
 	CREATE INDEX payment_requests_status ON payment_requests (provider, status);
-	CREATE INDEX payment_requests_key ON payment_requests (item_key_norm);`,
+	CREATE INDEX payment_requests_key ON payment_requests (item_key_norm);
+	CREATE INDEX payment_requests_item ON payment_requests (item_kind, item_id);
+	CREATE INDEX payment_requests_item_key ON payment_requests (item_key);`,
 	// 4: batch bookings named detail by detail, so that one batch booked
 	// as one camt entry and as several CODA movements (a bank splits
 	// batches of more than 9,998 details) is recognised across files.
