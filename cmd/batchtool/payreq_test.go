@@ -172,12 +172,11 @@ report: ` + report + "\n"
 	}
 }
 
-// TestPayreqRecoversPending: a run that recorded a request and sent it but
-// died before recording the answer leaves it pending; the next run finds it
-// at Tikkie by its externalId instead of sending it again.
-func TestPayreqRecoversPending(t *testing.T) {
-	srv, _ := startSandboxes(t)
-	ledgerPath := nightlyWithReturns(t)
+// reserveAC04 records a Tikkie request for the AC04 return of the sample
+// as pending, as a run does before sending it; inRun ties it to a run
+// that has begun and not finished.
+func reserveAC04(t *testing.T, ledgerPath string, inRun bool) (*ledger.SQLite, *ledger.PaymentRequest) {
+	t.Helper()
 	l, err := ledger.Open(ledgerPath)
 	if err != nil {
 		t.Fatal(err)
@@ -190,9 +189,23 @@ func TestPayreqRecoversPending(t *testing.T) {
 	it := items[0]
 	pr := &ledger.PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
 		Currency: it.Currency, Reason: it.Reason, Name: it.Name}
+	if inRun {
+		pr.RunID, _ = l.BeginRun(ctx, "payreq create (still going)")
+	}
 	if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
 		t.Fatalf("reserve %v %v", ok, err)
 	}
+	return l, pr
+}
+
+// TestPayreqRecoversPending: a run that recorded a request and sent it but
+// died before recording the answer leaves it pending; the next run finds it
+// at Tikkie by its externalId instead of sending it again.
+func TestPayreqRecoversPending(t *testing.T) {
+	srv, _ := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	ctx := context.Background()
+	l, pr := reserveAC04(t, ledgerPath, false)
 	l.Close()
 	r, err := newRequester("tikkie", &payreqConfig{}, nil)
 	if err != nil {
@@ -352,19 +365,8 @@ func TestPayreqConfig(t *testing.T) {
 func TestPayreqLeavesOtherRunsPending(t *testing.T) {
 	srv, _ := startSandboxes(t)
 	ledgerPath := nightlyWithReturns(t)
-	l, err := ledger.Open(ledgerPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	run, _ := l.BeginRun(ctx, "payreq create (still going)")
-	items, _ := l.Unpaid(ctx, ledger.UnpaidSelection{Collections: true, Reasons: []string{"AC04"}})
-	it := items[0]
-	pr := &ledger.PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
-		Currency: it.Currency, Reason: it.Reason, Name: it.Name, RunID: run}
-	if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
-		t.Fatalf("reserve %v %v", ok, err)
-	}
+	l, pr := reserveAC04(t, ledgerPath, true)
 	args := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none"}
 	code, out, errOut := batchtool(t, args...)
 	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" ||
@@ -374,7 +376,7 @@ func TestPayreqLeavesOtherRunsPending(t *testing.T) {
 	if n := srv.Stats()[tikkieCreates]; n != 0 {
 		t.Fatalf("%d requests sent while another run held the record", n)
 	}
-	l.FinishRun(ctx, run, "{}")
+	l.FinishRun(ctx, pr.RunID, "{}")
 	l.Close()
 	code, out, errOut = batchtool(t, args...)
 	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run") || srv.Stats()[tikkieCreates] != 1 {
