@@ -243,7 +243,7 @@ func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, 
 		for i := range pending {
 			pr := &pending[i]
 			if got, ok := found[pr.ExternalID]; ok {
-				if err := l.MarkPaymentRequestSent(ctx, pr.ID, got[0], got[1]); err != nil {
+				if err := l.MarkPaymentRequestSent(ctx, pr.ID, got.ref, got.link); err != nil {
 					return res, err
 				}
 				res.Recovered++

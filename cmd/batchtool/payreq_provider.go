@@ -63,11 +63,15 @@ type requester interface {
 	// and the customer's link).
 	prepare(pr *ledger.PaymentRequest) (func(context.Context) (ref, link string, err error), error)
 	// find looks up requests that were recorded as pending but may have
-	// reached the provider: their reference and link by external id.
-	find(ctx context.Context, pending []ledger.PaymentRequest) (map[string][2]string, error)
+	// reached the provider, by external id.
+	find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]sent, error)
 	// states tells what became of open requests: only those that changed.
 	states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error)
 }
+
+// sent is what the provider answered for a request: its reference and the
+// customer's link.
+type sent struct{ ref, link string }
 
 // requestState is a change the provider reports for an open request.
 type requestState struct {
@@ -250,15 +254,15 @@ func (t *tikkieRequester) list(ctx context.Context, prs []ledger.PaymentRequest,
 	return nil
 }
 
-func (t *tikkieRequester) find(ctx context.Context, pending []ledger.PaymentRequest) (map[string][2]string, error) {
+func (t *tikkieRequester) find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]sent, error) {
 	want := map[string]bool{}
 	for _, pr := range pending {
 		want[pr.ExternalID] = true
 	}
-	found := map[string][2]string{}
+	found := map[string]sent{}
 	err := t.list(ctx, pending, func(p tikkie.PaymentRequest) {
 		if want[p.ExternalID] {
-			found[p.ExternalID] = [2]string{p.PaymentRequestToken, p.PaymentRequestURL}
+			found[p.ExternalID] = sent{p.PaymentRequestToken, p.PaymentRequestURL}
 		}
 	})
 	return found, err
@@ -348,7 +352,7 @@ func (t *tinkaRequester) prepare(pr *ledger.PaymentRequest) (func(context.Contex
 
 // find answers nothing: sending a pending request again with its
 // transactionId is how Tinka's idempotency works (the original is answered).
-func (t *tinkaRequester) find(context.Context, []ledger.PaymentRequest) (map[string][2]string, error) {
+func (t *tinkaRequester) find(context.Context, []ledger.PaymentRequest) (map[string]sent, error) {
 	return nil, nil
 }
 
