@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
@@ -157,7 +159,8 @@ type nightlyRun struct {
 	a       *app
 	c       *nightlyConfig
 	stamp   string
-	attend  []string
+	attend  []string // what went wrong: exit code 1
+	todo    []string // routine work for a person: sending payment links
 	results []stepResult
 }
 
@@ -300,8 +303,12 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 			args = append(args, "--report", filepath.Join(reportDir, "payments."+f))
 		}
 		n.step("payreq sync", args...)
+		links := filepath.Join(reportDir, "payment-links.csv")
 		n.step("payreq create ("+p+")", "payreq", "create", "--provider", p, "--from-ledger", "--ledger", ledgerPath, "--config", c.file,
-			"--as-of", now.UTC().Format(time.DateOnly), "--links", filepath.Join(reportDir, "payment-links.csv"))
+			"--as-of", now.UTC().Format(time.DateOnly), "--links", links)
+		if count, sum := newLinks(links); count > 0 {
+			n.todo = append(n.todo, fmt.Sprintf("send %d new payment request link(s) (%s): %s", count, sum.StringFixed(2), links))
+		}
 	}
 	if summary != nil {
 		if summary.Unmatched.Count > 0 {
@@ -326,6 +333,9 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 			took = r.Took.Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(a.stdout, "  %-48s %-8s %s\n", r.Step, status, took)
+	}
+	for _, s := range n.todo {
+		fmt.Fprintln(a.stdout, "to do: "+s)
 	}
 	if len(n.attend) == 0 {
 		fmt.Fprintln(a.stdout, "nothing needs attention")
@@ -377,6 +387,29 @@ func fileDigest(paths ...string) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// newLinks counts the requests a payment-links.csv marks new, and their sum.
+func newLinks(path string) (int, decimal.Decimal) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, decimal.Zero
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 {
+		return 0, decimal.Zero
+	}
+	n, sum := 0, decimal.Zero
+	for _, r := range rows[1:] {
+		if len(r) == len(linksHeader) && r[9] == "yes" {
+			n++
+			if a, err := decimal.NewFromString(r[4]); err == nil {
+				sum = sum.Add(a)
+			}
+		}
+	}
+	return n, sum
 }
 
 // readSummary reads the totals of a reconcile JSON report.
