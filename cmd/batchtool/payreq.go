@@ -266,11 +266,7 @@ func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, 
 		}
 	}
 
-	items, err := l.Unpaid(ctx, sel)
-	if err != nil {
-		return res, err
-	}
-	for _, it := range items {
+	err = l.Unpaid(ctx, sel, func(it ledger.UnpaidItem) error {
 		pr := &ledger.PaymentRequest{Provider: r.name(), ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key,
 			ExternalID: ledger.ExternalID(it.Key, it.Attempts, r.idLimit()), Amount: it.Amount, Currency: it.Currency,
 			Reason: it.Reason, Name: it.Name, RunID: run}
@@ -278,23 +274,27 @@ func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, 
 		if err != nil {
 			res.Refused++
 			fmt.Fprintf(a.stderr, "%s %s %s: not requested: %v\n", it.Kind, it.Key, it.Amount.StringFixed(2), err)
-			continue
+			return nil
 		}
 		ok, err := l.ReservePaymentRequest(ctx, pr)
 		if err != nil {
-			return res, err
+			return err
 		}
 		if !ok {
 			res.Skipped++
 			fmt.Fprintf(a.stderr, "%s %s: skipped: %s already has a request with id %q\n", it.Kind, it.Key, r.name(), pr.ExternalID)
-			continue
+			return nil
 		}
 		if ok, err := send(pr, call); err != nil {
-			return res, err
+			return err
 		} else if ok {
 			res.Created++
 			res.Amount = res.Amount.Add(pr.Amount)
 		}
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	fmt.Fprintf(a.stdout, "%s: %d payment request(s) created (%s), %d recovered from an earlier run, %d skipped, %d refused\n",
 		r.name(), res.Created, res.Amount.StringFixed(2), res.Recovered, res.Skipped, res.Refused)

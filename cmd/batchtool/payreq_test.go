@@ -182,7 +182,11 @@ func reserveAC04(t *testing.T, ledgerPath string, inRun bool) (*ledger.SQLite, *
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	items, err := l.Unpaid(ctx, ledger.UnpaidSelection{Collections: true, Reasons: []string{"AC04"}})
+	var items []ledger.UnpaidItem
+	err = l.Unpaid(ctx, ledger.UnpaidSelection{Collections: true, Reasons: []string{"AC04"}}, func(it ledger.UnpaidItem) error {
+		items = append(items, it)
+		return nil
+	})
 	if err != nil || len(items) != 1 {
 		t.Fatalf("unpaid %v %v", items, err)
 	}

@@ -85,13 +85,13 @@ type UnpaidSelection struct {
 	DueBefore   time.Time // invoices due before this day (exclusive)
 }
 
-// Unpaid returns the items that want a payment request and have no pending,
-// open or paid one (nor the same key under the other kind): returned collections with one of the reasons, and open
-// or partly paid invoices due before sel.DueBefore. The list is read whole
-// (it is what finance sends out, not a statement) so the caller may write
-// to the ledger while working through it.
-func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection) ([]UnpaidItem, error) {
-	var out []UnpaidItem
+// Unpaid calls fn for every item that wants a payment request and has no
+// pending, open or paid one (nor the same key under the other kind):
+// returned collections with one of the reasons, then open or partly paid
+// invoices due before sel.DueBefore, each in the order they were added. It
+// reads a page at a time and holds no rows open while fn runs, so fn may
+// write to the ledger and memory stays flat however many items there are.
+func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection, fn func(UnpaidItem) error) error {
 	// An item with a live request is left out, and so is an invoice whose
 	// number is the end-to-end id of a requested collection (a UBL invoice
 	// collected by direct debit): one debt, one request.
@@ -110,45 +110,71 @@ func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection) ([]UnpaidItem,
 				args = append(args, r)
 			}
 		}
-		err := l.scanUnpaid(ctx, q+` ORDER BY x.end_to_end_id, x.id`, args, ItemCollection, &out)
-		if err != nil {
-			return nil, err
+		if err := l.unpaidPages(ctx, q, args, ItemCollection, fn); err != nil {
+			return err
 		}
 	}
 	if sel.Invoices {
 		q := `SELECT x.id, x.number, x.customer_name, '', x.open_amount, x.currency, '` + ReasonOverdue + `', x.due_date, ` + attempts +
 			` FROM invoices x WHERE x.status IN (?, ?) AND x.due_date IS NOT NULL AND x.due_date < ?` + noActive("number")
 		args := []any{ItemInvoice, string(reconcile.StatusOpen), string(reconcile.StatusPartial), sel.DueBefore.Format(time.DateOnly), ItemInvoice}
-		if err := l.scanUnpaid(ctx, q+` ORDER BY x.number`, args, ItemInvoice, &out); err != nil {
-			return nil, err
+		if err := l.unpaidPages(ctx, q, args, ItemInvoice, fn); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
-func (l *SQLite) scanUnpaid(ctx context.Context, q string, args []any, kind string, out *[]UnpaidItem) error {
+// unpaidPage is how many items Unpaid reads at a time.
+const unpaidPage = 500
+
+func (l *SQLite) unpaidPages(ctx context.Context, q string, args []any, kind string, fn func(UnpaidItem) error) error {
+	q += ` AND x.id > ? ORDER BY x.id LIMIT ` + strconv.Itoa(unpaidPage)
+	var after int64
+	for {
+		items, last, n, err := l.unpaidPage(ctx, q, append(args, after), kind)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		if n < unpaidPage {
+			return nil
+		}
+		after = last
+	}
+}
+
+// unpaidPage reads one page: the items with something open, the id of the
+// last row read and how many rows were read.
+func (l *SQLite) unpaidPage(ctx context.Context, q string, args []any, kind string) (items []UnpaidItem, last int64, n int, err error) {
 	rows, err := l.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		n++
 		it := UnpaidItem{Kind: kind}
 		var name, iban, reason, date sql.NullString
 		var amt string
 		if err := rows.Scan(&it.ID, &it.Key, &name, &iban, &amt, &it.Currency, &reason, &date, &it.Attempts); err != nil {
-			return err
+			return nil, 0, 0, err
 		}
+		last = it.ID
 		if it.Amount, err = parseMoney(amt); err != nil {
-			return err
+			return nil, 0, 0, err
 		}
 		if it.Amount.Sign() <= 0 {
 			continue // an invoice paid in full or overpaid meanwhile
 		}
 		it.Name, it.IBAN, it.Reason, it.Date = name.String, iban.String, reason.String, parseDate(date)
-		*out = append(*out, it)
+		items = append(items, it)
 	}
-	return rows.Err()
+	return items, last, n, rows.Err()
 }
 
 // ExternalID is the idempotency key of the n-th request (0-based attempts

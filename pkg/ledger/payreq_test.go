@@ -37,7 +37,7 @@ func TestPaymentRequestLifecycle(t *testing.T) {
 		}
 	}
 	sel := UnpaidSelection{Collections: true, Reasons: []string{"AC04", "MD06"}, Invoices: true, DueBefore: time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)}
-	items, err := l.Unpaid(ctx, sel)
+	items, err := unpaidOf(l, sel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestPaymentRequestLifecycle(t *testing.T) {
 	if got := unpaidKeys(items); got != want {
 		t.Fatalf("unpaid\n got %s\nwant %s", got, want)
 	}
-	if all, _ := l.Unpaid(ctx, UnpaidSelection{Collections: true}); unpaidKeys(all) != "collection E2E-00000000 10.00 AC04 2024-03-05 a0\ncollection E2E-00000002 10.02 AM04 2024-03-05 a0" {
+	if all, _ := unpaidOf(l, UnpaidSelection{Collections: true}); unpaidKeys(all) != "collection E2E-00000000 10.00 AC04 2024-03-05 a0\ncollection E2E-00000002 10.02 AM04 2024-03-05 a0" {
 		t.Errorf("every reason: %s", unpaidKeys(all))
 	}
 
@@ -65,7 +65,7 @@ func TestPaymentRequestLifecycle(t *testing.T) {
 	if ok, err := l.ReservePaymentRequest(ctx, &dup); ok || err != nil {
 		t.Fatalf("second reservation: %v %v", ok, err)
 	}
-	if again, _ := l.Unpaid(ctx, sel); len(again) != 0 {
+	if again, _ := unpaidOf(l, sel); len(again) != 0 {
 		t.Fatalf("pending items are not unpaid any more: %s", unpaidKeys(again))
 	}
 	for i, pr := range prs {
@@ -109,7 +109,7 @@ func TestPaymentRequestLifecycle(t *testing.T) {
 	// The expired invoice and the now partly paid one (its request was
 	// paid) are what is left: the paid request keeps INV-3 from being asked
 	// again, the expired one lets INV-1 be asked a second time.
-	items, err = l.Unpaid(ctx, sel)
+	items, err = unpaidOf(l, sel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 	if _, err := l.db.Exec(`UPDATE collections SET status = 'returned', return_reason = 'AC04' WHERE end_to_end_id = 'E2E-00000000'`); err != nil {
 		t.Fatal(err)
 	}
-	items, err := l.Unpaid(ctx, UnpaidSelection{Collections: true, Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	items, err := unpaidOf(l, UnpaidSelection{Collections: true, Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil || len(items) != 3 {
 		t.Fatalf("unpaid %s %v", unpaidKeys(items), err)
 	}
@@ -228,7 +228,7 @@ func TestOneDebtOneRequest(t *testing.T) {
 		}
 	}
 	sel := UnpaidSelection{Collections: true, Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	items, _ := l.Unpaid(ctx, sel)
+	items, _ := unpaidOf(l, sel)
 	if got := unpaidKeys(items); got != "collection INV-00000001 10.00 AC04 2024-03-05 a0\ninvoice INV-00000001 10.01 overdue 2024-03-01 a0" {
 		t.Fatalf("before any request:\n%s", got)
 	}
@@ -237,7 +237,44 @@ func TestOneDebtOneRequest(t *testing.T) {
 		ExternalID: it.Key, Amount: it.Amount, Currency: "EUR", Reason: it.Reason}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if items, _ := l.Unpaid(ctx, sel); len(items) != 0 {
+	if items, _ := unpaidOf(l, sel); len(items) != 0 {
 		t.Errorf("the invoice of the requested collection is asked for too:\n%s", unpaidKeys(items))
+	}
+}
+
+func unpaidOf(l *SQLite, sel UnpaidSelection) ([]UnpaidItem, error) {
+	var out []UnpaidItem
+	err := l.Unpaid(context.Background(), sel, func(it UnpaidItem) error { out = append(out, it); return nil })
+	return out, err
+}
+
+// TestUnpaidPages: Unpaid walks every item page by page, and the callback
+// may write to the ledger (reserve a request) while it does.
+func TestUnpaidPages(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	const n = 2*unpaidPage + 37
+	seed(t, l, 2*n) // n collections
+	if _, err := l.db.Exec(`UPDATE collections SET status = 'returned', return_reason = 'AC04'`); err != nil {
+		t.Fatal(err)
+	}
+	seen, last := 0, int64(0)
+	err := l.Unpaid(ctx, UnpaidSelection{Collections: true}, func(it UnpaidItem) error {
+		if it.ID <= last {
+			return fmt.Errorf("item %d after %d", it.ID, last)
+		}
+		seen, last = seen+1, it.ID
+		_, err := l.ReservePaymentRequest(ctx, &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key,
+			ExternalID: it.Key, Amount: it.Amount, Currency: it.Currency, Reason: it.Reason})
+		return err
+	})
+	if err != nil || seen != n {
+		t.Fatalf("visited %d of %d: %v", seen, n, err)
+	}
+	if again, _ := unpaidOf(l, UnpaidSelection{Collections: true}); len(again) != 0 {
+		t.Errorf("%d items still unpaid after reserving all", len(again))
+	}
+	if c, _ := l.Counts(ctx); c.Requests[RequestPending] != n {
+		t.Errorf("pending requests %v, want %d", c.Requests, n)
 	}
 }
