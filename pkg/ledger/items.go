@@ -174,7 +174,7 @@ type txStore struct {
 	updColl, updInv, updBatch, collectBatch         *sql.Stmt
 	byKeys                                          map[int]*sql.Stmt
 	requestsByKeys                                  map[int]*sql.Stmt
-	requests                                        bool   // some payment request's payout is still to be seen
+	requests                                        bool   // some payment request is open or paid
 	now                                             string // when a payout books a request
 }
 
@@ -186,9 +186,8 @@ const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, s
 
 func newTxStore(ctx context.Context, tx *sql.Tx, now string) (*txStore, error) {
 	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now}
-	// Most ledgers have no payment request waiting for its payout: then no
-	// credit line pays for a lookup.
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE settled = 0 AND status IN (?, ?))`,
+	// A ledger without payment requests spends no lookup on credit lines.
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?))`,
 		RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
 		return nil, err
 	}
@@ -230,8 +229,8 @@ func (s *txStore) close() {
 	}
 }
 
-// PaymentRequestsByKey implements reconcile.Store: requests open or paid
-// whose payout was not seen yet, with what their item has open now.
+// PaymentRequestsByKey implements reconcile.Store: requests open or paid,
+// with what their item has open now.
 func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentRequest, error) {
 	if !s.requests || len(keys) == 0 {
 		return nil, nil
@@ -239,10 +238,10 @@ func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentReques
 	n := len(keys)
 	st := s.requestsByKeys[n]
 	if st == nil {
-		q := `SELECT p.id, p.provider, p.external_id, p.item_kind, p.item_id, p.item_key, p.amount, p.currency, p.status,
+		q := `SELECT p.id, p.provider, p.external_id, p.item_kind, p.item_id, p.item_key, p.amount, p.currency, p.status, p.settled,
 			CASE p.item_kind WHEN 'invoice' THEN (SELECT open_amount FROM invoices WHERE id = p.item_id)
 			ELSE (SELECT CASE status WHEN 'returned' THEN amount ELSE '0' END FROM collections WHERE id = p.item_id) END
-			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.settled = 0 AND p.status IN ('open', 'paid') ORDER BY p.id`
+			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.status IN ('open', 'paid') ORDER BY p.id`
 		var err error
 		if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
 			return nil, err
@@ -263,7 +262,7 @@ func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentReques
 		var pr reconcile.PaymentRequest
 		var kind, amt, status string
 		var open sql.NullString
-		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ExternalID, &kind, &pr.ItemID, &pr.ItemKey, &amt, &pr.Currency, &status, &open); err != nil {
+		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ExternalID, &kind, &pr.ItemID, &pr.ItemKey, &amt, &pr.Currency, &status, &pr.Settled, &open); err != nil {
 			return nil, err
 		}
 		pr.ItemKind, pr.Booked = reconcile.ChangeKind(kind), status == RequestPaid

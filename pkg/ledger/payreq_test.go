@@ -211,6 +211,22 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 	if _, err := l.BookPaymentRequest(ctx, ids["INV-00000001"], Payment{Amount: d("10.01"), At: bookDate}); !errors.Is(err, ErrNotOpen) {
 		t.Errorf("sync after the payout: %v", err)
 	}
+	// The customer pays the invoice once more by transfer: not booked, a
+	// refund case for a person.
+	res, err = l.Import(ctx, File{Name: "bank.xml", SHA256: "t2"}, &sliceReader{entries: []*statement.Entry{
+		payout("10.01", "Invoice INV-00000001 again"),
+	}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Unmatched.Count != 1 || res.Summary.Matched.Count != 0 {
+		t.Errorf("second payment: %+v", res.Summary)
+	}
+	var open1 string
+	l.db.QueryRow(`SELECT open_amount FROM invoices WHERE number = 'INV-00000001'`).Scan(&open1)
+	if open1 != "0" {
+		t.Errorf("invoice open %s after a second payment, want 0", open1)
+	}
 }
 
 // TestOneDebtOneRequest: a UBL invoice collected by direct debit is both an

@@ -387,14 +387,15 @@ func (e *Engine) matchPaymentRequest(l *Line, res *Result, keys []string) (bool,
 	if err != nil || len(prs) == 0 {
 		return false, err
 	}
-	var fit []PaymentRequest
+	var fit, paidOut []PaymentRequest
 	for _, pr := range prs {
-		if pr.Amount.Equal(l.Amount) && sameCcy(pr.Currency, l.Currency) {
+		switch {
+		case !pr.Amount.Equal(l.Amount) || !sameCcy(pr.Currency, l.Currency):
+		case pr.Settled:
+			paidOut = append(paidOut, pr)
+		default:
 			fit = append(fit, pr)
 		}
-	}
-	if len(fit) == 0 {
-		return false, nil
 	}
 	item := func(pr PaymentRequest) Item {
 		it := Item{Kind: pr.ItemKind, ID: pr.ItemID, Key: pr.ItemKey, Amount: pr.Amount, Open: pr.ItemOpen, Applied: pr.Amount, Remaining: pr.ItemOpen.Sub(pr.Amount)}
@@ -402,6 +403,22 @@ func (e *Engine) matchPaymentRequest(l *Line, res *Result, keys []string) (bool,
 			it.Open, it.Remaining = pr.ItemOpen.Add(pr.Amount), pr.ItemOpen
 		}
 		return it
+	}
+	if len(fit) == 0 && len(paidOut) > 0 {
+		// The request was paid out already: this is the customer paying a
+		// second time (by transfer and through the link). Not booked: a
+		// person refunds it or keeps it as a credit.
+		pr := paidOut[0]
+		l.Outcome = Unmatched
+		l.Evidence = fmt.Sprintf("paid twice: %s payment request %s for %s %s was paid out already; refund %s or keep it as a credit",
+			pr.Provider, pr.ExternalID, pr.ItemKind, pr.ItemKey, l.Amount.StringFixed(2))
+		for _, pr := range paidOut {
+			l.Candidates = append(l.Candidates, item(pr))
+		}
+		return true, nil
+	}
+	if len(fit) == 0 {
+		return false, nil
 	}
 	if len(fit) > 1 {
 		l.Outcome, l.Rule = Ambiguous, RulePaymentRequest

@@ -172,10 +172,11 @@ func (m *MemStore) PaymentRequest(id int64) (PaymentRequest, bool) {
 func (m *MemStore) PaymentRequestsByKey(keys []string) ([]PaymentRequest, error) {
 	var out []PaymentRequest
 	for _, r := range m.requests {
-		if r.settled || !contains(keys, NumberKey(r.ItemKey)) {
+		if !contains(keys, NumberKey(r.ItemKey)) {
 			continue
 		}
 		pr := r.PaymentRequest
+		pr.Settled = r.settled
 		switch pr.ItemKind {
 		case ChangeInvoice:
 			pr.ItemOpen = m.invoices[pr.ItemID-1].Open

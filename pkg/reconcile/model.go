@@ -80,6 +80,7 @@ type PaymentRequest struct {
 	Amount     decimal.Decimal `json:"amount"`
 	Currency   string          `json:"currency"`
 	Booked     bool            `json:"booked"`    // already booked against its item (the provider reported it paid)
+	Settled    bool            `json:"settled"`   // its payout was already seen on a statement
 	ItemOpen   decimal.Decimal `json:"item_open"` // what the item has open now
 }
 
@@ -100,8 +101,7 @@ type Store interface {
 	// that are still open (Open > 0).
 	InvoicesByIBAN(iban string) ([]Invoice, error)
 	// PaymentRequestsByKey returns the payment requests, open or booked,
-	// whose payout was not yet seen on a statement and whose item's
-	// NumberKey is one of keys.
+	// whose item's NumberKey is one of keys.
 	PaymentRequestsByKey(keys []string) ([]PaymentRequest, error)
 	Apply(changes []Change) error
 }

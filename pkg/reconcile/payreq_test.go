@@ -60,10 +60,15 @@ func TestPaymentRequestPayouts(t *testing.T) {
 	if _, settled := m.PaymentRequest(reqColl); !settled {
 		t.Error("booked request not settled by its payout")
 	}
-	// The same payout again: the request is settled, so the invoice rule
-	// decides (an overpayment), not the request.
-	if l = credit("15.01", "Tikkie ID 000012 Invoice INV-2026-0506 Sofie"); l.Rule == RulePaymentRequest {
-		t.Errorf("second payout taken for the request: %s", show(l))
+	// The customer pays the same request a second time (a transfer naming
+	// the invoice, after the link): not booked, named as a refund case.
+	l = credit("15.01", "Invoice INV-2026-0506")
+	if l.Outcome != Unmatched || len(l.Candidates) != 1 || l.Candidates[0].Key != "INV-2026-0506" || l.Evidence !=
+		"paid twice: tikkie payment request INV-2026-0506 for invoice INV-2026-0506 was paid out already; refund 15.01 or keep it as a credit" {
+		t.Errorf("second payment: %s (%s)", show(l), l.Evidence)
+	}
+	if v := m.Invoice(inv); v.Status != StatusPaid || !v.Open.IsZero() {
+		t.Errorf("invoice after the second payment: %s %s", v.Status, v.Open)
 	}
 	// An amount other than the request's is an ordinary payment of the invoice.
 	if l = credit("5.00", "Invoice INV-7"); show(l) != "matched invoice-number invoice INV-7 open 20.00 applied 5.00 remaining 15.00" {
