@@ -101,7 +101,7 @@ It exits 1 when any file was skipped or failed.`,
 
 // uploadInvoice checks one file and uploads it when it has no errors and
 // the ledger has no record of it.
-func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.SQLite, name string, r io.Reader, manual bool) invoiceUploadRow {
+func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name string, r io.Reader, manual bool) invoiceUploadRow {
 	data, err := io.ReadAll(io.LimitReader(r, maxInvoiceSize+1))
 	if err == nil && len(data) > maxInvoiceSize {
 		err = fmt.Errorf("larger than %d MiB", maxInvoiceSize>>20)

@@ -96,7 +96,7 @@ type addResult struct {
 
 // addPath registers one argument: a pain.008 file, or UBL invoices in a
 // file, directory or zip.
-func addPath(ctx context.Context, l *ledger.SQLite, name string, acceptErrors bool) (addResult, []finding.Finding, error) {
+func addPath(ctx context.Context, l *ledger.DB, name string, acceptErrors bool) (addResult, []finding.Finding, error) {
 	st, err := os.Stat(name)
 	if err != nil {
 		return addResult{}, nil, err
@@ -123,7 +123,7 @@ func addPath(ctx context.Context, l *ledger.SQLite, name string, acceptErrors bo
 // errHasErrors stops an add when the input has findings of severity error.
 var errHasErrors = errors.New("has errors: nothing added")
 
-func addPain008(ctx context.Context, l *ledger.SQLite, name string, r io.Reader, acceptErrors bool) (addResult, []finding.Finding, error) {
+func addPain008(ctx context.Context, l *ledger.DB, name string, r io.Reader, acceptErrors bool) (addResult, []finding.Finding, error) {
 	pr := pain008.NewReader(r, name)
 	res, err := l.AddCollections(ctx, name, func() (*reconcile.Collection, error) {
 		tx, err := pr.Next()
@@ -195,7 +195,7 @@ func invoiceOf(inv *ubl.Invoice) (*reconcile.Invoice, string) {
 	return v, ""
 }
 
-func addInvoices(ctx context.Context, l *ledger.SQLite, name string) (addResult, []finding.Finding, error) {
+func addInvoices(ctx context.Context, l *ledger.DB, name string) (addResult, []finding.Finding, error) {
 	type item struct {
 		v   *reconcile.Invoice
 		err error
@@ -253,7 +253,7 @@ func addInvoices(ctx context.Context, l *ledger.SQLite, name string) (addResult,
 
 // openLedgerRun opens the ledger and logs the start of a command in its run
 // log; the caller closes the ledger.
-func openLedgerRun(cmd *cobra.Command, path, command string) (*ledger.SQLite, context.Context, int64, error) {
+func openLedgerRun(cmd *cobra.Command, path, command string) (*ledger.DB, context.Context, int64, error) {
 	l, err := ledger.Open(path)
 	if err != nil {
 		return nil, nil, 0, err

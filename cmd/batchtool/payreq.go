@@ -196,7 +196,7 @@ type createResult struct {
 // createRequests finishes what earlier runs left pending (those of a run
 // still going, younger than stale, excepted), then requests every unpaid
 // item.
-func createRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, sel ledger.UnpaidSelection, run int64, stale time.Duration) (*createResult, error) {
+func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel ledger.UnpaidSelection, run int64, stale time.Duration) (*createResult, error) {
 	res := &createResult{Provider: r.name()}
 	// send makes the call for a recorded request and records its answer;
 	// false when the provider refused it for good.
@@ -305,7 +305,7 @@ var linksHeader = []string{"provider", "item_kind", "item_key", "name", "amount"
 
 // writeLinks writes every open request of the provider as CSV, the ones
 // created in this run marked new.
-func writeLinks(ctx context.Context, l *ledger.SQLite, provider string, run int64, path string) error {
+func writeLinks(ctx context.Context, l *ledger.DB, provider string, run int64, path string) error {
 	open, err := l.PaymentRequests(ctx, provider, ledger.RequestOpen)
 	if err != nil {
 		return err
@@ -424,7 +424,7 @@ requests is synced.`,
 	return cmd
 }
 
-func syncRequests(ctx context.Context, a *app, l *ledger.SQLite, r requester, open []ledger.PaymentRequest, rep reportSink, total *reconcile.Summary) error {
+func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep reportSink, total *reconcile.Summary) error {
 	states, err := r.states(ctx, open)
 	if err != nil {
 		return err

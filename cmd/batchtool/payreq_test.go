@@ -175,7 +175,7 @@ report: ` + report + "\n"
 // reserveAC04 records a Tikkie request for the AC04 return of the sample
 // as pending, as a run does before sending it; inRun ties it to a run
 // that has begun and not finished.
-func reserveAC04(t *testing.T, ledgerPath string, inRun bool) (*ledger.SQLite, *ledger.PaymentRequest) {
+func reserveAC04(t *testing.T, ledgerPath string, inRun bool) (*ledger.DB, *ledger.PaymentRequest) {
 	t.Helper()
 	l, err := ledger.Open(ledgerPath)
 	if err != nil {

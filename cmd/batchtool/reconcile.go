@@ -131,7 +131,7 @@ Exit code 1 when a file had errors or could not be read.`,
 
 // reconcilePath books one argument: a statement file, or every member of a
 // zip of statements (each member is a file of its own, named zip!member).
-func reconcilePath(ctx context.Context, l *ledger.SQLite, name string, run int64, acceptErrors bool, rep reportSink) ([]*ledger.ImportResult, error) {
+func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep reportSink) ([]*ledger.ImportResult, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func reconcilePath(ctx context.Context, l *ledger.SQLite, name string, run int64
 }
 
 // reconcileOne hashes one statement file, then reads, books and matches it.
-func reconcileOne(ctx context.Context, l *ledger.SQLite, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep reportSink) (*ledger.ImportResult, error) {
+func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep reportSink) (*ledger.ImportResult, error) {
 	f, err := open()
 	if err != nil {
 		return nil, err

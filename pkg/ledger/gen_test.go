@@ -58,7 +58,7 @@ func genInvoice(k int) *reconcile.Invoice {
 		Reference: string(o), Amount: genAmount(k), Currency: "EUR", DueDate: dueDate}
 }
 
-func seed(t testing.TB, l *SQLite, n int) {
+func seed(t testing.TB, l *DB, n int) {
 	t.Helper()
 	ctx := context.Background()
 	k := 0

@@ -179,7 +179,7 @@ func identityBytes(content [32]byte, occurrence int) []byte {
 // of the file is in the ledger. The same file again (by SHA-256) changes
 // nothing and reports AlreadyImported; entries already booked from another
 // file are reported as duplicates and skipped.
-func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
+func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
 	res := &ImportResult{File: f}
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
@@ -198,12 +198,8 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		return res, err
 	}
 	defer tx.Rollback()
-	fr, err := tx.ExecContext(ctx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
+	fileID, _, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
 		f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
-	if err != nil {
-		return res, err
-	}
-	fileID, err := fr.LastInsertId()
 	if err != nil {
 		return res, err
 	}
@@ -212,7 +208,7 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 		return res, err
 	}
 	defer store.close()
-	insLine, err := tx.PrepareContext(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
+	insLine, err := tx.prepareInsert(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`)
 	if err != nil {
@@ -273,15 +269,14 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 				return res, err
 			}
 		}
-		var lr sql.Result
+		var lineID int64
 		if !booked {
-			if lr, err = insLine.ExecContext(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-				dateText(bd), e.Amount.String(), e.Currency, e.Reversal, nullStr(e.Info)); err != nil {
+			var added bool
+			if lineID, added, err = insLine.insert(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
+				dateText(bd), e.Amount.String(), e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
 				return res, err
 			}
-			if n, _ := lr.RowsAffected(); n == 0 {
-				booked = true
-			}
+			booked = !added // a line with this identity is booked already
 		}
 		if booked {
 			res.Duplicates++
@@ -292,10 +287,6 @@ func (l *SQLite) Import(ctx context.Context, f File, r statement.Reader, opt Imp
 				}
 			}
 			continue
-		}
-		lineID, err := lr.LastInsertId()
-		if err != nil {
-			return res, err
 		}
 		if err := details.add(dids, fileID, lineID); err != nil {
 			return res, err
@@ -347,7 +338,7 @@ type detailIndex struct {
 	get, put *sql.Stmt
 }
 
-func newDetailIndex(ctx context.Context, tx *sql.Tx) (*detailIndex, error) {
+func newDetailIndex(ctx context.Context, tx *tx) (*detailIndex, error) {
 	get, err := tx.PrepareContext(ctx, `SELECT file_id FROM statement_details WHERE identity = ?`)
 	if err != nil {
 		return nil, err
@@ -404,12 +395,12 @@ const matchChunk = 64
 // matchWriter buffers matches rows and writes them in multi-row INSERTs.
 type matchWriter struct {
 	ctx        context.Context
-	tx         *sql.Tx
+	tx         *tx
 	one, chunk *sql.Stmt
 	buf        []any
 }
 
-func newMatchWriter(ctx context.Context, tx *sql.Tx) (*matchWriter, error) {
+func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
 	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence) VALUES `
 	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	m := &matchWriter{ctx: ctx, tx: tx, buf: make([]any, 0, matchChunk*matchCols)}

@@ -17,7 +17,7 @@ import (
 // in one transaction. A collection already in the ledger (same PmtInfId and
 // end-to-end id) is skipped, so adding the same pain.008 twice changes
 // nothing. next returns io.EOF after the last collection.
-func (l *SQLite) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
+func (l *DB) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -94,14 +94,14 @@ func (l *SQLite) AddCollections(ctx context.Context, source string, next func() 
 // AddInvoices registers invoices as open items in one transaction. An
 // invoice whose number is already in the ledger is skipped. Open defaults to
 // Amount; the reference is normalised (RF electronic form, OGM digits).
-func (l *SQLite) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
+func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
+	ins, err := tx.prepareInsert(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
 		open_amount, currency, issue_date, due_date, status, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`)
 	if err != nil {
@@ -139,20 +139,16 @@ func (l *SQLite) AddInvoices(ctx context.Context, source string, next func() (*r
 		if v.Reference != "" {
 			ref = reconcile.NormalizeReference(v.Reference)
 		}
-		r, err := ins.ExecContext(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, v.Amount.String(),
+		id, added, err := ins.insert(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, v.Amount.String(),
 			open.String(), v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(st), source)
 		if err != nil {
 			return res, err
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			res.Skipped++
+		if !added {
+			res.Skipped++ // the number is in the ledger already
 			continue
 		}
 		res.Added++
-		id, err := r.LastInsertId()
-		if err != nil {
-			return res, err
-		}
 		for _, iban := range v.CustomerIBANs {
 			if iban = reconcile.NormIBAN(iban); iban == "" {
 				continue
@@ -169,7 +165,7 @@ func (l *SQLite) AddInvoices(ctx context.Context, source string, next func() (*r
 // changes applied before them.
 type txStore struct {
 	ctx                                             context.Context
-	tx                                              *sql.Tx
+	tx                                              *tx
 	byE2E, batchByID, batchesByTotal, byRef, byIBAN *sql.Stmt
 	updColl, updInv, updBatch, collectBatch         *sql.Stmt
 	byKeys                                          map[int]*sql.Stmt
@@ -184,7 +180,7 @@ const collCols = `id, end_to_end_id, mandate_id, pmtinf_id, amount, currency, co
 const invCols = `i.id, i.number, i.customer_name, i.amount, i.open_amount, i.currency, i.due_date, i.status`
 const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, status`
 
-func newTxStore(ctx context.Context, tx *sql.Tx, now string) (*txStore, error) {
+func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
 	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now}
 	// A ledger without payment requests spends no lookup on credit lines.
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?))`,

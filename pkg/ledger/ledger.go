@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/shopspring/decimal"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -53,25 +55,38 @@ type Counts struct {
 	Requests    map[string]int           `json:"payment_requests"` // by status
 }
 
-// SQLite is the ledger in one SQLite file.
-type SQLite struct {
-	db   *sql.DB
+// DB is the ledger: one SQLite file, or a PostgreSQL database when several
+// workers share one ledger. The SQL is the same; see dialect for what
+// differs.
+type DB struct {
+	db   *conn
+	d    dialect
 	path string
 	now  func() time.Time
 }
 
-var _ Store = (*SQLite)(nil)
+var _ Store = (*DB)(nil)
 
-// Open opens (creating and migrating when needed) the ledger at path.
-func Open(path string) (*SQLite, error) {
+// IsPostgres tells whether a ledger location is a PostgreSQL URL
+// (postgres://... or postgresql://...) rather than a SQLite file.
+func IsPostgres(location string) bool {
+	return strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://")
+}
+
+// Open opens (creating and migrating when needed) the ledger at location:
+// a SQLite file path, or a PostgreSQL URL.
+func Open(location string) (*DB, error) {
+	if IsPostgres(location) {
+		return openPostgres(location)
+	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "cache_size(-131072)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+location+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", path, err)
+		return nil, fmt.Errorf("ledger %s: %w", location, err)
 	}
 	// One connection: the pragmas hold for every statement, and writes are
 	// serialised anyway. The page cache is 128 MiB (cache_size): an import
@@ -79,25 +94,50 @@ func Open(path string) (*SQLite, error) {
 	// fit are spilled to the WAL before the commit; 128 MiB keeps 1,000,000
 	// lines against 1,000,000 open items well inside 512 MiB of memory.
 	db.SetMaxOpenConns(1)
-	l := &SQLite{db: db, path: path, now: func() time.Time { return time.Now().UTC() }}
+	return open(db, dialect{}, location)
+}
+
+// openPostgres opens a ledger in PostgreSQL (through pgx's database/sql
+// driver). A few connections: imports and the commands of several workers
+// run side by side, each import in its own transaction.
+func openPostgres(location string) (*DB, error) {
+	db, err := sql.Open("pgx", location)
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", redact(location), err)
+	}
+	db.SetMaxOpenConns(4)
+	return open(db, dialect{postgres: true}, redact(location))
+}
+
+func open(db *sql.DB, d dialect, name string) (*DB, error) {
+	l := &DB{db: &conn{DB: db, d: d}, d: d, path: name, now: func() time.Time { return time.Now().UTC() }}
 	if err := l.migrate(context.Background()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("ledger %s: %w", path, err)
+		return nil, fmt.Errorf("ledger %s: %w", name, err)
 	}
 	return l, nil
 }
 
-// Close closes the ledger file.
-func (l *SQLite) Close() error { return l.db.Close() }
+// redact hides the password of a database URL in messages.
+func redact(location string) string {
+	u, err := url.Parse(location)
+	if err != nil {
+		return "(database URL)"
+	}
+	return u.Redacted()
+}
+
+// Close closes the ledger.
+func (l *DB) Close() error { return l.db.Close() }
 
 // SchemaVersion returns the highest migration applied.
-func (l *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+func (l *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
 
-func (l *SQLite) migrate(ctx context.Context) error {
+func (l *DB) migrate(ctx context.Context) error {
 	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
 	}
@@ -113,7 +153,24 @@ func (l *SQLite) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+		if l.d.postgres {
+			// Two workers starting at once: one migrates, the other waits
+			// and finds it done.
+			var done int
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261130)`); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&done); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if done > i {
+				tx.Rollback()
+				continue
+			}
+		}
+		if _, err := tx.ExecContext(ctx, l.d.ddl(migrations[i])); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
@@ -128,25 +185,22 @@ func (l *SQLite) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (l *SQLite) stamp() string { return l.now().Format(time.RFC3339Nano) }
+func (l *DB) stamp() string { return l.now().Format(time.RFC3339Nano) }
 
 // BeginRun records the start of a command in the run log.
-func (l *SQLite) BeginRun(ctx context.Context, command string) (int64, error) {
-	res, err := l.db.ExecContext(ctx, `INSERT INTO runs (command, started_at) VALUES (?, ?)`, command, l.stamp())
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+func (l *DB) BeginRun(ctx context.Context, command string) (int64, error) {
+	id, _, err := l.d.insertID(ctx, l.db, `INSERT INTO runs (command, started_at) VALUES (?, ?)`, command, l.stamp())
+	return id, err
 }
 
 // FinishRun records the end of a run and its summary (JSON).
-func (l *SQLite) FinishRun(ctx context.Context, id int64, summary string) error {
+func (l *DB) FinishRun(ctx context.Context, id int64, summary string) error {
 	_, err := l.db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?`, l.stamp(), summary, id)
 	return err
 }
 
 // Counts returns the size of the ledger.
-func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
+func (l *DB) Counts(ctx context.Context) (Counts, error) {
 	c := Counts{Collections: map[reconcile.Status]int{}, Invoices: map[reconcile.Status]int{}, Requests: map[string]int{}}
 	for _, q := range []struct {
 		sql string
@@ -189,6 +243,15 @@ func (l *SQLite) Counts(ctx context.Context) (Counts, error) {
 		}
 	}
 	return c, nil
+}
+
+// boolInt stores a flag as 0 or 1, an INTEGER in SQLite and PostgreSQL
+// alike.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func dateText(t time.Time) any {

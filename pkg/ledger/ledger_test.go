@@ -14,7 +14,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-func openTemp(t testing.TB) (*SQLite, string) {
+func openTemp(t testing.TB) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ledger.db")
 	l, err := Open(path)
@@ -25,7 +25,7 @@ func openTemp(t testing.TB) (*SQLite, string) {
 	return l, path
 }
 
-func countsString(t testing.TB, l *SQLite) string {
+func countsString(t testing.TB, l *DB) string {
 	t.Helper()
 	c, err := l.Counts(context.Background())
 	if err != nil {

@@ -91,7 +91,7 @@ type UnpaidSelection struct {
 // invoices due before sel.DueBefore, each in the order they were added. It
 // reads a page at a time and holds no rows open while fn runs, so fn may
 // write to the ledger and memory stays flat however many items there are.
-func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection, fn func(UnpaidItem) error) error {
+func (l *DB) Unpaid(ctx context.Context, sel UnpaidSelection, fn func(UnpaidItem) error) error {
 	// An item with a live request is left out, and so is an invoice whose
 	// number is the end-to-end id of a requested collection (a UBL invoice
 	// collected by direct debit): one debt, one request.
@@ -128,7 +128,7 @@ func (l *SQLite) Unpaid(ctx context.Context, sel UnpaidSelection, fn func(Unpaid
 // unpaidPage is how many items Unpaid reads at a time.
 const unpaidPage = 500
 
-func (l *SQLite) unpaidPages(ctx context.Context, q string, args []any, kind string, fn func(UnpaidItem) error) error {
+func (l *DB) unpaidPages(ctx context.Context, q string, args []any, kind string, fn func(UnpaidItem) error) error {
 	q += ` AND x.id > ? ORDER BY x.id LIMIT ` + strconv.Itoa(unpaidPage)
 	var after int64
 	for {
@@ -150,7 +150,7 @@ func (l *SQLite) unpaidPages(ctx context.Context, q string, args []any, kind str
 
 // unpaidPage reads one page: the items with something open, the id of the
 // last row read and how many rows were read.
-func (l *SQLite) unpaidPage(ctx context.Context, q string, args []any, kind string) (items []UnpaidItem, last int64, n int, err error) {
+func (l *DB) unpaidPage(ctx context.Context, q string, args []any, kind string) (items []UnpaidItem, last int64, n int, err error) {
 	rows, err := l.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, 0, err
@@ -196,19 +196,16 @@ func ExternalID(key string, attempts, max int) string {
 // so a crash between sending and recording cannot lead to a second request.
 // It returns false, recording nothing, when the item already has a pending
 // or open request or the external id is taken.
-func (l *SQLite) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) (bool, error) {
+func (l *DB) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) (bool, error) {
 	now := l.stamp()
-	res, err := l.db.ExecContext(ctx, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, item_key_norm, external_id, amount, currency,
+	id, added, err := l.d.insertID(ctx, l.db, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, item_key_norm, external_id, amount, currency,
 		reason, name, status, created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, reconcile.NumberKey(pr.ItemKey), pr.ExternalID, pr.Amount.String(), pr.Currency, pr.Reason, nullStr(pr.Name),
 		RequestPending, now, now, nullID(pr.RunID))
-	if err != nil {
+	if err != nil || !added {
 		return false, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	pr.ID, _ = res.LastInsertId()
+	pr.ID = id
 	pr.Status = RequestPending
 	pr.CreatedAt, _ = time.Parse(time.RFC3339Nano, now)
 	pr.UpdatedAt = pr.CreatedAt
@@ -217,7 +214,7 @@ func (l *SQLite) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) 
 
 // MarkPaymentRequestSent records the provider's reference and link of a
 // pending request: it is open now.
-func (l *SQLite) MarkPaymentRequestSent(ctx context.Context, id int64, providerRef, url string) error {
+func (l *DB) MarkPaymentRequestSent(ctx context.Context, id int64, providerRef, url string) error {
 	return l.updateRequest(ctx, id, `UPDATE payment_requests SET status = ?, provider_ref = ?, url = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		RequestOpen, providerRef, nullStr(url), l.stamp(), id, RequestPending)
 }
@@ -225,7 +222,7 @@ func (l *SQLite) MarkPaymentRequestSent(ctx context.Context, id int64, providerR
 // ClosePaymentRequest ends a pending or open request without payment
 // (expired, rejected, cancelled, failed) with a note; its item may be
 // requested again.
-func (l *SQLite) ClosePaymentRequest(ctx context.Context, id int64, status, note string) error {
+func (l *DB) ClosePaymentRequest(ctx context.Context, id int64, status, note string) error {
 	switch status {
 	case RequestExpired, RequestRejected, RequestCancelled, RequestFailed:
 	default:
@@ -235,7 +232,7 @@ func (l *SQLite) ClosePaymentRequest(ctx context.Context, id int64, status, note
 		status, nullStr(note), l.stamp(), id, RequestPending, RequestOpen)
 }
 
-func (l *SQLite) updateRequest(ctx context.Context, id int64, q string, args ...any) error {
+func (l *DB) updateRequest(ctx context.Context, id int64, q string, args ...any) error {
 	res, err := l.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -248,7 +245,7 @@ func (l *SQLite) updateRequest(ctx context.Context, id int64, q string, args ...
 
 // PaymentRequests returns the requests of a provider ("" for all) with one
 // of the statuses (all when none is given), oldest first.
-func (l *SQLite) PaymentRequests(ctx context.Context, provider string, statuses ...string) ([]PaymentRequest, error) {
+func (l *DB) PaymentRequests(ctx context.Context, provider string, statuses ...string) ([]PaymentRequest, error) {
 	q := `(? = '' OR provider = ?)`
 	args := []any{provider, provider}
 	if len(statuses) > 0 {
@@ -260,10 +257,10 @@ func (l *SQLite) PaymentRequests(ctx context.Context, provider string, statuses 
 	return l.queryRequests(ctx, q, args...)
 }
 
-func (l *SQLite) queryRequests(ctx context.Context, where string, args ...any) ([]PaymentRequest, error) {
+func (l *DB) queryRequests(ctx context.Context, where string, args ...any) ([]PaymentRequest, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, provider, item_kind, item_id, item_key, external_id, amount, currency, reason, name,
 		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id,
-		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), 1)
+		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), TRUE)
 		FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -320,7 +317,7 @@ var ErrNotOpen = errors.New("payment request is not open")
 // transaction: a collection is marked paid, an invoice's open remainder
 // goes down by the amount paid (paid, partial or overpaid). Booking a
 // request twice returns ErrNotOpen and changes nothing.
-func (l *SQLite) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
+func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -343,7 +340,7 @@ func (l *SQLite) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*
 
 // bookRequest books an open request against its item within tx. A payment
 // without an amount or time pays the requested amount now.
-func bookRequest(ctx context.Context, tx *sql.Tx, id int64, p Payment, now string) (*Booking, error) {
+func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (*Booking, error) {
 	var b Booking
 	var kind, key, amt, status string
 	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, status FROM payment_requests WHERE id = ?`, id).
@@ -415,7 +412,7 @@ func bookRequest(ctx context.Context, tx *sql.Tx, id int64, p Payment, now strin
 	return &b, nil
 }
 
-func (l *SQLite) paymentRequest(ctx context.Context, id int64) (*PaymentRequest, error) {
+func (l *DB) paymentRequest(ctx context.Context, id int64) (*PaymentRequest, error) {
 	prs, err := l.queryRequests(ctx, `id = ?`, id)
 	if err != nil {
 		return nil, err

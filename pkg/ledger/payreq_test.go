@@ -258,7 +258,7 @@ func TestOneDebtOneRequest(t *testing.T) {
 	}
 }
 
-func unpaidOf(l *SQLite, sel UnpaidSelection) ([]UnpaidItem, error) {
+func unpaidOf(l *DB, sel UnpaidSelection) ([]UnpaidItem, error) {
 	var out []UnpaidItem
 	err := l.Unpaid(context.Background(), sel, func(it UnpaidItem) error { out = append(out, it); return nil })
 	return out, err

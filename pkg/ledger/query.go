@@ -12,7 +12,7 @@ import (
 // none is given), in number order, streaming: what stayed unpaid goes to the
 // payment-request step (Tikkie, Tinka) this way. The invoice's IBANs are
 // not filled in.
-func (l *SQLite) Invoices(ctx context.Context, fn func(reconcile.Invoice) error, statuses ...reconcile.Status) error {
+func (l *DB) Invoices(ctx context.Context, fn func(reconcile.Invoice) error, statuses ...reconcile.Status) error {
 	q := `SELECT i.id, i.number, i.customer_number, i.customer_name, i.reference, i.amount, i.open_amount, i.currency, i.issue_date, i.due_date, i.status FROM invoices i`
 	q, args := whereStatus(q, "i.status", statuses)
 	rows, err := l.db.QueryContext(ctx, q+` ORDER BY i.number`, args...)
@@ -46,7 +46,7 @@ func (l *SQLite) Invoices(ctx context.Context, fn func(reconcile.Invoice) error,
 // when none is given), in batch and end-to-end id order, streaming: the
 // returned ones (with their reason) are to be collected again or requested
 // otherwise.
-func (l *SQLite) Collections(ctx context.Context, fn func(reconcile.Collection) error, statuses ...reconcile.Status) error {
+func (l *DB) Collections(ctx context.Context, fn func(reconcile.Collection) error, statuses ...reconcile.Status) error {
 	q := `SELECT id, end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date, debtor_name, debtor_iban, creditor_id, remittance, status, return_reason, return_text FROM collections`
 	q, args := whereStatus(q, "status", statuses)
 	rows, err := l.db.QueryContext(ctx, q+` ORDER BY pmtinf_id, end_to_end_id`, args...)

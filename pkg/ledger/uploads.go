@@ -26,7 +26,7 @@ type Upload struct {
 // RecordUploads remembers uploads in one transaction. Recording the same
 // kind and key again keeps the first record: the first upload is the one
 // the platform holds.
-func (l *SQLite) RecordUploads(ctx context.Context, ups []Upload) error {
+func (l *DB) RecordUploads(ctx context.Context, ups []Upload) error {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func (l *SQLite) RecordUploads(ctx context.Context, ups []Upload) error {
 
 // Uploaded returns the record of an upload, or nil when kind and key were
 // never uploaded.
-func (l *SQLite) Uploaded(ctx context.Context, kind, key string) (*Upload, error) {
+func (l *DB) Uploaded(ctx context.Context, kind, key string) (*Upload, error) {
 	u := Upload{Kind: kind, Key: key}
 	var at string
 	err := l.db.QueryRowContext(ctx, `SELECT digest, platform_ref, uploaded_at FROM uploads WHERE kind = ? AND key = ?`, kind, key).
