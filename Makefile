@@ -14,10 +14,19 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/batchtool
 
 # vet + every test, including the heap and corpus tests (corpus tests skip
-# when ../shared is absent).
+# when ../shared is absent); then, when BATCHTOOL_TEST_POSTGRES names a
+# PostgreSQL server (.ci/run starts one), the ledger's tests and the nightly
+# job again with the ledger in PostgreSQL.
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 9m ./...
+	BATCHTOOL_TEST_POSTGRES= $(GO) test -count=1 -timeout 9m ./...
+	@if [ -n "$$BATCHTOOL_TEST_POSTGRES" ]; then \
+	  echo "== the ledger on PostgreSQL"; \
+	  $(GO) test -count=1 -timeout 5m ./pkg/ledger && \
+	  $(GO) test -count=1 -timeout 5m -run 'Postgres' ./cmd/batchtool; \
+	else \
+	  echo "PostgreSQL ledger tests skipped: BATCHTOOL_TEST_POSTGRES is not set (.ci/run starts a server)"; \
+	fi
 
 # Go benchmarks with MB/s (b.SetBytes) and allocations.
 bench:

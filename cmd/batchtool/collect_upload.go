@@ -145,7 +145,7 @@ The API token comes from ` + twikey.TokenEnv + ` or --token-file.`,
 	}
 	o.platform.register(cmd.Flags())
 	cmd.Flags().Int64Var(&o.profile, "profile", 0, "platform collection profile id (ct)")
-	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger file (SQLite): refuses what it knows as uploaded, records what the platform took")
+	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger (SQLite file or postgres:// URL): refuses what it knows as uploaded, records what the platform took")
 	cmd.Flags().BoolVar(&o.force, "force", false, "upload despite errors found locally or a ledger that says the batch was uploaded already")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the result as JSON")
 	return cmd

@@ -95,7 +95,7 @@ It exits 1 when any file was skipped or failed.`,
 	pf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&manual, "manual", false, "X-MANUAL: the platform does not collect these invoices automatically")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows as JSON")
-	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+"): what was uploaded before")
+	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+"): what was uploaded before")
 	return cmd
 }
 

@@ -84,7 +84,7 @@ reported. Exit code 1 when anything had errors.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+")")
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
 	return cmd
 }

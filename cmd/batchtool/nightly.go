@@ -25,7 +25,7 @@ import (
 // nightlyConfig is batchtool.toml. Relative paths are taken from the
 // config file's folder, so a config and its data can move together.
 type nightlyConfig struct {
-	Ledger string `toml:"ledger"` // SQLite ledger file
+	Ledger string `toml:"ledger"` // SQLite ledger file, or a postgres:// URL
 	Work   string `toml:"work"`   // batches/, inbox/ and reports/ go here
 
 	Creditor string `toml:"creditor"` // creditor.json
@@ -203,13 +203,16 @@ func (n *nightlyRun) platformArgs() []string {
 func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	n := &nightlyRun{a: a, c: c, stamp: now.UTC().Format("20060102T150405.000Z")}
 	work := c.path(c.Work)
-	ledgerPath := c.path(c.Ledger)
+	ledgerPath := c.Ledger
+	if !ledger.IsPostgres(ledgerPath) {
+		ledgerPath = c.path(ledgerPath)
+	}
 	for _, d := range []string{"batches", "inbox", "reports"} {
 		if err := os.MkdirAll(filepath.Join(work, d), 0o755); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(a.stdout, "batchtool nightly %s: ledger %s, work %s\n", n.stamp, ledgerPath, work)
+	fmt.Fprintf(a.stdout, "batchtool nightly %s: ledger %s, work %s\n", n.stamp, ledger.Describe(ledgerPath), work)
 
 	// 1-2. Batches: one per due file content; built, registered, uploaded once.
 	day := now.UTC().AddDate(0, 0, c.Collect.DaysAhead).Format(time.DateOnly)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
@@ -205,5 +206,41 @@ func TestNightlyPayreq(t *testing.T) {
 	}
 	if got := requestsOf(t, ledgerPath, "tikkie", ledger.RequestPaid); len(got) != 1 || got["ACME-2026-11-0005"].PaidAmount.String() != "15.03" {
 		t.Errorf("paid requests %+v", got)
+	}
+}
+
+// TestNightlyPostgres runs the nightly job twice with its ledger in
+// PostgreSQL (testutil.PostgresEnv; .ci/run starts a server): the same
+// bookings as on SQLite, the second run changes nothing, and the password
+// is not printed.
+func TestNightlyPostgres(t *testing.T) {
+	url := testutil.PostgresLedger(t)
+	if url == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set (.ci/run starts a PostgreSQL server)")
+	}
+	startSandboxes(t)
+	config, _ := sampleNightlyConfig(t)
+	b, _ := os.ReadFile(config)
+	os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", url), 1)+
+		"[payreq]\nprovider = \"tikkie\"\noverdue = \"none\"\n"), 0o644)
+	code, out, errOut := batchtool(t, "nightly", "--config", config)
+	if code != 0 || !strings.Contains(out, "(balanced)\n") || !strings.Contains(out, "tikkie: 2 payment request(s) created (104.05)") {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if pw := strings.SplitN(strings.TrimPrefix(os.Getenv(testutil.PostgresEnv), "postgres://"), "@", 2)[0]; strings.Contains(pw, ":") &&
+		strings.Contains(out+errOut, pw) {
+		t.Error("the database password was printed")
+	}
+	first := ledgerCounts(t, url)
+	if first.Collections[reconcile.StatusCollected] != 9 || first.Collections[reconcile.StatusReturned] != 3 || first.Invoices[reconcile.StatusPaid] != 4 ||
+		first.Requests["open"] != 2 || first.Lines != 12 {
+		t.Fatalf("ledger after the first run: %+v", first)
+	}
+	code, out, errOut = batchtool(t, "nightly", "--config", config)
+	if code != 0 || !strings.Contains(out, ": nothing changed\n") {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if again := ledgerCounts(t, url); ledgerState(again) != ledgerState(first) {
+		t.Fatalf("second run changed the ledger:\n%+v\n%+v", first, again)
 	}
 }

@@ -33,7 +33,7 @@ type payreqFlags struct {
 }
 
 func (p *payreqFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&p.ledger, "ledger", defaultLedger(), "ledger file (SQLite; env "+envLedger+")")
+	cmd.Flags().StringVar(&p.ledger, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringVar(&p.config, "config", "", "batchtool.toml holding a [payreq] table (provider settings; the environment wins)")
 	cmd.Flags().DurationVar(&p.timeout, "timeout", 10*time.Minute, "give up on the whole command after this long")
 }

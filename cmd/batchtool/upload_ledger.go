@@ -27,13 +27,13 @@ func ledgerUploadHooks(path string) uploadHooks {
 				if u, err := l.Uploaded(ctx, ledger.UploadBatch, p); err != nil {
 					return err
 				} else if u != nil {
-					return fmt.Errorf("the ledger %s says batch %s was uploaded on %s", path, p, u.At.Format("2006-01-02 15:04"))
+					return fmt.Errorf("the ledger %s says batch %s was uploaded on %s", ledger.Describe(path), p, u.At.Format("2006-01-02 15:04"))
 				}
 				for _, e := range b.E2E[p] {
 					if u, err := l.Uploaded(ctx, ledger.UploadCollection, e); err != nil {
 						return err
 					} else if u != nil {
-						return fmt.Errorf("the ledger %s says collection %s was uploaded on %s", path, e, u.At.Format("2006-01-02 15:04"))
+						return fmt.Errorf("the ledger %s says collection %s was uploaded on %s", ledger.Describe(path), e, u.At.Format("2006-01-02 15:04"))
 					}
 				}
 			}

@@ -75,9 +75,11 @@ func TestCrashMidImport(t *testing.T) {
 	if after := countsString(t, l2); after != before {
 		t.Fatalf("ledger changed by a killed import\nbefore %s\n after %s", before, after)
 	}
-	var ok1 string
-	if err := l2.db.QueryRow(`PRAGMA integrity_check`).Scan(&ok1); err != nil || ok1 != "ok" {
-		t.Fatalf("integrity_check %q %v", ok1, err)
+	if !l2.d.postgres {
+		var ok1 string
+		if err := l2.db.QueryRow(`PRAGMA integrity_check`).Scan(&ok1); err != nil || ok1 != "ok" {
+			t.Fatalf("integrity_check %q %v", ok1, err)
+		}
 	}
 	// Re-run: the file is imported once, exactly.
 	r, err := l2.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{0, crashN}, ImportOptions{})

@@ -118,6 +118,15 @@ func open(db *sql.DB, d dialect, name string) (*DB, error) {
 	return l, nil
 }
 
+// Describe names a ledger location for messages: the file path, or the
+// database URL without its password.
+func Describe(location string) string {
+	if !IsPostgres(location) {
+		return location
+	}
+	return redact(location)
+}
+
 // redact hides the password of a database URL in messages.
 func redact(location string) string {
 	u, err := url.Parse(location)

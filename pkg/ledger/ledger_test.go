@@ -10,19 +10,31 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
+// tempLocation is a new, empty ledger location for one test: a SQLite file
+// in the test's folder, or, when testutil.PostgresEnv is set, a schema of
+// its own in the test PostgreSQL database.
+func tempLocation(t testing.TB) string {
+	t.Helper()
+	if u := testutil.PostgresLedger(t); u != "" {
+		return u
+	}
+	return filepath.Join(t.TempDir(), "ledger.db")
+}
+
 func openTemp(t testing.TB) (*DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ledger.db")
-	l, err := Open(path)
+	loc := tempLocation(t)
+	l, err := Open(loc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return l, path
+	return l, loc
 }
 
 func countsString(t testing.TB, l *DB) string {
@@ -52,6 +64,9 @@ func TestMigrations(t *testing.T) {
 	var n int
 	if err := l2.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(migrations) {
 		t.Fatalf("migrations rows %d %v", n, err)
+	}
+	if l2.d.postgres {
+		return
 	}
 	var mode string
 	if err := l2.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {

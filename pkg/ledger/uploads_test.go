@@ -2,13 +2,12 @@ package ledger
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
 func TestUploads(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "l.db")
+	path := tempLocation(t)
 	l, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
