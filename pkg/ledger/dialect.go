@@ -57,6 +57,19 @@ func (d dialect) ddl(m string) string {
 	return strings.ReplaceAll(m, ") WITHOUT ROWID;", ");")
 }
 
+// lockItems serialises the transactions that change open items: an import
+// reads an invoice's open remainder and writes it back, and two workers
+// doing that at once on PostgreSQL would lose one update. SQLite needs
+// nothing: its write transactions take the database lock when they begin
+// (_txlock=immediate).
+func (t *tx) lockItems(ctx context.Context) error {
+	if !t.d.postgres {
+		return nil
+	}
+	_, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261201)`)
+	return err
+}
+
 // execQueryer is what *sql.DB, *sql.Tx and their ledger wrappers share.
 type execQueryer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)

@@ -184,8 +184,17 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
 	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	if err := tx.lockItems(ctx); err != nil {
+		return res, err
+	}
+	// Checked under the lock: two workers given the same file import it once.
 	var prevName, prevAt string
-	err := l.db.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)
+	err = tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)
 	switch {
 	case err == nil:
 		res.AlreadyImported, res.PreviousName, res.PreviousAt = true, prevName, prevAt
@@ -193,11 +202,6 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	case err != sql.ErrNoRows:
 		return res, err
 	}
-	tx, err := l.db.BeginTx(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	defer tx.Rollback()
 	fileID, _, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
 		f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -351,5 +352,59 @@ func TestSplitBatchIsOneBooking(t *testing.T) {
 				t.Errorf("collected %d, want %d", c.Collections[reconcile.StatusCollected], n)
 			}
 		})
+	}
+}
+
+// TestConcurrentImports: two workers import at once — each its own file
+// paying part of the same invoice, and both the same third file. Every
+// payment lands on the invoice (no update lost) and the shared file is
+// imported once. On SQLite the files queue for the write lock; on
+// PostgreSQL for the ledger's advisory lock.
+func TestConcurrentImports(t *testing.T) {
+	l, loc := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 2) // invoice INV-00000001, 10.01 open
+	l2, err := Open(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	pay := func(amount, ref string) *statement.Entry {
+		return &statement.Entry{Amount: d(amount), Currency: "EUR", BookingDate: bookDate, Status: "BOOK", AccountSvcrRef: ref,
+			Info: "Invoice INV-00000001 part", Statement: genStatement}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	shared := 0
+	var mu sync.Mutex
+	for i, w := range []*DB{l, l2, l, l2} {
+		wg.Add(1)
+		go func(i int, w *DB) {
+			defer wg.Done()
+			name, e := fmt.Sprintf("own-%d", i), pay("1.00", fmt.Sprintf("REF-%d", i))
+			if i >= 2 {
+				name, e = "shared", pay("2.00", "REF-SHARED")
+			}
+			r, err := w.Import(ctx, File{Name: name, SHA256: name}, &sliceReader{entries: []*statement.Entry{e}}, ImportOptions{})
+			errs[i] = err
+			if err == nil && i >= 2 && !r.AlreadyImported {
+				mu.Lock()
+				shared++
+				mu.Unlock()
+			}
+		}(i, w)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("worker %d: %v", i, err)
+		}
+	}
+	var open string
+	if err := l.db.QueryRow(`SELECT open_amount FROM invoices WHERE number = 'INV-00000001'`).Scan(&open); err != nil {
+		t.Fatal(err)
+	}
+	if open != "6.01" || shared != 1 {
+		t.Fatalf("invoice open %s (want 6.01: 10.01 - 1.00 - 1.00 - 2.00), shared file imported %d times", open, shared)
 	}
 }

@@ -323,6 +323,9 @@ func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Book
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockItems(ctx); err != nil {
+		return nil, err
+	}
 	b, err := bookRequest(ctx, tx, id, p, l.stamp())
 	if err != nil {
 		return nil, err
