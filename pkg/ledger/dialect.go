@@ -79,15 +79,23 @@ type execQueryer interface {
 // insertID runs an INSERT (ending in ON CONFLICT ... DO NOTHING or not) and
 // returns the new row's id, or false when nothing was inserted.
 func (d dialect) insertID(ctx context.Context, x execQueryer, q string, args ...any) (int64, bool, error) {
-	if d.postgres {
+	return newID(d.postgres,
+		func() *sql.Row { return x.QueryRowContext(ctx, q+" RETURNING id", args...) },
+		func() (sql.Result, error) { return x.ExecContext(ctx, q, args...) })
+}
+
+// newID reads what an INSERT gave back: on PostgreSQL the row RETURNING
+// id (none after a conflict), on SQLite the result's last insert id.
+func newID(postgres bool, row func() *sql.Row, exec func() (sql.Result, error)) (int64, bool, error) {
+	if postgres {
 		var id int64
-		err := x.QueryRowContext(ctx, q+" RETURNING id", args...).Scan(&id)
+		err := row().Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, false, nil
 		}
 		return id, err == nil, err
 	}
-	res, err := x.ExecContext(ctx, q, args...)
+	res, err := exec()
 	if err != nil {
 		return 0, false, err
 	}
@@ -120,80 +128,71 @@ func (s *insertStmt) Close() error { return s.st.Close() }
 // insert runs the statement: the new id, or false when nothing was
 // inserted (a conflict).
 func (s *insertStmt) insert(ctx context.Context, args ...any) (int64, bool, error) {
-	if s.postgres {
-		var id int64
-		err := s.st.QueryRowContext(ctx, args...).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, nil
-		}
-		return id, err == nil, err
-	}
-	res, err := s.st.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, false, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, false, nil
-	}
-	id, err := res.LastInsertId()
-	return id, err == nil, err
+	return newID(s.postgres,
+		func() *sql.Row { return s.st.QueryRowContext(ctx, args...) },
+		func() (sql.Result, error) { return s.st.ExecContext(ctx, args...) })
 }
 
-// conn is the ledger's *sql.DB: every query is bound for the dialect.
+// conn is the ledger's database: it offers only what the ledger uses, each
+// query bound for the dialect, so no query can skip the binding.
 type conn struct {
-	*sql.DB
-	d dialect
+	db *sql.DB
+	d  dialect
 }
+
+func (c *conn) Close() error { return c.db.Close() }
 
 func (c *conn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return c.DB.ExecContext(ctx, c.d.bind(q), args...)
+	return c.db.ExecContext(ctx, c.d.bind(q), args...)
 }
+
 func (c *conn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return c.DB.QueryContext(ctx, c.d.bind(q), args...)
+	return c.db.QueryContext(ctx, c.d.bind(q), args...)
 }
+
 func (c *conn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.DB.QueryRowContext(ctx, c.d.bind(q), args...)
+	return c.db.QueryRowContext(ctx, c.d.bind(q), args...)
 }
+
+// Exec and QueryRow are for tests.
 func (c *conn) Exec(q string, args ...any) (sql.Result, error) {
-	return c.DB.Exec(c.d.bind(q), args...)
+	return c.ExecContext(context.Background(), q, args...)
 }
-func (c *conn) Query(q string, args ...any) (*sql.Rows, error) {
-	return c.DB.Query(c.d.bind(q), args...)
-}
-func (c *conn) QueryRow(q string, args ...any) *sql.Row { return c.DB.QueryRow(c.d.bind(q), args...) }
-func (c *conn) Prepare(q string) (*sql.Stmt, error)     { return c.DB.Prepare(c.d.bind(q)) }
-func (c *conn) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
-	return c.DB.PrepareContext(ctx, c.d.bind(q))
+
+func (c *conn) QueryRow(q string, args ...any) *sql.Row {
+	return c.QueryRowContext(context.Background(), q, args...)
 }
 
 // BeginTx starts a transaction whose queries are bound for the dialect.
 func (c *conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*tx, error) {
-	t, err := c.DB.BeginTx(ctx, opts)
+	t, err := c.db.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &tx{Tx: t, d: c.d}, nil
+	return &tx{tx: t, d: c.d}, nil
 }
 
-// tx is a ledger transaction: every query is bound for the dialect.
+// tx is a ledger transaction, each query bound for the dialect.
 type tx struct {
-	*sql.Tx
-	d dialect
+	tx *sql.Tx
+	d  dialect
 }
+
+func (t *tx) Commit() error   { return t.tx.Commit() }
+func (t *tx) Rollback() error { return t.tx.Rollback() }
 
 func (t *tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(ctx, t.d.bind(q), args...)
+	return t.tx.ExecContext(ctx, t.d.bind(q), args...)
 }
+
 func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(ctx, t.d.bind(q), args...)
+	return t.tx.QueryContext(ctx, t.d.bind(q), args...)
 }
+
 func (t *tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(ctx, t.d.bind(q), args...)
+	return t.tx.QueryRowContext(ctx, t.d.bind(q), args...)
 }
+
 func (t *tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
-	return t.Tx.PrepareContext(ctx, t.d.bind(q))
+	return t.tx.PrepareContext(ctx, t.d.bind(q))
 }
-func (t *tx) Exec(q string, args ...any) (sql.Result, error) { return t.Tx.Exec(t.d.bind(q), args...) }
-func (t *tx) Query(q string, args ...any) (*sql.Rows, error) { return t.Tx.Query(t.d.bind(q), args...) }
-func (t *tx) QueryRow(q string, args ...any) *sql.Row        { return t.Tx.QueryRow(t.d.bind(q), args...) }
-func (t *tx) Prepare(q string) (*sql.Stmt, error)            { return t.Tx.Prepare(t.d.bind(q)) }

@@ -110,7 +110,7 @@ func openPostgres(location string) (*DB, error) {
 }
 
 func open(db *sql.DB, d dialect, name string) (*DB, error) {
-	l := &DB{db: &conn{DB: db, d: d}, d: d, path: name, now: func() time.Time { return time.Now().UTC() }}
+	l := &DB{db: &conn{db: db, d: d}, d: d, path: name, now: func() time.Time { return time.Now().UTC() }}
 	if err := l.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("ledger %s: %w", name, err)
