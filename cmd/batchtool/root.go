@@ -21,8 +21,9 @@ func newRootCmd(a *app) *cobra.Command {
 		Short: "SEPA Direct Debit batches, bank statements and reconciliation",
 		Long: `batchtool builds SEPA Direct Debit (pain.008) batches, uploads them and UBL
 invoices to the collection platform, fetches camt.053/.054/.052 and CODA
-statements, and reconciles every statement line against what was collected
-and invoiced, to the cent.`,
+statements, reconciles every statement line against what was collected and
+invoiced, to the cent, and sends payment requests (Tikkie, Tinka) for what
+direct debit did not collect.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -32,7 +32,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox --addr 127.0.0.1:8089 --data DIR",
-		Short: "Run the local platform sandbox",
+		Short: "Run the local sandbox: the collection platform, Tikkie and Tinka",
 		Long: `sandbox runs a local stand-in for the collection platform on a loopback
 address: login, collection import and query, UBL invoice upload,
 reconciliation files (camt.053 and CODA), transaction feed and account
