@@ -309,8 +309,10 @@ func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentReque
 
 // tinkaRequester offers Tinka instalment credit (paymentMethod Credit): the
 // customer completes it at the redirect URL, and an accepted credit is paid
-// to the merchant by Tinka. The Invoice method needs the customer's date of
-// birth, e-mail, telephone and address, which the ledger does not hold.
+// to the merchant by Tinka. The Invoice method is a checkout decision: it
+// needs the customer's live web session (IP address, user agent) and date
+// of birth, e-mail, telephone and address, which a back-office request
+// does not have.
 type tinkaRequester struct {
 	c                          *tinka.Client
 	merchant, callback, cancel string
