@@ -31,8 +31,8 @@ func defaultLedger() string {
 }
 
 func newLedgerCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "ledger", Short: "Register open items in the ledger"}
-	c.AddCommand(newLedgerAddCmd(a))
+	c := &cobra.Command{Use: "ledger", Short: "Register open items in the ledger and show what it holds"}
+	c.AddCommand(newLedgerAddCmd(a), newLedgerStatusCmd(a))
 	return c
 }
 

@@ -244,3 +244,29 @@ func TestNightlyPostgres(t *testing.T) {
 		t.Fatalf("second run changed the ledger:\n%+v\n%+v", first, again)
 	}
 }
+
+// TestLedgerStatus: after the sample night, status shows the items by
+// status and amount, the payment requests, what was booked and the runs.
+func TestLedgerStatus(t *testing.T) {
+	startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	if code, _, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--overdue", "none"); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
+	want := `ledger ` + ledgerPath + ` (schema 4)
+
+collections        collected              9         1,898.16
+                   returned               3           139.06
+invoices (open)    paid                   4             0.00
+                   partial                1            15.01
+payment requests   tikkie open            2           104.05
+
+statements: 2 file(s), 12 line(s) booked, 20 match(es); 4 batch(es)
+
+last runs:
+`
+	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  payreq create --provider tikkie\n") || strings.Count(out, "\n  20") != 4 {
+		t.Fatalf("exit %d\n%s\nwant prefix\n%s\n%s", code, out, want, errOut)
+	}
+}

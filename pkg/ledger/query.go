@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
@@ -83,4 +84,38 @@ func whereStatus(q, col string, statuses []reconcile.Status) (string, []any) {
 		args[i] = string(s)
 	}
 	return q + ` WHERE ` + col + ` IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`, args
+}
+
+// Run is one command in the run log.
+type Run struct {
+	ID         int64
+	Command    string
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running, or when it died
+	Summary    string    // JSON
+}
+
+// RecentRuns returns the last n runs, newest first.
+func (l *DB) RecentRuns(ctx context.Context, n int) ([]Run, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, command, started_at, finished_at, summary FROM runs ORDER BY id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var started string
+		var finished, summary sql.NullString
+		if err := rows.Scan(&r.ID, &r.Command, &started, &finished, &summary); err != nil {
+			return nil, err
+		}
+		r.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
+		if finished.Valid {
+			r.FinishedAt, _ = time.Parse(time.RFC3339Nano, finished.String)
+		}
+		r.Summary = summary.String
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

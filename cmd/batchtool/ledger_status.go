@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+func newLedgerStatusCmd(a *app) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "status [--ledger batchtool.db]",
+		Short: "Show what the ledger holds: items by status and amount, payment requests, files, recent runs",
+		Long: `status tells in one screen what is open and what was done: collections and
+invoices by status with their count and amount (invoices: what is still
+open), payment requests by provider and status, the statement files and lines
+booked, and the last runs with their start, end and command. It reads only.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := ledger.Open(path)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			return ledgerStatus(cmd, a.stdout, l, path)
+		},
+	}
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
+	return cmd
+}
+
+// tally counts and sums by a key, keeping the keys' first-seen order.
+type tally struct {
+	keys []string
+	n    map[string]int
+	sum  map[string]decimal.Decimal
+}
+
+func newTally() *tally { return &tally{n: map[string]int{}, sum: map[string]decimal.Decimal{}} }
+
+func (t *tally) add(key string, amount decimal.Decimal) {
+	if _, ok := t.n[key]; !ok {
+		t.keys = append(t.keys, key)
+	}
+	t.n[key]++
+	t.sum[key] = t.sum[key].Add(amount)
+}
+
+func (t *tally) write(w io.Writer, title string) {
+	if len(t.keys) == 0 {
+		fmt.Fprintf(w, "%-18s none\n", title)
+		return
+	}
+	sort.Strings(t.keys)
+	for i, k := range t.keys {
+		if i > 0 {
+			title = ""
+		}
+		fmt.Fprintf(w, "%-18s %-16s %7d %16s\n", title, k, t.n[k], grouped(t.sum[k].StringFixed(2)))
+	}
+}
+
+func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) error {
+	ctx := cmd.Context()
+	v, err := l.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "ledger %s (schema %d)\n\n", ledger.Describe(path), v)
+	coll := newTally()
+	if err := l.Collections(ctx, func(c reconcile.Collection) error { coll.add(string(c.Status), c.Amount); return nil }); err != nil {
+		return err
+	}
+	coll.write(w, "collections")
+	inv := newTally()
+	if err := l.Invoices(ctx, func(v reconcile.Invoice) error { inv.add(string(v.Status), v.Open); return nil }); err != nil {
+		return err
+	}
+	inv.write(w, "invoices (open)")
+	prs, err := l.PaymentRequests(ctx, "")
+	if err != nil {
+		return err
+	}
+	req := newTally()
+	for _, pr := range prs {
+		req.add(pr.Provider+" "+pr.Status, pr.Amount)
+	}
+	req.write(w, "payment requests")
+	c, err := l.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nstatements: %d file(s), %d line(s) booked, %d match(es); %d batch(es)\n", c.Files, c.Lines, c.Matches, c.Batches)
+	runs, err := l.RecentRuns(ctx, 5)
+	if err != nil {
+		return err
+	}
+	if len(runs) > 0 {
+		fmt.Fprintln(w, "\nlast runs:")
+	}
+	for _, r := range runs {
+		end := "did not finish"
+		if !r.FinishedAt.IsZero() {
+			end = r.FinishedAt.Sub(r.StartedAt).Round(1e6).String()
+		}
+		command := []rune(r.Command)
+		if len(command) > 90 {
+			command = append(command[:89], '…')
+		}
+		fmt.Fprintf(w, "  %s  %-14s %s\n", r.StartedAt.Local().Format("2006-01-02 15:04:05"), end, string(command))
+	}
+	return nil
+}
