@@ -391,7 +391,9 @@ requests is synced.`,
 				}
 				r, err := newRequester(p, cfg, nil)
 				if err != nil {
-					return err
+					// The other provider is still synced.
+					failed = errors.Join(failed, fmt.Errorf("%d open %s request(s) not synced: %w", len(open), p, err))
+					continue
 				}
 				if err := syncRequests(ctx, a, l, r, open, rep, &total); err != nil {
 					failed = errors.Join(failed, fmt.Errorf("%s: %w", p, err))
@@ -401,9 +403,8 @@ requests is synced.`,
 			if err := l.FinishRun(context.Background(), run, string(sum)); err != nil {
 				return err
 			}
-			if failed != nil {
-				return &exitError{code: 1, msg: failed.Error()}
-			}
+			// Every booking is committed on its own: the reports list what
+			// was booked even when a provider could not be reached.
 			if rep != nil {
 				if err := rep.Close(nil, total); err != nil {
 					return err
@@ -414,6 +415,9 @@ requests is synced.`,
 					}
 					fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
 				}
+			}
+			if failed != nil {
+				return &exitError{code: 1, msg: failed.Error()}
 			}
 			return nil
 		},

@@ -447,3 +447,30 @@ func TestPermanent(t *testing.T) {
 		}
 	}
 }
+
+// TestPayreqSyncGoesOnWithoutOneProvider: open requests of a provider that
+// is not configured are reported (exit 1), and the other provider is
+// synced all the same.
+func TestPayreqSyncGoesOnWithoutOneProvider(t *testing.T) {
+	_, pay := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	for _, p := range []string{"tikkie", "tinka"} {
+		reason := map[string]string{"tikkie": "AC04", "tinka": "MD06"}[p]
+		if code, _, errOut := batchtool(t, "payreq", "create", "--provider", p, "--from-ledger", "--ledger", ledgerPath, "--reason", reason, "--overdue", "none"); code != 0 {
+			t.Fatalf("%s: %s", p, errOut)
+		}
+	}
+	if err := pay.MarkTikkiePaid(requestsOf(t, ledgerPath, "tikkie")["ACME-2026-11-0005"].ProviderRef, "Luc Maes"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BATCHTOOL_TINKA_SECRET", "")
+	report := filepath.Join(t.TempDir(), "payments.csv")
+	code, out, errOut := batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--report", report)
+	if b, _ := os.ReadFile(report); strings.Count(string(b), ",payment-request,collection,,ACME-2026-11-0005,") != 1 {
+		t.Errorf("the booking is not in the report:\n%s", b)
+	}
+	if code != 1 || !strings.Contains(out, "tikkie: 1 paid and booked (15.03)") ||
+		!strings.Contains(errOut, "batchtool: 1 open tinka request(s) not synced: tinka: merchant id, username and secret are required") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
