@@ -18,9 +18,8 @@ import (
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-// Store is what batchtool needs of a ledger; SQLite implements it, a
-// PostgreSQL implementation can follow (see the package doc for what
-// differs).
+// Store is the core of what batchtool needs of a ledger; DB implements it
+// on SQLite and on PostgreSQL (see the package doc for what differs).
 type Store interface {
 	// AddCollections registers the collections next yields (and the batches
 	// they form) as open items, in one transaction.
