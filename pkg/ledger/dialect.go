@@ -57,17 +57,22 @@ func (d dialect) ddl(m string) string {
 	return strings.ReplaceAll(m, ") WITHOUT ROWID;", ");")
 }
 
-// lockItems serialises the transactions that change open items: an import
-// reads an invoice's open remainder and writes it back, and two workers
-// doing that at once on PostgreSQL would lose one update. SQLite needs
-// nothing: its write transactions take the database lock when they begin
-// (_txlock=immediate).
-func (t *tx) lockItems(ctx context.Context) error {
-	if !t.d.postgres {
-		return nil
+// beginItems begins a transaction that changes open items. Such
+// transactions run one at a time: an import reads an invoice's open
+// remainder and writes it back, and two workers doing that at once on
+// PostgreSQL would lose one update, so there it takes an advisory lock.
+// SQLite needs nothing: its write transactions take the database lock when
+// they begin (_txlock=immediate).
+func (l *DB) beginItems(ctx context.Context) (*tx, error) {
+	t, err := l.db.BeginTx(ctx, nil)
+	if err != nil || !l.d.postgres {
+		return t, err
 	}
-	_, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261201)`)
-	return err
+	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261201)`); err != nil {
+		t.Rollback()
+		return nil, err
+	}
+	return t, nil
 }
 
 // execQueryer is what *sql.DB, *sql.Tx and their ledger wrappers share.

@@ -184,14 +184,11 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
 	}
-	tx, err := l.db.BeginTx(ctx, nil)
+	tx, err := l.beginItems(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	if err := tx.lockItems(ctx); err != nil {
-		return res, err
-	}
 	// Checked under the lock: two workers given the same file import it once.
 	var prevName, prevAt string
 	err = tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)

@@ -318,14 +318,11 @@ var ErrNotOpen = errors.New("payment request is not open")
 // goes down by the amount paid (paid, partial or overpaid). Booking a
 // request twice returns ErrNotOpen and changes nothing.
 func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
-	tx, err := l.db.BeginTx(ctx, nil)
+	tx, err := l.beginItems(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := tx.lockItems(ctx); err != nil {
-		return nil, err
-	}
 	b, err := bookRequest(ctx, tx, id, p, l.stamp())
 	if err != nil {
 		return nil, err
