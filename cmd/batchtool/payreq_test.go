@@ -170,6 +170,23 @@ report: ` + report + "\n"
 		!strings.Contains(out, "tikkie: 1 payment request(s) created (35.01)") {
 		t.Fatalf("create --reason all: exit %d\n%s", code, out)
 	}
+	// Sofie's request expires unpaid: sync closes it, and the next create
+	// asks again under a new externalId.
+	if err := pay.ExpireTikkie(prs["ACME-2026-11-0004"].ProviderRef); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
+	if code != 0 || out != "collection ACME-2026-11-0004               89.02 EUR  expired: expired unpaid\n"+
+		"tikkie: 0 paid and booked (0.00), 1 closed unpaid, 1 still open\n" {
+		t.Fatalf("sync after expiry: exit %d\n%s", code, out)
+	}
+	code, out, _ = batchtool(t, create...)
+	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (89.02)") {
+		t.Fatalf("create after expiry: exit %d\n%s", code, out)
+	}
+	if pr, ok := requestsOf(t, ledgerPath, "tikkie", ledger.RequestOpen)["ACME-2026-11-0004~2"]; !ok || pr.Reason != "MD06" {
+		t.Errorf("second request for ACME-2026-11-0004: %+v", requestsOf(t, ledgerPath, "tikkie"))
+	}
 }
 
 // reserveAC04 records a Tikkie request for the AC04 return of the sample

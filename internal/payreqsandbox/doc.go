@@ -13,6 +13,7 @@
 // [Server.AddDemoAccounts] registers fixed demo credentials (Demo*
 // constants). Tests and the demo steer it with
 // [Server.AddTikkieApp], [Server.AddTinkaMerchant], [Server.MarkTikkiePaid],
+// [Server.ExpireTikkie],
 // [Server.DecideTinka], [Server.RevokeTikkieTokens] and [Server.SetClock];
 // a payer can also "pay" in a browser at the paymentRequestUrl
 // (/tikkie/pay/{token}), finish a Tinka Credit flow at its redirectUrl

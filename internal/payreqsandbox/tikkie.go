@@ -366,6 +366,22 @@ func (s *Server) markPaid(tok, payer string) error {
 	return s.save()
 }
 
+// ExpireTikkie lets an open payment request expire unpaid, as Tikkie does
+// when its link is not used in time.
+func (s *Server) ExpireTikkie(paymentRequestToken string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr, ok := s.prs[paymentRequestToken]
+	if !ok {
+		return fmt.Errorf("payreqsandbox: no payment request %q", paymentRequestToken)
+	}
+	if pr.Status != tikkie.StatusOpen {
+		return fmt.Errorf("payreqsandbox: payment request %q is %s", paymentRequestToken, pr.Status)
+	}
+	pr.Status, pr.Expired = tikkie.StatusExpired, true
+	return s.save()
+}
+
 func (s *Server) payPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	pr, ok := s.prs[r.PathValue("prt")]
