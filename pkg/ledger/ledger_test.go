@@ -408,3 +408,51 @@ func TestConcurrentImports(t *testing.T) {
 		t.Fatalf("invoice open %s (want 6.01: 10.01 - 1.00 - 1.00 - 2.00), shared file imported %d times", open, shared)
 	}
 }
+
+// TestUpgradeKeepsData opens a ledger written by a batchtool that knew only
+// the first two migrations (uploads, before payment requests) and checks
+// that the new ones apply on top without touching what is there.
+func TestUpgradeKeepsData(t *testing.T) {
+	loc := tempLocation(t)
+	all := migrations
+	migrations = all[:2]
+	old, err := Open(loc)
+	migrations = all
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, old, 20)
+	if err := old.RecordUploads(context.Background(), []Upload{{Kind: UploadBatch, Key: "PMT-00000"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(l *DB) string {
+		var c, i, b, u int
+		l.db.QueryRow(`SELECT (SELECT COUNT(*) FROM collections), (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM batches), (SELECT COUNT(*) FROM uploads)`).Scan(&c, &i, &b, &u)
+		return fmt.Sprintf("collections %d invoices %d batches %d uploads %d", c, i, b, u)
+	}
+	before := rows(old)
+	if before != "collections 10 invoices 10 batches 1 uploads 1" {
+		t.Fatalf("old ledger: %s", before)
+	}
+	if v, _ := old.SchemaVersion(context.Background()); v != 2 {
+		t.Fatalf("old ledger at schema %d", v)
+	}
+	old.Close()
+	l, err := Open(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if v, _ := l.SchemaVersion(context.Background()); v != len(migrations) {
+		t.Errorf("schema %d after the upgrade, want %d", v, len(migrations))
+	}
+	if after := rows(l); after != before {
+		t.Errorf("upgrade changed the data\nbefore %s\nafter  %s", before, after)
+	}
+	if u, err := l.Uploaded(context.Background(), UploadBatch, "PMT-00000"); err != nil || u == nil {
+		t.Errorf("upload record lost: %v %v", u, err)
+	}
+	if items, err := unpaidOf(l, UnpaidSelection{Collections: true, Invoices: true, DueBefore: bookDate}); err != nil || len(items) != 10 {
+		t.Errorf("the upgraded ledger's unpaid items: %d %v", len(items), err)
+	}
+}
