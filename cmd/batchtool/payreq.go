@@ -69,7 +69,7 @@ func newPayreqCreateCmd(a *app) *cobra.Command {
 	var (
 		f                     payreqFlags
 		provider, links, asOf string
-		fromLedger            bool
+		fromLedger, dryRun    bool
 		reasons               []string
 		overdue               string
 	)
@@ -94,7 +94,8 @@ key (invoice number or end-to-end id) as externalId, Tinka requests as
 instalment credit (paymentMethod Credit) with it as transactionId.
 
 --links writes every open request of the provider, the new ones marked,
-as CSV for finance to send: item, customer, amount, link.
+as CSV for finance to send: item, customer, amount, link. --dry-run lists
+what would be sent, each request checked, and sends and records nothing.
 Exit code 1 when a request was refused or could not be sent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -144,6 +145,18 @@ Exit code 1 when a request was refused or could not be sent.`,
 			if err != nil {
 				return err
 			}
+			if dryRun {
+				l, err := ledger.Open(f.ledger)
+				if err != nil {
+					return err
+				}
+				defer l.Close()
+				res, err := previewRequests(cmd.Context(), a, l, r, sel)
+				if err == nil && res.Refused > 0 {
+					err = &exitError{code: 1}
+				}
+				return err
+			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq create --provider "+provider)
 			if err != nil {
 				return err
@@ -178,6 +191,7 @@ Exit code 1 when a request was refused or could not be sent.`,
 	cmd.Flags().StringVar(&overdue, "overdue", "14d", "request invoices this many days past their due date; none for no invoices")
 	cmd.Flags().StringVar(&links, "links", "", "write the open requests and their links as CSV")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "take this day (YYYY-MM-DD) as today for --overdue")
+	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "list what would be sent, checked, and send and record nothing")
 	return cmd
 }
 
@@ -267,9 +281,7 @@ func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel 
 	}
 
 	err = l.Unpaid(ctx, sel, func(it ledger.UnpaidItem) error {
-		pr := &ledger.PaymentRequest{Provider: r.name(), ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key,
-			ExternalID: ledger.ExternalID(it.Key, it.Attempts, r.idLimit()), Amount: it.Amount, Currency: it.Currency,
-			Reason: it.Reason, Name: it.Name, RunID: run}
+		pr := requestFor(r, it, run)
 		call, err := r.prepare(pr)
 		if err != nil {
 			res.Refused++
@@ -299,6 +311,34 @@ func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel 
 	fmt.Fprintf(a.stdout, "%s: %d payment request(s) created (%s), %d recovered from an earlier run, %d skipped, %d refused\n",
 		r.name(), res.Created, res.Amount.StringFixed(2), res.Recovered, res.Skipped, res.Refused)
 	return res, nil
+}
+
+// requestFor is the request for an unpaid item.
+func requestFor(r requester, it ledger.UnpaidItem, run int64) *ledger.PaymentRequest {
+	return &ledger.PaymentRequest{Provider: r.name(), ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key,
+		ExternalID: ledger.ExternalID(it.Key, it.Attempts, r.idLimit()), Amount: it.Amount, Currency: it.Currency,
+		Reason: it.Reason, Name: it.Name, RunID: run}
+}
+
+// previewRequests prints the requests create would send, each checked as
+// create checks it, and sends and records nothing.
+func previewRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel ledger.UnpaidSelection) (*createResult, error) {
+	res := &createResult{Provider: r.name()}
+	err := l.Unpaid(ctx, sel, func(it ledger.UnpaidItem) error {
+		pr := requestFor(r, it, 0)
+		if _, err := r.prepare(pr); err != nil {
+			res.Refused++
+			fmt.Fprintf(a.stderr, "%s %s %s: would not be requested: %v\n", it.Kind, it.Key, it.Amount.StringFixed(2), err)
+			return nil
+		}
+		res.Created++
+		res.Amount = res.Amount.Add(pr.Amount)
+		fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  %s, %s\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, pr.Reason, pr.Name)
+		return nil
+	})
+	fmt.Fprintf(a.stdout, "%s: %d payment request(s) would be sent (%s), %d refused; dry run: nothing sent or recorded\n",
+		r.name(), res.Created, res.Amount.StringFixed(2), res.Refused)
+	return res, err
 }
 
 var linksHeader = []string{"provider", "item_kind", "item_key", "name", "amount", "currency", "reason", "url", "created_at", "new", "external_id", "provider_ref"}

@@ -491,3 +491,27 @@ func TestPayreqSyncGoesOnWithoutOneProvider(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestPayreqDryRun: --dry-run lists what create would send and sends and
+// records nothing; the real create afterwards sends exactly that.
+func TestPayreqDryRun(t *testing.T) {
+	srv, _ := startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	args := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31"}
+	before := ledgerState(ledgerCounts(t, ledgerPath))
+	code, out, errOut := batchtool(t, append(args, "--dry-run")...)
+	want := `collection ACME-2026-11-0004               89.02 EUR  MD06, Sofie Janssens
+collection ACME-2026-11-0005               15.03 EUR  AC04, Luc Maes
+invoice    INV-2026-0506                   15.01 EUR  overdue, Sofie Janssens
+tikkie: 3 payment request(s) would be sent (119.06), 0 refused; dry run: nothing sent or recorded
+`
+	if code != 0 || out != want {
+		t.Fatalf("dry run: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	if after := ledgerState(ledgerCounts(t, ledgerPath)); after != before || srv.Stats()[tikkieCreates] != 0 {
+		t.Fatalf("dry run changed something: %d sent\n%s\n%s", srv.Stats()[tikkieCreates], before, after)
+	}
+	if code, out, _ := batchtool(t, args...); code != 0 || !strings.Contains(out, "tikkie: 3 payment request(s) created (119.06)") {
+		t.Fatalf("create: exit %d\n%s", code, out)
+	}
+}
