@@ -506,7 +506,25 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 			}
 		}
 	}
-	fmt.Fprintf(a.stdout, "%s: %d paid and booked (%s), %d closed unpaid, %d still open\n", r.name(), paid, paidSum.StringFixed(2), closed, len(open)-paid-closed)
+	// An item paid otherwise (by transfer, by the next collection) while its
+	// request is still open: the customer could pay twice.
+	changed := map[int64]bool{}
+	for _, st := range states {
+		changed[st.pr.ID] = true
+	}
+	otherwise := 0
+	for _, pr := range open {
+		if !changed[pr.ID] && pr.ItemOpen.Sign() <= 0 {
+			otherwise++
+			fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  paid otherwise: the %s link is still open; withdraw it so it is not paid twice\n",
+				pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, r.name())
+		}
+	}
+	fmt.Fprintf(a.stdout, "%s: %d paid and booked (%s), %d closed unpaid, %d still open", r.name(), paid, paidSum.StringFixed(2), closed, len(open)-paid-closed)
+	if otherwise > 0 {
+		fmt.Fprintf(a.stdout, " (%d of them paid otherwise)", otherwise)
+	}
+	fmt.Fprintln(a.stdout)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/tinka"
 )
@@ -513,5 +515,31 @@ tikkie: 3 payment request(s) would be sent (119.06), 0 refused; dry run: nothing
 	}
 	if code, out, _ := batchtool(t, args...); code != 0 || !strings.Contains(out, "tikkie: 3 payment request(s) created (119.06)") {
 		t.Fatalf("create: exit %d\n%s", code, out)
+	}
+}
+
+// TestPayreqPaidOtherwise: the customer pays the invoice by transfer while
+// its Tikkie request is open; reconcile books the transfer, and sync warns
+// that the link is still open.
+func TestPayreqPaidOtherwise(t *testing.T) {
+	startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	if code, _, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31"); code != 0 {
+		t.Fatal(errOut)
+	}
+	st := filepath.Join(t.TempDir(), "transfer.xml")
+	day := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	writeRecStatement(t, st, "CAMT-T", day, []statement.Entry{{Amount: decimal.RequireFromString("15.01"), Currency: "EUR", Status: "BOOK",
+		BookingDate: day, AccountSvcrRef: "TRANSFER-1", Details: []statement.Transaction{{Amount: decimal.RequireFromString("15.01"),
+			Remittance: "rest of my bill", Counterparty: statement.Party{Name: "Sofie Janssens", IBAN: "BE80735055512377"}}}}})
+	code, out, errOut := batchtool(t, "reconcile", st, "--ledger", ledgerPath)
+	if code != 0 || !strings.Contains(out, "    by iban-amount") {
+		t.Fatalf("reconcile: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
+	want := "invoice    INV-2026-0506                   15.01 EUR  paid otherwise: the tikkie link is still open; withdraw it so it is not paid twice\n" +
+		"tikkie: 0 paid and booked (0.00), 0 closed unpaid, 3 still open (1 of them paid otherwise)\n"
+	if code != 0 || out != want {
+		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 }

@@ -59,7 +59,8 @@ type PaymentRequest struct {
 	PaidAt      time.Time
 	Note        string
 	RunID       int64
-	RunDone     bool // the run that recorded it has finished (or is unknown)
+	RunDone     bool            // the run that recorded it has finished (or is unknown)
+	ItemOpen    decimal.Decimal // what its item still has open: zero once it was paid, by this request or otherwise
 }
 
 // UnpaidItem is an item that needs a payment request: a collection that came
@@ -260,7 +261,9 @@ func (l *DB) PaymentRequests(ctx context.Context, provider string, statuses ...s
 func (l *DB) queryRequests(ctx context.Context, where string, args ...any) ([]PaymentRequest, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, provider, item_kind, item_id, item_key, external_id, amount, currency, reason, name,
 		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id,
-		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), TRUE)
+		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), TRUE),
+		CASE item_kind WHEN 'invoice' THEN (SELECT i.open_amount FROM invoices i WHERE i.id = payment_requests.item_id)
+			ELSE (SELECT CASE c.status WHEN 'returned' THEN c.amount ELSE '0' END FROM collections c WHERE c.id = payment_requests.item_id) END
 		FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -270,11 +273,16 @@ func (l *DB) queryRequests(ctx context.Context, where string, args ...any) ([]Pa
 	for rows.Next() {
 		var pr PaymentRequest
 		var amt, created, updated string
-		var name, ref, url, paid, paidAt, note sql.NullString
+		var name, ref, url, paid, paidAt, note, itemOpen sql.NullString
 		var run sql.NullInt64
 		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ItemKind, &pr.ItemID, &pr.ItemKey, &pr.ExternalID, &amt, &pr.Currency, &pr.Reason,
-			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run, &pr.RunDone); err != nil {
+			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run, &pr.RunDone, &itemOpen); err != nil {
 			return nil, err
+		}
+		if itemOpen.Valid {
+			if pr.ItemOpen, err = parseMoney(itemOpen.String); err != nil {
+				return nil, err
+			}
 		}
 		if pr.Amount, err = parseMoney(amt); err != nil {
 			return nil, err
