@@ -129,13 +129,18 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 	}
 
 	report := filepath.Join(t.TempDir(), "payments.csv")
-	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--report", report)
+	page := filepath.Join(t.TempDir(), "payments.html")
+	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--report", report, "--report", page)
 	want = `collection ACME-2026-11-0005               15.03 EUR  paid by Luc Maes NL02ABNA0123456789: collection paid
 invoice    INV-2026-0506                   15.01 EUR  paid by Sofie Janssens NL02ABNA0123456789: invoice paid
 tikkie: 2 paid and booked (30.04), 0 closed unpaid, 1 still open
-report: ` + report + "\n"
+report: ` + report + "\nreport: " + page + "\n"
 	if code != 0 || out != want {
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	if html, _ := os.ReadFile(page); !strings.Contains(string(html), "<h1>Payment request bookings</h1><p>1 provider(s): tikkie ·") ||
+		!strings.Contains(string(html), `<div class="v">30.04</div>`) {
+		t.Errorf("payments.html lacks its title, provider or total")
 	}
 	rep, _ := os.ReadFile(report)
 	lines := strings.Split(strings.TrimSpace(string(rep)), "\n")

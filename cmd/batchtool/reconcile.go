@@ -197,7 +197,9 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 
-// reportSink receives every entry's result as it is booked.
+// reportSink receives every entry's result as it is booked. Close gets the
+// statement files read; nil when the bookings come from no statement file
+// (payreq sync).
 type reportSink interface {
 	Write(file string, r *reconcile.Result, dup bool) error
 	Close(files []*ledger.ImportResult, total reconcile.Summary) error

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type htmlReport struct {
 	days      map[string]*dayTotals
 	unmatched []reportRow
 	more      int
+	sources   []string // the file column's values, in order: providers for payreq sync
 }
 
 type dayTotals struct{ matched, returned, unmatched decimal.Decimal }
@@ -74,6 +76,9 @@ func newHTMLReport(out io.Writer) (*htmlReport, error) {
 }
 
 func (h *htmlReport) Write(file string, r *reconcile.Result, dup bool) error {
+	if len(h.sources) == 0 || h.sources[len(h.sources)-1] != file {
+		h.sources = append(h.sources, file)
+	}
 	rows := rowsOf(file, r, dup)
 	for _, row := range rows {
 		if err := htmlRow.Execute(h.bw, row); err != nil {
@@ -194,11 +199,18 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 		w, _ := t.Amount.Abs().Div(maxR).Mul(decimal.NewFromInt(100)).Float64()
 		reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: grouped(statement.Money(t.Amount)), Width: w})
 	}
+	title, what := "Reconciliation report", "file(s)"
 	var names []string
 	for _, f := range files {
 		names = append(names, f.File.Name)
 	}
+	if files == nil { // payreq sync: bookings of payment requests, by provider
+		title, what = "Payment request bookings", "provider(s)"
+		names = slices.Compact(slices.Sorted(slices.Values(h.sources)))
+	}
 	data := map[string]any{
+		"Title":     title,
+		"What":      what,
 		"Generated": time.Now().Format("2006-01-02 15:04"),
 		"Files":     names,
 		"Total":     total,
@@ -232,7 +244,7 @@ var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
 	"rule":  func(t reconcile.Summary, k string) *reconcile.Tally { return t.ByRule[reconcile.Rule(k)] },
 	"join":  func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(`{{define "head"}}<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Reconciliation {{.Generated}}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} {{.Generated}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f5f7fa;margin:0}
@@ -252,7 +264,7 @@ svg .matched{fill:#3ebd93}svg .returned{fill:#f0b429}svg .unmatched{fill:#ef4e4e
 .legend span{display:inline-block;margin-right:14px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .rbar{background:#f0b429;height:10px;border-radius:2px}.grid{display:grid;grid-template-columns:2fr 1fr;gap:24px}@media(max-width:900px){.grid{grid-template-columns:1fr}}
 </style></head><body>
-<header><h1>Reconciliation report</h1><p>{{len .Files}} file(s): {{join .Files}} · generated {{.Generated}} by batchtool</p></header>
+<header><h1>{{.Title}}</h1><p>{{len .Files}} {{.What}}: {{join .Files}} · generated {{.Generated}} by batchtool</p></header>
 <main>
 <div class="cards">
 <div class="card matched"><div class="k">Matched</div><div class="v">{{money .Total.Matched.Amount}}</div><div class="c">{{.Total.Matched.Count}} line(s)</div></div>
