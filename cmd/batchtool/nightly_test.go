@@ -250,9 +250,7 @@ func TestNightlyPostgres(t *testing.T) {
 func TestLedgerStatus(t *testing.T) {
 	startSandboxes(t)
 	ledgerPath := nightlyWithReturns(t)
-	if code, _, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--overdue", "none"); code != 0 {
-		t.Fatal(errOut)
-	}
+	mustCreate(t, ledgerPath, "tikkie", "--overdue", "none")
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
 	want := `ledger ` + ledgerPath + ` (schema 4)
 
