@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -399,20 +400,23 @@ func newLinks(path string) (int, decimal.Decimal) {
 		return 0, decimal.Zero
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) == 0 {
-		return 0, decimal.Zero
-	}
+	isNew, amount := slices.Index(linksHeader, "new"), slices.Index(linksHeader, "amount")
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = len(linksHeader)
 	n, sum := 0, decimal.Zero
-	for _, r := range rows[1:] {
-		if len(r) == len(linksHeader) && r[9] == "yes" {
-			n++
-			if a, err := decimal.NewFromString(r[4]); err == nil {
-				sum = sum.Add(a)
-			}
+	for first := true; ; first = false {
+		row, err := r.Read()
+		if err != nil {
+			return n, sum // io.EOF, or a file not written by payreq create
+		}
+		if first || row[isNew] != "yes" {
+			continue
+		}
+		n++
+		if a, err := decimal.NewFromString(row[amount]); err == nil {
+			sum = sum.Add(a)
 		}
 	}
-	return n, sum
 }
 
 // readSummary reads the totals of a reconcile JSON report.
