@@ -211,106 +211,128 @@ type createResult struct {
 // still going, younger than stale, excepted), then requests every unpaid
 // item.
 func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel ledger.UnpaidSelection, run int64, stale time.Duration) (*createResult, error) {
-	res := &createResult{Provider: r.name()}
-	// send makes the call for a recorded request and records its answer;
-	// false when the provider refused it for good.
-	send := func(pr *ledger.PaymentRequest, call func(context.Context) (string, string, error)) (bool, error) {
-		ref, link, err := call(ctx)
-		if err != nil {
-			if permanent(err) {
-				res.Refused++
-				fmt.Fprintf(a.stderr, "%s %s %s: refused by %s: %v\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), r.name(), err)
-				return false, l.ClosePaymentRequest(ctx, pr.ID, ledger.RequestFailed, err.Error())
-			}
-			res.Failed++
-			return false, fmt.Errorf("%s %s: %w (recorded as pending: the next run looks it up before sending anything)", pr.ItemKind, pr.ItemKey, err)
-		}
-		if err := l.MarkPaymentRequestSent(ctx, pr.ID, ref, link); err != nil {
-			return false, err
-		}
-		fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  %s\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, link)
-		return true, nil
+	c := &requestRun{ctx: ctx, a: a, l: l, r: r, res: &createResult{Provider: r.name()}}
+	if err := c.recoverPending(stale); err != nil {
+		return c.res, err
 	}
+	if err := c.requestUnpaid(sel, run); err != nil {
+		return c.res, err
+	}
+	fmt.Fprintf(a.stdout, "%s: %d payment request(s) created (%s), %d recovered from an earlier run, %d skipped, %d refused\n",
+		r.name(), c.res.Created, c.res.Amount.StringFixed(2), c.res.Recovered, c.res.Skipped, c.res.Refused)
+	return c.res, nil
+}
 
-	// Records left pending by an earlier run: found at the provider, or sent
-	// again under the same external id.
-	all, err := l.PaymentRequests(ctx, r.name(), ledger.RequestPending)
+// requestRun is one payreq create: where it sends, what it records, what
+// it did.
+type requestRun struct {
+	ctx context.Context
+	a   *app
+	l   *ledger.DB
+	r   requester
+	res *createResult
+}
+
+// send makes the call for a recorded request and records its answer; false
+// when the provider refused it for good (the record is closed as failed).
+// Any other error leaves the record pending and stops the run.
+func (c *requestRun) send(pr *ledger.PaymentRequest, call func(context.Context) (string, string, error)) (bool, error) {
+	ref, link, err := call(c.ctx)
 	if err != nil {
-		return res, err
+		if permanent(err) {
+			c.res.Refused++
+			fmt.Fprintf(c.a.stderr, "%s %s %s: refused by %s: %v\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), c.r.name(), err)
+			return false, c.l.ClosePaymentRequest(c.ctx, pr.ID, ledger.RequestFailed, err.Error())
+		}
+		c.res.Failed++
+		return false, fmt.Errorf("%s %s: %w (recorded as pending: the next run looks it up before sending anything)", pr.ItemKind, pr.ItemKey, err)
 	}
-	// A pending record of a run still going may be being sent right now:
-	// it is left alone until that run finished or timed out.
+	if err := c.l.MarkPaymentRequestSent(c.ctx, pr.ID, ref, link); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(c.a.stdout, "%-10s %-24s %12s %s  %s\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, link)
+	return true, nil
+}
+
+// recoverPending finishes the records earlier runs left pending: found at
+// the provider, or sent again under the same external id. A pending record
+// of a run still going may be being sent right now: it is left alone until
+// that run finished or is older than stale.
+func (c *requestRun) recoverPending(stale time.Duration) error {
+	all, err := c.l.PaymentRequests(c.ctx, c.r.name(), ledger.RequestPending)
+	if err != nil {
+		return err
+	}
 	var pending []ledger.PaymentRequest
 	for _, pr := range all {
 		if pr.RunDone || time.Since(pr.CreatedAt) > stale {
 			pending = append(pending, pr)
 			continue
 		}
-		res.Busy++
-		fmt.Fprintf(a.stderr, "%s %s: being sent by another run (%d) since %s: left to it\n", pr.ItemKind, pr.ItemKey, pr.RunID, pr.CreatedAt.Format(time.RFC3339))
+		c.res.Busy++
+		fmt.Fprintf(c.a.stderr, "%s %s: being sent by another run (%d) since %s: left to it\n", pr.ItemKind, pr.ItemKey, pr.RunID, pr.CreatedAt.Format(time.RFC3339))
 	}
-	if len(pending) > 0 {
-		found, err := r.find(ctx, pending)
+	if len(pending) == 0 {
+		return nil
+	}
+	found, err := c.r.find(c.ctx, pending)
+	if err != nil {
+		return err
+	}
+	for i := range pending {
+		pr := &pending[i]
+		if got, ok := found[pr.ExternalID]; ok {
+			if err := c.l.MarkPaymentRequestSent(c.ctx, pr.ID, got.ref, got.link); err != nil {
+				return err
+			}
+			c.res.Recovered++
+			continue
+		}
+		call, err := c.r.prepare(pr)
 		if err != nil {
-			return res, err
+			c.res.Refused++
+			fmt.Fprintf(c.a.stderr, "%s %s: %v\n", pr.ItemKind, pr.ItemKey, err)
+			if err := c.l.ClosePaymentRequest(c.ctx, pr.ID, ledger.RequestFailed, err.Error()); err != nil {
+				return err
+			}
+			continue
 		}
-		for i := range pending {
-			pr := &pending[i]
-			if got, ok := found[pr.ExternalID]; ok {
-				if err := l.MarkPaymentRequestSent(ctx, pr.ID, got.ref, got.link); err != nil {
-					return res, err
-				}
-				res.Recovered++
-				continue
-			}
-			call, err := r.prepare(pr)
-			if err != nil {
-				res.Refused++
-				fmt.Fprintf(a.stderr, "%s %s: %v\n", pr.ItemKind, pr.ItemKey, err)
-				if err := l.ClosePaymentRequest(ctx, pr.ID, ledger.RequestFailed, err.Error()); err != nil {
-					return res, err
-				}
-				continue
-			}
-			if ok, err := send(pr, call); err != nil {
-				return res, err
-			} else if ok {
-				res.Recovered++
-			}
+		if ok, err := c.send(pr, call); err != nil {
+			return err
+		} else if ok {
+			c.res.Recovered++
 		}
 	}
+	return nil
+}
 
-	err = l.Unpaid(ctx, sel, func(it ledger.UnpaidItem) error {
-		pr := requestFor(r, it, run)
-		call, err := r.prepare(pr)
+// requestUnpaid records and sends a request for every unpaid item.
+func (c *requestRun) requestUnpaid(sel ledger.UnpaidSelection, run int64) error {
+	return c.l.Unpaid(c.ctx, sel, func(it ledger.UnpaidItem) error {
+		pr := requestFor(c.r, it, run)
+		call, err := c.r.prepare(pr)
 		if err != nil {
-			res.Refused++
-			fmt.Fprintf(a.stderr, "%s %s %s: not requested: %v\n", it.Kind, it.Key, it.Amount.StringFixed(2), err)
+			c.res.Refused++
+			fmt.Fprintf(c.a.stderr, "%s %s %s: not requested: %v\n", it.Kind, it.Key, it.Amount.StringFixed(2), err)
 			return nil
 		}
-		ok, err := l.ReservePaymentRequest(ctx, pr)
+		ok, err := c.l.ReservePaymentRequest(c.ctx, pr)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			res.Skipped++
-			fmt.Fprintf(a.stderr, "%s %s: skipped: %s already has a request with id %q\n", it.Kind, it.Key, r.name(), pr.ExternalID)
+			c.res.Skipped++
+			fmt.Fprintf(c.a.stderr, "%s %s: skipped: %s already has a request with id %q\n", it.Kind, it.Key, c.r.name(), pr.ExternalID)
 			return nil
 		}
-		if ok, err := send(pr, call); err != nil {
+		if ok, err := c.send(pr, call); err != nil {
 			return err
 		} else if ok {
-			res.Created++
-			res.Amount = res.Amount.Add(pr.Amount)
+			c.res.Created++
+			c.res.Amount = c.res.Amount.Add(pr.Amount)
 		}
 		return nil
 	})
-	if err != nil {
-		return res, err
-	}
-	fmt.Fprintf(a.stdout, "%s: %d payment request(s) created (%s), %d recovered from an earlier run, %d skipped, %d refused\n",
-		r.name(), res.Created, res.Amount.StringFixed(2), res.Recovered, res.Skipped, res.Refused)
-	return res, nil
 }
 
 // requestFor is the request for an unpaid item.
