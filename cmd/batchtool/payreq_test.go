@@ -380,12 +380,22 @@ func TestPayreqConfig(t *testing.T) {
 	t.Setenv("BATCHTOOL_TIKKIE_KEY_FILE", "")
 	t.Setenv("BATCHTOOL_TIKKIE_PLATFORM", "")
 	config := filepath.Join(dir, "batchtool.toml")
-	os.WriteFile(config, []byte("[payreq]\nprovider = \"tikkie\"\nreasons = [\"AC04\"]\noverdue = \"none\"\n[payreq.tikkie]\nkey_file = \"tikkie.pem\"\nplatform = \""+payreqsandbox.DemoPlatformToken+"\"\n"), 0o644)
+	os.WriteFile(config, []byte("[payreq]\nprovider = \"tikkie\"\nreasons = [\"AC04\"]\noverdue = \"none\"\n[payreq.tikkie]\nkey_file = \"tikkie.pem\"\nplatform = \""+
+		payreqsandbox.DemoPlatformToken+"\"\n[payreq.tinka]\npassword_file = \"tinka.password\"\nsecret_file = \"tinka.secret\"\n"), 0o644)
+	// Tinka's secrets from files beside the config, not from the environment.
+	os.WriteFile(filepath.Join(dir, "tinka.password"), []byte(payreqsandbox.DemoTinkaPassword+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "tinka.secret"), []byte(payreqsandbox.DemoTinkaSecret+"\n"), 0o600)
+	t.Setenv("BATCHTOOL_TINKA_PASSWORD", "")
+	t.Setenv("BATCHTOOL_TINKA_SECRET", "")
 	ledgerPath := nightlyWithReturns(t)
 	code, out, errOut := batchtool(t, "payreq", "create", "--from-ledger", "--config", config, "--ledger", ledgerPath)
 	if code != 0 || masked(out) != "collection ACME-2026-11-0005               15.03 EUR  http://*/tikkie/pay/*\n"+
 		"tikkie: 1 payment request(s) created (15.03), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, "payreq", "create", "--provider", "tinka", "--reason", "MD06", "--from-ledger", "--config", config, "--ledger", ledgerPath)
+	if code != 0 || !strings.Contains(out, "tinka: 1 payment request(s) created (89.02)") {
+		t.Fatalf("tinka with secrets from files: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = batchtool(t, "payreq", "create", "--from-ledger", "--ledger", ledgerPath)
 	if code != 2 || !strings.Contains(errOut, `--provider "": want tikkie or tinka`) {
