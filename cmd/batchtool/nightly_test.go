@@ -164,7 +164,7 @@ func TestNightlyPayreq(t *testing.T) {
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 || !strings.Contains(out, "== payreq create (tikkie)\n") ||
 		!strings.Contains(out, "tikkie: 2 payment request(s) created (104.05), 0 recovered from an earlier run, 0 skipped, 0 refused\n") ||
-		!strings.Contains(out, "\nto do: send 2 new payment request link(s) (104.05): ") {
+		!strings.Contains(out, "\nto do: send 2 new payment request link(s) (104.05 EUR): ") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	links, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "payment-links.csv"))
@@ -182,7 +182,7 @@ func TestNightlyPayreq(t *testing.T) {
 	// The second night the payout is on the statement: reconcile books it
 	// against the request and its collection; sync then has nothing to book.
 	code, out, errOut = batchtool(t, "nightly", "--config", config)
-	if code != 0 || !strings.Contains(out, "    by payment-request             1            15.03\n") ||
+	if code != 0 || !strings.Contains(out, "    by payment-request             1            15.03 EUR\n") ||
 		!strings.Contains(out, "tikkie: 0 paid and booked (0.00), 0 closed unpaid, 1 still open\n") ||
 		!strings.Contains(out, "tikkie: 0 payment request(s) created (0.00)") || strings.Contains(out, "to do: ") {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
@@ -59,8 +58,8 @@ Exit code 1 when a file had errors or could not be read.`,
 			defer l.Close()
 			var total reconcile.Summary
 			var results []*ledger.ImportResult
-			dups, failed := 0, false
-			dupTotal := decimal.Zero
+			failed := false
+			dupTotal := reconcile.Totals{}
 			for _, name := range args {
 				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
 				for i, res := range all {
@@ -79,15 +78,14 @@ Exit code 1 when a file had errors or could not be read.`,
 						continue
 					}
 					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
 					if res.Pending > 0 {
 						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
-							res.File.Name, res.Pending, res.PendingTotal.StringFixed(2))
+							res.File.Name, res.Pending, res.PendingTotal)
 					}
 					results = append(results, res)
 					total.Merge(res.Summary)
-					dups += res.Duplicates
-					dupTotal = dupTotal.Add(res.DuplicateTotal)
+					dupTotal.Merge(res.DuplicateTotal)
 				}
 				if err != nil {
 					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
@@ -95,8 +93,9 @@ Exit code 1 when a file had errors or could not be read.`,
 				}
 			}
 			total.WriteText(a.stdout)
-			if dups > 0 {
-				fmt.Fprintf(a.stdout, "  %-26s %7d %16s  (skipped: already booked)\n", "duplicates", dups, dupTotal.StringFixed(2))
+			for _, t := range dupTotal {
+				fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
+					statement.FormatAmount(t.Amount, t.Currency)+" "+t.Currency)
 			}
 			sumJSON, _ := json.Marshal(total)
 			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {
