@@ -360,6 +360,14 @@ func (r *Reader) FreeCommunications(st *statement.Statement) []string { return r
 // WithCharset, or the detected one (Detect while every record was ASCII).
 func (r *Reader) Charset() Charset { return r.csUsed }
 
+// integrity reports a figure the statement states about itself (record 8
+// new balance, record 9 count and totals) that its movements contradict,
+// with the severity of statement.IntegritySeverity: a CODA file is an
+// end-of-day statement, so an error.
+func (r *Reader) integrity(record, field, value, rule, msg string) {
+	r.add(statement.IntegritySeverity(statement.KindStatement), r.line, record, field, value, rule, msg)
+}
+
 func (r *Reader) add(sev finding.Severity, line int, record, field, value, rule, msg string) {
 	if r.perRule[rule] >= maxPerRule {
 		r.suppressed[rule]++
@@ -1116,7 +1124,7 @@ func (r *Reader) newBalance() {
 		Date: r.date("8", "new balance date", 58), Type: "CLBD"}
 	r.st.To = r.st.Closing.Date
 	if r.opening+r.sum != r.closing {
-		r.errorf("8", "new balance", money(r.closing), RuleBalance,
+		r.integrity("8", "new balance", money(r.closing), RuleBalance,
 			fmt.Sprintf("old balance %s + movements %s = %s, not the new balance",
 				money(r.opening), money(r.sum), money(r.opening+r.sum)))
 	}
@@ -1155,15 +1163,15 @@ func (r *Reader) trailer() {
 	r.st.StatedDebits = &statement.Total{Count: r.nDebits, Sum: thousandths(deb)}
 	r.st.StatedCredits = &statement.Total{Count: r.nCredits, Sum: thousandths(cred)}
 	if int(n) != r.nRecords%1000000 { // 6 digits: very large statements wrap
-		r.errorf("9", "number of records", strconv.FormatInt(n, 10), RuleTrailer,
+		r.integrity("9", "number of records", strconv.FormatInt(n, 10), RuleTrailer,
 			fmt.Sprintf("the statement holds %d records 1, 2x, 3x and 8", r.nRecords))
 	}
 	if deb != r.debits {
-		r.errorf("9", "debit movements", thousandths(deb).String(), RuleTrailer,
+		r.integrity("9", "debit movements", thousandths(deb).String(), RuleTrailer,
 			fmt.Sprintf("the debit movements add up to %s", money(r.debits)))
 	}
 	if cred != r.credits {
-		r.errorf("9", "credit movements", thousandths(cred).String(), RuleTrailer,
+		r.integrity("9", "credit movements", thousandths(cred).String(), RuleTrailer,
 			fmt.Sprintf("the credit movements add up to %s", money(r.credits)))
 	}
 	r.endStatement(true)

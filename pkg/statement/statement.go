@@ -26,6 +26,25 @@ const (
 	KindNotification Kind = "notification" // camt.054
 )
 
+// IntegritySeverity is the one severity policy of every statement reader
+// (camt and CODA) for integrity findings: figures a statement states about
+// itself — its closing balance (opening balance plus booked entries), its
+// stated counts and totals (camt TxsSummry, CODA record 9) — that its own
+// entries contradict. In an end-of-day statement (camt.053, CODA) they are
+// errors: an entry is missing, repeated or damaged, so the file is not
+// booked unless the user accepts it (reconcile --accept-errors) and the
+// nightly run names it. An intraday report (camt.052) reports a day not yet
+// closed, whose balances may already include what its entries do not, and a
+// notification (camt.054) states no balance: warnings there. Findings
+// about form (an entry in another currency than its account, an entry
+// whose details do not add up to it) are warnings in every format.
+func IntegritySeverity(k Kind) finding.Severity {
+	if k == KindStatement {
+		return finding.Error
+	}
+	return finding.Warning
+}
+
 // Account is the account a statement reports on.
 type Account struct {
 	IBAN     string `json:"iban,omitempty"`     // Acct/Id/IBAN; CODA record 1 account when it is an IBAN
