@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -305,9 +306,18 @@ func newCSVReport(w io.Writer) *csvReport {
 	return c
 }
 
+// reportTextCol tells the text columns of reportHeader: everything but
+// the amounts and the entry and detail numbers, which batchtool writes.
+func reportTextCol(i int) bool {
+	name := reportHeader[i]
+	return !reportMoneyCols[name] && name != "entry" && name != "detail"
+}
+
 func (c *csvReport) Write(file string, r *reconcile.Result, dup bool) error {
 	for _, row := range rowsOf(file, r, dup) {
-		if err := c.w.Write(row.fields()); err != nil {
+		// Text from the statement (names, remittance) never runs as a
+		// spreadsheet formula; amounts stay numbers.
+		if err := c.w.Write(csvsafe.Row(row.fields(), reportTextCol)); err != nil {
 			return err
 		}
 	}

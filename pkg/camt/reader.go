@@ -889,22 +889,31 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
 	// Chrgs repeats with an Amt each; from 001.03 one Chrgs holds
 	// TtlChrgsAndTaxAmt and Rcrd/Amt.
+	charge := func(a amt, suffix string) {
+		tr.Charges = tr.Charges.Add(r.plain(a, pathf, suffix))
+		if tr.ChargesCurrency == "" {
+			tr.ChargesCurrency = a.Ccy
+		}
+	}
 	for ch := t.firstChild(tx); ch != none; ch = t.nextSibling(ch) {
 		if !t.is(ch, "Chrgs") {
 			continue
 		}
 		switch {
 		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
+			charge(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), "/Chrgs/TtlChrgsAndTaxAmt")
 		case t.child(ch, "Amt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), pathf, "/Chrgs/Amt"))
+			charge(t.amount(t.child(ch, "Amt")), "/Chrgs/Amt")
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
 				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
-					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), pathf, "/Chrgs/Rcrd/Amt"))
+					charge(t.amount(t.child(rc, "Amt")), "/Chrgs/Rcrd/Amt")
 				}
 			}
 		}
+	}
+	if tr.ChargesCurrency == tr.Currency {
+		tr.ChargesCurrency = "" // "" is the detail's currency
 	}
 	if bc := t.child(tx, "BkTxCd"); bc != none {
 		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {

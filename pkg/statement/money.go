@@ -13,13 +13,11 @@ func Money(d decimal.Decimal) string {
 	return d.String()
 }
 
-func money(d decimal.Decimal) string { return Money(d) }
-
-func zeroEmpty(d decimal.Decimal) string {
+func zeroEmpty(d decimal.Decimal, currency string) string {
 	if d.IsZero() {
 		return ""
 	}
-	return money(d)
+	return FormatAmount(d, currency)
 }
 
 // MinorUnits returns the number of decimals of a currency (ISO 4217): 2

@@ -125,25 +125,26 @@ type Reference struct {
 // Transaction is one transaction detail (camt TxDtls; a CODA movement or one
 // detail of a globalised movement).
 type Transaction struct {
-	Amount         decimal.Decimal `json:"amount"` // signed
-	Currency       string          `json:"currency,omitempty"`
-	EndToEndID     string          `json:"end_to_end_id,omitempty"`
-	MandateID      string          `json:"mandate_id,omitempty"`
-	InstructionID  string          `json:"instruction_id,omitempty"`
-	PaymentInfoID  string          `json:"payment_info_id,omitempty"` // PmtInfId: the collection batch
-	TransactionID  string          `json:"transaction_id,omitempty"`
-	AccountSvcrRef string          `json:"account_servicer_ref,omitempty"`
-	CreditorID     string          `json:"creditor_id,omitempty"`
-	Counterparty   Party           `json:"counterparty,omitzero"`
-	Remittance     string          `json:"remittance,omitempty"` // unstructured, lines joined by a space
-	Reference      Reference       `json:"reference,omitzero"`
-	ReturnReason   string          `json:"return_reason,omitempty"` // ISO 20022 reason code: AM04, MD06, AC04 ...
-	ReturnText     string          `json:"return_text,omitempty"`   // additional return info, or the code's meaning
-	Charges        decimal.Decimal `json:"charges,omitzero"`        // total charges, positive
-	OrigAmount     decimal.Decimal `json:"orig_amount,omitzero"`    // instructed amount before conversion
-	OrigCurrency   string          `json:"orig_currency,omitempty"`
-	BankTxCode     BankTxCode      `json:"bank_tx_code,omitzero"` // when it differs from the entry's
-	Line           int             `json:"line,omitempty"`
+	Amount          decimal.Decimal `json:"amount"` // signed
+	Currency        string          `json:"currency,omitempty"`
+	EndToEndID      string          `json:"end_to_end_id,omitempty"`
+	MandateID       string          `json:"mandate_id,omitempty"`
+	InstructionID   string          `json:"instruction_id,omitempty"`
+	PaymentInfoID   string          `json:"payment_info_id,omitempty"` // PmtInfId: the collection batch
+	TransactionID   string          `json:"transaction_id,omitempty"`
+	AccountSvcrRef  string          `json:"account_servicer_ref,omitempty"`
+	CreditorID      string          `json:"creditor_id,omitempty"`
+	Counterparty    Party           `json:"counterparty,omitzero"`
+	Remittance      string          `json:"remittance,omitempty"` // unstructured, lines joined by a space
+	Reference       Reference       `json:"reference,omitzero"`
+	ReturnReason    string          `json:"return_reason,omitempty"`    // ISO 20022 reason code: AM04, MD06, AC04 ...
+	ReturnText      string          `json:"return_text,omitempty"`      // additional return info, or the code's meaning
+	Charges         decimal.Decimal `json:"charges,omitzero"`           // total charges, positive
+	ChargesCurrency string          `json:"charges_currency,omitempty"` // their currency; "" for the detail's
+	OrigAmount      decimal.Decimal `json:"orig_amount,omitzero"`       // instructed amount before conversion
+	OrigCurrency    string          `json:"orig_currency,omitempty"`
+	BankTxCode      BankTxCode      `json:"bank_tx_code,omitzero"` // when it differs from the entry's
+	Line            int             `json:"line,omitempty"`
 }
 
 // Entry is one booked (or pending) entry of a statement. A batch booking is
