@@ -922,8 +922,9 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
-	// reversal turns it round (a returned collection is booked as a debit
-	// but its counterparty is still the debtor).
+	// return or reversal turns it round (a returned collection is booked as
+	// a debit but its counterparty is still the debtor), told by RvslInd,
+	// the bank transaction code or a return reason (statement.IsReturn).
 	p := t.child(tx, "RltdPties")
 	agts := t.child(tx, "RltdAgts")
 	dbtrN, cdtrN := t.child(p, "Dbtr"), t.child(p, "Cdtr")
@@ -932,17 +933,12 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, "UltmtCdtr")), IBAN: t.textAt(p, "CdtrAcct", "Id", "IBAN"),
 		Account: otherAccount(t, t.at(p, "CdtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "CdtrAgt"), cdtrN)}
 	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
-	if credit != e.Reversal {
-		tr.Counterparty = dbtr
-		if tr.Counterparty == (statement.Party{}) {
-			tr.Counterparty = cdtr
-		}
-	} else {
-		tr.Counterparty = cdtr
-		if tr.Counterparty == (statement.Party{}) {
-			tr.Counterparty = dbtr
-		}
+	txCode := e.BankTxCode
+	if tr.BankTxCode != (statement.BankTxCode{}) {
+		txCode = tr.BankTxCode
 	}
+	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.at(tx, "RtrInf", "Rsn")))
+	tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
 	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
 	// Remittance: Ustrd lines joined by a space; the first Strd creditor

@@ -1263,7 +1263,9 @@ func (r *Reader) flush() {
 		e.Details = one
 		r.transaction(&p.self, ccy, &e.Details[0], e.Amount)
 		e.BankTxCode = r.txCode(&p.self, p.self.rtype)
-		e.Reversal = isR(p.self.rtype)
+		// A return told by its R-transaction type, its Febelfin code (mapped
+		// to UPDD/PRDD) or its return reason: the one rule of every reader.
+		e.Reversal = statement.IsReturn(isR(p.self.rtype), e.BankTxCode, e.Details[0].ReturnReason)
 	} else {
 		p.details = leaves(p.details)
 		e.Details = make([]statement.Transaction, len(p.details))
@@ -1284,7 +1286,11 @@ func (r *Reader) flush() {
 				t.BankTxCode = statement.BankTxCode{}
 			}
 			t.PaymentInfoID = e.BatchID
-			rev = rev && isR(d.rtype)
+			code := e.BankTxCode
+			if t.BankTxCode != (statement.BankTxCode{}) {
+				code = t.BankTxCode
+			}
+			rev = rev && statement.IsReturn(isR(d.rtype), code, t.ReturnReason)
 		}
 		e.Reversal = isR(p.self.rtype) || rev
 		// The global movement's own communication describes the batch.
