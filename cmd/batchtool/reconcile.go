@@ -260,13 +260,13 @@ func rowsOf(file string, r *reconcile.Result, dup bool) []reportRow {
 	}
 	if dup {
 		row := base
-		row.Amount, row.Status, row.Evidence = statement.Money(e.Amount), "duplicate", "already booked from another file: skipped"
+		row.Amount, row.Status, row.Evidence = statement.FormatAmount(e.Amount, e.Currency), "duplicate", "already booked from another file: skipped"
 		return []reportRow{row}
 	}
 	var rows []reportRow
 	for _, l := range r.Lines {
 		row := base
-		row.Detail, row.Amount, row.Currency = l.Detail, statement.Money(l.Amount), l.Currency
+		row.Detail, row.Amount, row.Currency = l.Detail, statement.FormatAmount(l.Amount, l.Currency), l.Currency
 		row.Status, row.Rule, row.Evidence = string(l.Outcome), string(l.Rule), l.Evidence
 		row.ReturnReason, row.ReturnText = l.ReturnReason, l.ReturnText
 		row.Counterparty, row.IBAN, row.Remittance = l.CounterpartyName, l.CounterpartyIBAN, l.Remittance
@@ -291,7 +291,7 @@ func rowsOf(file string, r *reconcile.Result, dup bool) []reportRow {
 			case reconcile.ChangeBatch:
 				ir.PmtInfID = it.Key
 			}
-			ir.Applied, ir.Remaining = statement.Money(it.Applied), statement.Money(it.Remaining)
+			ir.Applied, ir.Remaining = statement.FormatAmount(it.Applied, row.Currency), statement.FormatAmount(it.Remaining, row.Currency) // in the line's currency
 			rows = append(rows, ir)
 		}
 	}

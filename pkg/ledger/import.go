@@ -19,9 +19,9 @@ import (
 
 // File names a statement file being imported.
 type File struct {
-	Name   string // as the user gave it, for reports
-	SHA256 string // hex SHA-256 of the file's bytes: the file's identity
-	Format string // e.g. "camt.053", "CODA"
+	Name   string `json:"name"`   // as the user gave it, for reports
+	SHA256 string `json:"sha256"` // hex SHA-256 of the file's bytes: the file's identity
+	Format string `json:"format"` // e.g. "camt.053", "CODA"
 }
 
 // HashFile returns the hex SHA-256 of everything r yields.

@@ -322,8 +322,8 @@ func TestParseAmount(t *testing.T) {
 			t.Errorf("ParseAmount(%q) error %v, want %v", tt.in, err, tt.err)
 			continue
 		}
-		if err == nil && FormatAmount(d) != tt.want {
-			t.Errorf("ParseAmount(%q) = %s, want %s", tt.in, FormatAmount(d), tt.want)
+		if err == nil && FormatAmount(d, "EUR") != tt.want {
+			t.Errorf("ParseAmount(%q) = %s, want %s", tt.in, FormatAmount(d, "EUR"), tt.want)
 		}
 	}
 }

@@ -1,6 +1,12 @@
 package statement
 
-import "github.com/shopspring/decimal"
+import (
+	"encoding/json"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
 
 // Money formats an amount the way every batchtool export writes it: two
 // decimals, more only when the bank sent significant ones (camt allows
@@ -20,30 +26,22 @@ func zeroEmpty(d decimal.Decimal, currency string) string {
 	return FormatAmount(d, currency)
 }
 
-// MinorUnits returns the number of decimals of a currency (ISO 4217): 2
-// for EUR and most others, 0 for JPY, 3 for KWD. An unknown or empty code
-// gets 2.
-func MinorUnits(currency string) int32 {
-	switch currency {
-	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
-		return 0
-	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-		return 3
-	case "CLF", "UYW":
-		return 4
-	}
-	return 2
-}
+// MinorUnits returns the number of decimals of a currency (ISO 4217):
+// sepa.MinorUnits.
+func MinorUnits(currency string) int32 { return sepa.MinorUnits(currency) }
 
 // FormatAmount formats an amount with its currency's minor units, the one
-// rule of every batchtool output: 80 EUR → "80.00", 80 JPY → "80",
-// 1.5 KWD → "1.500". Digits beyond the minor units are kept when they are
-// significant (a camt amount may carry five decimals): nothing is rounded
-// away.
-func FormatAmount(d decimal.Decimal, currency string) string {
-	m := MinorUnits(currency)
-	if d.Exponent() >= -m || d.Equal(d.Truncate(m)) {
-		return d.StringFixed(m)
-	}
-	return d.String()
+// rule of every batchtool output: sepa.FormatAmount.
+func FormatAmount(d decimal.Decimal, currency string) string { return sepa.FormatAmount(d, currency) }
+
+// MarshalJSON writes a balance by the one JSON rule of batchtool: the
+// amount as a string with its currency's minor units beside its currency,
+// the date as YYYY-MM-DD.
+func (b Balance) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Amount   string `json:"amount"`
+		Currency string `json:"currency"`
+		Date     string `json:"date,omitempty"`
+		Type     string `json:"type,omitempty"`
+	}{FormatAmount(b.Amount, b.Currency), b.Currency, date(b.Date), b.Type})
 }
