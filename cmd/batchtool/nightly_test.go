@@ -254,11 +254,11 @@ func TestLedgerStatus(t *testing.T) {
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
 	want := `ledger ` + ledgerPath + ` (schema 4)
 
-collections        collected              9         1,898.16
-                   returned               3           139.06
-invoices (open)    paid                   4             0.00
-                   partial                1            15.01
-payment requests   tikkie open            2           104.05
+collections        collected              9         1,898.16 EUR
+                   returned               3           139.06 EUR
+invoices (open)    paid                   4             0.00 EUR
+                   partial                1            15.01 EUR
+payment requests   tikkie open            2           104.05 EUR
 
 statements: 2 file(s), 12 line(s) booked, 20 match(es); 4 batch(es)
 
