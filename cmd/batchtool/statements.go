@@ -42,8 +42,8 @@ type statementSummary struct {
 	Account      statement.Account  `json:"account"`
 	From         string             `json:"from,omitempty"`
 	To           string             `json:"to,omitempty"`
-	Opening      *statement.Balance `json:"opening,omitempty"`
-	Closing      *statement.Balance `json:"closing,omitempty"`
+	Opening      *balanceJSON       `json:"opening,omitempty"`
+	Closing      *balanceJSON       `json:"closing,omitempty"`
 	Entries      int                `json:"entries"`
 	Credits      reconcile.Totals   `json:"credits"`   // one per currency
 	Debits       reconcile.Totals   `json:"debits"`    // one per currency
@@ -142,7 +142,7 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 	for _, st := range sr.Statements() {
 		s := get(st)
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
-		s.Opening, s.Closing = st.Opening, st.Closing
+		s.Opening, s.Closing = newBalanceJSON(st.Opening), newBalanceJSON(st.Closing)
 		s.From, s.To = dateText(st.From), dateText(st.To)
 		s.FirstBooking, s.LastBooking = dateText(first[s]), dateText(last[s])
 		slices.SortFunc(s.Returns, func(a, b statementReturns) int { return strings.Compare(a.Reason, b.Reason) })
@@ -158,16 +158,33 @@ func dateText(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-func balanceText(b *statement.Balance) string {
+// balanceJSON is a balance by batchtool's one JSON rule: the amount as a
+// string with its currency's minor units beside its currency, the date as
+// YYYY-MM-DD.
+type balanceJSON struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+	Date     string `json:"date,omitempty"`
+	Type     string `json:"type,omitempty"`
+}
+
+func newBalanceJSON(b *statement.Balance) *balanceJSON {
+	if b == nil {
+		return nil
+	}
+	return &balanceJSON{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
+}
+
+func balanceText(b *balanceJSON) string {
 	if b == nil {
 		return "-"
 	}
-	s := statement.Money(b.Amount)
+	s := b.Amount
 	if b.Currency != "" {
 		s += " " + b.Currency
 	}
-	if !b.Date.IsZero() {
-		s += " on " + dateText(b.Date)
+	if b.Date != "" {
+		s += " on " + b.Date
 	}
 	return s
 }

@@ -46,7 +46,7 @@ func (r *Reader) endStatement() {
 	integrity := statement.IntegritySeverity(r.msg.kind)
 
 	// Opening balance + booked entries = closing balance.
-	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency &&
+	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency && !c.mixedCurrency &&
 		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
 		want := op.Amount.Add(c.booked)
 		if !want.Equal(cl.Amount) {
@@ -65,19 +65,19 @@ func (r *Reader) endStatement() {
 					"states %d entries, the statement holds %d", k, c.nNtr)
 			}
 		}
-		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" {
+		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" && !c.mixedCurrency {
 			// Sum of all entry amounts regardless of sign (ISO definition).
 			if d, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
 				r.add(integrity, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
 					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
 			}
 		}
-		r.checkTotal(integrity, s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
-		r.checkTotal(integrity, s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
 	}
 }
 
-func (r *Reader) checkTotal(sev finding.Severity, t *numberAndSum, n int, sum decimal.Decimal, path, what string, line int) {
+func (r *Reader) checkTotal(sev finding.Severity, sums bool, t *numberAndSum, n int, sum decimal.Decimal, path, what string, line int) {
 	if t == nil {
 		return
 	}
@@ -87,7 +87,7 @@ func (r *Reader) checkTotal(sev finding.Severity, t *numberAndSum, n int, sum de
 				"states %d %s entries, the statement holds %d", k, what, n)
 		}
 	}
-	if v := strings.TrimSpace(t.Sum); v != "" {
+	if v := strings.TrimSpace(t.Sum); v != "" && sums {
 		if d, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
 			r.add(sev, line, path+"/Sum", v, RuleSummary,
 				"states %s entries summing to %s, they add up to %s", what, v, sum.String())

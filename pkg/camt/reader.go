@@ -102,6 +102,7 @@ type stmtState struct {
 	nCred, nDebit int
 	ccyWarned     bool
 	entryCurrency string
+	mixedCurrency bool // entries in more than one currency
 }
 
 // txsSummry is what the checks need of TxsSummry.
@@ -1067,5 +1068,7 @@ func (r *Reader) tally(e *statement.Entry, path string, line int) {
 	}
 	if c.entryCurrency == "" {
 		c.entryCurrency = e.Currency
+	} else if e.Currency != "" && e.Currency != c.entryCurrency {
+		c.mixedCurrency = true // no sum of the entries: the balance and TxsSummry sums are not checked
 	}
 }

@@ -44,3 +44,44 @@ func TestReturnWithoutReversalIndicator(t *testing.T) {
 		})
 	}
 }
+
+// TestIntegritySeverity: one policy for the statement's own figures
+// (statement.IntegritySeverity): a closing balance and TxsSummry that the
+// entries contradict are errors in an end-of-day statement (camt.053) and
+// warnings in an intraday report (camt.052). Entries in two currencies are
+// never added up: then neither the balance nor the TxsSummry sums are
+// checked (the currency finding says why), and no mixed figure is printed.
+func TestIntegritySeverity(t *testing.T) {
+	body := func(ccy2 string) string {
+		return strings.Join([]string{
+			`<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-01</Dt></Dt></Bal>`,
+			`<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">120.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-01-01</Dt></Dt></Bal>`,
+			`<TxsSummry><TtlCdtNtries><NbOfNtries>1</NbOfNtries><Sum>31.00</Sum></TtlCdtNtries></TxsSummry>`,
+			`<Ntry><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/></Ntry>`,
+			`<Ntry><Amt Ccy="` + ccy2 + `">4.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BkTxCd/></Ntry>`,
+		}, "\n")
+	}
+	const stmt = "/Document/BkToCstmrStmt/Stmt[1]"
+	want053 := `f.xml:6: error: ` + stmt + `/Bal[2]/Amt "120.00": closing balance 120 does not equal opening balance 100 plus 2 booked entries (26) = 126; difference -6 [camt balance]
+f.xml:7: error: ` + stmt + `/TxsSummry/TtlCdtNtries/Sum "31.00": states credit entries summing to 31.00, they add up to 30 [camt TxsSummry]
+`
+	toReport := strings.NewReplacer("camt.053.001.02", "camt.052.001.02", "BkToCstmrStmt", "BkToCstmrAcctRpt", "<Stmt>", "<Rpt>", "</Stmt>", "</Rpt>")
+	for _, tc := range []struct{ name, doc, want string }{
+		{"camt.053: errors", stmt053(body("EUR")), want053},
+		{"camt.052: warnings", toReport.Replace(stmt053(body("EUR"))),
+			strings.NewReplacer("error:", "warning:", "BkToCstmrStmt/Stmt[1]", "BkToCstmrAcctRpt/Rpt[1]").Replace(want053)},
+		{"two currencies: no sum", stmt053(body("USD")),
+			`f.xml:9: warning: ` + stmt + `/Ntry[2]/Amt "USD": entry currency USD differs from the account currency EUR [camt currency]
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := camt.NewReader(strings.NewReader(tc.doc), "f.xml")
+			if _, err := readAll(r); err != nil {
+				t.Fatal(err)
+			}
+			if got := findingsText(r.Findings()); got != tc.want {
+				t.Errorf("findings\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,8 +1,6 @@
 package statement
 
 import (
-	"encoding/json"
-
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/sepa"
@@ -33,15 +31,3 @@ func MinorUnits(currency string) int32 { return sepa.MinorUnits(currency) }
 // FormatAmount formats an amount with its currency's minor units, the one
 // rule of every batchtool output: sepa.FormatAmount.
 func FormatAmount(d decimal.Decimal, currency string) string { return sepa.FormatAmount(d, currency) }
-
-// MarshalJSON writes a balance by the one JSON rule of batchtool: the
-// amount as a string with its currency's minor units beside its currency,
-// the date as YYYY-MM-DD.
-func (b Balance) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Amount   string `json:"amount"`
-		Currency string `json:"currency"`
-		Date     string `json:"date,omitempty"`
-		Type     string `json:"type,omitempty"`
-	}{FormatAmount(b.Amount, b.Currency), b.Currency, date(b.Date), b.Type})
-}
