@@ -265,7 +265,7 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	var fetched []string
 	for _, f := range c.Platform.Formats {
 		inbox := filepath.Join(work, "inbox", f)
-		n.step("fetch "+f+" files", append([]string{"files", "fetch", "--format", f, "--out", inbox}, n.platformArgs()...)...)
+		n.step("fetch "+f+" files", append([]string{"files", "fetch", "--format", f, "--out", inbox, "--ledger", ledgerPath}, n.platformArgs()...)...)
 		entries, _ := os.ReadDir(inbox)
 		for _, e := range entries {
 			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
@@ -313,6 +313,13 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		if count, sum := newLinks(links); count > 0 {
 			n.todo = append(n.todo, fmt.Sprintf("send %d new payment request link(s) (%s): %s", count, sum.StringFixed(2), links))
 		}
+	}
+	// Every file the platform listed must be booked: one that is not is a
+	// statement the ledger does not know yet.
+	if owed, err := booked(ledgerPath); err != nil {
+		return err
+	} else if len(owed) > 0 {
+		n.attend = append(n.attend, fmt.Sprintf("%d statement file(s) listed by the platform and not booked yet (fetched again next run): %s", len(owed), strings.Join(owed, ", ")))
 	}
 	if summary != nil {
 		if summary.Unmatched.Count > 0 {
@@ -373,6 +380,21 @@ func batchUploaded(batch, ledgerPath string) (string, error) {
 		when = u.At.Format("2006-01-02 15:04")
 	}
 	return when, nil
+}
+
+// booked marks the platform files the ledger has imported as booked, and
+// names those it still owes.
+func booked(ledgerPath string) ([]string, error) {
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	ctx := context.Background()
+	if _, err := l.MarkBooked(ctx); err != nil {
+		return nil, err
+	}
+	return owedNames(ctx, l)
 }
 
 // fileDigest names a batch after the content of its due file and creditor:

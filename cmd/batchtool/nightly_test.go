@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -252,7 +253,7 @@ func TestLedgerStatus(t *testing.T) {
 	ledgerPath := nightlyWithReturns(t)
 	mustCreate(t, ledgerPath, "tikkie", "--overdue", "none")
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
-	want := `ledger ` + ledgerPath + ` (schema 4)
+	want := `ledger ` + ledgerPath + ` (schema ` + strconv.Itoa(ledger.LatestSchema()) + `)
 
 collections        collected              9         1,898.16
                    returned               3           139.06
@@ -261,6 +262,7 @@ invoices (open)    paid                   4             0.00
 payment requests   tikkie open            2           104.05
 
 statements: 2 file(s), 12 line(s) booked, 20 match(es); 4 batch(es)
+platform files: 2 listed: 2 booked, 0 downloaded and not booked, 0 not downloaded
 
 last runs:
 `
