@@ -45,7 +45,8 @@ type fetchResult struct {
 	Reset  string        `json:"reset,omitempty"` // the X-RESET the listing sent
 	Files  []fetchedFile `json:"files"`           // downloaded (or tried) in this run
 	// Owed are the files the platform listed that are still not
-	// downloaded, of every format: the next fetch tries them again.
+	// downloaded, of every format: the next fetch of their format tries
+	// them again. Only those of the fetch's own format make its exit code 1.
 	Owed    []owedFile `json:"owed"`
 	Cleaned []string   `json:"cleaned"` // partial downloads of an earlier run, removed
 	Errors  []string   `json:"errors"`  // generation or listing failures
@@ -130,10 +131,15 @@ behind are removed first.`,
 				enc.SetIndent("", "  ")
 				enc.Encode(res)
 			} else {
-				writeFetchResult(a.stdout, res, out)
+				writeFetchResult(a.stdout, res, format, out)
 			}
-			if len(res.Errors) > 0 || len(res.Owed) > 0 {
+			if len(res.Errors) > 0 {
 				return &exitError{code: 1}
+			}
+			for _, o := range res.Owed {
+				if o.Format == format {
+					return &exitError{code: 1}
+				}
 			}
 			for _, f := range res.Files {
 				if f.Error != "" {
@@ -290,7 +296,7 @@ func progressFor(a *app, name string) io.Writer {
 	return progressbar.DefaultBytes(-1, name)
 }
 
-func writeFetchResult(w io.Writer, r *fetchResult, out string) {
+func writeFetchResult(w io.Writer, r *fetchResult, format, out string) {
 	reset := ""
 	if r.Reset != "" {
 		reset = ", feed reset to " + r.Reset
@@ -317,6 +323,12 @@ func writeFetchResult(w io.Writer, r *fetchResult, out string) {
 		fmt.Fprintf(w, "%d file(s) owed: listed by the platform, not downloaded yet (the next fetch tries again):\n", len(r.Owed))
 		for _, o := range r.Owed {
 			fmt.Fprintf(w, "  owed   %+q (%s, listed %s, %d attempt(s))%s\n", o.Name, o.Format, o.ListedAt.UTC().Format("2006-01-02 15:04"), o.Attempts, lastError(o.LastError))
+		}
+		for _, o := range r.Owed {
+			if o.Format != format {
+				fmt.Fprintf(w, "  (%s files are fetched by: batchtool files fetch --format %s)\n", o.Format, o.Format)
+				break
+			}
 		}
 	}
 }
