@@ -139,3 +139,40 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestLedgerCheck: the platform's transaction feed against the ledger.
+// Collections the platform settled in an earlier check and that no
+// statement booked are named as gaps, per currency, until their statement
+// is booked.
+func TestLedgerCheck(t *testing.T) {
+	startSandbox(t)
+	batch := writeBatch(t, "CHK1", "10.00", "20.01")
+	if code, _, _ := batchtool(t, "ledger", "add", batch); code != 0 {
+		t.Fatal("ledger add failed")
+	}
+	if code, _, _ := batchtool(t, "collect", "upload", batch, "--profile", "1234"); code != 0 {
+		t.Fatal("upload failed")
+	}
+	code, out, errOut := batchtool(t, "ledger", "check")
+	if code != 0 || out != "platform feed: 2 new entr(ies) read, position 1004\nno gap: every collection the platform settled or failed is booked so in the ledger\n" {
+		t.Fatalf("first check: exit %d\n%q\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, "ledger", "check")
+	if code != 1 || !strings.HasPrefix(out, "platform feed: 0 new entr(ies) read, position 1004\n2 gap(s), 30.01 EUR: the platform reports them, no booked statement line accounts for them\n") ||
+		!strings.Contains(out, "  CHK1-E1                                    10.00 EUR  platform PAID, ledger open (want collected)\n") ||
+		!strings.Contains(out, "  CHK1-E2                                    20.01 EUR  platform ERROR, ledger open (want returned (AM04))\n") {
+		t.Fatalf("second check: exit %d\n%s\n%s", code, out, errOut)
+	}
+	inbox := t.TempDir()
+	if code, _, _ := batchtool(t, "files", "fetch", "--out", inbox); code != 0 {
+		t.Fatal("fetch failed")
+	}
+	names := dirNames(t, inbox)
+	if code, out, errOut := batchtool(t, "reconcile", filepath.Join(inbox, names[0])); code != 0 {
+		t.Fatalf("reconcile: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, "ledger", "check", "--json")
+	if code != 0 || !strings.Contains(out, `"gaps": []`) || !strings.Contains(out, `"position": 1004`) {
+		t.Fatalf("check after booking: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

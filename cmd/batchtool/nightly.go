@@ -132,6 +132,7 @@ func newNightlyCmd(a *app) *cobra.Command {
   5. reconcile every fetched file against the ledger (a file, or a line seen
      in another file, is never booked twice),
   6. write the reports and the ERP export for the lines booked in this run,
+     and cross-check the platform's transaction feed against the ledger,
   7. with a [payreq] provider: book the payment requests paid since the last
      run (payments.* reports) and send requests for collections returned for
      good and invoices overdue (payment-links.csv lists the open ones).
@@ -298,6 +299,11 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		fmt.Fprintf(a.stdout, "reports: %s\n", reportDir)
 	} else {
 		n.note("reconcile", "no statement files in the inbox")
+	}
+	// The platform's own account of the collections against what the
+	// statements booked: a gap is a statement the ledger has not seen.
+	if len(c.Platform.Formats) > 0 {
+		n.step("check against the platform", append([]string{"ledger", "check", "--ledger", ledgerPath}, n.platformArgs()...)...)
 	}
 	// 7-8. Payment requests: book the ones paid since the last run, then ask
 	// for what is still not collected (each item once).
