@@ -218,6 +218,7 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 
 	// 1-2. Batches: one per due file content; built, registered, uploaded once.
 	day := now.UTC().AddDate(0, 0, c.Collect.DaysAhead).Format(time.DateOnly)
+	sent := map[string]bool{}
 	for _, due := range c.Collect.Due {
 		due = c.path(due)
 		id, err := fileDigest(due, c.path(c.Creditor))
@@ -236,15 +237,28 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		if _, err := os.Stat(batch); err != nil {
 			continue // nothing collectable in this file
 		}
-		n.step("register "+filepath.Base(batch), "ledger", "add", batch, "--ledger", ledgerPath)
-		if when, err := batchUploaded(batch, ledgerPath); err != nil {
+		if err := n.send(batch, ledgerPath); err != nil {
 			return err
-		} else if when != "" {
-			n.note("upload "+filepath.Base(batch), "uploaded on "+when+" (ledger): not sent again")
+		}
+		sent[batch] = true
+	}
+	// A batch an earlier run built and did not send (it was stopped between
+	// the two, or the platform refused it) is sent now: its due file may
+	// have changed since, and the collections would be lost.
+	built, _ := filepath.Glob(filepath.Join(work, "batches", "*.xml"))
+	for _, batch := range built {
+		if sent[batch] {
 			continue
 		}
-		n.step("upload "+filepath.Base(batch), append([]string{"collect", "upload", batch,
-			"--profile", fmt.Sprint(c.Platform.Profile), "--ledger", ledgerPath}, n.platformArgs()...)...)
+		when, err := batchUploaded(batch, ledgerPath)
+		if err != nil {
+			return err
+		}
+		if when == "" {
+			if err := n.send(batch, ledgerPath); err != nil {
+				return err
+			}
+		}
 	}
 
 	// 3. Invoices: checked, uploaded once, registered as open items.
@@ -363,6 +377,23 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		fmt.Fprintln(a.stdout, "  - "+s)
 	}
 	return &exitError{code: 1}
+}
+
+// send registers a built batch in the ledger and uploads it, unless the
+// ledger knows it as uploaded.
+func (n *nightlyRun) send(batch, ledgerPath string) error {
+	n.step("register "+filepath.Base(batch), "ledger", "add", batch, "--ledger", ledgerPath)
+	when, err := batchUploaded(batch, ledgerPath)
+	if err != nil {
+		return err
+	}
+	if when != "" {
+		n.note("upload "+filepath.Base(batch), "uploaded on "+when+" (ledger): not sent again")
+		return nil
+	}
+	n.step("upload "+filepath.Base(batch), append([]string{"collect", "upload", batch,
+		"--profile", fmt.Sprint(n.c.Platform.Profile), "--ledger", ledgerPath}, n.platformArgs()...)...)
+	return nil
 }
 
 // batchUploaded tells when the ledger recorded every payment information

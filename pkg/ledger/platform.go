@@ -302,3 +302,39 @@ func parseTime(s sql.NullString) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s.String)
 	return t
 }
+
+// LineTotal is the count and signed sum of booked statement lines in one
+// currency.
+type LineTotal struct {
+	Currency string          `json:"currency"`
+	Count    int             `json:"count"`
+	Sum      decimal.Decimal `json:"sum"`
+}
+
+// LineTotals returns the booked statement lines' count and sum per
+// currency, in currency order.
+func (l *DB) LineTotals(ctx context.Context) ([]LineTotal, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT currency, amount FROM statement_lines ORDER BY currency`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: line totals: %w", err)
+	}
+	defer rows.Close()
+	var out []LineTotal
+	for rows.Next() {
+		var ccy, amount string
+		if err := rows.Scan(&ccy, &amount); err != nil {
+			return nil, err
+		}
+		a, err := parseMoney(amount)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].Currency != ccy {
+			out = append(out, LineTotal{Currency: ccy})
+		}
+		t := &out[len(out)-1]
+		t.Count++
+		t.Sum = t.Sum.Add(a)
+	}
+	return out, rows.Err()
+}
