@@ -17,6 +17,8 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -86,7 +88,8 @@ type batchSummary struct {
 	MessageID string            `json:"message_id"`
 	Version   string            `json:"version"`
 	Count     int64             `json:"transactions"`
-	Sum       decimal.Decimal   `json:"sum"`
+	Sum       decimal.Decimal   `json:"-"`      // over every currency: compared with the platform's (EUR) figures only
+	Totals    reconcile.Totals  `json:"totals"` // one per currency
 	PmtInfIDs []string          `json:"pmtinfids"`
 	ReqdDates []string          `json:"collection_dates"`
 	Findings  []finding.Finding `json:"findings"`
@@ -159,7 +162,7 @@ func readBatch(path string) (*batchSummary, error) {
 	}
 	defer f.Close()
 	rd := pain008.NewReader(f, path)
-	b := &batchSummary{File: path, E2E: map[string][]string{}}
+	b := &batchSummary{File: path, E2E: map[string][]string{}, Totals: reconcile.Totals{}, PmtInfIDs: []string{}, ReqdDates: []string{}}
 	dates := map[string]bool{}
 	for {
 		tx, err := rd.Next()
@@ -172,6 +175,7 @@ func readBatch(path string) (*batchSummary, error) {
 		}
 		b.Count++
 		b.Sum = b.Sum.Add(tx.Amount)
+		b.Totals.Add(tx.Amount, tx.Currency)
 		if _, ok := b.E2E[tx.PmtInfID]; !ok {
 			b.PmtInfIDs = append(b.PmtInfIDs, tx.PmtInfID)
 		}
@@ -198,6 +202,47 @@ type uploadResult struct {
 	Message     string              `json:"message,omitempty"`
 	Error       *twikey.Error       `json:"error,omitempty"`
 	Collections []twikey.Collection `json:"collections"`
+}
+
+// MarshalJSON writes the result by batchtool's one JSON rule: the
+// platform's collections and error in our own field names, amounts as
+// strings beside their currency, dates as YYYY-MM-DD, lists never null.
+func (r uploadResult) MarshalJSON() ([]byte, error) {
+	type collection struct {
+		ID             int64  `json:"id"`
+		PmtInfID       string `json:"pmt_inf_id"`
+		Transactions   int    `json:"transactions"`
+		Amount         string `json:"amount"`
+		Currency       string `json:"currency"`
+		Status         string `json:"status"`
+		CollectionDate string `json:"collection_date,omitempty"`
+		Generated      string `json:"generated,omitempty"`
+		Progress       string `json:"progress,omitempty"`
+	}
+	type apiError struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message,omitempty"`
+		Extra   string `json:"extra,omitempty"`
+		Call    string `json:"call,omitempty"`
+	}
+	out := struct {
+		Batch       *batchSummary `json:"batch"`
+		Profile     int64         `json:"profile"`
+		Outcome     string        `json:"outcome"`
+		Message     string        `json:"message,omitempty"`
+		Error       *apiError     `json:"error,omitempty"`
+		Collections []collection  `json:"collections"`
+	}{Batch: r.Batch, Profile: r.Profile, Outcome: r.Outcome, Message: r.Message, Collections: []collection{}}
+	if e := r.Error; e != nil {
+		out.Error = &apiError{e.Status, e.Code, e.Message, e.Extra, e.Call}
+	}
+	for _, c := range r.Collections {
+		out.Collections = append(out.Collections, collection{ID: c.ID, PmtInfID: c.PmtInfID, Transactions: c.Tx,
+			Amount: statement.FormatAmount(c.Amount, "EUR"), Currency: "EUR", Status: c.Status, // the platform collects SEPA: EUR
+			CollectionDate: dateText(c.ReqCollDate.Time), Generated: dateText(c.Generated.Time), Progress: c.Progress})
+	}
+	return json.Marshal(out)
 }
 
 func collectUpload(parent context.Context, a *app, o *collectUploadOptions, path string) error {
@@ -311,7 +356,7 @@ func platformCollections(ctx context.Context, c *twikey.Client, ct int64, b *bat
 
 func writeUploadResult(w io.Writer, r *uploadResult) {
 	b := r.Batch
-	fmt.Fprintf(w, "%s: %d transaction(s), %s EUR, %d collection(s), message %s\n", b.File, b.Count, b.Sum.StringFixed(2), len(b.PmtInfIDs), orDash(b.MessageID))
+	fmt.Fprintf(w, "%s: %d transaction(s), %s, %d collection(s), message %s\n", b.File, b.Count, b.Totals, len(b.PmtInfIDs), orDash(b.MessageID))
 	switch r.Outcome {
 	case "imported":
 		fmt.Fprintf(w, "platform: imported on profile %d\n", r.Profile)

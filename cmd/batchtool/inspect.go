@@ -149,6 +149,11 @@ It exits 1 when any file has an error, 0 otherwise.`,
 				all = append(all, inspectPath(name)...)
 			}
 			if asJSON {
+				for _, in := range all {
+					if in.Findings == nil {
+						in.Findings = []finding.Finding{} // lists are never null
+					}
+				}
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(all); err != nil {

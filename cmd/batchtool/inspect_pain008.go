@@ -7,63 +7,59 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
 // pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
+// Every total is one per currency (reconcile.Totals): a batch of EUR and
+// CHF transactions has two.
 type pain008Summary struct {
-	MessageID       string          `json:"message_id"`
-	Version         string          `json:"version"`   // "001.02"; "" for an unknown namespace
-	Namespace       string          `json:"namespace"` // as in the file
-	CreatedAt       *time.Time      `json:"created_at,omitempty"`
-	InitiatingParty string          `json:"initiating_party,omitempty"`
-	StatedCount     int64           `json:"stated_count"`                // GrpHdr/NbOfTxs
-	StatedTotal     *money          `json:"stated_total,omitempty"`      // GrpHdr/CtrlSum, when present
-	Count           int64           `json:"count"`                       // transactions read
-	Total           money           `json:"total"`                       // their sum
-	Amendments      int64           `json:"amendments"`                  // transactions with AmdmntInd true
-	FirstCollection string          `json:"first_collection,omitempty"`  // earliest ReqdColltnDt
-	LastCollection  string          `json:"last_collection,omitempty"`   // latest ReqdColltnDt
-	Groups          []pain008Group  `json:"groups"`                      // one per PmtInf, in file order
-	ByDate          []pain008Bucket `json:"by_collection_date_and_type"` // sorted by date, then sequence type
-	Complete        bool            `json:"complete"`                    // false when reading stopped at an error
+	MessageID       string           `json:"message_id"`
+	Version         string           `json:"version"`              // "001.02", "001.02.ch.03"; "" for an unknown namespace
+	Namespace       string           `json:"namespace"`            // as in the file
+	Scheme          string           `json:"scheme"`               // "SEPA", "Swiss CH-DD (not SEPA)", "Swiss LSV+ (not SEPA)"
+	CreatedAt       string           `json:"created_at,omitempty"` // RFC 3339
+	InitiatingParty string           `json:"initiating_party,omitempty"`
+	StatedCount     int64            `json:"stated_count"`                // GrpHdr/NbOfTxs
+	StatedTotal     *string          `json:"stated_control_sum"`          // GrpHdr/CtrlSum as written (it has no currency); null when absent
+	Count           int64            `json:"count"`                       // transactions read
+	Totals          reconcile.Totals `json:"totals"`                      // their sums, one per currency
+	Amendments      int64            `json:"amendments"`                  // transactions with AmdmntInd true
+	FirstCollection string           `json:"first_collection,omitempty"`  // earliest ReqdColltnDt
+	LastCollection  string           `json:"last_collection,omitempty"`   // latest ReqdColltnDt
+	Groups          []pain008Group   `json:"groups"`                      // one per PmtInf, in file order
+	ByDate          []pain008Bucket  `json:"by_collection_date_and_type"` // sorted by date, then sequence type
+	Complete        bool             `json:"complete"`                    // false when reading stopped at an error
 }
 
 // pain008Group is one PmtInf block.
 type pain008Group struct {
-	PmtInfID        string `json:"pmt_inf_id"`
-	CollectionDate  string `json:"collection_date"`
-	SequenceType    string `json:"sequence_type"`
-	LocalInstrument string `json:"local_instrument"`
-	Creditor        string `json:"creditor"`
-	CreditorIBAN    string `json:"creditor_iban"`
-	CreditorID      string `json:"creditor_id"`
-	Count           int64  `json:"count"`
-	Total           money  `json:"total"`
+	PmtInfID        string           `json:"pmt_inf_id"`
+	CollectionDate  string           `json:"collection_date"`
+	SequenceType    string           `json:"sequence_type"`
+	LocalInstrument string           `json:"local_instrument"`
+	Creditor        string           `json:"creditor"`
+	CreditorIBAN    string           `json:"creditor_iban"`
+	CreditorID      string           `json:"creditor_id"`
+	Count           int64            `json:"count"`
+	Totals          reconcile.Totals `json:"totals"`
 }
 
 // pain008Bucket counts the transactions of one collection date and sequence type.
 type pain008Bucket struct {
-	CollectionDate string `json:"collection_date"`
-	SequenceType   string `json:"sequence_type"`
-	Count          int64  `json:"count"`
-	Total          money  `json:"total"`
+	CollectionDate string           `json:"collection_date"`
+	SequenceType   string           `json:"sequence_type"`
+	Count          int64            `json:"count"`
+	Totals         reconcile.Totals `json:"totals"`
 }
-
-// money is an amount that marshals to JSON as a string with two decimals
-// ("25.00"), exactly as written in the file's amounts.
-type money struct{ decimal.Decimal }
-
-func (m money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
 
 // maxGroupLines keeps the text summary on one screen.
 const maxGroupLines = 20
 
 func inspectPain008(name string, r io.Reader) (*inspection, error) {
 	pr := pain008.NewReader(r, name)
-	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}}
+	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}, Totals: reconcile.Totals{}}
 	in := &inspection{File: name, Format: "pain.008", Summary: s}
 	type bucketKey struct{ date, seq string }
 	buckets := map[bucketKey]*pain008Bucket{}
@@ -80,11 +76,13 @@ func inspectPain008(name string, r io.Reader) (*inspection, error) {
 			s.Groups = append(s.Groups, pain008Group{
 				PmtInfID: p.PmtInfId, CollectionDate: pain008Date(p.ReqdColltnDt), SequenceType: p.SeqTp,
 				LocalInstrument: p.LclInstrm, Creditor: p.Cdtr.Name, CreditorIBAN: p.Cdtr.IBAN, CreditorID: p.Cdtr.ID,
+				Totals: reconcile.Totals{},
 			})
 		}
 		g := &s.Groups[len(s.Groups)-1]
 		g.Count++
-		g.Total.Decimal = g.Total.Add(tx.Amount)
+		g.Totals.Add(tx.Amount, tx.Currency)
+		s.Totals.Add(tx.Amount, tx.Currency)
 		if tx.Amendment != nil {
 			s.Amendments++
 		}
@@ -92,11 +90,11 @@ func inspectPain008(name string, r io.Reader) (*inspection, error) {
 		k := bucketKey{d, tx.SequenceType}
 		b := buckets[k]
 		if b == nil {
-			b = &pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType}
+			b = &pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType, Totals: reconcile.Totals{}}
 			buckets[k] = b
 		}
 		b.Count++
-		b.Total.Decimal = b.Total.Add(tx.Amount)
+		b.Totals.Add(tx.Amount, tx.Currency)
 		if d != "" && (s.FirstCollection == "" || d < s.FirstCollection) {
 			s.FirstCollection = d
 		}
@@ -106,15 +104,16 @@ func inspectPain008(name string, r io.Reader) (*inspection, error) {
 	}
 	h := pr.Header()
 	s.MessageID, s.Version, s.Namespace, s.InitiatingParty = h.MsgId, pr.Version(), pr.Namespace(), h.InitgPty
+	s.Scheme = pr.Scheme().Describe()
 	if !h.CreDtTm.IsZero() {
-		t := h.CreDtTm
-		s.CreatedAt = &t
+		s.CreatedAt = h.CreDtTm.Format(time.RFC3339)
 	}
 	s.StatedCount = h.NbOfTxs
 	if h.HasCtrl {
-		s.StatedTotal = &money{h.CtrlSum}
+		c := h.CtrlSum.StringFixed(max(2, -h.CtrlSum.Exponent()))
+		s.StatedTotal = &c
 	}
-	s.Count, s.Total.Decimal = pr.Totals()
+	s.Count, _ = pr.Totals()
 	for _, b := range buckets {
 		s.ByDate = append(s.ByDate, *b)
 	}
@@ -162,8 +161,9 @@ func (s *pain008Summary) WriteText(w io.Writer) {
 		version = "unknown namespace " + s.Namespace
 	}
 	fmt.Fprintf(w, "message:      %s (%s)\n", s.MessageID, version)
-	if s.CreatedAt != nil {
-		fmt.Fprintf(w, "created:      %s", s.CreatedAt.Format("2006-01-02 15:04:05 -07:00"))
+	fmt.Fprintf(w, "scheme:       %s\n", s.Scheme)
+	if t, err := time.Parse(time.RFC3339, s.CreatedAt); err == nil {
+		fmt.Fprintf(w, "created:      %s", t.Format("2006-01-02 15:04:05 -07:00"))
 	} else {
 		fmt.Fprint(w, "created:      (missing)")
 	}
@@ -173,9 +173,9 @@ func (s *pain008Summary) WriteText(w io.Writer) {
 	fmt.Fprintln(w)
 	stated := "no CtrlSum"
 	if s.StatedTotal != nil {
-		stated = s.StatedTotal.StringFixed(2)
+		stated = *s.StatedTotal
 	}
-	fmt.Fprintf(w, "transactions: %d, total %s EUR (group header: %d, %s)", s.Count, s.Total.StringFixed(2), s.StatedCount, stated)
+	fmt.Fprintf(w, "transactions: %d, total %s (group header: %d, %s)", s.Count, s.Totals, s.StatedCount, stated)
 	if s.Amendments > 0 {
 		fmt.Fprintf(w, ", %d with mandate amendments", s.Amendments)
 	}
@@ -195,7 +195,7 @@ func (s *pain008Summary) WriteText(w io.Writer) {
 			break
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.PmtInfID, g.CollectionDate, g.SequenceType, g.LocalInstrument,
-			g.Creditor, g.CreditorID, g.Count, g.Total.StringFixed(2))
+			g.Creditor, g.CreditorID, g.Count, g.Totals)
 	}
 	tw.Flush()
 	if len(s.ByDate) > 0 {
@@ -206,7 +206,7 @@ func (s *pain008Summary) WriteText(w io.Writer) {
 				fmt.Fprintf(tw, "  ... %d more\t\t\t\n", len(s.ByDate)-maxGroupLines)
 				break
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", b.CollectionDate, b.SequenceType, b.Count, b.Total.StringFixed(2))
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", b.CollectionDate, b.SequenceType, b.Count, b.Totals)
 		}
 		tw.Flush()
 	}

@@ -23,9 +23,10 @@ type ublSummary struct {
 	Currency     string            `json:"currency"`
 	Lines        int               `json:"lines"`
 	Totals       ubl.MonetaryTotal `json:"totals"`
-	TaxTotal     string            `json:"tax_total,omitempty"`
-	PaymentMeans []string          `json:"payment_means,omitempty"`
-	Attachments  []ubl.Attachment  `json:"attachments,omitempty"`
+	TaxTotal     string            `json:"-"`          // for the text: "2.10 EUR / 0.40 USD"
+	TaxTotals    []ubl.Amount      `json:"tax_totals"` // each with its currency
+	PaymentMeans []string          `json:"payment_means"`
+	Attachments  []ubl.Attachment  `json:"attachments"`
 	Mapping      *ubl.Mapping      `json:"mapping"`
 	DirectDebit  *ubl.DirectDebit  `json:"direct_debit,omitempty"`
 	Collectable  bool              `json:"collectable"`
@@ -45,23 +46,26 @@ func inspectUBL(name string, r io.Reader) (*inspection, error) {
 
 func newUBLSummary(inv *ubl.Invoice) *ublSummary {
 	s := &ublSummary{
-		Document:    inv.Root(),
-		Number:      inv.Number,
-		TypeCode:    inv.TypeCode,
-		Profile:     inv.CustomizationID,
-		Supplier:    inv.Supplier.DisplayName(),
-		Customer:    inv.Customer.DisplayName(),
-		IssueDate:   ublDate(inv.IssueDate),
-		DueDate:     ublDate(inv.DueDate),
-		Currency:    inv.Currency,
-		Lines:       len(inv.Lines),
-		Totals:      inv.Totals,
-		Attachments: inv.Attachments,
+		Document:     inv.Root(),
+		Number:       inv.Number,
+		TypeCode:     inv.TypeCode,
+		Profile:      inv.CustomizationID,
+		Supplier:     inv.Supplier.DisplayName(),
+		Customer:     inv.Customer.DisplayName(),
+		IssueDate:    ublDate(inv.IssueDate),
+		DueDate:      ublDate(inv.DueDate),
+		Currency:     inv.Currency,
+		Lines:        len(inv.Lines),
+		Totals:       inv.Totals,
+		Attachments:  append([]ubl.Attachment{}, inv.Attachments...),
+		PaymentMeans: []string{},
 	}
 	var taxes []string
+	s.TaxTotals = []ubl.Amount{}
 	for _, tt := range inv.TaxTotals {
 		if tt.TaxAmount.IsSet() {
 			taxes = append(taxes, strings.TrimSpace(tt.TaxAmount.Text+" "+tt.TaxAmount.Currency))
+			s.TaxTotals = append(s.TaxTotals, tt.TaxAmount)
 		}
 	}
 	s.TaxTotal = strings.Join(taxes, " / ")

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
@@ -96,8 +97,10 @@ func checkInvoice(name string, r io.Reader) invoiceRow {
 		row.Number = inv.Number
 		row.Customer = inv.Customer.DisplayName()
 		row.CustomerNumber = m.CustomerNumber
-		row.Payable = inv.Totals.PayableAmount.Text
 		row.Currency = inv.Currency
+		if pa := inv.Totals.PayableAmount; pa.IsSet() {
+			row.Payable = statement.FormatAmount(pa.Value, inv.Currency)
+		}
 		row.Credit = inv.IsCredit()
 	}
 	if row.Findings == nil {

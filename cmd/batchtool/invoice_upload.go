@@ -15,6 +15,7 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
@@ -28,10 +29,42 @@ type invoiceUploadRow struct {
 	File     string            `json:"file"`
 	Number   string            `json:"number,omitempty"`
 	Payable  string            `json:"payable,omitempty"`
+	Currency string            `json:"currency,omitempty"`
 	Status   string            `json:"status"` // uploaded, skipped (local errors), failed (platform)
 	Platform *twikey.Invoice   `json:"platform,omitempty"`
 	Message  string            `json:"message,omitempty"`
 	Findings []finding.Finding `json:"findings"`
+}
+
+// MarshalJSON writes the row by batchtool's one JSON rule: the platform's
+// invoice in our own field names, its amount as a string beside its
+// currency, dates as YYYY-MM-DD, findings never null.
+func (r invoiceUploadRow) MarshalJSON() ([]byte, error) {
+	type platform struct {
+		ID       string `json:"id"`
+		State    string `json:"state,omitempty"`
+		Amount   string `json:"amount,omitempty"`
+		Currency string `json:"currency,omitempty"`
+		Date     string `json:"date,omitempty"`
+		DueDate  string `json:"due_date,omitempty"`
+		URL      string `json:"url,omitempty"`
+	}
+	type plain invoiceUploadRow
+	out := struct {
+		plain
+		Platform *platform         `json:"platform,omitempty"`
+		Findings []finding.Finding `json:"findings"`
+	}{plain: plain(r), Findings: r.Findings}
+	if out.Findings == nil {
+		out.Findings = []finding.Finding{}
+	}
+	if p := r.Platform; p != nil {
+		out.Platform = &platform{ID: p.ID, State: p.State, Date: dateText(p.Date.Time), DueDate: dateText(p.DueDate.Time), URL: p.URL}
+		if p.State != "" { // an invoice the platform answered for, not only a reference from the ledger
+			out.Platform.Amount, out.Platform.Currency = statement.FormatAmount(p.Amount, r.Currency), r.Currency
+		}
+	}
+	return json.Marshal(out)
 }
 
 func newInvoiceUploadCmd(a *app) *cobra.Command {
@@ -110,7 +143,7 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name str
 		return invoiceUploadRow{File: name, Status: "failed", Message: err.Error(), Findings: []finding.Finding{}}
 	}
 	chk := checkInvoice(name, bytes.NewReader(data))
-	row := invoiceUploadRow{File: name, Number: chk.Number, Payable: chk.Payable, Findings: chk.Findings}
+	row := invoiceUploadRow{File: name, Number: chk.Number, Payable: chk.Payable, Currency: chk.Currency, Findings: chk.Findings}
 	if chk.Errors > 0 {
 		row.Status = "skipped"
 		row.Message = fmt.Sprintf("%d error(s) found locally: not uploaded", chk.Errors)

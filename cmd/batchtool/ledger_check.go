@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -26,6 +27,35 @@ type checkGapCurrency struct {
 	Currency string `json:"currency"`
 	Count    int    `json:"count"`
 	Amount   string `json:"amount"`
+}
+
+// MarshalJSON writes the result by batchtool's one JSON rule (docs/json.md):
+// amounts as strings with their currency's minor units, dates YYYY-MM-DD,
+// lists never null.
+func (r checkResult) MarshalJSON() ([]byte, error) {
+	type gap struct {
+		Seq          int64  `json:"seq"`
+		ID           int64  `json:"id"`
+		Ref          string `json:"ref"`
+		State        string `json:"state"`
+		Amount       string `json:"amount"`
+		Currency     string `json:"currency"`
+		BankError    string `json:"bank_error,omitempty"`
+		BookedDate   string `json:"booked_date,omitempty"`
+		LedgerStatus string `json:"ledger_status"`
+	}
+	out := struct {
+		Read     int                `json:"read"`
+		Position int64              `json:"position"`
+		Gaps     []gap              `json:"gaps"`
+		Totals   []checkGapCurrency `json:"totals"`
+	}{Read: r.Read, Position: r.Position, Gaps: []gap{}, Totals: []checkGapCurrency{}}
+	for _, g := range r.Gaps {
+		out.Gaps = append(out.Gaps, gap{g.Seq, g.ID, g.Ref, g.State, statement.FormatAmount(g.Amount, g.Currency), g.Currency,
+			g.BankError, dateText(g.BookedDate), g.LedgerStatus})
+	}
+	out.Totals = append(out.Totals, r.Totals...)
+	return json.Marshal(out)
 }
 
 func newLedgerCheckCmd(a *app) *cobra.Command {
@@ -143,7 +173,7 @@ func checkFeed(ctx context.Context, c *twikey.Client, l *ledger.DB, run int64, s
 		}
 		res.Totals[i].Count++
 		sums[i] = sums[i].Add(g.Amount)
-		res.Totals[i].Amount = sums[i].StringFixed(2)
+		res.Totals[i].Amount = statement.FormatAmount(sums[i], g.Currency)
 	}
 	return res, nil
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 func newLedgerStatusCmd(a *app) *cobra.Command {
@@ -36,16 +38,18 @@ a ledger that does not exist is an error (exit 2), never created.`,
 	return cmd
 }
 
-// tally counts and sums by a key, keeping the keys' first-seen order.
+// tally counts and sums by a key and a currency: amounts of two
+// currencies are never added together.
 type tally struct {
-	keys []string
+	keys []string // key + "\x00" + currency
 	n    map[string]int
 	sum  map[string]decimal.Decimal
 }
 
 func newTally() *tally { return &tally{n: map[string]int{}, sum: map[string]decimal.Decimal{}} }
 
-func (t *tally) add(key string, amount decimal.Decimal) {
+func (t *tally) add(key string, amount decimal.Decimal, currency string) {
+	key += "\x00" + currency
 	if _, ok := t.n[key]; !ok {
 		t.keys = append(t.keys, key)
 	}
@@ -63,7 +67,8 @@ func (t *tally) write(w io.Writer, title string) {
 		if i > 0 {
 			title = ""
 		}
-		fmt.Fprintf(w, "%-18s %-16s %7d %16s\n", title, k, t.n[k], grouped(t.sum[k].StringFixed(2)))
+		name, ccy, _ := strings.Cut(k, "\x00")
+		fmt.Fprintf(w, "%-18s %-16s %7d %20s\n", title, name, t.n[k], grouped(statement.FormatAmount(t.sum[k], ccy))+" "+ccy)
 	}
 }
 
@@ -75,12 +80,12 @@ func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) er
 	}
 	fmt.Fprintf(w, "ledger %s (schema %d)\n\n", ledger.Describe(path), v)
 	coll := newTally()
-	if err := l.Collections(ctx, func(c reconcile.Collection) error { coll.add(string(c.Status), c.Amount); return nil }); err != nil {
+	if err := l.Collections(ctx, func(c reconcile.Collection) error { coll.add(string(c.Status), c.Amount, c.Currency); return nil }); err != nil {
 		return err
 	}
 	coll.write(w, "collections")
 	inv := newTally()
-	if err := l.Invoices(ctx, func(v reconcile.Invoice) error { inv.add(string(v.Status), v.Open); return nil }); err != nil {
+	if err := l.Invoices(ctx, func(v reconcile.Invoice) error { inv.add(string(v.Status), v.Open, v.Currency); return nil }); err != nil {
 		return err
 	}
 	inv.write(w, "invoices (open)")
@@ -90,7 +95,7 @@ func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) er
 	}
 	req := newTally()
 	for _, pr := range prs {
-		req.add(pr.Provider+" "+pr.Status, pr.Amount)
+		req.add(pr.Provider+" "+pr.Status, pr.Amount, pr.Currency)
 	}
 	req.write(w, "payment requests")
 	c, err := l.Counts(ctx)

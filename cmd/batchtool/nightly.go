@@ -330,8 +330,8 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		links := filepath.Join(reportDir, "payment-links.csv")
 		n.step("payreq create ("+p+")", "payreq", "create", "--provider", p, "--from-ledger", "--ledger", ledgerPath, "--config", c.file,
 			"--as-of", now.UTC().Format(time.DateOnly), "--links", links)
-		if count, sum := newLinks(links); count > 0 {
-			n.todo = append(n.todo, fmt.Sprintf("send %d new payment request link(s) (%s): %s", count, sum.StringFixed(2), links))
+		if sums := newLinks(links); sums.Count() > 0 {
+			n.todo = append(n.todo, fmt.Sprintf("send %d new payment request link(s) (%s): %s", sums.Count(), sums, links))
 		}
 	}
 	// Every file the platform listed must be booked: one that is not is a
@@ -342,11 +342,11 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		n.attend = append(n.attend, fmt.Sprintf("%d statement file(s) listed by the platform and not booked yet (fetched again next run): %s", len(owed), strings.Join(owed, ", ")))
 	}
 	if summary != nil {
-		if summary.Unmatched.Count > 0 {
-			n.attend = append(n.attend, fmt.Sprintf("%d statement line(s) unmatched (%s)", summary.Unmatched.Count, summary.Unmatched.Amount.StringFixed(2)))
+		if t := nonZero(summary.Outcome(reconcile.Unmatched)); t.Count() > 0 {
+			n.attend = append(n.attend, fmt.Sprintf("%d statement line(s) unmatched (%s)", t.Count(), t))
 		}
-		if summary.Ambiguous.Count > 0 {
-			n.attend = append(n.attend, fmt.Sprintf("%d statement line(s) ambiguous (%s)", summary.Ambiguous.Count, summary.Ambiguous.Amount.StringFixed(2)))
+		if t := nonZero(summary.Outcome(reconcile.Ambiguous)); t.Count() > 0 {
+			n.attend = append(n.attend, fmt.Sprintf("%d statement line(s) ambiguous (%s)", t.Count(), t))
 		}
 	}
 
@@ -452,29 +452,42 @@ func fileDigest(paths ...string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 
-// newLinks counts the requests a payment-links.csv marks new, and their sum.
-func newLinks(path string) (int, decimal.Decimal) {
+// nonZero leaves out the currencies without lines.
+func nonZero(ts reconcile.Totals) reconcile.Totals {
+	out := reconcile.Totals{}
+	for _, t := range ts {
+		if t.Count > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// newLinks counts the requests a payment-links.csv marks new, and sums
+// them per currency.
+func newLinks(path string) reconcile.Totals {
+	sums := reconcile.Totals{}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, decimal.Zero
+		return sums
 	}
 	defer f.Close()
-	isNew, amount := slices.Index(linksHeader, "new"), slices.Index(linksHeader, "amount")
+	isNew, amount, ccy := slices.Index(linksHeader, "new"), slices.Index(linksHeader, "amount"), slices.Index(linksHeader, "currency")
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = len(linksHeader)
-	n, sum := 0, decimal.Zero
 	for first := true; ; first = false {
 		row, err := r.Read()
 		if err != nil {
-			return n, sum // io.EOF, or a file not written by payreq create
+			return sums // io.EOF, or a file not written by payreq create
 		}
 		if first || row[isNew] != "yes" {
 			continue
 		}
-		n++
-		if a, err := decimal.NewFromString(row[amount]); err == nil {
-			sum = sum.Add(a)
+		a, err := decimal.NewFromString(row[amount])
+		if err != nil {
+			a = decimal.Zero
 		}
+		sums.Add(a, row[ccy])
 	}
 }
 

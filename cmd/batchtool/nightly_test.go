@@ -166,7 +166,7 @@ func TestNightlyPayreq(t *testing.T) {
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 || !strings.Contains(out, "== payreq create (tikkie)\n") ||
 		!strings.Contains(out, "tikkie: 2 payment request(s) created (104.05), 0 recovered from an earlier run, 0 skipped, 0 refused\n") ||
-		!strings.Contains(out, "\nto do: send 2 new payment request link(s) (104.05): ") {
+		!strings.Contains(out, "\nto do: send 2 new payment request link(s) (104.05 EUR): ") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	links, _ := filepath.Glob(filepath.Join(filepath.Dir(config), "work", "reports", "*", "payment-links.csv"))
@@ -184,7 +184,7 @@ func TestNightlyPayreq(t *testing.T) {
 	// The second night the payout is on the statement: reconcile books it
 	// against the request and its collection; sync then has nothing to book.
 	code, out, errOut = batchtool(t, "nightly", "--config", config)
-	if code != 0 || !strings.Contains(out, "    by payment-request             1            15.03\n") ||
+	if code != 0 || !strings.Contains(out, "    by payment-request             1            15.03 EUR\n") ||
 		!strings.Contains(out, "tikkie: 0 paid and booked (0.00), 0 closed unpaid, 1 still open\n") ||
 		!strings.Contains(out, "tikkie: 0 payment request(s) created (0.00)") || strings.Contains(out, "to do: ") {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
@@ -256,11 +256,11 @@ func TestLedgerStatus(t *testing.T) {
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
 	want := `ledger ` + ledgerPath + ` (schema ` + strconv.Itoa(ledger.LatestSchema()) + `)
 
-collections        collected              9         1,898.16
-                   returned               3           139.06
-invoices (open)    paid                   4             0.00
-                   partial                1            15.01
-payment requests   tikkie open            2           104.05
+collections        collected              9         1,898.16 EUR
+                   returned               3           139.06 EUR
+invoices (open)    paid                   4             0.00 EUR
+                   partial                1            15.01 EUR
+payment requests   tikkie open            2           104.05 EUR
 
 statements: 2 file(s), 12 line(s) booked, 20 match(es); 4 batch(es)
 platform files: 2 listed: 2 booked, 0 downloaded and not booked, 0 not downloaded

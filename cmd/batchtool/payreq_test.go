@@ -149,7 +149,7 @@ report: ` + report + "\nreport: " + page + "\n"
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 	if html, _ := os.ReadFile(page); !strings.Contains(string(html), "<h1>Payment request bookings</h1><p>1 provider(s): tikkie ·") ||
-		!strings.Contains(string(html), `<div class="v">30.04</div>`) {
+		!strings.Contains(string(html), `<div class="v">30.04 EUR</div>`) {
 		t.Errorf("payments.html lacks its title, provider or total")
 	}
 	rep, _ := os.ReadFile(report)

@@ -13,10 +13,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -59,8 +59,8 @@ Exit code 1 when a file had errors or could not be read.`,
 			defer l.Close()
 			var total reconcile.Summary
 			var results []*ledger.ImportResult
-			dups, failed := 0, false
-			dupTotal := decimal.Zero
+			failed := false
+			dupTotal := reconcile.Totals{}
 			for _, name := range args {
 				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
 				for i, res := range all {
@@ -79,15 +79,14 @@ Exit code 1 when a file had errors or could not be read.`,
 						continue
 					}
 					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal.StringFixed(2))
+						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
 					if res.Pending > 0 {
 						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
-							res.File.Name, res.Pending, res.PendingTotal.StringFixed(2))
+							res.File.Name, res.Pending, res.PendingTotal)
 					}
 					results = append(results, res)
 					total.Merge(res.Summary)
-					dups += res.Duplicates
-					dupTotal = dupTotal.Add(res.DuplicateTotal)
+					dupTotal.Merge(res.DuplicateTotal)
 				}
 				if err != nil {
 					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
@@ -95,8 +94,9 @@ Exit code 1 when a file had errors or could not be read.`,
 				}
 			}
 			total.WriteText(a.stdout)
-			if dups > 0 {
-				fmt.Fprintf(a.stdout, "  %-26s %7d %16s  (skipped: already booked)\n", "duplicates", dups, dupTotal.StringFixed(2))
+			for _, t := range dupTotal {
+				fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
+					statement.FormatAmount(t.Amount, t.Currency)+" "+t.Currency)
 			}
 			sumJSON, _ := json.Marshal(total)
 			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {
@@ -260,13 +260,13 @@ func rowsOf(file string, r *reconcile.Result, dup bool) []reportRow {
 	}
 	if dup {
 		row := base
-		row.Amount, row.Status, row.Evidence = statement.Money(e.Amount), "duplicate", "already booked from another file: skipped"
+		row.Amount, row.Status, row.Evidence = statement.FormatAmount(e.Amount, e.Currency), "duplicate", "already booked from another file: skipped"
 		return []reportRow{row}
 	}
 	var rows []reportRow
 	for _, l := range r.Lines {
 		row := base
-		row.Detail, row.Amount, row.Currency = l.Detail, statement.Money(l.Amount), l.Currency
+		row.Detail, row.Amount, row.Currency = l.Detail, statement.FormatAmount(l.Amount, l.Currency), l.Currency
 		row.Status, row.Rule, row.Evidence = string(l.Outcome), string(l.Rule), l.Evidence
 		row.ReturnReason, row.ReturnText = l.ReturnReason, l.ReturnText
 		row.Counterparty, row.IBAN, row.Remittance = l.CounterpartyName, l.CounterpartyIBAN, l.Remittance
@@ -291,7 +291,7 @@ func rowsOf(file string, r *reconcile.Result, dup bool) []reportRow {
 			case reconcile.ChangeBatch:
 				ir.PmtInfID = it.Key
 			}
-			ir.Applied, ir.Remaining = statement.Money(it.Applied), statement.Money(it.Remaining)
+			ir.Applied, ir.Remaining = statement.FormatAmount(it.Applied, row.Currency), statement.FormatAmount(it.Remaining, row.Currency) // in the line's currency
 			rows = append(rows, ir)
 		}
 	}
@@ -306,9 +306,18 @@ func newCSVReport(w io.Writer) *csvReport {
 	return c
 }
 
+// reportTextCol tells the text columns of reportHeader: everything but
+// the amounts and the entry and detail numbers, which batchtool writes.
+func reportTextCol(i int) bool {
+	name := reportHeader[i]
+	return !reportMoneyCols[name] && name != "entry" && name != "detail"
+}
+
 func (c *csvReport) Write(file string, r *reconcile.Result, dup bool) error {
 	for _, row := range rowsOf(file, r, dup) {
-		if err := c.w.Write(row.fields()); err != nil {
+		// Text from the statement (names, remittance) never runs as a
+		// spreadsheet formula; amounts stay numbers.
+		if err := c.w.Write(csvsafe.Row(row.fields(), reportTextCol)); err != nil {
 			return err
 		}
 	}

@@ -118,14 +118,14 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
 	}
 	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
-entries: 4, lines: 5, total 55.75
-  matched                          3            60.75
-    by end-to-end-id               3            60.75
-  returned                         1           -10.00
-    AM04                           1           -10.00  Insufficient funds
-  ambiguous                        0             0.00
-  unmatched                        1             5.00
-  total                            5            55.75  (balanced)
+entries: 4, lines: 5, total 55.75 EUR
+  matched                          3            60.75 EUR
+    by end-to-end-id               3            60.75 EUR
+  returned                         1           -10.00 EUR
+    AM04                           1           -10.00 EUR  Insufficient funds
+  ambiguous                        0             0.00 EUR
+  unmatched                        1             5.00 EUR
+  total                            5            55.75 EUR  (balanced)
 report: ` + report + "\n"
 	if out != want {
 		t.Errorf("reconcile output\n%s\nwant\n%s", out, want)
@@ -170,8 +170,8 @@ report: ` + report + "\n"
 	writeRecStatement(t, st2, "CAMT-2", day, more)
 	jsonReport := filepath.Join(dir, "out.json")
 	code, out, errOut = batchtool(t, "reconcile", st2, "--ledger", db, "--report", jsonReport)
-	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75)\n") ||
-		!strings.Contains(out, "  duplicates                       4            55.75  (skipped: already booked)\n") {
+	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75 EUR)\n") ||
+		!strings.Contains(out, "  duplicates                       4            55.75 EUR  (skipped: already booked)\n") {
 		t.Errorf("overlapping file: %d\n%s\n%s", code, out, errOut)
 	}
 	var rep struct {
@@ -231,14 +231,14 @@ func TestLedgerAddInvoicesAndReconcile(t *testing.T) {
 	report := filepath.Join(dir, "erp.csv")
 	code, out, errOut = batchtool(t, "reconcile", st, "--ledger", db, "--report", report)
 	want := st + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
-entries: 4, lines: 4, total 1420.49
-  matched                          3          1320.50
-    by structured-reference        2          1260.00
-    by invoice-number              1            60.50
-  returned                         0             0.00
-  ambiguous                        0             0.00
-  unmatched                        1            99.99
-  total                            4          1420.49  (balanced)
+entries: 4, lines: 4, total 1420.49 EUR
+  matched                          3          1320.50 EUR
+    by structured-reference        2          1260.00 EUR
+    by invoice-number              1            60.50 EUR
+  returned                         0             0.00 EUR
+  ambiguous                        0             0.00 EUR
+  unmatched                        1            99.99 EUR
+  total                            4          1420.49 EUR  (balanced)
 report: ` + report + "\n"
 	if code != 0 || out != want {
 		t.Fatalf("reconcile: %d\n%s\nwant\n%s\n%s", code, out, want, errOut)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ type htmlReport struct {
 	tmp       *os.File
 	bw        *bufio.Writer
 	rows      int
-	days      map[string]*dayTotals
+	days      map[string]map[string]*dayTotals // by currency, then booking day
 	unmatched []reportRow
 	more      int
 	sources   []string // the file column's values, in order: providers for payreq sync
@@ -72,7 +71,7 @@ func newHTMLReport(out io.Writer) (*htmlReport, error) {
 		return nil, err
 	}
 	os.Remove(tmp.Name()) // the open file stays usable; nothing is left behind
-	return &htmlReport{out: out, tmp: tmp, bw: bufio.NewWriter(tmp), days: map[string]*dayTotals{}}, nil
+	return &htmlReport{out: out, tmp: tmp, bw: bufio.NewWriter(tmp), days: map[string]map[string]*dayTotals{}}, nil
 }
 
 func (h *htmlReport) Write(file string, r *reconcile.Result, dup bool) error {
@@ -98,12 +97,17 @@ func (h *htmlReport) Write(file string, r *reconcile.Result, dup bool) error {
 	if d := r.Entry.BookingDate; !d.IsZero() {
 		day = d.Format(time.DateOnly)
 	}
-	t := h.days[day]
-	if t == nil {
-		t = &dayTotals{}
-		h.days[day] = t
-	}
 	for _, l := range r.Lines {
+		byDay := h.days[l.Currency]
+		if byDay == nil {
+			byDay = map[string]*dayTotals{}
+			h.days[l.Currency] = byDay
+		}
+		t := byDay[day]
+		if t == nil {
+			t = &dayTotals{}
+			byDay[day] = t
+		}
 		switch l.Outcome {
 		case reconcile.Matched:
 			t.matched = t.matched.Add(l.Amount)
@@ -124,6 +128,7 @@ type bar struct {
 }
 
 type chart struct {
+	Currency      string
 	Width, Height float64
 	Bars          []bar
 	Labels        []label
@@ -136,38 +141,43 @@ type label struct {
 	Rotate bool // upright along a bar
 }
 
-// dayChart draws matched, returned and unmatched amounts per booking day as
-// grouped bars scaled to the largest absolute amount.
-func (h *htmlReport) dayChart() chart {
-	days := make([]string, 0, len(h.days))
-	for d := range h.days {
-		days = append(days, d)
+// dayCharts draws one chart per currency: matched, returned and unmatched
+// amounts per booking day as grouped bars scaled to the largest absolute
+// amount of that currency. Amounts of two currencies never share a scale.
+func (h *htmlReport) dayCharts() []chart {
+	var out []chart
+	for _, ccy := range sortedKeys(h.days) {
+		out = append(out, dayChart(ccy, h.days[ccy]))
 	}
-	sort.Strings(days)
+	return out
+}
+
+func dayChart(ccy string, byDay map[string]*dayTotals) chart {
+	days := sortedKeys(byDay)
 	maxAbs := decimal.NewFromInt(1)
 	for _, d := range days {
-		for _, v := range []decimal.Decimal{h.days[d].matched, h.days[d].returned, h.days[d].unmatched} {
+		for _, v := range []decimal.Decimal{byDay[d].matched, byDay[d].returned, byDay[d].unmatched} {
 			if v.Abs().GreaterThan(maxAbs) {
 				maxAbs = v.Abs()
 			}
 		}
 	}
 	const plotH, groupW, barW, left, top = 160.0, 90.0, 22.0, 10.0, 70.0
-	c := chart{Width: left + groupW*float64(max(len(days), 1)) + 10, Height: top + plotH + 40}
+	c := chart{Currency: ccy, Width: left + groupW*float64(max(len(days), 1)) + 10, Height: top + plotH + 40}
 	scale, _ := decimal.NewFromFloat(plotH).Div(maxAbs).Float64()
 	for i, d := range days {
 		x := left + groupW*float64(i)
 		for j, s := range []struct {
 			v     decimal.Decimal
 			class string
-		}{{h.days[d].matched, "matched"}, {h.days[d].returned, "returned"}, {h.days[d].unmatched, "unmatched"}} {
+		}{{byDay[d].matched, "matched"}, {byDay[d].returned, "returned"}, {byDay[d].unmatched, "unmatched"}} {
 			v, _ := s.v.Abs().Float64()
 			bh := v * scale
 			bx, by := x+float64(j)*(barW+4), top+plotH-bh
 			c.Bars = append(c.Bars, bar{X: bx, Y: by, W: barW, H: bh, Class: s.class,
-				Title: fmt.Sprintf("%s %s: %s", d, s.class, statement.Money(s.v))})
+				Title: fmt.Sprintf("%s %s: %s %s", d, s.class, statement.FormatAmount(s.v, ccy), ccy)})
 			if !s.v.IsZero() {
-				c.Labels = append(c.Labels, label{X: bx + barW/2 + 4, Y: by - 4, Text: grouped(statement.Money(s.v)), Anchor: "start", Rotate: true})
+				c.Labels = append(c.Labels, label{X: bx + barW/2 + 4, Y: by - 4, Text: grouped(statement.FormatAmount(s.v, ccy)), Anchor: "start", Rotate: true})
 			}
 		}
 		c.Labels = append(c.Labels, label{X: x + (3*barW+8)/2, Y: top + plotH + 18, Text: d, Anchor: "middle"})
@@ -176,9 +186,9 @@ func (h *htmlReport) dayChart() chart {
 }
 
 type reasonRow struct {
-	Code, Text, Amount string
-	Count              int
-	Width              float64
+	Code, Text, Amount, Currency string
+	Count                        int
+	Width                        float64
 }
 
 func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
@@ -186,18 +196,22 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 		return err
 	}
 	defer h.tmp.Close()
+	// Bars of returns are scaled within their currency.
 	var reasons []reasonRow
-	maxR := decimal.NewFromInt(1)
-	for _, t := range total.ByReason {
-		if t.Amount.Abs().GreaterThan(maxR) {
-			maxR = t.Amount.Abs()
+	for _, c := range total.Currencies {
+		maxR := decimal.NewFromInt(1)
+		for _, t := range c.ByReason {
+			if t.Amount.Abs().GreaterThan(maxR) {
+				maxR = t.Amount.Abs()
+			}
 		}
-	}
-	for _, code := range sortedKeys(total.ByReason) {
-		t := total.ByReason[code]
-		text, _ := reconcile.ReturnReasonText(code)
-		w, _ := t.Amount.Abs().Div(maxR).Mul(decimal.NewFromInt(100)).Float64()
-		reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: grouped(statement.Money(t.Amount)), Width: w})
+		for _, code := range sortedKeys(c.ByReason) {
+			t := c.ByReason[code]
+			text, _ := reconcile.ReturnReasonText(code)
+			w, _ := t.Amount.Abs().Div(maxR).Mul(decimal.NewFromInt(100)).Float64()
+			reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: grouped(statement.FormatAmount(t.Amount, c.Currency)),
+				Currency: c.Currency, Width: w})
+		}
 	}
 	title, what := "Reconciliation report", "file(s)"
 	var names []string
@@ -215,12 +229,11 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 		"Files":     names,
 		"Total":     total,
 		"Balanced":  total.Balanced(),
-		"Chart":     h.dayChart(),
+		"Charts":    h.dayCharts(),
 		"Reasons":   reasons,
 		"Unmatched": h.unmatched,
 		"More":      h.more,
 		"Rows":      h.rows,
-		"Rules":     sortedKeys(total.ByRule),
 	}
 	bw := bufio.NewWriter(h.out)
 	if err := htmlPage.ExecuteTemplate(bw, "head", data); err != nil {
@@ -239,9 +252,12 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 }
 
 var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
-	"money": func(d decimal.Decimal) string { return grouped(statement.Money(d)) },
+	"money": func(t reconcile.Tally) string {
+		return grouped(statement.FormatAmount(t.Amount, t.Currency)) + " " + t.Currency
+	},
 	"g":     grouped,
-	"rule":  func(t reconcile.Summary, k string) *reconcile.Tally { return t.ByRule[reconcile.Rule(k)] },
+	"rules": func(m map[reconcile.Rule]*reconcile.Tally) []string { return sortedKeys(m) },
+	"rule":  func(m map[reconcile.Rule]*reconcile.Tally, k string) reconcile.Tally { return *m[reconcile.Rule(k)] },
 	"join":  func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(`{{define "head"}}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}} {{.Generated}}</title>
@@ -266,29 +282,33 @@ svg .matched{fill:#3ebd93}svg .returned{fill:#f0b429}svg .unmatched{fill:#ef4e4e
 </style></head><body>
 <header><h1>{{.Title}}</h1><p>{{len .Files}} {{.What}}: {{join .Files}} · generated {{.Generated}} by batchtool</p></header>
 <main>
-<div class="cards">
-<div class="card matched"><div class="k">Matched</div><div class="v">{{money .Total.Matched.Amount}}</div><div class="c">{{.Total.Matched.Count}} line(s)</div></div>
-<div class="card returned"><div class="k">Returned</div><div class="v">{{money .Total.Returned.Amount}}</div><div class="c">{{.Total.Returned.Count}} line(s)</div></div>
-<div class="card ambiguous"><div class="k">Ambiguous</div><div class="v">{{money .Total.Ambiguous.Amount}}</div><div class="c">{{.Total.Ambiguous.Count}} line(s)</div></div>
-<div class="card unmatched"><div class="k">Unmatched</div><div class="v">{{money .Total.Unmatched.Amount}}</div><div class="c">{{.Total.Unmatched.Count}} line(s)</div></div>
-<div class="card total"><div class="k">Statement total</div><div class="v">{{money .Total.Total.Amount}}</div><div class="c">{{.Total.Lines}} line(s), {{.Total.Entries}} entries ·
+<p>{{.Total.Lines}} line(s), {{.Total.Entries}} entries · {{if .Balanced}}<span class="ok">balanced to the cent</span>{{else}}<span class="bad">NOT balanced</span>{{end}}</p>
+{{range .Total.Currencies}}<div class="cards" data-currency="{{.Currency}}">
+<div class="card matched"><div class="k">Matched</div><div class="v">{{money .Matched}}</div><div class="c">{{.Matched.Count}} line(s)</div></div>
+<div class="card returned"><div class="k">Returned</div><div class="v">{{money .Returned}}</div><div class="c">{{.Returned.Count}} line(s)</div></div>
+<div class="card ambiguous"><div class="k">Ambiguous</div><div class="v">{{money .Ambiguous}}</div><div class="c">{{.Ambiguous.Count}} line(s)</div></div>
+<div class="card unmatched"><div class="k">Unmatched</div><div class="v">{{money .Unmatched}}</div><div class="c">{{.Unmatched.Count}} line(s)</div></div>
+<div class="card total"><div class="k">Statement total {{.Currency}}</div><div class="v">{{money .Total}}</div><div class="c">{{.Total.Count}} line(s) ·
 {{if .Balanced}}<span class="ok">balanced to the cent</span>{{else}}<span class="bad">NOT balanced</span>{{end}}</div></div>
 </div>
+{{end}}
 <div class="grid">
 <section><h2>Amounts per booking day</h2>
 <div class="legend"><span><i style="background:#3ebd93"></i>matched</span><span><i style="background:#f0b429"></i>returned</span><span><i style="background:#ef4e4e"></i>ambiguous / unmatched</span></div>
-<svg width="{{.Chart.Width}}" height="{{.Chart.Height}}" role="img" aria-label="amounts per day">{{range .Chart.Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>{{end}}{{range .Chart.Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}"{{if .Rotate}} transform="rotate(-90 {{.X}} {{.Y}})"{{end}}>{{.Text}}</text>{{end}}</svg>
+{{range .Charts}}<h3>{{.Currency}}</h3>
+<svg width="{{.Width}}" height="{{.Height}}" role="img" aria-label="amounts per day in {{.Currency}}">{{range .Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>{{end}}{{range .Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}"{{if .Rotate}} transform="rotate(-90 {{.X}} {{.Y}})"{{end}}>{{.Text}}</text>{{end}}</svg>
+{{end}}
 </section>
 <section><h2>Returns by reason code</h2>
-{{if .Reasons}}<table class="sortable" id="reasons"><thead><tr><th>code</th><th>meaning</th><th class="n">lines</th><th class="n">amount</th><th></th></tr></thead><tbody>
-{{range .Reasons}}<tr><td>{{.Code}}</td><td>{{.Text}}</td><td class="n">{{.Count}}</td><td class="n">{{.Amount}}</td><td style="width:120px"><div class="rbar" style="width:{{printf "%.0f" .Width}}%"></div></td></tr>
+{{if .Reasons}}<table class="sortable" id="reasons"><thead><tr><th>code</th><th>meaning</th><th class="n">lines</th><th class="n">amount</th><th>ccy</th><th></th></tr></thead><tbody>
+{{range .Reasons}}<tr><td>{{.Code}}</td><td>{{.Text}}</td><td class="n">{{.Count}}</td><td class="n">{{.Amount}}</td><td>{{.Currency}}</td><td style="width:120px"><div class="rbar" style="width:{{printf "%.0f" .Width}}%"></div></td></tr>
 {{end}}</tbody></table>{{else}}<p>No returns.</p>{{end}}
-<h2 style="margin-top:18px">Matched by rule</h2><table><tbody>{{$t := .Total}}{{range .Rules}}{{$r := rule $t .}}<tr><td>{{.}}</td><td class="n">{{$r.Count}}</td><td class="n">{{money $r.Amount}}</td></tr>{{end}}</tbody></table>
+<h2 style="margin-top:18px">Matched by rule</h2><table><tbody>{{range .Total.Currencies}}{{$m := .ByRule}}{{range rules $m}}{{$r := rule $m .}}<tr><td>{{.}}</td><td class="n">{{$r.Count}}</td><td class="n">{{money $r}}</td></tr>{{end}}{{end}}</tbody></table>
 </section>
 </div>
 <section><h2>Unmatched and ambiguous lines, with the closest candidates</h2>
 {{if .Unmatched}}<table class="sortable"><thead><tr><th>booking date</th><th class="n">amount</th><th>status</th><th>counterparty</th><th>remittance</th><th>candidates</th></tr></thead><tbody>
-{{range .Unmatched}}<tr><td>{{.BookingDate}}</td><td class="n">{{g .Amount}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Candidates}}</td></tr>
+{{range .Unmatched}}<tr><td>{{.BookingDate}}</td><td class="n">{{g .Amount}} {{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Candidates}}</td></tr>
 {{end}}</tbody></table>{{if .More}}<p>{{.More}} more: see the lines below.</p>{{end}}{{else}}<p class="ok">Every line was matched or returned.</p>{{end}}
 </section>
 <section><h2>All lines ({{.Rows}})</h2><div class="scroll">

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -112,10 +114,10 @@ func TestReportHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		"&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", // untrusted text escaped
-		`<div class="v">1,285.31</div>`,                  // statement total, thousands grouped
+		`<div class="v">1,285.31 EUR</div>`,              // statement total, thousands grouped
 		`<td class="n">1,234.56</td>`,                    // the unmatched line
 		`transform="rotate(-90`,                          // amounts on the bars
-		`<div class="v">-10.00</div>`,                    // returned
+		`<div class="v">-10.00 EUR</div>`,                // returned
 		"balanced to the cent",
 		"<td>AM04</td><td>Insufficient funds</td>",
 		`<svg width=`,
@@ -197,5 +199,86 @@ func TestGrouped(t *testing.T) {
 		if got := grouped(in); got != want {
 			t.Errorf("grouped(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestReconcileTwoCurrencies: a run of an EUR camt.053 and a CHF camt.054
+// has one total per currency in the text, the JSON summary, the XLSX
+// Summary and the HTML cards and charts; no figure adds EUR to CHF.
+func TestReconcileTwoCurrencies(t *testing.T) {
+	chf := corpusFile(t, "camt054", "moov-camt054-v4-postfinance-batch.xml")
+	dir := reconcileReports(t) // writes the EUR statement st.xml: 1285.31 EUR
+	var args []string
+	for _, ext := range []string{"json", "xlsx", "html"} {
+		args = append(args, "--report", filepath.Join(dir, "two."+ext))
+	}
+	// The EUR statement and the CHF one into a fresh ledger: nothing is open.
+	eur := filepath.Join(dir, "eur.xml")
+	if err := os.WriteFile(eur, []byte(mustRead(t, filepath.Join(dir, "st.xml"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db2 := filepath.Join(dir, "fresh.db")
+	code, out, errOut := batchtool(t, append([]string{"reconcile", eur, chf, "--ledger", db2}, args...)...)
+	if code != 0 {
+		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"entries: 5, lines: 11, total 1500.00 CHF, 1285.31 EUR\n",
+		" in CHF:\n",
+		"  unmatched                        6          1500.00 CHF\n",
+		" in EUR:\n",
+		"  unmatched                        5          1285.31 EUR\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "2785.31") {
+		t.Errorf("text adds EUR and CHF:\n%s", out)
+	}
+	var rep struct {
+		Summary struct {
+			Currencies []struct {
+				Currency string
+				Total    struct {
+					Count            int
+					Amount, Currency string
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(mustRead(t, filepath.Join(dir, "two.json"))), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rep.Summary.Currencies); got != "[{CHF {6 1500.00 CHF}} {EUR {5 1285.31 EUR}}]" {
+		t.Errorf("JSON summary: %s", got)
+	}
+	x, err := excelize.OpenFile(filepath.Join(dir, "two.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("Summary", excelize.Options{RawCellValue: true})
+	var totals []string
+	for _, r := range rows {
+		if len(r) >= 4 && r[0] == "total" {
+			totals = append(totals, strings.Join(r[1:4], " "))
+		}
+	}
+	if got := strings.Join(totals, "; "); got != "6 1500 CHF; 5 1285.31 EUR" {
+		t.Errorf("XLSX Summary totals: %s\n%v", got, rows)
+	}
+	page := mustRead(t, filepath.Join(dir, "two.html"))
+	for _, want := range []string{
+		`<div class="cards" data-currency="CHF">`, `<div class="v">1,500.00 CHF</div>`,
+		`<div class="cards" data-currency="EUR">`, `<div class="v">1,285.31 EUR</div>`,
+		`aria-label="amounts per day in CHF"`, `aria-label="amounts per day in EUR"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "2,785.31") {
+		t.Error("page adds EUR and CHF")
 	}
 }

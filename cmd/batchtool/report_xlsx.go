@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
@@ -141,67 +140,64 @@ func (x *xlsxReport) summarySheet(files []*ledger.ImportResult, total reconcile.
 	if _, err := x.f.NewSheet(sh); err != nil {
 		return err
 	}
+	// Columns: label, lines, amount, currency, note. Every amount has its
+	// currency beside it; each currency has its own block.
 	r := 0
-	put := func(label string, count any, amount *decimal.Decimal, note string) {
+	put := func(label string, count any, t *reconcile.Tally, note string) {
 		r++
 		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), label)
 		if count != nil {
 			x.f.SetCellValue(sh, fmt.Sprintf("B%d", r), count)
 		}
-		if amount != nil {
-			f, _ := amount.Float64()
+		if t != nil {
+			f, _ := t.Amount.Float64()
 			x.f.SetCellValue(sh, fmt.Sprintf("C%d", r), f)
 			x.f.SetCellStyle(sh, fmt.Sprintf("C%d", r), fmt.Sprintf("C%d", r), x.money)
+			x.f.SetCellValue(sh, fmt.Sprintf("D%d", r), t.Currency)
 		}
 		if note != "" {
-			x.f.SetCellValue(sh, fmt.Sprintf("D%d", r), note)
+			x.f.SetCellValue(sh, fmt.Sprintf("E%d", r), note)
 		}
 	}
 	heading := func(s string) {
 		r++
 		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), s)
-		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("D%d", r), x.bold)
+		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("E%d", r), x.bold)
 	}
 	heading("batchtool reconciliation")
 	put("files", len(files), nil, "")
 	put("entries", total.Entries, nil, "")
-	r++
-	r++
-	x.f.SetSheetRow(sh, fmt.Sprintf("A%d", r), &[]any{"outcome", "lines", "amount"})
-	x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("C%d", r), x.bold)
-	for _, o := range []struct {
-		name string
-		t    reconcile.Tally
-	}{{"matched", total.Matched}, {"returned", total.Returned}, {"ambiguous", total.Ambiguous}, {"unmatched", total.Unmatched}, {"total", total.Total}} {
-		a := o.t.Amount
-		put(o.name, o.t.Count, &a, "")
-	}
-	check := "balanced: matched + returned + ambiguous + unmatched = total"
-	if !total.Balanced() {
-		check = "NOT BALANCED"
-	}
-	put("check", nil, nil, check)
-	r++
-	heading("by rule")
-	for _, k := range sortedKeys(total.ByRule) {
-		a := total.ByRule[reconcile.Rule(k)].Amount
-		put(k, total.ByRule[reconcile.Rule(k)].Count, &a, "")
-	}
-	r++
-	heading("returns by reason")
-	reasons := make([]string, 0, len(total.ByReason))
-	for k := range total.ByReason {
-		reasons = append(reasons, k)
-	}
-	sort.Strings(reasons)
-	for _, k := range reasons {
-		a := total.ByReason[k].Amount
-		text, _ := reconcile.ReturnReasonText(k)
-		put(k, total.ByReason[k].Count, &a, text)
+	put("lines", total.Lines, nil, "")
+	for _, c := range total.Currencies {
+		r++
+		heading("in " + c.Currency)
+		r++
+		x.f.SetSheetRow(sh, fmt.Sprintf("A%d", r), &[]any{"outcome", "lines", "amount", "currency"})
+		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("D%d", r), x.bold)
+		for _, o := range []struct {
+			name string
+			t    reconcile.Tally
+		}{{"matched", c.Matched}, {"returned", c.Returned}, {"ambiguous", c.Ambiguous}, {"unmatched", c.Unmatched}, {"total", c.Total}} {
+			put(o.name, o.t.Count, &o.t, "")
+		}
+		check := "balanced: matched + returned + ambiguous + unmatched = total"
+		if !c.Balanced() {
+			check = "NOT BALANCED"
+		}
+		put("check", nil, nil, check)
+		heading("by rule")
+		for _, k := range sortedKeys(c.ByRule) {
+			put(k, c.ByRule[reconcile.Rule(k)].Count, c.ByRule[reconcile.Rule(k)], "")
+		}
+		heading("returns by reason")
+		for _, k := range sortedKeys(c.ByReason) {
+			text, _ := reconcile.ReturnReasonText(k)
+			put(k, c.ByReason[k].Count, c.ByReason[k], text)
+		}
 	}
 	x.f.SetColWidth(sh, "A", "A", 22)
 	x.f.SetColWidth(sh, "C", "C", 16)
-	x.f.SetColWidth(sh, "D", "D", 60)
+	x.f.SetColWidth(sh, "E", "E", 60)
 	return nil
 }
 

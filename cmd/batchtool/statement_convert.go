@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -31,7 +33,7 @@ func newStatementConvertCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "convert FILE... --out F [--to csv|jsonl|xlsx]",
 		Short: "Flatten camt and CODA statements to one row per transaction (CSV, JSON Lines, XLSX)",
-		Long: `convert reads camt.052/.053/.054 and CODA files and writes one flat row per
+		Long: `convert reads camt.052/.053/.054 and CODA files (also inside a zip) and writes one flat row per
 transaction, with the columns an ERP import expects (see the README). A batch
 booking gives one row per detail. The output is written to a temporary file
 and renamed only when every input was read to its end. Findings are printed
@@ -95,6 +97,9 @@ on stderr; the exit code is 1 when any has severity error.`,
 	return cmd
 }
 
+// convertFile converts one statement file, or every member of a zip of
+// statements (named zip!member in findings), as inspect and reconcile read
+// them.
 func convertFile(name string, sink rowSink) (int, []finding.Finding, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -102,6 +107,45 @@ func convertFile(name string, sink rowSink) (int, []finding.Finding, error) {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64*1024)
+	head, _ := br.Peek(sniffLen)
+	if detectFormat(head) != formatZip {
+		return convertStream(name, br, sink)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	n, members := 0, 0
+	var all []finding.Finding
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() {
+			continue
+		}
+		members++
+		rc, err := zf.Open()
+		if err != nil {
+			return n, all, fmt.Errorf("%s!%s: %w", name, zf.Name, err)
+		}
+		k, fs, err := convertStream(name+"!"+filepath.ToSlash(zf.Name), bufio.NewReaderSize(rc, 64*1024), sink)
+		rc.Close()
+		n += k
+		all = append(all, fs...)
+		if err != nil {
+			return n, all, err
+		}
+	}
+	if members == 0 {
+		return 0, nil, fmt.Errorf("%s: zip holds no files", name)
+	}
+	return n, all, nil
+}
+
+// convertStream converts one camt or CODA stream.
+func convertStream(name string, br *bufio.Reader, sink rowSink) (int, []finding.Finding, error) {
 	head, _ := br.Peek(sniffLen)
 	sr, err := openStatements(name, detectFormat(head), br)
 	if err != nil {
@@ -149,8 +193,12 @@ func (s *csvSink) Write(row []string) error {
 			return err
 		}
 	}
-	return s.w.Write(row)
+	// Text from the statement never runs as a spreadsheet formula; the
+	// amount, date and number columns are ours and stay as they are.
+	return s.w.Write(csvsafe.Row(row, flatTextCol))
 }
+
+func flatTextCol(i int) bool { return statement.FlatColumns[i].Kind == statement.Text }
 
 func (s *csvSink) Close() error {
 	if !s.header {

@@ -118,13 +118,23 @@ func TestInspectStatements(t *testing.T) {
 	for _, want := range []string{
 		": camt.054.001.04\n",
 		"notification 20190520375204012050705, account CH2909000000250094239 (Robert Schneider SA Grands magasins Biel/Bienne)",
-		"  entries   1: credits 1 = 400.00, debits 0 = 0.00\n",
-		"  returns   AC01 1 = 400.00\n",
+		"  entries   1: credits 1 = 400.00 CHF, debits 0 = 0.00\n",
+		"  returns   AC01 1 = 400.00 CHF\n",
 		"findings: none\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect output lacks %q:\n%s", want, out)
 		}
+	}
+	// Entries and their transaction details are counted apart: an entry
+	// without details is not a "transaction".
+	code, out, _ = batchtool(t, "inspect", corpusFile(t, "camt054", "moov-camt054-v4-postfinance-esr.xml"))
+	if want := "  batches   1 batch booking(s); 2 entries with 6 transaction details, 0 entries without details\n"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("inspect output lacks %q:\n%s", want, out)
+	}
+	code, out, _ = batchtool(t, "inspect", corpusFile(t, "camt053", "viafintech-camt053-v2-batch.xml"))
+	if want := "  batches   1 batch booking(s); 2 entries with 2 transaction details, 1 entries without details\n"; !strings.Contains(out, want) {
+		t.Errorf("inspect output lacks %q:\n%s", want, out)
 	}
 	code, out, _ = batchtool(t, "inspect", "--json", corpusFile(t, "coda", "wimverstuyf-coda-sample1.cod"))
 	var got []struct {

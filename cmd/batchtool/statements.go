@@ -1,17 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -34,38 +34,32 @@ func inspectCODA(name string, r io.Reader) (*inspection, error) {
 	return inspectStatements(name, formatCODA, r)
 }
 
-// countSum is a number of entries and their signed total.
-type countSum struct {
-	Count int             `json:"count"`
-	Sum   decimal.Decimal `json:"sum"`
-}
-
-func (c *countSum) add(d decimal.Decimal) {
-	c.Count++
-	c.Sum = c.Sum.Add(d)
-}
-
-func (c countSum) String() string { return fmt.Sprintf("%d = %s", c.Count, statement.Money(c.Sum)) }
-
 // statementSummary is what inspect tells of one statement.
 type statementSummary struct {
-	Format       string               `json:"format"`
-	Kind         statement.Kind       `json:"kind"`
-	ID           string               `json:"id"`
-	Account      statement.Account    `json:"account"`
-	From         string               `json:"from,omitempty"`
-	To           string               `json:"to,omitempty"`
-	Opening      *statement.Balance   `json:"opening,omitempty"`
-	Closing      *statement.Balance   `json:"closing,omitempty"`
-	Entries      int                  `json:"entries"`
-	Credits      countSum             `json:"credits"`
-	Debits       countSum             `json:"debits"`
-	Reversals    countSum             `json:"reversals"`
-	Batches      int                  `json:"batch_bookings"`
-	Transactions int                  `json:"transactions"`
-	Returns      map[string]*countSum `json:"returns_by_reason,omitempty"`
-	FirstBooking time.Time            `json:"first_booking,omitzero"`
-	LastBooking  time.Time            `json:"last_booking,omitzero"`
+	Format       string             `json:"format"`
+	Kind         statement.Kind     `json:"kind"`
+	ID           string             `json:"id"`
+	Account      statement.Account  `json:"account"`
+	From         string             `json:"from,omitempty"`
+	To           string             `json:"to,omitempty"`
+	Opening      *balanceJSON       `json:"opening,omitempty"`
+	Closing      *balanceJSON       `json:"closing,omitempty"`
+	Entries      int                `json:"entries"`
+	Credits      reconcile.Totals   `json:"credits"`   // one per currency
+	Debits       reconcile.Totals   `json:"debits"`    // one per currency
+	Reversals    reconcile.Totals   `json:"reversals"` // one per currency
+	Batches      int                `json:"batch_bookings"`
+	WithDetails  int                `json:"entries_with_details"`
+	Details      int                `json:"details"` // transaction details of those entries
+	Returns      []statementReturns `json:"returns_by_reason"`
+	FirstBooking string             `json:"first_booking,omitempty"` // YYYY-MM-DD
+	LastBooking  string             `json:"last_booking,omitempty"`
+}
+
+// statementReturns is the return details of one ISO reason code.
+type statementReturns struct {
+	Reason string           `json:"reason"`
+	Totals reconcile.Totals `json:"totals"`
 }
 
 type statementsSummary struct {
@@ -91,12 +85,13 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 	get := func(st *statement.Statement) *statementSummary {
 		s := by[st]
 		if s == nil {
-			s = &statementSummary{}
+			s = &statementSummary{Credits: reconcile.Totals{}, Debits: reconcile.Totals{}, Reversals: reconcile.Totals{}, Returns: []statementReturns{}}
 			by[st] = s
 		}
 		return s
 	}
 	var readErr error
+	first, last := map[*statementSummary]time.Time{}, map[*statementSummary]time.Time{}
 	for {
 		e, err := sr.Next()
 		if err == io.EOF {
@@ -109,37 +104,37 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 		s := get(e.Statement)
 		s.Entries++
 		if e.Reversal {
-			s.Reversals.add(e.Amount)
+			s.Reversals.Add(e.Amount, e.Currency)
 		}
 		if e.Amount.Sign() >= 0 {
-			s.Credits.add(e.Amount)
+			s.Credits.Add(e.Amount, e.Currency)
 		} else {
-			s.Debits.add(e.Amount)
+			s.Debits.Add(e.Amount, e.Currency)
 		}
 		if len(e.Details) > 1 || e.BatchCount > 1 {
 			s.Batches++
 		}
-		s.Transactions += max(len(e.Details), 1)
+		if len(e.Details) > 0 {
+			s.WithDetails++
+			s.Details += len(e.Details)
+		}
 		for _, t := range e.Details {
 			if t.ReturnReason == "" {
 				continue
 			}
-			if s.Returns == nil {
-				s.Returns = map[string]*countSum{}
+			i := slices.IndexFunc(s.Returns, func(r statementReturns) bool { return r.Reason == t.ReturnReason })
+			if i < 0 {
+				i = len(s.Returns)
+				s.Returns = append(s.Returns, statementReturns{Reason: t.ReturnReason, Totals: reconcile.Totals{}})
 			}
-			c := s.Returns[t.ReturnReason]
-			if c == nil {
-				c = &countSum{}
-				s.Returns[t.ReturnReason] = c
-			}
-			c.add(t.Amount)
+			s.Returns[i].Totals.Add(t.Amount, cmp.Or(t.Currency, e.Currency))
 		}
 		if d := e.BookingDate; !d.IsZero() {
-			if s.FirstBooking.IsZero() || d.Before(s.FirstBooking) {
-				s.FirstBooking = d
+			if f := first[s]; f.IsZero() || d.Before(f) {
+				first[s] = d
 			}
-			if d.After(s.LastBooking) {
-				s.LastBooking = d
+			if d.After(last[s]) {
+				last[s] = d
 			}
 		}
 	}
@@ -147,8 +142,10 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 	for _, st := range sr.Statements() {
 		s := get(st)
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
-		s.Opening, s.Closing = st.Opening, st.Closing
+		s.Opening, s.Closing = newBalanceJSON(st.Opening), newBalanceJSON(st.Closing)
 		s.From, s.To = dateText(st.From), dateText(st.To)
+		s.FirstBooking, s.LastBooking = dateText(first[s]), dateText(last[s])
+		slices.SortFunc(s.Returns, func(a, b statementReturns) int { return strings.Compare(a.Reason, b.Reason) })
 		out.Statements = append(out.Statements, s)
 	}
 	return out, readErr
@@ -161,16 +158,33 @@ func dateText(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-func balanceText(b *statement.Balance) string {
+// balanceJSON is a balance by batchtool's one JSON rule: the amount as a
+// string with its currency's minor units beside its currency, the date as
+// YYYY-MM-DD.
+type balanceJSON struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+	Date     string `json:"date,omitempty"`
+	Type     string `json:"type,omitempty"`
+}
+
+func newBalanceJSON(b *statement.Balance) *balanceJSON {
+	if b == nil {
+		return nil
+	}
+	return &balanceJSON{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
+}
+
+func balanceText(b *balanceJSON) string {
 	if b == nil {
 		return "-"
 	}
-	s := statement.Money(b.Amount)
+	s := b.Amount
 	if b.Currency != "" {
 		s += " " + b.Currency
 	}
-	if !b.Date.IsZero() {
-		s += " on " + dateText(b.Date)
+	if b.Date != "" {
+		s += " on " + b.Date
 	}
 	return s
 }
@@ -192,33 +206,42 @@ func (s *statementsSummary) WriteText(w io.Writer) {
 		period := st.From + " .. " + st.To
 		if st.From == "" && st.To == "" {
 			period = "-"
-			if !st.FirstBooking.IsZero() {
-				period = "bookings " + dateText(st.FirstBooking) + " .. " + dateText(st.LastBooking)
+			if st.FirstBooking != "" {
+				period = "bookings " + st.FirstBooking + " .. " + st.LastBooking
 			}
 		}
 		fmt.Fprintf(w, "  period    %s\n", period)
 		fmt.Fprintf(w, "  opening   %s\n  closing   %s\n", balanceText(st.Opening), balanceText(st.Closing))
-		fmt.Fprintf(w, "  entries   %d: credits %s, debits %s", st.Entries, st.Credits, st.Debits)
-		if st.Reversals.Count > 0 {
-			fmt.Fprintf(w, ", reversals %s", st.Reversals)
+		fmt.Fprintf(w, "  entries   %d: credits %s, debits %s", st.Entries, countTotals(st.Credits), countTotals(st.Debits))
+		if st.Reversals.Count() > 0 {
+			fmt.Fprintf(w, ", reversals %s", countTotals(st.Reversals))
 		}
 		fmt.Fprintln(w)
 		if st.Batches > 0 {
-			fmt.Fprintf(w, "  batches   %d batch booking(s), %d transactions in all\n", st.Batches, st.Transactions)
+			fmt.Fprintf(w, "  batches   %d batch booking(s); %d entries with %d transaction details, %d entries without details\n",
+				st.Batches, st.WithDetails, st.Details, st.Entries-st.WithDetails)
 		}
 		if len(st.Returns) > 0 {
-			codes := make([]string, 0, len(st.Returns))
-			for c := range st.Returns {
-				codes = append(codes, c)
-			}
-			sort.Strings(codes)
-			parts := make([]string, len(codes))
-			for i, c := range codes {
-				parts[i] = c + " " + st.Returns[c].String()
+			parts := make([]string, len(st.Returns))
+			for i, r := range st.Returns {
+				parts[i] = r.Reason + " " + countTotals(r.Totals)
 			}
 			fmt.Fprintf(w, "  returns   %s\n", strings.Join(parts, "; "))
 		}
 	}
+}
+
+// countTotals is "2 = 563.25 CHF", "0 = 0.00" when empty, and the
+// tallies one per currency, joined by " + ", when there are several.
+func countTotals(ts reconcile.Totals) string {
+	if len(ts) == 0 {
+		return "0 = 0.00"
+	}
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.String()
+	}
+	return strings.Join(parts, " + ")
 }
 
 // MarshalJSON keeps the statements list as the summary's JSON form.

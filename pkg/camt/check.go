@@ -11,9 +11,11 @@ import (
 )
 
 // endStatement runs the checks of the statement that just ended and adds
-// their findings. Banks are known to send statements whose balances were
-// typed by hand, totals that count differently and details in another
-// currency, so all of these are warnings: the file is still read whole.
+// their findings. The file is always read whole. Severity follows the one
+// policy of every statement reader (statement.IntegritySeverity): a
+// statement's own figures that its entries contradict (closing balance,
+// TxsSummry) are errors in an end-of-day statement and warnings in an
+// intraday report; currencies that differ are warnings.
 func (r *Reader) endStatement() {
 	c := r.cur
 	if c == nil {
@@ -41,12 +43,14 @@ func (r *Reader) endStatement() {
 		}
 	}
 
+	integrity := statement.IntegritySeverity(r.msg.kind)
+
 	// Opening balance + booked entries = closing balance.
-	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency &&
+	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency && !c.mixedCurrency &&
 		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
 		want := op.Amount.Add(c.booked)
 		if !want.Equal(cl.Amount) {
-			r.add(finding.Warning, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
+			r.add(integrity, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
 				"closing balance %s does not equal opening balance %s plus %d booked entries (%s) = %s; difference %s",
 				cl.Amount.String(), op.Amount.String(), c.nBooked, c.booked.String(), want.String(), cl.Amount.Sub(want).String())
 		}
@@ -57,35 +61,35 @@ func (r *Reader) endStatement() {
 		path := c.path + "/TxsSummry"
 		if n := strings.TrimSpace(s.TtlNtries.NbOfNtries); n != "" {
 			if k, err := strconv.Atoi(n); err == nil && k != c.nNtr {
-				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/NbOfNtries", n, RuleSummary,
+				r.add(integrity, c.summaryLine, path+"/TtlNtries/NbOfNtries", n, RuleSummary,
 					"states %d entries, the statement holds %d", k, c.nNtr)
 			}
 		}
-		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" {
+		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" && !c.mixedCurrency {
 			// Sum of all entry amounts regardless of sign (ISO definition).
 			if d, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
-				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
+				r.add(integrity, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
 					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
 			}
 		}
-		r.checkTotal(s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
-		r.checkTotal(s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
 	}
 }
 
-func (r *Reader) checkTotal(t *numberAndSum, n int, sum decimal.Decimal, path, what string, line int) {
+func (r *Reader) checkTotal(sev finding.Severity, sums bool, t *numberAndSum, n int, sum decimal.Decimal, path, what string, line int) {
 	if t == nil {
 		return
 	}
 	if c := strings.TrimSpace(t.NbOfNtries); c != "" {
 		if k, err := strconv.Atoi(c); err == nil && k != n {
-			r.add(finding.Warning, line, path+"/NbOfNtries", c, RuleSummary,
+			r.add(sev, line, path+"/NbOfNtries", c, RuleSummary,
 				"states %d %s entries, the statement holds %d", k, what, n)
 		}
 	}
-	if v := strings.TrimSpace(t.Sum); v != "" {
+	if v := strings.TrimSpace(t.Sum); v != "" && sums {
 		if d, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
-			r.add(finding.Warning, line, path+"/Sum", v, RuleSummary,
+			r.add(sev, line, path+"/Sum", v, RuleSummary,
 				"states %s entries summing to %s, they add up to %s", what, v, sum.String())
 		}
 	}

@@ -102,6 +102,7 @@ type stmtState struct {
 	nCred, nDebit int
 	ccyWarned     bool
 	entryCurrency string
+	mixedCurrency bool // entries in more than one currency
 }
 
 // txsSummry is what the checks need of TxsSummry.
@@ -889,22 +890,31 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
 	// Chrgs repeats with an Amt each; from 001.03 one Chrgs holds
 	// TtlChrgsAndTaxAmt and Rcrd/Amt.
+	charge := func(a amt, suffix string) {
+		tr.Charges = tr.Charges.Add(r.plain(a, pathf, suffix))
+		if tr.ChargesCurrency == "" {
+			tr.ChargesCurrency = a.Ccy
+		}
+	}
 	for ch := t.firstChild(tx); ch != none; ch = t.nextSibling(ch) {
 		if !t.is(ch, "Chrgs") {
 			continue
 		}
 		switch {
 		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
+			charge(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), "/Chrgs/TtlChrgsAndTaxAmt")
 		case t.child(ch, "Amt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), pathf, "/Chrgs/Amt"))
+			charge(t.amount(t.child(ch, "Amt")), "/Chrgs/Amt")
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
 				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
-					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), pathf, "/Chrgs/Rcrd/Amt"))
+					charge(t.amount(t.child(rc, "Amt")), "/Chrgs/Rcrd/Amt")
 				}
 			}
 		}
+	}
+	if tr.ChargesCurrency == tr.Currency {
+		tr.ChargesCurrency = "" // "" is the detail's currency
 	}
 	if bc := t.child(tx, "BkTxCd"); bc != none {
 		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
@@ -913,8 +923,9 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
-	// reversal turns it round (a returned collection is booked as a debit
-	// but its counterparty is still the debtor).
+	// return or reversal turns it round (a returned collection is booked as
+	// a debit but its counterparty is still the debtor), told by RvslInd,
+	// the bank transaction code or a return reason (statement.IsReturn).
 	p := t.child(tx, "RltdPties")
 	agts := t.child(tx, "RltdAgts")
 	dbtrN, cdtrN := t.child(p, "Dbtr"), t.child(p, "Cdtr")
@@ -923,17 +934,12 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, "UltmtCdtr")), IBAN: t.textAt(p, "CdtrAcct", "Id", "IBAN"),
 		Account: otherAccount(t, t.at(p, "CdtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "CdtrAgt"), cdtrN)}
 	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
-	if credit != e.Reversal {
-		tr.Counterparty = dbtr
-		if tr.Counterparty == (statement.Party{}) {
-			tr.Counterparty = cdtr
-		}
-	} else {
-		tr.Counterparty = cdtr
-		if tr.Counterparty == (statement.Party{}) {
-			tr.Counterparty = dbtr
-		}
+	txCode := e.BankTxCode
+	if tr.BankTxCode != (statement.BankTxCode{}) {
+		txCode = tr.BankTxCode
 	}
+	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.at(tx, "RtrInf", "Rsn")))
+	tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
 	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
 	// Remittance: Ustrd lines joined by a space; the first Strd creditor
@@ -1062,5 +1068,7 @@ func (r *Reader) tally(e *statement.Entry, path string, line int) {
 	}
 	if c.entryCurrency == "" {
 		c.entryCurrency = e.Currency
+	} else if e.Currency != "" && e.Currency != c.entryCurrency {
+		c.mixedCurrency = true // no sum of the entries: the balance and TxsSummry sums are not checked
 	}
 }

@@ -50,6 +50,18 @@ type wideRune struct {
 	r   rune
 }
 
+// latin1Letters reports whether every non-ASCII byte of b is an
+// ISO-8859-1 letter (0xC0-0xFF but × and ÷), the bytes a conforming
+// CODA file holds for accented names.
+func latin1Letters(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 && (c < 0xC0 || c == 0xD7 || c == 0xF7) {
+			return false
+		}
+	}
+	return true
+}
+
 // isASCII reports whether b holds only 7-bit bytes.
 func isASCII(b []byte) bool {
 	for len(b) >= 8 {

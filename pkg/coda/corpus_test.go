@@ -214,7 +214,7 @@ func TestCorpusDetails(t *testing.T) {
 		}
 	}
 	eq(t, "triptyk warnings", strings.Join(warns, "\n"), strings.Join([]string{
-		`triptyk-coda-sample2-replacement-chars.cod:12: warning: record 31 : non-ASCII text detected as UTF-8 (Febelfin expects ISO-8859-1); pass coda.WithCharset to choose [charset]`,
+		`triptyk-coda-sample2-replacement-chars.cod:12: warning: record 31 : non-ASCII text detected as UTF-8 (Febelfin expects ISO-8859-1): check the accented letters of this record [charset]`,
 		`triptyk-coda-sample2-replacement-chars.cod:12: warning: record 31 : record is 130 bytes: 128 characters in UTF-8 [CODA record]`,
 		`triptyk-coda-sample2-replacement-chars.cod:12: warning: record 31 : replacement character U+FFFD at position 88: the text was damaged by a charset conversion before it reached us [charset]`,
 		`triptyk-coda-sample2-replacement-chars.cod:13: warning: record 31 : record is 132 bytes: 128 characters in UTF-8 [CODA record]`,

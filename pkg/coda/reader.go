@@ -54,6 +54,7 @@ type Reader struct {
 	csUsed  Charset // charset decided by detection (Detect until the first non-ASCII record)
 
 	line  int
+	cont  *movement // the direct debit movement whose communication the current information group continues
 	buf   [RecordLen]byte
 	rec   []byte // current record, canonical: one byte per position
 	wide  []wideRune
@@ -150,6 +151,10 @@ type movement struct {
 	cpCurrency string
 	cpName     string
 	infoName   string
+	// more continues a type 127 communication beyond its 62 characters:
+	// the free text of the information records of the same movement
+	// (same sequence and detail number) that follow it, as written.
+	more string
 }
 
 // piece is a communication zone of one record in canonical form (one byte
@@ -360,6 +365,14 @@ func (r *Reader) FreeCommunications(st *statement.Statement) []string { return r
 // WithCharset, or the detected one (Detect while every record was ASCII).
 func (r *Reader) Charset() Charset { return r.csUsed }
 
+// integrity reports a figure the statement states about itself (record 8
+// new balance, record 9 count and totals) that its movements contradict,
+// with the severity of statement.IntegritySeverity: a CODA file is an
+// end-of-day statement, so an error.
+func (r *Reader) integrity(record, field, value, rule, msg string) {
+	r.add(statement.IntegritySeverity(statement.KindStatement), r.line, record, field, value, rule, msg)
+}
+
 func (r *Reader) add(sev finding.Severity, line int, record, field, value, rule, msg string) {
 	if r.perRule[rule] >= maxPerRule {
 		r.suppressed[rule]++
@@ -468,8 +481,14 @@ func (r *Reader) load(line []byte) {
 				cs = Latin1
 			}
 			r.csUsed = cs
-			r.add(finding.Warning, r.line, kind, "", "", RuleCharset,
-				fmt.Sprintf("non-ASCII text detected as %s (Febelfin expects ISO-8859-1); pass coda.WithCharset to choose", cs))
+			// A record of 128 bytes whose non-ASCII bytes are all Latin-1
+			// letters (À..ÿ) is the ISO-8859-1 Febelfin asks for: nothing to
+			// report. Anything else (UTF-8, bytes 0x80-0xBF that CP850 and
+			// CP1252 use for letters) is a guess the user should know of.
+			if !(cs == Latin1 && len(line) == RecordLen && latin1Letters(line)) {
+				r.add(finding.Warning, r.line, kind, "", "", RuleCharset,
+					fmt.Sprintf("non-ASCII text detected as %s (Febelfin expects ISO-8859-1): check the accented letters of this record", cs))
+			}
 		}
 		if cs == UTF8 && !utf8.Valid(line) {
 			r.warn(kind, "", "", RuleCharset, "record is not valid UTF-8: read as ISO-8859-1")
@@ -685,6 +704,9 @@ func (r *Reader) record(line []byte) {
 	r.expect = ""
 	if r.skipping && kind != "0" {
 		return
+	}
+	if kind != "32" && kind != "33" {
+		r.cont = nil // a continuation ends with its information group
 	}
 	switch kind {
 	case "0":
@@ -1035,6 +1057,17 @@ func (r *Reader) information(kind string) {
 				fmt.Sprintf("detail number %d follows %d", det, r.lastDetail))
 		}
 		r.lastDetail = int(det)
+		m := &r.pend.self
+		if r.cur >= 0 {
+			m = &r.pend.details[r.cur]
+		}
+		if r.rec[39] != '1' && string(m.commType[:]) == "127" && int(det) == m.detail && m.more == "" {
+			// Free text of the direct debit movement itself: its
+			// communication continues here (positions 41-113).
+			r.cont = m
+			m.more = r.decode(r.rec[40:113], 40)
+			return
+		}
 		if r.rec[39] == '1' {
 			typ := string(r.f(41, 43))
 			txt = r.text(44, 113)
@@ -1058,10 +1091,18 @@ func (r *Reader) information(kind string) {
 		return
 	case "32":
 		r.setExpect(126, "33", 128)
+		if r.cont != nil {
+			r.cont.more += r.decode(r.rec[10:115], 10)
+			return
+		}
 		r.infoPiece(r.text(11, 115), 105)
 		return
 	case "33":
 		r.setExpect(0, "", 128)
+		if r.cont != nil {
+			r.cont.more += r.decode(r.rec[10:100], 10)
+			return
+		}
 		r.infoPiece(r.text(11, 100), 90)
 	}
 }
@@ -1116,7 +1157,7 @@ func (r *Reader) newBalance() {
 		Date: r.date("8", "new balance date", 58), Type: "CLBD"}
 	r.st.To = r.st.Closing.Date
 	if r.opening+r.sum != r.closing {
-		r.errorf("8", "new balance", money(r.closing), RuleBalance,
+		r.integrity("8", "new balance", money(r.closing), RuleBalance,
 			fmt.Sprintf("old balance %s + movements %s = %s, not the new balance",
 				money(r.opening), money(r.sum), money(r.opening+r.sum)))
 	}
@@ -1155,15 +1196,15 @@ func (r *Reader) trailer() {
 	r.st.StatedDebits = &statement.Total{Count: r.nDebits, Sum: thousandths(deb)}
 	r.st.StatedCredits = &statement.Total{Count: r.nCredits, Sum: thousandths(cred)}
 	if int(n) != r.nRecords%1000000 { // 6 digits: very large statements wrap
-		r.errorf("9", "number of records", strconv.FormatInt(n, 10), RuleTrailer,
+		r.integrity("9", "number of records", strconv.FormatInt(n, 10), RuleTrailer,
 			fmt.Sprintf("the statement holds %d records 1, 2x, 3x and 8", r.nRecords))
 	}
 	if deb != r.debits {
-		r.errorf("9", "debit movements", thousandths(deb).String(), RuleTrailer,
+		r.integrity("9", "debit movements", thousandths(deb).String(), RuleTrailer,
 			fmt.Sprintf("the debit movements add up to %s", money(r.debits)))
 	}
 	if cred != r.credits {
-		r.errorf("9", "credit movements", thousandths(cred).String(), RuleTrailer,
+		r.integrity("9", "credit movements", thousandths(cred).String(), RuleTrailer,
 			fmt.Sprintf("the credit movements add up to %s", money(r.credits)))
 	}
 	r.endStatement(true)
@@ -1255,7 +1296,9 @@ func (r *Reader) flush() {
 		e.Details = one
 		r.transaction(&p.self, ccy, &e.Details[0], e.Amount)
 		e.BankTxCode = r.txCode(&p.self, p.self.rtype)
-		e.Reversal = isR(p.self.rtype)
+		// A return told by its R-transaction type, its Febelfin code (mapped
+		// to UPDD/PRDD) or its return reason: the one rule of every reader.
+		e.Reversal = statement.IsReturn(isR(p.self.rtype), e.BankTxCode, e.Details[0].ReturnReason)
 	} else {
 		p.details = leaves(p.details)
 		e.Details = make([]statement.Transaction, len(p.details))
@@ -1276,7 +1319,11 @@ func (r *Reader) flush() {
 				t.BankTxCode = statement.BankTxCode{}
 			}
 			t.PaymentInfoID = e.BatchID
-			rev = rev && isR(d.rtype)
+			code := e.BankTxCode
+			if t.BankTxCode != (statement.BankTxCode{}) {
+				code = t.BankTxCode
+			}
+			rev = rev && statement.IsReturn(isR(d.rtype), code, t.ReturnReason)
 		}
 		e.Reversal = isR(p.self.rtype) || rev
 		// The global movement's own communication describes the batch.
@@ -1550,6 +1597,9 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 		t.CreditorID = z.field(9, 44)
 		t.MandateID = z.field(44, 79)
 		t.Remittance = z.field(79, 141)
+		if m.more != "" { // continued in information records: read whole
+			t.Remittance = strings.TrimSpace(z.raw(79, 141) + m.more)
+		}
 		if rt := z.at(141); m.rtype == 0 && isR(rt) {
 			m.rtype = rt
 		}

@@ -150,10 +150,11 @@ func TestLineEnds(t *testing.T) {
 			t.Errorf("entry %d differs between CRLF and LF", i)
 		}
 	}
-	// The Latin-1 "é" and "ü" are detected and reported.
-	want := `t.cod:13: warning: record 23 : non-ASCII text detected as ISO-8859-1 (Febelfin expects ISO-8859-1); pass coda.WithCharset to choose [charset]`
+	// The Latin-1 "é" and "ü" of a conforming file are read without a
+	// word: ISO-8859-1 is what Febelfin asks for and 128 bytes of Latin-1
+	// letters leave no doubt.
 	for _, fs := range [][]string{f1, f2, f3} {
-		if strings.Join(fs, "\n") != want {
+		if len(fs) != 0 {
 			t.Errorf("findings %q", fs)
 		}
 	}

@@ -486,6 +486,7 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	}
 	structured := false
 	ctype := ""
+	more := "" // the rest of a direct debit communication beyond 62 characters
 	putz := func(from int, s string, width int, field string) {
 		if utf8.RuneCountInString(s) > width {
 			w.fail("entry %d: %s %q is longer than %d characters", w.seq, field, s, width)
@@ -529,8 +530,15 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		putz(44, t.MandateID, 35, "mandate reference")
 		// The 62-character communication of a 127 carries the creditor's
 		// remittance; a structured reference travels there in its printed
-		// form (+++123/4567/89002+++), the way banks show it.
-		putz(79, ddCommunication(t), 62, "remittance")
+		// form (+++123/4567/89002+++), the way banks show it. A longer one
+		// (pain.008 allows 140) continues in free-text information records
+		// of the same movement, right after its 2.x records.
+		dd := []rune(ddCommunication(t))
+		if len(dd) > ddCommWidth {
+			more = string(dd[ddCommWidth:])
+			dd = dd[:ddCommWidth]
+		}
+		putz(79, string(dd), ddCommWidth, "remittance")
 		if t.ReturnReason != "" || e.Reversal {
 			rtype = RReturn
 			if t.ReturnReason == "MD06" {
@@ -589,6 +597,13 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	}
 	need23 := cpAcct != "" || cp.Name != "" || piece(2) != ""
 	need22 := need23 || piece(1) != "" || t.EndToEndID != "" || cp.BIC != "" || rtype != ' '
+	if more != "" {
+		// The continuation's information records follow the movement's
+		// last 2.x record; the entry's own information, if any, after them.
+		then := info
+		defer func() { w.infoText([]rune(more), detail, code, t.AccountSvcrRef, then) }()
+		info = true
+	}
 
 	// 2.1
 	w.blank("21")
@@ -653,6 +668,10 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 	w.nRecords++
 }
 
+// ddCommWidth is the communication of a type 127 (SEPA direct debit)
+// structured communication: 62 characters.
+const ddCommWidth = 62
+
 // information writes the entry's Info as free-text information records:
 // groups of 31 (73 characters), 32 (105) and 33 (90), as many as it takes.
 func (w *Writer) information(e *statement.Entry, detail int, code string) {
@@ -660,8 +679,17 @@ func (w *Writer) information(e *statement.Entry, detail int, code string) {
 	if info == "" || w.err != nil {
 		return
 	}
+	w.infoText([]rune(info), detail, code, e.AccountSvcrRef, false)
+}
+
+// infoText writes text as free-text information records of one movement,
+// starting at detail; then tells whether more information records follow
+// (link code of the last record).
+func (w *Writer) infoText(text []rune, detail int, code, bankRef string, then bool) {
+	if len(text) == 0 || w.err != nil {
+		return
+	}
 	fam, txn, cat, _ := splitCode(code)
-	text := []rune(info)
 	widths := [3]int{73, 105, 90}
 	for len(text) > 0 && w.err == nil {
 		for k := 0; k < 3 && len(text) > 0; k++ {
@@ -673,7 +701,7 @@ func (w *Writer) information(e *statement.Entry, detail int, code string) {
 			w.putNum(7, 10, int64(detail), "detail number")
 			switch k {
 			case 0:
-				w.put(11, 31, e.AccountSvcrRef, "bank reference")
+				w.put(11, 31, bankRef, "bank reference")
 				w.rec[31] = '0'
 				copy(w.rec[32:], fam)
 				copy(w.rec[34:], txn)
@@ -695,6 +723,9 @@ func (w *Writer) information(e *statement.Entry, detail int, code string) {
 			}
 			if k < 2 && !more {
 				w.rec[127] = '0'
+			}
+			if !more {
+				w.rec[127] = yesNo(then)
 			}
 			w.emit()
 			w.nRecords++

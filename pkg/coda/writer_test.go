@@ -203,9 +203,6 @@ func TestWriterErrors(t *testing.T) {
 		{"long remittance", func(_ *statement.Statement, es []*statement.Entry) {
 			es[3].Details[0].Remittance = strings.Repeat("x", 150)
 		}, `coda: entry 4: communication "` + strings.Repeat("x", 150) + `" is longer than 149 characters`},
-		{"127 remittance", func(_ *statement.Statement, es []*statement.Entry) {
-			es[1].Details[0].Remittance = strings.Repeat("y", 63)
-		}, `coda: entry 2: remittance "` + strings.Repeat("y", 63) + `" is longer than 62 characters`},
 		{"bad OGM", func(_ *statement.Statement, es []*statement.Entry) { es[2].Details[0].Reference.Value = "010806817184" },
 			`coda: entry 3: structured reference "010806817184": Belgian structured communication check digits do not verify (mod 97, 0 read as 97): expected 83`},
 		{"decimals", func(_ *statement.Statement, es []*statement.Entry) {

@@ -163,3 +163,20 @@ func FuzzReader(f *testing.F) {
 		t.Fatal("reader did not end")
 	})
 }
+
+// TestLongTextRules: a debtor name over 70 characters breaks the SEPA
+// rulebook's limit (EPC AT-14), not the schema's (Dbtr/Nm is Max140Text);
+// a remittance over 140 breaks both, the schema's Max140Text.
+func TestLongTextRules(t *testing.T) {
+	name, rem := strings.Repeat("n", 71), strings.Repeat("r", 141)
+	rows := readAll(t, header+"E2E-1,MD-1,2024-01-15,RCUR,10.00,"+name+",BE68539007547034,,"+rem+",\n", CSV)
+	var got []string
+	for _, f := range rows[0].Findings {
+		got = append(got, f.String())
+	}
+	want := `due.csv:2:6: error: debtor_name "` + name + `": longer than 70 characters (71) [EPC AT-14]
+due.csv:2:9: error: remittance "` + rem + `": longer than 140 characters (141) [XSD Max140Text]`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

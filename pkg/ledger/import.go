@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -21,9 +19,9 @@ import (
 
 // File names a statement file being imported.
 type File struct {
-	Name   string // as the user gave it, for reports
-	SHA256 string // hex SHA-256 of the file's bytes: the file's identity
-	Format string // e.g. "camt.053", "CODA"
+	Name   string `json:"name"`   // as the user gave it, for reports
+	SHA256 string `json:"sha256"` // hex SHA-256 of the file's bytes: the file's identity
+	Format string `json:"format"` // e.g. "camt.053", "CODA"
 }
 
 // HashFile returns the hex SHA-256 of everything r yields.
@@ -55,18 +53,18 @@ var ErrFindings = errors.New("the file has errors: not booked (use AcceptErrors 
 
 // ImportResult tells what Import did with one file.
 type ImportResult struct {
-	File            File            `json:"file"`
-	AlreadyImported bool            `json:"already_imported"`        // same SHA-256 seen before: nothing changed
-	PreviousName    string          `json:"previous_name,omitempty"` // the name it was imported under
-	PreviousAt      string          `json:"previous_at,omitempty"`
-	Entries         int             `json:"entries"`    // entries read
-	Duplicates      int             `json:"duplicates"` // entries already booked from another file: skipped
-	DuplicateTotal  decimal.Decimal `json:"duplicate_total"`
+	File            File             `json:"file"`
+	AlreadyImported bool             `json:"already_imported"`        // same SHA-256 seen before: nothing changed
+	PreviousName    string           `json:"previous_name,omitempty"` // the name it was imported under
+	PreviousAt      string           `json:"previous_at,omitempty"`
+	Entries         int              `json:"entries"`         // entries read
+	Duplicates      int              `json:"duplicates"`      // entries already booked from another file: skipped
+	DuplicateTotal  reconcile.Totals `json:"duplicate_total"` // one per currency
 	// Pending entries (status PDNG or INFO, as camt.052/.054 report them)
 	// are not booked: the booked entry comes later, in the day's statement.
 	Pending      int               `json:"pending"`
-	PendingTotal decimal.Decimal   `json:"pending_total"`
-	Summary      reconcile.Summary `json:"summary"` // of the entries booked now
+	PendingTotal reconcile.Totals  `json:"pending_total"` // one per currency
+	Summary      reconcile.Summary `json:"summary"`       // of the entries booked now
 	Findings     []finding.Finding `json:"findings,omitempty"`
 }
 
@@ -248,7 +246,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		res.Entries++
 		if e.Status == "PDNG" || e.Status == "INFO" {
 			res.Pending++
-			res.PendingTotal = res.PendingTotal.Add(e.Amount)
+			res.PendingTotal.Add(e.Amount, e.Currency)
 			continue
 		}
 		ch := contentHash(e)
@@ -281,7 +279,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		}
 		if booked {
 			res.Duplicates++
-			res.DuplicateTotal = res.DuplicateTotal.Add(e.Amount)
+			res.DuplicateTotal.Add(e.Amount, e.Currency)
 			if opt.OnResult != nil {
 				if err := opt.OnResult(&reconcile.Result{Entry: e}, true); err != nil {
 					return res, err

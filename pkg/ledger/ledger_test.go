@@ -185,12 +185,9 @@ func TestImportIdempotent(t *testing.T) {
 	}
 	// Both imports together equal one import of 0..1999 on a fresh ledger.
 	var total reconcile.Summary
-	for _, s := range []reconcile.Summary{ra.Summary, rb.Summary} {
-		total.Lines += s.Lines
-		total.Returned.Count += s.Returned.Count
-		total.Unmatched.Count += s.Unmatched.Count
-	}
-	if total.Lines != n || total.Returned.Count != n/100 || total.Unmatched.Count != n/1000 {
+	total.Merge(ra.Summary)
+	total.Merge(rb.Summary)
+	if total.Lines != n || total.Outcome(reconcile.Returned).Count() != n/100 || total.Outcome(reconcile.Unmatched).Count() != n/1000 {
 		t.Errorf("total %+v", total)
 	}
 	want := "batches 2 collections open 0 collected 980 returned 20 invoices open 2 paid 998 partial 0 overpaid 0 files 2 lines 2000 matches 2000"
@@ -283,7 +280,7 @@ func TestPendingNotBooked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Entries != 2 || r.Pending != 1 || r.PendingTotal.String() != "10.02" || r.Summary.Lines != 1 {
+	if r.Entries != 2 || r.Pending != 1 || r.PendingTotal.String() != "10.02 EUR" || r.Summary.Lines != 1 {
 		t.Fatalf("%+v", r)
 	}
 	e1.Status = "BOOK" // the day's statement books it
@@ -291,7 +288,7 @@ func TestPendingNotBooked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Pending != 0 || r.Duplicates != 1 || r.Summary.Matched.Count != 1 {
+	if r.Pending != 0 || r.Duplicates != 1 || r.Summary.Outcome(reconcile.Matched).Count() != 1 {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -342,11 +339,11 @@ func TestSplitBatchIsOneBooking(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r1.Duplicates != 0 || r2.Duplicates != len(files[1].entries) || !r2.DuplicateTotal.Equal(whole.Amount) {
+			if r1.Duplicates != 0 || r2.Duplicates != len(files[1].entries) || len(r2.DuplicateTotal) != 1 || !r2.DuplicateTotal[0].Amount.Equal(whole.Amount) {
 				t.Fatalf("first file %d duplicates, second %d of %d (%s)", r1.Duplicates, r2.Duplicates, len(files[1].entries), r2.DuplicateTotal)
 			}
-			if !r1.Summary.Matched.Amount.Equal(whole.Amount) || r1.Summary.Unmatched.Count != 0 {
-				t.Fatalf("first file: matched %s of %s, %d unmatched", r1.Summary.Matched.Amount, whole.Amount, r1.Summary.Unmatched.Count)
+			if m := r1.Summary.Outcome(reconcile.Matched); len(m) != 1 || !m[0].Amount.Equal(whole.Amount) || r1.Summary.Outcome(reconcile.Unmatched).Count() != 0 {
+				t.Fatalf("first file: matched %s of %s, %d unmatched", m, whole.Amount, r1.Summary.Outcome(reconcile.Unmatched).Count())
 			}
 			if c, _ := l.Counts(ctx); c.Collections[reconcile.StatusCollected] != n {
 				t.Errorf("collected %d, want %d", c.Collections[reconcile.StatusCollected], n)

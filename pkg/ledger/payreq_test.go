@@ -194,7 +194,7 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.ByRule[reconcile.RulePaymentRequest] == nil || res.Summary.ByRule[reconcile.RulePaymentRequest].Count != 2 || res.Summary.Matched.Count != 2 {
+	if res.Summary.Rule(reconcile.RulePaymentRequest).Count() != 2 || res.Summary.Outcome(reconcile.Matched).Count() != 2 {
 		t.Fatalf("summary %+v", res.Summary)
 	}
 	after := countsString(t, l)
@@ -219,7 +219,7 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.Unmatched.Count != 1 || res.Summary.Matched.Count != 0 {
+	if res.Summary.Outcome(reconcile.Unmatched).Count() != 1 || res.Summary.Outcome(reconcile.Matched).Count() != 0 {
 		t.Errorf("second payment: %+v", res.Summary)
 	}
 	var open1 string

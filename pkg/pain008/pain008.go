@@ -33,6 +33,7 @@
 package pain008
 
 import (
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -54,6 +55,36 @@ var knownVersions = map[string]bool{
 	"001.01": true, "001.02": true, "001.03": true, "001.04": true, "001.05": true, "001.06": true,
 	"001.07": true, "001.08": true, "001.09": true, "001.10": true, "001.11": true,
 	"002.02": true, "003.02": true,
+}
+
+// Scheme is the direct debit scheme a message is for: it decides which
+// rules apply. The Swiss schemes have their own namespaces (Swiss Payment
+// Standards, SIX: http://www.six-interbank-clearing.com/de/pain.008.001.02.ch.03.xsd
+// and the earlier .ch.01/.ch.02); they are not SEPA: CHF or EUR, no
+// sequence type, no SEPA mandate, creditor ids of PostFinance (CH-DD) or
+// of the LSV+ scheme instead of EPC262 identifiers, proprietary service
+// levels (CHDD, CHTA) and local instruments (DDCOR1, DDB2B, LSV+, BDD).
+type Scheme string
+
+// Schemes the Reader recognises.
+const (
+	SchemeSEPA Scheme = "SEPA"
+	SchemeCHDD Scheme = "CH-DD" // PostFinance CH-DD (service level CHDD)
+	SchemeLSV  Scheme = "LSV+"  // the banks' LSV+ / BDD (service level CHTA)
+)
+
+// Describe names the scheme for a person: "SEPA", "Swiss CH-DD (not SEPA)".
+func (s Scheme) Describe() string {
+	if s == SchemeSEPA || s == "" {
+		return "SEPA"
+	}
+	return "Swiss " + string(s) + " (not SEPA)"
+}
+
+// swissScheme recognises a Swiss Payment Standards namespace. The
+// "chsdd" variant is the Swiss form of SEPA itself and stays SEPA.
+func swissScheme(ns string) bool {
+	return strings.Contains(ns, "six-interbank-clearing.com") && strings.Contains(ns, "pain.008") && !strings.Contains(ns, "chsdd")
 }
 
 // Sequence types (PmtTpInf/SeqTp, SequenceType1Code).

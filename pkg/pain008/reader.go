@@ -48,6 +48,7 @@ type Reader struct {
 
 	namespace string
 	version   string
+	scheme    Scheme
 	hdr       GrpHdr
 	hdrState  int // 0 not seen, 1 inside, 2 done
 	hdrNbPos  pos
@@ -149,6 +150,18 @@ func (r *Reader) Findings() []finding.Finding { return r.findings }
 // Version returns the message version from the namespace, e.g. "001.02"
 // or "003.02"; "" when the namespace is not a pain.008 one.
 func (r *Reader) Version() string { return r.version }
+
+// Scheme returns the direct debit scheme the message is for, known once
+// the root element was read: SEPA unless the namespace is a Swiss one.
+func (r *Reader) Scheme() Scheme {
+	if r.scheme == "" {
+		return SchemeSEPA
+	}
+	return r.scheme
+}
+
+// sepa reports whether the SEPA rulebook's rules apply.
+func (r *Reader) sepa() bool { return r.Scheme() == SchemeSEPA }
 
 // Namespace returns the namespace of the Document element.
 func (r *Reader) Namespace() string { return r.namespace }
@@ -297,7 +310,13 @@ func (r *Reader) start(t xml.StartElement) {
 		if v, ok := strings.CutPrefix(r.namespace, NamespacePrefix); ok {
 			r.version = v
 		}
-		if !knownVersions[r.version] {
+		r.scheme = SchemeSEPA
+		if swissScheme(r.namespace) {
+			r.scheme = SchemeCHDD // LSV+ once the service level or instrument says so
+			if i := strings.Index(r.namespace, "pain.008."); i >= 0 {
+				r.version = strings.TrimSuffix(r.namespace[i+len("pain.008."):], ".xsd") // "001.02.ch.03"
+			}
+		} else if !knownVersions[r.version] {
 			r.add(finding.Warning, p, "/Document", r.namespace, RuleNS,
 				"namespace is not a known pain.008 version; read as pain.008.001.02 structure")
 		}
@@ -455,8 +474,27 @@ func (r *Reader) pmtLeaf(rel, v string) {
 		p.CtrlSum = r.parseCtrlSum(v)
 	case "PmtTpInf/SvcLvl/Cd":
 		p.SvcLvl = v
-		if v != "SEPA" {
+		if v != "SEPA" && r.sepa() {
 			r.here(finding.Warning, v, RuleScheme, "service level is not SEPA")
+		}
+	case "PmtTpInf/SvcLvl/Prtry":
+		if !r.sepa() {
+			p.SvcLvl = v
+			if v == "CHTA" {
+				r.scheme = SchemeLSV
+			}
+		}
+	case "PmtTpInf/LclInstrm/Prtry":
+		if !r.sepa() {
+			r.pmtSeen |= seenInstr
+			p.LclInstrm = v
+			switch v {
+			case "LSV+", "BDD":
+				r.scheme = SchemeLSV
+			case "DDCOR1", "DDB2B":
+			default:
+				r.here(finding.Warning, v, RuleScheme, "Swiss local instrument is DDCOR1, DDB2B (CH-DD), LSV+ or BDD")
+			}
 		}
 	case "PmtTpInf/LclInstrm/Cd":
 		r.pmtSeen |= seenInstr
@@ -474,6 +512,9 @@ func (r *Reader) pmtLeaf(rel, v string) {
 		switch v {
 		case SeqFirst, SeqRecurrent, SeqOneOff, SeqFinal:
 		case "RPRE":
+			if !r.sepa() {
+				break
+			}
 			r.here(finding.Warning, v, RuleSeq, "RPRE (re-presented) is not a SEPA rulebook sequence type")
 		default:
 			r.here(finding.Error, v, RuleSeq, "sequence type must be FRST, RCUR, OOFF or FNAL")
@@ -501,7 +542,9 @@ func (r *Reader) pmtLeaf(rel, v string) {
 		switch v {
 		case "SLEV":
 		case "DEBT", "CRED", "SHAR":
-			r.here(finding.Warning, v, RuleScheme, "SEPA direct debits use charge bearer SLEV")
+			if r.sepa() {
+				r.here(finding.Warning, v, RuleScheme, "SEPA direct debits use charge bearer SLEV")
+			}
 		default:
 			r.here(finding.Error, v, RuleXSD, "charge bearer must be one of DEBT, CRED, SHAR, SLEV")
 		}
@@ -510,7 +553,7 @@ func (r *Reader) pmtLeaf(rel, v string) {
 		p.Cdtr.ID = v
 		r.checkCI(v)
 	case "CdtrSchmeId/Id/PrvtId/Othr/SchmeNm/Prtry":
-		if v != "SEPA" {
+		if v != "SEPA" && r.sepa() {
 			r.here(finding.Warning, v, RuleScheme, "creditor scheme name must be SEPA")
 		}
 	}
@@ -587,6 +630,10 @@ func (r *Reader) txLeaf(rel, v string) {
 		r.txSeen |= seenDbtrIBAN
 		tx.DebtorIBAN = v
 		r.checkIBAN(v)
+	case "DbtrAcct/Id/Othr/Id":
+		if !r.sepa() { // a PostFinance account number: CH-DD allows it
+			r.txSeen |= seenDbtrIBAN
+		}
 	case "RmtInf/Ustrd":
 		if tx.Remittance != "" {
 			tx.Remittance += " " + v
@@ -662,7 +709,7 @@ func (r *Reader) checkPmtInfContext() {
 		}
 	}
 	for _, q := range []req{{seenSeqTp, "PmtTpInf/SeqTp"}, {seenInstr, "PmtTpInf/LclInstrm/Cd"}} {
-		if r.pmtSeen&q.bit == 0 {
+		if r.pmtSeen&q.bit == 0 && r.sepa() {
 			r.add(finding.Error, f.pos, path+"/"+q.name, "", RuleScheme, "required by the SEPA rulebook")
 		}
 	}
@@ -679,11 +726,11 @@ func (r *Reader) endTx() {
 		}
 	}
 	for _, q := range []req{{seenMndtID, "DrctDbtTx/MndtRltdInf/MndtId"}, {seenDtOfSgntr, "DrctDbtTx/MndtRltdInf/DtOfSgntr"}} {
-		if r.txSeen&q.bit == 0 {
+		if r.txSeen&q.bit == 0 && r.sepa() {
 			r.add(finding.Error, r.txPos, path()+"/"+q.name, "", RuleMandate, "required by the SEPA rulebook")
 		}
 	}
-	if r.pmtSeen&seenCI == 0 && r.txCI == "" {
+	if r.pmtSeen&seenCI == 0 && r.txCI == "" && r.sepa() {
 		r.add(finding.Error, r.txPos, path()+"/DrctDbtTx/CdtrSchmeId", "", RuleCI,
 			"no creditor identifier in the PmtInf nor in the transaction")
 	}
@@ -782,6 +829,8 @@ func (r *Reader) checkID(v string) bool {
 	return true
 }
 
+// checkName checks a name: Max140Text in the schema, 70 characters in the
+// SEPA rulebook (AT-03, AT-14).
 func (r *Reader) checkName(v string) { r.checkText(v, maxName, 140) }
 
 // checkText checks a text's length (an error beyond the schema's limit, a
@@ -793,8 +842,11 @@ func (r *Reader) checkText(v string, epcMax, xsdMax int) {
 	case n == 0 || n > xsdMax:
 		r.here(finding.Error, v, RuleXSD, fmt.Sprintf("must be 1 to %d characters, has %d", xsdMax, n))
 		return
-	case n > epcMax:
+	case n > epcMax && r.sepa():
 		r.here(finding.Warning, v, RuleScheme, fmt.Sprintf("longer than the %d characters the SEPA rulebook allows", epcMax))
+	}
+	if !r.sepa() {
+		return // the Swiss standards have their own character set
 	}
 	if err := sepa.ValidateText(v); err != nil {
 		r.here(finding.Warning, v, RuleCharset, err.Error())
@@ -814,14 +866,20 @@ func (r *Reader) checkBIC(v string) {
 }
 
 func (r *Reader) checkCI(v string) {
+	if !r.sepa() {
+		return // a PostFinance or LSV+ creditor id, not an EPC262 one
+	}
 	if err := sepa.ValidateCreditorID(v); err != nil {
 		r.here(finding.Error, v, RuleCI, err.Error())
 	}
 }
 
 func (r *Reader) checkCcy(v string) {
-	if v != "EUR" {
+	switch {
+	case r.sepa() && v != "EUR":
 		r.here(finding.Error, v, RuleAmount, "currency must be EUR")
+	case !r.sepa() && v != "CHF" && v != "EUR":
+		r.here(finding.Error, v, RuleXSD, "currency must be CHF or EUR ("+r.Scheme().Describe()+")")
 	}
 }
 

@@ -53,7 +53,7 @@ func TestCorpus(t *testing.T) {
 	sepaking := func(name string) []string {
 		return []string{
 			name + `:45:19: error: /Document/CstmrDrctDbtInitn/PmtInf[1]/CdtrSchmeId/Id/PrvtId/Othr/Id "DE00ZZZ00099999999": creditor identifier check digits do not verify (EPC262-08 mod 97): expected 10 [EPC262-08]`,
-			name + `:69:27: error: /Document/CstmrDrctDbtInitn/PmtInf[1]/DrctDbtTxInf[1]/DrctDbtTx/MndtRltdInf/AmdmntInfDtls/OrgnlCdtrSchmeId/Id/PrvtId/Othr/Id "AA00ZZZOriginalCreditorID": creditor identifier must be country code, 2 check digits, 3-character business code and a national identifier of up to 28 characters (EPC262-08) [EPC262-08]`,
+			name + `:69:27: error: /Document/CstmrDrctDbtInitn/PmtInf[1]/DrctDbtTxInf[1]/DrctDbtTx/MndtRltdInf/AmdmntInfDtls/OrgnlCdtrSchmeId/Id/PrvtId/Othr/Id "AA00ZZZOriginalCreditorID": creditor identifier check digits do not verify (EPC262-08 mod 97): expected 26 [EPC262-08]`,
 		}
 	}
 	type want struct {

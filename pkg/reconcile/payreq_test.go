@@ -78,10 +78,10 @@ func TestPaymentRequestPayouts(t *testing.T) {
 
 func TestSummaryShowsPaymentRequests(t *testing.T) {
 	var s Summary
-	s.Add(&Result{Lines: []Line{{Amount: d("15.03"), Outcome: Matched, Rule: RulePaymentRequest}}})
+	s.Add(&Result{Lines: []Line{{Amount: d("15.03"), Currency: "EUR", Outcome: Matched, Rule: RulePaymentRequest}}})
 	var b strings.Builder
 	s.WriteText(&b)
-	if !strings.Contains(b.String(), "    by payment-request             1            15.03\n") {
+	if !strings.Contains(b.String(), "    by payment-request             1            15.03 EUR\n") {
 		t.Errorf("summary:\n%s", b.String())
 	}
 }

@@ -73,6 +73,30 @@ func CheckAmount(d decimal.Decimal) error {
 	return nil
 }
 
-// FormatAmount writes an amount with exactly two decimals, as the XML
-// messages carry it.
-func FormatAmount(d decimal.Decimal) string { return d.StringFixed(2) }
+// MinorUnits returns the number of decimals of a currency (ISO 4217): 2
+// for EUR and most others, 0 for JPY, 3 for KWD. An unknown or empty code
+// gets 2.
+func MinorUnits(currency string) int32 {
+	switch currency {
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	case "CLF", "UYW":
+		return 4
+	}
+	return 2
+}
+
+// FormatAmount formats an amount with its currency's minor units, the one
+// rule of every batchtool output (and what the XML messages carry for EUR): 80 EUR → "80.00", 80 JPY → "80",
+// 1.5 KWD → "1.500". Digits beyond the minor units are kept when they are
+// significant (a camt amount may carry five decimals): nothing is rounded
+// away.
+func FormatAmount(d decimal.Decimal, currency string) string {
+	m := MinorUnits(currency)
+	if d.Exponent() >= -m || d.Equal(d.Truncate(m)) {
+		return d.StringFixed(m)
+	}
+	return d.String()
+}

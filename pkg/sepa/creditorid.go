@@ -3,6 +3,7 @@ package sepa
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors of the SEPA Creditor Identifier.
@@ -28,11 +29,15 @@ func ParseCreditorID(s string) (CreditorID, error) {
 }
 
 // ValidateCreditorID verifies a creditor identifier exactly as written.
+// The business code and the national identifier are alphanumeric in
+// either case (the mod 97 conversion reads a and A alike), so an
+// identifier whose shape is right but whose check digits are not is told
+// so, with the check digits it should have.
 func ValidateCreditorID(c string) error {
-	if len(c) < 8 || len(c) > 35 || !isUpperAlnum(c) || !isUpper(c[:2]) || !isDigits(c[2:4]) {
+	if len(c) < 8 || len(c) > 35 || !isUpper(c[:2]) || !isDigits(c[2:4]) || !isAlnum(c[4:]) {
 		return ErrCIShape
 	}
-	national := c[7:]
+	national := strings.ToUpper(c[7:])
 	rem, ok := mod97(national + c[:2] + "00")
 	if !ok {
 		return ErrCIShape
@@ -55,4 +60,15 @@ func NewCreditorID(country, business, national string) (CreditorID, error) {
 		return "", ErrCIShape
 	}
 	return ParseCreditorID(fmt.Sprintf("%s%02d%s%s", country, 98-rem, business, national))
+}
+
+// isAlnum reports whether s holds only ASCII letters (either case) and digits.
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }

@@ -124,6 +124,17 @@ func TestCreditorID(t *testing.T) {
 		{"DE98ZZZ", ErrCIShape, ""},
 		{"1E98ZZZ09999999999", ErrCIShape, ""},
 		{"DE98ZZZ0999-999999", ErrCIShape, ""},
+		// Right shape, lower-case national identifier, wrong check digits:
+		// the check digits are blamed, not the shape (issue 13).
+		{"AA00ZZZOriginalCreditorID", ErrCIChecksum, "creditor identifier check digits do not verify (EPC262-08 mod 97): expected 26"},
+	}
+	// As written (what the pain.008 reader checks), lower case included.
+	if err := ValidateCreditorID("AA00ZZZOriginalCreditorID"); err == nil ||
+		err.Error() != "creditor identifier check digits do not verify (EPC262-08 mod 97): expected 26" {
+		t.Errorf("ValidateCreditorID: %v", err)
+	}
+	if err := ValidateCreditorID("AA26ZZZOriginalCreditorID"); err != nil {
+		t.Errorf("ValidateCreditorID with the right check digits: %v", err)
 	}
 	for _, tt := range invalid {
 		_, err := ParseCreditorID(tt.in)
@@ -311,8 +322,8 @@ func TestParseAmount(t *testing.T) {
 			t.Errorf("ParseAmount(%q) error %v, want %v", tt.in, err, tt.err)
 			continue
 		}
-		if err == nil && FormatAmount(d) != tt.want {
-			t.Errorf("ParseAmount(%q) = %s, want %s", tt.in, FormatAmount(d), tt.want)
+		if err == nil && FormatAmount(d, "EUR") != tt.want {
+			t.Errorf("ParseAmount(%q) = %s, want %s", tt.in, FormatAmount(d, "EUR"), tt.want)
 		}
 	}
 }

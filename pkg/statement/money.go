@@ -1,6 +1,10 @@
 package statement
 
-import "github.com/shopspring/decimal"
+import (
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
 
 // Money formats an amount the way every batchtool export writes it: two
 // decimals, more only when the bank sent significant ones (camt allows
@@ -13,11 +17,17 @@ func Money(d decimal.Decimal) string {
 	return d.String()
 }
 
-func money(d decimal.Decimal) string { return Money(d) }
-
-func zeroEmpty(d decimal.Decimal) string {
+func zeroEmpty(d decimal.Decimal, currency string) string {
 	if d.IsZero() {
 		return ""
 	}
-	return money(d)
+	return FormatAmount(d, currency)
 }
+
+// MinorUnits returns the number of decimals of a currency (ISO 4217):
+// sepa.MinorUnits.
+func MinorUnits(currency string) int32 { return sepa.MinorUnits(currency) }
+
+// FormatAmount formats an amount with its currency's minor units, the one
+// rule of every batchtool output: sepa.FormatAmount.
+func FormatAmount(d decimal.Decimal, currency string) string { return sepa.FormatAmount(d, currency) }

@@ -26,6 +26,25 @@ const (
 	KindNotification Kind = "notification" // camt.054
 )
 
+// IntegritySeverity is the one severity policy of every statement reader
+// (camt and CODA) for integrity findings: figures a statement states about
+// itself — its closing balance (opening balance plus booked entries), its
+// stated counts and totals (camt TxsSummry, CODA record 9) — that its own
+// entries contradict. In an end-of-day statement (camt.053, CODA) they are
+// errors: an entry is missing, repeated or damaged, so the file is not
+// booked unless the user accepts it (reconcile --accept-errors) and the
+// nightly run names it. An intraday report (camt.052) reports a day not yet
+// closed, whose balances may already include what its entries do not, and a
+// notification (camt.054) states no balance: warnings there. Findings
+// about form (an entry in another currency than its account, an entry
+// whose details do not add up to it) are warnings in every format.
+func IntegritySeverity(k Kind) finding.Severity {
+	if k == KindStatement {
+		return finding.Error
+	}
+	return finding.Warning
+}
+
 // Account is the account a statement reports on.
 type Account struct {
 	IBAN     string `json:"iban,omitempty"`     // Acct/Id/IBAN; CODA record 1 account when it is an IBAN
@@ -106,25 +125,26 @@ type Reference struct {
 // Transaction is one transaction detail (camt TxDtls; a CODA movement or one
 // detail of a globalised movement).
 type Transaction struct {
-	Amount         decimal.Decimal `json:"amount"` // signed
-	Currency       string          `json:"currency,omitempty"`
-	EndToEndID     string          `json:"end_to_end_id,omitempty"`
-	MandateID      string          `json:"mandate_id,omitempty"`
-	InstructionID  string          `json:"instruction_id,omitempty"`
-	PaymentInfoID  string          `json:"payment_info_id,omitempty"` // PmtInfId: the collection batch
-	TransactionID  string          `json:"transaction_id,omitempty"`
-	AccountSvcrRef string          `json:"account_servicer_ref,omitempty"`
-	CreditorID     string          `json:"creditor_id,omitempty"`
-	Counterparty   Party           `json:"counterparty,omitzero"`
-	Remittance     string          `json:"remittance,omitempty"` // unstructured, lines joined by a space
-	Reference      Reference       `json:"reference,omitzero"`
-	ReturnReason   string          `json:"return_reason,omitempty"` // ISO 20022 reason code: AM04, MD06, AC04 ...
-	ReturnText     string          `json:"return_text,omitempty"`   // additional return info, or the code's meaning
-	Charges        decimal.Decimal `json:"charges,omitzero"`        // total charges, positive
-	OrigAmount     decimal.Decimal `json:"orig_amount,omitzero"`    // instructed amount before conversion
-	OrigCurrency   string          `json:"orig_currency,omitempty"`
-	BankTxCode     BankTxCode      `json:"bank_tx_code,omitzero"` // when it differs from the entry's
-	Line           int             `json:"line,omitempty"`
+	Amount          decimal.Decimal `json:"amount"` // signed
+	Currency        string          `json:"currency,omitempty"`
+	EndToEndID      string          `json:"end_to_end_id,omitempty"`
+	MandateID       string          `json:"mandate_id,omitempty"`
+	InstructionID   string          `json:"instruction_id,omitempty"`
+	PaymentInfoID   string          `json:"payment_info_id,omitempty"` // PmtInfId: the collection batch
+	TransactionID   string          `json:"transaction_id,omitempty"`
+	AccountSvcrRef  string          `json:"account_servicer_ref,omitempty"`
+	CreditorID      string          `json:"creditor_id,omitempty"`
+	Counterparty    Party           `json:"counterparty,omitzero"`
+	Remittance      string          `json:"remittance,omitempty"` // unstructured, lines joined by a space
+	Reference       Reference       `json:"reference,omitzero"`
+	ReturnReason    string          `json:"return_reason,omitempty"`    // ISO 20022 reason code: AM04, MD06, AC04 ...
+	ReturnText      string          `json:"return_text,omitempty"`      // additional return info, or the code's meaning
+	Charges         decimal.Decimal `json:"charges,omitzero"`           // total charges, positive
+	ChargesCurrency string          `json:"charges_currency,omitempty"` // their currency; "" for the detail's
+	OrigAmount      decimal.Decimal `json:"orig_amount,omitzero"`       // instructed amount before conversion
+	OrigCurrency    string          `json:"orig_currency,omitempty"`
+	BankTxCode      BankTxCode      `json:"bank_tx_code,omitzero"` // when it differs from the entry's
+	Line            int             `json:"line,omitempty"`
 }
 
 // Entry is one booked (or pending) entry of a statement. A batch booking is

@@ -146,11 +146,17 @@ func EndToEndID(number string) string {
 	return s
 }
 
-// MarshalJSON writes the amount with its 2 decimals ("214.90").
+// MarshalJSON writes the amount with its currency's minor units ("214.90")
+// and the due date as YYYY-MM-DD.
 func (dd DirectDebit) MarshalJSON() ([]byte, error) {
 	type plain DirectDebit
+	due := ""
+	if !dd.DueDate.IsZero() {
+		due = dd.DueDate.Format(time.DateOnly)
+	}
 	return json.Marshal(struct {
 		plain
-		Amount string `json:"amount"`
-	}{plain(dd), dd.Amount.StringFixed(2)})
+		Amount  string `json:"amount"`
+		DueDate string `json:"due_date,omitempty"`
+	}{plain(dd), sepa.FormatAmount(dd.Amount, dd.Currency), due})
 }

@@ -213,11 +213,21 @@ func (inv *Invoice) Validate() finding.List {
 	return fl
 }
 
-// MarshalJSON writes the amount with its 2 decimals ("214.90").
+// MarshalJSON writes the amount with its currency's minor units ("214.90")
+// and the dates as YYYY-MM-DD (the due date left out when there is none),
+// batchtool's one JSON rule.
 func (m Mapping) MarshalJSON() ([]byte, error) {
 	type plain Mapping
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
 	return json.Marshal(struct {
 		plain
-		Amount string `json:"amount"`
-	}{plain(m), m.Amount.StringFixed(2)})
+		Amount  string `json:"amount"`
+		Date    string `json:"date,omitempty"`
+		DueDate string `json:"duedate,omitempty"`
+	}{plain(m), sepa.FormatAmount(m.Amount, m.Currency), day(m.Date), day(m.DueDate)})
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 // Number is a numeric UBL value (amount, quantity, percent) exactly as
@@ -31,6 +33,19 @@ func (n Number) MarshalJSON() ([]byte, error) {
 type Amount struct {
 	Number
 	Currency string // @currencyID
+}
+
+// MarshalJSON writes an amount by batchtool's one JSON rule: the amount
+// as a string with the currency's minor units, beside its currency
+// ({"amount": "12.10", "currency": "EUR"}); null when absent.
+func (a Amount) MarshalJSON() ([]byte, error) {
+	if !a.IsSet() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(struct {
+		Amount   string `json:"amount"`
+		Currency string `json:"currency"`
+	}{sepa.FormatAmount(a.Value, a.Currency), a.Currency})
 }
 
 // Quantity is a cbc:InvoicedQuantity, cbc:CreditedQuantity or
