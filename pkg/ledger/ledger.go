@@ -62,6 +62,8 @@ type DB struct {
 	d    dialect
 	path string
 	now  func() time.Time
+
+	locks runLocks // run locks taken through this DB (runlock.go)
 }
 
 var _ Store = (*DB)(nil)
@@ -135,8 +137,8 @@ func redact(location string) string {
 	return u.Redacted()
 }
 
-// Close closes the ledger.
-func (l *DB) Close() error { return l.db.Close() }
+// Close releases the run locks taken through l and closes the ledger.
+func (l *DB) Close() error { return errors.Join(l.releaseLocks(), l.db.Close()) }
 
 // SchemaVersion returns the highest migration applied.
 func (l *DB) SchemaVersion(ctx context.Context) (int, error) {
@@ -161,22 +163,23 @@ func (l *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Two runs starting at once: one migrates, the other waits (for
+		// SQLite's write lock, taken when the transaction begins, or for
+		// PostgreSQL's advisory lock) and finds it done.
 		if l.d.postgres {
-			// Two workers starting at once: one migrates, the other waits
-			// and finds it done.
-			var done int
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261130)`); err != nil {
 				tx.Rollback()
 				return err
 			}
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&done); err != nil {
-				tx.Rollback()
-				return err
-			}
-			if done > i {
-				tx.Rollback()
-				continue
-			}
+		}
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&done); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if done > i {
+			tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, l.d.ddl(migrations[i])); err != nil {
 			tx.Rollback()
