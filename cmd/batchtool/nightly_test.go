@@ -252,7 +252,7 @@ func TestLedgerStatus(t *testing.T) {
 	ledgerPath := nightlyWithReturns(t)
 	mustCreate(t, ledgerPath, "tikkie", "--overdue", "none")
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
-	want := `ledger ` + ledgerPath + ` (schema 4)
+	want := `ledger ` + ledgerPath + ` (schema 5)
 
 collections        collected              9         1,898.16
                    returned               3           139.06
