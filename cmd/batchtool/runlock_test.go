@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batchtool/batchtool/internal/sandbox"
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 const nightlyChildEnv = "BATCHTOOL_NIGHTLY_CHILD" // the config a child process runs nightly with
@@ -20,13 +21,28 @@ const nightlyChildEnv = "BATCHTOOL_NIGHTLY_CHILD" // the config a child process 
 // one sandbox and one new ledger: one runs (its upload held up 3 s by the
 // sandbox), the other is refused at once with the run holding the lock,
 // exit 1; no SQLITE_BUSY, no upload refused. A third run afterwards finds
-// the lock free.
+// the lock free. The same on PostgreSQL (testutil.PostgresEnv).
 func TestNightlyRunLock(t *testing.T) {
 	if cfg := os.Getenv(nightlyChildEnv); cfg != "" {
 		os.Exit(run([]string{"nightly", "--config", cfg}, strings.NewReader(""), os.Stdout, os.Stderr))
 	}
+	t.Run("sqlite", func(t *testing.T) { testNightlyRunLock(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		url := testutil.PostgresLedger(t)
+		if url == "" {
+			t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
+		}
+		testNightlyRunLock(t, url)
+	})
+}
+
+func testNightlyRunLock(t *testing.T, ledgerURL string) {
 	srv, _ := startSandbox(t)
 	config, _ := sampleNightlyConfig(t)
+	if ledgerURL != "" {
+		b, _ := os.ReadFile(config)
+		os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", ledgerURL), 1)), 0o644)
+	}
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 3 * time.Second})
 	type result struct {
 		pid         int
