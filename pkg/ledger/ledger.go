@@ -128,12 +128,14 @@ func Describe(location string) string {
 	return redact(location)
 }
 
-// redact hides the password of a database URL in messages.
+// redact hides the passwords of a database URL in messages: the one in
+// user:password@ and those given as parameters (see secretParams).
 func redact(location string) string {
 	u, err := url.Parse(location)
 	if err != nil {
 		return "(database URL)"
 	}
+	u.RawQuery = redactQuery(u.RawQuery)
 	return u.Redacted()
 }
 
