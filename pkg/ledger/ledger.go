@@ -80,6 +80,9 @@ func Open(location string) (*DB, error) {
 	if IsPostgres(location) {
 		return openPostgres(location)
 	}
+	if err := createPrivate(location); err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", location, err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "cache_size(-131072)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
