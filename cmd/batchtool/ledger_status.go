@@ -97,6 +97,18 @@ func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) er
 		return err
 	}
 	fmt.Fprintf(w, "\nstatements: %d file(s), %d line(s) booked, %d match(es); %d batch(es)\n", c.Files, c.Lines, c.Matches, c.Batches)
+	pfs, err := l.PlatformFiles(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pfs) > 0 {
+		by := map[string]int{}
+		for _, f := range pfs {
+			by[f.State]++
+		}
+		fmt.Fprintf(w, "platform files: %d listed: %d booked, %d downloaded and not booked, %d not downloaded\n",
+			len(pfs), by[ledger.FileBooked], by[ledger.FileDownloaded], by[ledger.FileListed])
+	}
 	runs, err := l.RecentRuns(ctx, 5)
 	if err != nil {
 		return err

@@ -204,3 +204,6 @@ var migrations = []string{
 		expires_at TEXT NOT NULL     -- renewed while the run lives
 	);`,
 }
+
+// LatestSchema is the schema version this batchtool migrates a ledger to.
+func LatestSchema() int { return len(migrations) }
