@@ -63,9 +63,12 @@ type RunLock struct {
 // AcquireRunLock takes the ledger's run lock for command, or returns a
 // *LockedError naming the run that holds it. The lock is re-entrant for
 // the process holding it: nightly runs the other commands in-process, and
-// they take the lock again without being refused. A lock whose lease ran
-// out is taken over, unless its holder is a process on this host that is
-// still alive (a long transaction on SQLite can delay the renewal). While
+// they take the lock again without being refused. The lock of a process of
+// this host that is gone is taken over at once; one held on another host
+// once its lease ran out; a live process of this host keeps it even then
+// (a long transaction on SQLite can delay the renewal). Hosts are told
+// apart by name: containers sharing one ledger need distinct host names
+// (Docker's default), as their process ids are not comparable. While
 // held, the lease is renewed every RunLockLease/4; Release ends it. Closing
 // the ledger releases the locks taken through it.
 func (l *DB) AcquireRunLock(ctx context.Context, command string) (*RunLock, error) {
@@ -115,12 +118,19 @@ func (l *DB) tryRunLock(ctx context.Context, holder, command string) (*RunLock, 
 	cur.Expires, _ = time.Parse(time.RFC3339Nano, curExpires)
 	host, pid, ok := parseHolder(cur.Holder)
 	here, _ := os.Hostname()
+	alive, known := false, false
+	if ok && host == here {
+		alive, known = processAlive(pid)
+	}
 	switch {
 	case ok && host == here && pid == os.Getpid():
 		return &RunLock{l: l, holder: cur.Holder, reentrant: true}, nil
+	case known && !alive:
+		// A process of this host that is gone: killed, its lease not
+		// ended yet. Nothing renews it any more.
 	case now.Before(cur.Expires):
 		return nil, &cur
-	case ok && host == here && processAlive(pid):
+	case known && alive:
 		// The lease ran out but the holder lives: it is slow (a long
 		// SQLite transaction delays its renewal), not dead.
 		return nil, &cur

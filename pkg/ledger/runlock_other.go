@@ -2,6 +2,6 @@
 
 package ledger
 
-// processAlive is not known on this platform: an expired lease alone lets
-// the lock be taken over.
-func processAlive(pid int) bool { return false }
+// processAlive is not known on this platform: the lease alone tells when
+// a holder is gone.
+func processAlive(pid int) (alive, known bool) { return false, false }
