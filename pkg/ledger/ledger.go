@@ -153,7 +153,7 @@ func (l *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 func (l *DB) migrate(ctx context.Context) error {
-	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if err := l.createMigrationsTable(ctx); err != nil {
 		return err
 	}
 	v, err := l.SchemaVersion(ctx)
