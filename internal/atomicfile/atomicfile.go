@@ -38,16 +38,24 @@ func CreateMode(path string, perm os.FileMode) (*File, error) {
 	if dir == "" {
 		dir = "."
 	}
+	f, err := CreateTemp(dir, "."+base+".tmp-", perm)
+	if err != nil {
+		return nil, err
+	}
+	return &File{File: f, path: path}, nil
+}
+
+// CreateTemp creates a new file in dir named prefix and a random number,
+// with perm less the umask (os.CreateTemp always makes 0600), for writers
+// that rename their output into place themselves.
+func CreateTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
 	for try := 0; ; try++ {
-		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm.Perm())
 		if errors.Is(err, os.ErrExist) && try < 100 {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		return &File{File: f, path: path}, nil
+		return f, err
 	}
 }
 
