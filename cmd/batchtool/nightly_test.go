@@ -267,7 +267,7 @@ platform files: 2 listed: 2 booked, 0 downloaded and not booked, 0 not downloade
 
 last runs:
 `
-	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  payreq create --provider tikkie\n") || strings.Count(out, "\n  20") != 4 {
+	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  payreq create --provider tikkie\n") || strings.Count(out, "\n  20") != 5 {
 		t.Fatalf("exit %d\n%s\nwant prefix\n%s\n%s", code, out, want, errOut)
 	}
 }
@@ -295,5 +295,18 @@ func TestNightlyOwedFile(t *testing.T) {
 	}
 	if c := ledgerCounts(t, ledgerPath); c.Files != 2 || c.Lines != 12 || c.Matches != 20 || c.Collections[reconcile.StatusCollected] != 9 || c.Collections[reconcile.StatusReturned] != 3 {
 		t.Fatalf("after the next night: %+v", c)
+	}
+}
+
+// TestLedgerStatusMissing: a read-only command never creates a ledger: a
+// mistyped path is a usage error and leaves nothing behind.
+func TestLedgerStatusMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "batchtol.db")
+	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", path)
+	if want := "batchtool: ledger " + path + ": no ledger there: the file does not exist (give --ledger or $BATCHTOOL_LEDGER the ledger the nightly job writes)\n"; code != 2 || out != "" || errOut != want {
+		t.Fatalf("exit %d %q %q, want %q", code, out, errOut, want)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the status of a missing ledger created %s", path)
 	}
 }
