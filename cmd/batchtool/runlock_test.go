@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/ledger"
 )
 
 const nightlyChildEnv = "BATCHTOOL_NIGHTLY_CHILD" // the config a child process runs nightly with
@@ -97,5 +100,67 @@ func testNightlyRunLock(t *testing.T, ledgerURL string) {
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 || !strings.Contains(out, "(ledger): not sent again\n") {
 		t.Fatalf("a third run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+const lockHolderEnv = "BATCHTOOL_TEST_HOLD_LOCK" // ledger a child process holds the run lock of
+
+// TestCommandsTakeRunLock: while another process holds the run lock (as
+// nightly), every command that changes the ledger or calls the platform
+// exits 1 naming it, before it does anything; commands that only read run.
+func TestCommandsTakeRunLock(t *testing.T) {
+	if path := os.Getenv(lockHolderEnv); path != "" {
+		l, err := ledger.Open(path)
+		if err == nil {
+			_, err = l.AcquireRunLock(context.Background(), "nightly")
+		}
+		if err != nil {
+			fmt.Println("ERROR", err)
+			os.Exit(1)
+		}
+		fmt.Println("HELD")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	srv, _ := startSandboxes(t)
+	ledgerPath := os.Getenv(envLedger)
+	batch := writeBatch(t, "LOCK-1", "10.00")
+	child := exec.Command(os.Args[0], "-test.run=^TestCommandsTakeRunLock$", "-test.count=1")
+	child.Env = append(os.Environ(), lockHolderEnv+"="+ledgerPath)
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "HELD\n" {
+		t.Fatalf("child: %q", line)
+	}
+	host, _ := os.Hostname()
+	stamp := `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`
+	want := regexp.MustCompile(`^batchtool: another run \(nightly\) is in progress since ` + stamp + ` \(holder ` +
+		regexp.QuoteMeta(fmt.Sprintf("%s:%d:", host, child.Process.Pid)) + `[0-9a-f]{12}, lease renewed until ` + stamp + `\)\n$`)
+	before := srv.Stats()
+	for _, args := range [][]string{
+		{"collect", "upload", batch, "--profile", "1234"},
+		{"invoice", "upload", repoFile("invoices")},
+		{"ledger", "add", batch},
+		{"reconcile", corpusFile(t, "camt053", "subite-camt053-v2-be-small.xml")},
+		{"payreq", "create", "--provider", "tikkie", "--from-ledger"},
+		{"payreq", "sync"},
+		{"ledger", "check"},
+	} {
+		code, stdout, stderr := batchtool(t, args...)
+		if code != 1 || stdout != "" || !want.MatchString(stderr) {
+			t.Errorf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+	}
+	if after := srv.Stats(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("calls made while the lock was held elsewhere:\nbefore %v\nafter  %v", before, after)
+	}
+	if code, stdout, stderr := batchtool(t, "ledger", "status"); code != 0 || !strings.Contains(stdout, "statements: 0 file(s), 0 line(s) booked") {
+		t.Errorf("ledger status (reads only): exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
