@@ -136,3 +136,42 @@ func TestPayreqKilledCreate(t *testing.T) {
 		})
 	}
 }
+
+// TestPayreqKilledBeforeLinks: payreq create killed after Tikkie answered
+// and the ledger recorded the request open, before it wrote the links file:
+// nobody was told to send that link. The next run lists it as new, once;
+// the run after that lists it as open, not new.
+func TestPayreqKilledBeforeLinks(t *testing.T) {
+	startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	l, pr := reserveAC04(t, ledgerPath, true)
+	r, err := newRequester("tikkie", &payreqConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := r.prepare(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, link, err := call(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.MarkPaymentRequestSent(context.Background(), pr.ID, token, link); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	dir := t.TempDir()
+	for i, want := range []string{"yes", "no"} {
+		links := filepath.Join(dir, "links.csv")
+		code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath,
+			"--reason", "AC04", "--overdue", "none", "--links", links)
+		if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\nlinks: "+links+"\n" {
+			t.Fatalf("run %d: exit %d\n%s\n%s", i+2, code, out, errOut)
+		}
+		b, _ := os.ReadFile(links)
+		if rows := strings.Split(strings.TrimSpace(string(b)), "\n"); len(rows) != 2 || !strings.HasSuffix(rows[1], ","+want+",ACME-2026-11-0005,"+token) {
+			t.Errorf("run %d: links\n%s\nwant the AC04 request new=%s", i+2, b, want)
+		}
+	}
+}
