@@ -24,19 +24,22 @@ const nightlyChildEnv = "BATCHTOOL_NIGHTLY_CHILD" // the config a child process 
 // one sandbox and one new ledger: one runs (its upload held up 3 s by the
 // sandbox), the other is refused at once with the run holding the lock,
 // exit 1; no SQLITE_BUSY, no upload refused. A third run afterwards finds
-// the lock free. The same on PostgreSQL (testutil.PostgresEnv).
+// the lock free.
 func TestNightlyRunLock(t *testing.T) {
 	if cfg := os.Getenv(nightlyChildEnv); cfg != "" {
 		os.Exit(run([]string{"nightly", "--config", cfg}, strings.NewReader(""), os.Stdout, os.Stderr))
 	}
-	t.Run("sqlite", func(t *testing.T) { testNightlyRunLock(t, "") })
-	t.Run("postgres", func(t *testing.T) {
-		url := testutil.PostgresLedger(t)
-		if url == "" {
-			t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
-		}
-		testNightlyRunLock(t, url)
-	})
+	testNightlyRunLock(t, "")
+}
+
+// TestNightlyRunLockPostgres is TestNightlyRunLock with the ledger in
+// PostgreSQL (testutil.PostgresEnv).
+func TestNightlyRunLockPostgres(t *testing.T) {
+	url := testutil.PostgresLedger(t)
+	if url == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
+	}
+	testNightlyRunLock(t, url)
 }
 
 func testNightlyRunLock(t *testing.T, ledgerURL string) {
