@@ -142,6 +142,13 @@ The API token comes from ` + twikey.TokenEnv + ` or --token-file.`,
 			if o.profile <= 0 {
 				return usagef("--profile: the platform profile (ct) is required")
 			}
+			// Held from the ledger's check to its record of the upload: a
+			// run at the same time could otherwise send the batch in between.
+			release, err := holdLedger(contextOf(cmd), ledgerPath, commandName(cmd))
+			if err != nil {
+				return err
+			}
+			defer release()
 			o.hooks = ledgerUploadHooks(ledgerPath)
 			return collectUpload(cmd.Context(), a, o, args[0])
 		},

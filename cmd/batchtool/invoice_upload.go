@@ -97,6 +97,9 @@ It exits 1 when any file was skipped or failed.`,
 				return err
 			}
 			defer l.Close()
+			if err := lockLedger(ctx, l, cmd); err != nil {
+				return err
+			}
 			var rows []invoiceUploadRow
 			for _, p := range args {
 				err := ubl.Walk(p, func(name string, r io.Reader) error {

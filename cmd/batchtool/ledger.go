@@ -251,16 +251,18 @@ func addInvoices(ctx context.Context, l *ledger.DB, name string) (addResult, []f
 	return out, fs, err
 }
 
-// openLedgerRun opens the ledger and logs the start of a command in its run
-// log; the caller closes the ledger.
+// openLedgerRun opens the ledger, takes its run lock and logs the start of
+// a command in its run log; the caller closes the ledger, which releases
+// the lock.
 func openLedgerRun(cmd *cobra.Command, path, command string) (*ledger.DB, context.Context, int64, error) {
 	l, err := ledger.Open(path)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
+	ctx := contextOf(cmd)
+	if err := lockLedger(ctx, l, cmd); err != nil {
+		l.Close()
+		return nil, nil, 0, err
 	}
 	run, err := l.BeginRun(ctx, command)
 	if err != nil {

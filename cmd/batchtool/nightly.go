@@ -215,6 +215,12 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		}
 	}
 	fmt.Fprintf(a.stdout, "batchtool nightly %s: ledger %s, work %s\n", n.stamp, ledger.Describe(ledgerPath), work)
+	// One run at a time; the steps below take the lock again in-process.
+	release, err := holdLedger(context.Background(), ledgerPath, "nightly")
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	// 1-2. Batches: one per due file content; built, registered, uploaded once.
 	day := now.UTC().AddDate(0, 0, c.Collect.DaysAhead).Format(time.DateOnly)

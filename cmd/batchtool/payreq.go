@@ -88,8 +88,8 @@ func newPayreqCreateCmd(a *app) *cobra.Command {
 An item that already has an open request, or was paid through one, is
 skipped: running create again sends nothing new. Each request is recorded in
 the ledger before it is sent; a run that stopped between sending and
-recording (network, crash) finds the request at the provider next time
-instead of sending a second one. Tikkie requests are sent with the item's
+recording (network, crash, kill) finds the request at the provider next time
+instead of sending a second one, and lists its link as new. Tikkie requests are sent with the item's
 key (invoice number or end-to-end id) as externalId, Tinka requests as
 instalment credit (paymentMethod Credit) with it as transactionId.
 
@@ -164,7 +164,7 @@ Exit code 1 when a request was refused or could not be sent.`,
 			defer l.Close()
 			ctx, cancel := context.WithTimeout(ctx, f.timeout)
 			defer cancel()
-			res, err := createRequests(ctx, a, l, r, sel, run, f.timeout)
+			res, err := createRequests(ctx, a, l, r, sel, run)
 			if links != "" && res != nil {
 				if lerr := writeLinks(ctx, l, r.name(), run, links); lerr != nil {
 					return lerr
@@ -204,15 +204,17 @@ type createResult struct {
 	Skipped   int             `json:"skipped"`   // another request holds the item or its id
 	Refused   int             `json:"refused"`   // checked and not sent, or refused by the provider
 	Failed    int             `json:"failed"`    // could not be sent; stays pending
-	Busy      int             `json:"busy"`      // pending in a run still going: left to it
 }
 
-// createRequests finishes what earlier runs left pending (those of a run
-// still going, younger than stale, excepted), then requests every unpaid
-// item.
-func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel ledger.UnpaidSelection, run int64, stale time.Duration) (*createResult, error) {
+// createRequests takes over what earlier runs left unfinished and
+// recovers their pending requests, then requests every unpaid item. The
+// caller holds the run lock: whatever another run left is a dead run's.
+func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel ledger.UnpaidSelection, run int64) (*createResult, error) {
 	c := &requestRun{ctx: ctx, a: a, l: l, r: r, res: &createResult{Provider: r.name()}}
-	if err := c.recoverPending(stale); err != nil {
+	if _, err := l.AdoptPaymentRequests(ctx, r.name(), run); err != nil {
+		return c.res, err
+	}
+	if err := c.recoverPending(); err != nil {
 		return c.res, err
 	}
 	if err := c.requestUnpaid(sel, run); err != nil {
@@ -255,22 +257,13 @@ func (c *requestRun) send(pr *ledger.PaymentRequest, call func(context.Context) 
 }
 
 // recoverPending finishes the records earlier runs left pending: found at
-// the provider, or sent again under the same external id. A pending record
-// of a run still going may be being sent right now: it is left alone until
-// that run finished or is older than stale.
-func (c *requestRun) recoverPending(stale time.Duration) error {
-	all, err := c.l.PaymentRequests(c.ctx, c.r.name(), ledger.RequestPending)
+// the provider by external id, or sent again under the same one. It runs
+// under the run lock, so no run that left one is still sending it: each is
+// recovered at once, however young.
+func (c *requestRun) recoverPending() error {
+	pending, err := c.l.PaymentRequests(c.ctx, c.r.name(), ledger.RequestPending)
 	if err != nil {
 		return err
-	}
-	var pending []ledger.PaymentRequest
-	for _, pr := range all {
-		if pr.RunDone || time.Since(pr.CreatedAt) > stale {
-			pending = append(pending, pr)
-			continue
-		}
-		c.res.Busy++
-		fmt.Fprintf(c.a.stderr, "%s %s: being sent by another run (%d) since %s: left to it\n", pr.ItemKind, pr.ItemKey, pr.RunID, pr.CreatedAt.Format(time.RFC3339))
 	}
 	if len(pending) == 0 {
 		return nil
@@ -366,7 +359,8 @@ func previewRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel
 var linksHeader = []string{"provider", "item_kind", "item_key", "name", "amount", "currency", "reason", "url", "created_at", "new", "external_id", "provider_ref"}
 
 // writeLinks writes every open request of the provider as CSV, the ones
-// created in this run marked new.
+// created, recovered or taken over from a killed run in this run marked
+// new.
 func writeLinks(ctx context.Context, l *ledger.DB, provider string, run int64, path string) error {
 	open, err := l.PaymentRequests(ctx, provider, ledger.RequestOpen)
 	if err != nil {

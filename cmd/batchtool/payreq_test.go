@@ -407,31 +407,6 @@ func TestPayreqConfig(t *testing.T) {
 	}
 }
 
-// TestPayreqLeavesOtherRunsPending: a record pending in a run that is still
-// going is not sent a second time by a parallel run; once that run is over
-// (here: it ended without sending), the next run sends it.
-func TestPayreqLeavesOtherRunsPending(t *testing.T) {
-	srv, _ := startSandboxes(t)
-	ledgerPath := nightlyWithReturns(t)
-	ctx := context.Background()
-	l, pr := reserveAC04(t, ledgerPath, true)
-	args := []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none"}
-	code, out, errOut := batchtool(t, args...)
-	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" ||
-		!strings.Contains(errOut, "collection ACME-2026-11-0005: being sent by another run (") {
-		t.Fatalf("while the other run goes on: exit %d\n%s\n%s", code, out, errOut)
-	}
-	if n := srv.Stats()[tikkieCreates]; n != 0 {
-		t.Fatalf("%d requests sent while another run held the record", n)
-	}
-	l.FinishRun(ctx, pr.RunID, "{}")
-	l.Close()
-	code, out, errOut = batchtool(t, args...)
-	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run") || srv.Stats()[tikkieCreates] != 1 {
-		t.Fatalf("after the other run: exit %d, %d sent\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
-	}
-}
-
 // TestPayreqLostAnswer: Tikkie creates the request but the answer is lost
 // on the way; the run stops with the record pending, and the next run finds
 // the request at Tikkie instead of creating a second one. A request Tikkie

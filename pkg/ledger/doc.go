@@ -29,6 +29,14 @@
 //     when the provider reports it paid or when its payout is on a
 //     statement, whichever comes first.
 //
+// One run works on a ledger at a time: nightly and the commands that change
+// the ledger or call a platform take its run lock (AcquireRunLock), a row
+// naming the process and its command with a lease renewed while it lives.
+// A second run is refused with a LockedError instead of meeting a busy
+// database or the first run's half-done work; a killed run's lock is taken
+// over; a pending payment request found under the lock is a dead run's, to
+// recover at once.
+//
 // The same ledger runs on PostgreSQL when several workers share one: Open
 // takes a postgres:// URL instead of a file (pgx's database/sql driver).
 // The SQL is written once, portable — INSERT ... ON CONFLICT DO NOTHING,

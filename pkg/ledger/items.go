@@ -183,8 +183,8 @@ const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, s
 func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
 	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now}
 	// A ledger without payment requests spends no lookup on credit lines.
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?))`,
-		RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
+		RequestPending, RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
 		return nil, err
 	}
 	for _, p := range []struct {
@@ -225,8 +225,10 @@ func (s *txStore) close() {
 	}
 }
 
-// PaymentRequestsByKey implements reconcile.Store: requests open or paid,
-// with what their item has open now.
+// PaymentRequestsByKey implements reconcile.Store: requests pending, open
+// or paid, with what their item has open now. A pending one is a request
+// whose run was killed before it recorded the provider's answer: its
+// payout proves it reached the provider, and is booked against it.
 func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentRequest, error) {
 	if !s.requests || len(keys) == 0 {
 		return nil, nil
@@ -237,7 +239,7 @@ func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentReques
 		q := `SELECT p.id, p.provider, p.external_id, p.item_kind, p.item_id, p.item_key, p.amount, p.currency, p.status, p.settled,
 			CASE p.item_kind WHEN 'invoice' THEN (SELECT open_amount FROM invoices WHERE id = p.item_id)
 			ELSE (SELECT CASE status WHEN 'returned' THEN amount ELSE '0' END FROM collections WHERE id = p.item_id) END
-			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.status IN ('open', 'paid') ORDER BY p.id`
+			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.status IN ('pending', 'open', 'paid') ORDER BY p.id`
 		var err error
 		if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
 			return nil, err

@@ -62,6 +62,8 @@ type DB struct {
 	d    dialect
 	path string
 	now  func() time.Time
+
+	locks runLocks // run locks taken through this DB (runlock.go)
 }
 
 var _ Store = (*DB)(nil)
@@ -77,6 +79,9 @@ func IsPostgres(location string) bool {
 func Open(location string) (*DB, error) {
 	if IsPostgres(location) {
 		return openPostgres(location)
+	}
+	if err := createPrivate(location); err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", location, err)
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "cache_size(-131072)", "temp_store(MEMORY)"} {
@@ -126,17 +131,19 @@ func Describe(location string) string {
 	return redact(location)
 }
 
-// redact hides the password of a database URL in messages.
+// redact hides the passwords of a database URL in messages: the one in
+// user:password@ and those given as parameters (see secretParams).
 func redact(location string) string {
 	u, err := url.Parse(location)
 	if err != nil {
 		return "(database URL)"
 	}
+	u.RawQuery = redactQuery(u.RawQuery)
 	return u.Redacted()
 }
 
-// Close closes the ledger.
-func (l *DB) Close() error { return l.db.Close() }
+// Close releases the run locks taken through l and closes the ledger.
+func (l *DB) Close() error { return errors.Join(l.releaseLocks(), l.db.Close()) }
 
 // SchemaVersion returns the highest migration applied.
 func (l *DB) SchemaVersion(ctx context.Context) (int, error) {
@@ -146,7 +153,7 @@ func (l *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 func (l *DB) migrate(ctx context.Context) error {
-	if _, err := l.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if err := l.createMigrationsTable(ctx); err != nil {
 		return err
 	}
 	v, err := l.SchemaVersion(ctx)
@@ -161,22 +168,23 @@ func (l *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Two runs starting at once: one migrates, the other waits (for
+		// SQLite's write lock, taken when the transaction begins, or for
+		// PostgreSQL's advisory lock) and finds it done.
 		if l.d.postgres {
-			// Two workers starting at once: one migrates, the other waits
-			// and finds it done.
-			var done int
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261130)`); err != nil {
 				tx.Rollback()
 				return err
 			}
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&done); err != nil {
-				tx.Rollback()
-				return err
-			}
-			if done > i {
-				tx.Rollback()
-				continue
-			}
+		}
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&done); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if done > i {
+			tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, l.d.ddl(migrations[i])); err != nil {
 			tx.Rollback()

@@ -346,7 +346,8 @@ func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Book
 	return b, nil
 }
 
-// bookRequest books an open request against its item within tx. A payment
+// bookRequest books an open request (or a pending one whose payout was
+// seen: it reached the provider) against its item within tx. A payment
 // without an amount or time pays the requested amount now.
 func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (*Booking, error) {
 	var b Booking
@@ -355,7 +356,7 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 		Scan(&kind, &b.Item.ID, &key, &amt, &status); err != nil {
 		return nil, fmt.Errorf("ledger: payment request %d: %w", id, err)
 	}
-	if status != RequestOpen {
+	if status != RequestOpen && status != RequestPending {
 		return nil, fmt.Errorf("ledger: payment request %d: %w", id, ErrNotOpen)
 	}
 	if p.Amount.IsZero() {

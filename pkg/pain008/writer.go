@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
@@ -105,7 +106,7 @@ func Create(path string, opts WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp", 0o666) // 0666 less the umask
 	if err != nil {
 		return nil, fmt.Errorf("pain008: %w", err)
 	}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+)
+
+// lockLedger takes the ledger's run lock for cmd: the commands that change
+// the ledger or talk to the platform run one at a time, and a second one
+// fails with "another run (...) is in progress since ...". The lock is
+// re-entrant, so the commands nightly runs in-process go on under its lock.
+// Closing l releases it.
+func lockLedger(ctx context.Context, l *ledger.DB, cmd *cobra.Command) error {
+	_, err := l.AcquireRunLock(ctx, commandName(cmd))
+	return err
+}
+
+// holdLedger opens the ledger at path only to hold its run lock while a
+// command works through ledger handles of its own; the returned function
+// releases it.
+func holdLedger(ctx context.Context, path, command string) (func() error, error) {
+	l, err := ledger.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.AcquireRunLock(ctx, command); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l.Close, nil
+}
+
+// commandName is the command as a user types it, without the program's
+// name or arguments: "collect upload", "nightly".
+func commandName(cmd *cobra.Command) string {
+	p := cmd.CommandPath()
+	if _, rest, ok := strings.Cut(p, " "); ok {
+		return rest
+	}
+	return p
+}
+
+// contextOf is the command's context, or a background one.
+func contextOf(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

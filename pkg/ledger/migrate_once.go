@@ -1,0 +1,28 @@
+package ledger
+
+import "context"
+
+// createMigrationsTable creates the table of applied migrations when it is
+// missing. On PostgreSQL, CREATE TABLE IF NOT EXISTS is not safe when two
+// runs start at once on a new database (both create the row type: a
+// duplicate key in pg_type), so it is done under the migrations' advisory
+// lock.
+func (l *DB) createMigrationsTable(ctx context.Context) error {
+	const q = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`
+	if !l.d.postgres {
+		_, err := l.db.ExecContext(ctx, q)
+		return err
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261130)`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,112 @@
+package ledger
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// TestAdoptPaymentRequests: a run takes over the pending requests of any
+// earlier run and the open ones of runs that never finished (killed before
+// listing their links); the open ones of finished runs stay theirs.
+func TestAdoptPaymentRequests(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 8) // invoices INV-1, -3, -5, -7
+	items, err := unpaidOf(l, UnpaidSelection{Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || len(items) != 4 {
+		t.Fatalf("unpaid %s %v", unpaidKeys(items), err)
+	}
+	finished, _ := l.BeginRun(ctx, "payreq create")
+	killed, _ := l.BeginRun(ctx, "payreq create")
+	l.FinishRun(ctx, finished, "{}")
+	reserve := func(it UnpaidItem, provider string, run int64, sent bool) int64 {
+		pr := &PaymentRequest{Provider: provider, ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key + provider, Amount: it.Amount,
+			Currency: "EUR", Reason: it.Reason, RunID: run}
+		if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if sent {
+			if err := l.MarkPaymentRequestSent(ctx, pr.ID, "tok", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return pr.ID
+	}
+	ids := map[string]int64{
+		"pending of a finished run": reserve(items[0], "tikkie", finished, false),
+		"open of a killed run":      reserve(items[1], "tikkie", killed, true),
+		"open of a finished run":    reserve(items[2], "tikkie", finished, true),
+		"pending, another provider": reserve(items[3], "tinka", killed, false),
+	}
+	now, _ := l.BeginRun(ctx, "payreq create")
+	if n, err := l.AdoptPaymentRequests(ctx, "tikkie", now); n != 2 || err != nil {
+		t.Fatalf("adopted %d %v, want 2", n, err)
+	}
+	if n, err := l.AdoptPaymentRequests(ctx, "tikkie", now); n != 0 || err != nil {
+		t.Fatalf("adopted again: %d %v", n, err)
+	}
+	for name, want := range map[string]int64{
+		"pending of a finished run": now, "open of a killed run": now,
+		"open of a finished run": finished, "pending, another provider": killed,
+	} {
+		if pr, err := l.paymentRequest(ctx, ids[name]); err != nil || pr.RunID != want {
+			t.Errorf("%s: run %d %v, want %d", name, pr.RunID, err, want)
+		}
+	}
+}
+
+// TestPendingRequestPayout: the payout of a request left pending by a
+// killed run is booked against it (the payout proves it reached the
+// provider), once; recovery then finds nothing pending.
+func TestPendingRequestPayout(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 4)
+	if _, err := l.db.Exec(`UPDATE collections SET status = 'returned', return_reason = 'AC04' WHERE end_to_end_id = 'E2E-00000000'`); err != nil {
+		t.Fatal(err)
+	}
+	items, err := unpaidOf(l, UnpaidSelection{Collections: true})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("unpaid %s %v", unpaidKeys(items), err)
+	}
+	it := items[0]
+	killed, _ := l.BeginRun(ctx, "payreq create")
+	pr := &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
+		Currency: "EUR", Reason: it.Reason, RunID: killed}
+	if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	payout := &statement.Entry{Amount: d("10.00"), Currency: "EUR", BookingDate: bookDate, Status: "BOOK", AccountSvcrRef: "T2",
+		Info: "Tikkie ID 2 Direct debit E2E-00000000", Statement: &statement.Statement{Account: statement.Account{IBAN: "NL02ABNA0123456789"}}}
+	for i, name := range []string{"tikkie-1.xml", "tikkie-2.xml"} {
+		res, err := l.Import(ctx, File{Name: name, SHA256: name}, &sliceReader{entries: []*statement.Entry{payout}}, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr := res.Summary.ByRule[reconcile.RulePaymentRequest]
+		switch {
+		case i == 0 && (pr == nil || pr.Count != 1 || pr.Amount.String() != "10" || res.Summary.Matched.Count != 1):
+			t.Fatalf("payout: %+v", res.Summary)
+		case i == 1 && (res.Duplicates != 1 || res.Summary.Matched.Count != 0):
+			t.Fatalf("the same payout in another file: %+v, %d duplicate(s)", res.Summary, res.Duplicates)
+		}
+	}
+	got, err := l.paymentRequest(ctx, pr.ID)
+	if err != nil || got.Status != RequestPaid || got.PaidAmount.String() != "10" || got.Note != "payout seen on a bank statement" {
+		t.Fatalf("request after its payout: %+v %v", got, err)
+	}
+	var settled int
+	var coll string
+	l.db.QueryRow(`SELECT settled FROM payment_requests WHERE id = ?`, pr.ID).Scan(&settled)
+	l.db.QueryRow(`SELECT status FROM collections WHERE id = ?`, it.ID).Scan(&coll)
+	if settled != 1 || coll != "paid" {
+		t.Errorf("settled %d, collection %s", settled, coll)
+	}
+	if pending, _ := l.PaymentRequests(ctx, "tikkie", RequestPending); len(pending) != 0 {
+		t.Errorf("still pending: %+v", pending)
+	}
+}
