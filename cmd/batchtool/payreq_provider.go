@@ -298,7 +298,7 @@ func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentReque
 			}
 			pay.Payer = strings.Join(payers, "; ")
 			out = append(out, requestState{pr: pr, paid: pay})
-		case p.Expired || p.Status == tikkie.StatusExpired:
+		case p.Expired != nil || p.Status == tikkie.StatusExpired:
 			out = append(out, requestState{pr: pr, closed: ledger.RequestExpired, note: "expired unpaid"})
 		case p.Status == tikkie.StatusClosed:
 			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})

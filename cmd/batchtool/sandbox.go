@@ -138,10 +138,10 @@ func startPayreqSandbox(data string) (*payreqsandbox.Server, string, error) {
 // tikkiePayouts books every payment on a Tikkie request as a credit on the
 // platform sandbox's bank account, with the text an ABN AMRO Tikkie payout
 // carries (Tikkie ID, description, payer): the next statement brings it.
-func tikkiePayouts(srv *sandbox.Server) func(tikkie.PaymentRequest, tikkie.Payment) {
-	return func(pr tikkie.PaymentRequest, pm tikkie.Payment) {
-		srv.Credit(pm.AmountInCents.Decimal(), pm.CounterPartyName, pm.CounterPartyAccountNumber,
-			fmt.Sprintf("Tikkie ID %012s, %s, %s, %s", pm.TikkieID, pr.Description, pm.CounterPartyName, pm.CounterPartyAccountNumber))
+func tikkiePayouts(srv *sandbox.Server) func(payreqsandbox.TikkiePayout) {
+	return func(p payreqsandbox.TikkiePayout) {
+		srv.Credit(p.Amount, p.Payer, p.PayerIBAN,
+			fmt.Sprintf("Tikkie ID %012s, %s, %s, %s", p.TikkieID, p.Description, p.Payer, p.PayerIBAN))
 	}
 }
 

@@ -138,17 +138,17 @@ const (
 
 // PaymentRequest is a payment request as GET answers it.
 type PaymentRequest struct {
-	PaymentRequestToken       string    `json:"paymentRequestToken"`
-	PaymentRequestURL         string    `json:"paymentRequestUrl,omitempty"` // when the API gives it
-	AmountInCents             Cents     `json:"amountInCents"`
-	Currency                  string    `json:"currency"`
-	Description               string    `json:"description"`
-	ExternalID                string    `json:"externalId,omitempty"`
-	Created                   time.Time `json:"created"`
-	Expired                   bool      `json:"expired"`
-	Status                    string    `json:"status"`
-	BankAccountYieldedTooFast bool      `json:"bankAccountYieldedTooFast"`
-	Payments                  []Payment `json:"payments"`
+	PaymentRequestToken       string     `json:"paymentRequestToken"`
+	PaymentRequestURL         string     `json:"paymentRequestUrl,omitempty"` // when the API gives it
+	AmountInCents             Cents      `json:"amountInCents"`
+	Currency                  string     `json:"currency"`
+	Description               string     `json:"description"`
+	ExternalID                string     `json:"externalId,omitempty"`
+	Created                   time.Time  `json:"created"`
+	Expired                   *time.Time `json:"expired"` // when it expired; null (nil) while it is live
+	Status                    string     `json:"status"`
+	BankAccountYieldedTooFast bool       `json:"bankAccountYieldedTooFast"`
+	Payments                  []Payment  `json:"payments"`
 }
 
 // Payment is one payment made on a request.
