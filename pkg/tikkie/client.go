@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/redirect"
 )
 
 // Config configures a [Client].
@@ -78,6 +80,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	cfg.HTTPClient = redirect.Client(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -180,7 +184,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 			res.Body.Close()
 		}
 		if err != nil || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
-			if method == http.MethodGet && retries < c.cfg.Retries && ctx.Err() == nil {
+			if method == http.MethodGet && retries < c.cfg.Retries && ctx.Err() == nil && !errors.Is(err, redirect.ErrCrossOrigin) {
 				retries++
 				d := wait
 				if res != nil {

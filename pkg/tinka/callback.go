@@ -163,6 +163,9 @@ func VerifyNotification(secret []byte, merchantID, header string, body []byte, n
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("tinka: callback body: %s missing", strings.Join(missing, ", "))
 	}
+	if st.RequestedPaymentAmount <= 0 {
+		return nil, fmt.Errorf("tinka: callback body: requestedPaymentAmount %d is not above 0", st.RequestedPaymentAmount)
+	}
 	switch st.Decision {
 	case InProgress, Accepted, Rejected, Cancelled, Pending:
 	default:

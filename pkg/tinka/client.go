@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/redirect"
 	"github.com/batchtool/batchtool/pkg/finding"
 )
 
@@ -65,6 +66,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	cfg.HTTPClient = redirect.Client(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -169,7 +172,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, o
 	wait := c.cfg.RetryWait
 	for attempt := 0; ; attempt++ {
 		status, data, sig, err := c.send(ctx, method, u, body)
-		transient := err != nil || status == http.StatusTooManyRequests || status >= 500
+		transient := err != nil && !errors.Is(err, redirect.ErrCrossOrigin) || status == http.StatusTooManyRequests || status >= 500
 		if transient && method == http.MethodGet && attempt < c.cfg.Retries && ctx.Err() == nil {
 			t := time.NewTimer(wait)
 			select {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/redirect"
 )
 
 // DefaultBaseURL is the production platform.
@@ -150,6 +152,8 @@ func New(opts Options) (*Client, error) {
 			MaxIdleConnsPerHost:   4,
 		}}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	c.hc = redirect.Client(c.hc)
 	if c.clock == nil {
 		c.clock = SystemClock{}
 	}
@@ -259,7 +263,7 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 				return nil, fmt.Errorf("twikey: %s: %w", call, ctx.Err())
 			}
 			lastErr = fmt.Errorf("twikey: %s: %w", call, err)
-			if req.safe() && attempt < c.maxRetries {
+			if req.safe() && attempt < c.maxRetries && !errors.Is(err, redirect.ErrCrossOrigin) {
 				if err := c.clock.Sleep(ctx, c.backoff(attempt)); err != nil {
 					return nil, fmt.Errorf("twikey: %s: %w", call, err)
 				}
