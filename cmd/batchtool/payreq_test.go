@@ -565,3 +565,53 @@ func TestPayreqPaidOtherwise(t *testing.T) {
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 }
+
+// TestPayreqSecretFileModes: Tinka's password_file and secret_file and
+// Tikkie's key_file readable by group or others are refused with a clear
+// error, as the Twikey token file is (issue 17 item 7).
+func TestPayreqSecretFileModes(t *testing.T) {
+	_, _ = startSandboxes(t)
+	keyPEM, _ := os.ReadFile(os.Getenv("BATCHTOOL_TIKKIE_KEY_FILE"))
+	t.Setenv("BATCHTOOL_TIKKIE_KEY_FILE", "")
+	t.Setenv("BATCHTOOL_TINKA_PASSWORD", "")
+	t.Setenv("BATCHTOOL_TINKA_SECRET", "")
+	dir := t.TempDir()
+	write := func(name string, data []byte, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		os.Remove(p)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name, provider string
+		cfg            func(c *payreqConfig, mode os.FileMode)
+		want           string
+	}{
+		{"tikkie key_file", providerTikkie, func(c *payreqConfig, m os.FileMode) { c.Tikkie.KeyFile = write("tikkie.pem", keyPEM, m) },
+			"tikkie: private key: " + filepath.Join(dir, "tikkie.pem") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
+		{"tinka password_file", providerTinka, func(c *payreqConfig, m os.FileMode) {
+			c.Tinka.PasswordFile = write("tinka.password", []byte("pw\n"), m)
+			c.Tinka.SecretFile = write("tinka.secret", []byte("s\n"), 0o600)
+		}, "tinka: password: " + filepath.Join(dir, "tinka.password") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
+		{"tinka secret_file", providerTinka, func(c *payreqConfig, m os.FileMode) {
+			c.Tinka.PasswordFile = write("tinka.password", []byte("pw\n"), 0o600)
+			c.Tinka.SecretFile = write("tinka.secret", []byte("s\n"), m)
+		}, "tinka: secret: " + filepath.Join(dir, "tinka.secret") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
+	} {
+		var c payreqConfig
+		tc.cfg(&c, 0o644)
+		if _, err := newRequester(tc.provider, &c, nil); err == nil || err.Error() != tc.want {
+			t.Errorf("%s at 0644: %v, want %q", tc.name, err, tc.want)
+		}
+		c = payreqConfig{}
+		tc.cfg(&c, 0o600)
+		if _, err := newRequester(tc.provider, &c, nil); err != nil {
+			t.Errorf("%s at 0600: %v", tc.name, err)
+		}
+	}
+}
