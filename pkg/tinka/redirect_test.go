@@ -3,11 +3,13 @@ package tinka_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batchtool/batchtool/internal/redirect"
 	"github.com/batchtool/batchtool/pkg/tinka"
@@ -45,6 +47,37 @@ func TestNoCrossOriginRedirect(t *testing.T) {
 		}
 		if len(stolen) != 0 {
 			t.Errorf("%s: the other origin was called: %q", tc.name, stolen)
+		}
+	}
+}
+
+// TestSynchronousAnswerSignature: Tinka signs the answer of a synchronous
+// call; an answer whose signature does not verify is refused, one without a
+// signature is read.
+func TestSynchronousAnswerSignature(t *testing.T) {
+	body := []byte(`{"paymentRequestId":"01234567-aaaa-bbbb-cccc-987654321abc","decision":"Accepted"}`)
+	for _, tc := range []struct {
+		name, header, want string
+	}{
+		{"signed by the merchant's secret", "hmac " + tinka.Signature(secret, "example", fmt.Sprint(time.Now().Unix()), "n1", body) + ":n1:" + fmt.Sprint(time.Now().Unix()), ""},
+		{"not signed", "", ""},
+		{"signed by another secret", "hmac " + tinka.Signature([]byte("other"), "example", fmt.Sprint(time.Now().Unix()), "n1", body) + ":n1:" + fmt.Sprint(time.Now().Unix()),
+			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: answer: tinka: X-Authorization: signature does not match"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.header != "" {
+				w.Header().Set("X-Authorization", tc.header)
+			}
+			w.Write(body)
+		}))
+		c, _ := tinka.New(tinka.Config{BaseURL: srv.URL, MerchantID: "example", Username: "u", Password: "p", Secret: secret})
+		r, err := c.Create(context.Background(), invoice("sig-1", 1000), tinka.CreateOptions{Synchronous: true})
+		srv.Close()
+		switch {
+		case tc.want == "" && (err != nil || r.Decision != tinka.Accepted):
+			t.Errorf("%s: %+v %v", tc.name, r, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
 }
