@@ -26,7 +26,7 @@
 // ending in 99 Cancelled; otherwise Accepted. A synchronous Invoice call
 // (query synchronous=true) answers it at once, signed; an asynchronous one
 // answers only the paymentRequestId and the decision is read with GET
-// /merchant-api/v2/status/{id}; a Credit request stays Pending until the
+// /merchant-api/v2/status/{id}; a Credit request stays InProgress until the
 // customer visits the redirect URL (or DecideTinka), which redirects to
 // callbackUrl (cancelUrl when Cancelled) with the signed parameters. With
 // [Server.SetTinkaNotificationURL] every decision is also POSTed there as

@@ -189,7 +189,10 @@ func (s *Server) tinkaCreate(w http.ResponseWriter, r *http.Request) {
 	txKey := m.merchantID + "\x00" + req.TransactionID
 	tr, dup := s.tinkaReqs[s.byTx[txKey]]
 	if !dup {
-		tr = &tinkaRequest{merchantID: m.merchantID, req: req, body: body, id: uuid4(), decision: tnPending}
+		// "InProgress: payment request is received, processing has not been
+		// completed" (the portal's decision table); Pending is "not
+		// implemented yet" there.
+		tr = &tinkaRequest{merchantID: m.merchantID, req: req, body: body, id: uuid4(), decision: tnInProgress, decidedAt: s.now()}
 		if req.PaymentMethod == "Invoice" {
 			s.decide(tr, DecisionFor(req.RequestedPaymentAmount))
 		}

@@ -391,3 +391,22 @@ func TestRetries(t *testing.T) {
 		t.Errorf("POST 503: %v after %d requests", err, len(e.uas)-n)
 	}
 }
+
+// TestCreditInProgressUntilDecided: a Credit request is InProgress (the
+// portal: received, not processed) until the customer finishes the flow.
+func TestCreditInProgressUntilDecided(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	r, err := e.c.Create(ctx, credit("inprogress-1", 88500), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.c.Status(ctx, r.PaymentRequestID)
+	if err != nil || st.Decision != tinka.InProgress || st.Decision.Final() {
+		t.Fatalf("status %+v %v, want InProgress", st, err)
+	}
+	// decisionDateTime is required: the time of the current decision.
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", st.DecisionDateTime); err != nil {
+		t.Errorf("decisionDateTime %q: %v", st.DecisionDateTime, err)
+	}
+}
