@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -52,5 +53,36 @@ func TestNoCrossOriginRedirect(t *testing.T) {
 		if len(stolen) != 0 {
 			t.Errorf("%s: the other origin was called: %q", tc.name, stolen)
 		}
+	}
+}
+
+// TestDownloadNotFollowedToAnotherHost: a statement download redirected to
+// another host is refused and nothing is saved.
+func TestDownloadNotFollowedToAnotherHost(t *testing.T) {
+	var calls int
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Write([]byte(`<?xml version="1.0"?><Document/>`))
+	}))
+	defer evil.Close()
+	platform := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/creditor" {
+			w.Header().Set("Authorization", "session-123")
+			return
+		}
+		http.Redirect(w, r, strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)+"/stmt.xml", http.StatusFound)
+	}))
+	defer platform.Close()
+	c, err := twikey.New(twikey.Options{BaseURL: platform.URL, APIToken: "tok", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err = c.DownloadFile(context.Background(), "stmt.xml", dir, nil)
+	if err == nil || !errors.Is(err, redirect.ErrCrossOrigin) {
+		t.Errorf("download: %v, want a refused redirect", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || calls != 0 {
+		t.Errorf("%d files saved, %d calls to the other host", len(entries), calls)
 	}
 }
