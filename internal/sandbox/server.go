@@ -40,6 +40,22 @@
 // The sandbox hands out every movement in the next generated file, without
 // the platform's wait of three bank days.
 //
+// # As the reference and the official SDKs show the platform
+//
+// The sandbox shares no code with pkg/twikey: it computes the
+// enhanced-security OTP itself (otp.go, from the SDKs' description). The
+// login answer carries the session in Authorization and the merchant id in
+// X-MERCHANT-ID (read by the Python SDK; the value is [DefaultMerchantID],
+// real ids are not public). An error carries its code in both ApiError and
+// ApiErrorCode ("available in apierror header and response"; the Go, Java and
+// PHP SDKs read ApiError, the Python SDK ApiErrorCode) and, unless
+// HeaderErrors, a JSON body {code, message, extra}. Account reporting gives
+// a returned collection as PMNT/RDDT/PRDD (the reference's sample); the
+// statement files keep the bank's IDDT/UPDD. The feed names the template's
+// contract number ([DefaultContractNumber]). An invoice upload with an
+// Idempotency-Key answers every later request with that key, for 24 hours,
+// with the first answer and runs nothing; while the first still runs, 409.
+//
 // # Fault injection
 //
 // [Server.Inject], or POST /_sandbox/faults with a JSON [Fault], makes the
