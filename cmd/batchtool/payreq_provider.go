@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/batchtool/batchtool/internal/secretfile"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/tinka"
@@ -29,6 +30,9 @@ type payreqConfig struct {
 		Platform    string `toml:"platform"`     // env BATCHTOOL_TIKKIE_PLATFORM: platformToken
 		User        string `toml:"user"`         // env BATCHTOOL_TIKKIE_USER: userToken
 		BankAccount string `toml:"bank_account"` // env BATCHTOOL_TIKKIE_BANK_ACCOUNT: bankAccountToken
+		// Audience is the client assertion's aud (env BATCHTOOL_TIKKIE_AUDIENCE);
+		// derived from url when empty (see tikkie.Config.Audience).
+		Audience string `toml:"audience"`
 	} `toml:"tikkie"`
 	Tinka struct {
 		URL          string `toml:"url"`           // env BATCHTOOL_TINKA_URL
@@ -88,7 +92,9 @@ func envOr(env, v string) string {
 	return v
 }
 
-// secret reads a secret from the environment, else from a file.
+// secret reads a secret from the environment, else from a file that only
+// its owner can read (internal/secretfile, the check of the Twikey token
+// file).
 func secret(env, file string) (string, error) {
 	if v := os.Getenv(env); v != "" {
 		return v, nil
@@ -96,7 +102,7 @@ func secret(env, file string) (string, error) {
 	if file == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(file)
+	b, err := secretfile.Read(file)
 	if err != nil {
 		return "", err
 	}
@@ -128,7 +134,7 @@ func newRequester(provider string, c *payreqConfig, now func() time.Time) (reque
 		if len(missing) > 0 {
 			return nil, usagef("tikkie: missing %s", strings.Join(missing, ", "))
 		}
-		pem, err := os.ReadFile(cfg.keyFile)
+		pem, err := secretfile.Read(cfg.keyFile)
 		if err != nil {
 			return nil, usagef("tikkie: private key: %v", err)
 		}
@@ -136,7 +142,8 @@ func newRequester(provider string, c *payreqConfig, now func() time.Time) (reque
 		if err != nil {
 			return nil, usagef("tikkie: private key %s: %v", cfg.keyFile, err)
 		}
-		cl, err := tikkie.New(tikkie.Config{BaseURL: cfg.url, APIKey: cfg.key, PrivateKey: key, Version: version, Now: now})
+		cl, err := tikkie.New(tikkie.Config{BaseURL: cfg.url, APIKey: cfg.key, PrivateKey: key, Version: version, Now: now,
+			Audience: envOr("BATCHTOOL_TIKKIE_AUDIENCE", t.Audience)})
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -298,7 +305,7 @@ func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentReque
 			}
 			pay.Payer = strings.Join(payers, "; ")
 			out = append(out, requestState{pr: pr, paid: pay})
-		case p.Expired || p.Status == tikkie.StatusExpired:
+		case p.Expired != nil || p.Status == tikkie.StatusExpired:
 			out = append(out, requestState{pr: pr, closed: ledger.RequestExpired, note: "expired unpaid"})
 		case p.Status == tikkie.StatusClosed:
 			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 
 	"github.com/batchtool/batchtool/internal/payreqsandbox"
 	"github.com/batchtool/batchtool/internal/sandbox"
+	"github.com/batchtool/batchtool/internal/secretfile"
 	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
@@ -26,6 +29,7 @@ import (
 func newSandboxCmd(a *app) *cobra.Command {
 	var (
 		addr, data, token string
+		privateKey        string
 		headerErrors      bool
 		quiet             bool
 		runFor            time.Duration
@@ -39,6 +43,9 @@ reconciliation files (camt.053 and CODA), transaction feed and account
 reporting, with the same wire format. It keeps its state in --data, so it
 survives a restart. Point the other commands at it with
   ` + envTwikeyURL + `=http://ADDR ` + twikey.TokenEnv + `=TOKEN
+With --twikey-private-key HEX (or a file twikey-private-key in --data) the
+login needs the enhanced-security OTP, as the platform does when it is set
+up; the other commands then need ` + envTwikeyPrivateKey + `=HEX.
 
 The simulated bank decides by the cents of each amount: .01 AM04
 (insufficient funds), .02 MD06 (refund), .03 AC04 (closed account), else
@@ -61,7 +68,11 @@ a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 			if err != nil {
 				return &exitError{code: 1, msg: err.Error()}
 			}
-			opts := sandbox.Options{APIToken: token, HeaderErrors: headerErrors, Mount: map[string]http.Handler{}}
+			key, err := sandboxPrivateKey(privateKey, data)
+			if err != nil {
+				return usageError{err}
+			}
+			opts := sandbox.Options{APIToken: token, PrivateKey: key, HeaderErrors: headerErrors, Mount: map[string]http.Handler{}}
 			for _, p := range payreqsandbox.Paths() {
 				opts.Mount[p] = pay.Handler()
 			}
@@ -80,6 +91,9 @@ a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 			}
 			fmt.Fprintf(a.stdout, "sandbox listening on %s (data in %s)\n", srv.URL(), data)
 			fmt.Fprintf(a.stdout, "  export %s=%s %s=%s\n", envTwikeyURL, srv.URL(), twikey.TokenEnv, shown)
+			if key != "" {
+				fmt.Fprintf(a.stdout, "  export %s=%s\n", envTwikeyPrivateKey, key)
+			}
 			for _, e := range payreqSandboxEnv(srv.URL(), keyFile) {
 				fmt.Fprintf(a.stdout, "  export %s\n", e)
 			}
@@ -102,10 +116,36 @@ a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8089", "address to listen on")
 	cmd.Flags().StringVar(&data, "data", "", "folder holding the sandbox's state and files")
 	cmd.Flags().StringVar(&token, "token", "", "API token the sandbox accepts (default "+sandbox.DefaultToken+")")
+	cmd.Flags().StringVar(&privateKey, "twikey-private-key", "", "hex private key of enhanced security: login then needs its OTP (default: the file twikey-private-key in --data, if there)")
 	cmd.Flags().BoolVar(&headerErrors, "header-errors", false, "answer errors as HTTP 200 with ApiError headers (the platform's legacy style)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not log sandbox events (imports, faults)")
 	cmd.Flags().DurationVar(&runFor, "for", 0, "stop after this long (default: until interrupted)")
 	return cmd
+}
+
+// sandboxPrivateKeyFile is the file in the sandbox's data folder that holds
+// the enhanced-security private key (hex), when --twikey-private-key is not
+// given.
+const sandboxPrivateKeyFile = "twikey-private-key"
+
+// sandboxPrivateKey is the platform sandbox's private key: the flag, else
+// the data folder's file (which must be private to its owner), else none.
+func sandboxPrivateKey(flag, data string) (string, error) {
+	key := strings.TrimSpace(flag)
+	if key == "" {
+		b, err := secretfile.Read(filepath.Join(data, sandboxPrivateKeyFile))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return "", nil
+		case err != nil:
+			return "", fmt.Errorf("--twikey-private-key: %w", err)
+		}
+		key = strings.TrimSpace(string(b))
+	}
+	if _, err := hex.DecodeString(key); err != nil || key == "" {
+		return "", errors.New("--twikey-private-key: the private key is not hexadecimal")
+	}
+	return key, nil
 }
 
 // startPayreqSandbox prepares the payment request sandbox kept in
@@ -138,10 +178,10 @@ func startPayreqSandbox(data string) (*payreqsandbox.Server, string, error) {
 // tikkiePayouts books every payment on a Tikkie request as a credit on the
 // platform sandbox's bank account, with the text an ABN AMRO Tikkie payout
 // carries (Tikkie ID, description, payer): the next statement brings it.
-func tikkiePayouts(srv *sandbox.Server) func(tikkie.PaymentRequest, tikkie.Payment) {
-	return func(pr tikkie.PaymentRequest, pm tikkie.Payment) {
-		srv.Credit(pm.AmountInCents.Decimal(), pm.CounterPartyName, pm.CounterPartyAccountNumber,
-			fmt.Sprintf("Tikkie ID %012s, %s, %s, %s", pm.TikkieID, pr.Description, pm.CounterPartyName, pm.CounterPartyAccountNumber))
+func tikkiePayouts(srv *sandbox.Server) func(payreqsandbox.TikkiePayout) {
+	return func(p payreqsandbox.TikkiePayout) {
+		srv.Credit(p.Amount, p.Payer, p.PayerIBAN,
+			fmt.Sprintf("Tikkie ID %012s, %s, %s, %s", p.TikkieID, p.Description, p.Payer, p.PayerIBAN))
 	}
 }
 

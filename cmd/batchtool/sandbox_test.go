@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -85,5 +87,73 @@ func TestSandboxCommand(t *testing.T) {
 	}
 	if code, _, errOut := batchtool(t, "sandbox", "--addr", "127.0.0.1:0"); code != 2 || !strings.Contains(errOut, "--data") {
 		t.Fatalf("without --data: exit %d %q", code, errOut)
+	}
+}
+
+// TestSandboxCommandWithPrivateKey: batchtool sandbox --twikey-private-key
+// demands the enhanced-security OTP at login, so a client's OTP login can
+// be exercised from the CLI; the key can also live in the data folder.
+func TestSandboxCommandWithPrivateKey(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef"
+	for _, tc := range []struct {
+		name string
+		args func(data string) []string
+	}{
+		{"flag", func(string) []string { return []string{"--twikey-private-key", key} }},
+		{"data folder", func(data string) []string {
+			if err := os.WriteFile(filepath.Join(data, "twikey-private-key"), []byte(key+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
+	} {
+		data := t.TempDir()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		done := make(chan string)
+		go func() {
+			_, out, _ := batchtool(t, append([]string{"sandbox", "--addr", addr, "--data", data, "--for", "1500ms", "-q"}, tc.args(data)...)...)
+			done <- out
+		}()
+		base := "http://" + addr
+		for i := 0; i < 100; i++ {
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		login := func(pk twikey.Secret) error {
+			c, err := twikey.New(twikey.Options{BaseURL: base, APIToken: sandbox.DefaultToken, PrivateKey: pk, MaxRetries: -1})
+			if err != nil {
+				return err
+			}
+			return c.Login(context.Background())
+		}
+		if err := login(key); err != nil {
+			t.Errorf("%s: OTP login: %v", tc.name, err)
+		}
+		if err := login(""); err == nil || err.Error() != "twikey: POST /creditor: login_failed: the platform refused the API token (HTTP 401)" {
+			t.Errorf("%s: login without OTP: %v", tc.name, err)
+		}
+		if out := <-done; !strings.Contains(out, "export BATCHTOOL_TWIKEY_PRIVATE_KEY="+key+"\n") {
+			t.Errorf("%s: output %q", tc.name, out)
+		}
+	}
+	// A key file readable by others, or not hex, is refused.
+	data := t.TempDir()
+	os.WriteFile(filepath.Join(data, "twikey-private-key"), []byte(key), 0o644)
+	os.Chmod(filepath.Join(data, "twikey-private-key"), 0o644)
+	if code, _, errOut := batchtool(t, "sandbox", "--addr", "127.0.0.1:0", "--data", data, "--for", "1ms"); code != 2 ||
+		!strings.Contains(errOut, "twikey-private-key is readable by others (mode -rw-r--r--); chmod 600 it") {
+		t.Errorf("key file 0644: exit %d %q", code, errOut)
+	}
+	if code, _, errOut := batchtool(t, "sandbox", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--twikey-private-key", "xyz"); code != 2 ||
+		!strings.Contains(errOut, "--twikey-private-key: the private key is not hexadecimal") {
+		t.Errorf("non-hex key: exit %d %q", code, errOut)
 	}
 }

@@ -10,9 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
-
-	"github.com/batchtool/batchtool/pkg/tikkie"
-	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
 // Demo credentials, registered by AddDemoAccounts. The Tikkie demo app
@@ -29,7 +26,9 @@ const (
 )
 
 // AddDemoAccounts registers the Demo* credentials: a Tikkie app with one
-// platform, user and bank account (fixed tokens), and a Tinka merchant.
+// platform, user and bank account (fixed tokens), and a Tinka merchant. The
+// Tikkie app gets no key here: register it with [Server.AddTikkieApp]
+// (before or after), or every token request is refused.
 func (s *Server) AddDemoAccounts() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -37,12 +36,12 @@ func (s *Server) AddDemoAccounts() error {
 		s.apps[DemoTikkieAPIKey] = &tikkieApp{platforms: 1}
 	}
 	if _, ok := s.platforms[DemoPlatformToken]; !ok {
-		s.platforms[DemoPlatformToken] = &platform{apiKey: DemoTikkieAPIKey, Platform: tikkie.Platform{PlatformToken: DemoPlatformToken,
-			Name: "batchtool demo", PhoneNumber: "0612345678", PlatformUsage: tikkie.UsageForMyself, Status: "ACTIVE"}}
+		s.platforms[DemoPlatformToken] = &platform{apiKey: DemoTikkieAPIKey, tkPlatform: tkPlatform{PlatformToken: DemoPlatformToken,
+			Name: "batchtool demo", PhoneNumber: "0612345678", PlatformUsage: "PAYMENT_REQUEST_FOR_MYSELF", Status: "ACTIVE"}}
 	}
 	if _, ok := s.users[DemoUserToken]; !ok {
-		s.users[DemoUserToken] = &user{platformToken: DemoPlatformToken, User: tikkie.User{UserToken: DemoUserToken, Name: "Demo Finance",
-			Status: "ACTIVE", BankAccounts: []tikkie.BankAccount{{BankAccountToken: DemoBankAccountToken, BankAccountLabel: "Collections", IBAN: "NL02ABNA0123456789"}}}}
+		s.users[DemoUserToken] = &user{platformToken: DemoPlatformToken, tkUser: tkUser{UserToken: DemoUserToken, Name: "Demo Finance",
+			Status: "ACTIVE", BankAccounts: []tkBankAccount{{BankAccountToken: DemoBankAccountToken, BankAccountLabel: "Collections", IBAN: "NL02ABNA0123456789"}}}}
 	}
 	if _, ok := s.merchants[DemoTinkaUsername]; !ok {
 		s.merchants[DemoTinkaUsername] = &merchant{merchantID: DemoTinkaMerchantID, username: DemoTinkaUsername, password: DemoTinkaPassword, secret: []byte(DemoTinkaSecret)}
@@ -69,20 +68,21 @@ type snapApp struct {
 }
 
 type snapPlatform struct {
-	APIKey   string          `json:"apiKey"`
-	Platform tikkie.Platform `json:"platform"`
+	APIKey   string     `json:"apiKey"`
+	Platform tkPlatform `json:"platform"`
 }
 
 type snapUser struct {
-	PlatformToken string      `json:"platformToken"`
-	User          tikkie.User `json:"user"`
+	PlatformToken string `json:"platformToken"`
+	User          tkUser `json:"user"`
 }
 
 type snapPR struct {
-	UserToken        string                `json:"userToken"`
-	BankAccountToken string                `json:"bankAccountToken"`
-	Seq              int64                 `json:"seq"`
-	Request          tikkie.PaymentRequest `json:"request"`
+	UserToken        string           `json:"userToken"`
+	BankAccountToken string           `json:"bankAccountToken"`
+	Seq              int64            `json:"seq"`
+	URL              string           `json:"url"`
+	Request          tkPaymentRequest `json:"request"`
 }
 
 type snapMerchant struct {
@@ -90,14 +90,15 @@ type snapMerchant struct {
 	Username   string `json:"username"`
 	Password   string `json:"password"`
 	Secret     []byte `json:"secret"`
+	NotifyURL  string `json:"notifyUrl,omitempty"`
 }
 
 type snapTinka struct {
-	MerchantID string               `json:"merchantId"`
-	ID         string               `json:"paymentRequestId"`
-	Decision   tinka.Decision       `json:"decision"`
-	DecidedAt  time.Time            `json:"decidedAt"`
-	Request    tinka.PaymentRequest `json:"request"`
+	MerchantID string          `json:"merchantId"`
+	ID         string          `json:"paymentRequestId"`
+	Decision   string          `json:"decision"`
+	DecidedAt  time.Time       `json:"decidedAt"`
+	Request    json.RawMessage `json:"request"` // as received
 }
 
 const stateFile = "payreqsandbox.json"
@@ -142,10 +143,10 @@ func (s *Server) restore(snap *snapshot) error {
 		s.apps[a.APIKey] = app
 	}
 	for _, p := range snap.Platforms {
-		s.platforms[p.Platform.PlatformToken] = &platform{apiKey: p.APIKey, Platform: p.Platform}
+		s.platforms[p.Platform.PlatformToken] = &platform{apiKey: p.APIKey, tkPlatform: p.Platform}
 	}
 	for _, u := range snap.Users {
-		s.users[u.User.UserToken] = &user{platformToken: u.PlatformToken, User: u.User}
+		s.users[u.User.UserToken] = &user{platformToken: u.PlatformToken, tkUser: u.User}
 	}
 	sort.Slice(snap.PaymentRequests, func(i, j int) bool { return snap.PaymentRequests[i].Seq < snap.PaymentRequests[j].Seq })
 	for _, p := range snap.PaymentRequests {
@@ -153,16 +154,20 @@ func (s *Server) restore(snap *snapshot) error {
 		if !ok {
 			return fmt.Errorf("payreqsandbox: payment request %q: unknown user", p.Request.PaymentRequestToken)
 		}
-		pr := &paymentRequest{userToken: p.UserToken, bankAccountToken: p.BankAccountToken, seq: p.Seq, PaymentRequest: p.Request}
+		pr := &paymentRequest{userToken: p.UserToken, bankAccountToken: p.BankAccountToken, seq: p.Seq, url: p.URL, tkPaymentRequest: p.Request}
 		s.prs[pr.PaymentRequestToken] = pr
 		u.requests = append(u.requests, pr)
 	}
 	for _, m := range snap.Merchants {
-		s.merchants[m.Username] = &merchant{merchantID: m.MerchantID, username: m.Username, password: m.Password, secret: m.Secret}
+		s.merchants[m.Username] = &merchant{merchantID: m.MerchantID, username: m.Username, password: m.Password, secret: m.Secret, notifyURL: m.NotifyURL}
 	}
 	for _, t := range snap.Tinka {
-		s.tinkaReqs[t.ID] = &tinkaRequest{merchantID: t.MerchantID, req: t.Request, id: t.ID, decision: t.Decision, decidedAt: t.DecidedAt}
-		s.byTx[t.MerchantID+"\x00"+t.Request.TransactionID] = t.ID
+		tr := &tinkaRequest{merchantID: t.MerchantID, body: t.Request, id: t.ID, decision: t.Decision, decidedAt: t.DecidedAt}
+		if err := json.Unmarshal(t.Request, &tr.req); err != nil {
+			return fmt.Errorf("payreqsandbox: Tinka payment request %q: %w", t.ID, err)
+		}
+		s.tinkaReqs[t.ID] = tr
+		s.byTx[t.MerchantID+"\x00"+tr.req.TransactionID] = t.ID
 	}
 	return nil
 }
@@ -186,19 +191,19 @@ func (s *Server) save() error {
 		snap.Apps = append(snap.Apps, sa)
 	}
 	for _, p := range s.platforms {
-		snap.Platforms = append(snap.Platforms, snapPlatform{APIKey: p.apiKey, Platform: p.Platform})
+		snap.Platforms = append(snap.Platforms, snapPlatform{APIKey: p.apiKey, Platform: p.tkPlatform})
 	}
 	for _, u := range s.users {
-		snap.Users = append(snap.Users, snapUser{PlatformToken: u.platformToken, User: u.User})
+		snap.Users = append(snap.Users, snapUser{PlatformToken: u.platformToken, User: u.tkUser})
 	}
 	for _, p := range s.prs {
-		snap.PaymentRequests = append(snap.PaymentRequests, snapPR{UserToken: p.userToken, BankAccountToken: p.bankAccountToken, Seq: p.seq, Request: p.PaymentRequest})
+		snap.PaymentRequests = append(snap.PaymentRequests, snapPR{UserToken: p.userToken, BankAccountToken: p.bankAccountToken, Seq: p.seq, URL: p.url, Request: p.tkPaymentRequest})
 	}
 	for _, m := range s.merchants {
-		snap.Merchants = append(snap.Merchants, snapMerchant{MerchantID: m.merchantID, Username: m.username, Password: m.password, Secret: m.secret})
+		snap.Merchants = append(snap.Merchants, snapMerchant{MerchantID: m.merchantID, Username: m.username, Password: m.password, Secret: m.secret, NotifyURL: m.notifyURL})
 	}
 	for _, t := range s.tinkaReqs {
-		snap.Tinka = append(snap.Tinka, snapTinka{MerchantID: t.merchantID, ID: t.id, Decision: t.decision, DecidedAt: t.decidedAt, Request: t.req})
+		snap.Tinka = append(snap.Tinka, snapTinka{MerchantID: t.merchantID, ID: t.id, Decision: t.decision, DecidedAt: t.decidedAt, Request: t.body})
 	}
 	data, err := json.MarshalIndent(&snap, "", " ")
 	if err != nil {

@@ -49,6 +49,10 @@ func TestDemoAccountsPersistAcrossRestart(t *testing.T) {
 	}
 	ctx := t.Context()
 	s1, srv1 := start()
+	// The key is registered once: after the restart it comes from the state.
+	if err := s1.AddTikkieApp(DemoTikkieAPIKey, &key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
 	tk, _ := tikkie.New(tikkie.Config{BaseURL: srv1.URL, APIKey: DemoTikkieAPIKey, PrivateKey: key})
 	cr, err := tk.CreatePaymentRequest(ctx, DemoPlatformToken, DemoUserToken, DemoBankAccountToken,
 		tikkie.NewPaymentRequest{Amount: decimal.RequireFromString("123.45"), Description: "Invoice 1", ExternalID: "INV-1"})
@@ -131,6 +135,9 @@ func TestMountedIntoAnotherMux(t *testing.T) {
 		t.Errorf("status %+v %v", st, err)
 	}
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	if err := s.AddTikkieApp(DemoTikkieAPIKey, &key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
 	tk, _ := tikkie.New(tikkie.Config{BaseURL: srv.URL, APIKey: DemoTikkieAPIKey, PrivateKey: key})
 	cr, err := tk.CreatePaymentRequest(t.Context(), DemoPlatformToken, DemoUserToken, DemoBankAccountToken,
 		tikkie.NewPaymentRequest{Amount: decimal.RequireFromString("10.00"), Description: "x"})

@@ -9,9 +9,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/batchtool/batchtool/pkg/tikkie"
-	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
 // Server is the sandbox. Create it with New; it is safe for concurrent use.
@@ -36,11 +33,11 @@ type Server struct {
 	byTx      map[string]string // merchantId + "\x00" + transactionId → paymentRequestId
 	nonces    map[string]time.Time
 
-	onPaid func(pr tikkie.PaymentRequest, pm tikkie.Payment) // see OnTikkiePaid
+	onPaid func(TikkiePayout) // see OnTikkiePaid
 }
 
 type tikkieApp struct {
-	key       *rsa.PublicKey // nil: the assertion's signature is not checked
+	key       *rsa.PublicKey // checks the client assertion; nil: every token request is refused
 	platforms int
 }
 
@@ -51,12 +48,12 @@ type tikkieToken struct {
 
 type platform struct {
 	apiKey string
-	tikkie.Platform
+	tkPlatform
 }
 
 type user struct {
 	platformToken string
-	tikkie.User
+	tkUser
 	requests []*paymentRequest // in creation order
 }
 
@@ -64,7 +61,8 @@ type paymentRequest struct {
 	userToken        string
 	bankAccountToken string
 	seq              int64
-	tikkie.PaymentRequest
+	url              string // paymentRequestUrl (answered on create only)
+	tkPaymentRequest
 }
 
 type merchant struct {
@@ -72,13 +70,15 @@ type merchant struct {
 	username   string
 	password   string
 	secret     []byte
+	notifyURL  string // where callbacks are POSTed; none when ""
 }
 
 type tinkaRequest struct {
 	merchantID string
-	req        tinka.PaymentRequest
+	req        tnRequest
+	body       []byte // the request as received
 	id         string
-	decision   tinka.Decision
+	decision   string
 	decidedAt  time.Time
 }
 
@@ -115,19 +115,26 @@ func (s *Server) SetTokenTTL(d time.Duration) {
 	s.tokenTTL = d
 }
 
-// AddTikkieApp registers an API key (the error is from persistence). With a public key the client
-// assertion's RS256 signature is verified; with nil it is only parsed.
+// AddTikkieApp registers an API key and the public half of the key that
+// signs its client assertions (the error is from persistence, or a nil key).
 func (s *Server) AddTikkieApp(apiKey string, pub *rsa.PublicKey) error {
+	if pub == nil {
+		return fmt.Errorf("payreqsandbox: Tikkie app %q: a public key is required", apiKey)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.apps[apiKey] = &tikkieApp{key: pub}
+	if app, ok := s.apps[apiKey]; ok {
+		app.key = pub
+	} else {
+		s.apps[apiKey] = &tikkieApp{key: pub}
+	}
 	return s.save()
 }
 
 // OnTikkiePaid sets a function called (with the sandbox's lock held: it
 // must not call back into the sandbox) for every payment made on a Tikkie
 // request: batchtool sandbox books the payout on the bank account with it.
-func (s *Server) OnTikkiePaid(fn func(pr tikkie.PaymentRequest, pm tikkie.Payment)) {
+func (s *Server) OnTikkiePaid(fn func(TikkiePayout)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onPaid = fn
@@ -166,7 +173,7 @@ func Paths() []string {
 // Handler serves both APIs.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/oauth/token", s.token)
+	mux.HandleFunc("POST "+tikkieTokenPath, s.token)
 	mux.HandleFunc("POST /v1/tikkie/platforms", s.tikkieAuth(s.createPlatform))
 	mux.HandleFunc("POST /v1/tikkie/platforms/{pt}/users", s.tikkieAuth(s.createUser))
 	mux.HandleFunc("POST /v1/tikkie/platforms/{pt}/users/{ut}/bankaccounts/{bt}/paymentrequests", s.tikkieAuth(s.createPaymentRequest))
@@ -174,8 +181,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/tikkie/platforms/{pt}/users/{ut}/paymentrequests", s.tikkieAuth(s.listPaymentRequests))
 	mux.HandleFunc("GET /tikkie/pay/{prt}", s.payPage)
 	mux.HandleFunc("POST /tikkie/pay/{prt}", s.payNow)
-	mux.HandleFunc("POST "+tinka.PaymentRequestsPath, s.tinkaCreate)
-	mux.HandleFunc("GET "+tinka.PaymentRequestsPath+"/{id}", s.tinkaStatus)
+	mux.HandleFunc("POST "+tinkaCreatePath, s.tinkaCreate)
+	mux.HandleFunc("GET "+tinkaStatusPath+"{id}", s.tinkaStatus)
 	mux.HandleFunc("GET /tinka/checkout/{id}", s.tinkaCheckout)
 	mux.HandleFunc("POST /_sandbox/tinka/{id}/decision", s.tinkaDecide)
 	return mux

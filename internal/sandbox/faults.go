@@ -161,7 +161,7 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case FaultNoLogin:
 			w.Header().Set("ApiErrorCode", "err_no_login")
-			w.Header().Set("ApiError", "Not logged in")
+			w.Header().Set("ApiError", "err_no_login") // the code, as the Go SDK reads it
 			w.WriteHeader(http.StatusOK)
 		case FaultHTML:
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")

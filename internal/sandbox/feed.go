@@ -66,7 +66,7 @@ func (s *Server) transactionFeed(w http.ResponseWriter, r *http.Request) {
 		if len(out) == s.opts.FeedPageSize {
 			break
 		}
-		e := wire{ID: t.ID, ContractID: t.ContractID, MandateID: t.MandateID, Contract: "CORE",
+		e := wire{ID: t.ID, ContractID: t.ContractID, MandateID: t.MandateID, Contract: s.opts.ContractNumber,
 			Amount: num(t.Amount), Msg: t.Message, Ref: t.Ref, Date: t.Created.Format(time.RFC3339),
 			Final: true, State: t.State, BkError: t.BankError, BkMsg: t.BankMessage,
 			BkDate: dateStr(t.BookedDate), ReqCollDt: dateStr(t.ReqCollDate)}
@@ -118,7 +118,7 @@ func (s *Server) reporting(w http.ResponseWriter, r *http.Request) {
 	out := []wire{}
 	for _, m := range s.st.Movements[s.st.Reported:] {
 		for i, d := range m.Details {
-			e := wire{ID: m.ID*1000 + int64(i), Type: m.Domain + "/" + m.Family + "/" + m.SubFamily,
+			e := wire{ID: m.ID*1000 + int64(i), Type: reportingType(m),
 				Date: m.BookingDate.Format(time.DateOnly), Amount: d.Amount.Shift(2).IntPart(),
 				IBAN: d.IBAN, BIC: d.BIC, Msg: d.Remittance, MndtID: d.MandateID, Party: d.Name}
 			if e.Msg == "" {
@@ -136,4 +136,15 @@ func (s *Server) reporting(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"Statements": out})
+}
+
+// reportingType is the bank transaction code account reporting gives a
+// movement. A returned collection is PMNT/RDDT/PRDD, as the reference's
+// sample shows it (a negative amount with meta.rc); everything else keeps
+// the code of the statement files.
+func reportingType(m *movement) string {
+	if m.Reversal && m.Family == "IDDT" {
+		return "PMNT/RDDT/PRDD"
+	}
+	return m.Domain + "/" + m.Family + "/" + m.SubFamily
 }

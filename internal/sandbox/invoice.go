@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -140,8 +141,97 @@ func invoicePayment(amount decimal.Decimal) decimal.Decimal {
 	return amount
 }
 
-// uploadInvoice is POST /creditor/invoice/ubl.
+// idemTTL is how long an Idempotency-Key is remembered: "usable only once
+// per request every 24hrs" (the reference).
+const idemTTL = 24 * time.Hour
+
+// uploadInvoice is POST /creditor/invoice/ubl. With an Idempotency-Key
+// header (at most 64 characters) the first answer is kept for 24 hours and
+// given again, same status, headers and body, to every request with that
+// key, which runs nothing; a request arriving while the first is still
+// running is answered 409 (the reference's guidelines).
 func (s *Server) uploadInvoice(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		s.uploadInvoiceOnce(w, r)
+		return
+	}
+	if len(key) > 64 {
+		s.apiError(w, http.StatusBadRequest, "err_invalid_params", "Idempotency-Key is longer than 64 characters", "")
+		return
+	}
+	now := s.opts.Now()
+	s.mu.Lock()
+	if s.st.Idempotency == nil {
+		s.st.Idempotency = map[string]*storedAnswer{}
+	}
+	for k, a := range s.st.Idempotency {
+		if now.Sub(a.At) >= idemTTL {
+			delete(s.st.Idempotency, k)
+		}
+	}
+	if a, ok := s.st.Idempotency[key]; ok {
+		s.mu.Unlock()
+		if a.Status == 0 { // the first request is still running
+			s.apiError(w, http.StatusConflict, "err_duplicate_ref", "Idempotency-key already used", "")
+			return
+		}
+		for k, v := range a.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(a.Status)
+		w.Write(a.Body)
+		return
+	}
+	s.st.Idempotency[key] = &storedAnswer{At: now} // running
+	s.mu.Unlock()
+	rec := &recorder{header: http.Header{}}
+	s.uploadInvoiceOnce(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	s.mu.Lock()
+	s.st.Idempotency[key] = &storedAnswer{At: now, Status: rec.status, Header: rec.header, Body: rec.body.Bytes()}
+	s.saveLocked()
+	s.mu.Unlock()
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+}
+
+// storedAnswer is the answer kept for an Idempotency-Key; Status 0 while
+// the first request runs.
+type storedAnswer struct {
+	At     time.Time   `json:"at"`
+	Status int         `json:"status"`
+	Header http.Header `json:"header,omitempty"`
+	Body   []byte      `json:"body,omitempty"`
+}
+
+// recorder keeps an answer to store it.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+// uploadInvoiceOnce uploads one invoice.
+func (s *Server) uploadInvoiceOnce(w http.ResponseWriter, r *http.Request) {
 	h := sha256.New()
 	u, err := readUBL(io.TeeReader(io.LimitReader(r.Body, 32<<20), h))
 	if err != nil {

@@ -40,6 +40,22 @@
 // The sandbox hands out every movement in the next generated file, without
 // the platform's wait of three bank days.
 //
+// # As the reference and the official SDKs show the platform
+//
+// The sandbox shares no code with pkg/twikey: it computes the
+// enhanced-security OTP itself (otp.go, from the SDKs' description). The
+// login answer carries the session in Authorization and the merchant id in
+// X-MERCHANT-ID (read by the Python SDK; the value is [DefaultMerchantID],
+// real ids are not public). An error carries its code in both ApiError and
+// ApiErrorCode ("available in apierror header and response"; the Go, Java and
+// PHP SDKs read ApiError, the Python SDK ApiErrorCode) and, unless
+// HeaderErrors, a JSON body {code, message, extra}. Account reporting gives
+// a returned collection as PMNT/RDDT/PRDD (the reference's sample); the
+// statement files keep the bank's IDDT/UPDD. The feed names the template's
+// contract number ([DefaultContractNumber]). An invoice upload with an
+// Idempotency-Key answers every later request with that key, for 24 hours,
+// with the first answer and runs nothing; while the first still runs, 409.
+//
 // # Fault injection
 //
 // [Server.Inject], or POST /_sandbox/faults with a JSON [Fault], makes the
@@ -60,17 +76,19 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
 // Options configure a Server. The zero value works.
 type Options struct {
-	APIToken   string        // the accepted API token; default DefaultToken
-	PrivateKey string        // hex key; when set, login needs a valid OTP
-	Profiles   []int64       // known collection profiles (ct); default 1234 and 2223
-	SessionTTL time.Duration // default 24h
-	Now        func() time.Time
+	APIToken   string // the accepted API token; default DefaultToken
+	PrivateKey string // hex key; when set, login needs a valid OTP
+	MerchantID string // X-MERCHANT-ID of the login answer; default DefaultMerchantID
+	// ContractNumber is the contract of the mandates' template as the
+	// transaction feed names it ("contract"); default DefaultContractNumber.
+	ContractNumber string
+	Profiles       []int64       // known collection profiles (ct); default 1234 and 2223
+	SessionTTL     time.Duration // default 24h
+	Now            func() time.Time
 	// HeaderErrors answers errors the platform's legacy way, HTTP 200 with
 	// ApiError/ApiErrorCode headers, instead of 400 with a JSON body.
 	HeaderErrors bool
@@ -87,6 +105,15 @@ type Options struct {
 
 // DefaultToken is the API token a sandbox accepts unless told otherwise.
 const DefaultToken = "sandbox-token"
+
+// DefaultMerchantID is the merchant id the login answer names unless told
+// otherwise (the platform's ids are numbers; which ones is not public).
+const DefaultMerchantID = "1000"
+
+// DefaultContractNumber is the contract the feed names unless told
+// otherwise: a template's contract number, as in the reference's samples
+// ("General Terms", "Algemene voorwaarden"), not a scheme.
+const DefaultContractNumber = "General Terms"
 
 // Server is a sandbox platform.
 type Server struct {
@@ -118,6 +145,12 @@ const saveEvery = 250 * time.Millisecond
 func New(dir string, opts Options) *Server {
 	if opts.APIToken == "" {
 		opts.APIToken = DefaultToken
+	}
+	if opts.MerchantID == "" {
+		opts.MerchantID = DefaultMerchantID
+	}
+	if opts.ContractNumber == "" {
+		opts.ContractNumber = DefaultContractNumber
 	}
 	if len(opts.Profiles) == 0 {
 		opts.Profiles = []int64{1234, 2223}
@@ -256,12 +289,15 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// apiError answers an error the platform's way: ApiError/ApiErrorCode
-// headers, and a JSON body {code, message, extra} with status (400) unless
-// HeaderErrors is set, in which case the status is 200.
+// apiError answers an error the platform's way: the error code in both the
+// ApiError and the ApiErrorCode header (the reference: the code is
+// "available in apierror header and response"; the Go, Java and PHP SDKs
+// read ApiError as the code, the Python SDK ApiErrorCode), and a JSON body
+// {code, message, extra} with status (400) unless HeaderErrors is set, in
+// which case the status is 200.
 func (s *Server) apiError(w http.ResponseWriter, status int, code, msg, extra string) {
 	w.Header().Set("ApiErrorCode", code)
-	w.Header().Set("ApiError", msg)
+	w.Header().Set("ApiError", code)
 	if s.opts.HeaderErrors && status == http.StatusBadRequest {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -308,6 +344,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.saveLocked()
 	s.mu.Unlock()
 	w.Header().Set("Authorization", tok)
+	// The Python SDK reads the merchant id from this header on every login.
+	w.Header().Set("X-MERCHANT-ID", s.opts.MerchantID)
 	writeJSON(w, http.StatusOK, map[string]string{"Authorization": tok})
 }
 
@@ -319,8 +357,8 @@ func (s *Server) otpValid(otp string, now time.Time) bool {
 		return false
 	}
 	for _, d := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
-		want, err := twikey.OTP(twikey.Secret(s.opts.PrivateKey), now.Add(d))
-		if err == nil && uint64(want) == n {
+		want, ok := twikeyOTP(s.opts.PrivateKey, now.Add(d))
+		if ok && uint64(want) == n {
 			return true
 		}
 	}

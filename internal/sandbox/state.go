@@ -37,6 +37,8 @@ type state struct {
 	// Imported holds PmtInfId + "\x00" + EndToEndId of every imported
 	// transaction, to reject duplicates.
 	Imported map[string]bool `json:"imported"`
+	// Idempotency holds the answers to invoice uploads by Idempotency-Key.
+	Idempotency map[string]*storedAnswer `json:"idempotency,omitempty"`
 }
 
 type collection struct {

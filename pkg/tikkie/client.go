@@ -14,17 +14,23 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/redirect"
 )
 
 // Config configures a [Client].
 type Config struct {
-	BaseURL     string          // "https://api-sandbox.abnamro.com", "https://api.abnamro.com" or the batchtool sandbox
-	APIKey      string          // API-Key header and sub of the client assertion
-	PrivateKey  *rsa.PrivateKey // signs the client assertion; never printed
-	Issuer      string          // iss claim; "batchtool" when empty
-	Audience    string          // aud claim; BaseURL + "/v1/oauth/token" when empty
-	Version     string          // batchtool version for the User-Agent; "dev" when empty
-	HTTPClient  *http.Client    // a client with a 60 s timeout when nil
+	BaseURL    string          // "https://api-sandbox.abnamro.com", "https://api.abnamro.com" or the batchtool sandbox
+	APIKey     string          // API-Key header and sub of the client assertion
+	PrivateKey *rsa.PrivateKey // signs the client assertion; never printed
+	Issuer     string          // iss claim; "batchtool" when empty
+	// Audience is the aud claim of the client assertion. When empty it is
+	// AudienceProduction for https://api.abnamro.com and AudienceSandbox
+	// for any other base URL (ABN AMRO's sandbox, the batchtool sandbox);
+	// set it when a proxy stands in front of production.
+	Audience    string
+	Version     string       // batchtool version for the User-Agent; "dev" when empty
+	HTTPClient  *http.Client // a client with a 60 s timeout when nil
 	Now         func() time.Time
 	RenewBefore time.Duration // renew the token this long before it expires; 60 s when 0
 	// Retries is how often a GET is retried after a network error, 429 or
@@ -63,7 +69,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.Issuer = "batchtool"
 	}
 	if cfg.Audience == "" {
-		cfg.Audience = base + TokenPath
+		cfg.Audience = AudienceSandbox
+		if u.Scheme == "https" && u.Host == ProductionHost {
+			cfg.Audience = AudienceProduction
+		}
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
@@ -71,6 +80,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	cfg.HTTPClient = redirect.Client(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -173,7 +184,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 			res.Body.Close()
 		}
 		if err != nil || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
-			if method == http.MethodGet && retries < c.cfg.Retries && ctx.Err() == nil {
+			if method == http.MethodGet && retries < c.cfg.Retries && ctx.Err() == nil && !errors.Is(err, redirect.ErrCrossOrigin) {
 				retries++
 				d := wait
 				if res != nil {

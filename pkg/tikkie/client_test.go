@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -385,8 +389,8 @@ func TestTokenErrors(t *testing.T) {
 	srv := httptest.NewServer(sb.Handler())
 	defer srv.Close()
 	for _, tc := range []struct{ key, want string }{
-		{"api-key-1", "tikkie: Token POST /v1/oauth/token: 401 ERR_SANDBOX_ASSERTION: JWT signature does not verify"},
-		{"unknown", "tikkie: Token POST /v1/oauth/token: 401 ERR_SANDBOX_API_KEY: unknown API-Key"},
+		{"api-key-1", "tikkie: Token POST /v1/oauth/token: 401 ERR_SANDBOX_ASSERTION: JWT signature does not verify with the key registered for this API key"},
+		{"unknown", "tikkie: Token POST /v1/oauth/token: 401 ERR_2005_001: The API Key is invalid"},
 	} {
 		c, _ := tikkie.New(tikkie.Config{BaseURL: srv.URL, APIKey: tc.key, PrivateKey: testKey()})
 		_, err := c.CreatePlatform(context.Background(), tikkie.NewPlatform{Name: "p", PhoneNumber: "1", PlatformUsage: tikkie.UsageForMyself})
@@ -454,7 +458,9 @@ func TestEnsurePaymentRequestIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Created || b.Created || a.PaymentRequestToken != b.PaymentRequestToken || a.PaymentRequestURL != b.PaymentRequestURL || a.PaymentRequestURL == "" {
+	// The listing carries no paymentRequestUrl (as in the public clients'
+	// recorded answers): only the create answer has it.
+	if !a.Created || b.Created || a.PaymentRequestToken != b.PaymentRequestToken || b.PaymentRequestURL != "" || a.PaymentRequestURL == "" {
 		t.Errorf("first %+v second %+v", a, b)
 	}
 	// Concurrently, for another reference: still one request.
@@ -547,3 +553,83 @@ func TestRetries(t *testing.T) {
 	}
 	e.fail.Store(nil)
 }
+
+// TestListingWithAnExpiredRequest: Tikkie answers expired as the time the
+// request expired (null while live). A listing holding one reads to its end.
+func TestListingWithAnExpiredRequest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var toks []string
+	for i := range 3 {
+		cr, err := e.c.CreatePaymentRequest(ctx, e.pt, e.ut(), e.bt(), tikkie.NewPaymentRequest{
+			Amount: decimal.New(int64(1000+i), -2), Description: fmt.Sprintf("Invoice %d", i), ExternalID: fmt.Sprintf("INV-%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, cr.PaymentRequestToken)
+	}
+	e.clk.Add(time.Hour)
+	expiredAt := e.clk.Now()
+	if err := e.sb.ExpireTikkie(toks[1]); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := e.c.ListPaymentRequests(ctx, e.pt, e.ut(), tikkie.ListOptions{PageSize: 2}, func(p tikkie.Page) error {
+		for _, pr := range p.PaymentRequests {
+			exp := "live"
+			if pr.Expired != nil {
+				exp = pr.Expired.UTC().Format(time.RFC3339)
+			}
+			got = append(got, pr.ExternalID+" "+pr.Status+" "+exp)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"INV-0 OPEN live", "INV-1 EXPIRED " + expiredAt.UTC().Format(time.RFC3339), "INV-2 OPEN live"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("listing %q, want %q", got, want)
+	}
+}
+
+// TestAudienceByEnvironment: the client assertion's aud is the OAuth server
+// of the environment, as every public Tikkie client signs it; the token is
+// still asked from the API host.
+func TestAudienceByEnvironment(t *testing.T) {
+	for _, tc := range []struct{ base, aud, set string }{
+		{"https://api.abnamro.com", tikkie.AudienceProduction, ""},
+		{"https://api-sandbox.abnamro.com", tikkie.AudienceSandbox, ""},
+		{"http://127.0.0.1:8089", tikkie.AudienceSandbox, ""},
+		{"https://proxy.example", tikkie.AudienceProduction, tikkie.AudienceProduction},
+	} {
+		var aud, path string
+		rt := roundTripper(func(r *http.Request) (*http.Response, error) {
+			path = r.URL.Host + r.URL.Path
+			_ = r.ParseForm()
+			parts := strings.Split(r.PostForm.Get("client_assertion"), ".")
+			if len(parts) == 3 {
+				b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+				var c struct {
+					Aud string `json:"aud"`
+				}
+				_ = json.Unmarshal(b, &c)
+				aud = c.Aud
+			}
+			return &http.Response{StatusCode: 500, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}}, nil
+		})
+		c, err := tikkie.New(tikkie.Config{BaseURL: tc.base, APIKey: "k", PrivateKey: testKey(), Audience: tc.set, HTTPClient: &http.Client{Transport: rt}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.GetPaymentRequest(context.Background(), "p", "u", "r")
+		u, _ := url.Parse(tc.base)
+		if aud != tc.aud || path != u.Host+"/v1/oauth/token" {
+			t.Errorf("%s: aud %q at %s, want %q", tc.base, aud, path, tc.aud)
+		}
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

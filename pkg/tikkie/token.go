@@ -17,19 +17,39 @@ import (
 	"time"
 )
 
-// TokenPath is the OAuth token endpoint.
+// TokenPath is the OAuth token endpoint, on the API's host.
 const TokenPath = "/v1/oauth/token"
+
+// The audiences (aud claim) of the client assertion: the OAuth server of
+// each environment, which is not the host the token is asked from. Every
+// public Tikkie client signs these (see the package comment).
+const (
+	AudienceProduction = "https://auth.abnamro.com/oauth/token"
+	AudienceSandbox    = "https://auth-sandbox.abnamro.com/oauth/token"
+)
+
+// ProductionHost is the API host of the production environment; any other
+// base URL gets [AudienceSandbox] unless [Config.Audience] says otherwise.
+const ProductionHost = "api.abnamro.com"
+
+// assertionSkew backdates nbf, for a server clock behind ours.
+const assertionSkew = time.Minute
+
+// assertionTTL is how long a client assertion is valid: it is used once,
+// at once (the public clients use one to three minutes).
+const assertionTTL = 2 * time.Minute
 
 // Scope is the OAuth scope of the payment request API.
 const Scope = "tikkie"
 
 // ClientAssertion builds the signed JSON web token (RS256) that proves the
-// client to the token endpoint: sub is the API key, aud the token endpoint,
-// valid from now for ttl.
+// client to the token endpoint: iss the client's name, sub the API key, aud
+// the environment's OAuth server ([AudienceProduction] or
+// [AudienceSandbox]), nbf a minute before now (clock skew) and exp now+ttl.
 func ClientAssertion(key *rsa.PrivateKey, apiKey, issuer, audience string, now time.Time, ttl time.Duration) (string, error) {
 	header := `{"alg":"RS256","typ":"JWT"}`
 	claims, err := json.Marshal(map[string]any{
-		"nbf": now.Unix(),
+		"nbf": now.Add(-assertionSkew).Unix(),
 		"exp": now.Add(ttl).Unix(),
 		"iss": issuer,
 		"sub": apiKey,
@@ -92,7 +112,7 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 }
 
 func (c *Client) fetchToken(ctx context.Context, now time.Time) (string, time.Time, error) {
-	assertion, err := ClientAssertion(c.cfg.PrivateKey, c.cfg.APIKey, c.cfg.Issuer, c.cfg.Audience, now, 5*time.Minute)
+	assertion, err := ClientAssertion(c.cfg.PrivateKey, c.cfg.APIKey, c.cfg.Issuer, c.cfg.Audience, now, assertionTTL)
 	if err != nil {
 		return "", time.Time{}, err
 	}

@@ -124,11 +124,13 @@ type Created struct {
 	ExternalID          string `json:"externalId"`
 }
 
-// Payment request statuses.
+// Payment request statuses (the public clients' status types).
 const (
-	StatusOpen    = "OPEN"
-	StatusClosed  = "CLOSED"
-	StatusExpired = "EXPIRED"
+	StatusOpen                         = "OPEN"
+	StatusClosed                       = "CLOSED"
+	StatusExpired                      = "EXPIRED"
+	StatusMaxYieldReached              = "MAX_YIELD_REACHED"
+	StatusMaxSuccessfulPaymentsReached = "MAX_SUCCESSFUL_PAYMENTS_REACHED"
 )
 
 // Online payment statuses of a Payment.
@@ -136,32 +138,33 @@ const (
 	PaymentPaid = "PAID"
 )
 
-// PaymentRequest is a payment request as GET answers it.
+// PaymentRequest is a payment request as GET answers it. The GET and list
+// answers carry no paymentRequestUrl (see the package comment).
 type PaymentRequest struct {
-	PaymentRequestToken       string    `json:"paymentRequestToken"`
-	PaymentRequestURL         string    `json:"paymentRequestUrl,omitempty"` // when the API gives it
-	AmountInCents             Cents     `json:"amountInCents"`
-	Currency                  string    `json:"currency"`
-	Description               string    `json:"description"`
-	ExternalID                string    `json:"externalId,omitempty"`
-	Created                   time.Time `json:"created"`
-	Expired                   bool      `json:"expired"`
-	Status                    string    `json:"status"`
-	BankAccountYieldedTooFast bool      `json:"bankAccountYieldedTooFast"`
-	Payments                  []Payment `json:"payments"`
+	PaymentRequestToken       string     `json:"paymentRequestToken"`
+	PaymentRequestURL         string     `json:"paymentRequestUrl,omitempty"` // when the API gives it
+	AmountInCents             Cents      `json:"amountInCents"`
+	Currency                  string     `json:"currency"`
+	Description               string     `json:"description"`
+	ExternalID                string     `json:"externalId,omitempty"`
+	Created                   time.Time  `json:"created"`
+	Expired                   *time.Time `json:"expired"` // when it expired; null (nil) while it is live
+	Status                    string     `json:"status"`
+	BankAccountYieldedTooFast bool       `json:"bankAccountYieldedTooFast"`
+	Payments                  []Payment  `json:"payments"`
 }
 
 // Payment is one payment made on a request.
 type Payment struct {
 	PaymentToken              string    `json:"paymentToken"`
-	TikkieID                  string    `json:"tikkieId"`
+	TikkieID                  string    `json:"tikkieId"` // in no v1 fixture: empty when absent
 	CounterPartyName          string    `json:"counterPartyName"`
-	CounterPartyAccountNumber string    `json:"counterPartyAccountNumber"`
+	CounterPartyAccountNumber string    `json:"counterPartyAccountNumber"` // in no v1 fixture: empty when absent
 	AmountInCents             Cents     `json:"amountInCents"`
 	AmountCurrency            string    `json:"amountCurrency"`
 	Description               string    `json:"description"`
 	Created                   time.Time `json:"created"`
-	OnlinePaymentStatus       string    `json:"onlinePaymentStatus"` // NEW, PENDING, CANCELLED, EXPIRED, REJECTED, PAID
+	OnlinePaymentStatus       string    `json:"onlinePaymentStatus"` // NEW, PENDING, PAID, NOT_PAID
 }
 
 // Amount is the requested amount in euro.

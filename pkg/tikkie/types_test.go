@@ -94,7 +94,7 @@ func TestClientAssertion(t *testing.T) {
 	if string(h) != `{"alg":"RS256","typ":"JWT"}` {
 		t.Errorf("header %s", h)
 	}
-	if string(c) != `{"aud":"https://auth.example/oauth/token","exp":1700000300,"iss":"batchtool","nbf":1700000000,"sub":"my-api-key"}` {
+	if string(c) != `{"aud":"https://auth.example/oauth/token","exp":1700000300,"iss":"batchtool","nbf":1699999940,"sub":"my-api-key"}` {
 		t.Errorf("claims %s", c)
 	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])

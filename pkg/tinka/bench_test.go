@@ -24,7 +24,7 @@ func BenchmarkAuthorizationHeader(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		AuthorizationHeader([]byte("s3cr3t"), "example", "POST", PaymentRequestsPath, "nonce", at, body)
+		AuthorizationHeader([]byte("s3cr3t"), "example", "nonce", at, body)
 	}
 }
 

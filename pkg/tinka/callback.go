@@ -1,14 +1,17 @@
 package tinka
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CallbackParams are the query parameters appended to the routing URLs, in
@@ -131,4 +134,42 @@ func VerifyCallback(secret []byte, rawQuery string) (*Callback, error) {
 		return nil, ErrShaSign
 	}
 	return c, nil
+}
+
+// VerifyNotification checks a callback POST of Tinka: the JSON body (the
+// status of a payment request) with the header
+// "X-Authorization: hmac <hash>:<nonce>:<timestamp>", signed the way Tinka
+// signs a synchronous answer, over [Message] with the merchant's own id. It
+// recomputes the hash in constant time, refuses a timestamp further than
+// [SignatureSkew] from now, and returns the status only when every required
+// attribute is there. A caller should also refuse a nonce it has seen.
+func VerifyNotification(secret []byte, merchantID, header string, body []byte, now time.Time) (*Status, error) {
+	if err := verifyTinkaSignature(header, secret, merchantID, body, now, SignatureSkew); err != nil {
+		return nil, err
+	}
+	var st Status
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&st); err != nil {
+		return nil, fmt.Errorf("tinka: callback body: %w", err)
+	}
+	var missing []string
+	for _, f := range []struct{ v, name string }{{st.PaymentRequestID, "paymentRequestId"}, {string(st.PaymentMethod), "paymentMethod"},
+		{string(st.Decision), "decision"}, {st.DecisionDateTime, "decisionDateTime"}, {st.TransactionID, "transactionId"},
+		{st.MerchantRequestReference, "merchantRequestReference"}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("tinka: callback body: %s missing", strings.Join(missing, ", "))
+	}
+	if st.RequestedPaymentAmount <= 0 {
+		return nil, fmt.Errorf("tinka: callback body: requestedPaymentAmount %d is not above 0", st.RequestedPaymentAmount)
+	}
+	switch st.Decision {
+	case InProgress, Accepted, Rejected, Cancelled, Pending:
+	default:
+		return nil, fmt.Errorf("tinka: callback body: decision %q is not InProgress, Accepted, Rejected, Cancelled or Pending", st.Decision)
+	}
+	return &st, nil
 }

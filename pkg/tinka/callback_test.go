@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func sampleCallback() *Callback {
@@ -109,14 +110,57 @@ func FuzzParseCallback(f *testing.F) {
 	})
 }
 
-func FuzzParseAuthorization(f *testing.F) {
-	f.Add("hmac example:abc=:nonce:1700000000")
-	f.Add("hmac ::::")
-	f.Add("hmac a:b:c:-1")
-	f.Fuzz(func(t *testing.T, h string) {
-		a, err := ParseAuthorization(h)
-		if err == nil && (a.MerchantID == "" || a.Signature == "" || a.Nonce == "") {
-			t.Fatalf("accepted %q with empty parts", h)
+// notificationBody is the portal's callback example, made valid JSON.
+const notificationBody = `{"paymentRequestId":"01234567-aaaa-bbbb-cccc-987654321abc","paymentMethod":"Credit","requestedPaymentAmount":90000,` +
+	`"decision":"Accepted","decisionDateTime":"2020-02-02T09:40:00.020Z","transactionId":"unique-1","merchantRequestReference":"ref-1"}`
+
+func TestVerifyNotification(t *testing.T) {
+	secret := []byte("s3cr3t")
+	now := time.Unix(1700000100, 0)
+	// openssl: printf '%s' "example:1700000000:cbnonce:$body" | openssl dgst -sha256 -hmac s3cr3t -binary | base64
+	const header = "hmac AZefWTfDNCnGTITFyEl6N7gkw6Y208iFzLd2b06g9/4=:cbnonce:1700000000"
+	st, err := VerifyNotification(secret, "example", header, []byte(notificationBody), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Status{PaymentRequestID: "01234567-aaaa-bbbb-cccc-987654321abc", PaymentMethod: Credit, RequestedPaymentAmount: 90000,
+		Decision: Accepted, DecisionDateTime: "2020-02-02T09:40:00.020Z", TransactionID: "unique-1", MerchantRequestReference: "ref-1"}
+	if *st != want {
+		t.Errorf("got %+v", st)
+	}
+	// Forged twins: the same signature over another body, another secret,
+	// another merchant, a stale timestamp, a body with a hole.
+	forged := strings.Replace(notificationBody, `"Accepted"`, `"Rejected"`, 1)
+	noID := strings.Replace(notificationBody, `"transactionId":"unique-1",`, ``, 1)
+	tests := []struct {
+		name, merchant, header, body string
+		secret                       string
+		at                           time.Time
+		want                         string
+	}{
+		{"decision changed", "example", header, forged, "s3cr3t", now, "tinka: X-Authorization: signature does not match"},
+		{"other secret", "example", header, notificationBody, "guess", now, "tinka: X-Authorization: signature does not match"},
+		{"other merchant", "other", header, notificationBody, "s3cr3t", now, "tinka: X-Authorization: signature does not match"},
+		{"replayed late", "example", header, notificationBody, "s3cr3t", now.Add(time.Hour), "tinka: X-Authorization: timestamp out of date"},
+		{"no transactionId", "example", "hmac " + Signature(secret, "example", "1700000000", "n", []byte(noID)) + ":n:1700000000", noID, "s3cr3t", now,
+			"tinka: callback body: transactionId missing"},
+	}
+	for _, tc := range tests {
+		if _, err := VerifyNotification([]byte(tc.secret), tc.merchant, tc.header, []byte(tc.body), tc.at); err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func FuzzVerifyNotification(f *testing.F) {
+	secret := []byte("s3cr3t")
+	now := time.Unix(1700000000, 0)
+	f.Add("hmac "+Signature(secret, "m", "1700000000", "n", []byte(notificationBody))+":n:1700000000", notificationBody)
+	f.Add("hmac ::", "{}")
+	f.Fuzz(func(t *testing.T, h, body string) {
+		st, err := VerifyNotification(secret, "m", h, []byte(body), now)
+		if err == nil && (st.PaymentRequestID == "" || st.TransactionID == "" || st.Decision == "") {
+			t.Fatalf("accepted %q %q with empty parts", h, body)
 		}
 	})
 }

@@ -14,11 +14,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/redirect"
 	"github.com/batchtool/batchtool/pkg/finding"
 )
 
 // PaymentRequestsPath is the endpoint of the online payment request.
 const PaymentRequestsPath = "/merchant-api/v2/online/payment-requests"
+
+// StatusPath is the status endpoint; the paymentRequestId follows it
+// (GET /merchant-api/v2/status/{paymentRequestId}, Tinka's developer
+// portal, "Status Payment Request").
+const StatusPath = "/merchant-api/v2/status/"
+
+// SignatureSkew is how far the timestamp of a signature by Tinka (a
+// callback, a synchronous answer) may be from our clock.
+const SignatureSkew = 5 * time.Minute
 
 // Config configures a [Client].
 type Config struct {
@@ -56,6 +66,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	cfg.HTTPClient = redirect.Client(cfg.HTTPClient)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -142,10 +154,11 @@ func (c *Client) Create(ctx context.Context, req *PaymentRequest, opt CreateOpti
 }
 
 // Status reads the current decision of a payment request
-// (GET .../payment-requests/{paymentRequestId}).
+// (GET /merchant-api/v2/status/{paymentRequestId}); an unknown id answers
+// 404.
 func (c *Client) Status(ctx context.Context, paymentRequestID string) (*Status, error) {
 	var st Status
-	if err := c.do(ctx, "Status", http.MethodGet, PaymentRequestsPath+"/"+url.PathEscape(paymentRequestID), nil, &st); err != nil {
+	if err := c.do(ctx, "Status", http.MethodGet, StatusPath+url.PathEscape(paymentRequestID), nil, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -158,8 +171,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, o
 	}
 	wait := c.cfg.RetryWait
 	for attempt := 0; ; attempt++ {
-		status, data, err := c.send(ctx, method, u, body)
-		transient := err != nil || status == http.StatusTooManyRequests || status >= 500
+		status, data, sig, err := c.send(ctx, method, u, body)
+		transient := err != nil && !errors.Is(err, redirect.ErrCrossOrigin) || status == http.StatusTooManyRequests || status >= 500
 		if transient && method == http.MethodGet && attempt < c.cfg.Retries && ctx.Err() == nil {
 			t := time.NewTimer(wait)
 			select {
@@ -192,6 +205,13 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, o
 			}
 			return e
 		}
+		// Tinka signs the answer of a synchronous call the way it signs a
+		// callback: check it when it is there.
+		if sig != "" {
+			if err := verifyTinkaSignature(sig, c.cfg.Secret, c.cfg.MerchantID, data, c.cfg.Now(), SignatureSkew); err != nil {
+				return fmt.Errorf("tinka: %s %s %s: answer: %w", op, method, path, err)
+			}
+		}
 		if err := json.Unmarshal(data, out); err != nil {
 			return fmt.Errorf("tinka: %s %s %s: answer is not the expected JSON: %w", op, method, path, err)
 		}
@@ -199,18 +219,19 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte, o
 	}
 }
 
-// send makes one signed HTTP request (fresh nonce and timestamp).
-func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte) (int, []byte, error) {
+// send makes one signed HTTP request (fresh nonce and timestamp) and
+// returns the status, the body and the answer's X-Authorization header.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte) (int, []byte, string, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, "", err
 	}
 	req.SetBasicAuth(c.cfg.Username, c.cfg.Password)
-	req.Header.Set("X-Authorization", AuthorizationHeader(c.cfg.Secret, c.cfg.MerchantID, method, u.RequestURI(), c.cfg.Nonce(), c.cfg.Now(), body))
+	req.Header.Set("X-Authorization", AuthorizationHeader(c.cfg.Secret, c.cfg.MerchantID, c.cfg.Nonce(), c.cfg.Now(), body))
 	req.Header.Set("User-Agent", "batchtool/"+c.cfg.Version)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -218,14 +239,14 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	}
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return 0, nil, scrub(err)
+		return 0, nil, "", scrub(err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return 0, nil, fmt.Errorf("reading answer: %w", err)
+		return 0, nil, "", fmt.Errorf("reading answer: %w", err)
 	}
-	return res.StatusCode, data, nil
+	return res.StatusCode, data, res.Header.Get("X-Authorization"), nil
 }
 
 // scrub removes user info from URL errors so that no credentials leak.

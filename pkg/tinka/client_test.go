@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -122,12 +123,15 @@ func TestInvoiceAsynchronousAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", st.DecisionDateTime); err != nil {
+		t.Errorf("decisionDateTime %q: %v", st.DecisionDateTime, err)
+	}
 	want := tinka.Status{PaymentRequestID: r.PaymentRequestID, TransactionID: "async-1", MerchantRequestReference: "INV-async-1",
-		PaymentMethod: tinka.Invoice, RequestedPaymentAmount: 600000, Decision: tinka.Rejected}
+		PaymentMethod: tinka.Invoice, RequestedPaymentAmount: 600000, Decision: tinka.Rejected, DecisionDateTime: st.DecisionDateTime}
 	if *st != want {
 		t.Errorf("status %+v, want %+v", *st, want)
 	}
-	if err := e.sb.DecideTinka(r.PaymentRequestID, tinka.Accepted); err != nil {
+	if err := e.sb.DecideTinka(r.PaymentRequestID, string(tinka.Accepted)); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ = e.c.Status(ctx, r.PaymentRequestID); st.Decision != tinka.Accepted {
@@ -135,8 +139,85 @@ func TestInvoiceAsynchronousAndStatus(t *testing.T) {
 	}
 	_, err = e.c.Status(ctx, "00000000-0000-0000-0000-000000000000")
 	var ae *tinka.APIError
-	if !errors.As(err, &ae) || err.Error() != "tinka: Status GET /merchant-api/v2/online/payment-requests/00000000-0000-0000-0000-000000000000: 404 NOT_FOUND: no such payment request" {
+	if !errors.As(err, &ae) || err.Error() != "tinka: Status GET /merchant-api/v2/status/00000000-0000-0000-0000-000000000000: 404 NOT_FOUND: Payment request for given ID does not exist" {
 		t.Errorf("unknown id: %v", err)
+	}
+}
+
+// TestStatusAtItsPortalPath: the status call is GET
+// /merchant-api/v2/status/{id}; the path the client used before answers
+// 404 at the sandbox, as at Tinka.
+func TestStatusAtItsPortalPath(t *testing.T) {
+	var paths []string
+	var mu sync.Mutex
+	e := newEnv(t, nil)
+	h := e.srv.Config.Handler
+	e.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+	ctx := context.Background()
+	r, err := e.c.Create(ctx, invoice("path-1", 1000), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Status(ctx, r.PaymentRequestID); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"POST /merchant-api/v2/online/payment-requests", "GET /merchant-api/v2/status/" + r.PaymentRequestID}
+	if fmt.Sprint(paths) != fmt.Sprint(want) {
+		t.Errorf("paths %q, want %q", paths, want)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/merchant-api/v2/online/payment-requests/"+r.PaymentRequestID, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("old status path: %d", res.StatusCode)
+	}
+}
+
+// TestNotificationFromTheSandbox: the callback POST the sandbox sends (its
+// own signer) verifies with VerifyNotification; its forged twin does not.
+func TestNotificationFromTheSandbox(t *testing.T) {
+	got := make(chan *http.Request, 1)
+	bodies := make(chan []byte, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	defer hook.Close()
+	e := newEnv(t, nil)
+	if err := e.sb.SetTinkaNotificationURL("example", hook.URL+"/tinka/notify"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.c.Create(context.Background(), credit("notify-1", 88500), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.DecideTinka(r.PaymentRequestID, string(tinka.Accepted)); err != nil {
+		t.Fatal(err)
+	}
+	req, body := <-got, <-bodies
+	if req.Method != http.MethodPost || req.URL.Path != "/tinka/notify" || req.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("callback %s %s %s", req.Method, req.URL.Path, req.Header.Get("Content-Type"))
+	}
+	st, err := tinka.VerifyNotification(secret, "example", req.Header.Get("X-Authorization"), body, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PaymentRequestID != r.PaymentRequestID || st.Decision != tinka.Accepted || st.TransactionID != "notify-1" || st.RequestedPaymentAmount != 88500 {
+		t.Errorf("status %+v", st)
+	}
+	forged := []byte(strings.Replace(string(body), `"requestedPaymentAmount":88500`, `"requestedPaymentAmount":1`, 1))
+	if _, err := tinka.VerifyNotification(secret, "example", req.Header.Get("X-Authorization"), forged, time.Now()); err == nil ||
+		err.Error() != "tinka: X-Authorization: signature does not match" {
+		t.Errorf("forged twin: %v", err)
 	}
 }
 
@@ -218,9 +299,9 @@ func TestAuthFailures(t *testing.T) {
 		{"wrong password", func(c *tinka.Config) { c.Password = "nope" },
 			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: 401 UNAUTHORIZED: Basic credentials missing or wrong"},
 		{"wrong HMAC secret", func(c *tinka.Config) { c.Secret = []byte("other") },
-			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: 403 FORBIDDEN: tinka: X-Authorization: signature does not match"},
+			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: 403 FORBIDDEN: X-Authorization: hash does not match"},
 		{"clock 10 minutes behind", func(c *tinka.Config) { c.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) } },
-			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: 403 FORBIDDEN: tinka: X-Authorization: timestamp out of date"},
+			"tinka: Create POST /merchant-api/v2/online/payment-requests?synchronous=true: 403 FORBIDDEN: X-Authorization: timestamp out of date"},
 	}
 	for _, tc := range tests {
 		e := newEnv(t, tc.mod)
@@ -239,7 +320,7 @@ func TestAuthFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.c.Create(ctx, invoice("n2", 100), tinka.CreateOptions{})
-	if err == nil || err.Error() != "tinka: Create POST /merchant-api/v2/online/payment-requests: 403 FORBIDDEN: X-Authorization nonce already used" {
+	if err == nil || err.Error() != "tinka: Create POST /merchant-api/v2/online/payment-requests: 403 FORBIDDEN: X-Authorization: nonce already used" {
 		t.Errorf("replay: %v", err)
 	}
 }
@@ -308,5 +389,24 @@ func TestRetries(t *testing.T) {
 	_, err = e.c.Create(ctx, invoice("retry-2", 100), tinka.CreateOptions{})
 	if err == nil || err.Error() != "tinka: Create POST /merchant-api/v2/online/payment-requests: 503: Service Unavailable" || len(e.uas)-n != 1 {
 		t.Errorf("POST 503: %v after %d requests", err, len(e.uas)-n)
+	}
+}
+
+// TestCreditInProgressUntilDecided: a Credit request is InProgress (the
+// portal: received, not processed) until the customer finishes the flow.
+func TestCreditInProgressUntilDecided(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	r, err := e.c.Create(ctx, credit("inprogress-1", 88500), tinka.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.c.Status(ctx, r.PaymentRequestID)
+	if err != nil || st.Decision != tinka.InProgress || st.Decision.Final() {
+		t.Fatalf("status %+v %v, want InProgress", st, err)
+	}
+	// decisionDateTime is required: the time of the current decision.
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", st.DecisionDateTime); err != nil {
+		t.Errorf("decisionDateTime %q: %v", st.DecisionDateTime, err)
 	}
 }

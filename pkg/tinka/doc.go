@@ -20,30 +20,54 @@
 //   - Every call carries Basic authorization and the HMAC X-Authorization
 //     header ([AuthorizationHeader]).
 //   - Synchronous (decision in the answer) and asynchronous Invoice calls;
-//     Credit answers a redirect URL.
+//     Credit answers a redirect URL; [Client.Status] reads the decision.
 //   - Callback URLs carry a shaSign; [VerifyCallback] parses the query and
-//     checks it in constant time.
+//     checks it in constant time. Callback POSTs carry a JSON status signed
+//     by Tinka; [VerifyNotification] checks them.
 //
-// # What the reference leaves open, and what this package chose
+// # Wire facts and their public sources
 //
-// The reference shows the header shape
-// "hmac <merchantId>:<signature>:<nonce>:<timestamp>" but refers to a
-// "security" page it does not include. This package implements the common
-// scheme that header shape belongs to:
+// Beyond the reference, from Tinka's developer portal (portal.tinka.nl,
+// API v2; stored copies of its pages read with the search tool):
 //
-//	bodyHash  = base64(MD5(body))            ("" when the body is empty)
-//	raw       = merchantId + METHOD + lower(urlQueryEscape(requestURI)) + timestamp + nonce + bodyHash
-//	signature = base64(HMAC-SHA256(secret, raw))
+//   - Security (portal.tinka.nl/api-v2/, section Security): three levels, IP
+//     whitelisting, Basic authentication and request signing with HMAC. The
+//     header is "X-Authorization: hmac <merchant-id>:<hash>:<nonce>:<timestamp>";
+//     the merchant id looks up the secret; hash is "base64 encoded HMAC
+//     SHA256"; its content is "a concatenated string consisting of
+//     merchant-id, timestamp, nonce and request content", separated.
+//     [Message] builds it in that order with the body as sent (empty for a
+//     GET). The reference's example header has a 44-character base64 hash
+//     and a 10-digit timestamp: Unix seconds.
+//   - Status (portal.tinka.nl/api-v2/status-request): GET
+//     /merchant-api/v2/status/{paymentRequestId}; 200, 401, 403, and 404
+//     "Payment request for given ID does not exist"; the answer is [Status]
+//     (paymentRequestId, paymentMethod, requestedPaymentAmount, decision,
+//     decisionDateTime yyyy-mm-ddThh:mi:ss.SSSZ in UTC, transactionId,
+//     merchantRequestReference, errorCode, additionalData).
+//   - Callback (portal.tinka.nl/api-v2/callback): Tinka POSTs the same JSON
+//     as the status answer to the merchant's endpoint, signed "the same way a
+//     response of a synchronous call is signed", in the header
+//     "X-Authorization: hmac <hash>:<nonce>:<timestamp>". [VerifyNotification]
+//     recomputes the hash over [Message] with the merchant's own id.
+//   - Decisions (portal.tinka.nl/api-v2/, Payment request decision):
+//     InProgress, Accepted, Rejected, Cancelled (end states) and Pending.
 //
-// with timestamp in Unix seconds and requestURI the path and query as sent.
-// The shaSign on callback URLs is "the HMAC hash of the previous parameters":
-// here upper-case hex of HMAC-SHA256(secret, "name=value&..." over the
-// parameters in the order the reference lists them, values unescaped).
-// Synchronous Invoice calls are asked for with the query parameter
-// synchronous=true (part of the signed URI); the status of a request is read
-// with GET .../payment-requests/{paymentRequestId}. Confirm all three against
-// Tinka's security page before production; they are isolated in sign.go and
-// callback.go.
+// Unknown, and isolated so that a correction is one line:
+//
+//   - The separator between the parts of the signed message: the stored copy
+//     of the security section breaks off at "request content sepa…". This
+//     package uses ":" ([MessageSeparator]), the separator of the header.
+//   - That a synchronous answer is signed over its body with our merchant
+//     id (the portal says it is signed, not over what); the client checks an
+//     X-Authorization header on an answer only when there is one.
+//   - How a synchronous Invoice call is asked for: here the query parameter
+//     synchronous=true.
+//   - The encoding of the callback URLs' shaSign ("the HMAC hash of the
+//     previous parameters"): here upper-case hex of HMAC-SHA256(secret,
+//     "name=value&...") over the parameters in the reference's order.
+//   - The body of an error answer (here {"errorCode","message"} is read, as
+//     is {"code","message"}).
 //
 // Idempotency: the transactionId is the idempotency key. [Client.Status]
 // (GET) is retried after network errors, 429 and 5xx with a fresh nonce;

@@ -19,13 +19,19 @@ const (
 type Decision string
 
 // Decisions. The answers name Accepted, Rejected and Cancelled; callback
-// URLs may also carry Pending.
+// URLs may also carry Pending; the portal's decision table adds InProgress
+// (received, not processed yet) and marks Accepted, Rejected and Cancelled
+// as end states.
 const (
-	Accepted  Decision = "Accepted"
-	Rejected  Decision = "Rejected"
-	Cancelled Decision = "Cancelled"
-	Pending   Decision = "Pending"
+	InProgress Decision = "InProgress"
+	Accepted   Decision = "Accepted"
+	Rejected   Decision = "Rejected"
+	Cancelled  Decision = "Cancelled"
+	Pending    Decision = "Pending"
 )
+
+// Final reports whether the decision is an end state.
+func (d Decision) Final() bool { return d == Accepted || d == Rejected || d == Cancelled }
 
 // PaymentRequest is the body of POST /merchant-api/v2/online/payment-requests.
 // Integer amounts are euro cents. An empty string or nil pointer means the
@@ -135,14 +141,19 @@ type Response struct {
 	RedirectURL      string   `json:"redirectUrl,omitempty"`
 }
 
-// Status is the current state of a payment request (GET by id).
+// Status is the current state of a payment request: the answer of GET
+// /merchant-api/v2/status/{id}, and the body of a callback POST (the
+// portal's "Status Payment Request" and "Callback Payment Request").
 type Status struct {
 	PaymentRequestID         string   `json:"paymentRequestId"`
+	PaymentMethod            Method   `json:"paymentMethod"`
+	RequestedPaymentAmount   int64    `json:"requestedPaymentAmount"` // euro cents
+	Decision                 Decision `json:"decision"`
+	DecisionDateTime         string   `json:"decisionDateTime"` // yyyy-mm-ddThh:mi:ss.SSSZ, UTC
 	TransactionID            string   `json:"transactionId"`
 	MerchantRequestReference string   `json:"merchantRequestReference"`
-	PaymentMethod            Method   `json:"paymentMethod"`
-	RequestedPaymentAmount   int64    `json:"requestedPaymentAmount"`
-	Decision                 Decision `json:"decision"`
+	ErrorCode                string   `json:"errorCode,omitempty"`
+	AdditionalData           string   `json:"additionalData,omitempty"` // e.g. a reject reason
 }
 
 var hundred = decimal.NewFromInt(100)

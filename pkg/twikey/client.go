@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/redirect"
 )
 
 // DefaultBaseURL is the production platform.
@@ -155,6 +157,8 @@ func New(opts Options) (*Client, error) {
 			MaxIdleConnsPerHost:   4,
 		}}
 	}
+	// No cross-origin redirect, no credential on any redirect.
+	c.hc = redirect.Client(c.hc)
 	if c.clock == nil {
 		c.clock = SystemClock{}
 	}
@@ -281,7 +285,7 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 			if req.lossy {
 				return nil, fmt.Errorf("%w (the answer may have been lost after the platform moved its feed: not sent again)", lastErr)
 			}
-			if req.safe() && attempt < c.maxRetries {
+			if req.safe() && attempt < c.maxRetries && !errors.Is(err, redirect.ErrCrossOrigin) {
 				if err := c.clock.Sleep(ctx, c.backoff(attempt)); err != nil {
 					return nil, fmt.Errorf("twikey: %s: %w", call, err)
 				}

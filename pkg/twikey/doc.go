@@ -13,8 +13,12 @@
 //     out, or when a call answers 401 / err_no_login; that call is then
 //     retried once with the new session.
 //   - Errors come either as HTTP 200 with the ApiError/ApiErrorCode headers or
-//     as HTTP 400 with a JSON body {code, message, extra}; both become one
-//     [*Error].
+//     as HTTP 400 with those headers and a JSON body {code, message, extra};
+//     both become one [*Error]. The code is in ApiError (the reference: "available
+//     in apierror header and response"; the official Go, Java and PHP SDKs read
+//     it there) and in ApiErrorCode (the Python SDK reads it there).
+//   - No redirect to another origin is followed, and no credential travels
+//     with any redirect (internal/redirect).
 //   - 429 answers are retried after X-Rate-Limit-Retry-After-Seconds. 5xx
 //     answers and network errors are retried with capped exponential backoff
 //     and jitter, but only when that is safe: GET requests, and POST requests

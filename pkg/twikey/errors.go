@@ -54,15 +54,25 @@ const (
 	CodeLoginFailed = "login_failed" // the API token (or OTP) was refused
 )
 
-// apiErrorFromHeaders returns the error signalled by the ApiErrorCode and
-// ApiError headers, or nil when there is none.
+// apiErrorFromHeaders returns the error signalled by the ApiError and
+// ApiErrorCode headers, or nil when there is none. The code is in ApiError:
+// the reference says a user error's code is "available in apierror header
+// and response", and the official Go, Java and PHP SDKs read ApiError as
+// the code; the Python SDK reads ApiErrorCode, which then holds it too.
+// The message comes from the JSON body when there is one.
 func apiErrorFromHeaders(h http.Header, status int, call string) *Error {
-	code, msg := h.Get("ApiErrorCode"), h.Get("ApiError")
-	if code == "" && msg == "" {
+	code, other := h.Get("ApiError"), h.Get("ApiErrorCode")
+	if code == "" && other == "" {
 		return nil
 	}
-	if code == "" {
-		code = msg
+	// An older answer may put a message in ApiError and the code in
+	// ApiErrorCode: a code has no spaces.
+	if code == "" || strings.Contains(code, " ") && other != "" && !strings.Contains(other, " ") {
+		code, other = other, code
+	}
+	msg := ""
+	if other != code {
+		msg = other
 	}
 	return &Error{Status: status, Code: code, Message: msg, Call: call}
 }

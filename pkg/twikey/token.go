@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/batchtool/batchtool/internal/secretfile"
 )
 
 // TokenEnv is the environment variable LoadToken reads.
@@ -15,14 +17,11 @@ const TokenEnv = "BATCHTOOL_TWIKEY_TOKEN"
 // Unix), or else from the environment variable TokenEnv.
 func LoadToken(file string) (Secret, error) {
 	if file != "" {
-		st, err := os.Stat(file)
-		if err != nil {
-			return "", fmt.Errorf("twikey: token file: %w", err)
+		b, err := secretfile.Read(file)
+		var me *secretfile.ModeError
+		if errors.As(err, &me) {
+			return "", fmt.Errorf("twikey: token file %s", me)
 		}
-		if st.Mode().Perm()&0o077 != 0 && os.PathSeparator == '/' {
-			return "", fmt.Errorf("twikey: token file %s is readable by others (mode %v); chmod 600 it", file, st.Mode().Perm())
-		}
-		b, err := os.ReadFile(file)
 		if err != nil {
 			return "", fmt.Errorf("twikey: token file: %w", err)
 		}
