@@ -32,9 +32,9 @@
 // the value, beyond 64 KiB between two element tags (text, CDATA and
 // comments together; the longest pain.008 text is 140 characters), 64 KiB in
 // one tag or 64 levels of nesting, so encoding/xml never holds more; it
-// keeps 100 findings per rule and counts the rest. What remains grows with
-// the file is the 3 hash sets, 8-16 bytes per transaction (a million
-// transactions: about 40 MB). A 300 MB Dbtr/Nm is refused after 64 KiB at a
+// keeps 100 findings per rule and counts the rest. What still grows with
+// the file is the hash sets of identifiers below (end-to-end ids and
+// mandates: at most 64 bytes per transaction). A 300 MB Dbtr/Nm is refused after 64 KiB at a
 // heap of about 1 MB (it took 1.1 GB RSS before).
 //
 // The message types below are named like the message's elements (GrpHdr,
