@@ -15,6 +15,8 @@ func TestString(t *testing.T) {
 		{Finding{Severity: Warning, File: "statement.cod", Line: 37, Record: "record 21", Path: "amount", Value: "00000001234X5", Message: "not numeric"},
 			`statement.cod:37: warning: record 21 amount "00000001234X5": not numeric`},
 		{Finding{Severity: Error, Message: "file is empty"}, `error: file is empty`},
+		{Finding{Severity: Error, File: "in.zip!a\nok: nothing needs attention\x1b[2J\u202e.xml", Line: 3, Path: "/Document", Value: "v\n", Message: "bad \r"},
+			`in.zip!a\nok: nothing needs attention\x1b[2J\u202e.xml:3: error: /Document "v\n": bad \r`},
 		{Finding{Severity: Error, File: "a.xml", Path: "/Document/GrpHdr/MsgId", Message: "missing"}, `a.xml: error: /Document/GrpHdr/MsgId "": missing`},
 	}
 	for _, tt := range tests {
