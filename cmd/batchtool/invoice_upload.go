@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/twikey"
@@ -164,7 +165,7 @@ func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
 		if r.Platform != nil {
 			id, state = r.Platform.ID, r.Platform.State
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.File, orDash(r.Number), orDash(r.Payable), r.Status, id, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safename.Escape(r.File), orDash(r.Number), orDash(r.Payable), r.Status, id, state)
 		counts[r.Status]++
 	}
 	tw.Flush()
@@ -177,7 +178,7 @@ func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
 		if r.Status == "uploaded" {
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s\n", r.File, r.Message)
+		fmt.Fprintf(w, "%s: %s\n", safename.Escape(r.File), safename.Escape(r.Message))
 		for _, f := range r.Findings {
 			if f.Severity == finding.Error {
 				fmt.Fprintf(w, "  %s\n", f)

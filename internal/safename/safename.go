@@ -67,6 +67,17 @@ func Escape(s string) string {
 	return b.String()
 }
 
+// EscapeLines escapes like Escape but keeps line feeds: for a message of
+// several lines (errors.Join) whose names were not escaped where they were
+// put in; escape sequences and bidi controls still cannot pass.
+func EscapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Check returns an error naming the first unsafe character of name, or
 // nil. The error prints the name escaped.
 func Check(name string) error {
@@ -74,9 +85,9 @@ func Check(name string) error {
 		r, n := utf8.DecodeRuneInString(name[i:])
 		switch {
 		case r == utf8.RuneError && n == 1:
-			return fmt.Errorf("name %q holds a byte that is not UTF-8 (0x%02x): refused", Escape(name), name[i])
+			return fmt.Errorf("name \"%s\" holds a byte that is not UTF-8 (0x%02x): refused", Escape(name), name[i])
 		case unsafe(r):
-			return fmt.Errorf("name %q holds the control character U+%04X: refused", Escape(name), r)
+			return fmt.Errorf("name \"%s\" holds the control character U+%04X: refused", Escape(name), r)
 		}
 		i += n
 	}

@@ -153,6 +153,10 @@ func (p *parser) fatal(err error) error {
 	if errors.Is(err, errTooManyAttachments) {
 		return p.limit(p.line(), p.cur, "", err.Error())
 	}
+	var fe finding.Finding
+	if errors.As(err, &fe) { // the source refused (a zip member beyond its bounds)
+		return fe
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		return finding.Finding{Severity: finding.Error, File: p.name, Line: se.Line + p.f.newlinesBefore(p.d.InputOffset()), Rule: "XML", Message: "not well-formed XML: " + se.Msg}
