@@ -114,7 +114,8 @@ type Reader struct {
 	name     []byte  // in a tag: the element name so far
 	nameDone bool
 
-	stack []string // open elements
+	names []byte // names of the open elements, one after the other
+	ends  []int  // where each open element's name ends in names
 }
 
 // NewReader guards r with the limits lim (zero fields: defaults).
@@ -144,14 +145,40 @@ func (g *Reader) Read(p []byte) (int, error) {
 }
 
 // Depth returns the number of elements open after the bytes read so far.
-func (g *Reader) Depth() int { return len(g.stack) }
+func (g *Reader) Depth() int { return len(g.ends) }
 
 func (g *Reader) fail(what string, limit int) {
 	ex := g.excerpt
 	for len(ex) > 0 && !utf8.Valid(ex) {
 		ex = ex[:len(ex)-1]
 	}
-	g.err = &Error{Line: g.atLine, Offset: g.at, Path: "/" + strings.Join(g.stack, "/"), What: what, Limit: limit, Excerpt: string(ex)}
+	var path strings.Builder
+	start := 0
+	for _, end := range g.ends {
+		path.WriteByte('/')
+		path.Write(g.names[start:end])
+		start = end
+	}
+	if path.Len() == 0 {
+		path.WriteByte('/')
+	}
+	g.err = &Error{Line: g.atLine, Offset: g.at, Path: path.String(), What: what, Limit: limit, Excerpt: string(ex)}
+}
+
+// push opens an element named g.name; pop closes the innermost one.
+func (g *Reader) push() {
+	g.names = append(g.names, g.name...)
+	g.ends = append(g.ends, len(g.names))
+}
+
+func (g *Reader) pop() {
+	if n := len(g.ends); n > 0 {
+		g.ends = g.ends[:n-1]
+		g.names = g.names[:0]
+		if n > 1 {
+			g.names = g.names[:g.ends[n-2]]
+		}
+	}
 }
 
 // begin starts a new piece at offset at, line atLine.
@@ -171,6 +198,17 @@ func (g *Reader) keep(b []byte) {
 func (g *Reader) scan(b []byte) int {
 	i := 0
 	for i < len(b) {
+		if g.state == stStartTag || g.state == stEndTag {
+			var ok bool
+			if i, ok = g.tag(b, i); !ok {
+				return i
+			}
+			continue
+		}
+		if g.state == stLt && b[i] != '!' && b[i] != '?' && b[i] != '/' {
+			g.openTag(stStartTag) // b[i] is the first byte of the name: tag reads it
+			continue
+		}
 		if g.state != stContent {
 			if !g.step(b[i]) {
 				return i
@@ -215,19 +253,10 @@ func (g *Reader) step(c byte) bool {
 			if c == '!' {
 				g.state = stBang
 			}
-		default: // an element tag: the content run ends
-			g.begin(g.off-1, g.line)
-			g.n = 1
-			g.excerpt = append(g.excerpt, '<')
-			g.name, g.nameDone, g.quote, g.prev = g.name[:0], false, 0, 0
-			g.state = stStartTag
-			if c == '/' {
-				g.state = stEndTag
-				g.n++
-				g.excerpt = append(g.excerpt, c)
-			} else {
-				g.tagByte(c)
-			}
+		default: // '/': an end tag, the content run ends
+			g.openTag(stEndTag)
+			g.n++
+			g.excerpt = append(g.excerpt, c)
 		}
 	case stBang:
 		g.run(c)
@@ -267,8 +296,6 @@ func (g *Reader) step(c byte) bool {
 		case c == '>':
 			g.nest--
 		}
-	case stStartTag, stEndTag:
-		g.tagByte(c)
 	}
 	g.off++
 	if c == '\n' {
@@ -289,54 +316,109 @@ func (g *Reader) run(c byte) {
 	}
 }
 
-// tagByte follows one byte of a start or end tag (after "<" or "</").
-func (g *Reader) tagByte(c byte) {
-	g.n++
-	if len(g.excerpt) < excerptLen {
-		g.excerpt = append(g.excerpt, c)
+// openTag starts an element tag: the content run ends, the tag begins at
+// the '<' before the current byte.
+func (g *Reader) openTag(state int) {
+	g.begin(g.off-1, g.line)
+	g.n = 1
+	g.excerpt = append(g.excerpt, '<')
+	g.name, g.nameDone, g.quote, g.prev = g.name[:0], false, 0, 0
+	g.state = state
+}
+
+// tag follows a start or end tag from b[i] up to its '>' or the end of b,
+// in one pass without a call per byte, and returns where it stopped; false
+// when a limit broke.
+func (g *Reader) tag(b []byte, i int) (int, bool) {
+	j := i
+	prev := g.prev
+	for j < len(b) {
+		if g.quote != 0 {
+			k := bytes.IndexByte(b[j:], g.quote)
+			if k < 0 {
+				j = len(b)
+				break
+			}
+			j += k + 1
+			g.quote, prev = 0, '"'
+			continue
+		}
+		// Up to the next '>' or quote (end tags have no quotes).
+		var k int
+		if g.state == stStartTag {
+			k = bytes.IndexAny(b[j:], ">\"'")
+		} else {
+			k = bytes.IndexByte(b[j:], '>')
+		}
+		seg := b[j:]
+		if k >= 0 {
+			seg = seg[:k]
+		}
+		for x := 0; !g.nameDone && x < len(seg); x++ {
+			c := seg[x]
+			if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' && len(g.name) > 0 {
+				g.nameDone = true
+			} else if c != '/' && len(g.name) < maxNameInPath {
+				g.name = append(g.name, c)
+			}
+		}
+		for x := len(seg) - 1; x >= 0; x-- {
+			if c := seg[x]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				prev = c
+				break
+			}
+		}
+		if k < 0 {
+			j = len(b)
+			break
+		}
+		j += k
+		if c := b[j]; c != '>' {
+			g.nameDone = true
+			g.quote = c
+			j++
+			continue
+		}
+		g.nameDone = true
+		break
 	}
-	if g.n > g.lim.Tag {
+	g.prev = prev
+	end := j
+	if end < len(b) {
+		end++ // the '>'
+	}
+	if g.n+end-i > g.lim.Tag {
+		// the excerpt ends with the first byte beyond the limit
+		g.keep(b[i : i+g.lim.Tag-g.n+1])
 		what := "start tag"
 		if g.state == stEndTag {
 			what = "end tag"
 		}
 		g.fail(what, g.lim.Tag)
-		return
+		return i, false
 	}
-	if g.quote != 0 {
-		if c == g.quote {
-			g.quote = 0
+	seg := b[i:j]
+	g.keep(seg)
+	g.n += len(seg)
+	g.off += int64(len(seg))
+	g.line += bytes.Count(seg, []byte{'\n'})
+	if j == len(b) {
+		return j, true
+	}
+	// '>'
+	g.n++
+	g.keep(b[j : j+1])
+	g.off++
+	if g.state == stEndTag {
+		g.pop()
+	} else if g.prev != '/' {
+		g.push()
+		if len(g.ends) > g.lim.Depth {
+			g.fail("nesting", g.lim.Depth)
+			return i, false
 		}
-		return
 	}
-	space := c == ' ' || c == '\t' || c == '\r' || c == '\n'
-	if !g.nameDone {
-		if space || c == '/' || c == '>' {
-			g.nameDone = true
-		} else if len(g.name) < maxNameInPath {
-			g.name = append(g.name, c)
-		}
-	}
-	switch {
-	case g.state == stStartTag && (c == '"' || c == '\''):
-		g.quote = c
-	case c == '>':
-		if g.state == stEndTag {
-			if len(g.stack) > 0 {
-				g.stack = g.stack[:len(g.stack)-1]
-			}
-		} else if g.prev != '/' {
-			g.stack = append(g.stack, string(g.name))
-			if len(g.stack) > g.lim.Depth {
-				g.fail("nesting", g.lim.Depth)
-				return
-			}
-		}
-		g.state = stContent
-		g.begin(g.off+1, g.line)
-		return
-	}
-	if !space {
-		g.prev = c
-	}
+	g.state = stContent
+	g.begin(g.off, g.line)
+	return j + 1, true
 }
