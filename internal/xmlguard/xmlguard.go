@@ -223,11 +223,12 @@ func (g *Reader) scan(b []byte) int {
 			end = i + j
 		}
 		seg := b[i:end]
-		g.keep(seg)
 		if g.n+len(seg) > g.lim.Text {
+			g.keep(seg[:g.lim.Text-g.n+1]) // up to the first byte beyond
 			g.fail("text", g.lim.Text)
 			return i
 		}
+		g.keep(seg)
 		g.n += len(seg)
 		g.line += bytes.Count(seg, []byte{'\n'})
 		g.off += int64(len(seg))

@@ -110,3 +110,29 @@ func (r repeat) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// FuzzGuard: whatever the input, the guard passes a prefix of it, and
+// reading it whole or a byte at a time gives the same bytes and the same
+// error (the lexer's state survives every buffer boundary).
+func FuzzGuard(f *testing.F) {
+	for _, s := range []string{`<?x?><a x="1"><b>0123</b><c/></a>`, "<a><!--<b>--><![CDATA[>]]></a>", `<a c="x>y" d='"'><b/></a>`, `<!DOCTYPE a [<!ENTITY e "x>">]><a/>`, "<a>\n<b><c><d>"} {
+		f.Add([]byte(s))
+	}
+	lim := Limits{Text: 16, Tag: 24, Depth: 3}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		whole, err1 := io.ReadAll(NewReader(strings.NewReader(string(in)), lim))
+		bytewise, err2 := io.ReadAll(NewReader(iotest.OneByteReader(strings.NewReader(string(in))), lim))
+		if !strings.HasPrefix(string(in), string(whole)) || !strings.HasPrefix(string(in), string(bytewise)) {
+			t.Fatal("output is not a prefix of the input")
+		}
+		var e1, e2 *Error
+		errors.As(err1, &e1)
+		errors.As(err2, &e2)
+		if (e1 == nil) != (e2 == nil) || e1 != nil && *e1 != *e2 {
+			t.Fatalf("whole: %#v, byte by byte: %#v", e1, e2)
+		}
+		if e1 == nil && string(whole) != string(in) {
+			t.Fatal("input cut without an error")
+		}
+	})
+}
