@@ -86,3 +86,21 @@ func TestHostileZips(t *testing.T) {
 		t.Error("a control character printed raw")
 	}
 }
+
+// TestInspectEscapesContent: a name inside a file (an attachment's file
+// name, a party name) holding a bidi override or line feed prints escaped.
+func TestInspectEscapesContent(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "pkg", "ubl", "testdata", "invoice-sdd.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(b), `filename="invoice.pdf"`, `filename="invoice&#x202E;fdp.exe&#10;ok"`, 1)
+	p := filepath.Join(t.TempDir(), "inv.xml")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := batchtool(t, "inspect", p)
+	if !strings.Contains(out, `attachment:   ATT-1 invoice\u202efdp.exe\nok (application/pdf, 201 bytes)`) || strings.Contains(out, "\u202e") {
+		t.Fatalf("inspect:\n%s", out)
+	}
+}

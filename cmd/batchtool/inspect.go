@@ -159,7 +159,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 					if i > 0 {
 						fmt.Fprintln(a.stdout)
 					}
-					writeInspection(a.stdout, in)
+					writeInspection(safename.NewWriter(a.stdout), in)
 				}
 			}
 			for _, in := range all {

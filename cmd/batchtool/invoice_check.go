@@ -68,7 +68,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 					return err
 				}
 			} else {
-				writeInvoiceTable(a.stdout, rows, quiet)
+				writeInvoiceTable(safename.NewWriter(a.stdout), rows, quiet)
 			}
 			for _, r := range rows {
 				if r.Errors > 0 {

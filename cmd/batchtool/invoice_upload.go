@@ -83,7 +83,7 @@ It exits 1 when any file was skipped or failed.`,
 				enc.SetIndent("", "  ")
 				enc.Encode(rows)
 			} else {
-				writeInvoiceUploadTable(a.stdout, rows)
+				writeInvoiceUploadTable(safename.NewWriter(a.stdout), rows)
 			}
 			for _, r := range rows {
 				if r.Status != "uploaded" && r.Status != "already uploaded" {

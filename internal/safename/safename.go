@@ -14,6 +14,7 @@ package safename
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,6 +77,35 @@ func EscapeLines(s string) string {
 		lines[i] = Escape(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// NewWriter returns a writer that escapes, like Escape, every unsafe
+// character written through it except line feeds and tabs: for reports
+// printed from a file's content (names, references, remittance texts), where
+// an escape sequence or a bidi override must not reach the terminal. Each
+// Write is escaped on its own, so a character must not be split across two
+// writes (fmt writes each formatted string whole).
+func NewWriter(w io.Writer) io.Writer { return escWriter{w} }
+
+type escWriter struct{ w io.Writer }
+
+func (e escWriter) Write(p []byte) (int, error) {
+	s := string(p)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		cells := strings.Split(l, "\t")
+		for j, c := range cells {
+			cells[j] = Escape(c)
+		}
+		lines[i] = strings.Join(cells, "\t")
+	}
+	if out := strings.Join(lines, "\n"); out != s {
+		if _, err := io.WriteString(e.w, out); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return e.w.Write(p)
 }
 
 // Check returns an error naming the first unsafe character of name, or

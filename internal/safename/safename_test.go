@@ -1,6 +1,10 @@
 package safename
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestEscapeAndCheck(t *testing.T) {
 	tests := []struct {
@@ -30,6 +34,16 @@ func TestEscapeAndCheck(t *testing.T) {
 func TestEscapeLines(t *testing.T) {
 	in := "a.zip: bad\nb\x1b[31m.xml: \u202ebad"
 	if got, want := EscapeLines(in), "a.zip: bad\nb\\x1b[31m.xml: \\u202ebad"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := NewWriter(&b)
+	fmt.Fprintf(w, "name:\t%s\n", "Jan\x1b[31m Peeters\u202e")
+	fmt.Fprintf(w, "plain\tline\n")
+	if got, want := b.String(), "name:\tJan\\x1b[31m Peeters\\u202e\nplain\tline\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
