@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -363,7 +364,7 @@ func platformCollections(ctx context.Context, c *twikey.Client, ct int64, b *bat
 
 func writeUploadResult(w io.Writer, r *uploadResult) {
 	b := r.Batch
-	fmt.Fprintf(w, "%s: %d transaction(s), %s, %d collection(s), message %s\n", b.File, b.Count, b.Totals, len(b.PmtInfIDs), orDash(b.MessageID))
+	fmt.Fprintf(w, "%s: %d transaction(s), %s, %d collection(s), message %s\n", safename.Escape(b.File), b.Count, b.Totals, len(b.PmtInfIDs), orDash(b.MessageID))
 	switch r.Outcome {
 	case "imported":
 		fmt.Fprintf(w, "platform: imported on profile %d\n", r.Profile)

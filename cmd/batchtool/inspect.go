@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -9,11 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/safename"
+	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/finding"
 )
 
@@ -164,7 +164,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 					if i > 0 {
 						fmt.Fprintln(a.stdout)
 					}
-					writeInspection(a.stdout, in)
+					writeInspection(safename.NewWriter(a.stdout), in)
 				}
 			}
 			for _, in := range all {
@@ -180,7 +180,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 }
 
 func writeInspection(w io.Writer, in *inspection) {
-	fmt.Fprintf(w, "%s: %s\n", in.File, in.Format)
+	fmt.Fprintf(w, "%s: %s\n", safename.Escape(in.File), in.Format)
 	if in.Summary != nil {
 		in.Summary.WriteText(w)
 	}
@@ -231,24 +231,20 @@ func inspectZip(name string, f *os.File) []*inspection {
 	if err != nil {
 		return []*inspection{failed(name, "zip", err)}
 	}
-	zr, err := zip.NewReader(f, st.Size())
+	a, err := ziparchive.Open(name, f, st.Size())
 	if err != nil {
 		return []*inspection{failed(name, "zip", err)}
 	}
 	var out []*inspection
-	for _, zf := range zr.File {
-		if zf.FileInfo().IsDir() {
-			continue
-		}
-		member := name + "!" + filepath.ToSlash(zf.Name)
-		rc, err := zf.Open()
+	for _, m := range a.Members {
+		rc, err := m.Open()
 		if err != nil {
-			out = append(out, failed(member, "", err))
+			out = append(out, failed(m.Name, "", err))
 			continue
 		}
 		br := bufio.NewReaderSize(rc, sniffLen)
 		head, _ := br.Peek(sniffLen)
-		out = append(out, inspectReader(member, detectFormat(head), br))
+		out = append(out, inspectReader(m.Name, detectFormat(head), br))
 		rc.Close()
 	}
 	if len(out) == 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
@@ -193,7 +194,7 @@ func (s *ublSummary) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %-13s %s\n", "payment:", pm)
 	}
 	for _, a := range s.Attachments {
-		fmt.Fprintf(w, "  %-13s %s %s (%s, %d bytes)\n", "attachment:", a.ID, a.Filename, a.MimeCode, a.Size)
+		fmt.Fprintf(w, "  %-13s %s %s (%s, %d bytes)\n", "attachment:", safename.Escape(a.ID), safename.Escape(a.Filename), safename.Escape(a.MimeCode), a.Size)
 	}
 	fields := []string{"number=" + m.Number, "amount=" + m.Amount.StringFixed(2)}
 	add := func(k, v string) {

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/ubl"
@@ -68,7 +69,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 					return err
 				}
 			} else {
-				writeInvoiceTable(a.stdout, rows, quiet)
+				writeInvoiceTable(safename.NewWriter(a.stdout), rows, quiet)
 			}
 			for _, r := range rows {
 				if r.Errors > 0 {
@@ -116,7 +117,7 @@ func writeInvoiceTable(w io.Writer, rows []invoiceRow, quiet bool) {
 	sums := map[string]decimal.Decimal{}
 	bad := 0
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.File, orDash(r.Number), orDash(clip(r.Customer, 30)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", safename.Escape(r.File), orDash(r.Number), orDash(clip(r.Customer, 30)),
 			orDash(r.CustomerNumber), orDash(r.Payable), orDash(r.Currency), r.Errors, r.Warnings)
 		if r.Errors > 0 {
 			bad++

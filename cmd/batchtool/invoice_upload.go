@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -118,7 +119,7 @@ It exits 1 when any file was skipped or failed.`,
 				enc.SetIndent("", "  ")
 				enc.Encode(rows)
 			} else {
-				writeInvoiceUploadTable(a.stdout, rows)
+				writeInvoiceUploadTable(safename.NewWriter(a.stdout), rows)
 			}
 			for _, r := range rows {
 				if r.Status != "uploaded" && r.Status != "already uploaded" {
@@ -200,7 +201,7 @@ func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
 		if r.Platform != nil {
 			id, state = r.Platform.ID, r.Platform.State
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.File, orDash(r.Number), orDash(r.Payable), r.Status, id, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safename.Escape(r.File), orDash(r.Number), orDash(r.Payable), r.Status, id, state)
 		counts[r.Status]++
 	}
 	tw.Flush()
@@ -213,7 +214,7 @@ func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
 		if r.Status == "uploaded" {
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s\n", r.File, r.Message)
+		fmt.Fprintf(w, "%s: %s\n", safename.Escape(r.File), safename.Escape(r.Message))
 		for _, f := range r.Findings {
 			if f.Severity == finding.Error {
 				fmt.Fprintf(w, "  %s\n", f)

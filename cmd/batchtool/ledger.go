@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/pain008"
@@ -63,14 +64,14 @@ reported. Exit code 1 when anything had errors.`,
 					fmt.Fprintln(a.stderr, f)
 				}
 				if err != nil {
-					fmt.Fprintf(a.stderr, "%s: %v\n", name, err)
+					fmt.Fprintf(a.stderr, "%s: %s\n", safename.Escape(name), safename.EscapeLines(err.Error()))
 					failed = true
 					continue
 				}
 				if finding.List(fs).HasErrors() && !acceptErrors {
 					failed = true
 				}
-				fmt.Fprintf(a.stdout, "%s: %s\n", name, res.text)
+				fmt.Fprintf(a.stdout, "%s: %s\n", safename.Escape(name), res.text)
 				total.Added += res.Added
 				total.Skipped += res.Skipped
 				total.Batches += res.Batches

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/batchtool/batchtool/internal/safename"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -35,11 +37,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ex *exitError
 	if errors.As(err, &ex) {
 		if ex.msg != "" {
-			fmt.Fprintln(stderr, "batchtool:", ex.msg)
+			fmt.Fprintln(stderr, "batchtool:", safename.EscapeLines(ex.msg))
 		}
 		return ex.code
 	}
-	fmt.Fprintln(stderr, "batchtool:", err)
+	fmt.Fprintln(stderr, "batchtool:", safename.EscapeLines(err.Error()))
 	if isUsageError(err) {
 		return 2
 	}

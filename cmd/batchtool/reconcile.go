@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"context"
 	"encoding/csv"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/internal/csvsafe"
+	"github.com/batchtool/batchtool/internal/safename"
+	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -74,15 +75,15 @@ Exit code 1 when a file had errors or could not be read.`,
 						continue // this file failed: its transaction was rolled back
 					}
 					if res.AlreadyImported {
-						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", res.File.Name, res.PreviousName, res.PreviousAt)
+						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(res.File.Name), safename.Escape(res.PreviousName), res.PreviousAt)
 						results = append(results, res)
 						continue
 					}
 					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-						res.File.Name, res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
+						safename.Escape(res.File.Name), res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
 					if res.Pending > 0 {
 						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
-							res.File.Name, res.Pending, res.PendingTotal)
+							safename.Escape(res.File.Name), res.Pending, res.PendingTotal)
 					}
 					results = append(results, res)
 					total.Merge(res.Summary)
@@ -147,16 +148,13 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, ac
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(f, st.Size())
+	a, err := ziparchive.Open(name, f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	var out []*ledger.ImportResult
-	for _, zf := range zr.File {
-		if zf.FileInfo().IsDir() {
-			continue
-		}
-		res, err := reconcileOne(ctx, l, name+"!"+filepath.ToSlash(zf.Name), zf.Open, run, acceptErrors, rep)
+	for _, m := range a.Members {
+		res, err := reconcileOne(ctx, l, m.Name, m.Open, run, acceptErrors, rep)
 		out = append(out, res)
 		if err != nil {
 			return out, err

@@ -44,5 +44,10 @@
 // The Writer produces CODA 2 from the statement model; what it writes reads
 // back equal through the Reader, except that a batch of more than
 // MaxDetails transactions becomes several globalised movements (detail
-// numbers have four digits), as a bank writes it.
+// numbers have four digits), as a bank writes it.//
+// Hostile input costs bounded memory (about 40 MB at most): a file is
+// refused, with an error finding of rule "limit", beyond 20,000 statements,
+// 9,999 details under one movement, 64 KiB of information for one movement
+// or 100,000 free communications; lines beyond 32 KiB are skipped with an
+// error, and findings are kept 100 per rule (limits.go).
 package coda

@@ -55,6 +55,7 @@ type Reader struct {
 
 	line  int
 	cont  *movement // the direct debit movement whose communication the current information group continues
+	nFree int       // records 4 kept (maxFree)
 	buf   [RecordLen]byte
 	rec   []byte // current record, canonical: one byte per position
 	wide  []wideRune
@@ -825,7 +826,11 @@ func (r *Reader) oldBalance() {
 	st.ID = st.Account.ID() + "/" + st.LegalSequence
 	r.st = st
 	r.stLine = r.line
-	r.statements = append(r.statements, st)
+	if len(r.statements) < maxStatements {
+		r.statements = append(r.statements, st)
+	} else {
+		r.errorf("1", "account", st.ID, RuleLimit, fmt.Sprintf("more than %d statements in one file: the file is refused (no real file has that many)", maxStatements))
+	}
 	r.sum, r.credits, r.debits, r.nCredits, r.nDebits = 0, 0, 0, 0, 0
 	r.haveClose = false
 	r.entrySeq = 0
@@ -871,7 +876,14 @@ func (r *Reader) movement21() {
 	// Decide where the movement goes before parsing it, so that it is
 	// parsed in place rather than copied.
 	var m *movement
-	if detail == 0 || !r.hasPend || seq != r.pend.self.seq {
+	if detail != 0 && r.hasPend && seq == r.pend.self.seq && len(r.pend.details) >= maxDetails {
+		// Detail numbers have 4 digits: more details than that under one
+		// movement are hostile; they go on as a new movement, so that no
+		// more than maxDetails are ever held.
+		r.errorf("21", "detail number", string(r.f(7, 10)), RuleLimit,
+			fmt.Sprintf("more than %d detail movements under sequence %04d: the file is refused", maxDetails, seq))
+	}
+	if detail == 0 || !r.hasPend || seq != r.pend.self.seq || len(r.pend.details) >= maxDetails {
 		if detail != 0 {
 			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail movement without its global movement (sequence %04d detail 0000)", seq))
@@ -1119,6 +1131,10 @@ func (r *Reader) infoPiece(s string, width int) {
 		r.pend.infoFull = false
 		return
 	}
+	if r.pend.info.Len()+len(s) > maxInfo {
+		r.errorf(string(r.f(1, 2)), "information", s, RuleLimit, fmt.Sprintf("more than %d bytes of information (records 3) for one movement: the file is refused", maxInfo))
+		return
+	}
 	if r.pend.info.Len() == 0 {
 		s = strings.TrimLeft(s, " ")
 	} else if !r.pend.infoFull {
@@ -1133,6 +1149,11 @@ func (r *Reader) freeCommunication() {
 		return
 	}
 	if t := r.trimmed(33, 112); t != "" {
+		if r.nFree == maxFree {
+			r.errorf("4", "free communication", t, RuleLimit, fmt.Sprintf("more than %d free communications (records 4) in one file: the file is refused", maxFree))
+			return
+		}
+		r.nFree++
 		r.free[r.st] = append(r.free[r.st], t)
 	}
 }

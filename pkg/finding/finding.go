@@ -7,6 +7,8 @@ package finding
 import (
 	"fmt"
 	"strings"
+
+	"github.com/batchtool/batchtool/internal/safename"
 )
 
 // Severity tells whether a finding stops a build (Error) or is reported and
@@ -59,10 +61,14 @@ type Finding struct {
 // String formats the finding in one line, for example
 //
 //	due.csv:14:3: error: debtor_iban "BE68 5390 0754 7035": IBAN check digits do not verify [ISO 13616]
+//
+// The value is quoted; file, record, path and message are printed with
+// control characters escaped (safename.Escape), so that a file or zip
+// member name from input cannot forge lines or rewrite the terminal.
 func (f Finding) String() string {
 	var b strings.Builder
 	if f.File != "" {
-		b.WriteString(f.File)
+		b.WriteString(safename.Escape(f.File))
 		if f.Line > 0 {
 			fmt.Fprintf(&b, ":%d", f.Line)
 			if f.Column > 0 {
@@ -74,11 +80,11 @@ func (f Finding) String() string {
 	b.WriteString(f.Severity.String())
 	b.WriteString(": ")
 	if f.Record != "" {
-		b.WriteString(f.Record)
+		b.WriteString(safename.Escape(f.Record))
 		b.WriteByte(' ')
 	}
 	if f.Path != "" {
-		b.WriteString(f.Path)
+		b.WriteString(safename.Escape(f.Path))
 		b.WriteByte(' ')
 	}
 	if f.Value != "" || f.Path != "" {
@@ -87,7 +93,7 @@ func (f Finding) String() string {
 	if f.Path != "" || f.Value != "" || f.Record != "" {
 		b.WriteString(": ")
 	}
-	b.WriteString(f.Message)
+	b.WriteString(safename.Escape(f.Message))
 	if f.Rule != "" {
 		fmt.Fprintf(&b, " [%s]", f.Rule)
 	}

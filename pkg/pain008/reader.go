@@ -14,28 +14,33 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/batchtool/batchtool/internal/xmlguard"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 // Rule ids of the Reader's findings.
 const (
-	RuleXML      = "XML"         // well-formedness
-	RuleXSD      = "XSD"         // schema: lengths, patterns, codes, required elements
-	RuleIBAN     = "ISO 13616"   // IBAN check digits
-	RuleBIC      = "ISO 9362"    // BIC shape
-	RuleCI       = "EPC262-08"   // creditor identifier check digits
-	RuleCharset  = "EPC217-08"   // EPC basic Latin character set
-	RuleCtrlSum  = "EPC CtrlSum" // CtrlSum equals the sum of InstdAmt
-	RuleNbOfTxs  = "EPC NbOfTxs" // NbOfTxs equals the number of DrctDbtTxInf
-	RuleUnique   = "EPC unique"  // MsgId/PmtInfId/EndToEndId unique
-	RuleAmount   = "EPC AT-06"   // amount range, 2 decimals, EUR
-	RuleColl     = "EPC AT-11"   // collection date
-	RuleSeq      = "EPC AT-21"   // sequence type
-	RuleAmend    = "EPC AT-24"   // amendment details
-	RuleMandate  = "EPC AT-25"   // mandate signature date
-	RuleScheme   = "EPC scheme"  // service level, local instrument, charge bearer
-	RuleNS       = "namespace"   // unknown namespace
+	RuleXML     = "XML"         // well-formedness
+	RuleXSD     = "XSD"         // schema: lengths, patterns, codes, required elements
+	RuleIBAN    = "ISO 13616"   // IBAN check digits
+	RuleBIC     = "ISO 9362"    // BIC shape
+	RuleCI      = "EPC262-08"   // creditor identifier check digits
+	RuleCharset = "EPC217-08"   // EPC basic Latin character set
+	RuleCtrlSum = "EPC CtrlSum" // CtrlSum equals the sum of InstdAmt
+	RuleNbOfTxs = "EPC NbOfTxs" // NbOfTxs equals the number of DrctDbtTxInf
+	RuleUnique  = "EPC unique"  // MsgId/PmtInfId/EndToEndId unique
+	RuleAmount  = "EPC AT-06"   // amount range, 2 decimals, EUR
+	RuleColl    = "EPC AT-11"   // collection date
+	RuleSeq     = "EPC AT-21"   // sequence type
+	RuleAmend   = "EPC AT-24"   // amendment details
+	RuleMandate = "EPC AT-25"   // mandate signature date
+	RuleScheme  = "EPC scheme"  // service level, local instrument, charge bearer
+	RuleNS      = "namespace"   // unknown namespace
+	RuleLimit   = "limit"       // a bound of the package doc: hostile input
+	// maxDepth and maxTextBytes bound element nesting and the bytes between
+	// two element tags (text, comments, CDATA): the longest pain.008 text
+	// is 140 characters (Max140Text), 1 KiB even as character references.
 	maxDepth     = 64
 	maxTextBytes = 1 << 16
 )
@@ -44,7 +49,7 @@ const (
 type Reader struct {
 	d        *xml.Decoder
 	name     string
-	findings finding.List
+	findings finding.Capped
 
 	namespace string
 	version   string
@@ -122,7 +127,7 @@ const (
 // file name used in findings. XML declared as ISO-8859-1/15 or
 // windows-1252 is decoded; anything else must be UTF-8.
 func NewReader(r io.Reader, name string) *Reader {
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(xmlguard.NewReader(r, xmlguard.Limits{Text: maxTextBytes, Depth: maxDepth}))
 	d.CharsetReader = charsetReader
 	return &Reader{d: d, name: name}
 }
@@ -145,7 +150,7 @@ func charsetReader(label string, in io.Reader) (io.Reader, error) {
 // after Next returned io.EOF: control sums of the group header are checked
 // at the end of the document. An error returned by Next is not repeated
 // here.
-func (r *Reader) Findings() []finding.Finding { return r.findings }
+func (r *Reader) Findings() []finding.Finding { return r.findings.List() }
 
 // Version returns the message version from the namespace, e.g. "001.02"
 // or "003.02"; "" when the namespace is not a pain.008 one.
@@ -235,7 +240,14 @@ func (r *Reader) step() {
 		line, col := r.d.InputPos()
 		p := pos{line, col}
 		var se *xml.SyntaxError
+		var ge *xmlguard.Error
 		switch {
+		case errors.As(err, &ge):
+			path, value := r.path(len(r.stack)), ge.Excerpt+"…"
+			if ge.What == "nesting" {
+				path, value = ge.Path, ge.Excerpt
+			}
+			r.err = finding.Finding{Severity: finding.Error, File: r.name, Line: ge.Line, Path: path, Value: value, Rule: RuleLimit, Message: ge.Error()}
 		case err == io.EOF && r.docEnd:
 			r.err = io.EOF
 		case err == io.EOF && len(r.stack) == 0 && r.hdrState == 0:

@@ -3,7 +3,9 @@ package ubl
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
+	"sort"
 )
 
 // attachTag is the element whose content attachFilter drops.
@@ -24,15 +26,22 @@ type attachFilter struct {
 	until string  // in passUntil: the end sequence
 	tail  [2]byte // in passUntil: the last two bytes
 	drops []drop
+	err   error // sticky: too many attachments
 }
 
 // drop is one dropped attachment content.
 type drop struct {
 	at       int64 // offset in the filtered stream where the content was
+	before   int   // line feeds dropped by the drops before this one
 	newlines int   // line feeds dropped
 	chars    int64 // non-space characters dropped
 	pad      int   // '=' characters among them
 }
+
+// errTooManyAttachments refuses a document with more than maxAttachments
+// attachment elements anywhere (the reader refuses as many in place): the
+// filter keeps one drop for each.
+var errTooManyAttachments = fmt.Errorf("more than %d embedded attachments (cbc:%s): refused (no real invoice has that many)", maxAttachments, attachTag)
 
 // size is the decoded size of a base64 content.
 func (d drop) size() int64 {
@@ -54,28 +63,34 @@ func newAttachFilter(r io.Reader) *attachFilter {
 	return &attachFilter{r: bufio.NewReaderSize(r, 16<<10)}
 }
 
-// newlinesBefore returns the line feeds dropped before offset off.
+// newlinesBefore returns the line feeds dropped before offset off: a binary
+// search, as the reader asks for every element (a linear scan made a
+// document of many small attachments quadratic).
 func (f *attachFilter) newlinesBefore(off int64) int {
-	n := 0
-	for _, d := range f.drops {
-		if d.at < off {
-			n += d.newlines
+	i := sort.Search(len(f.drops), func(i int) bool { return f.drops[i].at >= off })
+	if i == len(f.drops) {
+		if i == 0 {
+			return 0
 		}
+		d := f.drops[i-1]
+		return d.before + d.newlines
 	}
-	return n
+	return f.drops[i].before
 }
 
 // dropAt returns the drop that started at offset off.
 func (f *attachFilter) dropAt(off int64) (drop, bool) {
-	for i := len(f.drops) - 1; i >= 0; i-- {
-		if f.drops[i].at == off {
-			return f.drops[i], true
-		}
+	i := sort.Search(len(f.drops), func(i int) bool { return f.drops[i].at >= off })
+	if i < len(f.drops) && f.drops[i].at == off {
+		return f.drops[i], true
 	}
 	return drop{}, false
 }
 
 func (f *attachFilter) Read(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
 	n := 0
 	for n < len(p) {
 		if f.r.Buffered() == 0 {
@@ -133,8 +148,16 @@ func (f *attachFilter) Read(p []byte) (int, error) {
 				if f.prev == '/' {
 					f.state = fsPass
 				} else {
+					if len(f.drops) == maxAttachments {
+						f.err = errTooManyAttachments
+						return n, f.err
+					}
+					before := 0
+					if k := len(f.drops); k > 0 {
+						before = f.drops[k-1].before + f.drops[k-1].newlines
+					}
 					f.state = fsDrop
-					f.drops = append(f.drops, drop{at: f.out})
+					f.drops = append(f.drops, drop{at: f.out, before: before})
 				}
 			}
 			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {

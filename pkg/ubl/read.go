@@ -8,10 +8,12 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/batchtool/batchtool/internal/xmlguard"
 	"github.com/batchtool/batchtool/pkg/finding"
 )
 
@@ -24,8 +26,33 @@ const (
 // ErrNotUBL is returned when the root element is not a UBL Invoice or CreditNote.
 var ErrNotUBL = errors.New("not a UBL 2.1 Invoice or CreditNote")
 
-// maxDepth bounds element nesting, so hostile input cannot exhaust the stack.
-const maxDepth = 64
+// Bounds of one document, far beyond any real invoice, so that memory
+// stays bounded whatever the input (see the package doc). Beyond them the
+// document is refused with a finding of rule RuleLimit.
+const (
+	maxDepth       = 64       // element nesting, skipped elements included
+	maxText        = 1 << 20  // bytes of text in one element (attachments are dropped before)
+	maxKept        = 64 << 20 // bytes of text kept from one document
+	maxParts       = 100_000  // repeated parts: lines, notes, allowances, tax subtotals, identifiers ...
+	maxAttachments = 1000     // embedded attachments (cbc:EmbeddedDocumentBinaryObject)
+)
+
+// RuleLimit is the rule of the finding that refuses a document beyond one
+// of the bounds above.
+const RuleLimit = "limit"
+
+// excerpt returns the first 40 bytes of s, cut at a character boundary, for
+// a finding's value.
+func excerpt(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	s = s[:40]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
 
 // ReadFile reads the UBL document in the file at path.
 func ReadFile(path string) (*Invoice, finding.List, error) {
@@ -47,7 +74,7 @@ func Read(r io.Reader, name string) (*Invoice, finding.List, error) {
 	f := newAttachFilter(r)
 	p := &parser{
 		f:    f,
-		d:    xml.NewDecoder(f),
+		d:    xml.NewDecoder(xmlguard.NewReader(f, xmlguard.Limits{Text: maxText, Depth: maxDepth})),
 		name: name,
 		inv:  &Invoice{File: name, at: map[string]int{}},
 	}
@@ -66,9 +93,9 @@ func Read(r io.Reader, name string) (*Invoice, finding.List, error) {
 		if !errors.As(err, &fe) {
 			fe = finding.Finding{Severity: finding.Error, File: name, Line: p.line(), Message: err.Error()}
 		}
-		return p.inv, p.fl, fe
+		return p.inv, p.fl.List(), fe
 	}
-	return p.inv, p.fl, nil
+	return p.inv, p.fl.List(), nil
 }
 
 // charsetReader decodes the 8-bit encodings invoices are still written in.
@@ -91,9 +118,12 @@ type parser struct {
 	d     *xml.Decoder
 	name  string
 	inv   *Invoice
-	fl    finding.List
+	fl    finding.Capped
 	depth int
-	sbd   bool // the document came inside a StandardBusinessDocument
+	parts int    // repeated parts kept (maxParts)
+	kept  int    // bytes of text kept (maxKept)
+	cur   string // path of the element last opened by children
+	sbd   bool   // the document came inside a StandardBusinessDocument
 }
 
 // line is the source line of the decoder's position.
@@ -112,6 +142,21 @@ func (p *parser) errorf(line int, path, value, rule, msg string) {
 
 // fatal makes an error that stops reading.
 func (p *parser) fatal(err error) error {
+	var ge *xmlguard.Error
+	if errors.As(err, &ge) {
+		value := ge.Excerpt
+		if ge.What != "nesting" {
+			value += "…"
+		}
+		return p.limit(ge.Line+p.f.newlinesBefore(ge.Offset), ge.Path, value, ge.Error())
+	}
+	if errors.Is(err, errTooManyAttachments) {
+		return p.limit(p.line(), p.cur, "", err.Error())
+	}
+	var fe finding.Finding
+	if errors.As(err, &fe) { // the source refused (a zip member beyond its bounds)
+		return fe
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		return finding.Finding{Severity: finding.Error, File: p.name, Line: se.Line + p.f.newlinesBefore(p.d.InputOffset()), Rule: "XML", Message: "not well-formed XML: " + se.Msg}
@@ -223,6 +268,7 @@ func (p *parser) children(path string, fn func(se xml.StartElement, path string,
 		switch t := tok.(type) {
 		case xml.StartElement:
 			cp := path + "/" + qname(t.Name)
+			p.cur = cp
 			handled, err := fn(t, cp, p.line())
 			if err != nil {
 				return err
@@ -263,13 +309,20 @@ func (p *parser) text() (string, error) {
 		switch t := tok.(type) {
 		case xml.CharData:
 			if depth == 0 {
+				if b.Len()+len(t) > maxText {
+					return "", p.limit(p.line(), p.cur, excerpt(b.String()), fmt.Sprintf("text longer than %s in one element: refused (no real file has one)", xmlguard.Size(maxText)))
+				}
 				b.Write(t)
 			}
 		case xml.StartElement:
 			depth++
 		case xml.EndElement:
 			if depth == 0 {
-				return strings.TrimSpace(b.String()), nil
+				s := strings.TrimSpace(b.String())
+				if p.kept += len(s); p.kept > maxKept {
+					return "", p.limit(p.line(), p.cur, excerpt(s), fmt.Sprintf("more than %s of text in one document: refused (no real invoice has that much)", xmlguard.Size(maxKept)))
+				}
+				return s, nil
 			}
 			depth--
 		}
@@ -370,10 +423,29 @@ func (p *parser) str(dst *string) (bool, error) {
 }
 
 // strs reads the element's text and appends it to dst.
-func (p *parser) strs(dst *[]string) (bool, error) {
+func (p *parser) strs(dst *[]string, path string, line int) (bool, error) {
+	if err := p.part(path, line); err != nil {
+		return true, err
+	}
 	s, err := p.text()
 	*dst = append(*dst, s)
 	return true, err
+}
+
+// part counts one more repeated part (a line, a note, an allowance, a tax
+// subtotal, an identifier ...) kept from the document; beyond maxParts the
+// document is refused.
+func (p *parser) part(path string, line int) error {
+	p.parts++
+	if p.parts > maxParts {
+		return p.limit(line, path, "", fmt.Sprintf("more than %d repeated parts (lines, notes, allowances, tax subtotals, identifiers ...) in one document: refused (no real invoice has that many)", maxParts))
+	}
+	return nil
+}
+
+// limit makes the error that refuses a document beyond a bound.
+func (p *parser) limit(line int, path, value, msg string) error {
+	return finding.Finding{Severity: finding.Error, File: p.name, Line: line, Path: path, Value: value, Rule: RuleLimit, Message: msg}
 }
 
 func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, error) {
@@ -398,6 +470,9 @@ func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, er
 		inv.at[path] = line
 		return p.str(&inv.TypeCode)
 	case "Note":
+		if err := p.part(path, line); err != nil {
+			return true, err
+		}
 		var s string
 		s, err = p.text()
 		inv.Notes = append(inv.Notes, s)
@@ -422,7 +497,7 @@ func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, er
 			}
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				if se.Name.Local == "ID" {
-					return p.strs(&inv.BillingReferences)
+					return p.strs(&inv.BillingReferences, path, line)
 				}
 				return false, nil
 			})
@@ -445,11 +520,14 @@ func (p *parser) rootChild(se xml.StartElement, path string, line int) (bool, er
 	case "PaymentTerms":
 		err = p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 			if se.Name.Local == "Note" {
-				return p.strs(&inv.PaymentTerms)
+				return p.strs(&inv.PaymentTerms, path, line)
 			}
 			return false, nil
 		})
 	case "AllowanceCharge":
+		if err := p.part(path, line); err != nil {
+			return true, err
+		}
 		var ac AllowanceCharge
 		ac, err = p.allowanceCharge(path, line)
 		inv.AllowanceCharges = append(inv.AllowanceCharges, ac)
@@ -475,6 +553,12 @@ func (p *parser) additionalDocument(path string) error {
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				if se.Name.Local != attachTag {
 					return false, nil
+				}
+				if err := p.part(path, line); err != nil {
+					return true, err
+				}
+				if len(p.inv.Attachments) == maxAttachments {
+					return true, p.limit(line, path, attr(se, "filename"), fmt.Sprintf("more than %d embedded attachments: refused (no real invoice has that many)", maxAttachments))
 				}
 				a := Attachment{ID: id, Filename: attr(se, "filename"), MimeCode: attr(se, "mimeCode"), Line: line}
 				start := p.d.InputOffset()
@@ -505,7 +589,7 @@ func (p *parser) customer(path string, line int) error {
 		case "SupplierAssignedAccountID":
 			return p.str(&c.SupplierAssignedAccountID)
 		case "AdditionalAccountID":
-			return p.strs(&c.AdditionalAccountIDs)
+			return p.strs(&c.AdditionalAccountIDs, path, line)
 		case "Party":
 			c.Line = line
 			return true, p.party(&c.Party, path)
@@ -513,9 +597,9 @@ func (p *parser) customer(path string, line int) error {
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				switch se.Name.Local {
 				case "ID":
-					return p.strs(&c.DirectIdentifications)
+					return p.strs(&c.DirectIdentifications, path, line)
 				case "CompanyID":
-					return p.strs(&c.DirectCompanyIDs)
+					return p.strs(&c.DirectCompanyIDs, path, line)
 				}
 				return false, nil
 			})
@@ -533,9 +617,9 @@ func (p *parser) party(pt *Party, path string) error {
 			return true, p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				switch se.Name.Local {
 				case "ID":
-					return p.strs(&pt.Identifications)
+					return p.strs(&pt.Identifications, path, line)
 				case "CompanyID":
-					return p.strs(&pt.IdentificationCompanyIDs)
+					return p.strs(&pt.IdentificationCompanyIDs, path, line)
 				}
 				return false, nil
 			})
@@ -650,6 +734,9 @@ func (p *parser) financialAccount(fa *FinancialAccount, path string, line int) e
 }
 
 func (p *parser) paymentMeans(path string, line int) error {
+	if err := p.part(path, line); err != nil {
+		return err
+	}
 	pm := PaymentMeans{Line: line}
 	err := p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 		var err error
@@ -664,6 +751,9 @@ func (p *parser) paymentMeans(path string, line int) error {
 		case "InstructionNote":
 			return p.str(&pm.InstructionNote)
 		case "PaymentID":
+			if err := p.part(path, line); err != nil {
+				return true, err
+			}
 			var s string
 			s, err = p.text()
 			pm.PaymentIDs = append(pm.PaymentIDs, Text{Value: s, Line: line})
@@ -744,6 +834,9 @@ func (p *parser) allowanceCharge(path string, line int) (AllowanceCharge, error)
 }
 
 func (p *parser) taxTotal(path string, line int) error {
+	if err := p.part(path, line); err != nil {
+		return err
+	}
 	tt := TaxTotal{Line: line}
 	err := p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 		var err error
@@ -751,6 +844,9 @@ func (p *parser) taxTotal(path string, line int) error {
 		case "TaxAmount":
 			tt.TaxAmount, err = p.amount(se, path, line)
 		case "TaxSubtotal":
+			if err := p.part(path, line); err != nil {
+				return true, err
+			}
 			st := TaxSubtotal{Line: line}
 			err = p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 				var err error
@@ -808,6 +904,9 @@ func (p *parser) monetaryTotal(path string, line int) error {
 }
 
 func (p *parser) invoiceLine(path string, line int) error {
+	if err := p.part(path, line); err != nil {
+		return err
+	}
 	l := Line{Line: line}
 	err := p.children(path, func(se xml.StartElement, path string, line int) (bool, error) {
 		var err error
@@ -821,6 +920,9 @@ func (p *parser) invoiceLine(path string, line int) error {
 		case "LineExtensionAmount":
 			l.LineExtensionAmount, err = p.amount(se, path, line)
 		case "AllowanceCharge":
+			if err := p.part(path, line); err != nil {
+				return true, err
+			}
 			var ac AllowanceCharge
 			ac, err = p.allowanceCharge(path, line)
 			l.AllowanceCharges = append(l.AllowanceCharges, ac)
@@ -891,6 +993,9 @@ func (p *parser) language() (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
+			if text.Len()+len(t) > maxText {
+				return "", p.limit(p.line(), p.cur, excerpt(text.String()), fmt.Sprintf("text longer than %s in one element: refused (no real file has one)", xmlguard.Size(maxText)))
+			}
 			text.Write(t)
 		case xml.StartElement:
 			switch t.Name.Local {

@@ -1,9 +1,7 @@
 package ubl
 
 import (
-	"archive/zip"
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/batchtool/batchtool/internal/ziparchive"
 )
 
 // Walk calls fn for every UBL file at p: the file itself, every *.xml file
@@ -73,7 +73,7 @@ func walkFile(name string, explicit bool, fn func(name string, r io.Reader) erro
 	head, _ := br.Peek(4)
 	ext := strings.ToLower(filepath.Ext(name))
 	switch {
-	case bytes.Equal(head, []byte("PK\x03\x04")):
+	case ziparchive.IsZip(head):
 		st, err := f.Stat()
 		if err != nil {
 			*errs = append(*errs, err)
@@ -89,25 +89,27 @@ func walkFile(name string, explicit bool, fn func(name string, r io.Reader) erro
 	return fn(name, br)
 }
 
+// walkZip walks the *.xml members of a zip within the bounds of
+// ziparchive (members, expansion, names): a refused archive or member is a
+// file error like a broken one.
 func walkZip(name string, ra io.ReaderAt, size int64, fn func(name string, r io.Reader) error, errs *[]error) error {
-	zr, err := zip.NewReader(ra, size)
+	a, err := ziparchive.Open(name, ra, size)
 	if err != nil {
-		*errs = append(*errs, fmt.Errorf("%s: %w", name, err))
+		*errs = append(*errs, err)
 		return nil
 	}
-	for _, zf := range zr.File {
-		member := filepath.ToSlash(zf.Name)
-		base := path.Base(member)
-		if zf.FileInfo().IsDir() || strings.HasPrefix(base, ".") || strings.HasPrefix(member, "__MACOSX/") ||
+	for _, m := range a.Members {
+		base := path.Base(m.Path)
+		if strings.HasPrefix(base, ".") || strings.HasPrefix(m.Path, "__MACOSX/") ||
 			strings.ToLower(path.Ext(base)) != ".xml" {
 			continue
 		}
-		rc, err := zf.Open()
+		rc, err := m.Open()
 		if err != nil {
-			*errs = append(*errs, fmt.Errorf("%s!%s: %w", name, member, err))
+			*errs = append(*errs, err)
 			continue
 		}
-		err = fn(name+"!"+member, rc)
+		err = fn(m.Name, rc)
 		rc.Close()
 		if err != nil {
 			return err

@@ -2,11 +2,14 @@ package ubl
 
 import (
 	"archive/zip"
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 func TestWalk(t *testing.T) {
@@ -82,5 +85,61 @@ func TestWalk(t *testing.T) {
 	want2 := filepath.Join(dir, "bad.zip") + ": zip: not a valid zip file\n" + filepath.Join(dir, "fake.zip") + ": not a zip file"
 	if n != 4 || err == nil || err.Error() != want2 {
 		t.Errorf("walked %d, error %v", n, err)
+	}
+}
+
+// TestWalkHostileZip: a zip whose UBL expands 1,000 times (a 100 KB zip
+// holding a 100 MB cbc:Note; the review's 1 MB zip of a 1 GB UBL took 3.2 GB
+// RSS) and a member named with a line feed are refused, each with its own
+// error naming archive and member; the other members are still walked and
+// the heap stays small.
+func TestWalkHostileZip(t *testing.T) {
+	sdd, err := os.ReadFile("testdata/invoice-sdd.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zp := filepath.Join(t.TempDir(), "hostile.zip")
+	zf, err := os.Create(zp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	for _, m := range []struct {
+		name string
+		r    io.Reader
+	}{
+		{"1.xml", bytes.NewReader(sdd)},
+		{"bomb.xml", hostile("<cbc:Note>", "                ", 100<<20, "</cbc:Note>")},
+		{"2.xml\nok: 0 errors.xml", bytes.NewReader(sdd)},
+		{"3.xml", bytes.NewReader(sdd)},
+	} {
+		w, _ := zw.Create(m.name)
+		if _, err := io.Copy(w, m.r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+	var got []string
+	stop := testutil.SampleHeap()
+	err = Walk(zp, func(name string, r io.Reader) error {
+		_, _, err := Read(r, name)
+		got = append(got, filepath.Base(name))
+		return err
+	})
+	peak := stop()
+	if want := []string{"hostile.zip!1.xml", "hostile.zip!3.xml"}; !slices.Equal(got, want) {
+		t.Errorf("walked %q, want %q", got, want)
+	}
+	want := zp + `!bomb.xml: error: "104857893 bytes from 102088": member expands more than 200 times its compressed size: refused (real statements and invoices compress at most 40 times; a zip bomb 1,000) [limit]` + "\n" +
+		zp + `!2.xml\nok: 0 errors.xml: error: member name "2.xml\nok: 0 errors.xml" holds the control character U+000A: refused [limit]`
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	t.Logf("peak HeapInuse %.1f MB", float64(peak)/(1<<20))
+	if peak > 16<<20 {
+		t.Errorf("peak heap %.1f MB", float64(peak)/(1<<20))
 	}
 }
