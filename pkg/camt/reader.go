@@ -181,6 +181,10 @@ func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format s
 
 // xmlError turns a scanner error into an error finding with its line.
 func (r *Reader) xmlError(err error, path string) error {
+	var le *limitError
+	if errors.As(err, &le) {
+		return r.fail(le.line, joinPath(path, le.path), le.value, RuleLimit, "%s: a limit of this reader, far beyond real statements", le.msg)
+	}
 	var se *scanError
 	if errors.As(err, &se) {
 		msg := se.msg
@@ -328,8 +332,8 @@ func (r *Reader) start(t *token) (*statement.Entry, error) {
 			if err := r.t.read(r.s, t); err != nil {
 				return nil, r.xmlError(err, path)
 			}
-			r.msgID = r.t.textAt(0, "MsgId")
-			c := r.t.child(0, "CreDtTm")
+			r.msgID = r.t.textAt(0, nmMsgId)
+			c := r.t.child(0, nmCreDtTm)
 			r.created = r.dateTime(r.t.text(c), r.t.line(c, line), path+"/CreDtTm")
 			return nil, nil
 		case string(t.name) == r.msg.stmt:
@@ -450,21 +454,21 @@ func (r *Reader) beginStatement(line int) {
 func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	c := r.cur
 	st := c.st
-	var name, path string
+	var el, path string
 	switch {
 	case string(tk.name) == "Ntry":
 		c.nNtr++
-		name, path = "Ntry", c.path+"/Ntry["+strconv.Itoa(c.nNtr)+"]"
+		el, path = "Ntry", c.path+"/Ntry["+strconv.Itoa(c.nNtr)+"]"
 	default:
-		name = string(tk.name)
-		path = c.path + "/" + name
+		el = string(tk.name)
+		path = c.path + "/" + el
 	}
-	switch name {
+	switch el {
 	case "Ntry", "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt", "Acct", "Bal", "TxsSummry":
 	default:
 		return nil, r.skip(path)
 	}
-	if name == "Bal" {
+	if el == "Bal" {
 		c.nBal++
 		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
 	}
@@ -472,7 +476,7 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	if err := t.read(r.s, tk); err != nil {
 		return nil, r.xmlError(err, path)
 	}
-	switch name {
+	switch el {
 	case "Ntry":
 		return r.entry(path, line)
 	case "Id":
@@ -484,24 +488,24 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	case "CreDtTm":
 		st.CreatedAt = r.dateTime(t.text(0), line, path)
 	case "FrToDt":
-		st.From = r.date(t.textAt(0, "FrDtTm"), line, func() string { return path + "/FrDtTm" })
-		st.To = r.date(t.textAt(0, "ToDtTm"), line, func() string { return path + "/ToDtTm" })
+		st.From = r.date(t.textAt(0, nmFrDtTm), line, func() string { return path + "/FrDtTm" })
+		st.To = r.date(t.textAt(0, nmToDtTm), line, func() string { return path + "/ToDtTm" })
 	case "Acct":
-		ownr := partyOf(t, t.child(0, "Ownr"))
+		ownr := partyOf(t, t.child(0, nmOwnr))
 		st.Account = statement.Account{
-			IBAN: t.textAt(0, "Id", "IBAN"), Other: otherAccount(t, t.child(0, "Id")), Currency: t.textAt(0, "Ccy"),
-			Name: t.textAt(0, "Nm"), Owner: t.textAt(ownr, "Nm"), BIC: finBIC(t, t.at(0, "Svcr", "FinInstnId")),
+			IBAN: t.textAt(0, nmId, nmIBAN), Other: otherAccount(t, t.child(0, nmId)), Currency: t.textAt(0, nmCcy),
+			Name: t.textAt(0, nmNm), Owner: t.textAt(ownr, nmNm), BIC: finBIC(t, t.at(0, nmSvcr, nmFinInstnId)),
 		}
 	case "Bal":
 		return nil, r.balance(path, line)
 	case "TxsSummry":
-		ts := &txsSummry{TtlNtries: numberAndSum{t.textAt(0, "TtlNtries", "NbOfNtries"), t.textAt(0, "TtlNtries", "Sum")}}
+		ts := &txsSummry{TtlNtries: numberAndSum{t.textAt(0, nmTtlNtries, nmNbOfNtries), t.textAt(0, nmTtlNtries, nmSum)}}
 		for _, x := range []struct {
-			el  string
+			el  name
 			dst **numberAndSum
-		}{{"TtlCdtNtries", &ts.TtlCdtNtries}, {"TtlDbtNtries", &ts.TtlDbtNtries}} {
+		}{{nmTtlCdtNtries, &ts.TtlCdtNtries}, {nmTtlDbtNtries, &ts.TtlDbtNtries}} {
 			if n := t.child(0, x.el); n != none {
-				*x.dst = &numberAndSum{t.textAt(n, "NbOfNtries"), t.textAt(n, "Sum")}
+				*x.dst = &numberAndSum{t.textAt(n, nmNbOfNtries), t.textAt(n, nmSum)}
 			}
 		}
 		c.summary, c.summaryLine = ts, line
@@ -514,18 +518,18 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 // otherAccount reads Id/Othr/Id, or the 001.01 alternatives BBAN and
 // PrtryAcct/Id, of an account Id node.
 func otherAccount(t *tree, id int32) string {
-	return t.choice(id, []string{"Othr", "Id"}, []string{"BBAN"}, []string{"PrtryAcct", "Id"})
+	return t.choice(id, []name{nmOthr, nmId}, []name{nmBBAN}, []name{nmPrtryAcct, nmId})
 }
 
 // finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
 func finBIC(t *tree, fin int32) string {
-	return t.codeChoice(fin, []string{"BICFI"}, []string{"BIC"})
+	return t.codeChoice(fin, []name{nmBICFI}, []name{nmBIC})
 }
 
 // partyOf returns the party node of a Dbtr/Cdtr/Ownr: its Pty child
 // (Party40Choice, 001.08 and up) or itself.
 func partyOf(t *tree, p int32) int32 {
-	if pty := t.child(p, "Pty"); pty != none {
+	if pty := t.child(p, nmPty); pty != none {
 		return pty
 	}
 	return p
@@ -534,7 +538,7 @@ func partyOf(t *tree, p int32) int32 {
 // code reads a choice of an ISO code and a proprietary code, directly or
 // in a CdOrPrtry wrapper.
 func code(t *tree, i int32) string {
-	return t.codeChoice(i, []string{"CdOrPrtry", "Cd"}, []string{"Cd"}, []string{"CdOrPrtry", "Prtry"}, []string{"Prtry"})
+	return t.codeChoice(i, []name{nmCdOrPrtry, nmCd}, []name{nmCd}, []name{nmCdOrPrtry, nmPrtry}, []name{nmPrtry})
 }
 
 func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total {
@@ -563,12 +567,12 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 // Closing (CLBD).
 func (r *Reader) balance(path string, line int) error {
 	t := &r.t
-	code := code(t, t.child(0, "Tp"))
+	code := code(t, t.child(0, nmTp))
 	if code != "OPBD" && code != "PRCD" && code != "CLBD" {
 		return nil
 	}
-	a := t.amount(t.child(0, "Amt"))
-	ind := t.codeAt(0, "CdtDbtInd")
+	a := t.amount(t.child(0, nmAmt))
+	ind := t.codeAt(0, nmCdtDbtInd)
 	if ind == "" && a.Set {
 		// Some banks leave out the indicator of positive balances.
 		ind = "CRDT"
@@ -579,7 +583,7 @@ func (r *Reader) balance(path string, line int) error {
 	if err != nil {
 		return err
 	}
-	dt := t.choice(0, []string{"Dt", "Dt"}, []string{"Dt", "DtTm"})
+	dt := t.choice(0, []name{nmDt, nmDt}, []name{nmDt, nmDtTm})
 	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, func() string { return path + "/Dt" }), Type: code}
 	c := r.cur
 	switch code {
@@ -702,13 +706,13 @@ func shorten(s string) string {
 }
 
 func bankTxCode(t *tree, b int32) statement.BankTxCode {
-	fmly := t.at(b, "Domn", "Fmly")
+	fmly := t.at(b, nmDomn, nmFmly)
 	return statement.BankTxCode{
-		Domain:            t.codeAt(b, "Domn", "Cd"),
-		Family:            t.codeAt(fmly, "Cd"),
-		SubFamily:         t.codeAt(fmly, "SubFmlyCd"),
-		Proprietary:       t.codeAt(b, "Prtry", "Cd"),
-		ProprietaryIssuer: t.codeAt(b, "Prtry", "Issr"),
+		Domain:            t.codeAt(b, nmDomn, nmCd),
+		Family:            t.codeAt(fmly, nmCd),
+		SubFamily:         t.codeAt(fmly, nmSubFmlyCd),
+		Proprietary:       t.codeAt(b, nmPrtry, nmCd),
+		ProprietaryIssuer: t.codeAt(b, nmPrtry, nmIssr),
 	}
 }
 
@@ -716,52 +720,52 @@ func bankTxCode(t *tree, b int32) statement.BankTxCode {
 func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
-	a := t.amount(t.child(0, "Amt"))
-	amount, err := r.amount(&a, t.codeAt(0, "CdtDbtInd"), line, func() string { return path })
+	a := t.amount(t.child(0, nmAmt))
+	amount, err := r.amount(&a, t.codeAt(0, nmCdtDbtInd), line, func() string { return path })
 	if err != nil {
 		return nil, err
 	}
 	e := &statement.Entry{
 		Statement:      c.st,
 		Seq:            c.nNtr,
-		Ref:            t.textAt(0, "NtryRef"),
+		Ref:            t.textAt(0, nmNtryRef),
 		Amount:         amount,
 		Currency:       a.Ccy,
-		Reversal:       isTrue(t.codeAt(0, "RvslInd")),
-		Status:         t.codeChoice(0, []string{"Sts", "Cd"}, []string{"Sts", "Prtry"}, []string{"Sts"}),
-		BankTxCode:     bankTxCode(t, t.child(0, "BkTxCd")),
-		AccountSvcrRef: t.textAt(0, "AcctSvcrRef"),
-		Info:           t.textAt(0, "AddtlNtryInf"),
+		Reversal:       isTrue(t.codeAt(0, nmRvslInd)),
+		Status:         t.codeChoice(0, []name{nmSts, nmCd}, []name{nmSts, nmPrtry}, []name{nmSts}),
+		BankTxCode:     bankTxCode(t, t.child(0, nmBkTxCd)),
+		AccountSvcrRef: t.textAt(0, nmAcctSvcrRef),
+		Info:           t.textAt(0, nmAddtlNtryInf),
 		Line:           line,
 	}
-	e.BookingDate = r.date(t.choice(0, []string{"BookgDt", "Dt"}, []string{"BookgDt", "DtTm"}), line, func() string { return path + "/BookgDt" })
-	e.ValueDate = r.date(t.choice(0, []string{"ValDt", "Dt"}, []string{"ValDt", "DtTm"}), line, func() string { return path + "/ValDt" })
+	e.BookingDate = r.date(t.choice(0, []name{nmBookgDt, nmDt}, []name{nmBookgDt, nmDtTm}), line, func() string { return path + "/BookgDt" })
+	e.ValueDate = r.date(t.choice(0, []name{nmValDt, nmDt}, []name{nmValDt, nmDtTm}), line, func() string { return path + "/ValDt" })
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
 
 	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
 	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
-	btch := t.child(0, "Btch")
+	btch := t.child(0, nmBtch)
 	nd := 0
 	for k := t.firstChild(0); k != none; k = t.nextSibling(k) {
 		switch {
-		case t.is(k, "TxDtls"):
+		case t.is(k, nmTxDtls):
 			nd++
-		case t.is(k, "NtryDtls"):
+		case t.is(k, nmNtryDtls):
 			for x := t.firstChild(k); x != none; x = t.nextSibling(x) {
 				switch {
-				case t.is(x, "TxDtls"):
+				case t.is(x, nmTxDtls):
 					nd++
-				case t.is(x, "Btch") && btch == none:
+				case t.is(x, nmBtch) && btch == none:
 					btch = x
 				}
 			}
 		}
 	}
 	if btch != none {
-		e.BatchID = t.choice(btch, []string{"PmtInfId"}, []string{"MsgId"})
-		if s := t.textAt(btch, "NbOfTxs"); s != "" {
+		e.BatchID = t.choice(btch, []name{nmPmtInfId}, []name{nmMsgId})
+		if s := t.textAt(btch, nmNbOfTxs); s != "" {
 			k, err := strconv.Atoi(s)
 			if err != nil {
 				r.add(finding.Error, t.line(btch, line), path+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
@@ -795,13 +799,13 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		}
 		for x := t.firstChild(0); x != none; x = t.nextSibling(x) {
 			switch {
-			case t.is(x, "TxDtls"):
+			case t.is(x, nmTxDtls):
 				if err := add(x, "/TxDtls"); err != nil {
 					return nil, err
 				}
-			case t.is(x, "NtryDtls"):
+			case t.is(x, nmNtryDtls):
 				for y := t.firstChild(x); y != none; y = t.nextSibling(y) {
-					if t.is(y, "TxDtls") {
+					if t.is(y, nmTxDtls) {
 						if err := add(y, "/NtryDtls/TxDtls"); err != nil {
 							return nil, err
 						}
@@ -830,23 +834,23 @@ func isTrue(s string) bool {
 func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPath, dEl string, k int) (statement.Transaction, string, bool, error) {
 	t := &r.t
 	pathf := func() string { return entryPath + dEl + "[" + strconv.Itoa(k) + "]" }
-	refs := t.child(tx, "Refs")
+	refs := t.child(tx, nmRefs)
 	tr := statement.Transaction{
-		EndToEndID:     clean(t.textAt(refs, "EndToEndId")),
-		MandateID:      t.textAt(refs, "MndtId"),
-		InstructionID:  t.textAt(refs, "InstrId"),
-		PaymentInfoID:  t.textAt(refs, "PmtInfId"),
-		TransactionID:  t.textAt(refs, "TxId"),
-		AccountSvcrRef: t.textAt(refs, "AcctSvcrRef"),
+		EndToEndID:     clean(t.textAt(refs, nmEndToEndId)),
+		MandateID:      t.textAt(refs, nmMndtId),
+		InstructionID:  t.textAt(refs, nmInstrId),
+		PaymentInfoID:  t.textAt(refs, nmPmtInfId),
+		TransactionID:  t.textAt(refs, nmTxId),
+		AccountSvcrRef: t.textAt(refs, nmAcctSvcrRef),
 		Line:           t.line(tx, line),
 	}
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's
 	// amount when it has a single detail.
-	amtDtls := t.child(tx, "AmtDtls")
+	amtDtls := t.child(tx, nmAmtDtls)
 	viaAmtDtls := false
-	an := t.child(tx, "Amt")
+	an := t.child(tx, nmAmt)
 	if an == none {
-		an = t.at(amtDtls, "TxAmt", "Amt")
+		an = t.at(amtDtls, nmTxAmt, nmAmt)
 		viaAmtDtls = an != none
 	}
 	apathf := func() string {
@@ -858,7 +862,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	has := an != none
 	if has {
 		a := t.amount(an)
-		ind := t.codeAt(tx, "CdtDbtInd")
+		ind := t.codeAt(tx, nmCdtDbtInd)
 		if ind == "" {
 			ind = "CRDT"
 			if e.Amount.Sign() < 0 {
@@ -878,7 +882,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	} else {
 		tr.Currency = e.Currency
 	}
-	if n := t.at(amtDtls, "InstdAmt", "Amt"); n != none {
+	if n := t.at(amtDtls, nmInstdAmt, nmAmt); n != none {
 		ia := t.amount(n)
 		if d, ok := parseDecimal(ia.Value); ok {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
@@ -890,23 +894,23 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// Chrgs repeats with an Amt each; from 001.03 one Chrgs holds
 	// TtlChrgsAndTaxAmt and Rcrd/Amt.
 	for ch := t.firstChild(tx); ch != none; ch = t.nextSibling(ch) {
-		if !t.is(ch, "Chrgs") {
+		if !t.is(ch, nmChrgs) {
 			continue
 		}
 		switch {
-		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
-		case t.child(ch, "Amt") != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, "Amt")), pathf, "/Chrgs/Amt"))
+		case t.child(ch, nmTtlChrgsAndTaxAmt) != none:
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmTtlChrgsAndTaxAmt)), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
+		case t.child(ch, nmAmt) != none:
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmAmt)), pathf, "/Chrgs/Amt"))
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
-				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
-					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, "Amt")), pathf, "/Chrgs/Rcrd/Amt"))
+				if t.is(rc, nmRcrd) && t.child(rc, nmAmt) != none {
+					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, nmAmt)), pathf, "/Chrgs/Rcrd/Amt"))
 				}
 			}
 		}
 	}
-	if bc := t.child(tx, "BkTxCd"); bc != none {
+	if bc := t.child(tx, nmBkTxCd); bc != none {
 		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
 			tr.BankTxCode = bt
 		}
@@ -915,13 +919,13 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
 	// reversal turns it round (a returned collection is booked as a debit
 	// but its counterparty is still the debtor).
-	p := t.child(tx, "RltdPties")
-	agts := t.child(tx, "RltdAgts")
-	dbtrN, cdtrN := t.child(p, "Dbtr"), t.child(p, "Cdtr")
-	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(p, "UltmtDbtr")), IBAN: t.textAt(p, "DbtrAcct", "Id", "IBAN"),
-		Account: otherAccount(t, t.at(p, "DbtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "DbtrAgt"), dbtrN)}
-	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, "UltmtCdtr")), IBAN: t.textAt(p, "CdtrAcct", "Id", "IBAN"),
-		Account: otherAccount(t, t.at(p, "CdtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "CdtrAgt"), cdtrN)}
+	p := t.child(tx, nmRltdPties)
+	agts := t.child(tx, nmRltdAgts)
+	dbtrN, cdtrN := t.child(p, nmDbtr), t.child(p, nmCdtr)
+	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(p, nmUltmtDbtr)), IBAN: t.textAt(p, nmDbtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(p, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, nmUltmtCdtr)), IBAN: t.textAt(p, nmCdtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(p, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
 	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
 	if credit != e.Reversal {
 		tr.Counterparty = dbtr
@@ -938,16 +942,16 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 
 	// Remittance: Ustrd lines joined by a space; the first Strd creditor
 	// reference, classified as RF or Belgian OGM.
-	rmt := t.child(tx, "RmtInf")
+	rmt := t.child(tx, nmRmtInf)
 	var parts []string
 	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
 		switch {
-		case t.is(u, "Ustrd"):
+		case t.is(u, nmUstrd):
 			if s := t.text(u); s != "" {
 				parts = append(parts, s)
 			}
-		case t.is(u, "Strd") && tr.Reference.Value == "":
-			if ref := t.textAt(u, "CdtrRefInf", "Ref"); ref != "" {
+		case t.is(u, nmStrd) && tr.Reference.Value == "":
+			if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
 				scheme, v := sepa.DetectReference(ref)
 				tr.Reference = statement.Reference{Scheme: scheme, Value: v}
 			}
@@ -956,10 +960,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	tr.Remittance = strings.Join(parts, " ")
 	if tr.Remittance == "" {
 		for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
-			if t.is(u, "Strd") {
+			if t.is(u, nmStrd) {
 				var add []string
 				for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
-					if t.is(x, "AddtlRmtInf") && t.text(x) != "" {
+					if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
 						add = append(add, t.text(x))
 					}
 				}
@@ -969,11 +973,11 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 
 	// Return information.
-	if rtr := t.child(tx, "RtrInf"); rtr != none {
-		tr.ReturnReason = code(t, t.child(rtr, "Rsn"))
+	if rtr := t.child(tx, nmRtrInf); rtr != none {
+		tr.ReturnReason = code(t, t.child(rtr, nmRsn))
 		var add []string
 		for x := t.firstChild(rtr); x != none; x = t.nextSibling(x) {
-			if t.is(x, "AddtlInf") && t.text(x) != "" {
+			if t.is(x, nmAddtlInf) && t.text(x) != "" {
 				add = append(add, t.text(x))
 			}
 		}
@@ -1004,34 +1008,34 @@ func (r *Reader) plain(a amt, pathf func() string, suffix string) decimal.Decima
 }
 
 func partyName(t *tree, p, ultimate int32) string {
-	if n := t.textAt(partyOf(t, p), "Nm"); n != "" {
+	if n := t.textAt(partyOf(t, p), nmNm); n != "" {
 		return n
 	}
-	return t.textAt(partyOf(t, ultimate), "Nm")
+	return t.textAt(partyOf(t, ultimate), nmNm)
 }
 
 func agentBIC(t *tree, agent, party int32) string {
-	if b := finBIC(t, t.child(agent, "FinInstnId")); b != "" {
+	if b := finBIC(t, t.child(agent, nmFinInstnId)); b != "" {
 		return b
 	}
-	return finBIC(t, t.at(party, "Agt", "FinInstnId"))
+	return finBIC(t, t.at(party, nmAgt, nmFinInstnId))
 }
 
 // creditorID finds the SEPA creditor identifier in Cdtr/Id/PrvtId/Othr
 // (SchmeNm/Prtry SEPA), or an Othr/Id that is a valid creditor identifier.
 func creditorID(t *tree, p int32) string {
-	id := t.child(p, "Id")
-	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+	id := t.child(p, nmId)
+	for _, holder := range []int32{t.child(id, nmPrvtId), t.child(id, nmOrgId)} {
 		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
-			if t.is(o, "Othr") && strings.EqualFold(code(t, t.child(o, "SchmeNm")), "SEPA") {
-				return t.textAt(o, "Id")
+			if t.is(o, nmOthr) && strings.EqualFold(code(t, t.child(o, nmSchmeNm)), "SEPA") {
+				return t.textAt(o, nmId)
 			}
 		}
 	}
-	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+	for _, holder := range []int32{t.child(id, nmPrvtId), t.child(id, nmOrgId)} {
 		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
-			if t.is(o, "Othr") {
-				if v := t.textAt(o, "Id"); v != "" && sepa.ValidateCreditorID(v) == nil {
+			if t.is(o, nmOthr) {
+				if v := t.textAt(o, nmId); v != "" && sepa.ValidateCreditorID(v) == nil {
 					return v
 				}
 			}
