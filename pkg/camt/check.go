@@ -63,7 +63,7 @@ func (r *Reader) endStatement() {
 		}
 		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" {
 			// Sum of all entry amounts regardless of sign (ISO definition).
-			if d, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
+			if d, _, _, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
 				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
 					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
 			}
@@ -84,7 +84,7 @@ func (r *Reader) checkTotal(t *numberAndSum, n int, sum decimal.Decimal, path, w
 		}
 	}
 	if v := strings.TrimSpace(t.Sum); v != "" {
-		if d, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
+		if d, _, _, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
 			r.add(finding.Warning, line, path+"/Sum", v, RuleSummary,
 				"states %s entries summing to %s, they add up to %s", what, v, sum.String())
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +78,9 @@ type Reader struct {
 	cur      *stmtState
 	stmts    []*statement.Statement
 	findings finding.List
-	err      error // sticky
+	perRule  map[string]int     // findings kept per rule
+	dropped  map[string]dropped // findings beyond maxPerRule, per rule
+	err      error              // sticky
 	eof      bool
 	rootPath string // /Document/BkToCstmrStmt
 }
@@ -164,6 +167,17 @@ func (r *Reader) Statements() []*statement.Statement { return r.stmts }
 // when it ends.
 func (r *Reader) Findings() []finding.Finding { return r.findings }
 
+// maxPerRule caps the findings of one rule a Reader keeps (as the CODA
+// reader does), so that a damaged or hostile file cannot fill memory with
+// findings; the rest are counted in one finding at the end.
+const maxPerRule = 100
+
+// dropped counts the findings of a rule beyond maxPerRule.
+type dropped struct {
+	n      int
+	errors bool
+}
+
 func (r *Reader) line() int { return r.s.line }
 
 // fail makes a sticky error finding.
@@ -171,12 +185,47 @@ func (r *Reader) fail(line int, path, value, rule, format string, args ...any) e
 	f := finding.Finding{Severity: finding.Error, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)}
 	r.err = f
+	r.addDropped()
 	return f
 }
 
 func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format string, args ...any) {
+	if r.perRule[rule] >= maxPerRule {
+		if r.dropped == nil {
+			r.dropped = map[string]dropped{}
+		}
+		d := r.dropped[rule]
+		d.n++
+		d.errors = d.errors || sev == finding.Error
+		r.dropped[rule] = d
+		return
+	}
+	if r.perRule == nil {
+		r.perRule = map[string]int{}
+	}
+	r.perRule[rule]++
 	r.findings.Add(finding.Finding{Severity: sev, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// addDropped adds, at the end of the file, one finding per rule that had
+// more than maxPerRule, in rule order.
+func (r *Reader) addDropped() {
+	rules := make([]string, 0, len(r.dropped))
+	for rule := range r.dropped {
+		rules = append(rules, rule)
+	}
+	sort.Strings(rules)
+	for _, rule := range rules {
+		d := r.dropped[rule]
+		sev := finding.Warning
+		if d.errors {
+			sev = finding.Error
+		}
+		r.findings.Add(finding.Finding{Severity: sev, File: r.name, Rule: rule,
+			Message: fmt.Sprintf("%d more findings of this rule not shown (the first %d are)", d.n, maxPerRule)})
+	}
+	r.dropped = nil
 }
 
 // xmlError turns a scanner error into an error finding with its line.
@@ -299,6 +348,7 @@ func (r *Reader) end() error {
 		return r.fail(r.line(), r.path(), "", RuleXML, "unexpected end of file: the document is truncated")
 	}
 	r.eof = true
+	r.addDropped()
 	return io.EOF
 }
 
@@ -337,7 +387,9 @@ func (r *Reader) start(t *token) (*statement.Entry, error) {
 			r.created = r.dateTime(r.t.text(c), r.t.line(c, line), path+"/CreDtTm")
 			return nil, nil
 		case string(t.name) == r.msg.stmt:
-			r.beginStatement(line)
+			if err := r.beginStatement(line); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, r.skip(r.rootPath + "/" + string(t.name))
 		}
@@ -443,11 +495,16 @@ func (r *Reader) endElement() error {
 	return nil
 }
 
-func (r *Reader) beginStatement(line int) {
+func (r *Reader) beginStatement(line int) error {
+	if r.nStmt >= MaxStatements {
+		return r.fail(line, fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt+1), r.msg.stmt, RuleLimit,
+			"more than %d %s in one message (MaxStatements): a limit of this reader, far beyond real statements", MaxStatements, r.msg.stmt)
+	}
 	r.nStmt++
 	st := &statement.Statement{Format: r.format, Kind: r.msg.kind, MessageID: r.msgID, CreatedAt: r.created, Line: line}
 	r.stmts = append(r.stmts, st)
 	r.cur = &stmtState{st: st, path: fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt)}
+	return nil
 }
 
 // statementChild reads one child of Stmt/Rpt/Ntfctn.
@@ -554,9 +611,13 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 		t.Count = n
 	}
 	if s := ns.Sum; s != "" {
-		d, ok := parseDecimal(strings.TrimPrefix(s, "-"))
-		if !ok {
+		d, total, frac, ok := parseDecimal(strings.TrimPrefix(s, "-"))
+		switch {
+		case !ok:
 			r.add(finding.Error, line, path+"/Sum", s, RuleSchema, "sum is not a decimal amount")
+		case total > numberDigits || frac > numberFraction:
+			r.add(finding.Error, line, path+"/Sum", shorten(s), RuleSchema, "sum out of range: %d digits, %d of them decimals; at most %d, %d of them decimals (DecimalNumber)",
+				total, frac, numberDigits, numberFraction)
 		}
 		t.Sum = d // stated as a positive sum; a few banks write debit sums with a minus
 	}
@@ -612,10 +673,12 @@ func (r *Reader) amount(a *amt, ind string, line int, pathf func() string) (deci
 	if !a.Set {
 		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", "", RuleSchema, "amount is missing")
 	}
-	d, ok := parseDecimal(a.Value)
-	if !ok {
+	d, err := parseAmount(a.Value)
+	if err == errNotDecimal {
 		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema,
 			"amount is not a decimal number (digits with an optional '.', no sign)")
+	} else if err != nil {
+		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema, "%v", err)
 	}
 	switch strings.TrimSpace(ind) {
 	case "CRDT":
@@ -626,20 +689,31 @@ func (r *Reader) amount(a *amt, ind string, line int, pathf func() string) (deci
 	return decimal.Decimal{}, r.fail(line, pathf()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
 }
 
-// parseDecimal reads an XSD decimal without sign or exponent exactly.
-func parseDecimal(s string) (decimal.Decimal, bool) {
+// parseDecimal reads an XSD decimal without sign or exponent exactly. It
+// also returns the digits of the value as XSD totalDigits and
+// fractionDigits count them: without leading and trailing zeros.
+func parseDecimal(s string) (d decimal.Decimal, total, frac int, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 40 {
-		return decimal.Decimal{}, false
+		return decimal.Decimal{}, 0, 0, false
 	}
 	var m int64
 	dot, digits := -1, 0
+	firstInt, lastFrac := -1, -1 // first non-zero digit before the point, last after it
 	fast := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
 			digits++
+			if c != '0' {
+				if dot < 0 && firstInt < 0 {
+					firstInt = i
+				}
+				if dot >= 0 {
+					lastFrac = i
+				}
+			}
 			if digits > 18 {
 				fast = false
 			} else {
@@ -648,21 +722,53 @@ func parseDecimal(s string) (decimal.Decimal, bool) {
 		case c == '.' && dot < 0:
 			dot = i
 		default:
-			return decimal.Decimal{}, false
+			return decimal.Decimal{}, 0, 0, false
 		}
 	}
 	if digits == 0 {
-		return decimal.Decimal{}, false
+		return decimal.Decimal{}, 0, 0, false
 	}
 	exp := 0
 	if dot >= 0 {
 		exp = -(len(s) - dot - 1)
+		if lastFrac > 0 {
+			frac = lastFrac - dot
+		}
+	} else {
+		dot = len(s)
 	}
+	if firstInt >= 0 {
+		total = dot - firstInt
+	}
+	total += frac
 	if fast {
-		return decimal.New(m, int32(exp)), true
+		return decimal.New(m, int32(exp)), total, frac, true
 	}
 	d, err := decimal.NewFromString(s)
-	return d, err == nil
+	return d, total, frac, err == nil
+}
+
+// Digits of ActiveOrHistoricCurrencyAndAmount and of DecimalNumber
+// (TxsSummry sums), as their XSD facets give them.
+const (
+	amountDigits, amountFraction = 18, 5
+	numberDigits, numberFraction = 18, 17
+)
+
+var errNotDecimal = errors.New("amount is not a decimal number")
+
+// parseAmount reads an ActiveOrHistoricCurrencyAndAmount value: errNotDecimal
+// when it is not a decimal, an error saying so when it has too many digits.
+func parseAmount(s string) (decimal.Decimal, error) {
+	d, total, frac, ok := parseDecimal(s)
+	switch {
+	case !ok:
+		return decimal.Decimal{}, errNotDecimal
+	case total > amountDigits || frac > amountFraction:
+		return decimal.Decimal{}, fmt.Errorf("amount out of range: %d digits, %d of them decimals; at most %d, %d of them decimals (ActiveOrHistoricCurrencyAndAmount)",
+			total, frac, amountDigits, amountFraction)
+	}
+	return d, nil
 }
 
 // date reads an ISODate, or the date part of an ISODateTime as written
@@ -774,6 +880,10 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		}
 	}
 
+	if nd > MaxDetails {
+		return nil, r.fail(line, path, strconv.Itoa(nd), RuleLimit,
+			"Ntry holds %d transaction details, more than %d (MaxDetails): a limit of this reader, far beyond real statements", nd, MaxDetails)
+	}
 	if nd > 0 {
 		e.Details = make([]statement.Transaction, 0, nd)
 		allAmounts := true
@@ -884,10 +994,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 	if n := t.at(amtDtls, nmInstdAmt, nmAmt); n != none {
 		ia := t.amount(n)
-		if d, ok := parseDecimal(ia.Value); ok {
+		if d, err := parseAmount(ia.Value); err == nil {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
 		} else {
-			r.add(finding.Error, ia.Line, pathf()+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "amount is not a decimal number")
+			r.add(finding.Error, ia.Line, pathf()+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "%v", err)
 		}
 	}
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
@@ -1000,9 +1110,9 @@ func clean(s string) string {
 
 // plain reads a positive amount, adding an error finding when malformed.
 func (r *Reader) plain(a amt, pathf func() string, suffix string) decimal.Decimal {
-	d, ok := parseDecimal(a.Value)
-	if !ok {
-		r.add(finding.Error, a.Line, pathf()+suffix, shorten(a.Value), RuleSchema, "amount is not a decimal number")
+	d, err := parseAmount(a.Value)
+	if err != nil {
+		r.add(finding.Error, a.Line, pathf()+suffix, shorten(a.Value), RuleSchema, "%v", err)
 	}
 	return d
 }

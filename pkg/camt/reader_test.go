@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -108,6 +109,17 @@ func TestReaderErrors(t *testing.T) {
 			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "12,50": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
 		{"negative amount", stmt053(ntry("-1.00", "CRDT")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "-1.00": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
+		{"amount of 19 decimals (17.10)", stmt053(ntry("1.00", "CRDT") + ntry("148.8765432109876543211", "DBIT")), 1,
+			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "148.8765432109876543211": amount out of range: 22 digits, 19 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount of 19 digits", stmt053(ntry("1234567890123456789", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "1234567890123456789": amount out of range: 19 digits, 0 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount of 6 decimals", stmt053(ntry("0.123456", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "0.123456": amount out of range: 6 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"detail amount out of range", stmt053(`<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls>` +
+			`<AmtDtls><TxAmt><Amt Ccy="EUR">100000000000000000000.00</Amt></TxAmt></AmtDtls></TxDtls></NtryDtls></Ntry>`), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/TxAmt/Amt "100000000000000000000.00": amount out of range: 21 digits, 0 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"balance out of range", stmt053(fmt.Sprintf(bal, "CLBD", "EUR", "12.345678")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Bal[1]/Amt "12.345678": amount out of range: 8 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
 		{"bad indicator", stmt053(ntry("1.00", "CREDIT")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/CdtDbtInd "CREDIT": credit/debit indicator must be CRDT or DBIT [ISO 20022]`},
 		{"missing amount", stmt053(`<Ntry><CdtDbtInd>CRDT</CdtDbtInd></Ntry>`), 0,
@@ -337,3 +349,48 @@ func TestReaderSyntax(t *testing.T) {
 }
 
 func strconvQuote(s string) string { return `"` + s + `"` }
+
+// TestReaderAmountDigits reads the largest amounts ActiveOrHistoricCurrencyAndAmount
+// allows — 18 digits, 5 of them decimals, leading and trailing zeros not
+// counted, as XSD counts them — and refuses one digit more (issue 17 item 10);
+// charges, instructed amounts and TxsSummry sums out of range are error
+// findings.
+func TestReaderAmountDigits(t *testing.T) {
+	ok := []struct{ in, want string }{
+		{"999999999999999999", "999999999999999999"},
+		{"9999999999999.99999", "9999999999999.99999"},
+		{"0000000000000000000001.5", "1.5"},
+		{"1.50000000000000000000", "1.5"},
+		{"0.00001", "0.00001"},
+		{"0", "0"},
+		{"000.000", "0"},
+	}
+	for _, tt := range ok {
+		r := camt.NewReader(strings.NewReader(stmt053(ntry(tt.in, "CRDT"))), "a.xml")
+		entries, err := readAll(r)
+		if err != nil || len(entries) != 1 || entries[0].Amount.String() != tt.want {
+			t.Errorf("%s: %v %v, want %s", tt.in, entries, err, tt.want)
+		}
+	}
+	body := `<TxsSummry><TtlNtries><NbOfNtries>1</NbOfNtries><Sum>1.00000000000000000</Sum></TtlNtries>` +
+		`<TtlCdtNtries><NbOfNtries>1</NbOfNtries><Sum>1.0000000000000000001</Sum></TtlCdtNtries></TxsSummry>` + "\n" +
+		`<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls><AmtDtls>` +
+		`<InstdAmt><Amt Ccy="USD">1.123456</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">1.00</Amt></TxAmt></AmtDtls>` +
+		`<Chrgs><Amt Ccy="EUR">0.0000001</Amt></Chrgs></TxDtls></NtryDtls></Ntry>`
+	r := camt.NewReader(strings.NewReader(stmt053(body)), "s.xml")
+	entries, err := readAll(r)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	want := `s.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": sum out of range: 20 digits, 19 of them decimals; at most 18, 17 of them decimals (DecimalNumber) [ISO 20022]
+s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/InstdAmt/Amt "1.123456": amount out of range: 7 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
+s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/Chrgs/Amt "0.0000001": amount out of range: 7 digits, 7 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
+s.xml:5: warning: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": states credit entries summing to 1.0000000000000000001, they add up to 1 [camt TxsSummry]
+`
+	if got := findingsText(r.Findings()); got != want {
+		t.Errorf("findings\n%s\nwant\n%s", got, want)
+	}
+	if d := entries[0].Details[0]; !d.OrigAmount.IsZero() || d.OrigCurrency != "" || !d.Charges.IsZero() {
+		t.Errorf("out-of-range amounts were kept: orig %s %s, charges %s", d.OrigAmount, d.OrigCurrency, d.Charges)
+	}
+}

@@ -83,7 +83,7 @@ func (s *scanner) fill() bool {
 	}
 	if s.end == len(s.buf) {
 		if len(s.buf) >= MaxToken {
-			s.rerr = &limitError{line: s.line, path: s.path(), value: shorten(string(s.buf[:60])),
+			s.rerr = &limitError{line: s.line, path: s.path(), value: shorten(string(s.buf[:61])),
 				msg: fmt.Sprintf("a tag or text longer than %d bytes (MaxToken)", MaxToken)}
 			s.eof = true
 			return false

@@ -77,7 +77,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 	drop := 0 // depth inside an element no field reads
 	for {
 		if s.offset-start > MaxElementBytes {
-			return t.limit(s, s.line, "", "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
+			return t.limit(s, s.line, string(t.root), "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 {
 			if buf[0] != '<' {
@@ -130,24 +130,27 @@ func (t *tree) read(s *scanner, tok *token) error {
 					n := i + 2
 					if self {
 						n++
-					} else {
-						s.stackOff = append(s.stackOff, len(s.stack))
-						s.stack = append(s.stack, full...)
 					}
-					s.attrs = s.attrs[:0]
 					s.pos += n
 					s.offset += int64(n)
 					if drop > 0 {
 						if !self {
+							s.stackOff = append(s.stackOff, len(s.stack))
+							s.stack = append(s.stack, full...)
 							drop++
 						}
 						continue
 					}
+					s.stackOff = append(s.stackOff, len(s.stack))
+					s.stack = append(s.stack, full...)
+					s.attrs = s.attrs[:0]
 					var err error
 					if stack, err = t.start(s, stack, full[colon+1:], self, line); err != nil {
 						return err
 					}
-					if !self && stack[len(stack)-1].node == none {
+					if self {
+						s.pop()
+					} else if stack[len(stack)-1].node == none {
 						drop = 1
 						stack = stack[:len(stack)-1]
 					}
