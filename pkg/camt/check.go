@@ -22,6 +22,7 @@ func (r *Reader) endStatement() {
 	r.cur = nil
 	st := c.st
 	op, cl := st.Opening, st.Closing
+	booked, credits, debits := c.booked.Decimal(), c.credits.Decimal(), c.debits.Decimal()
 
 	// Currency consistency of balances and account.
 	acct := st.Account.Currency
@@ -44,11 +45,11 @@ func (r *Reader) endStatement() {
 	// Opening balance + booked entries = closing balance.
 	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency &&
 		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
-		want := op.Amount.Add(c.booked)
+		want := op.Amount.Add(booked)
 		if !want.Equal(cl.Amount) {
 			r.add(finding.Warning, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
 				"closing balance %s does not equal opening balance %s plus %d booked entries (%s) = %s; difference %s",
-				cl.Amount.String(), op.Amount.String(), c.nBooked, c.booked.String(), want.String(), cl.Amount.Sub(want).String())
+				cl.Amount.String(), op.Amount.String(), c.nBooked, booked.String(), want.String(), cl.Amount.Sub(want).String())
 		}
 	}
 
@@ -63,13 +64,13 @@ func (r *Reader) endStatement() {
 		}
 		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" {
 			// Sum of all entry amounts regardless of sign (ISO definition).
-			if d, _, _, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
+			if d, _, _, ok := parseDecimal([]byte(n), false); ok && !d.Equal(credits.Add(debits)) {
 				r.add(finding.Warning, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
-					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
+					"states a sum of %s, the entries add up to %s", n, credits.Add(debits).String())
 			}
 		}
-		r.checkTotal(s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
-		r.checkTotal(s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
+		r.checkTotal(s.TtlCdtNtries, c.nCred, credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
+		r.checkTotal(s.TtlDbtNtries, c.nDebit, debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
 	}
 }
 
@@ -84,7 +85,7 @@ func (r *Reader) checkTotal(t *numberAndSum, n int, sum decimal.Decimal, path, w
 		}
 	}
 	if v := strings.TrimSpace(t.Sum); v != "" {
-		if d, _, _, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
+		if d, _, _, ok := parseDecimal([]byte(strings.TrimPrefix(v, "-")), false); ok && !d.Equal(sum) {
 			r.add(finding.Warning, line, path+"/Sum", v, RuleSummary,
 				"states %s entries summing to %s, they add up to %s", what, v, sum.String())
 		}

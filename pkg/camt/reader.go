@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/decsum"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -98,10 +99,10 @@ type stmtState struct {
 	summary                  *txsSummry
 	summaryLine              int
 
-	booked        decimal.Decimal // signed sum of booked entries
+	booked        decsum.Sum // signed sum of booked entries
 	nBooked       int
-	credits       decimal.Decimal // sum of credit entry amounts (positive)
-	debits        decimal.Decimal // sum of debit entry amounts (positive)
+	credits       decsum.Sum // sum of credit entry amounts (positive)
+	debits        decsum.Sum // sum of debit entry amounts (positive)
 	nCred, nDebit int
 	ccyWarned     bool
 	entryCurrency string
@@ -515,7 +516,7 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	switch {
 	case string(tk.name) == "Ntry":
 		c.nNtr++
-		el, path = "Ntry", c.path+"/Ntry["+strconv.Itoa(c.nNtr)+"]"
+		el = "Ntry"
 	default:
 		el = string(tk.name)
 		path = c.path + "/" + el
@@ -531,11 +532,14 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	}
 	t := &r.t
 	if err := t.read(r.s, tk); err != nil {
+		if el == "Ntry" {
+			path = elPath{base: c.path, el: "/Ntry", k: c.nNtr}.String()
+		}
 		return nil, r.xmlError(err, path)
 	}
 	switch el {
 	case "Ntry":
-		return r.entry(path, line)
+		return r.entry(elPath{base: c.path, el: "/Ntry", k: c.nNtr}, line)
 	case "Id":
 		st.ID = t.text(0)
 	case "ElctrncSeqNb":
@@ -545,8 +549,8 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	case "CreDtTm":
 		st.CreatedAt = r.dateTime(t.text(0), line, path)
 	case "FrToDt":
-		st.From = r.date(t.textAt(0, nmFrDtTm), line, func() string { return path + "/FrDtTm" })
-		st.To = r.date(t.textAt(0, nmToDtTm), line, func() string { return path + "/ToDtTm" })
+		st.From = r.date(t.rawAt(0, nmFrDtTm), line, elPath{base: path, tail: "/FrDtTm"})
+		st.To = r.date(t.rawAt(0, nmToDtTm), line, elPath{base: path, tail: "/ToDtTm"})
 	case "Acct":
 		ownr := partyOf(t, t.child(0, nmOwnr))
 		st.Account = statement.Account{
@@ -611,7 +615,7 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 		t.Count = n
 	}
 	if s := ns.Sum; s != "" {
-		d, total, frac, ok := parseDecimal(strings.TrimPrefix(s, "-"))
+		d, total, frac, ok := parseDecimal([]byte(strings.TrimPrefix(s, "-")), false)
 		switch {
 		case !ok:
 			r.add(finding.Error, line, path+"/Sum", s, RuleSchema, "sum is not a decimal amount")
@@ -640,12 +644,12 @@ func (r *Reader) balance(path string, line int) error {
 		r.add(finding.Warning, a.Line, path+"/CdtDbtInd", "", RuleSchema,
 			"balance has no credit/debit indicator; read as a credit balance")
 	}
-	amount, err := r.amount(&a, ind, line, func() string { return path })
+	amount, err := r.amount(&a, ind, line, elPath{base: path})
 	if err != nil {
 		return err
 	}
-	dt := t.choice(0, []name{nmDt, nmDt}, []name{nmDt, nmDtTm})
-	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, func() string { return path + "/Dt" }), Type: code}
+	dt := t.rawChoice(0, []name{nmDt, nmDt}, []name{nmDt, nmDtTm})
+	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, elPath{base: path, tail: "/Dt"}), Type: code}
 	c := r.cur
 	switch code {
 	case "OPBD":
@@ -658,7 +662,7 @@ func (r *Reader) balance(path string, line int) error {
 		}
 	case "CLBD":
 		if c.st.Closing == nil {
-			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, a.Line, a.Value
+			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, a.Line, string(a.raw)
 		}
 	}
 	return nil
@@ -666,35 +670,33 @@ func (r *Reader) balance(path string, line int) error {
 
 // amount reads a signed amount: the value of a with the sign of ind
 // (CRDT +, DBIT −). A missing or malformed amount or indicator is an error.
-func (r *Reader) amount(a *amt, ind string, line int, pathf func() string) (decimal.Decimal, error) {
+func (r *Reader) amount(a *amt, ind string, line int, p elPath) (decimal.Decimal, error) {
 	if a.Line > 0 {
 		line = a.Line
 	}
 	if !a.Set {
-		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", "", RuleSchema, "amount is missing")
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", "", RuleSchema, "amount is missing")
 	}
-	d, err := parseAmount(a.Value)
+	ind = strings.TrimSpace(ind)
+	d, err := parseAmount(a.raw, ind == "DBIT")
 	if err == errNotDecimal {
-		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema,
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", shorten(string(a.raw)), RuleSchema,
 			"amount is not a decimal number (digits with an optional '.', no sign)")
 	} else if err != nil {
-		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema, "%v", err)
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
-	switch strings.TrimSpace(ind) {
-	case "CRDT":
-		return d, nil
-	case "DBIT":
-		return d.Neg(), nil
+	if ind != "CRDT" && ind != "DBIT" {
+		return decimal.Decimal{}, r.fail(line, p.String()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
 	}
-	return decimal.Decimal{}, r.fail(line, pathf()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
+	return d, nil
 }
 
 // parseDecimal reads an XSD decimal without sign or exponent exactly. It
 // also returns the digits of the value as XSD totalDigits and
 // fractionDigits count them: without leading and trailing zeros.
-func parseDecimal(s string) (d decimal.Decimal, total, frac int, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 40 {
+func parseDecimal(s []byte, neg bool) (d decimal.Decimal, total, frac int, ok bool) {
+	s = bytes.TrimSpace(s)
+	if len(s) == 0 || len(s) > 40 {
 		return decimal.Decimal{}, 0, 0, false
 	}
 	var m int64
@@ -742,9 +744,15 @@ func parseDecimal(s string) (d decimal.Decimal, total, frac int, ok bool) {
 	}
 	total += frac
 	if fast {
+		if neg {
+			m = -m
+		}
 		return decimal.New(m, int32(exp)), total, frac, true
 	}
-	d, err := decimal.NewFromString(s)
+	d, err := decimal.NewFromString(string(s))
+	if neg {
+		d = d.Neg()
+	}
 	return d, total, frac, err == nil
 }
 
@@ -759,8 +767,8 @@ var errNotDecimal = errors.New("amount is not a decimal number")
 
 // parseAmount reads an ActiveOrHistoricCurrencyAndAmount value: errNotDecimal
 // when it is not a decimal, an error saying so when it has too many digits.
-func parseAmount(s string) (decimal.Decimal, error) {
-	d, total, frac, ok := parseDecimal(s)
+func parseAmount(s []byte, neg bool) (decimal.Decimal, error) {
+	d, total, frac, ok := parseDecimal(s, neg)
 	switch {
 	case !ok:
 		return decimal.Decimal{}, errNotDecimal
@@ -774,18 +782,39 @@ func parseAmount(s string) (decimal.Decimal, error) {
 // date reads an ISODate, or the date part of an ISODateTime as written
 // (the civil date the bank meant), as 00:00 UTC. An empty value is the zero
 // time; a malformed one is an error finding.
-func (r *Reader) date(s string, line int, pathf func() string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
+func (r *Reader) date(b []byte, line int, p elPath) time.Time {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
 		return time.Time{}
 	}
-	if len(s) >= 10 {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil && (len(s) == 10 || s[10] == 'T' || s[10] == '+' || s[10] == 'Z' || s[10] == '-') {
+	if len(b) >= 10 && (len(b) == 10 || b[10] == 'T' || b[10] == '+' || b[10] == 'Z' || b[10] == '-') {
+		if t, ok := isoDate(b[:10]); ok {
 			return t
 		}
 	}
-	r.add(finding.Error, line, pathf(), shorten(s), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
 	return time.Time{}
+}
+
+// isoDate reads YYYY-MM-DD as time.Parse("2006-01-02") does, without its
+// cost: a day that the month does not have is refused.
+func isoDate(b []byte) (time.Time, bool) {
+	n := func(b []byte) int {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := n(b[:4]), n(b[5:7]), n(b[8:10])
+	if y < 0 || m < 1 || m > 12 || d < 1 || b[4] != '-' || b[7] != '-' {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == d
 }
 
 // dateTime reads an ISODateTime with or without fraction and zone (no zone
@@ -822,12 +851,43 @@ func bankTxCode(t *tree, b int32) statement.BankTxCode {
 	}
 }
 
+// elPath is an element path put together only when a finding needs it:
+// base, then el with its position k when k > 0, then tail. Entries and
+// their details make one per field that may be reported, so it must not
+// cost an allocation.
+type elPath struct {
+	base string // /Document/BkToCstmrStmt/Stmt[1]
+	el   string // /Ntry
+	k    int
+	el2  string // /NtryDtls/TxDtls
+	k2   int
+	tail string // /AmtDtls/TxAmt
+}
+
+func (p elPath) String() string {
+	s := p.base + p.el
+	if p.k > 0 {
+		s += "[" + strconv.Itoa(p.k) + "]"
+	}
+	s += p.el2
+	if p.k2 > 0 {
+		s += "[" + strconv.Itoa(p.k2) + "]"
+	}
+	return s + p.tail
+}
+
+// at returns the path with tail in place of its tail.
+func (p elPath) at(tail string) elPath {
+	p.tail = tail
+	return p
+}
+
 // entry turns the Ntry in the tree into a statement entry.
-func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
+func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
 	a := t.amount(t.child(0, nmAmt))
-	amount, err := r.amount(&a, t.codeAt(0, nmCdtDbtInd), line, func() string { return path })
+	amount, err := r.amount(&a, t.codeAt(0, nmCdtDbtInd), line, p)
 	if err != nil {
 		return nil, err
 	}
@@ -844,8 +904,8 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		Info:           t.textAt(0, nmAddtlNtryInf),
 		Line:           line,
 	}
-	e.BookingDate = r.date(t.choice(0, []name{nmBookgDt, nmDt}, []name{nmBookgDt, nmDtTm}), line, func() string { return path + "/BookgDt" })
-	e.ValueDate = r.date(t.choice(0, []name{nmValDt, nmDt}, []name{nmValDt, nmDtTm}), line, func() string { return path + "/ValDt" })
+	e.BookingDate = r.date(t.rawChoice(0, []name{nmBookgDt, nmDt}, []name{nmBookgDt, nmDtTm}), line, p.at("/BookgDt"))
+	e.ValueDate = r.date(t.rawChoice(0, []name{nmValDt, nmDt}, []name{nmValDt, nmDtTm}), line, p.at("/ValDt"))
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
@@ -874,25 +934,27 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 		if s := t.textAt(btch, nmNbOfTxs); s != "" {
 			k, err := strconv.Atoi(s)
 			if err != nil {
-				r.add(finding.Error, t.line(btch, line), path+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
+				r.add(finding.Error, t.line(btch, line), p.String()+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
 			}
 			e.BatchCount = k
 		}
 	}
 
 	if nd > MaxDetails {
-		return nil, r.fail(line, path, strconv.Itoa(nd), RuleLimit,
+		return nil, r.fail(line, p.String(), strconv.Itoa(nd), RuleLimit,
 			"Ntry holds %d transaction details, more than %d (MaxDetails): a limit of this reader, far beyond real statements", nd, MaxDetails)
 	}
 	if nd > 0 {
 		e.Details = make([]statement.Transaction, 0, nd)
 		allAmounts := true
-		sum := decimal.Zero
+		var sum decsum.Sum
 		k := 0
-		firstPath := ""
+		var firstPath elPath
 		add := func(tx int32, dpath string) error {
 			k++
-			tr, apath, has, err := r.transaction(tx, e, nd, line, path, dpath, k)
+			dp := p
+			dp.el2, dp.k2 = dpath, k
+			tr, apath, has, err := r.transaction(tx, e, nd, line, dp)
 			if err != nil {
 				return err
 			}
@@ -902,7 +964,7 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 			if !has || tr.Currency != e.Currency {
 				allAmounts = false
 			} else {
-				sum = sum.Add(tr.Amount)
+				sum.Add(tr.Amount)
 			}
 			e.Details = append(e.Details, tr)
 			return nil
@@ -923,15 +985,15 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 				}
 			}
 		}
-		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, a.Line, path+"/Amt", a.Value, RuleDetails,
-				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.String())
-		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, e.Details[0].Line, firstPath, e.Details[0].Amount.Abs().String(), RuleDetails,
+		if s := sum.Decimal(); allAmounts && nd > 1 && !s.Equal(e.Amount) {
+			r.add(finding.Warning, a.Line, p.String()+"/Amt", string(a.raw), RuleDetails,
+				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, s.String())
+		} else if allAmounts && nd == 1 && !s.Equal(e.Amount) {
+			r.add(finding.Warning, e.Details[0].Line, firstPath.String(), e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
 	}
-	r.tally(e, path, line)
+	r.tally(e, p, line)
 	return e, nil
 }
 
@@ -941,9 +1003,8 @@ func isTrue(s string) bool {
 
 // transaction turns a TxDtls node into a statement transaction. It returns
 // the path of the amount it used and whether the detail states an amount.
-func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPath, dEl string, k int) (statement.Transaction, string, bool, error) {
+func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPath) (statement.Transaction, elPath, bool, error) {
 	t := &r.t
-	pathf := func() string { return entryPath + dEl + "[" + strconv.Itoa(k) + "]" }
 	refs := t.child(tx, nmRefs)
 	tr := statement.Transaction{
 		EndToEndID:     clean(t.textAt(refs, nmEndToEndId)),
@@ -963,11 +1024,9 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 		an = t.at(amtDtls, nmTxAmt, nmAmt)
 		viaAmtDtls = an != none
 	}
-	apathf := func() string {
-		if viaAmtDtls {
-			return pathf() + "/AmtDtls/TxAmt"
-		}
-		return pathf()
+	ap := p
+	if viaAmtDtls {
+		ap = p.at("/AmtDtls/TxAmt")
 	}
 	has := an != none
 	if has {
@@ -979,9 +1038,9 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 				ind = "DBIT"
 			}
 		}
-		v, err := r.amount(&a, ind, line, apathf)
+		v, err := r.amount(&a, ind, line, ap)
 		if err != nil {
-			return tr, "", false, err
+			return tr, elPath{}, false, err
 		}
 		tr.Amount, tr.Currency, tr.Line = v, a.Ccy, a.Line
 		if tr.Currency == "" {
@@ -994,10 +1053,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 	if n := t.at(amtDtls, nmInstdAmt, nmAmt); n != none {
 		ia := t.amount(n)
-		if d, err := parseAmount(ia.Value); err == nil {
+		if d, err := parseAmount(ia.raw, false); err == nil {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
 		} else {
-			r.add(finding.Error, ia.Line, pathf()+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "%v", err)
+			r.add(finding.Error, ia.Line, p.String()+"/AmtDtls/InstdAmt/Amt", shorten(string(ia.raw)), RuleSchema, "%v", err)
 		}
 	}
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
@@ -1009,13 +1068,13 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 		}
 		switch {
 		case t.child(ch, nmTtlChrgsAndTaxAmt) != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmTtlChrgsAndTaxAmt)), pathf, "/Chrgs/TtlChrgsAndTaxAmt"))
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmTtlChrgsAndTaxAmt)), p.at("/Chrgs/TtlChrgsAndTaxAmt")))
 		case t.child(ch, nmAmt) != none:
-			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmAmt)), pathf, "/Chrgs/Amt"))
+			tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(ch, nmAmt)), p.at("/Chrgs/Amt")))
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
 				if t.is(rc, nmRcrd) && t.child(rc, nmAmt) != none {
-					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, nmAmt)), pathf, "/Chrgs/Rcrd/Amt"))
+					tr.Charges = tr.Charges.Add(r.plain(t.amount(t.child(rc, nmAmt)), p.at("/Chrgs/Rcrd/Amt")))
 				}
 			}
 		}
@@ -1029,13 +1088,13 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
 	// reversal turns it round (a returned collection is booked as a debit
 	// but its counterparty is still the debtor).
-	p := t.child(tx, nmRltdPties)
+	rp := t.child(tx, nmRltdPties)
 	agts := t.child(tx, nmRltdAgts)
-	dbtrN, cdtrN := t.child(p, nmDbtr), t.child(p, nmCdtr)
-	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(p, nmUltmtDbtr)), IBAN: t.textAt(p, nmDbtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(p, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
-	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, nmUltmtCdtr)), IBAN: t.textAt(p, nmCdtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(p, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
+	dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
+	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
 	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
 	if credit != e.Reversal {
 		tr.Counterparty = dbtr
@@ -1093,9 +1152,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 		}
 		tr.ReturnText = strings.Join(add, " ")
 	}
-	apath := ""
+	var apath elPath
 	if has && nd == 1 {
-		apath = apathf() + "/Amt"
+		apath = ap
+		apath.tail += "/Amt"
 	}
 	return tr, apath, has, nil
 }
@@ -1109,10 +1169,10 @@ func clean(s string) string {
 }
 
 // plain reads a positive amount, adding an error finding when malformed.
-func (r *Reader) plain(a amt, pathf func() string, suffix string) decimal.Decimal {
-	d, err := parseAmount(a.Value)
+func (r *Reader) plain(a amt, p elPath) decimal.Decimal {
+	d, err := parseAmount(a.raw, false)
 	if err != nil {
-		r.add(finding.Error, a.Line, pathf()+suffix, shorten(a.Value), RuleSchema, "%v", err)
+		r.add(finding.Error, a.Line, p.String(), shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
 	return d
 }
@@ -1155,23 +1215,23 @@ func creditorID(t *tree, p int32) string {
 }
 
 // tally adds an entry to the running totals of its statement.
-func (r *Reader) tally(e *statement.Entry, path string, line int) {
+func (r *Reader) tally(e *statement.Entry, p elPath, line int) {
 	c := r.cur
 	if e.Amount.Sign() < 0 {
 		c.nDebit++
-		c.debits = c.debits.Sub(e.Amount)
+		c.debits.Sub(e.Amount)
 	} else {
 		c.nCred++
-		c.credits = c.credits.Add(e.Amount)
+		c.credits.Add(e.Amount)
 	}
 	if e.Status == "" || e.Status == "BOOK" {
 		c.nBooked++
-		c.booked = c.booked.Add(e.Amount)
+		c.booked.Add(e.Amount)
 	}
 	acct := c.st.Account.Currency
 	if !c.ccyWarned && acct != "" && e.Currency != "" && e.Currency != acct {
 		c.ccyWarned = true
-		r.add(finding.Warning, line, path+"/Amt", e.Currency, RuleCurrency,
+		r.add(finding.Warning, line, p.String()+"/Amt", e.Currency, RuleCurrency,
 			"entry currency %s differs from the account currency %s", e.Currency, acct)
 	}
 	if c.entryCurrency == "" {

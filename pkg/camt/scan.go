@@ -533,7 +533,14 @@ func (s *scanner) pop() []byte {
 // in place of reading its end token.
 func (s *scanner) closeEmpty() {
 	s.pendingEnd = false
-	s.pop()
+	s.drop()
+}
+
+// drop removes the innermost open element.
+func (s *scanner) drop() {
+	i := len(s.stackOff) - 1
+	s.stack = s.stack[:s.stackOff[i]]
+	s.stackOff = s.stackOff[:i]
 }
 
 // skip reads past the end of the element whose start tag was just read.

@@ -98,7 +98,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 			} else if buf[1] == '/' {
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
 				if b := buf[2:]; len(b) > len(top) && b[len(top)] == '>' && string(b[:len(top)]) == string(top) {
-					s.pop()
+					s.drop()
 					s.pos += len(top) + 3
 					s.offset += int64(len(top) + 3)
 					if drop > 0 {
@@ -149,7 +149,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 						return err
 					}
 					if self {
-						s.pop()
+						s.drop()
 					} else if stack[len(stack)-1].node == none {
 						drop = 1
 						stack = stack[:len(stack)-1]
@@ -397,13 +397,35 @@ func (t *tree) line(i int32, def int) int {
 	return t.base + int(t.nodes[i].line)
 }
 
+// raw returns the trimmed text of node i as bytes of the arena, valid until
+// the next element is read (nil for none).
+func (t *tree) raw(i int32) []byte {
+	if i == none {
+		return nil
+	}
+	return bytes.TrimSpace(t.bytes(t.nodes[i].text))
+}
+
+// rawAt returns the raw text at a path from i.
+func (t *tree) rawAt(i int32, path ...name) []byte { return t.raw(t.at(i, path...)) }
+
+// rawChoice returns the first non-empty raw text among the paths.
+func (t *tree) rawChoice(i int32, paths ...[]name) []byte {
+	for _, p := range paths {
+		if b := t.rawAt(i, p...); len(b) > 0 {
+			return b
+		}
+	}
+	return nil
+}
+
 // amount reads an amount element (<Amt Ccy="EUR">12.30</Amt>).
 func (t *tree) amount(i int32) amt {
 	if i == none {
 		return amt{}
 	}
 	n := &t.nodes[i]
-	a := amt{Value: t.text(i), Line: t.line(i, 0), Set: true}
+	a := amt{raw: t.raw(i), Line: t.line(i, 0), Set: true}
 	if n.flags&hasCcy != 0 {
 		a.Ccy = t.internBytes(bytes.TrimSpace(t.bytes(n.ccy)))
 	}
@@ -421,10 +443,11 @@ func (t *tree) choice(i int32, paths ...[]name) string {
 }
 
 // amt is an amount with its currency: <Amt Ccy="EUR">12.30</Amt>
-// (ActiveOrHistoricCurrencyAndAmount). Line is where it stands in the file.
+// (ActiveOrHistoricCurrencyAndAmount). Line is where it stands in the file;
+// raw is its text in the tree's arena, valid until the next element is read.
 type amt struct {
-	Value string
-	Ccy   string
-	Line  int
-	Set   bool
+	raw  []byte
+	Ccy  string
+	Line int
+	Set  bool
 }
