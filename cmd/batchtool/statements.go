@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/decsum"
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -34,16 +35,21 @@ func inspectCODA(name string, r io.Reader) (*inspection, error) {
 	return inspectStatements(name, formatCODA, r)
 }
 
-// countSum is a number of entries and their signed total.
+// countSum is a number of entries and their signed total. While entries
+// are added the total grows in acc (int64 units, no allocation per entry);
+// done puts it in Sum.
 type countSum struct {
 	Count int             `json:"count"`
 	Sum   decimal.Decimal `json:"sum"`
+	acc   decsum.Sum
 }
 
 func (c *countSum) add(d decimal.Decimal) {
 	c.Count++
-	c.Sum = c.Sum.Add(d)
+	c.acc.Add(d)
 }
+
+func (c *countSum) done() { c.Sum = c.acc.Decimal() }
 
 func (c countSum) String() string { return fmt.Sprintf("%d = %s", c.Count, statement.Money(c.Sum)) }
 
@@ -146,6 +152,12 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 	out := &statementsSummary{}
 	for _, st := range sr.Statements() {
 		s := get(st)
+		s.Credits.done()
+		s.Debits.done()
+		s.Reversals.done()
+		for _, c := range s.Returns {
+			c.done()
+		}
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
 		s.Opening, s.Closing = st.Opening, st.Closing
 		s.From, s.To = dateText(st.From), dateText(st.To)
