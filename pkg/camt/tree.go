@@ -123,9 +123,13 @@ func (t *tree) read(s *scanner, tok *token) error {
 						colon = i
 					}
 				}
+				full := b[:i]
+				s.attrs = s.attrs[:0]
+				if colon != i-1 {
+					i = fastAttrs(s, b, i)
+				}
 				self := i+1 < len(b) && b[i] == '/' && b[i+1] == '>'
-				if i < len(b) && (b[i] == '>' || self) && colon != i-1 {
-					full := b[:i]
+				if i < len(b) && (b[i] == '>' || self) && colon != len(full)-1 {
 					line := s.line
 					n := i + 2
 					if self {
@@ -143,7 +147,6 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
 					s.stack = append(s.stack, full...)
-					s.attrs = s.attrs[:0]
 					var err error
 					if stack, err = t.start(s, stack, full[colon+1:], self, line); err != nil {
 						return err
@@ -252,6 +255,34 @@ func (t *tree) addText(s *scanner, f *frame, text []byte, line int) error {
 		n.text.n += int32(len(text))
 	}
 	return nil
+}
+
+// fastAttrs reads the attributes of the start tag in b (without its '<')
+// whose name ends at i, as long as they are the plain kind: one space, an
+// ASCII name without prefix, '=', a quoted value of plain characters. It
+// returns where it stopped: at the tag's '>' or "/>" when all were plain,
+// anywhere else when the scanner's full checks must read the tag.
+func fastAttrs(s *scanner, b []byte, i int) int {
+	for i+1 < len(b) && b[i] == ' ' && nameClass[b[i+1]] == 1 {
+		j := i + 2
+		for j < len(b) && nameClass[b[j]] != 0 && b[j] != ':' {
+			j++
+		}
+		if j+1 >= len(b) || b[j] != '=' || (b[j+1] != '"' && b[j+1] != '\'') {
+			return j
+		}
+		q := b[j+1]
+		k := j + 2
+		for k < len(b) && b[k] != q && textClass[b[k]] == 0 {
+			k++
+		}
+		if k >= len(b) || b[k] != q {
+			return k
+		}
+		s.attrs = append(s.attrs, attr{name: b[i+1 : j], value: b[j+2 : k]})
+		i = k + 1
+	}
+	return i
 }
 
 // scanText returns the length of the text at the start of b (up to the
