@@ -61,6 +61,15 @@ func (s *Sum) addUnits(u int64) bool {
 	return true
 }
 
+// Equal reports whether the sum equals d, without allocating when both fit
+// in units.
+func (s Sum) Equal(d decimal.Decimal) bool {
+	if u, ok := Units(d); ok && s.rest.IsZero() {
+		return s.units == u
+	}
+	return s.Decimal().Equal(d)
+}
+
 // Decimal returns the sum.
 func (s Sum) Decimal() decimal.Decimal {
 	v := decimal.New(s.units, Scale)

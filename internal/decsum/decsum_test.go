@@ -34,6 +34,9 @@ func TestSum(t *testing.T) {
 			s.Sub(d(a))
 			want = want.Sub(d(a))
 		}
+		if !s.Equal(want) || !s.Equal(d(tt.want)) || s.Equal(want.Add(decimal.New(1, -5))) || s.Equal(want.Add(decimal.New(1, -9))) {
+			t.Errorf("%s: Equal is wrong", tt.name)
+		}
 		if got := s.Decimal(); got.String() != tt.want || !got.Equal(want) {
 			t.Errorf("%s: %s, want %s (decimal says %s)", tt.name, got, tt.want, want)
 		}

@@ -82,6 +82,7 @@ type Reader struct {
 	perRule  map[string]int     // findings kept per rule
 	dropped  map[string]dropped // findings beyond maxPerRule, per rule
 	err      error              // sticky
+	entryAmt amt                // the Amt of the entry being read
 	eof      bool
 	rootPath string // /Document/BkToCstmrStmt
 }
@@ -887,6 +888,7 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
 	a := t.amount(t.child(0, nmAmt))
+	r.entryAmt = a
 	amount, err := r.amount(&a, t.codeAt(0, nmCdtDbtInd), line, p)
 	if err != nil {
 		return nil, err
@@ -985,10 +987,10 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 				}
 			}
 		}
-		if s := sum.Decimal(); allAmounts && nd > 1 && !s.Equal(e.Amount) {
+		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
 			r.add(finding.Warning, a.Line, p.String()+"/Amt", string(a.raw), RuleDetails,
-				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, s.String())
-		} else if allAmounts && nd == 1 && !s.Equal(e.Amount) {
+				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.Decimal().String())
+		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
 			r.add(finding.Warning, e.Details[0].Line, firstPath.String(), e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
@@ -1038,8 +1040,11 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 				ind = "DBIT"
 			}
 		}
-		v, err := r.amount(&a, ind, line, ap)
-		if err != nil {
+		var v decimal.Decimal
+		var err error
+		if sameAmount(&a, ind, &r.entryAmt, e.Amount) {
+			v = e.Amount // the entry's text and sign: the same amount, already checked
+		} else if v, err = r.amount(&a, ind, line, ap); err != nil {
 			return tr, elPath{}, false, err
 		}
 		tr.Amount, tr.Currency, tr.Line = v, a.Ccy, a.Line
@@ -1158,6 +1163,21 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		apath.tail += "/Amt"
 	}
 	return tr, apath, has, nil
+}
+
+// sameAmount reports whether amount a with indicator ind states the entry
+// amount d, read from ea, in the same text and sign.
+func sameAmount(a *amt, ind string, ea *amt, d decimal.Decimal) bool {
+	if !bytes.Equal(a.raw, ea.raw) {
+		return false
+	}
+	switch strings.TrimSpace(ind) {
+	case "CRDT":
+		return d.Sign() > 0
+	case "DBIT":
+		return d.Sign() < 0
+	}
+	return false
 }
 
 // clean drops the SEPA placeholder NOTPROVIDED from an end-to-end id.

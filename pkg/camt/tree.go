@@ -20,6 +20,8 @@ type tree struct {
 	base   int               // line of the decoded element
 	root   []byte            // its local name
 	intern map[string]string // codes, currencies and BICs repeat on every entry
+	// lastCode is the last code read per element name.
+	lastCode [numNames]string
 }
 
 // span is a piece of the arena.
@@ -381,7 +383,15 @@ func (t *tree) code(i int32) string {
 		return ""
 	}
 	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
-	return t.internBytes(b)
+	// The code of an element is most often the one it had in the last
+	// entry: comparing with that is cheaper than a map lookup.
+	nm := t.nodes[i].name
+	if last := t.lastCode[nm]; len(b) > 0 && last == string(b) {
+		return last
+	}
+	s := t.internBytes(b)
+	t.lastCode[nm] = s
+	return s
 }
 
 func (t *tree) internBytes(b []byte) string {
