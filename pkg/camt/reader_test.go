@@ -238,6 +238,12 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(stmt053(ntry("1.00", "CRDT"))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := camt.NewReader(bytes.NewReader(data), "fuzz.xml")
+		// The same input read with every token through the scanner's full
+		// checks must give the same entries, statements, findings and error.
+		if fast, careful := readResult(t, r), readResult(t, camt.NewCarefulReader(bytes.NewReader(data), "fuzz.xml")); fast != careful {
+			t.Fatalf("fast and careful readers differ:\nfast    %s\ncareful %s", fast, careful)
+		}
+		r = camt.NewReader(bytes.NewReader(data), "fuzz.xml")
 		for i := 0; ; i++ {
 			e, err := r.Next()
 			if err == io.EOF {
@@ -264,6 +270,21 @@ func FuzzReader(f *testing.F) {
 		r.Next()
 		r.Findings()
 	})
+}
+
+// readResult reads r to its end and returns all it gave as text.
+func readResult(t *testing.T, r *camt.Reader) string {
+	var b strings.Builder
+	for i := 0; i < 1<<20; i++ {
+		e, err := r.Next()
+		if err != nil {
+			b.WriteString("end: " + err.Error() + "\n")
+			break
+		}
+		b.WriteString(compact(t, e) + "\n")
+	}
+	b.WriteString(compact(t, r.Statements()) + "\n" + findingsText(r.Findings()))
+	return b.String()
 }
 
 // wellFormed checks data with encoding/xml.
