@@ -10,7 +10,7 @@ const RuleLimit = "camt limit"
 // Limits of the Reader. They bound its memory whatever the input, and are
 // far beyond what banks send: the largest entry in the shared corpus of
 // real files holds 785 elements, 52 transaction details and 19 KB, its
-// longest text is 121 bytes and its deepest element sits 14 levels down.
+// longest text is 121 bytes and its deepest element sits 13 levels deep.
 // Input beyond a limit is refused with an error naming file, line, element
 // path, the limit and the offending value.
 const (
