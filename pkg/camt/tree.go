@@ -323,15 +323,24 @@ func blank(b []byte) bool {
 }
 
 func (t *tree) add(s *scanner, nm name, line int) int32 {
-	n := node{name: nm, line: int32(line - t.base), next: none}
+	i := len(t.nodes)
+	if i < cap(t.nodes) {
+		t.nodes = t.nodes[:i+1]
+	} else {
+		t.nodes = append(t.nodes, node{})
+	}
+	// Field by field: a whole 28-byte node copied in goes through the
+	// stack with overlapping moves that stall the store.
+	n := &t.nodes[i]
+	n.text, n.ccy = span{}, span{}
+	n.line, n.next, n.name, n.flags = int32(line-t.base), none, nm, 0
 	if len(s.attrs) > 0 {
 		if v, ok := s.attr("Ccy"); ok {
 			n.ccy = t.put(v)
 			n.flags |= hasCcy
 		}
 	}
-	t.nodes = append(t.nodes, n)
-	return int32(len(t.nodes) - 1)
+	return int32(i)
 }
 
 // is reports whether node i is named nm.
