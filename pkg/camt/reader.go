@@ -887,34 +887,36 @@ func (p elPath) at(tail string) elPath {
 func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
-	a := t.amount(t.child(0, nmAmt))
+	var k kids // the entry's children by name, looked up once
+	t.kidsOf(0, &k)
+	a := t.amount(k[nmAmt])
 	r.entryAmt = a
-	amount, err := r.amount(&a, t.codeAt(0, nmCdtDbtInd), line, p)
+	amount, err := r.amount(&a, t.code(k[nmCdtDbtInd]), line, p)
 	if err != nil {
 		return nil, err
 	}
 	e := &statement.Entry{
 		Statement:      c.st,
 		Seq:            c.nNtr,
-		Ref:            t.textAt(0, nmNtryRef),
+		Ref:            t.text(k[nmNtryRef]),
 		Amount:         amount,
 		Currency:       a.Ccy,
-		Reversal:       isTrue(t.codeAt(0, nmRvslInd)),
-		Status:         t.codeChoice(0, []name{nmSts, nmCd}, []name{nmSts, nmPrtry}, []name{nmSts}),
-		BankTxCode:     bankTxCode(t, t.child(0, nmBkTxCd)),
-		AccountSvcrRef: t.textAt(0, nmAcctSvcrRef),
-		Info:           t.textAt(0, nmAddtlNtryInf),
+		Reversal:       isTrue(t.code(k[nmRvslInd])),
+		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
+		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
+		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
+		Info:           t.text(k[nmAddtlNtryInf]),
 		Line:           line,
 	}
-	e.BookingDate = r.date(t.rawChoice(0, []name{nmBookgDt, nmDt}, []name{nmBookgDt, nmDtTm}), line, p.at("/BookgDt"))
-	e.ValueDate = r.date(t.rawChoice(0, []name{nmValDt, nmDt}, []name{nmValDt, nmDtTm}), line, p.at("/ValDt"))
+	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
+	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
 
 	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
 	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
-	btch := t.child(0, nmBtch)
+	btch := k[nmBtch]
 	nd := 0
 	for k := t.firstChild(0); k != none; k = t.nextSibling(k) {
 		switch {
@@ -1007,7 +1009,9 @@ func isTrue(s string) bool {
 // the path of the amount it used and whether the detail states an amount.
 func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPath) (statement.Transaction, elPath, bool, error) {
 	t := &r.t
-	refs := t.child(tx, nmRefs)
+	var k kids // the detail's children by name, looked up once
+	t.kidsOf(tx, &k)
+	refs := k[nmRefs]
 	tr := statement.Transaction{
 		EndToEndID:     clean(t.textAt(refs, nmEndToEndId)),
 		MandateID:      t.textAt(refs, nmMndtId),
@@ -1019,9 +1023,9 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	}
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's
 	// amount when it has a single detail.
-	amtDtls := t.child(tx, nmAmtDtls)
+	amtDtls := k[nmAmtDtls]
 	viaAmtDtls := false
-	an := t.child(tx, nmAmt)
+	an := k[nmAmt]
 	if an == none {
 		an = t.at(amtDtls, nmTxAmt, nmAmt)
 		viaAmtDtls = an != none
@@ -1033,7 +1037,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	has := an != none
 	if has {
 		a := t.amount(an)
-		ind := t.codeAt(tx, nmCdtDbtInd)
+		ind := t.code(k[nmCdtDbtInd])
 		if ind == "" {
 			ind = "CRDT"
 			if e.Amount.Sign() < 0 {
@@ -1084,7 +1088,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 			}
 		}
 	}
-	if bc := t.child(tx, nmBkTxCd); bc != none {
+	if bc := k[nmBkTxCd]; bc != none {
 		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
 			tr.BankTxCode = bt
 		}
@@ -1093,8 +1097,8 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	// Counterparty: the debtor of a credit, the creditor of a debit; a
 	// reversal turns it round (a returned collection is booked as a debit
 	// but its counterparty is still the debtor).
-	rp := t.child(tx, nmRltdPties)
-	agts := t.child(tx, nmRltdAgts)
+	rp := k[nmRltdPties]
+	agts := k[nmRltdAgts]
 	dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
 	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
 		Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
@@ -1116,7 +1120,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 
 	// Remittance: Ustrd lines joined by a space; the first Strd creditor
 	// reference, classified as RF or Belgian OGM.
-	rmt := t.child(tx, nmRmtInf)
+	rmt := k[nmRmtInf]
 	var parts []string
 	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
 		switch {
@@ -1147,7 +1151,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	}
 
 	// Return information.
-	if rtr := t.child(tx, nmRtrInf); rtr != none {
+	if rtr := k[nmRtrInf]; rtr != none {
 		tr.ReturnReason = code(t, t.child(rtr, nmRsn))
 		var add []string
 		for x := t.firstChild(rtr); x != none; x = t.nextSibling(x) {

@@ -358,6 +358,27 @@ func (t *tree) child(i int32, nm name) int32 {
 	return none
 }
 
+// kids holds the first child of a node per name (none for none): an
+// element read field by field looks its children up once.
+type kids [numNames]int32
+
+var noKids = func() (k kids) {
+	for i := range k {
+		k[i] = none
+	}
+	return k
+}()
+
+// kidsOf fills k with the first children of i by name.
+func (t *tree) kidsOf(i int32, k *kids) {
+	*k = noKids
+	for c := t.firstChild(i); c != none; c = t.nodes[c].next {
+		if nm := t.nodes[c].name; k[nm] == none {
+			k[nm] = c
+		}
+	}
+}
+
 // at follows a path of child names from i.
 func (t *tree) at(i int32, path ...name) int32 {
 	for _, p := range path {
