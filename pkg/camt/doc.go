@@ -39,8 +39,8 @@
 // 52 details in 19 KB. So the Reader holds at most one entry's tree (at
 // most 1M nodes of 28 bytes and 32 MiB of text) with its details, the
 // statement headers and the scanner's buffer: the largest entry the limits
-// let through peaks at about 110 MiB of heap, hostile inputs of hundreds of
-// megabytes are refused at a few MiB to 95 MiB (TestReaderLimits), and a
+// let through peaks at 105 to 122 MiB of heap, hostile inputs of hundreds of
+// megabytes are refused at 1 to 95 MiB (TestReaderLimits), and a
 // valid 1 GiB statement streams in a few MiB (TestHeapFlat).
 //
 // When a statement ends the Reader checks it and reports findings: opening
