@@ -13,6 +13,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/finding"
 )
@@ -120,6 +122,8 @@ func TestReaderErrors(t *testing.T) {
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/TxAmt/Amt "100000000000000000000.00": amount out of range: 21 digits, 0 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
 		{"balance out of range", stmt053(fmt.Sprintf(bal, "CLBD", "EUR", "12.345678")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Bal[1]/Amt "12.345678": amount out of range: 8 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount split by comments around a space", stmt053(ntry("1<!-- a --> <!-- b -->2", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "1 2": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
 		{"bad indicator", stmt053(ntry("1.00", "CREDIT")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/CdtDbtInd "CREDIT": credit/debit indicator must be CRDT or DBIT [ISO 20022]`},
 		{"missing amount", stmt053(`<Ntry><CdtDbtInd>CRDT</CdtDbtInd></Ntry>`), 0,
@@ -244,14 +248,22 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("fast and careful readers differ:\nfast    %s\ncareful %s", fast, careful)
 		}
 		r = camt.NewReader(bytes.NewReader(data), "fuzz.xml")
+		var amounts []string
 		for i := 0; ; i++ {
 			e, err := r.Next()
 			if err == io.EOF {
-				// What the scanner accepts, encoding/xml must accept too.
+				// What the scanner accepts, encoding/xml must accept too,
+				// and read the same entries with the same amounts.
 				if xerr := wellFormed(data); xerr != nil {
 					t.Fatalf("read to EOF, but encoding/xml says: %v", xerr)
 				}
+				if want := xmlAmounts(t, data); strings.Join(amounts, " ") != strings.Join(want, " ") {
+					t.Fatalf("entry amounts %v, encoding/xml reads %v", amounts, want)
+				}
 				break
+			}
+			if err == nil {
+				amounts = append(amounts, e.Amount.String())
 			}
 			if err != nil {
 				var fd finding.Finding
@@ -287,8 +299,112 @@ func readResult(t *testing.T, r *camt.Reader) string {
 	return b.String()
 }
 
+// xmlAmounts reads the signed amount of every entry with encoding/xml: the
+// first Amt and CdtDbtInd of each Ntry four levels down (Document, message,
+// statement, Ntry), their text taken as the Reader takes it (from the first
+// piece that is not white space, up to the first child element). The Reader
+// read data to its end, so every amount must be a decimal.
+func xmlAmounts(t *testing.T, data []byte) []string {
+	d := newXMLDecoder(data)
+	var out []string
+	var path []string
+	var amt, ind *elementText
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if len(path) == 5 && path[3] == "Ntry" {
+				// A child inside Amt or CdtDbtInd ends their text.
+				switch {
+				case path[4] == "Amt" && amt != nil && !amt.done:
+					amt.closed = true
+				case path[4] == "CdtDbtInd" && ind != nil && !ind.done:
+					ind.closed = true
+				}
+			}
+			path = append(path, tk.Name.Local)
+			if len(path) == 4 && tk.Name.Local == "Ntry" {
+				amt, ind = nil, nil
+			}
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case tk.Name.Local == "Amt" && amt == nil:
+					amt = new(elementText)
+				case tk.Name.Local == "CdtDbtInd" && ind == nil:
+					ind = new(elementText)
+				}
+			}
+		case xml.CharData:
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case path[4] == "Amt" && amt != nil && !amt.done:
+					amt.add(string(tk))
+				case path[4] == "CdtDbtInd" && ind != nil && !ind.done:
+					ind.add(string(tk))
+				}
+			}
+		case xml.EndElement:
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case path[4] == "Amt" && amt != nil:
+					amt.done = true
+				case path[4] == "CdtDbtInd" && ind != nil:
+					ind.done = true
+				}
+			}
+			if len(path) == 4 && tk.Name.Local == "Ntry" && amt != nil && ind != nil {
+				v, err := decimal.NewFromString(strings.TrimSpace(amt.text))
+				if err != nil {
+					t.Fatalf("encoding/xml reads entry amount %q: %v", amt.text, err)
+				}
+				if strings.TrimSpace(ind.text) == "DBIT" {
+					v = v.Neg()
+				}
+				out = append(out, v.String())
+			}
+			path = path[:len(path)-1]
+		}
+	}
+	return out
+}
+
+// elementText gathers an element's text by the Reader's rule.
+type elementText struct {
+	text         string
+	closed, done bool
+}
+
+func (e *elementText) add(piece string) {
+	switch {
+	case e.text == "" || e.closed:
+		if e.text == "" && strings.TrimSpace(piece) != "" {
+			e.text, e.closed = piece, false
+		}
+	default:
+		e.text += piece
+	}
+}
+
 // wellFormed checks data with encoding/xml.
 func wellFormed(data []byte) error {
+	d := newXMLDecoder(data)
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// newXMLDecoder returns an encoding/xml decoder of data that decodes the
+// encodings the Reader accepts the way it does.
+func newXMLDecoder(data []byte) *xml.Decoder {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		switch strings.ToLower(label) {
@@ -303,15 +419,7 @@ func wellFormed(data []byte) error {
 		}
 		return bytes.NewReader(out), err
 	}
-	for {
-		_, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return d
 }
 
 // sharedCorpus returns the corpus folder the way testutil finds it, without

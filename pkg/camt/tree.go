@@ -93,7 +93,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					s.offset += int64(i)
 					line := s.line
 					s.line += nl
-					if drop == 0 && !blank(text) {
+					if drop == 0 {
 						if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
 							return err
 						}
@@ -199,7 +199,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 				return nil
 			}
 		case tokText:
-			if drop == 0 && !blank(tk.text) {
+			if drop == 0 {
 				if err := t.addText(s, &stack[len(stack)-1], tk.text, tk.line); err != nil {
 					return err
 				}
@@ -240,9 +240,16 @@ func (t *tree) start(s *scanner, stack []frame, local []byte, self bool, line in
 	return stack, nil
 }
 
-// addText adds a piece of text to the element of frame f.
+// addText adds a piece of text to the element of frame f. An element's
+// text starts with its first piece that is not only white space; the pieces
+// after it (split off by comments, CDATA or processing instructions) are
+// added until a child element starts. Text after a child is not the
+// element's (camt has no mixed content).
 func (t *tree) addText(s *scanner, f *frame, text []byte, line int) error {
 	n := &t.nodes[f.node]
+	if len(text) == 0 || (n.text.n == 0 || n.flags&textClosed != 0) && blank(text) {
+		return nil
+	}
 	switch {
 	case n.text.n == 0:
 		if len(text) > MaxText {
