@@ -28,7 +28,8 @@
 //
 // Memory is bounded whatever the input. The Reader refuses, with an error
 // naming file, line, element path, the limit and the value, elements nested
-// deeper than MaxDepth (64), a tag or run of text longer than MaxToken
+// deeper than MaxDepth (64), element names longer than MaxName (256
+// bytes), a tag or run of text longer than MaxToken
 // (1 MiB), a text a field is read from longer than MaxText (64 KiB, its
 // pieces added up when comments split it), an Ntry (or Bal, Acct ...)
 // larger than MaxElementBytes (32 MiB) or holding more than MaxElements

@@ -16,6 +16,9 @@ const RuleLimit = "camt limit"
 const (
 	// MaxDepth is the deepest element nesting read (pain.008 reads 64 too).
 	MaxDepth = 64
+	// MaxName is the longest element name (ISO 20022 names have at most
+	// 35 characters); with MaxDepth it bounds the open elements kept.
+	MaxName = 256
 	// MaxToken is the longest tag or run of text between two tags.
 	MaxToken = 1 << 20
 	// MaxText is the longest text of one element a field is read from

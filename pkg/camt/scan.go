@@ -490,6 +490,10 @@ func (s *scanner) attr(name string) ([]byte, bool) {
 
 // push opens an element; beyond MaxDepth it refuses.
 func (s *scanner) push(name []byte, line int) error {
+	if len(name) > MaxName {
+		return &limitError{line: line, path: s.path(), value: shorten(string(name)),
+			msg: fmt.Sprintf("element name longer than %d bytes (MaxName)", MaxName)}
+	}
 	if len(s.stackOff) >= MaxDepth {
 		_, local := splitName(name)
 		return &limitError{line: line, path: s.path() + "/" + string(local), value: string(local),

@@ -129,6 +129,9 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 				}
 				full := b[:i]
+				if i > MaxName {
+					i = len(b) // the scanner refuses it
+				}
 				s.attrs = s.attrs[:0]
 				if colon != i-1 {
 					i = fastAttrs(s, b, i)
