@@ -20,8 +20,8 @@ type tree struct {
 	base   int               // line of the decoded element
 	root   []byte            // its local name
 	intern map[string]string // codes, currencies and BICs repeat on every entry
-	// lastCode is the last code read per element name.
-	lastCode [numNames]string
+	// lastCode holds the last two codes read per element name.
+	lastCode [numNames][2]string
 	// careful leaves every token to scanner.next: the fuzz target reads
 	// each input both ways and requires the same result.
 	careful bool
@@ -426,14 +426,20 @@ func (t *tree) code(i int32) string {
 		return ""
 	}
 	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
-	// The code of an element is most often the one it had in the last
-	// entry: comparing with that is cheaper than a map lookup.
-	nm := t.nodes[i].name
-	if last := t.lastCode[nm]; len(b) > 0 && last == string(b) {
-		return last
+	// The code of an element is most often one of the two it had last
+	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
+	// lookup.
+	last := &t.lastCode[t.nodes[i].name]
+	switch {
+	case len(b) == 0:
+		return ""
+	case last[0] == string(b):
+		return last[0]
+	case last[1] == string(b):
+		return last[1]
 	}
 	s := t.internBytes(b)
-	t.lastCode[nm] = s
+	last[0], last[1] = s, last[0]
 	return s
 }
 
