@@ -15,6 +15,7 @@ import (
 	"github.com/moov-io/iso20022/pkg/document"
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/decsum"
 	"github.com/batchtool/batchtool/pkg/camt"
 )
 
@@ -62,20 +63,22 @@ func generateV8(n int) []byte {
 }
 
 // readBatchtool streams the entries with camt.Reader and returns their
-// count and signed sum.
+// count and signed sum, added exactly in int64 units as inspect does (moov's
+// side adds float64).
 func readBatchtool(data []byte) (int, decimal.Decimal, error) {
 	r := camt.NewReader(bytes.NewReader(data), "bench.xml")
-	n, sum := 0, decimal.Zero
+	n := 0
+	var sum decsum.Sum
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
-			return n, sum, nil
+			return n, sum.Decimal(), nil
 		}
 		if err != nil {
-			return n, sum, err
+			return n, sum.Decimal(), err
 		}
 		n++
-		sum = sum.Add(e.Amount)
+		sum.Add(e.Amount)
 	}
 }
 

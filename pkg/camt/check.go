@@ -24,6 +24,7 @@ func (r *Reader) endStatement() {
 	r.cur = nil
 	st := c.st
 	op, cl := st.Opening, st.Closing
+	booked, credits, debits := c.booked.Decimal(), c.credits.Decimal(), c.debits.Decimal()
 
 	// Currency consistency of balances and account.
 	acct := st.Account.Currency
@@ -48,11 +49,11 @@ func (r *Reader) endStatement() {
 	// Opening balance + booked entries = closing balance.
 	if r.msg.balanced && op != nil && cl != nil && op.Currency == cl.Currency && !c.mixedCurrency &&
 		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
-		want := op.Amount.Add(c.booked)
+		want := op.Amount.Add(booked)
 		if !want.Equal(cl.Amount) {
 			r.add(integrity, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
 				"closing balance %s does not equal opening balance %s plus %d booked entries (%s) = %s; difference %s",
-				cl.Amount.String(), op.Amount.String(), c.nBooked, c.booked.String(), want.String(), cl.Amount.Sub(want).String())
+				cl.Amount.String(), op.Amount.String(), c.nBooked, booked.String(), want.String(), cl.Amount.Sub(want).String())
 		}
 	}
 
@@ -67,13 +68,13 @@ func (r *Reader) endStatement() {
 		}
 		if n := strings.TrimSpace(s.TtlNtries.Sum); n != "" && !c.mixedCurrency {
 			// Sum of all entry amounts regardless of sign (ISO definition).
-			if d, ok := parseDecimal(n); ok && !d.Equal(c.credits.Add(c.debits)) {
+			if d, _, _, ok := parseDecimal([]byte(n), false); ok && !d.Equal(credits.Add(debits)) {
 				r.add(integrity, c.summaryLine, path+"/TtlNtries/Sum", n, RuleSummary,
-					"states a sum of %s, the entries add up to %s", n, c.credits.Add(c.debits).String())
+					"states a sum of %s, the entries add up to %s", n, credits.Add(debits).String())
 			}
 		}
-		r.checkTotal(integrity, !c.mixedCurrency, s.TtlCdtNtries, c.nCred, c.credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
-		r.checkTotal(integrity, !c.mixedCurrency, s.TtlDbtNtries, c.nDebit, c.debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlCdtNtries, c.nCred, credits, path+"/TtlCdtNtries", "credit", c.summaryLine)
+		r.checkTotal(integrity, !c.mixedCurrency, s.TtlDbtNtries, c.nDebit, debits, path+"/TtlDbtNtries", "debit", c.summaryLine)
 	}
 }
 
@@ -88,7 +89,7 @@ func (r *Reader) checkTotal(sev finding.Severity, sums bool, t *numberAndSum, n 
 		}
 	}
 	if v := strings.TrimSpace(t.Sum); v != "" && sums {
-		if d, ok := parseDecimal(strings.TrimPrefix(v, "-")); ok && !d.Equal(sum) {
+		if d, _, _, ok := parseDecimal([]byte(strings.TrimPrefix(v, "-")), false); ok && !d.Equal(sum) {
 			r.add(sev, line, path+"/Sum", v, RuleSummary,
 				"states %s entries summing to %s, they add up to %s", what, v, sum.String())
 		}

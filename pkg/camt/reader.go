@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/decsum"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -77,7 +79,10 @@ type Reader struct {
 	cur      *stmtState
 	stmts    []*statement.Statement
 	findings finding.List
-	err      error // sticky
+	perRule  map[string]int     // findings kept per rule
+	dropped  map[string]dropped // findings beyond maxPerRule, per rule
+	err      error              // sticky
+	entryAmt amt                // the Amt of the entry being read
 	eof      bool
 	rootPath string // /Document/BkToCstmrStmt
 }
@@ -95,10 +100,10 @@ type stmtState struct {
 	summary                  *txsSummry
 	summaryLine              int
 
-	booked        decimal.Decimal // signed sum of booked entries
+	booked        decsum.Sum // signed sum of booked entries
 	nBooked       int
-	credits       decimal.Decimal // sum of credit entry amounts (positive)
-	debits        decimal.Decimal // sum of debit entry amounts (positive)
+	credits       decsum.Sum // sum of credit entry amounts (positive)
+	debits        decsum.Sum // sum of debit entry amounts (positive)
 	nCred, nDebit int
 	ccyWarned     bool
 	entryCurrency string
@@ -165,6 +170,17 @@ func (r *Reader) Statements() []*statement.Statement { return r.stmts }
 // when it ends.
 func (r *Reader) Findings() []finding.Finding { return r.findings }
 
+// maxPerRule caps the findings of one rule a Reader keeps (as the CODA
+// reader does), so that a damaged or hostile file cannot fill memory with
+// findings; the rest are counted in one finding at the end.
+const maxPerRule = 100
+
+// dropped counts the findings of a rule beyond maxPerRule.
+type dropped struct {
+	n      int
+	errors bool
+}
+
 func (r *Reader) line() int { return r.s.line }
 
 // fail makes a sticky error finding.
@@ -172,16 +188,55 @@ func (r *Reader) fail(line int, path, value, rule, format string, args ...any) e
 	f := finding.Finding{Severity: finding.Error, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)}
 	r.err = f
+	r.addDropped()
 	return f
 }
 
 func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format string, args ...any) {
+	if r.perRule[rule] >= maxPerRule {
+		if r.dropped == nil {
+			r.dropped = map[string]dropped{}
+		}
+		d := r.dropped[rule]
+		d.n++
+		d.errors = d.errors || sev == finding.Error
+		r.dropped[rule] = d
+		return
+	}
+	if r.perRule == nil {
+		r.perRule = map[string]int{}
+	}
+	r.perRule[rule]++
 	r.findings.Add(finding.Finding{Severity: sev, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)})
 }
 
+// addDropped adds, at the end of the file, one finding per rule that had
+// more than maxPerRule, in rule order.
+func (r *Reader) addDropped() {
+	rules := make([]string, 0, len(r.dropped))
+	for rule := range r.dropped {
+		rules = append(rules, rule)
+	}
+	sort.Strings(rules)
+	for _, rule := range rules {
+		d := r.dropped[rule]
+		sev := finding.Warning
+		if d.errors {
+			sev = finding.Error
+		}
+		r.findings.Add(finding.Finding{Severity: sev, File: r.name, Rule: rule,
+			Message: fmt.Sprintf("%d more findings of this rule not shown (the first %d are)", d.n, maxPerRule)})
+	}
+	r.dropped = nil
+}
+
 // xmlError turns a scanner error into an error finding with its line.
 func (r *Reader) xmlError(err error, path string) error {
+	var le *limitError
+	if errors.As(err, &le) {
+		return r.fail(le.line, joinPath(path, le.path), le.value, RuleLimit, "%s: a limit of this reader, far beyond real statements", le.msg)
+	}
 	var se *scanError
 	if errors.As(err, &se) {
 		msg := se.msg
@@ -296,6 +351,7 @@ func (r *Reader) end() error {
 		return r.fail(r.line(), r.path(), "", RuleXML, "unexpected end of file: the document is truncated")
 	}
 	r.eof = true
+	r.addDropped()
 	return io.EOF
 }
 
@@ -329,12 +385,14 @@ func (r *Reader) start(t *token) (*statement.Entry, error) {
 			if err := r.t.read(r.s, t); err != nil {
 				return nil, r.xmlError(err, path)
 			}
-			r.msgID = r.t.textAt(0, "MsgId")
-			c := r.t.child(0, "CreDtTm")
+			r.msgID = r.t.textAt(0, nmMsgId)
+			c := r.t.child(0, nmCreDtTm)
 			r.created = r.dateTime(r.t.text(c), r.t.line(c, line), path+"/CreDtTm")
 			return nil, nil
 		case string(t.name) == r.msg.stmt:
-			r.beginStatement(line)
+			if err := r.beginStatement(line); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, r.skip(r.rootPath + "/" + string(t.name))
 		}
@@ -440,42 +498,50 @@ func (r *Reader) endElement() error {
 	return nil
 }
 
-func (r *Reader) beginStatement(line int) {
+func (r *Reader) beginStatement(line int) error {
+	if r.nStmt >= MaxStatements {
+		return r.fail(line, fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt+1), r.msg.stmt, RuleLimit,
+			"more than %d %s in one message (MaxStatements): a limit of this reader, far beyond real statements", MaxStatements, r.msg.stmt)
+	}
 	r.nStmt++
 	st := &statement.Statement{Format: r.format, Kind: r.msg.kind, MessageID: r.msgID, CreatedAt: r.created, Line: line}
 	r.stmts = append(r.stmts, st)
 	r.cur = &stmtState{st: st, path: fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt)}
+	return nil
 }
 
 // statementChild reads one child of Stmt/Rpt/Ntfctn.
 func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	c := r.cur
 	st := c.st
-	var name, path string
+	var el, path string
 	switch {
 	case string(tk.name) == "Ntry":
 		c.nNtr++
-		name, path = "Ntry", c.path+"/Ntry["+strconv.Itoa(c.nNtr)+"]"
+		el = "Ntry"
 	default:
-		name = string(tk.name)
-		path = c.path + "/" + name
+		el = string(tk.name)
+		path = c.path + "/" + el
 	}
-	switch name {
+	switch el {
 	case "Ntry", "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt", "Acct", "Bal", "TxsSummry":
 	default:
 		return nil, r.skip(path)
 	}
-	if name == "Bal" {
+	if el == "Bal" {
 		c.nBal++
 		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
 	}
 	t := &r.t
 	if err := t.read(r.s, tk); err != nil {
+		if el == "Ntry" {
+			path = elPath{base: c.path, el: "/Ntry", k: c.nNtr}.String()
+		}
 		return nil, r.xmlError(err, path)
 	}
-	switch name {
+	switch el {
 	case "Ntry":
-		return r.entry(path, line)
+		return r.entry(elPath{base: c.path, el: "/Ntry", k: c.nNtr}, line)
 	case "Id":
 		st.ID = t.text(0)
 	case "ElctrncSeqNb":
@@ -485,24 +551,24 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	case "CreDtTm":
 		st.CreatedAt = r.dateTime(t.text(0), line, path)
 	case "FrToDt":
-		st.From = r.date(t.textAt(0, "FrDtTm"), line, func() string { return path + "/FrDtTm" })
-		st.To = r.date(t.textAt(0, "ToDtTm"), line, func() string { return path + "/ToDtTm" })
+		st.From = r.date(t.rawAt(0, nmFrDtTm), line, elPath{base: path, tail: "/FrDtTm"})
+		st.To = r.date(t.rawAt(0, nmToDtTm), line, elPath{base: path, tail: "/ToDtTm"})
 	case "Acct":
-		ownr := partyOf(t, t.child(0, "Ownr"))
+		ownr := partyOf(t, t.child(0, nmOwnr))
 		st.Account = statement.Account{
-			IBAN: t.textAt(0, "Id", "IBAN"), Other: otherAccount(t, t.child(0, "Id")), Currency: t.textAt(0, "Ccy"),
-			Name: t.textAt(0, "Nm"), Owner: t.textAt(ownr, "Nm"), BIC: finBIC(t, t.at(0, "Svcr", "FinInstnId")),
+			IBAN: t.textAt(0, nmId, nmIBAN), Other: otherAccount(t, t.child(0, nmId)), Currency: t.textAt(0, nmCcy),
+			Name: t.textAt(0, nmNm), Owner: t.textAt(ownr, nmNm), BIC: finBIC(t, t.at(0, nmSvcr, nmFinInstnId)),
 		}
 	case "Bal":
 		return nil, r.balance(path, line)
 	case "TxsSummry":
-		ts := &txsSummry{TtlNtries: numberAndSum{t.textAt(0, "TtlNtries", "NbOfNtries"), t.textAt(0, "TtlNtries", "Sum")}}
+		ts := &txsSummry{TtlNtries: numberAndSum{t.textAt(0, nmTtlNtries, nmNbOfNtries), t.textAt(0, nmTtlNtries, nmSum)}}
 		for _, x := range []struct {
-			el  string
+			el  name
 			dst **numberAndSum
-		}{{"TtlCdtNtries", &ts.TtlCdtNtries}, {"TtlDbtNtries", &ts.TtlDbtNtries}} {
+		}{{nmTtlCdtNtries, &ts.TtlCdtNtries}, {nmTtlDbtNtries, &ts.TtlDbtNtries}} {
 			if n := t.child(0, x.el); n != none {
-				*x.dst = &numberAndSum{t.textAt(n, "NbOfNtries"), t.textAt(n, "Sum")}
+				*x.dst = &numberAndSum{t.textAt(n, nmNbOfNtries), t.textAt(n, nmSum)}
 			}
 		}
 		c.summary, c.summaryLine = ts, line
@@ -515,18 +581,18 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 // otherAccount reads Id/Othr/Id, or the 001.01 alternatives BBAN and
 // PrtryAcct/Id, of an account Id node.
 func otherAccount(t *tree, id int32) string {
-	return t.choice(id, []string{"Othr", "Id"}, []string{"BBAN"}, []string{"PrtryAcct", "Id"})
+	return t.choice(id, []name{nmOthr, nmId}, []name{nmBBAN}, []name{nmPrtryAcct, nmId})
 }
 
 // finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
 func finBIC(t *tree, fin int32) string {
-	return t.codeChoice(fin, []string{"BICFI"}, []string{"BIC"})
+	return t.codeChoice(fin, []name{nmBICFI}, []name{nmBIC})
 }
 
 // partyOf returns the party node of a Dbtr/Cdtr/Ownr: its Pty child
 // (Party40Choice, 001.08 and up) or itself.
 func partyOf(t *tree, p int32) int32 {
-	if pty := t.child(p, "Pty"); pty != none {
+	if pty := t.child(p, nmPty); pty != none {
 		return pty
 	}
 	return p
@@ -535,7 +601,7 @@ func partyOf(t *tree, p int32) int32 {
 // code reads a choice of an ISO code and a proprietary code, directly or
 // in a CdOrPrtry wrapper.
 func code(t *tree, i int32) string {
-	return t.codeChoice(i, []string{"CdOrPrtry", "Cd"}, []string{"Cd"}, []string{"CdOrPrtry", "Prtry"}, []string{"Prtry"})
+	return t.codeChoice(i, []name{nmCdOrPrtry, nmCd}, []name{nmCd}, []name{nmCdOrPrtry, nmPrtry}, []name{nmPrtry})
 }
 
 func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total {
@@ -551,9 +617,13 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 		t.Count = n
 	}
 	if s := ns.Sum; s != "" {
-		d, ok := parseDecimal(strings.TrimPrefix(s, "-"))
-		if !ok {
+		d, total, frac, ok := parseDecimal([]byte(strings.TrimPrefix(s, "-")), false)
+		switch {
+		case !ok:
 			r.add(finding.Error, line, path+"/Sum", s, RuleSchema, "sum is not a decimal amount")
+		case total > numberDigits || frac > numberFraction:
+			r.add(finding.Error, line, path+"/Sum", shorten(s), RuleSchema, "sum out of range: %d digits, %d of them decimals; at most %d, %d of them decimals (DecimalNumber)",
+				total, frac, numberDigits, numberFraction)
 		}
 		t.Sum = d // stated as a positive sum; a few banks write debit sums with a minus
 	}
@@ -564,24 +634,24 @@ func (r *Reader) total(ns *numberAndSum, line int, path string) *statement.Total
 // Closing (CLBD).
 func (r *Reader) balance(path string, line int) error {
 	t := &r.t
-	code := code(t, t.child(0, "Tp"))
+	code := code(t, t.child(0, nmTp))
 	if code != "OPBD" && code != "PRCD" && code != "CLBD" {
 		return nil
 	}
-	a := t.amount(t.child(0, "Amt"))
-	ind := t.codeAt(0, "CdtDbtInd")
+	a := t.amount(t.child(0, nmAmt))
+	ind := t.codeAt(0, nmCdtDbtInd)
 	if ind == "" && a.Set {
 		// Some banks leave out the indicator of positive balances.
 		ind = "CRDT"
 		r.add(finding.Warning, a.Line, path+"/CdtDbtInd", "", RuleSchema,
 			"balance has no credit/debit indicator; read as a credit balance")
 	}
-	amount, err := r.amount(&a, ind, line, func() string { return path })
+	amount, err := r.amount(&a, ind, line, elPath{base: path})
 	if err != nil {
 		return err
 	}
-	dt := t.choice(0, []string{"Dt", "Dt"}, []string{"Dt", "DtTm"})
-	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, func() string { return path + "/Dt" }), Type: code}
+	dt := t.rawChoice(0, []name{nmDt, nmDt}, []name{nmDt, nmDtTm})
+	bl := &statement.Balance{Amount: amount, Currency: a.Ccy, Date: r.date(dt, line, elPath{base: path, tail: "/Dt"}), Type: code}
 	c := r.cur
 	switch code {
 	case "OPBD":
@@ -594,7 +664,7 @@ func (r *Reader) balance(path string, line int) error {
 		}
 	case "CLBD":
 		if c.st.Closing == nil {
-			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, a.Line, a.Value
+			c.st.Closing, c.closingPath, c.closingLine, c.closingRaw = bl, path, a.Line, string(a.raw)
 		}
 	}
 	return nil
@@ -602,41 +672,52 @@ func (r *Reader) balance(path string, line int) error {
 
 // amount reads a signed amount: the value of a with the sign of ind
 // (CRDT +, DBIT −). A missing or malformed amount or indicator is an error.
-func (r *Reader) amount(a *amt, ind string, line int, pathf func() string) (decimal.Decimal, error) {
+func (r *Reader) amount(a *amt, ind string, line int, p elPath) (decimal.Decimal, error) {
 	if a.Line > 0 {
 		line = a.Line
 	}
 	if !a.Set {
-		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", "", RuleSchema, "amount is missing")
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", "", RuleSchema, "amount is missing")
 	}
-	d, ok := parseDecimal(a.Value)
-	if !ok {
-		return decimal.Decimal{}, r.fail(line, pathf()+"/Amt", shorten(a.Value), RuleSchema,
+	ind = strings.TrimSpace(ind)
+	d, err := parseAmount(a.raw, ind == "DBIT")
+	if err == errNotDecimal {
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", shorten(string(a.raw)), RuleSchema,
 			"amount is not a decimal number (digits with an optional '.', no sign)")
+	} else if err != nil {
+		return decimal.Decimal{}, r.fail(line, p.String()+"/Amt", shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
-	switch strings.TrimSpace(ind) {
-	case "CRDT":
-		return d, nil
-	case "DBIT":
-		return d.Neg(), nil
+	if ind != "CRDT" && ind != "DBIT" {
+		return decimal.Decimal{}, r.fail(line, p.String()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
 	}
-	return decimal.Decimal{}, r.fail(line, pathf()+"/CdtDbtInd", shorten(ind), RuleSchema, "credit/debit indicator must be CRDT or DBIT")
+	return d, nil
 }
 
-// parseDecimal reads an XSD decimal without sign or exponent exactly.
-func parseDecimal(s string) (decimal.Decimal, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 40 {
-		return decimal.Decimal{}, false
+// parseDecimal reads an XSD decimal without sign or exponent exactly. It
+// also returns the digits of the value as XSD totalDigits and
+// fractionDigits count them: without leading and trailing zeros.
+func parseDecimal(s []byte, neg bool) (d decimal.Decimal, total, frac int, ok bool) {
+	s = bytes.TrimSpace(s)
+	if len(s) == 0 || len(s) > 40 {
+		return decimal.Decimal{}, 0, 0, false
 	}
 	var m int64
 	dot, digits := -1, 0
+	firstInt, lastFrac := -1, -1 // first non-zero digit before the point, last after it
 	fast := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
 			digits++
+			if c != '0' {
+				if dot < 0 && firstInt < 0 {
+					firstInt = i
+				}
+				if dot >= 0 {
+					lastFrac = i
+				}
+			}
 			if digits > 18 {
 				fast = false
 			} else {
@@ -645,38 +726,97 @@ func parseDecimal(s string) (decimal.Decimal, bool) {
 		case c == '.' && dot < 0:
 			dot = i
 		default:
-			return decimal.Decimal{}, false
+			return decimal.Decimal{}, 0, 0, false
 		}
 	}
 	if digits == 0 {
-		return decimal.Decimal{}, false
+		return decimal.Decimal{}, 0, 0, false
 	}
 	exp := 0
 	if dot >= 0 {
 		exp = -(len(s) - dot - 1)
+		if lastFrac > 0 {
+			frac = lastFrac - dot
+		}
+	} else {
+		dot = len(s)
 	}
+	if firstInt >= 0 {
+		total = dot - firstInt
+	}
+	total += frac
 	if fast {
-		return decimal.New(m, int32(exp)), true
+		if neg {
+			m = -m
+		}
+		return decimal.New(m, int32(exp)), total, frac, true
 	}
-	d, err := decimal.NewFromString(s)
-	return d, err == nil
+	d, err := decimal.NewFromString(string(s))
+	if neg {
+		d = d.Neg()
+	}
+	return d, total, frac, err == nil
+}
+
+// Digits of ActiveOrHistoricCurrencyAndAmount and of DecimalNumber
+// (TxsSummry sums), as their XSD facets give them.
+const (
+	amountDigits, amountFraction = 18, 5
+	numberDigits, numberFraction = 18, 17
+)
+
+var errNotDecimal = errors.New("amount is not a decimal number")
+
+// parseAmount reads an ActiveOrHistoricCurrencyAndAmount value: errNotDecimal
+// when it is not a decimal, an error saying so when it has too many digits.
+func parseAmount(s []byte, neg bool) (decimal.Decimal, error) {
+	d, total, frac, ok := parseDecimal(s, neg)
+	switch {
+	case !ok:
+		return decimal.Decimal{}, errNotDecimal
+	case total > amountDigits || frac > amountFraction:
+		return decimal.Decimal{}, fmt.Errorf("amount out of range: %d digits, %d of them decimals; at most %d, %d of them decimals (ActiveOrHistoricCurrencyAndAmount)",
+			total, frac, amountDigits, amountFraction)
+	}
+	return d, nil
 }
 
 // date reads an ISODate, or the date part of an ISODateTime as written
 // (the civil date the bank meant), as 00:00 UTC. An empty value is the zero
 // time; a malformed one is an error finding.
-func (r *Reader) date(s string, line int, pathf func() string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
+func (r *Reader) date(b []byte, line int, p elPath) time.Time {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
 		return time.Time{}
 	}
-	if len(s) >= 10 {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil && (len(s) == 10 || s[10] == 'T' || s[10] == '+' || s[10] == 'Z' || s[10] == '-') {
+	if len(b) >= 10 && (len(b) == 10 || b[10] == 'T' || b[10] == '+' || b[10] == 'Z' || b[10] == '-') {
+		if t, ok := isoDate(b[:10]); ok {
 			return t
 		}
 	}
-	r.add(finding.Error, line, pathf(), shorten(s), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
 	return time.Time{}
+}
+
+// isoDate reads YYYY-MM-DD as time.Parse("2006-01-02") does, without its
+// cost: a day that the month does not have is refused.
+func isoDate(b []byte) (time.Time, bool) {
+	n := func(b []byte) int {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := n(b[:4]), n(b[5:7]), n(b[8:10])
+	if y < 0 || m < 1 || m > 12 || d < 1 || b[4] != '-' || b[7] != '-' {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == d
 }
 
 // dateTime reads an ISODateTime with or without fraction and zone (no zone
@@ -703,83 +843,123 @@ func shorten(s string) string {
 }
 
 func bankTxCode(t *tree, b int32) statement.BankTxCode {
-	fmly := t.at(b, "Domn", "Fmly")
+	fmly := t.at(b, nmDomn, nmFmly)
 	return statement.BankTxCode{
-		Domain:            t.codeAt(b, "Domn", "Cd"),
-		Family:            t.codeAt(fmly, "Cd"),
-		SubFamily:         t.codeAt(fmly, "SubFmlyCd"),
-		Proprietary:       t.codeAt(b, "Prtry", "Cd"),
-		ProprietaryIssuer: t.codeAt(b, "Prtry", "Issr"),
+		Domain:            t.codeAt(b, nmDomn, nmCd),
+		Family:            t.codeAt(fmly, nmCd),
+		SubFamily:         t.codeAt(fmly, nmSubFmlyCd),
+		Proprietary:       t.codeAt(b, nmPrtry, nmCd),
+		ProprietaryIssuer: t.codeAt(b, nmPrtry, nmIssr),
 	}
 }
 
+// elPath is an element path put together only when a finding needs it:
+// base, then el with its position k when k > 0, then tail. Entries and
+// their details make one per field that may be reported, so it must not
+// cost an allocation.
+type elPath struct {
+	base string // /Document/BkToCstmrStmt/Stmt[1]
+	el   string // /Ntry
+	k    int
+	el2  string // /NtryDtls/TxDtls
+	k2   int
+	tail string // /AmtDtls/TxAmt
+}
+
+func (p elPath) String() string {
+	s := p.base + p.el
+	if p.k > 0 {
+		s += "[" + strconv.Itoa(p.k) + "]"
+	}
+	s += p.el2
+	if p.k2 > 0 {
+		s += "[" + strconv.Itoa(p.k2) + "]"
+	}
+	return s + p.tail
+}
+
+// at returns the path with tail in place of its tail.
+func (p elPath) at(tail string) elPath {
+	p.tail = tail
+	return p
+}
+
 // entry turns the Ntry in the tree into a statement entry.
-func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
+func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
 	t := &r.t
-	a := t.amount(t.child(0, "Amt"))
-	amount, err := r.amount(&a, t.codeAt(0, "CdtDbtInd"), line, func() string { return path })
+	var k kids // the entry's children by name, looked up once
+	t.kidsOf(0, &k)
+	a := t.amount(k[nmAmt])
+	r.entryAmt = a
+	amount, err := r.amount(&a, t.code(k[nmCdtDbtInd]), line, p)
 	if err != nil {
 		return nil, err
 	}
 	e := &statement.Entry{
 		Statement:      c.st,
 		Seq:            c.nNtr,
-		Ref:            t.textAt(0, "NtryRef"),
+		Ref:            t.text(k[nmNtryRef]),
 		Amount:         amount,
 		Currency:       a.Ccy,
-		Reversal:       isTrue(t.codeAt(0, "RvslInd")),
-		Status:         t.codeChoice(0, []string{"Sts", "Cd"}, []string{"Sts", "Prtry"}, []string{"Sts"}),
-		BankTxCode:     bankTxCode(t, t.child(0, "BkTxCd")),
-		AccountSvcrRef: t.textAt(0, "AcctSvcrRef"),
-		Info:           t.textAt(0, "AddtlNtryInf"),
+		Reversal:       isTrue(t.code(k[nmRvslInd])),
+		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
+		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
+		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
+		Info:           t.text(k[nmAddtlNtryInf]),
 		Line:           line,
 	}
-	e.BookingDate = r.date(t.choice(0, []string{"BookgDt", "Dt"}, []string{"BookgDt", "DtTm"}), line, func() string { return path + "/BookgDt" })
-	e.ValueDate = r.date(t.choice(0, []string{"ValDt", "Dt"}, []string{"ValDt", "DtTm"}), line, func() string { return path + "/ValDt" })
+	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
+	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
 	if e.Currency == "" {
 		e.Currency = c.st.Account.Currency
 	}
 
 	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
 	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
-	btch := t.child(0, "Btch")
+	btch := k[nmBtch]
 	nd := 0
 	for k := t.firstChild(0); k != none; k = t.nextSibling(k) {
 		switch {
-		case t.is(k, "TxDtls"):
+		case t.is(k, nmTxDtls):
 			nd++
-		case t.is(k, "NtryDtls"):
+		case t.is(k, nmNtryDtls):
 			for x := t.firstChild(k); x != none; x = t.nextSibling(x) {
 				switch {
-				case t.is(x, "TxDtls"):
+				case t.is(x, nmTxDtls):
 					nd++
-				case t.is(x, "Btch") && btch == none:
+				case t.is(x, nmBtch) && btch == none:
 					btch = x
 				}
 			}
 		}
 	}
 	if btch != none {
-		e.BatchID = t.choice(btch, []string{"PmtInfId"}, []string{"MsgId"})
-		if s := t.textAt(btch, "NbOfTxs"); s != "" {
+		e.BatchID = t.choice(btch, []name{nmPmtInfId}, []name{nmMsgId})
+		if s := t.textAt(btch, nmNbOfTxs); s != "" {
 			k, err := strconv.Atoi(s)
 			if err != nil {
-				r.add(finding.Error, t.line(btch, line), path+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
+				r.add(finding.Error, t.line(btch, line), p.String()+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
 			}
 			e.BatchCount = k
 		}
 	}
 
+	if nd > MaxDetails {
+		return nil, r.fail(line, p.String(), strconv.Itoa(nd), RuleLimit,
+			"Ntry holds %d transaction details, more than %d (MaxDetails): a limit of this reader, far beyond real statements", nd, MaxDetails)
+	}
 	if nd > 0 {
 		e.Details = make([]statement.Transaction, 0, nd)
 		allAmounts := true
-		sum := decimal.Zero
+		var sum decsum.Sum
 		k := 0
-		firstPath := ""
+		var firstPath elPath
 		add := func(tx int32, dpath string) error {
 			k++
-			tr, apath, has, err := r.transaction(tx, e, nd, line, path, dpath, k)
+			dp := p
+			dp.el2, dp.k2 = dpath, k
+			tr, apath, has, err := r.transaction(tx, e, nd, line, dp)
 			if err != nil {
 				return err
 			}
@@ -789,20 +969,20 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 			if !has || tr.Currency != e.Currency {
 				allAmounts = false
 			} else {
-				sum = sum.Add(tr.Amount)
+				sum.Add(tr.Amount)
 			}
 			e.Details = append(e.Details, tr)
 			return nil
 		}
 		for x := t.firstChild(0); x != none; x = t.nextSibling(x) {
 			switch {
-			case t.is(x, "TxDtls"):
+			case t.is(x, nmTxDtls):
 				if err := add(x, "/TxDtls"); err != nil {
 					return nil, err
 				}
-			case t.is(x, "NtryDtls"):
+			case t.is(x, nmNtryDtls):
 				for y := t.firstChild(x); y != none; y = t.nextSibling(y) {
-					if t.is(y, "TxDtls") {
+					if t.is(y, nmTxDtls) {
 						if err := add(y, "/NtryDtls/TxDtls"); err != nil {
 							return nil, err
 						}
@@ -811,14 +991,14 @@ func (r *Reader) entry(path string, line int) (*statement.Entry, error) {
 			}
 		}
 		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, a.Line, path+"/Amt", a.Value, RuleDetails,
-				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.String())
+			r.add(finding.Warning, a.Line, p.String()+"/Amt", string(a.raw), RuleDetails,
+				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.Decimal().String())
 		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
-			r.add(finding.Warning, e.Details[0].Line, firstPath, e.Details[0].Amount.Abs().String(), RuleDetails,
+			r.add(finding.Warning, e.Details[0].Line, firstPath.String(), e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
 	}
-	r.tally(e, path, line)
+	r.tally(e, p, line)
 	return e, nil
 }
 
@@ -828,47 +1008,49 @@ func isTrue(s string) bool {
 
 // transaction turns a TxDtls node into a statement transaction. It returns
 // the path of the amount it used and whether the detail states an amount.
-func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPath, dEl string, k int) (statement.Transaction, string, bool, error) {
+func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPath) (statement.Transaction, elPath, bool, error) {
 	t := &r.t
-	pathf := func() string { return entryPath + dEl + "[" + strconv.Itoa(k) + "]" }
-	refs := t.child(tx, "Refs")
+	var k kids // the detail's children by name, looked up once
+	t.kidsOf(tx, &k)
+	refs := k[nmRefs]
 	tr := statement.Transaction{
-		EndToEndID:     clean(t.textAt(refs, "EndToEndId")),
-		MandateID:      t.textAt(refs, "MndtId"),
-		InstructionID:  t.textAt(refs, "InstrId"),
-		PaymentInfoID:  t.textAt(refs, "PmtInfId"),
-		TransactionID:  t.textAt(refs, "TxId"),
-		AccountSvcrRef: t.textAt(refs, "AcctSvcrRef"),
+		EndToEndID:     clean(t.textAt(refs, nmEndToEndId)),
+		MandateID:      t.textAt(refs, nmMndtId),
+		InstructionID:  t.textAt(refs, nmInstrId),
+		PaymentInfoID:  t.textAt(refs, nmPmtInfId),
+		TransactionID:  t.textAt(refs, nmTxId),
+		AccountSvcrRef: t.textAt(refs, nmAcctSvcrRef),
 		Line:           t.line(tx, line),
 	}
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's
 	// amount when it has a single detail.
-	amtDtls := t.child(tx, "AmtDtls")
+	amtDtls := k[nmAmtDtls]
 	viaAmtDtls := false
-	an := t.child(tx, "Amt")
+	an := k[nmAmt]
 	if an == none {
-		an = t.at(amtDtls, "TxAmt", "Amt")
+		an = t.at(amtDtls, nmTxAmt, nmAmt)
 		viaAmtDtls = an != none
 	}
-	apathf := func() string {
-		if viaAmtDtls {
-			return pathf() + "/AmtDtls/TxAmt"
-		}
-		return pathf()
+	ap := p
+	if viaAmtDtls {
+		ap = p.at("/AmtDtls/TxAmt")
 	}
 	has := an != none
 	if has {
 		a := t.amount(an)
-		ind := t.codeAt(tx, "CdtDbtInd")
+		ind := t.code(k[nmCdtDbtInd])
 		if ind == "" {
 			ind = "CRDT"
 			if e.Amount.Sign() < 0 {
 				ind = "DBIT"
 			}
 		}
-		v, err := r.amount(&a, ind, line, apathf)
-		if err != nil {
-			return tr, "", false, err
+		var v decimal.Decimal
+		var err error
+		if sameAmount(&a, ind, &r.entryAmt, e.Amount) {
+			v = e.Amount // the entry's text and sign: the same amount, already checked
+		} else if v, err = r.amount(&a, ind, line, ap); err != nil {
+			return tr, elPath{}, false, err
 		}
 		tr.Amount, tr.Currency, tr.Line = v, a.Ccy, a.Line
 		if tr.Currency == "" {
@@ -879,36 +1061,36 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	} else {
 		tr.Currency = e.Currency
 	}
-	if n := t.at(amtDtls, "InstdAmt", "Amt"); n != none {
+	if n := t.at(amtDtls, nmInstdAmt, nmAmt); n != none {
 		ia := t.amount(n)
-		if d, ok := parseDecimal(ia.Value); ok {
+		if d, err := parseAmount(ia.raw, false); err == nil {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
 		} else {
-			r.add(finding.Error, ia.Line, pathf()+"/AmtDtls/InstdAmt/Amt", shorten(ia.Value), RuleSchema, "amount is not a decimal number")
+			r.add(finding.Error, ia.Line, p.String()+"/AmtDtls/InstdAmt/Amt", shorten(string(ia.raw)), RuleSchema, "%v", err)
 		}
 	}
 	// Charges: the total of every Chrgs element, positive. Up to 001.02
 	// Chrgs repeats with an Amt each; from 001.03 one Chrgs holds
 	// TtlChrgsAndTaxAmt and Rcrd/Amt.
 	charge := func(a amt, suffix string) {
-		tr.Charges = tr.Charges.Add(r.plain(a, pathf, suffix))
+		tr.Charges = tr.Charges.Add(r.plain(a, p.at(suffix)))
 		if tr.ChargesCurrency == "" {
 			tr.ChargesCurrency = a.Ccy
 		}
 	}
 	for ch := t.firstChild(tx); ch != none; ch = t.nextSibling(ch) {
-		if !t.is(ch, "Chrgs") {
+		if !t.is(ch, nmChrgs) {
 			continue
 		}
 		switch {
-		case t.child(ch, "TtlChrgsAndTaxAmt") != none:
-			charge(t.amount(t.child(ch, "TtlChrgsAndTaxAmt")), "/Chrgs/TtlChrgsAndTaxAmt")
-		case t.child(ch, "Amt") != none:
-			charge(t.amount(t.child(ch, "Amt")), "/Chrgs/Amt")
+		case t.child(ch, nmTtlChrgsAndTaxAmt) != none:
+			charge(t.amount(t.child(ch, nmTtlChrgsAndTaxAmt)), "/Chrgs/TtlChrgsAndTaxAmt")
+		case t.child(ch, nmAmt) != none:
+			charge(t.amount(t.child(ch, nmAmt)), "/Chrgs/Amt")
 		default:
 			for rc := t.firstChild(ch); rc != none; rc = t.nextSibling(rc) {
-				if t.is(rc, "Rcrd") && t.child(rc, "Amt") != none {
-					charge(t.amount(t.child(rc, "Amt")), "/Chrgs/Rcrd/Amt")
+				if t.is(rc, nmRcrd) && t.child(rc, nmAmt) != none {
+					charge(t.amount(t.child(rc, nmAmt)), "/Chrgs/Rcrd/Amt")
 				}
 			}
 		}
@@ -916,7 +1098,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	if tr.ChargesCurrency == tr.Currency {
 		tr.ChargesCurrency = "" // "" is the detail's currency
 	}
-	if bc := t.child(tx, "BkTxCd"); bc != none {
+	if bc := k[nmBkTxCd]; bc != none {
 		if bt := bankTxCode(t, bc); bt != e.BankTxCode && bt != (statement.BankTxCode{}) {
 			tr.BankTxCode = bt
 		}
@@ -926,34 +1108,34 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	// return or reversal turns it round (a returned collection is booked as
 	// a debit but its counterparty is still the debtor), told by RvslInd,
 	// the bank transaction code or a return reason (statement.IsReturn).
-	p := t.child(tx, "RltdPties")
-	agts := t.child(tx, "RltdAgts")
-	dbtrN, cdtrN := t.child(p, "Dbtr"), t.child(p, "Cdtr")
-	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(p, "UltmtDbtr")), IBAN: t.textAt(p, "DbtrAcct", "Id", "IBAN"),
-		Account: otherAccount(t, t.at(p, "DbtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "DbtrAgt"), dbtrN)}
-	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(p, "UltmtCdtr")), IBAN: t.textAt(p, "CdtrAcct", "Id", "IBAN"),
-		Account: otherAccount(t, t.at(p, "CdtrAcct", "Id")), BIC: agentBIC(t, t.child(agts, "CdtrAgt"), cdtrN)}
+	rp := k[nmRltdPties]
+	agts := k[nmRltdAgts]
+	dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
+	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
+		Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
 	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
 	txCode := e.BankTxCode
 	if tr.BankTxCode != (statement.BankTxCode{}) {
 		txCode = tr.BankTxCode
 	}
-	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.at(tx, "RtrInf", "Rsn")))
+	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.child(k[nmRtrInf], nmRsn)))
 	tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
 	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
 	// Remittance: Ustrd lines joined by a space; the first Strd creditor
 	// reference, classified as RF or Belgian OGM.
-	rmt := t.child(tx, "RmtInf")
+	rmt := k[nmRmtInf]
 	var parts []string
 	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
 		switch {
-		case t.is(u, "Ustrd"):
+		case t.is(u, nmUstrd):
 			if s := t.text(u); s != "" {
 				parts = append(parts, s)
 			}
-		case t.is(u, "Strd") && tr.Reference.Value == "":
-			if ref := t.textAt(u, "CdtrRefInf", "Ref"); ref != "" {
+		case t.is(u, nmStrd) && tr.Reference.Value == "":
+			if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
 				scheme, v := sepa.DetectReference(ref)
 				tr.Reference = statement.Reference{Scheme: scheme, Value: v}
 			}
@@ -962,10 +1144,10 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	tr.Remittance = strings.Join(parts, " ")
 	if tr.Remittance == "" {
 		for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
-			if t.is(u, "Strd") {
+			if t.is(u, nmStrd) {
 				var add []string
 				for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
-					if t.is(x, "AddtlRmtInf") && t.text(x) != "" {
+					if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
 						add = append(add, t.text(x))
 					}
 				}
@@ -975,21 +1157,37 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, entryPa
 	}
 
 	// Return information.
-	if rtr := t.child(tx, "RtrInf"); rtr != none {
-		tr.ReturnReason = code(t, t.child(rtr, "Rsn"))
+	if rtr := k[nmRtrInf]; rtr != none {
+		tr.ReturnReason = code(t, t.child(rtr, nmRsn))
 		var add []string
 		for x := t.firstChild(rtr); x != none; x = t.nextSibling(x) {
-			if t.is(x, "AddtlInf") && t.text(x) != "" {
+			if t.is(x, nmAddtlInf) && t.text(x) != "" {
 				add = append(add, t.text(x))
 			}
 		}
 		tr.ReturnText = strings.Join(add, " ")
 	}
-	apath := ""
+	var apath elPath
 	if has && nd == 1 {
-		apath = apathf() + "/Amt"
+		apath = ap
+		apath.tail += "/Amt"
 	}
 	return tr, apath, has, nil
+}
+
+// sameAmount reports whether amount a with indicator ind states the entry
+// amount d, read from ea, in the same text and sign.
+func sameAmount(a *amt, ind string, ea *amt, d decimal.Decimal) bool {
+	if !bytes.Equal(a.raw, ea.raw) {
+		return false
+	}
+	switch strings.TrimSpace(ind) {
+	case "CRDT":
+		return d.Sign() > 0
+	case "DBIT":
+		return d.Sign() < 0
+	}
+	return false
 }
 
 // clean drops the SEPA placeholder NOTPROVIDED from an end-to-end id.
@@ -1001,43 +1199,43 @@ func clean(s string) string {
 }
 
 // plain reads a positive amount, adding an error finding when malformed.
-func (r *Reader) plain(a amt, pathf func() string, suffix string) decimal.Decimal {
-	d, ok := parseDecimal(a.Value)
-	if !ok {
-		r.add(finding.Error, a.Line, pathf()+suffix, shorten(a.Value), RuleSchema, "amount is not a decimal number")
+func (r *Reader) plain(a amt, p elPath) decimal.Decimal {
+	d, err := parseAmount(a.raw, false)
+	if err != nil {
+		r.add(finding.Error, a.Line, p.String(), shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
 	return d
 }
 
 func partyName(t *tree, p, ultimate int32) string {
-	if n := t.textAt(partyOf(t, p), "Nm"); n != "" {
+	if n := t.textAt(partyOf(t, p), nmNm); n != "" {
 		return n
 	}
-	return t.textAt(partyOf(t, ultimate), "Nm")
+	return t.textAt(partyOf(t, ultimate), nmNm)
 }
 
 func agentBIC(t *tree, agent, party int32) string {
-	if b := finBIC(t, t.child(agent, "FinInstnId")); b != "" {
+	if b := finBIC(t, t.child(agent, nmFinInstnId)); b != "" {
 		return b
 	}
-	return finBIC(t, t.at(party, "Agt", "FinInstnId"))
+	return finBIC(t, t.at(party, nmAgt, nmFinInstnId))
 }
 
 // creditorID finds the SEPA creditor identifier in Cdtr/Id/PrvtId/Othr
 // (SchmeNm/Prtry SEPA), or an Othr/Id that is a valid creditor identifier.
 func creditorID(t *tree, p int32) string {
-	id := t.child(p, "Id")
-	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+	id := t.child(p, nmId)
+	for _, holder := range []int32{t.child(id, nmPrvtId), t.child(id, nmOrgId)} {
 		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
-			if t.is(o, "Othr") && strings.EqualFold(code(t, t.child(o, "SchmeNm")), "SEPA") {
-				return t.textAt(o, "Id")
+			if t.is(o, nmOthr) && strings.EqualFold(code(t, t.child(o, nmSchmeNm)), "SEPA") {
+				return t.textAt(o, nmId)
 			}
 		}
 	}
-	for _, holder := range []int32{t.child(id, "PrvtId"), t.child(id, "OrgId")} {
+	for _, holder := range []int32{t.child(id, nmPrvtId), t.child(id, nmOrgId)} {
 		for o := t.firstChild(holder); o != none; o = t.nextSibling(o) {
-			if t.is(o, "Othr") {
-				if v := t.textAt(o, "Id"); v != "" && sepa.ValidateCreditorID(v) == nil {
+			if t.is(o, nmOthr) {
+				if v := t.textAt(o, nmId); v != "" && sepa.ValidateCreditorID(v) == nil {
 					return v
 				}
 			}
@@ -1047,23 +1245,23 @@ func creditorID(t *tree, p int32) string {
 }
 
 // tally adds an entry to the running totals of its statement.
-func (r *Reader) tally(e *statement.Entry, path string, line int) {
+func (r *Reader) tally(e *statement.Entry, p elPath, line int) {
 	c := r.cur
 	if e.Amount.Sign() < 0 {
 		c.nDebit++
-		c.debits = c.debits.Sub(e.Amount)
+		c.debits.Sub(e.Amount)
 	} else {
 		c.nCred++
-		c.credits = c.credits.Add(e.Amount)
+		c.credits.Add(e.Amount)
 	}
 	if e.Status == "" || e.Status == "BOOK" {
 		c.nBooked++
-		c.booked = c.booked.Add(e.Amount)
+		c.booked.Add(e.Amount)
 	}
 	acct := c.st.Account.Currency
 	if !c.ccyWarned && acct != "" && e.Currency != "" && e.Currency != acct {
 		c.ccyWarned = true
-		r.add(finding.Warning, line, path+"/Amt", e.Currency, RuleCurrency,
+		r.add(finding.Warning, line, p.String()+"/Amt", e.Currency, RuleCurrency,
 			"entry currency %s differs from the account currency %s", e.Currency, acct)
 	}
 	if c.entryCurrency == "" {

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/finding"
@@ -108,6 +111,19 @@ func TestReaderErrors(t *testing.T) {
 			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "12,50": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
 		{"negative amount", stmt053(ntry("-1.00", "CRDT")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "-1.00": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
+		{"amount of 19 decimals (17.10)", stmt053(ntry("1.00", "CRDT") + ntry("148.8765432109876543211", "DBIT")), 1,
+			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/Amt "148.8765432109876543211": amount out of range: 22 digits, 19 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount of 19 digits", stmt053(ntry("1234567890123456789", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "1234567890123456789": amount out of range: 19 digits, 0 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount of 6 decimals", stmt053(ntry("0.123456", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "0.123456": amount out of range: 6 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"detail amount out of range", stmt053(`<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls>` +
+			`<AmtDtls><TxAmt><Amt Ccy="EUR">100000000000000000000.00</Amt></TxAmt></AmtDtls></TxDtls></NtryDtls></Ntry>`), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/TxAmt/Amt "100000000000000000000.00": amount out of range: 21 digits, 0 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"balance out of range", stmt053(fmt.Sprintf(bal, "CLBD", "EUR", "12.345678")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Bal[1]/Amt "12.345678": amount out of range: 8 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]`},
+		{"amount split by comments around a space", stmt053(ntry("1<!-- a --> <!-- b -->2", "CRDT")), 0,
+			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt "1 2": amount is not a decimal number (digits with an optional '.', no sign) [ISO 20022]`},
 		{"bad indicator", stmt053(ntry("1.00", "CREDIT")), 0,
 			`t.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/CdtDbtInd "CREDIT": credit/debit indicator must be CRDT or DBIT [ISO 20022]`},
 		{"missing amount", stmt053(`<Ntry><CdtDbtInd>CRDT</CdtDbtInd></Ntry>`), 0,
@@ -223,14 +239,28 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(stmt053(ntry("1.00", "CRDT"))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := camt.NewReader(bytes.NewReader(data), "fuzz.xml")
+		// The same input read with every token through the scanner's full
+		// checks must give the same entries, statements, findings and error.
+		if fast, careful := readResult(t, r), readResult(t, camt.NewCarefulReader(bytes.NewReader(data), "fuzz.xml")); fast != careful {
+			t.Fatalf("fast and careful readers differ:\nfast    %s\ncareful %s", fast, careful)
+		}
+		r = camt.NewReader(bytes.NewReader(data), "fuzz.xml")
+		var amounts []string
 		for i := 0; ; i++ {
 			e, err := r.Next()
 			if err == io.EOF {
-				// What the scanner accepts, encoding/xml must accept too.
+				// What the scanner accepts, encoding/xml must accept too,
+				// and read the same entries with the same amounts.
 				if xerr := wellFormed(data); xerr != nil {
 					t.Fatalf("read to EOF, but encoding/xml says: %v", xerr)
 				}
+				if want := xmlAmounts(t, data); strings.Join(amounts, " ") != strings.Join(want, " ") {
+					t.Fatalf("entry amounts %v, encoding/xml reads %v", amounts, want)
+				}
 				break
+			}
+			if err == nil {
+				amounts = append(amounts, e.Amount.String())
 			}
 			if err != nil {
 				var fd finding.Finding
@@ -251,8 +281,127 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
+// readResult reads r to its end and returns all it gave as text.
+func readResult(t *testing.T, r *camt.Reader) string {
+	var b strings.Builder
+	for i := 0; i < 1<<20; i++ {
+		e, err := r.Next()
+		if err != nil {
+			b.WriteString("end: " + err.Error() + "\n")
+			break
+		}
+		b.WriteString(compact(t, e) + "\n")
+	}
+	b.WriteString(compact(t, r.Statements()) + "\n" + findingsText(r.Findings()))
+	return b.String()
+}
+
+// xmlAmounts reads the signed amount of every entry with encoding/xml: the
+// first Amt and CdtDbtInd of each Ntry four levels down (Document, message,
+// statement, Ntry), their text taken as the Reader takes it (from the first
+// piece that is not white space, up to the first child element). The Reader
+// read data to its end, so every amount must be a decimal.
+func xmlAmounts(t *testing.T, data []byte) []string {
+	d := newXMLDecoder(data)
+	var out []string
+	var path []string
+	var amt, ind *elementText
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if len(path) == 5 && path[3] == "Ntry" {
+				// A child inside Amt or CdtDbtInd ends their text.
+				switch {
+				case path[4] == "Amt" && amt != nil && !amt.done:
+					amt.closed = true
+				case path[4] == "CdtDbtInd" && ind != nil && !ind.done:
+					ind.closed = true
+				}
+			}
+			path = append(path, tk.Name.Local)
+			if len(path) == 4 && tk.Name.Local == "Ntry" {
+				amt, ind = nil, nil
+			}
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case tk.Name.Local == "Amt" && amt == nil:
+					amt = new(elementText)
+				case tk.Name.Local == "CdtDbtInd" && ind == nil:
+					ind = new(elementText)
+				}
+			}
+		case xml.CharData:
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case path[4] == "Amt" && amt != nil && !amt.done:
+					amt.add(string(tk))
+				case path[4] == "CdtDbtInd" && ind != nil && !ind.done:
+					ind.add(string(tk))
+				}
+			}
+		case xml.EndElement:
+			if len(path) == 5 && path[3] == "Ntry" {
+				switch {
+				case path[4] == "Amt" && amt != nil:
+					amt.done = true
+				case path[4] == "CdtDbtInd" && ind != nil:
+					ind.done = true
+				}
+			}
+			if len(path) == 4 && tk.Name.Local == "Ntry" && amt != nil && ind != nil {
+				v, err := decimal.NewFromString(strings.TrimSpace(amt.text))
+				if err != nil {
+					t.Fatalf("encoding/xml reads entry amount %q: %v", amt.text, err)
+				}
+				if strings.TrimSpace(ind.text) == "DBIT" {
+					v = v.Neg()
+				}
+				out = append(out, v.String())
+			}
+			path = path[:len(path)-1]
+		}
+	}
+	return out
+}
+
+// elementText gathers an element's text by the Reader's rule.
+type elementText struct {
+	text         string
+	closed, done bool
+}
+
+func (e *elementText) add(piece string) {
+	switch {
+	case e.text == "" || e.closed:
+		if e.text == "" && strings.TrimSpace(piece) != "" {
+			e.text, e.closed = piece, false
+		}
+	default:
+		e.text += piece
+	}
+}
+
 // wellFormed checks data with encoding/xml.
 func wellFormed(data []byte) error {
+	d := newXMLDecoder(data)
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// newXMLDecoder returns an encoding/xml decoder of data that decodes the
+// encodings the Reader accepts the way it does.
+func newXMLDecoder(data []byte) *xml.Decoder {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		switch strings.ToLower(label) {
@@ -267,15 +416,7 @@ func wellFormed(data []byte) error {
 		}
 		return bytes.NewReader(out), err
 	}
-	for {
-		_, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return d
 }
 
 // sharedCorpus returns the corpus folder the way testutil finds it, without
@@ -334,3 +475,48 @@ func TestReaderSyntax(t *testing.T) {
 }
 
 func strconvQuote(s string) string { return `"` + s + `"` }
+
+// TestReaderAmountDigits reads the largest amounts ActiveOrHistoricCurrencyAndAmount
+// allows — 18 digits, 5 of them decimals, leading and trailing zeros not
+// counted, as XSD counts them — and refuses one digit more (issue 17 item 10);
+// charges, instructed amounts and TxsSummry sums out of range are error
+// findings.
+func TestReaderAmountDigits(t *testing.T) {
+	ok := []struct{ in, want string }{
+		{"999999999999999999", "999999999999999999"},
+		{"9999999999999.99999", "9999999999999.99999"},
+		{"0000000000000000000001.5", "1.5"},
+		{"1.50000000000000000000", "1.5"},
+		{"0.00001", "0.00001"},
+		{"0", "0"},
+		{"000.000", "0"},
+	}
+	for _, tt := range ok {
+		r := camt.NewReader(strings.NewReader(stmt053(ntry(tt.in, "CRDT"))), "a.xml")
+		entries, err := readAll(r)
+		if err != nil || len(entries) != 1 || entries[0].Amount.String() != tt.want {
+			t.Errorf("%s: %v %v, want %s", tt.in, entries, err, tt.want)
+		}
+	}
+	body := `<TxsSummry><TtlNtries><NbOfNtries>1</NbOfNtries><Sum>1.00000000000000000</Sum></TtlNtries>` +
+		`<TtlCdtNtries><NbOfNtries>1</NbOfNtries><Sum>1.0000000000000000001</Sum></TtlCdtNtries></TxsSummry>` + "\n" +
+		`<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls><AmtDtls>` +
+		`<InstdAmt><Amt Ccy="USD">1.123456</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">1.00</Amt></TxAmt></AmtDtls>` +
+		`<Chrgs><Amt Ccy="EUR">0.0000001</Amt></Chrgs></TxDtls></NtryDtls></Ntry>`
+	r := camt.NewReader(strings.NewReader(stmt053(body)), "s.xml")
+	entries, err := readAll(r)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	want := `s.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": sum out of range: 20 digits, 19 of them decimals; at most 18, 17 of them decimals (DecimalNumber) [ISO 20022]
+s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/InstdAmt/Amt "1.123456": amount out of range: 7 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
+s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/Chrgs/Amt "0.0000001": amount out of range: 7 digits, 7 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
+s.xml:5: warning: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": states credit entries summing to 1.0000000000000000001, they add up to 1 [camt TxsSummry]
+`
+	if got := findingsText(r.Findings()); got != want {
+		t.Errorf("findings\n%s\nwant\n%s", got, want)
+	}
+	if d := entries[0].Details[0]; !d.OrigAmount.IsZero() || d.OrigCurrency != "" || !d.Charges.IsZero() {
+		t.Errorf("out-of-range amounts were kept: orig %s %s, charges %s", d.OrigAmount, d.OrigCurrency, d.Charges)
+	}
+}

@@ -66,8 +66,6 @@ type scanError struct {
 
 func (e *scanError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
-const maxToken = 16 << 20 // longest tag or text run accepted
-
 func newScanner(r io.Reader) *scanner {
 	return &scanner{r: r, buf: make([]byte, 64<<10), line: 1}
 }
@@ -84,8 +82,9 @@ func (s *scanner) fill() bool {
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
-		if len(s.buf) >= maxToken {
-			s.rerr = &scanError{s.line, fmt.Sprintf("a tag or text longer than %d bytes", maxToken)}
+		if len(s.buf) >= MaxToken {
+			s.rerr = &limitError{line: s.line, path: s.path(), value: shorten(string(s.buf[:61])),
+				msg: fmt.Sprintf("a tag or text longer than %d bytes (MaxToken)", MaxToken)}
 			s.eof = true
 			return false
 		}
@@ -126,8 +125,11 @@ func (s *scanner) errf(line int, format string, args ...any) error {
 // eofError is the error for input that ends inside a construct.
 func (s *scanner) eofError() error {
 	if s.rerr != nil {
-		if se, ok := s.rerr.(*scanError); ok {
-			return se
+		switch e := s.rerr.(type) {
+		case *scanError:
+			return e
+		case *limitError:
+			return e
 		}
 		return s.errf(s.line, "read error: %v", s.rerr)
 	}
@@ -180,6 +182,15 @@ func (s *scanner) next() (token, error) {
 		}
 		if s.buf[s.pos] != '<' {
 			return s.text()
+		}
+		if s.end-s.pos >= 2 {
+			switch s.buf[s.pos+1] {
+			case '/':
+				return s.endTag()
+			case '!', '?':
+			default:
+				return s.startTag()
+			}
 		}
 		b := s.peek(9)
 		switch {
@@ -239,16 +250,38 @@ func (s *scanner) next() (token, error) {
 	}
 }
 
-// text reads character data up to the next '<'.
+// textClass marks the bytes the text loop stops at: '<' ends the text,
+// '\n' counts a line, the rest needs the careful checks (entities, "]]>",
+// control characters, UTF-8).
+var textClass = func() (c [256]uint8) {
+	for i := range c {
+		switch {
+		case i == '<':
+			c[i] = 1
+		case i == '\n':
+			c[i] = 2
+		case i == '&', i == ']', i >= 0x80, i < 0x20 && i != '\t' && i != '\r':
+			c[i] = 3
+		}
+	}
+	return c
+}()
+
+// text reads character data up to the next '<'. One loop finds the '<',
+// counts lines and notes whether the text holds anything but plain ASCII
+// characters; only such text takes the full checks.
 func (s *scanner) text() (token, error) {
 	line := s.line
-	k := 0
+	k, nl := 0, 0
+	plain := true
 	for {
-		if i := bytes.IndexByte(s.buf[s.pos+k:s.end], '<'); i >= 0 {
-			k += i
+		i, n, p := scanText(s.buf[s.pos+k : s.end])
+		nl += n
+		plain = plain && p
+		k += i
+		if s.pos+k < s.end {
 			break
 		}
-		k = s.end - s.pos
 		if !s.fill() {
 			if s.rerr != nil {
 				return token{}, s.eofError()
@@ -256,18 +289,22 @@ func (s *scanner) text() (token, error) {
 			break
 		}
 	}
-	raw := s.buf[s.pos : s.pos+k]
-	if bytes.Contains(raw, []byte("]]>")) {
-		return token{}, s.errf(line, "unescaped ]]> not in CDATA section")
+	text := s.buf[s.pos : s.pos+k]
+	if !plain {
+		if bytes.Contains(text, []byte("]]>")) {
+			return token{}, s.errf(line, "unescaped ]]> not in CDATA section")
+		}
+		var err error
+		if text, err = s.unescape(text, line); err != nil {
+			return token{}, err
+		}
+		if err := checkChars(text, line); err != nil {
+			return token{}, err
+		}
 	}
-	text, err := s.unescape(raw, line)
-	if err != nil {
-		return token{}, err
-	}
-	if err := checkChars(text, line); err != nil {
-		return token{}, err
-	}
-	s.advance(k)
+	s.pos += k
+	s.offset += int64(k)
+	s.line += nl
 	return token{kind: tokText, text: text, line: line}, nil
 }
 
@@ -304,11 +341,21 @@ func (s *scanner) tagEnd() (int, error) {
 
 func (s *scanner) endTag() (token, error) {
 	line := s.line
+	// The common case: </name> right after its start tag's name.
+	if n := len(s.stackOff); n > 0 {
+		top := s.stack[s.stackOff[n-1]:]
+		if b := s.buf[s.pos+2 : s.end]; len(b) > len(top) && b[len(top)] == '>' && string(b[:len(top)]) == string(top) {
+			name := s.pop()
+			s.pos += len(top) + 3
+			s.offset += int64(len(top) + 3)
+			return token{kind: tokEnd, name: name, line: line}, nil
+		}
+	}
 	k, err := s.tagEnd()
 	if err != nil {
 		return token{}, err
 	}
-	full := bytes.TrimRight(s.buf[s.pos+2:s.pos+k], " \t\r\n")
+	full := trimRightSpace(s.buf[s.pos+2 : s.pos+k])
 	prefix, name := splitName(full)
 	if !validName(full) {
 		return token{}, s.errf(line, "invalid end tag </%s>", full)
@@ -327,6 +374,41 @@ func (s *scanner) endTag() (token, error) {
 
 func (s *scanner) startTag() (token, error) {
 	line := s.line
+	// The common case: <name> or <name/> without attributes, whole in the
+	// buffer. A name is ASCII letters, digits, '_', '-', '.' and at most one
+	// ':' between prefix and local name (see validName).
+	if b := s.buf[s.pos+1 : s.end]; len(b) > 0 && nameClass[b[0]] == 1 {
+		colon := -1
+		i := 1
+		for ; i < len(b) && nameClass[b[i]] != 0; i++ {
+			if b[i] == ':' {
+				if colon >= 0 {
+					break
+				}
+				colon = i
+			}
+		}
+		self := i+1 < len(b) && b[i] == '/' && b[i+1] == '>'
+		if i < len(b) && (b[i] == '>' || self) && colon != i-1 {
+			full := b[:i]
+			if err := s.push(full, line); err != nil {
+				return token{}, err
+			}
+			s.attrs = s.attrs[:0]
+			n := i + 2
+			if self {
+				s.pendingEnd = true
+				n++
+			}
+			s.pos += n
+			s.offset += int64(n)
+			t := token{kind: tokStart, name: full, selfClose: self, line: line}
+			if colon >= 0 {
+				t.prefix, t.name = full[:colon], full[colon+1:]
+			}
+			return t, nil
+		}
+	}
 	k, err := s.tagEnd()
 	if err != nil {
 		return token{}, err
@@ -348,7 +430,7 @@ func (s *scanner) startTag() (token, error) {
 	s.attrs = s.attrs[:0]
 	rest := body[n:]
 	for {
-		rest = bytes.TrimLeft(rest, " \t\r\n")
+		rest = trimLeftSpace(rest)
 		if len(rest) == 0 {
 			break
 		}
@@ -356,11 +438,11 @@ func (s *scanner) startTag() (token, error) {
 		if eq < 0 {
 			return token{}, s.errf(line, "attribute %q without a value in <%s>", bytes.TrimSpace(rest), full)
 		}
-		an := bytes.TrimRight(rest[:eq], " \t\r\n")
+		an := trimRightSpace(rest[:eq])
 		if !validName(an) {
 			return token{}, s.errf(line, "invalid attribute name %q in <%s>", an, full)
 		}
-		rest = bytes.TrimLeft(rest[eq+1:], " \t\r\n")
+		rest = trimLeftSpace(rest[eq+1:])
 		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
 			return token{}, s.errf(line, "unquoted attribute value in <%s>", full)
 		}
@@ -386,7 +468,9 @@ func (s *scanner) startTag() (token, error) {
 		}
 	}
 	prefix, name := splitName(full)
-	s.push(full)
+	if err := s.push(full, line); err != nil {
+		return token{}, err
+	}
 	if self {
 		s.pendingEnd = true
 	}
@@ -404,9 +488,34 @@ func (s *scanner) attr(name string) ([]byte, bool) {
 	return nil, false
 }
 
-func (s *scanner) push(name []byte) {
+// push opens an element; beyond MaxDepth it refuses.
+func (s *scanner) push(name []byte, line int) error {
+	if len(name) > MaxName {
+		return &limitError{line: line, path: s.path(), value: shorten(string(name)),
+			msg: fmt.Sprintf("element name longer than %d bytes (MaxName)", MaxName)}
+	}
+	if len(s.stackOff) >= MaxDepth {
+		_, local := splitName(name)
+		return &limitError{line: line, path: s.path() + "/" + string(local), value: string(local),
+			msg: fmt.Sprintf("elements nest deeper than %d levels (MaxDepth)", MaxDepth)}
+	}
 	s.stackOff = append(s.stackOff, len(s.stack))
 	s.stack = append(s.stack, name...)
+	return nil
+}
+
+// path returns the open elements by local name, /Document/BkToCstmrStmt/...
+func (s *scanner) path() string {
+	var b []byte
+	for i, off := range s.stackOff {
+		end := len(s.stack)
+		if i+1 < len(s.stackOff) {
+			end = s.stackOff[i+1]
+		}
+		_, local := splitName(s.stack[off:end])
+		b = append(append(b, '/'), local...)
+	}
+	return string(b)
 }
 
 func (s *scanner) top() []byte {
@@ -422,6 +531,20 @@ func (s *scanner) pop() []byte {
 	s.stackOff = s.stackOff[:i]
 	_, local := splitName(name)
 	return local
+}
+
+// closeEmpty ends the self-closing element whose start tag was just read,
+// in place of reading its end token.
+func (s *scanner) closeEmpty() {
+	s.pendingEnd = false
+	s.drop()
+}
+
+// drop removes the innermost open element.
+func (s *scanner) drop() {
+	i := len(s.stackOff) - 1
+	s.stack = s.stack[:s.stackOff[i]]
+	s.stackOff = s.stackOff[:i]
 }
 
 // skip reads past the end of the element whose start tag was just read.
@@ -447,6 +570,34 @@ func splitName(full []byte) (prefix, local []byte) {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func trimLeftSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// nameClass is 1 for the bytes a name may start with, 2 for the others it
+// may hold, 0 for the rest (see validName).
+var nameClass = func() (c [256]uint8) {
+	for i := range c {
+		switch {
+		case i >= 'a' && i <= 'z', i >= 'A' && i <= 'Z', i == '_':
+			c[i] = 1
+		case i >= '0' && i <= '9', i == '-', i == '.', i == ':':
+			c[i] = 2
+		}
+	}
+	return c
+}()
 
 // validName checks an element, attribute or processing-instruction name.
 // ISO 20022 names are ASCII, so only ASCII name characters are accepted:

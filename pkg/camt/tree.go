@@ -2,29 +2,51 @@ package camt
 
 import (
 	"bytes"
+	"fmt"
 )
 
 // tree holds one decoded element (an Ntry, a Bal, the Acct ...) as a small
-// tree of nodes whose names and texts live in one byte arena. It is reused
-// from element to element, so reading an entry allocates only the strings
-// it hands out.
+// tree of the nodes fields are read from: the element itself and every
+// element below it whose name is in elementNames, reached through such
+// elements. Texts live in one byte arena. The tree is reused from element to
+// element, so reading an entry allocates only the strings it hands out.
+//
+// Its size is bounded by MaxElementBytes, MaxElements and MaxText, which
+// also keeps every offset well inside an int32.
 type tree struct {
 	nodes  []node
 	arena  []byte
+	stack  []frame
+	base   int               // line of the decoded element
+	root   []byte            // its local name
 	intern map[string]string // codes, currencies and BICs repeat on every entry
+	// lastCode holds the last two codes read per element name.
+	lastCode [numNames][2]string
+	// careful leaves every token to scanner.next: the fuzz target reads
+	// each input both ways and requires the same result.
+	careful bool
 }
 
+// span is a piece of the arena.
 type span struct{ off, n int32 }
 
 type node struct {
-	name        span
-	text        span
-	ccy         span // the Ccy attribute of amounts
-	line        int32
-	first, last int32 // children
-	next        int32 // sibling
-	hasCcy      bool
+	text  span
+	ccy   span  // the Ccy attribute of amounts
+	line  int32 // from tree.base
+	next  int32 // sibling; the first child of node i is i+1
+	name  name
+	flags uint8
 }
+
+const (
+	hasChild   = 1 << iota // the next node is the first child
+	hasCcy                 // ccy is set
+	textClosed             // a child started after the text: later text is not added
+)
+
+// frame is an open element while the tree is read.
+type frame struct{ node, last int32 }
 
 // none is the index of a missing node; every accessor accepts it.
 const none = -1
@@ -38,101 +60,349 @@ func (t *tree) put(b []byte) span {
 func (t *tree) bytes(s span) []byte { return t.arena[s.off : s.off+s.n] }
 
 // read decodes the element whose start tag tok the scanner just returned.
+//
+// The loop reads the common tokens straight from the scanner's buffer —
+// text of plain ASCII characters, <name>, <name/> and </name> — and leaves
+// everything else (attributes, references, comments, CDATA, a token cut by
+// the end of the buffer, errors) to scanner.next, which reads the same
+// token from the same position with every check.
 func (t *tree) read(s *scanner, tok *token) error {
 	t.nodes = t.nodes[:0]
 	t.arena = t.arena[:0]
-	t.add(s, tok, none)
+	t.base = tok.line
+	t.root = append(t.root[:0], tok.name...)
+	t.add(s, names.lookup(tok.name), tok.line)
 	if tok.selfClose {
-		_, err := s.next()
-		return err
+		s.closeEmpty()
+		return nil
 	}
-	var stackBuf [16]int32
-	stack := append(stackBuf[:0], 0)
-	for len(stack) > 0 {
+	start := s.offset
+	stack := append(t.stack[:0], frame{0, none})
+	defer func() { t.stack = stack[:0] }()
+	drop := 0 // depth inside an element no field reads
+	for {
+		if s.offset-start > MaxElementBytes {
+			return t.limit(s, s.line, string(t.root), "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
+		}
+		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
+			if buf[0] != '<' {
+				i, nl, plain := scanText(buf)
+				if plain && i < len(buf) {
+					text := buf[:i]
+					s.pos += i
+					s.offset += int64(i)
+					line := s.line
+					s.line += nl
+					if drop == 0 {
+						if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
+							return err
+						}
+					}
+					continue
+				}
+			} else if buf[1] == '/' {
+				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
+				if b := buf[2:]; len(b) > len(top) && b[len(top)] == '>' && string(b[:len(top)]) == string(top) {
+					s.drop()
+					s.pos += len(top) + 3
+					s.offset += int64(len(top) + 3)
+					if drop > 0 {
+						drop--
+						continue
+					}
+					stack = stack[:len(stack)-1]
+					if len(stack) == 0 {
+						return nil
+					}
+					continue
+				}
+			} else if nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth {
+				b := buf[1:]
+				colon := -1
+				i := 1
+				for ; i < len(b) && nameClass[b[i]] != 0; i++ {
+					if b[i] == ':' {
+						if colon >= 0 {
+							break
+						}
+						colon = i
+					}
+				}
+				full := b[:i]
+				if i > MaxName {
+					i = len(b) // the scanner refuses it
+				}
+				s.attrs = s.attrs[:0]
+				if colon != i-1 {
+					i = fastAttrs(s, b, i)
+				}
+				self := i+1 < len(b) && b[i] == '/' && b[i+1] == '>'
+				if i < len(b) && (b[i] == '>' || self) && colon != len(full)-1 {
+					line := s.line
+					n := i + 2
+					if self {
+						n++
+					}
+					s.pos += n
+					s.offset += int64(n)
+					if drop > 0 {
+						if !self {
+							s.stackOff = append(s.stackOff, len(s.stack))
+							s.stack = append(s.stack, full...)
+							drop++
+						}
+						continue
+					}
+					s.stackOff = append(s.stackOff, len(s.stack))
+					s.stack = append(s.stack, full...)
+					var err error
+					if stack, err = t.start(s, stack, full[colon+1:], self, line); err != nil {
+						return err
+					}
+					if self {
+						s.drop()
+					} else if stack[len(stack)-1].node == none {
+						drop = 1
+						stack = stack[:len(stack)-1]
+					}
+					continue
+				}
+			}
+		}
 		tk, err := s.next()
 		if err != nil {
 			return err
 		}
-		cur := stack[len(stack)-1]
 		switch tk.kind {
 		case tokStart:
-			i := t.add(s, &tk, cur)
-			if !tk.selfClose {
-				stack = append(stack, i)
-			} else if _, err := s.next(); err != nil {
-				return err
-			}
-		case tokEnd:
-			stack = stack[:len(stack)-1]
-		case tokText:
-			if len(bytes.TrimSpace(tk.text)) == 0 {
+			if drop > 0 {
+				if tk.selfClose {
+					s.closeEmpty()
+				} else {
+					drop++
+				}
 				continue
 			}
-			n := &t.nodes[cur]
-			if n.text.n == 0 {
-				n.text = t.put(tk.text)
-			} else if n.text.off+n.text.n == int32(len(t.arena)) {
-				t.arena = append(t.arena, tk.text...)
-				n.text.n += int32(len(tk.text))
+			if stack, err = t.start(s, stack, tk.name, tk.selfClose, tk.line); err != nil {
+				return err
+			}
+			if tk.selfClose {
+				s.closeEmpty()
+			} else if stack[len(stack)-1].node == none {
+				drop = 1
+				stack = stack[:len(stack)-1]
+			}
+		case tokEnd:
+			if drop > 0 {
+				drop--
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return nil
+			}
+		case tokText:
+			if drop == 0 {
+				if err := t.addText(s, &stack[len(stack)-1], tk.text, tk.line); err != nil {
+					return err
+				}
 			}
 		case tokEOF:
 			return s.errf(s.line, "unexpected EOF")
 		}
 	}
+}
+
+// start adds the element local that just started below the top of stack.
+// An element no field reads gets no node: for one that is not empty the
+// returned stack ends in a frame with node none, which the caller turns
+// into skipping its content.
+func (t *tree) start(s *scanner, stack []frame, local []byte, self bool, line int) ([]frame, error) {
+	f := &stack[len(stack)-1]
+	t.nodes[f.node].flags |= textClosed
+	nm := names.lookup(local)
+	if nm == nmOther {
+		if !self {
+			stack = append(stack, frame{none, none})
+		}
+		return stack, nil
+	}
+	if len(t.nodes) >= MaxElements {
+		return stack, t.limit(s, line, string(local), "%s holds more than %d elements with fields (MaxElements)", t.root, MaxElements)
+	}
+	i := t.add(s, nm, line)
+	if f.last == none {
+		t.nodes[f.node].flags |= hasChild
+	} else {
+		t.nodes[f.last].next = i
+	}
+	f.last = i
+	if !self {
+		stack = append(stack, frame{i, none})
+	}
+	return stack, nil
+}
+
+// addText adds a piece of text to the element of frame f. An element's
+// text starts with its first piece that is not only white space; the pieces
+// after it (split off by comments, CDATA or processing instructions) are
+// added until a child element starts. Text after a child is not the
+// element's (camt has no mixed content).
+func (t *tree) addText(s *scanner, f *frame, text []byte, line int) error {
+	n := &t.nodes[f.node]
+	if len(text) == 0 || (n.text.n == 0 || n.flags&textClosed != 0) && blank(text) {
+		return nil
+	}
+	switch {
+	case n.text.n == 0:
+		if len(text) > MaxText {
+			return t.limit(s, line, shorten(string(text)), "text longer than %d bytes (MaxText)", MaxText)
+		}
+		n.text = t.put(text)
+		n.flags &^= textClosed
+	case n.flags&textClosed == 0:
+		// Text split by comments, CDATA or references: the pieces are
+		// contiguous at the end of the arena.
+		if int(n.text.n)+len(text) > MaxText {
+			return t.limit(s, line, shorten(string(t.bytes(n.text))), "text longer than %d bytes (MaxText)", MaxText)
+		}
+		t.arena = append(t.arena, text...)
+		n.text.n += int32(len(text))
+	}
 	return nil
 }
 
-func (t *tree) add(s *scanner, tok *token, parent int32) int32 {
-	n := node{name: t.put(tok.name), line: int32(tok.line), first: none, last: none, next: none}
-	if v, ok := s.attr("Ccy"); ok {
-		n.ccy, n.hasCcy = t.put(v), true
-	}
-	i := int32(len(t.nodes))
-	t.nodes = append(t.nodes, n)
-	if parent != none {
-		p := &t.nodes[parent]
-		if p.last == none {
-			p.first = i
-		} else {
-			t.nodes[p.last].next = i
+// fastAttrs reads the attributes of the start tag in b (without its '<')
+// whose name ends at i, as long as they are the plain kind: one space, an
+// ASCII name without prefix, '=', a quoted value of plain characters. It
+// returns where they end, at the tag's '>' or "/>" if all were plain; else
+// len(b), and the scanner's full checks must read the tag.
+func fastAttrs(s *scanner, b []byte, i int) int {
+	for i+1 < len(b) && b[i] == ' ' && nameClass[b[i+1]] == 1 {
+		j := i + 2
+		for j < len(b) && nameClass[b[j]] != 0 && b[j] != ':' {
+			j++
 		}
-		p.last = i
+		if j+1 >= len(b) || b[j] != '=' || (b[j+1] != '"' && b[j+1] != '\'') {
+			return len(b)
+		}
+		q := b[j+1]
+		k := j + 2
+		for k < len(b) && b[k] != q && textClass[b[k]] == 0 {
+			k++
+		}
+		if k >= len(b) || b[k] != q {
+			return len(b)
+		}
+		s.attrs = append(s.attrs, attr{name: b[i+1 : j], value: b[j+2 : k]})
+		i = k + 1
 	}
 	return i
 }
 
-// is reports whether node i is named name.
-func (t *tree) is(i int32, name string) bool {
-	return i != none && string(t.bytes(t.nodes[i].name)) == name
+// scanText returns the length of the text at the start of b (up to the
+// first '<', or all of b), its line feeds, and whether it is plain: ASCII
+// without references, control characters or ']'.
+func scanText(b []byte) (n, nl int, plain bool) {
+	plain = true
+	for i, c := range b {
+		switch textClass[c] {
+		case 0:
+		case 1:
+			return i, nl, plain
+		case 2:
+			nl++
+		default:
+			plain = false
+		}
+	}
+	return len(b), nl, plain
 }
 
-// child returns the first child of i named name.
-func (t *tree) child(i int32, name string) int32 {
-	if i == none {
-		return none
+// limit makes the error for input beyond a limit at the scanner's position.
+func (t *tree) limit(s *scanner, line int, value, format string, args ...any) error {
+	return &limitError{line: line, path: s.path(), value: value, msg: fmt.Sprintf(format, args...)}
+}
+
+// blank reports whether text is only white space, as bytes.TrimSpace sees it.
+func blank(b []byte) bool {
+	if c := b[0]; c < 0x80 && !isSpace(c) && c != '\v' && c != '\f' {
+		return false
 	}
-	for c := t.nodes[i].first; c != none; c = t.nodes[c].next {
-		if string(t.bytes(t.nodes[c].name)) == name {
+	return len(bytes.TrimSpace(b)) == 0
+}
+
+func (t *tree) add(s *scanner, nm name, line int) int32 {
+	i := len(t.nodes)
+	if i < cap(t.nodes) {
+		t.nodes = t.nodes[:i+1]
+	} else {
+		t.nodes = append(t.nodes, node{})
+	}
+	// Field by field: a whole 28-byte node copied in goes through the
+	// stack with overlapping moves that stall the store.
+	n := &t.nodes[i]
+	n.text, n.ccy = span{}, span{}
+	n.line, n.next, n.name, n.flags = int32(line-t.base), none, nm, 0
+	if len(s.attrs) > 0 {
+		if v, ok := s.attr("Ccy"); ok {
+			n.ccy = t.put(v)
+			n.flags |= hasCcy
+		}
+	}
+	return int32(i)
+}
+
+// is reports whether node i is named nm.
+func (t *tree) is(i int32, nm name) bool {
+	return i != none && t.nodes[i].name == nm
+}
+
+// child returns the first child of i named nm.
+func (t *tree) child(i int32, nm name) int32 {
+	for c := t.firstChild(i); c != none; c = t.nodes[c].next {
+		if t.nodes[c].name == nm {
 			return c
 		}
 	}
 	return none
 }
 
+// kids holds the first child of a node per name (none for none): an
+// element read field by field looks its children up once.
+type kids [numNames]int32
+
+var noKids = func() (k kids) {
+	for i := range k {
+		k[i] = none
+	}
+	return k
+}()
+
+// kidsOf fills k with the first children of i by name.
+func (t *tree) kidsOf(i int32, k *kids) {
+	*k = noKids
+	for c := t.firstChild(i); c != none; c = t.nodes[c].next {
+		if nm := t.nodes[c].name; k[nm] == none {
+			k[nm] = c
+		}
+	}
+}
+
 // at follows a path of child names from i.
-func (t *tree) at(i int32, path ...string) int32 {
+func (t *tree) at(i int32, path ...name) int32 {
 	for _, p := range path {
 		i = t.child(i, p)
 	}
 	return i
 }
 
-// first returns the first child of i; nextNamed the next sibling of c named like c.
+// firstChild returns the first child of i.
 func (t *tree) firstChild(i int32) int32 {
-	if i == none {
+	if i == none || t.nodes[i].flags&hasChild == 0 {
 		return none
 	}
-	return t.nodes[i].first
+	return i + 1
 }
 
 func (t *tree) nextSibling(c int32) int32 { return t.nodes[c].next }
@@ -156,7 +426,21 @@ func (t *tree) code(i int32) string {
 		return ""
 	}
 	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
-	return t.internBytes(b)
+	// The code of an element is most often one of the two it had last
+	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
+	// lookup.
+	last := &t.lastCode[t.nodes[i].name]
+	switch {
+	case len(b) == 0:
+		return ""
+	case last[0] == string(b):
+		return last[0]
+	case last[1] == string(b):
+		return last[1]
+	}
+	s := t.internBytes(b)
+	last[0], last[1] = s, last[0]
+	return s
 }
 
 func (t *tree) internBytes(b []byte) string {
@@ -180,10 +464,10 @@ func (t *tree) internBytes(b []byte) string {
 }
 
 // codeAt returns the interned text at a path from i.
-func (t *tree) codeAt(i int32, path ...string) string { return t.code(t.at(i, path...)) }
+func (t *tree) codeAt(i int32, path ...name) string { return t.code(t.at(i, path...)) }
 
 // codeChoice returns the first non-empty interned text among the paths.
-func (t *tree) codeChoice(i int32, paths ...[]string) string {
+func (t *tree) codeChoice(i int32, paths ...[]name) string {
 	for _, p := range paths {
 		if s := t.codeAt(i, p...); s != "" {
 			return s
@@ -193,14 +477,36 @@ func (t *tree) codeChoice(i int32, paths ...[]string) string {
 }
 
 // textAt returns the text at a path from i.
-func (t *tree) textAt(i int32, path ...string) string { return t.text(t.at(i, path...)) }
+func (t *tree) textAt(i int32, path ...name) string { return t.text(t.at(i, path...)) }
 
 // line returns the line of node i, or def for none.
 func (t *tree) line(i int32, def int) int {
 	if i == none {
 		return def
 	}
-	return int(t.nodes[i].line)
+	return t.base + int(t.nodes[i].line)
+}
+
+// raw returns the trimmed text of node i as bytes of the arena, valid until
+// the next element is read (nil for none).
+func (t *tree) raw(i int32) []byte {
+	if i == none {
+		return nil
+	}
+	return bytes.TrimSpace(t.bytes(t.nodes[i].text))
+}
+
+// rawAt returns the raw text at a path from i.
+func (t *tree) rawAt(i int32, path ...name) []byte { return t.raw(t.at(i, path...)) }
+
+// rawChoice returns the first non-empty raw text among the paths.
+func (t *tree) rawChoice(i int32, paths ...[]name) []byte {
+	for _, p := range paths {
+		if b := t.rawAt(i, p...); len(b) > 0 {
+			return b
+		}
+	}
+	return nil
 }
 
 // amount reads an amount element (<Amt Ccy="EUR">12.30</Amt>).
@@ -209,15 +515,15 @@ func (t *tree) amount(i int32) amt {
 		return amt{}
 	}
 	n := &t.nodes[i]
-	a := amt{Value: t.text(i), Line: int(n.line), Set: true}
-	if n.hasCcy {
+	a := amt{raw: t.raw(i), Line: t.line(i, 0), Set: true}
+	if n.flags&hasCcy != 0 {
 		a.Ccy = t.internBytes(bytes.TrimSpace(t.bytes(n.ccy)))
 	}
 	return a
 }
 
 // choice returns the first non-empty text among the paths tried in order.
-func (t *tree) choice(i int32, paths ...[]string) string {
+func (t *tree) choice(i int32, paths ...[]name) string {
 	for _, p := range paths {
 		if s := t.textAt(i, p...); s != "" {
 			return s
@@ -227,10 +533,11 @@ func (t *tree) choice(i int32, paths ...[]string) string {
 }
 
 // amt is an amount with its currency: <Amt Ccy="EUR">12.30</Amt>
-// (ActiveOrHistoricCurrencyAndAmount). Line is where it stands in the file.
+// (ActiveOrHistoricCurrencyAndAmount). Line is where it stands in the file;
+// raw is its text in the tree's arena, valid until the next element is read.
 type amt struct {
-	Value string
-	Ccy   string
-	Line  int
-	Set   bool
+	raw  []byte
+	Ccy  string
+	Line int
+	Set  bool
 }

@@ -1,0 +1,12 @@
+package camt
+
+import "io"
+
+// NewCarefulReader returns a Reader that reads every token with the
+// scanner's full checks, never straight from the buffer: FuzzReader
+// requires both Readers to return the same.
+func NewCarefulReader(r io.Reader, name string) *Reader {
+	cr := NewReader(r, name)
+	cr.t.careful = true
+	return cr
+}
