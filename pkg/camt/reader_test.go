@@ -511,7 +511,7 @@ func TestReaderAmountDigits(t *testing.T) {
 	want := `s.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": sum out of range: 20 digits, 19 of them decimals; at most 18, 17 of them decimals (DecimalNumber) [ISO 20022]
 s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/InstdAmt/Amt "1.123456": amount out of range: 7 digits, 6 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
 s.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]/Chrgs/Amt "0.0000001": amount out of range: 7 digits, 7 of them decimals; at most 18, 5 of them decimals (ActiveOrHistoricCurrencyAndAmount) [ISO 20022]
-s.xml:5: warning: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": states credit entries summing to 1.0000000000000000001, they add up to 1 [camt TxsSummry]
+s.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.0000000000000000001": states credit entries summing to 1.0000000000000000001, they add up to 1 [camt TxsSummry]
 `
 	if got := findingsText(r.Findings()); got != want {
 		t.Errorf("findings\n%s\nwant\n%s", got, want)
