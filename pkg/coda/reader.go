@@ -374,6 +374,17 @@ func (r *Reader) add(sev finding.Severity, line int, record, field, value, rule,
 		Path: field, Value: value, Rule: rule, Message: msg})
 }
 
+// full reports whether rule has reached its cap, counting one more
+// suppressed finding if so: callers that word a finding at some cost ask
+// first, so that a file of a million findings costs a counter each.
+func (r *Reader) full(rule string) bool {
+	if r.perRule[rule] >= maxPerRule {
+		r.suppressed[rule]++
+		return true
+	}
+	return false
+}
+
 func (r *Reader) warn(record, field, value, rule, msg string) {
 	r.add(finding.Warning, r.line, record, field, value, rule, msg)
 }
@@ -680,7 +691,9 @@ func (r *Reader) record(line []byte) {
 		if r.expect == "31" {
 			rule = RuleLinkCode
 		}
-		r.warn(kind, "", "", rule, fmt.Sprintf("line %d announces a record %s, but record %s follows", r.expectFrom, r.expect, kind))
+		if !r.full(rule) {
+			r.warn(kind, "", "", rule, fmt.Sprintf("line %d announces a record %s, but record %s follows", r.expectFrom, r.expect, kind))
+		}
 	}
 	r.expect = ""
 	if r.skipping && kind != "0" {
@@ -850,12 +863,12 @@ func (r *Reader) movement21() {
 	// parsed in place rather than copied.
 	var m *movement
 	if detail == 0 || !r.hasPend || seq != r.pend.self.seq {
-		if detail != 0 {
+		if detail != 0 && !r.full(RuleSequence) {
 			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail movement without its global movement (sequence %04d detail 0000)", seq))
 		}
 		r.flush()
-		if seq != r.lastSeq+1 && !(r.lastSeq == 9999 && seq <= 1) { // 4 digits wrap
+		if seq != r.lastSeq+1 && !(r.lastSeq == 9999 && seq <= 1) && !r.full(RuleSequence) { // 4 digits wrap
 			r.warn("21", "sequence number", string(r.f(3, 6)), RuleSequence,
 				fmt.Sprintf("sequence number %d follows %d", seq, r.lastSeq))
 		}
@@ -877,7 +890,7 @@ func (r *Reader) movement21() {
 		r.cur = -1
 		m = &r.pend.self
 	} else {
-		if detail <= r.lastDetail {
+		if detail <= r.lastDetail && !r.full(RuleSequence) {
 			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail number %d follows %d", detail, r.lastDetail))
 		}
@@ -914,7 +927,7 @@ func (r *Reader) movement21() {
 	if m.structured && (string(m.commType[:]) == "101" || string(m.commType[:]) == "102") {
 		ref := r.f(66, 77)
 		m.ogmOK = ogmValid(ref)
-		if !m.ogmOK {
+		if !m.ogmOK && !r.full(RuleOGM) {
 			_, err := sepa.ParseOGM(string(ref))
 			r.warn("21", "structured communication", string(ref), RuleOGM, err.Error())
 		}
@@ -958,7 +971,7 @@ func (r *Reader) current(kind string) *movement {
 	}
 	seq, _ := digits(r.f(3, 6))
 	det, _ := digits(r.f(7, 10))
-	if int(seq) != m.seq || int(det) != m.detail {
+	if (int(seq) != m.seq || int(det) != m.detail) && !r.full(RuleSequence) {
 		r.warn(kind, "sequence number", string(r.f(3, 10)), RuleSequence,
 			fmt.Sprintf("continuation of movement %04d%04d carries %s", m.seq, m.detail, r.f(3, 10)))
 	}
@@ -1027,10 +1040,10 @@ func (r *Reader) information(kind string) {
 		}
 		seq, _ := digits(r.f(3, 6))
 		det, _ := digits(r.f(7, 10))
-		if int(seq) != r.pend.self.seq {
+		if int(seq) != r.pend.self.seq && !r.full(RuleSequence) {
 			r.warn(kind, "sequence number", string(r.f(3, 6)), RuleSequence,
 				fmt.Sprintf("information record of sequence %d inside movement %d", seq, r.pend.self.seq))
-		} else if int(det) < r.lastDetail {
+		} else if int(det) < r.lastDetail && int(seq) == r.pend.self.seq && !r.full(RuleSequence) {
 			r.warn(kind, "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail number %d follows %d", det, r.lastDetail))
 		}
