@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -133,6 +134,13 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		}
 		d.CollectionDate = t
 	}
+	// What stays live while a batch is built is the two duplicate checks'
+	// tables (due.Reader's and the pain008 writer's: 20 to 30 bytes an end-to-end
+	// id, no pointers for the collector to scan); everything else is garbage
+	// of the row just read. A tighter collection target keeps the heap at
+	// 1.5 times those tables rather than twice, for a few percent of CPU.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+
 	cred, initg, err := loadCreditor(o.creditor)
 	if err != nil {
 		return err
@@ -209,7 +217,10 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	return nil
 }
 
-// readDue hands every row of a due file to handle.
+// readDue hands every row of a due file to handle, in file order. The rows
+// are read and checked on a goroutine of their own, a batch ahead of
+// handle, which renders them into the pain.008: the two halves of the work
+// run on two cores.
 func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
 	in, err := os.Open(path)
 	if err != nil {
@@ -217,18 +228,52 @@ func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error)
 	}
 	defer in.Close()
 	r := due.NewReader(in, path, due.FormatOf(path), d)
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
+	type batch struct {
+		header []string
+		rows   []*due.Row
+		err    error // after the rows: io.EOF at the end
+	}
+	const batchRows = 256
+	batches := make(chan batch, 4)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		for {
+			b := batch{rows: make([]*due.Row, 0, batchRows)}
+			for len(b.rows) < batchRows && b.err == nil {
+				row, err := r.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.rows = append(b.rows, row)
+			}
+			b.header = r.Header()
+			select {
+			case batches <- b:
+			case <-stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	for b := range batches {
+		for _, row := range b.rows {
+			if err := handle(b.header, row); err != nil {
+				return err
+			}
+		}
+		if b.err == io.EOF {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		if err := handle(r.Header(), row); err != nil {
-			return err
+		if b.err != nil {
+			return b.err
 		}
 	}
+	return nil
 }
 
 // writerFinding turns a pain008 writer refusal into a finding on the row.
@@ -271,7 +316,7 @@ func (r *rejectsWriter) write(inputHeader []string, row *due.Row) error {
 	}
 	rec := []string{fmt.Sprint(row.Line)}
 	for _, c := range r.header {
-		rec = append(rec, row.Fields[strings.ToLower(strings.TrimSpace(c))])
+		rec = append(rec, row.Value(strings.ToLower(strings.TrimSpace(c))))
 	}
 	var reasons []string
 	for _, f := range row.Findings {
