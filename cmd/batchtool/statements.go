@@ -34,15 +34,39 @@ func inspectCODA(name string, r io.Reader) (*inspection, error) {
 	return inspectStatements(name, formatCODA, r)
 }
 
-// countSum is a number of entries and their signed total.
+// countSum is a number of entries and their signed total. While amounts
+// are added the total is kept exact in int64 units of 10^-5 (camt's most
+// decimals), which costs nothing per entry where decimal.Add allocates;
+// an amount that does not fit goes to a decimal remainder. finish sets Sum.
 type countSum struct {
 	Count int             `json:"count"`
 	Sum   decimal.Decimal `json:"sum"`
+	units int64           // 10^-5
+	rest  decimal.Decimal // amounts that do not fit units
 }
+
+// unitScale is the power of ten of countSum.units.
+const unitScale = 5
+
+var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}
 
 func (c *countSum) add(d decimal.Decimal) {
 	c.Count++
-	c.Sum = c.Sum.Add(d)
+	if e := d.Exponent(); e <= 0 && e >= -unitScale && d.NumDigits() <= 12 {
+		// 12 digits times at most 10^5 fit; a total that would overflow
+		// goes to the remainder.
+		u := d.CoefficientInt64() * pow10[unitScale+e]
+		if s := c.units + u; (u >= 0) == (s >= c.units) {
+			c.units = s
+			return
+		}
+	}
+	c.rest = c.rest.Add(d)
+}
+
+// finish sets Sum from the units and the remainder.
+func (c *countSum) finish() {
+	c.Sum = decimal.New(c.units, -unitScale).Add(c.rest)
 }
 
 func (c countSum) String() string { return fmt.Sprintf("%d = %s", c.Count, statement.Money(c.Sum)) }
@@ -149,6 +173,12 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
 		s.Opening, s.Closing = st.Opening, st.Closing
 		s.From, s.To = dateText(st.From), dateText(st.To)
+		s.Credits.finish()
+		s.Debits.finish()
+		s.Reversals.finish()
+		for _, c := range s.Returns {
+			c.finish()
+		}
 		out.Statements = append(out.Statements, s)
 	}
 	return out, readErr

@@ -73,7 +73,7 @@ func (s *hashSet) grow() {
 }
 
 // hashString is 64-bit FNV-1a followed by a murmur3 finaliser, so that the
-// low bits used as table index are well mixed.
+// high bits that choose a slot are well mixed.
 func hashString(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
