@@ -194,7 +194,12 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if rep != nil {
 		opt.OnResult = func(r *reconcile.Result, dup bool) error { return rep.Write(name, r, dup) }
 	}
-	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
+	// The file is read a few batches ahead of its booking, on another core;
+	// the booking stays one transaction per file, in the order of the
+	// arguments.
+	ar := readAhead(sr)
+	defer ar.Close()
+	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, ar, opt)
 }
 
 // reportSink receives every entry's result as it is booked. Close gets the

@@ -109,68 +109,26 @@ func convertFile(name string, sink rowSink) (int, []finding.Finding, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	// The reader runs a batch of entries ahead on a goroutine of its own;
-	// this one flattens and writes them: the two halves on two cores.
-	type batch struct {
-		entries []*statement.Entry
-		err     error // after the entries: io.EOF at the end
-	}
-	const batchEntries = 256
-	batches := make(chan batch, 4)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(batches)
-		// The reader fills in a statement's closing balance and totals
-		// while later entries are read; the flattening side gets a copy of
-		// each statement as it stood at its first entry (all FlatRows uses).
-		var last, copied *statement.Statement
-		for {
-			b := batch{entries: make([]*statement.Entry, 0, batchEntries)}
-			for len(b.entries) < batchEntries {
-				e, err := sr.Next()
-				if err != nil {
-					b.err = err
-					break
-				}
-				if e.Statement != nil {
-					if e.Statement != last {
-						last = e.Statement
-						c := *last
-						copied = &c
-					}
-					e.Statement = copied
-				}
-				b.entries = append(b.entries, e)
-			}
-			select {
-			case batches <- b:
-			case <-stop:
-				return
-			}
-			if b.err != nil {
-				return
-			}
-		}
-	}()
+	// The reader runs a few batches of entries ahead on a goroutine of its
+	// own; this one flattens and writes them: the two halves on two cores.
+	ar := readAhead(sr)
+	defer ar.Close()
 	n := 0
-	for b := range batches {
-		for _, e := range b.entries {
-			for _, row := range statement.FlatRows(e) {
-				if err := sink.Write(row); err != nil {
-					return n, nil, err
-				}
-				n++
+	for {
+		e, err := ar.Next()
+		if err == io.EOF {
+			return n, ar.Findings(), nil
+		}
+		if err != nil {
+			return n, ar.Findings(), err
+		}
+		for _, row := range statement.FlatRows(e) {
+			if err := sink.Write(row); err != nil {
+				return n, ar.Findings(), err
 			}
-		}
-		if b.err == io.EOF {
-			return n, sr.Findings(), nil
-		}
-		if b.err != nil {
-			return n, sr.Findings(), b.err
+			n++
 		}
 	}
-	return n, sr.Findings(), nil
 }
 
 // rowSink writes flat rows in one output format.
