@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +103,25 @@ func BenchmarkBadVsGood(b *testing.B) {
 		tb += time.Since(t1)
 	}
 	b.ReportMetric(tb.Seconds()/tg.Seconds(), "bad/good")
+}
+
+// TestSuppressedInOneOrder: the counts of findings past the cap come in
+// the order of their rules' names, the same on every read.
+func TestSuppressedInOneOrder(t *testing.T) {
+	data := withOGM(generated(300), badOGM)
+	for i := 0; i+RecordLen <= len(data); {
+		if data[i] == '2' {
+			copy(data[i+2:], "0001") // every movement numbered 1: a sequence warning each
+		}
+		i += bytes.IndexByte(data[i:], '\n') + 1
+	}
+	for k := 0; k < 20; k++ {
+		_, fs := readCounting(t, data)
+		got := strings.Join(fs[len(fs)-2:], "\n")
+		want := "bad.cod: warning: 199 more findings of this rule not shown [CODA sequence]\n" + // the first is right
+			"bad.cod: warning: 200 more findings of this rule not shown [OGM mod 97]"
+		if got != want {
+			t.Fatalf("read %d:\n%s\nwant\n%s", k, got, want)
+		}
+	}
 }

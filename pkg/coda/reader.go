@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -344,9 +346,9 @@ func (r *Reader) Findings() []finding.Finding {
 	out := r.findings
 	if len(r.suppressed) > 0 && r.done {
 		out = append([]finding.Finding(nil), r.findings...)
-		for rule, n := range r.suppressed {
+		for _, rule := range slices.Sorted(maps.Keys(r.suppressed)) { // one order, run after run
 			out = append(out, finding.Finding{Severity: finding.Warning, File: r.name, Rule: rule,
-				Message: fmt.Sprintf("%d more findings of this rule not shown", n)})
+				Message: fmt.Sprintf("%d more findings of this rule not shown", r.suppressed[rule])})
 		}
 	}
 	return out
