@@ -197,9 +197,7 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	// The file is read a few batches ahead of its booking, on another core;
 	// the booking stays one transaction per file, in the order of the
 	// arguments.
-	ar := readAhead(sr)
-	defer ar.Close()
-	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, ar, opt)
+	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 
 // reportSink receives every entry's result as it is booked. Close gets the
