@@ -228,52 +228,18 @@ func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error)
 	}
 	defer in.Close()
 	r := due.NewReader(in, path, due.FormatOf(path), d)
-	type batch struct {
-		header []string
-		rows   []*due.Row
-		err    error // after the rows: io.EOF at the end
-	}
-	const batchRows = 256
-	batches := make(chan batch, 4)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(batches)
-		for {
-			b := batch{rows: make([]*due.Row, 0, batchRows)}
-			for len(b.rows) < batchRows && b.err == nil {
-				row, err := r.Next()
-				if err != nil {
-					b.err = err
-					break
-				}
-				b.rows = append(b.rows, row)
-			}
-			b.header = r.Header()
-			select {
-			case batches <- b:
-			case <-stop:
-				return
-			}
-			if b.err != nil {
-				return
-			}
-		}
-	}()
-	for b := range batches {
-		for _, row := range b.rows {
-			if err := handle(b.header, row); err != nil {
-				return err
-			}
-		}
-		if b.err == io.EOF {
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
 			return nil
 		}
-		if b.err != nil {
-			return b.err
+		if err != nil {
+			return err
+		}
+		if err := handle(r.Header(), row); err != nil {
+			return err
 		}
 	}
-	return nil
 }
 
 // writerFinding turns a pain008 writer refusal into a finding on the row.
