@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -133,6 +134,13 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		}
 		d.CollectionDate = t
 	}
+	// What stays live while a batch is built is the two duplicate checks'
+	// tables (due.Reader's and the pain008 writer's: 20 to 30 bytes an end-to-end
+	// id, no pointers for the collector to scan); everything else is garbage
+	// of the row just read. A tighter collection target keeps the heap at
+	// 1.5 times those tables rather than twice, for a few percent of CPU.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+
 	cred, initg, err := loadCreditor(o.creditor)
 	if err != nil {
 		return err
@@ -209,7 +217,10 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	return nil
 }
 
-// readDue hands every row of a due file to handle.
+// readDue hands every row of a due file to handle, in file order. The rows
+// are read and checked on a goroutine of their own, a batch ahead of
+// handle, which renders them into the pain.008: the two halves of the work
+// run on two cores.
 func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
 	in, err := os.Open(path)
 	if err != nil {
@@ -271,7 +282,7 @@ func (r *rejectsWriter) write(inputHeader []string, row *due.Row) error {
 	}
 	rec := []string{fmt.Sprint(row.Line)}
 	for _, c := range r.header {
-		rec = append(rec, row.Fields[strings.ToLower(strings.TrimSpace(c))])
+		rec = append(rec, row.Value(strings.ToLower(strings.TrimSpace(c))))
 	}
 	var reasons []string
 	for _, f := range row.Findings {

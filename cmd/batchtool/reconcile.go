@@ -192,6 +192,9 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if rep != nil {
 		opt.OnResult = func(r *reconcile.Result, dup bool) error { return rep.Write(name, r, dup) }
 	}
+	// The file is read a few batches ahead of its booking, on another core;
+	// the booking stays one transaction per file, in the order of the
+	// arguments.
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 func corpusFile(t *testing.T, format, name string) string {
@@ -158,5 +160,74 @@ func TestInspectStatements(t *testing.T) {
 	if len(got) != 1 || got[0].Format != "CODA 2" || got[0].Summary.Statements[0].Entries != 4 ||
 		got[0].Summary.Statements[0].Closing.Amount != "17832.12" || len(got[0].Findings) != 4 || got[0].Findings[0].Line != 3 {
 		t.Fatalf("json: %+v", got)
+	}
+}
+
+// TestJSONLSinkAsEncodingJSON: the JSON Lines sink writes, byte for byte,
+// what encoding/json writes for a map of the row's non-empty columns.
+func TestJSONLSinkAsEncodingJSON(t *testing.T) {
+	values := []string{"", "plain", "Café Müller", `say "hi" \ back`, "<b>&amp;</b>", "tab\there\nnew\rline\x01\x7f",
+		"bad utf-8 \xff\xfe", "line sep \u2028 para \u2029", "12.34", "2026-11-30"}
+	for k := range values {
+		row := make([]string, len(statement.FlatColumns))
+		for i := range row {
+			row[i] = values[(i+k)%len(values)]
+		}
+		var got, want bytes.Buffer
+		s := newJSONLSink(&got)
+		if err := s.Write(row); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		m := map[string]string{}
+		for i, c := range statement.FlatColumns {
+			if row[i] != "" {
+				m[c.Name] = row[i]
+			}
+		}
+		json.NewEncoder(&want).Encode(m)
+		if got.String() != want.String() {
+			t.Errorf("row %d:\n got %s\nwant %s", k, got.String(), want.String())
+		}
+	}
+}
+
+// TestCSVSinkAsEncodingCSV: the CSV sink writes, byte for byte, what
+// encoding/csv's Writer writes.
+func TestCSVSinkAsEncodingCSV(t *testing.T) {
+	values := []string{"", "plain", "a,b", `say "hi"`, "two\nlines", "cr\rhere", "crlf\r\nend", " leading", "\tTab", "\u00a0nbsp",
+		"\u2003em space", `\.`, `\.x`, "Café", "trailing ", "=1+2", "12.34"}
+	var got, want bytes.Buffer
+	s := newCSVSink(&got)
+	cw := csv.NewWriter(&want)
+	h := make([]string, len(statement.FlatColumns))
+	for i, c := range statement.FlatColumns {
+		h[i] = c.Name
+	}
+	cw.Write(h)
+	for k := range values {
+		row := make([]string, len(statement.FlatColumns))
+		for i := range row {
+			row[i] = values[(i+k)%len(values)]
+		}
+		if err := s.Write(row); err != nil {
+			t.Fatal(err)
+		}
+		cw.Write(row)
+	}
+	s.Close()
+	cw.Flush()
+	if got.String() != want.String() {
+		t.Errorf("got:\n%s\nwant:\n%s", got.String(), want.String())
+	}
+	got.Reset()
+	want.Reset()
+	newCSVSink(&got).Close()
+	cw = csv.NewWriter(&want)
+	cw.Write(h)
+	cw.Write(nil)
+	cw.Flush()
+	if got.String() != want.String() {
+		t.Errorf("header only: %q, want %q", got.String(), want.String())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -350,9 +352,9 @@ func (r *Reader) Findings() []finding.Finding {
 	out := r.findings
 	if len(r.suppressed) > 0 && r.done {
 		out = append([]finding.Finding(nil), r.findings...)
-		for rule, n := range r.suppressed {
+		for _, rule := range slices.Sorted(maps.Keys(r.suppressed)) { // one order, run after run
 			out = append(out, finding.Finding{Severity: finding.Warning, File: r.name, Rule: rule,
-				Message: fmt.Sprintf("%d more findings of this rule not shown", n)})
+				Message: fmt.Sprintf("%d more findings of this rule not shown", r.suppressed[rule])})
 		}
 	}
 	return out
@@ -386,6 +388,17 @@ func (r *Reader) add(sev finding.Severity, line int, record, field, value, rule,
 	}
 	r.findings = append(r.findings, finding.Finding{Severity: sev, File: r.name, Line: line, Record: rec,
 		Path: field, Value: value, Rule: rule, Message: msg})
+}
+
+// full reports whether rule has reached its cap, counting one more
+// suppressed finding if so: callers that word a finding at some cost ask
+// first, so that a file of a million findings costs a counter each.
+func (r *Reader) full(rule string) bool {
+	if r.perRule[rule] >= maxPerRule {
+		r.suppressed[rule]++
+		return true
+	}
+	return false
 }
 
 func (r *Reader) warn(record, field, value, rule, msg string) {
@@ -700,7 +713,9 @@ func (r *Reader) record(line []byte) {
 		if r.expect == "31" {
 			rule = RuleLinkCode
 		}
-		r.warn(kind, "", "", rule, fmt.Sprintf("line %d announces a record %s, but record %s follows", r.expectFrom, r.expect, kind))
+		if !r.full(rule) {
+			r.warn(kind, "", "", rule, fmt.Sprintf("line %d announces a record %s, but record %s follows", r.expectFrom, r.expect, kind))
+		}
 	}
 	r.expect = ""
 	if r.skipping && kind != "0" {
@@ -884,12 +899,12 @@ func (r *Reader) movement21() {
 			fmt.Sprintf("more than %d detail movements under sequence %04d: the file is refused", maxDetails, seq))
 	}
 	if detail == 0 || !r.hasPend || seq != r.pend.self.seq || len(r.pend.details) >= maxDetails {
-		if detail != 0 {
+		if detail != 0 && !r.full(RuleSequence) {
 			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail movement without its global movement (sequence %04d detail 0000)", seq))
 		}
 		r.flush()
-		if seq != r.lastSeq+1 && !(r.lastSeq == 9999 && seq <= 1) { // 4 digits wrap
+		if seq != r.lastSeq+1 && !(r.lastSeq == 9999 && seq <= 1) && !r.full(RuleSequence) { // 4 digits wrap
 			r.warn("21", "sequence number", string(r.f(3, 6)), RuleSequence,
 				fmt.Sprintf("sequence number %d follows %d", seq, r.lastSeq))
 		}
@@ -911,7 +926,7 @@ func (r *Reader) movement21() {
 		r.cur = -1
 		m = &r.pend.self
 	} else {
-		if detail <= r.lastDetail {
+		if detail <= r.lastDetail && !r.full(RuleSequence) {
 			r.warn("21", "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail number %d follows %d", detail, r.lastDetail))
 		}
@@ -948,7 +963,7 @@ func (r *Reader) movement21() {
 	if m.structured && (string(m.commType[:]) == "101" || string(m.commType[:]) == "102") {
 		ref := r.f(66, 77)
 		m.ogmOK = ogmValid(ref)
-		if !m.ogmOK {
+		if !m.ogmOK && !r.full(RuleOGM) {
 			_, err := sepa.ParseOGM(string(ref))
 			r.warn("21", "structured communication", string(ref), RuleOGM, err.Error())
 		}
@@ -992,7 +1007,7 @@ func (r *Reader) current(kind string) *movement {
 	}
 	seq, _ := digits(r.f(3, 6))
 	det, _ := digits(r.f(7, 10))
-	if int(seq) != m.seq || int(det) != m.detail {
+	if (int(seq) != m.seq || int(det) != m.detail) && !r.full(RuleSequence) {
 		r.warn(kind, "sequence number", string(r.f(3, 10)), RuleSequence,
 			fmt.Sprintf("continuation of movement %04d%04d carries %s", m.seq, m.detail, r.f(3, 10)))
 	}
@@ -1061,10 +1076,10 @@ func (r *Reader) information(kind string) {
 		}
 		seq, _ := digits(r.f(3, 6))
 		det, _ := digits(r.f(7, 10))
-		if int(seq) != r.pend.self.seq {
+		if int(seq) != r.pend.self.seq && !r.full(RuleSequence) {
 			r.warn(kind, "sequence number", string(r.f(3, 6)), RuleSequence,
 				fmt.Sprintf("information record of sequence %d inside movement %d", seq, r.pend.self.seq))
-		} else if int(det) < r.lastDetail {
+		} else if int(det) < r.lastDetail && int(seq) == r.pend.self.seq && !r.full(RuleSequence) {
 			r.warn(kind, "detail number", string(r.f(7, 10)), RuleSequence,
 				fmt.Sprintf("detail number %d follows %d", det, r.lastDetail))
 		}

@@ -42,6 +42,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -57,6 +58,32 @@ var Columns = []string{
 	"local_instrument", "original_mandate_id", "original_creditor_id", "original_creditor_name",
 	"original_debtor_iban", "debtor_bank_changed",
 }
+
+// column is the index of a known column in Columns.
+type column int
+
+// The known columns, in the order of Columns.
+const (
+	colEndToEndID column = iota
+	colMandateID
+	colMandateSignedOn
+	colSequenceType
+	colAmount
+	colCurrency
+	colDebtorName
+	colDebtorIBAN
+	colDebtorBIC
+	colCollectionDate
+	colRemittance
+	colCreditorReference
+	colLocalInstrument
+	colOriginalMandateID
+	colOriginalCreditorID
+	colOriginalCreditorName
+	colOriginalDebtorIBAN
+	colDebtorBankChanged
+	nColumns
+)
 
 var required = []string{"end_to_end_id", "mandate_id", "mandate_signed_on", "sequence_type", "amount", "debtor_name", "debtor_iban"}
 
@@ -90,11 +117,27 @@ type Defaults struct {
 // Row is one input row: its position, its raw fields (for the rejects file)
 // and, when it has no error findings, the transaction it describes.
 type Row struct {
-	File     string            // the file's name, as given to NewReader
-	Line     int               // 1-based line of the row in the file
-	Fields   map[string]string // raw values by column name
+	File string // the file's name, as given to NewReader
+	Line int    // 1-based line of the row in the file
+	// Fields holds raw values by column name for rows that are not a CSV
+	// record (JSON Lines, or rows a caller makes); Value reads either.
+	Fields   map[string]string
 	Tx       pain008.Transaction
 	Findings finding.List // errors make the row a reject; warnings (transliteration) are kept
+
+	rec []string       // the CSV record
+	col map[string]int // column name → index in rec, shared by the file's rows
+}
+
+// Value returns the raw value of the column named col (lower case), "" when
+// the row has none.
+func (r *Row) Value(col string) string {
+	if r.col != nil {
+		if i, ok := r.col[col]; ok && i < len(r.rec) {
+			return r.rec[i]
+		}
+	}
+	return r.Fields[col]
 }
 
 // OK reports whether the row can be collected.
@@ -110,12 +153,16 @@ type Reader struct {
 	col      map[string]int
 	lines    *bufio.Reader
 	line     int
-	seen     map[string]int // end-to-end id → line of first use
+	seen     idSet         // end-to-end ids: their hashes and lines of first use
+	pos      [nColumns]int // CSV: index of each known column in a record, -1 when absent
 }
 
 // NewReader returns a reader of the due file r, called name in findings.
 func NewReader(r io.Reader, name string, format Format, d Defaults) *Reader {
-	rd := &Reader{name: name, format: format, defaults: d, seen: make(map[string]int)}
+	rd := &Reader{name: name, format: format, defaults: d}
+	for i := range rd.pos {
+		rd.pos[i] = -1
+	}
 	r = newRowLimit(r, name, format)
 	if format == CSV {
 		br := bufio.NewReader(r)
@@ -162,6 +209,11 @@ func (r *Reader) nextCSV() (*Row, error) {
 			}
 			r.col[c] = i
 		}
+		for i, c := range Columns {
+			if j, ok := r.col[c]; ok {
+				r.pos[i] = j
+			}
+		}
 		var missing []string
 		for _, c := range required {
 			if _, ok := r.col[c]; !ok {
@@ -184,12 +236,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
-		row := &Row{File: r.name, Line: line, Fields: make(map[string]string, len(r.header))}
-		for c, i := range r.col {
-			if i < len(rec) {
-				row.Fields[c] = rec[i]
-			}
-		}
+		row := &Row{File: r.name, Line: line, rec: rec, col: r.col}
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header))})
@@ -274,60 +321,58 @@ func (r *Reader) build(row *Row) {
 	p := &rowParser{r: r, row: row}
 	tx := &row.Tx
 	tx.Creditor = r.defaults.Creditor
-	tx.EndToEndID = p.id("end_to_end_id", true)
+	tx.EndToEndID = p.id(colEndToEndID, true)
 	if tx.EndToEndID != "" {
-		if first, dup := r.seen[tx.EndToEndID]; dup {
-			p.fail("end_to_end_id", tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
-		} else {
-			r.seen[tx.EndToEndID] = row.Line
+		if first, dup := r.seen.add(tx.EndToEndID, row.Line); dup {
+			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
 		}
 	}
-	tx.MandateID = p.id("mandate_id", true)
-	tx.MandateSignedOn = p.date("mandate_signed_on", true)
-	tx.SequenceType = p.oneOf("sequence_type", []string{"FRST", "RCUR", "OOFF", "FNAL"}, "", "EPC AT-21")
-	tx.Amount = p.amount("amount")
-	tx.Currency = p.oneOf("currency", []string{"EUR"}, "EUR", "EPC AT-06")
-	tx.DebtorName = p.text("debtor_name", 70, true, "EPC AT-14") // the XSD allows 140 (Max140Text); the rulebook 70
-	tx.DebtorIBAN = p.iban("debtor_iban", true)
-	tx.DebtorBIC = p.bic("debtor_bic")
-	tx.CollectionDate = p.date("collection_date", false)
+	tx.MandateID = p.id(colMandateID, true)
+	tx.MandateSignedOn = p.date(colMandateSignedOn, true)
+	tx.SequenceType = p.oneOf(colSequenceType, []string{"FRST", "RCUR", "OOFF", "FNAL"}, "", "EPC AT-21")
+	tx.Amount = p.amount(colAmount)
+	tx.Currency = p.oneOf(colCurrency, []string{"EUR"}, "EUR", "EPC AT-06")
+	tx.DebtorName = p.text(colDebtorName, 70, true, "EPC AT-14") // the XSD allows 140 (Max140Text); the rulebook 70
+	tx.DebtorIBAN = p.iban(colDebtorIBAN, true)
+	tx.DebtorBIC = p.bic(colDebtorBIC)
+	tx.CollectionDate = p.date(colCollectionDate, false)
 	if tx.CollectionDate.IsZero() {
 		tx.CollectionDate = r.defaults.CollectionDate
 		if tx.CollectionDate.IsZero() {
-			p.fail("collection_date", "", "no collection date: give the column or --collection-date", "EPC AT-11")
+			p.fail(colCollectionDate, "", "no collection date: give the column or --collection-date", "EPC AT-11")
 		}
 	}
 	if !tx.MandateSignedOn.IsZero() && !tx.CollectionDate.IsZero() && tx.MandateSignedOn.After(tx.CollectionDate) {
-		p.fail("mandate_signed_on", p.get("mandate_signed_on"), "mandate signed after the collection date "+tx.CollectionDate.Format(time.DateOnly), "EPC AT-25")
+		p.fail(colMandateSignedOn, p.get(colMandateSignedOn), "mandate signed after the collection date "+tx.CollectionDate.Format(time.DateOnly), "EPC AT-25")
 	}
-	tx.Remittance = p.text("remittance", 140, false, "XSD Max140Text") // also the rulebook's AT-22
-	if ref := strings.TrimSpace(p.get("creditor_reference")); ref != "" {
+	tx.Remittance = p.text(colRemittance, 140, false, "XSD Max140Text") // also the rulebook's AT-22
+	if ref := strings.TrimSpace(p.get(colCreditorReference)); ref != "" {
 		switch scheme, v := sepa.DetectReference(ref); scheme {
 		case sepa.SchemeRF, sepa.SchemeOGM:
 			tx.CreditorReference = v
 		default:
 			if strings.HasPrefix(strings.ToUpper(ref), "RF") {
 				_, err := sepa.ParseRF(ref)
-				p.fail("creditor_reference", ref, err.Error(), "ISO 11649")
+				p.fail(colCreditorReference, ref, err.Error(), "ISO 11649")
 			} else if err := sepa.ValidateID(ref); err != nil {
-				p.fail("creditor_reference", ref, err.Error(), "EPC charset")
+				p.fail(colCreditorReference, ref, err.Error(), "EPC charset")
 			} else {
 				tx.CreditorReference = ref
 			}
 		}
 	}
-	tx.LocalInstrument = p.oneOf("local_instrument", []string{"CORE", "B2B"}, "CORE", "EPC AT-20")
+	tx.LocalInstrument = p.oneOf(colLocalInstrument, []string{"CORE", "B2B"}, "CORE", "EPC AT-20")
 
 	var am pain008.Amendment
-	am.OriginalMandateID = p.id("original_mandate_id", false)
-	am.OriginalCreditorID = p.creditorID("original_creditor_id")
-	am.OriginalCreditorName = p.text("original_creditor_name", 70, false, "EPC AT-24")
-	am.OriginalDebtorIBAN = p.iban("original_debtor_iban", false)
-	am.DebtorAgentChanged = p.boolean("debtor_bank_changed")
+	am.OriginalMandateID = p.id(colOriginalMandateID, false)
+	am.OriginalCreditorID = p.creditorID(colOriginalCreditorID)
+	am.OriginalCreditorName = p.text(colOriginalCreditorName, 70, false, "EPC AT-24")
+	am.OriginalDebtorIBAN = p.iban(colOriginalDebtorIBAN, false)
+	am.DebtorAgentChanged = p.boolean(colDebtorBankChanged)
 	if am != (pain008.Amendment{}) {
 		tx.Amendment = &am
 		if am.DebtorAgentChanged && tx.SequenceType != "FRST" && tx.SequenceType != "" {
-			p.warn("sequence_type", tx.SequenceType, "a collection after a change of debtor bank (SMNDA) should be FRST", "EPC AT-24")
+			p.warn(colSequenceType, tx.SequenceType, "a collection after a change of debtor bank (SMNDA) should be FRST", "EPC AT-24")
 		}
 	}
 }
@@ -337,24 +382,33 @@ type rowParser struct {
 	row *Row
 }
 
-func (p *rowParser) get(col string) string { return p.row.Fields[col] }
-
-func (p *rowParser) column(col string) int {
-	if i, ok := p.r.col[col]; ok {
-		return i + 1
+func (p *rowParser) get(col column) string {
+	if p.row.rec == nil {
+		return p.row.Fields[Columns[col]]
 	}
-	return 0
+	if i := p.r.pos[col]; i >= 0 && i < len(p.row.rec) {
+		return p.row.rec[i]
+	}
+	return ""
 }
 
-func (p *rowParser) add(sev finding.Severity, col, value, msg, rule string) {
+// column is the 1-based column of col in a CSV file, 0 when the file has
+// none (JSON Lines).
+func (p *rowParser) column(col column) int { return p.r.pos[col] + 1 }
+
+func (p *rowParser) add(sev finding.Severity, col column, value, msg, rule string) {
 	p.row.Findings.Add(finding.Finding{Severity: sev, File: p.r.name, Line: p.row.Line, Column: p.column(col),
-		Path: col, Value: value, Message: msg, Rule: rule})
+		Path: Columns[col], Value: value, Message: msg, Rule: rule})
 }
 
-func (p *rowParser) fail(col, value, msg, rule string) { p.add(finding.Error, col, value, msg, rule) }
-func (p *rowParser) warn(col, value, msg, rule string) { p.add(finding.Warning, col, value, msg, rule) }
+func (p *rowParser) fail(col column, value, msg, rule string) {
+	p.add(finding.Error, col, value, msg, rule)
+}
+func (p *rowParser) warn(col column, value, msg, rule string) {
+	p.add(finding.Warning, col, value, msg, rule)
+}
 
-func (p *rowParser) missing(col string, req bool) bool {
+func (p *rowParser) missing(col column, req bool) bool {
 	if strings.TrimSpace(p.get(col)) != "" {
 		return false
 	}
@@ -364,7 +418,7 @@ func (p *rowParser) missing(col string, req bool) bool {
 	return true
 }
 
-func (p *rowParser) id(col string, req bool) string {
+func (p *rowParser) id(col column, req bool) string {
 	if p.missing(col, req) {
 		return ""
 	}
@@ -379,11 +433,11 @@ func (p *rowParser) id(col string, req bool) string {
 // text reads a free text column; longer than max characters it is refused
 // under rule: the schema's own limit (XSD Max140Text) or the stricter one
 // of the SEPA rulebook (names: 70 characters, EPC AT-03/AT-14/AT-24).
-func (p *rowParser) text(col string, max int, req bool, rule string) string {
+func (p *rowParser) text(col column, max int, req bool, rule string) string {
 	if p.missing(col, req) {
 		return ""
 	}
-	v := strings.Join(strings.Fields(p.get(col)), " ")
+	v := collapseSpace(p.get(col))
 	t, changes := sepa.Transliterate(v)
 	if len(changes) > 0 {
 		var parts []string
@@ -399,7 +453,7 @@ func (p *rowParser) text(col string, max int, req bool, rule string) string {
 	return t
 }
 
-func (p *rowParser) date(col string, req bool) time.Time {
+func (p *rowParser) date(col column, req bool) time.Time {
 	if p.missing(col, req) {
 		return time.Time{}
 	}
@@ -412,7 +466,7 @@ func (p *rowParser) date(col string, req bool) time.Time {
 	return d
 }
 
-func (p *rowParser) oneOf(col string, allowed []string, def, rule string) string {
+func (p *rowParser) oneOf(col column, allowed []string, def, rule string) string {
 	if p.missing(col, def == "") {
 		return def
 	}
@@ -426,7 +480,7 @@ func (p *rowParser) oneOf(col string, allowed []string, def, rule string) string
 	return ""
 }
 
-func (p *rowParser) amount(col string) (d decimal.Decimal) {
+func (p *rowParser) amount(col column) (d decimal.Decimal) {
 	if p.missing(col, true) {
 		return d
 	}
@@ -439,7 +493,7 @@ func (p *rowParser) amount(col string) (d decimal.Decimal) {
 	return a
 }
 
-func (p *rowParser) iban(col string, req bool) string {
+func (p *rowParser) iban(col column, req bool) string {
 	if p.missing(col, req) {
 		return ""
 	}
@@ -452,7 +506,7 @@ func (p *rowParser) iban(col string, req bool) string {
 	return string(i)
 }
 
-func (p *rowParser) bic(col string) string {
+func (p *rowParser) bic(col column) string {
 	if p.missing(col, false) {
 		return ""
 	}
@@ -465,7 +519,7 @@ func (p *rowParser) bic(col string) string {
 	return string(b)
 }
 
-func (p *rowParser) creditorID(col string) string {
+func (p *rowParser) creditorID(col column) string {
 	if p.missing(col, false) {
 		return ""
 	}
@@ -478,7 +532,7 @@ func (p *rowParser) creditorID(col string) string {
 	return string(c)
 }
 
-func (p *rowParser) boolean(col string) bool {
+func (p *rowParser) boolean(col column) bool {
 	switch strings.ToLower(strings.TrimSpace(p.get(col))) {
 	case "", "false", "no", "0", "n":
 		return false
@@ -487,4 +541,20 @@ func (p *rowParser) boolean(col string) bool {
 	}
 	p.fail(col, p.get(col), "must be true or false", "")
 	return false
+}
+
+// collapseSpace trims s and turns every run of white space into one space,
+// allocating only when s needs it.
+func collapseSpace(s string) string {
+	clean := len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
+	for i := 0; clean && i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }

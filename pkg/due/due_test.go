@@ -1,6 +1,7 @@
 package due
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -178,5 +179,35 @@ func TestLongTextRules(t *testing.T) {
 due.csv:2:9: error: remittance "` + rem + `": longer than 140 characters (141) [XSD Max140Text]`
 	if strings.Join(got, "\n") != want {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+func TestColumnsMatchTheirIndexes(t *testing.T) {
+	if int(nColumns) != len(Columns) || Columns[colEndToEndID] != "end_to_end_id" || Columns[colDebtorIBAN] != "debtor_iban" ||
+		Columns[colCreditorReference] != "creditor_reference" || Columns[colDebtorBankChanged] != "debtor_bank_changed" {
+		t.Fatalf("column constants out of step with Columns (%d, %d)", nColumns, len(Columns))
+	}
+}
+
+// TestDuplicateFarApart: a duplicate is found, with the line of the first
+// use, after the table of ids has grown many times.
+func TestDuplicateFarApart(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(header)
+	const n = 50000
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "E2E-%d,MD-1,2024-01-15,RCUR,1.00,A,BE68539007547034,,,\n", i)
+	}
+	b.WriteString("E2E-17,MD-1,2024-01-15,RCUR,1.00,A,BE68539007547034,,,\n")
+	rows := readAll(t, b.String(), CSV)
+	bad := 0
+	for _, r := range rows[:n] {
+		if !r.OK() {
+			bad++
+		}
+	}
+	last := rows[n].Findings
+	if bad != 0 || len(last) != 1 || last[0].String() != `due.csv:50002:1: error: end_to_end_id "E2E-17": end-to-end id already used on line 18 [EPC AT-10 unique]` {
+		t.Fatalf("%d bad rows before; last row %v", bad, last)
 	}
 }

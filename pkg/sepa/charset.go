@@ -65,6 +65,16 @@ var special = map[rune]string{
 // character, and anything else becomes '.'. Every change is reported so a
 // user can see what the bank will receive.
 func Transliterate(s string) (string, []Change) {
+	clean := true
+	for _, r := range s {
+		if !isEPCChar(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s, nil
+	}
 	var b strings.Builder
 	var changes []Change
 	pos := 0

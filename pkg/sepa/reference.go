@@ -59,14 +59,38 @@ func ParseOGM(s string) (OGM, error) {
 			break
 		}
 	}
-	t = strings.NewReplacer("/", "", " ", "").Replace(t)
-	if len(t) != 12 || !isDigits(t) {
+	t, ok := ogmDigits(t)
+	if !ok {
 		return "", ErrOGMShape
 	}
-	if t[10:] != ogmCheck(t[:10]) {
+	if rem := ogmRemainder(t[:10]); t[10] != byte('0'+rem/10) || t[11] != byte('0'+rem%10) {
 		return "", fmt.Errorf("%w: expected %s", ErrOGMCheck, ogmCheck(t[:10]))
 	}
 	return OGM(t), nil
+}
+
+// ogmDigits drops the slashes and spaces of s and reports whether exactly 12
+// digits remain. It allocates only when s holds a slash or a space.
+func ogmDigits(s string) (string, bool) {
+	var b [12]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '/' || c == ' ':
+		case c >= '0' && c <= '9' && n < len(b):
+			b[n] = c
+			n++
+		default:
+			return "", false
+		}
+	}
+	if n != len(b) {
+		return "", false
+	}
+	if len(s) == len(b) {
+		return s, true
+	}
+	return string(b[:]), true
 }
 
 // NewOGM builds a structured communication from a number of at most 10 digits.
@@ -78,12 +102,16 @@ func NewOGM(base uint64) (OGM, error) {
 	return OGM(b + ogmCheck(b)), nil
 }
 
-func ogmCheck(ten string) string {
+func ogmCheck(ten string) string { return fmt.Sprintf("%02d", ogmRemainder(ten)) }
+
+// ogmRemainder is the check number of ten digits: their remainder modulo
+// 97, with 0 read as 97.
+func ogmRemainder(ten string) int {
 	rem, _ := mod97(ten)
 	if rem == 0 {
 		rem = 97
 	}
-	return fmt.Sprintf("%02d", rem)
+	return rem
 }
 
 // String returns the printed form +++123/4567/89002+++.

@@ -256,6 +256,10 @@ func TestOGM(t *testing.T) {
 		{"+++123/4567/89003+++", "", "", ErrOGMCheck},
 		{"+++123/4567/8900+++", "", "", ErrOGMShape},
 		{"12345678900A", "", "", ErrOGMShape},
+		{" 123 4567 89002 ", "123456789002", "+++123/4567/89002+++", nil},
+		{"1234567890021", "", "", ErrOGMShape},
+		{"+++123/4567/89002", "", "", ErrOGMShape},
+		{"", "", "", ErrOGMShape},
 	}
 	for _, tt := range tests {
 		o, err := ParseOGM(tt.in)
@@ -266,6 +270,10 @@ func TestOGM(t *testing.T) {
 		if err == nil && (o.Digits() != tt.digits || o.String() != tt.printed) {
 			t.Errorf("ParseOGM(%q) = %s / %s", tt.in, o.Digits(), o)
 		}
+	}
+	// CODA and camt carry the bare 12 digits: reading them allocates nothing.
+	if n := testing.AllocsPerRun(100, func() { ParseOGM("090933755493") }); n != 0 {
+		t.Errorf("ParseOGM of 12 digits: %v allocations, want 0", n)
 	}
 	if o, _ := NewOGM(9700); o.String() != "+++000/0009/70097+++" {
 		t.Fatalf("NewOGM(9700) = %s", o)

@@ -1,0 +1,54 @@
+package statement
+
+import (
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+	10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000,
+	10000000000000000, 100000000000000000, 1000000000000000000}
+
+// fixed formats d as Money's rule does for places decimals — StringFixed
+// when no significant digit lies beyond them, else String — from the int64
+// coefficient, without the big.Int arithmetic and allocations of those two.
+// ok is false when d does not fit (more than 18 digits, a positive
+// exponent): the caller then formats it the slow way.
+func fixed(d decimal.Decimal, places int32) (s string, ok bool) {
+	e := d.Exponent()
+	if e > 0 || e < -18 || places > 18 || d.NumDigits() > 18 {
+		return "", false
+	}
+	c := d.CoefficientInt64()
+	decimals := places
+	switch {
+	case e >= -places: // pad with zeros to places decimals
+		k := places + e
+		if d.NumDigits()+int(k) > 18 {
+			return "", false
+		}
+		c *= pow10[k]
+	case c%pow10[-e-places] == 0: // only zeros beyond places
+		c /= pow10[-e-places]
+	default: // significant digits beyond places: all of them, no trailing zero
+		decimals = -e
+		for c%10 == 0 {
+			c /= 10
+			decimals--
+		}
+	}
+	var buf [24]byte
+	b := buf[:0]
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/pow10[decimals], 10)
+	if decimals > 0 {
+		b = append(b, '.')
+		frac := strconv.AppendInt(buf[len(b):len(b)], c%pow10[decimals]+pow10[decimals], 10)
+		b = append(b, frac[1:]...) // the leading 1 keeps the zeros
+	}
+	return string(b), true
+}
