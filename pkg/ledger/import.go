@@ -179,51 +179,78 @@ func identityBytes(content [32]byte, occurrence int) []byte {
 // of the file is in the ledger. The same file again (by SHA-256) changes
 // nothing and reports AlreadyImported; entries already booked from another
 // file are reported as duplicates and skipped.
+//
+// The file is claimed by inserting its SHA-256 (unique): a second worker
+// given the same file waits for the first one's transaction and finds it
+// imported. On SQLite the entries are booked one by one (the database is
+// in the process, a lookup costs microseconds); on PostgreSQL a chunk at a
+// time with set-based statements (see bulkChunk).
 func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
 	res := &ImportResult{File: f}
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
 	}
-	tx, err := l.beginItems(ctx)
+	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	// Checked under the lock: two workers given the same file import it once.
-	var prevName, prevAt string
-	err = tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)
-	switch {
-	case err == nil:
-		res.AlreadyImported, res.PreviousName, res.PreviousAt = true, prevName, prevAt
-		return res, nil
-	case err != sql.ErrNoRows:
-		return res, err
-	}
-	fileID, _, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
-		f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
+	fileID, added, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)
+		ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
 	if err != nil {
 		return res, err
 	}
+	if !added {
+		if err := tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&res.PreviousName, &res.PreviousAt); err != nil {
+			return res, err
+		}
+		res.AlreadyImported = true
+		return res, nil
+	}
+	if l.d.postgres {
+		err = l.importBulk(ctx, tx, fileID, f, r, opt, res)
+	} else {
+		err = l.importLines(ctx, tx, fileID, f, r, opt, res)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Findings = findingsOf(r)
+	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
+		n, _ := finding.List(res.Findings).Count()
+		return res, fmt.Errorf("%s: %d error(s): %w", f.Name, n, ErrFindings)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return res, l.analyzeAfter(ctx, res.Entries-res.Duplicates-res.Pending, "statement_lines", "statement_details", "matches")
+}
+
+// importLines books the entries one by one (SQLite).
+func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
 	store, err := newTxStore(ctx, tx, l.stamp())
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer store.close()
 	insLine, err := tx.prepareInsert(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer insLine.Close()
 	mw, err := newMatchWriter(ctx, tx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer mw.close()
 	details, err := newDetailIndex(ctx, tx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer details.close()
 
@@ -235,7 +262,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	occ := map[uint64]int32{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return err
 		}
 		e, err := r.Next()
 		if err == io.EOF {
@@ -243,7 +270,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		}
 		if err != nil {
 			res.Findings = findingsOf(r)
-			return res, fmt.Errorf("%s: %w", f.Name, err)
+			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 		res.Entries++
 		if e.Status == "PDNG" || e.Status == "INFO" {
@@ -267,7 +294,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		booked := false
 		if isBatch(e) {
 			if dids, booked, err = details.known(e, fileID); err != nil {
-				return res, err
+				return err
 			}
 		}
 		var lineID int64
@@ -275,7 +302,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 			var added bool
 			if lineID, added, err = insLine.insert(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
 				dateText(bd), e.Amount.String(), e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
-				return res, err
+				return err
 			}
 			booked = !added // a line with this identity is booked already
 		}
@@ -284,45 +311,31 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 			res.DuplicateTotal = res.DuplicateTotal.Add(e.Amount)
 			if opt.OnResult != nil {
 				if err := opt.OnResult(&reconcile.Result{Entry: e}, true); err != nil {
-					return res, err
+					return err
 				}
 			}
 			continue
 		}
 		if err := details.add(dids, fileID, lineID); err != nil {
-			return res, err
+			return err
 		}
 		rr, err := eng.Reconcile(e)
 		if err != nil {
-			return res, err
+			return err
 		}
 		res.Summary.Add(rr)
 		for _, ln := range rr.Lines {
 			if err := mw.add(lineID, ln); err != nil {
-				return res, err
+				return err
 			}
 		}
 		if opt.OnResult != nil {
 			if err := opt.OnResult(rr, false); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	if err := mw.flush(); err != nil {
-		return res, err
-	}
-	res.Findings = findingsOf(r)
-	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
-		n, _ := finding.List(res.Findings).Count()
-		return res, fmt.Errorf("%s: %d error(s): %w", f.Name, n, ErrFindings)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(); err != nil {
-		return res, err
-	}
-	return res, nil
+	return mw.flush()
 }
 
 func nullID(id int64) any {

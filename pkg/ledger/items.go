@@ -187,15 +187,18 @@ func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
 		RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
 		return nil, err
 	}
+	// On PostgreSQL (a chunk a payout may book) the items read are locked:
+	// what the engine decides on is what it writes back.
+	lock, lockI := tx.d.forUpdate(""), tx.d.forUpdate("i")
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id`},
-		{&s.batchByID, `SELECT ` + batchCols + ` FROM batches WHERE pmtinf_id = ?`},
-		{&s.batchesByTotal, `SELECT ` + batchCols + ` FROM batches WHERE total_cents = ? AND (? = 0 OR nb_of_txs = ?) AND (? = '' OR currency = ?) ORDER BY id`},
-		{&s.byRef, `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = ? ORDER BY i.id`},
-		{&s.byIBAN, `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = ? ORDER BY i.id`},
+		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id` + lock},
+		{&s.batchByID, `SELECT ` + batchCols + ` FROM batches WHERE pmtinf_id = ?` + lock},
+		{&s.batchesByTotal, `SELECT ` + batchCols + ` FROM batches WHERE total_cents = ? AND (? = 0 OR nb_of_txs = ?) AND (? = '' OR currency = ?) ORDER BY id` + lock},
+		{&s.byRef, `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = ? ORDER BY i.id` + lockI},
+		{&s.byIBAN, `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = ? ORDER BY i.id` + lockI},
 		{&s.updColl, `UPDATE collections SET status = ?, return_reason = ?, return_text = ? WHERE id = ?`},
 		{&s.updInv, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`},
 		{&s.updBatch, `UPDATE batches SET status = ? WHERE id = ?`},
@@ -397,7 +400,7 @@ func (s *txStore) InvoicesByNumberKey(keys []string) ([]reconcile.Invoice, error
 		n := min(len(keys), keyChunk)
 		st := s.byKeys[n]
 		if st == nil {
-			q := `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN (?` + repeat(",?", n-1) + `) ORDER BY i.id`
+			q := `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN (?` + repeat(",?", n-1) + `) ORDER BY i.id` + s.tx.d.forUpdate("i")
 			var err error
 			if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
 				return nil, err

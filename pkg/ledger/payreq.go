@@ -326,7 +326,7 @@ var ErrNotOpen = errors.New("payment request is not open")
 // goes down by the amount paid (paid, partial or overpaid). Booking a
 // request twice returns ErrNotOpen and changes nothing.
 func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
-	tx, err := l.beginItems(ctx)
+	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +351,10 @@ func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Book
 func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (*Booking, error) {
 	var b Booking
 	var kind, key, amt, status string
-	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, status FROM payment_requests WHERE id = ?`, id).
+	// The request, then its item, locked until the booking commits: a
+	// second booking of the request, or an import paying the same item,
+	// waits and reads what this one wrote.
+	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, status FROM payment_requests WHERE id = ?`+tx.d.forUpdate(""), id).
 		Scan(&kind, &b.Item.ID, &key, &amt, &status); err != nil {
 		return nil, fmt.Errorf("ledger: payment request %d: %w", id, err)
 	}
@@ -378,7 +381,7 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 	case ItemCollection:
 		var camt string
 		var nm sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT amount, debtor_name FROM collections WHERE id = ?`, b.Item.ID).Scan(&camt, &nm); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT amount, debtor_name FROM collections WHERE id = ?`+tx.d.forUpdate(""), b.Item.ID).Scan(&camt, &nm); err != nil {
 			return nil, err
 		}
 		if b.Item.Amount, err = parseMoney(camt); err != nil {
@@ -391,7 +394,7 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 	case ItemInvoice:
 		var iamt, open string
 		var nm sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT amount, open_amount, customer_name FROM invoices WHERE id = ?`, b.Item.ID).Scan(&iamt, &open, &nm); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT amount, open_amount, customer_name FROM invoices WHERE id = ?`+tx.d.forUpdate(""), b.Item.ID).Scan(&iamt, &open, &nm); err != nil {
 			return nil, err
 		}
 		if b.Item.Amount, err = parseMoney(iamt); err != nil {
