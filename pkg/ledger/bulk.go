@@ -44,6 +44,55 @@ import (
 // chunk run on the line-by-line store instead, under row locks.
 const bulkChunk = 5000
 
+// The statements of the PostgreSQL import, named so that a test can
+// EXPLAIN each of them on a loaded ledger.
+const (
+	sqlDetailsKnown     = `SELECT identity, file_id FROM statement_details WHERE identity = ANY(?::bytea[])`
+	sqlMyDetails        = `SELECT COUNT(*) FROM statement_details WHERE identity = ANY(?::bytea[]) AND file_id = ?`
+	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?)`
+	sqlCollectionsByE2E = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ANY(?::text[])`
+	sqlBatchesByKeys    = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`
+	sqlLockInvoices     = `SELECT id, status, open_amount FROM invoices WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
+	sqlLockCollections  = `SELECT id, status FROM collections WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
+	sqlLockBatches      = `SELECT id, status FROM batches WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
+	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[]) AS v(id, status) WHERE b.id = v.id`
+	sqlCollectBatches   = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
+	sqlInsertLines      = `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
+		occurrence, booking_date, amount, currency, reversal, info)
+		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount,
+			v.currency, v.reversal, NULLIF(v.info, '')
+		FROM unnest(?::bytea[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
+			AS v(identity, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info)
+		ON CONFLICT (identity) DO NOTHING RETURNING identity, id`
+	sqlInsertDetails = `INSERT INTO statement_details (identity, file_id, line_id)
+		SELECT v.identity, ?, v.line_id FROM unnest(?::bytea[], ?::bigint[]) AS v(identity, line_id)
+		WHERE NOT EXISTS (SELECT 1 FROM statement_details d WHERE d.identity = v.identity AND d.file_id = ?)
+		ON CONFLICT (identity) DO NOTHING`
+	sqlInvoicesByKeys = `SELECT ` + invCols + `, i.reference, i.number_key FROM invoices i
+			WHERE i.reference = ANY(?::text[]) OR i.number_key = ANY(?::text[])`
+	sqlInvoicesByIBANs = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id
+			WHERE x.iban = ANY(?::text[])`
+	sqlUpdateInvoices = `UPDATE invoices i SET status = v.status, open_amount = v.open
+			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`
+	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
+			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`
+	sqlInsertMatches = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence)
+		SELECT v.line_id, v.detail, v.outcome, NULLIF(v.rule, ''), CASE WHEN v.item_set THEN v.item_kind END, CASE WHEN v.item_set THEN v.item_id END,
+			CASE WHEN v.item_set THEN v.item_key END, v.amount, CASE WHEN v.item_set THEN v.applied END, NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
+		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, cands, rr, evidence, n)
+		ORDER BY v.n`
+)
+
+// sqlIndexPlans makes the import's statements probe indexes key by key
+// (set for its transaction only). A chunk asks for a few thousand keys; on
+// a table of some 100,000 rows, cached, the planner's costs prefer reading
+// the table whole to a few thousand index probes, and it would do so for
+// every chunk: time quadratic in the lines. Index probes cost the same
+// whatever the table's size: time linear in the lines.
+const sqlIndexPlans = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
+	set_config('enable_mergejoin', 'off', true)`
+
 // bulkRetries is how often a chunk is decided again because another worker
 // changed one of its items between the read and the lock.
 const bulkRetries = 8
@@ -79,6 +128,9 @@ type bulkImport struct {
 // time (see bulkChunk).
 func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
 	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp()}
+	if _, err := t.ExecContext(ctx, sqlIndexPlans); err != nil {
+		return err
+	}
 	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?))`,
 		RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
 		return err
@@ -179,7 +231,7 @@ func (b *bulkImport) dedupe(es []*bulkEntry) error {
 	}
 	known := map[[16]byte]bool{} // by another file
 	if len(dids) > 0 {
-		rows, err := b.tx.QueryContext(b.ctx, `SELECT identity, file_id FROM statement_details WHERE identity = ANY(?::bytea[])`, dids)
+		rows, err := b.tx.QueryContext(b.ctx, sqlDetailsKnown, dids)
 		if err != nil {
 			return err
 		}
@@ -216,13 +268,7 @@ func (b *bulkImport) dedupe(es []*bulkEntry) error {
 	if len(lines.identity) == 0 {
 		return nil
 	}
-	rows, err := b.tx.QueryContext(b.ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
-		occurrence, booking_date, amount, currency, reversal, info)
-		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount,
-			v.currency, v.reversal, NULLIF(v.info, '')
-		FROM unnest(?::bytea[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-			AS v(identity, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info)
-		ON CONFLICT (identity) DO NOTHING RETURNING identity, id`,
+	rows, err := b.tx.QueryContext(b.ctx, sqlInsertLines,
 		b.fileID, lines.identity, lines.account, lines.statementID, lines.entryRef, lines.entrySeq, lines.occurrence, lines.bookingDate,
 		lines.amount, lines.currency, lines.reversal, lines.info)
 	if err != nil {
@@ -270,15 +316,12 @@ func (b *bulkImport) dedupe(es []*bulkEntry) error {
 	// The details of this file's earlier chunks are in already and
 	// conflict; any other conflict is another import booking the same
 	// transactions right now.
-	r, err := b.tx.ExecContext(b.ctx, `INSERT INTO statement_details (identity, file_id, line_id)
-		SELECT v.identity, ?, v.line_id FROM unnest(?::bytea[], ?::bigint[]) AS v(identity, line_id)
-		WHERE NOT EXISTS (SELECT 1 FROM statement_details d WHERE d.identity = v.identity AND d.file_id = ?)
-		ON CONFLICT (identity) DO NOTHING`, b.fileID, newDIDs, newLines, b.fileID)
+	r, err := b.tx.ExecContext(b.ctx, sqlInsertDetails, b.fileID, newDIDs, newLines, b.fileID)
 	if err != nil {
 		return err
 	}
 	var mine int
-	if err := b.tx.QueryRowContext(b.ctx, `SELECT COUNT(*) FROM statement_details WHERE identity = ANY(?::bytea[]) AND file_id = ?`,
+	if err := b.tx.QueryRowContext(b.ctx, sqlMyDetails,
 		newDIDs, b.fileID).Scan(&mine); err != nil {
 		return err
 	}
@@ -334,7 +377,7 @@ func (b *bulkImport) reconcile(es []*bulkEntry) error {
 	}
 	if b.requests && len(rec.requestKeys) > 0 {
 		var n int
-		if err := b.tx.QueryRowContext(b.ctx, `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?)`,
+		if err := b.tx.QueryRowContext(b.ctx, sqlRequestsByKeys,
 			keys(rec.requestKeys), RequestOpen, RequestPaid).Scan(&n); err != nil {
 			return err
 		}
@@ -497,7 +540,7 @@ func (s *chunkStore) reset() {
 func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 	s.reset()
 	if len(rec.e2e) > 0 {
-		rows, err := t.QueryContext(ctx, `SELECT `+collCols+` FROM collections WHERE end_to_end_id = ANY(?::text[])`, keys(rec.e2e))
+		rows, err := t.QueryContext(ctx, sqlCollectionsByE2E, keys(rec.e2e))
 		if err != nil {
 			return err
 		}
@@ -527,7 +570,7 @@ func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 		for c := range rec.cents {
 			cents = append(cents, c)
 		}
-		rows, err := t.QueryContext(ctx, `SELECT `+batchCols+`, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`,
+		rows, err := t.QueryContext(ctx, sqlBatchesByKeys,
 			keys(rec.batchIDs), cents)
 		if err != nil {
 			return err
@@ -578,8 +621,7 @@ func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 		return &v, ref, key, nil
 	}
 	if len(rec.refs) > 0 || len(rec.numberKeys) > 0 {
-		rows, err := t.QueryContext(ctx, `SELECT `+invCols+`, i.reference, i.number_key FROM invoices i
-			WHERE i.reference = ANY(?::text[]) OR i.number_key = ANY(?::text[])`, keys(rec.refs), keys(rec.numberKeys))
+		rows, err := t.QueryContext(ctx, sqlInvoicesByKeys, keys(rec.refs), keys(rec.numberKeys))
 		if err != nil {
 			return err
 		}
@@ -600,8 +642,7 @@ func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 		}
 	}
 	if len(rec.ibans) > 0 {
-		rows, err := t.QueryContext(ctx, `SELECT `+invCols+`, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id
-			WHERE x.iban = ANY(?::text[])`, keys(rec.ibans))
+		rows, err := t.QueryContext(ctx, sqlInvoicesByIBANs, keys(rec.ibans))
 		if err != nil {
 			return err
 		}
@@ -782,7 +823,7 @@ func (s *chunkStore) lock(ctx context.Context, t *tx) (bool, error) {
 		each(func(id int64) { out = append(out, id) })
 		return out
 	}
-	ok1, err := check(`SELECT id, status, open_amount FROM invoices WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`,
+	ok1, err := check(sqlLockInvoices,
 		ids(len(s.invSet), func(f func(int64)) {
 			for id := range s.invSet {
 				f(id)
@@ -791,7 +832,7 @@ func (s *chunkStore) lock(ctx context.Context, t *tx) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ok2, err := check(`SELECT id, status FROM collections WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`,
+	ok2, err := check(sqlLockCollections,
 		ids(len(s.collSet), func(f func(int64)) {
 			for id := range s.collSet {
 				f(id)
@@ -800,7 +841,7 @@ func (s *chunkStore) lock(ctx context.Context, t *tx) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ok3, err := check(`SELECT id, status FROM batches WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`,
+	ok3, err := check(sqlLockBatches,
 		ids(len(s.batchSet), func(f func(int64)) {
 			for id := range s.batchSet {
 				f(id)
@@ -819,8 +860,7 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 			v := s.invs[id]
 			ids, st, open = append(ids, id), append(st, string(v.Status)), append(open, v.Open.String())
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE invoices i SET status = v.status, open_amount = v.open
-			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`, ids, st, open); err != nil {
+		if _, err := t.ExecContext(ctx, sqlUpdateInvoices, ids, st, open); err != nil {
 			return err
 		}
 	}
@@ -832,8 +872,7 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 			ids, st = append(ids, id), append(st, string(s.colls[id].Status))
 			rr, rt = append(rr, c.ReturnReason), append(rt, c.ReturnText)
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
-			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`, ids, st, rr, rt); err != nil {
+		if _, err := t.ExecContext(ctx, sqlUpdateCollections, ids, st, rr, rt); err != nil {
 			return err
 		}
 	}
@@ -843,13 +882,13 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 		for _, id := range sortedIDs(keysOf(s.batchSet)) {
 			ids, st = append(ids, id), append(st, s.batchSet[id])
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[]) AS v(id, status) WHERE b.id = v.id`,
+		if _, err := t.ExecContext(ctx, sqlUpdateBatches,
 			ids, st); err != nil {
 			return err
 		}
 	}
 	if len(s.collect) > 0 {
-		if _, err := t.ExecContext(ctx, `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`,
+		if _, err := t.ExecContext(ctx, sqlCollectBatches,
 			string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen)); err != nil {
 			return err
 		}
@@ -900,12 +939,7 @@ func (m *bulkMatches) write(ctx context.Context, t *tx) error {
 	if len(m.lineID) == 0 {
 		return nil
 	}
-	_, err := t.ExecContext(ctx, `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence)
-		SELECT v.line_id, v.detail, v.outcome, NULLIF(v.rule, ''), CASE WHEN v.item_set THEN v.item_kind END, CASE WHEN v.item_set THEN v.item_id END,
-			CASE WHEN v.item_set THEN v.item_key END, v.amount, CASE WHEN v.item_set THEN v.applied END, NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
-		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, cands, rr, evidence, n)
-		ORDER BY v.n`,
+	_, err := t.ExecContext(ctx, sqlInsertMatches,
 		m.lineID, m.detail, m.outcome, m.rule, m.itemKind, m.itemID, m.itemSet, m.itemKey, m.amount, m.applied, m.cands, m.rr, m.evidence)
 	return err
 }

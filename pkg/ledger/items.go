@@ -18,6 +18,9 @@ import (
 // end-to-end id) is skipped, so adding the same pain.008 twice changes
 // nothing. next returns io.EOF after the last collection.
 func (l *DB) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
+	if l.d.postgres {
+		return l.addCollectionsBulk(ctx, source, next)
+	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -95,6 +98,9 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 // invoice whose number is already in the ledger is skipped. Open defaults to
 // Amount; the reference is normalised (RF electronic form, OGM digits).
 func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
+	if l.d.postgres {
+		return l.addInvoicesBulk(ctx, source, next)
+	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
