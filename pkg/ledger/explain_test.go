@@ -25,7 +25,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
 	seed(t, l, n)
-	if _, err := l.Import(ctx, File{Name: "gen", SHA256: "gen"}, &genReader{0, n}, ImportOptions{}); err != nil {
+	if _, err := l.Import(ctx, File{Name: "gen", SHA256: "gen"}, &genReader{k: 0, to: n}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// The keys of the lines of one chunk.

@@ -90,10 +90,13 @@ func seed(t testing.TB, l *DB, n int) {
 var genStatement = &statement.Statement{Format: "generated", Kind: statement.KindStatement, ID: "GEN-1",
 	Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR"}}
 
-func genEntry(k int) *statement.Entry {
+func genEntry(k int) *statement.Entry { return genEntryOf(genStatement, k) }
+
+// genEntryOf is line k booked on the statement st (of its own account).
+func genEntryOf(st *statement.Statement, k int) *statement.Entry {
 	amt := genAmount(k)
 	tx := statement.Transaction{Amount: amt, Currency: "EUR"}
-	e := &statement.Entry{Statement: genStatement, Seq: k + 1, Ref: fmt.Sprint(k + 1), Currency: "EUR", Status: "BOOK", BookingDate: bookDate}
+	e := &statement.Entry{Statement: st, Seq: k + 1, Ref: fmt.Sprint(k + 1), Currency: "EUR", Status: "BOOK", BookingDate: bookDate}
 	switch {
 	case k%100 == 0:
 		tx.Amount = amt.Neg()
@@ -116,14 +119,21 @@ func genEntry(k int) *statement.Entry {
 	return e
 }
 
-// genReader yields lines from..to-1 of the generated world, built on the fly.
-type genReader struct{ k, to int }
+// genReader yields lines from..to-1 of the generated world, built on the
+// fly, on the statement st (genStatement when nil).
+type genReader struct {
+	k, to int
+	st    *statement.Statement
+}
 
 func (r *genReader) Next() (*statement.Entry, error) {
 	if r.k >= r.to {
 		return nil, io.EOF
 	}
 	r.k++
+	if r.st != nil {
+		return genEntryOf(r.st, r.k-1), nil
+	}
 	return genEntry(r.k - 1), nil
 }
 func (r *genReader) Statements() []*statement.Statement { return []*statement.Statement{genStatement} }

@@ -150,7 +150,7 @@ func TestImportIdempotent(t *testing.T) {
 	ctx := context.Background()
 	seed(t, l, n)
 	// File A: lines 0..1499.
-	ra, err := l.Import(ctx, File{Name: "a.xml", SHA256: "aaaa", Format: "camt.053"}, &genReader{0, 1500}, ImportOptions{})
+	ra, err := l.Import(ctx, File{Name: "a.xml", SHA256: "aaaa", Format: "camt.053"}, &genReader{k: 0, to: 1500}, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestImportIdempotent(t *testing.T) {
 	}
 	afterA := countsString(t, l)
 	// The same file again: reported, nothing changes.
-	ra2, err := l.Import(ctx, File{Name: "a-again.xml", SHA256: "aaaa"}, &genReader{0, 1500}, ImportOptions{})
+	ra2, err := l.Import(ctx, File{Name: "a-again.xml", SHA256: "aaaa"}, &genReader{k: 0, to: 1500}, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestImportIdempotent(t *testing.T) {
 	}
 	// File B, another file repeating lines 1000..1499 and adding 1500..1999.
 	var dups int
-	rb, err := l.Import(ctx, File{Name: "b.xml", SHA256: "bbbb"}, &genReader{1000, 2000}, ImportOptions{OnResult: func(r *reconcile.Result, dup bool) error {
+	rb, err := l.Import(ctx, File{Name: "b.xml", SHA256: "bbbb"}, &genReader{k: 1000, to: 2000}, ImportOptions{OnResult: func(r *reconcile.Result, dup bool) error {
 		if dup {
 			dups++
 		}
@@ -208,7 +208,7 @@ func TestImportScale(t *testing.T) {
 	t0 := time.Now()
 	seed(t, l, n)
 	t1 := time.Now()
-	r, err := l.Import(context.Background(), File{Name: "gen", SHA256: "gen"}, &genReader{0, n}, ImportOptions{})
+	r, err := l.Import(context.Background(), File{Name: "gen", SHA256: "gen"}, &genReader{k: 0, to: n}, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestQueryOpenItems(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
 	seed(t, l, n)
-	if _, err := l.Import(ctx, File{Name: "g", SHA256: "g"}, &genReader{0, n}, ImportOptions{}); err != nil {
+	if _, err := l.Import(ctx, File{Name: "g", SHA256: "g"}, &genReader{k: 0, to: n}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
