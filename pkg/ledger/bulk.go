@@ -122,12 +122,13 @@ type bulkImport struct {
 	res      *ImportResult
 	requests bool // some payment request is open or paid
 	now      string
+	name     string // the file's, for the test hook
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
 // time (see bulkChunk).
 func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
-	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp()}
+	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp(), name: f.Name}
 	if _, err := t.ExecContext(ctx, sqlIndexPlans); err != nil {
 		return err
 	}
@@ -389,6 +390,9 @@ func (b *bulkImport) reconcile(es []*bulkEntry) error {
 	for attempt := 0; ; attempt++ {
 		if err := cs.load(b.ctx, b.tx, rec); err != nil {
 			return err
+		}
+		if b.l.hook != nil {
+			b.l.hook(b.name, "read", attempt)
 		}
 		eng := reconcile.NewEngine(cs, b.opt.Engine)
 		for _, be := range es {

@@ -62,6 +62,10 @@ type DB struct {
 	d    dialect
 	path string
 	now  func() time.Time
+	// hook, when set (tests), is called by the PostgreSQL import after it
+	// read the open items of a chunk (stage "read"): tests hold workers
+	// there to make them meet.
+	hook func(file, stage string, attempt int)
 }
 
 var _ Store = (*DB)(nil)

@@ -359,7 +359,7 @@ func TestSplitBatchIsOneBooking(t *testing.T) {
 // paying part of the same invoice, and both the same third file. Every
 // payment lands on the invoice (no update lost) and the shared file is
 // imported once. On SQLite the files queue for the write lock; on
-// PostgreSQL for the ledger's advisory lock.
+// PostgreSQL on the invoice's row and the file's SHA-256.
 func TestConcurrentImports(t *testing.T) {
 	l, loc := openTemp(t)
 	ctx := context.Background()
