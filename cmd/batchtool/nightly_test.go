@@ -252,7 +252,16 @@ func TestLedgerStatus(t *testing.T) {
 	ledgerPath := nightlyWithReturns(t)
 	mustCreate(t, ledgerPath, "tikkie", "--overdue", "none")
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
-	want := `ledger ` + ledgerPath + ` (schema 4)
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := l.SchemaVersion(context.Background())
+	l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `ledger ` + ledgerPath + ` (schema ` + fmt.Sprint(schema) + `)
 
 collections        collected              9         1,898.16
                    returned               3           139.06

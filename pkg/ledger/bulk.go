@@ -59,7 +59,7 @@ const (
 	sqlCollectBatches   = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
 	sqlInsertLines      = `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info)
-		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount,
+		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount::numeric,
 			v.currency, v.reversal, NULLIF(v.info, '')
 		FROM unnest(?::bytea[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
 			AS v(identity, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info)
@@ -72,15 +72,16 @@ const (
 			WHERE i.reference = ANY(?::text[]) OR i.number_key = ANY(?::text[])`
 	sqlInvoicesByIBANs = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id
 			WHERE x.iban = ANY(?::text[])`
-	sqlUpdateInvoices = `UPDATE invoices i SET status = v.status, open_amount = v.open
+	sqlUpdateInvoices = `UPDATE invoices i SET status = v.status, open_amount = v.open::numeric
 			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`
 	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
 			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`
-	sqlInsertMatches = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence)
+	sqlInsertMatches = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence)
 		SELECT v.line_id, v.detail, v.outcome, NULLIF(v.rule, ''), CASE WHEN v.item_set THEN v.item_kind END, CASE WHEN v.item_set THEN v.item_id END,
-			CASE WHEN v.item_set THEN v.item_key END, v.amount, CASE WHEN v.item_set THEN v.applied END, NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
-		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, cands, rr, evidence, n)
+			CASE WHEN v.item_set THEN v.item_key END, v.amount::numeric, CASE WHEN v.item_set THEN v.applied::numeric END, v.ccy,
+			NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
+		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, ccy, cands, rr, evidence, n)
 		ORDER BY v.n`
 )
 
@@ -913,7 +914,7 @@ type bulkMatches struct {
 	lineID, detail, itemID                                       []int64
 	itemSet                                                      []bool
 	outcome, rule, itemKind, itemKey, amount, applied, cands, rr []string
-	evidence                                                     []string
+	currency, evidence                                           []string
 }
 
 func (m *bulkMatches) add(lineID int64, ln reconcile.Line) {
@@ -926,7 +927,7 @@ func (m *bulkMatches) add(lineID int64, ln reconcile.Line) {
 		m.itemID, m.itemSet = append(m.itemID, id), append(m.itemSet, set)
 		m.outcome, m.rule = append(m.outcome, string(ln.Outcome)), append(m.rule, string(ln.Rule))
 		m.itemKind, m.itemKey = append(m.itemKind, kind), append(m.itemKey, key)
-		m.amount, m.applied = append(m.amount, ln.Amount.String()), append(m.applied, applied)
+		m.amount, m.applied, m.currency = append(m.amount, ln.Amount.String()), append(m.applied, applied), append(m.currency, ln.Currency)
 		m.cands, m.rr = append(m.cands, strings.Join(cands, " ")), append(m.rr, ln.ReturnReason)
 		m.evidence = append(m.evidence, ln.Evidence)
 	}
@@ -944,6 +945,6 @@ func (m *bulkMatches) write(ctx context.Context, t *tx) error {
 		return nil
 	}
 	_, err := t.ExecContext(ctx, sqlInsertMatches,
-		m.lineID, m.detail, m.outcome, m.rule, m.itemKind, m.itemID, m.itemSet, m.itemKey, m.amount, m.applied, m.cands, m.rr, m.evidence)
+		m.lineID, m.detail, m.outcome, m.rule, m.itemKind, m.itemID, m.itemSet, m.itemKey, m.amount, m.applied, m.currency, m.cands, m.rr, m.evidence)
 	return err
 }

@@ -37,7 +37,7 @@ func (l *DB) addCollectionsBulk(ctx context.Context, source string, next func() 
 		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO collections (end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date,
 			debtor_name, debtor_iban, creditor_id, remittance, status)
-			SELECT v.e2e, v.mandate, v.pmt, v.amount, v.ccy, NULLIF(v.date, ''), v.name, v.iban, v.cid, v.rem, ?
+			SELECT v.e2e, v.mandate, v.pmt, v.amount::numeric, v.ccy, NULLIF(v.date, ''), v.name, v.iban, v.cid, v.rem, ?
 			FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
 				AS v(e2e, mandate, pmt, amount, ccy, date, name, iban, cid, rem)
 			ON CONFLICT (pmtinf_id, end_to_end_id) DO NOTHING`,
@@ -126,7 +126,7 @@ func (l *DB) addInvoicesBulk(ctx context.Context, source string, next func() (*r
 		}
 		rows, err := tx.QueryContext(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
 			open_amount, currency, issue_date, due_date, status, source)
-			SELECT v.number, v.key, v.cnum, v.cname, v.ref, v.amount, v.open, v.ccy, NULLIF(v.issue, ''), NULLIF(v.due, ''), v.status, ?
+			SELECT v.number, v.key, v.cnum, v.cname, v.ref, v.amount::numeric, v.open::numeric, v.ccy, NULLIF(v.issue, ''), NULLIF(v.due, ''), v.status, ?
 			FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
 				AS v(number, key, cnum, cname, ref, amount, open, ccy, issue, due, status)
 			ON CONFLICT (number) DO NOTHING RETURNING id, number`,

@@ -45,6 +45,12 @@ var (
 
 // ddl translates a migration written for SQLite.
 func (d dialect) ddl(m string) string {
+	if lite, pg, ok := strings.Cut(m, postgresPart); ok {
+		if !d.postgres {
+			return lite
+		}
+		return pg
+	}
 	if !d.postgres {
 		return m
 	}

@@ -169,3 +169,28 @@ func tally(s reconcile.Summary, r reconcile.Rule) int {
 var ioEOF = io.EOF
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// sqlMoney is the SQL literal of amount (decimal text) in ccy as the
+// ledger's dialect stores it: minor units on SQLite, NUMERIC on PostgreSQL.
+func sqlMoney(l *DB, amount, ccy string) string {
+	v, err := l.d.money(d(amount), ccy)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprint(v)
+}
+
+// invoiceOpen reads an invoice's open remainder as stored (decimal text).
+func invoiceOpen(t testing.TB, l *DB, number string) string {
+	t.Helper()
+	var open moneyCol
+	var ccy string
+	if err := l.db.QueryRow(`SELECT open_amount, currency FROM invoices WHERE number = ?`, number).Scan(&open, &ccy); err != nil {
+		t.Fatal(err)
+	}
+	v, err := open.dec(ccy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.String()
+}

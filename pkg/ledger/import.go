@@ -299,9 +299,13 @@ func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r st
 		}
 		var lineID int64
 		if !booked {
+			amt, err := l.d.money(e.Amount, e.Currency)
+			if err != nil {
+				return fmt.Errorf("%s: entry %d: %w", f.Name, e.Seq, err)
+			}
 			var added bool
 			if lineID, added, err = insLine.insert(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-				dateText(bd), e.Amount.String(), e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
+				dateText(bd), amt, e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
 				return err
 			}
 			booked = !added // a line with this identity is booked already
@@ -400,7 +404,7 @@ func (d *detailIndex) add(ids [][]byte, fileID, lineID int64) error {
 }
 
 // matchCols are the columns of a matches row.
-const matchCols = 12
+const matchCols = 13
 
 // matchChunk is how many matches rows one INSERT writes: one statement per
 // 64 rows instead of one per row.
@@ -415,8 +419,8 @@ type matchWriter struct {
 }
 
 func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
-	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence) VALUES `
-	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	m := &matchWriter{ctx: ctx, tx: tx, buf: make([]any, 0, matchChunk*matchCols)}
 	var err error
 	if m.one, err = tx.PrepareContext(ctx, ins+row); err != nil {
@@ -438,13 +442,21 @@ func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
 	for _, c := range ln.Candidates {
 		cands = append(cands, string(c.Kind)+":"+c.Key)
 	}
+	amt, err := m.tx.d.money(ln.Amount, ln.Currency)
+	if err != nil {
+		return err
+	}
 	if len(ln.Items) == 0 {
 		return m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
-			ln.Amount.String(), nil, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
+			amt, nil, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
 	}
 	for _, it := range ln.Items {
+		applied, err := m.tx.d.money(it.Applied, ln.Currency)
+		if err != nil {
+			return err
+		}
 		if err := m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
-			ln.Amount.String(), it.Applied.String(), nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
+			amt, applied, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
 			return err
 		}
 	}

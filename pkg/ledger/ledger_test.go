@@ -400,11 +400,7 @@ func TestConcurrentImports(t *testing.T) {
 			t.Fatalf("worker %d: %v", i, err)
 		}
 	}
-	var open string
-	if err := l.db.QueryRow(`SELECT open_amount FROM invoices WHERE number = 'INV-00000001'`).Scan(&open); err != nil {
-		t.Fatal(err)
-	}
-	if open != "6.01" || shared != 1 {
+	if open := invoiceOpen(t, l, "INV-00000001"); open != "6.01" || shared != 1 {
 		t.Fatalf("invoice open %s (want 6.01: 10.01 - 1.00 - 1.00 - 2.00), shared file imported %d times", open, shared)
 	}
 }

@@ -153,4 +153,11 @@ var migrations = []string{
 		file_id  INTEGER NOT NULL,
 		line_id  INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+	// 5: money as numbers beside their currencies (see money.go); matches
+	// get a currency column. Written for both databases (postgresPart).
+	moneyMigration(),
 }
+
+// postgresPart separates, in a migration, the SQL for SQLite (before) from
+// the SQL for PostgreSQL (after), where they cannot be one text.
+const postgresPart = "-- postgres:"
