@@ -35,8 +35,9 @@
 // plain and partial indexes, no SQLite functions — and a small dialect does
 // what differs: $1.. placeholders, RETURNING for new ids, BIGINT identity
 // columns and BYTEA for the 16-byte identities, index names that do not
-// clash with PostgreSQL's constraint indexes, FOR UPDATE. Money stays
-// exact TEXT and dates 'YYYY-MM-DD' TEXT on both.
+// clash with PostgreSQL's constraint indexes, FOR UPDATE, and money:
+// NUMERIC there, integer minor units on SQLite (see money.go), each amount
+// beside its currency. Dates are 'YYYY-MM-DD' TEXT on both.
 //
 // SQLite serialises writers with its database lock, and imports line by
 // line: a lookup in the process costs microseconds. PostgreSQL has no
