@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -102,6 +103,18 @@ const bulkRetries = 8
 // booking the same transactions at the same moment; nothing was written,
 // and importing the file again is safe.
 var ErrConcurrent = errors.New("another import booked the same transactions at the same time: nothing was written; import the file again")
+
+// concurrent marks a deadlock PostgreSQL broke by failing this import
+// (SQLSTATE 40P01: two imports paying the same items in opposite orders,
+// across chunks) as ErrConcurrent: nothing was written, the file can be
+// imported again.
+func concurrent(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+		return fmt.Errorf("ledger: %w (%s)", ErrConcurrent, pe.Message)
+	}
+	return err
+}
 
 // bulkEntry is an entry of the chunk being imported.
 type bulkEntry struct {

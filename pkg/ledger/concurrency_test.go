@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -147,5 +148,88 @@ func TestWorkersOfDifferentAccountsDoNotWait(t *testing.T) {
 	}
 	if r.Summary.Lines != 1000 || r.Summary.Unmatched.Count != 1 {
 		t.Errorf("second worker: %d lines, %d unmatched (want 1000, 1)", r.Summary.Lines, r.Summary.Unmatched.Count)
+	}
+}
+
+// TestDeadlockFailsOneImportCleanly: two workers whose files pay two
+// invoices in opposite orders, one in each chunk, and meet after their
+// first chunks, deadlock on PostgreSQL. PostgreSQL fails one import:
+// ErrConcurrent, nothing of it written; imported again, it books its
+// payment, and each invoice ends with both payments.
+func TestDeadlockFailsOneImportCleanly(t *testing.T) {
+	l, loc := openTemp(t)
+	if !l.d.postgres {
+		t.Skip("SQLite has one writer at a time")
+	}
+	ctx := context.Background()
+	seed(t, l, 4) // INV-00000001 10.01, INV-00000003 10.03
+	// A file of bulkChunk unmatched lines and a payment of first, then a
+	// payment of second in the next chunk.
+	file := func(w int, first, second string) *sliceReader {
+		st := &statement.Statement{Format: "generated", Kind: statement.KindStatement, ID: fmt.Sprint(w),
+			Account: statement.Account{IBAN: fmt.Sprintf("BE%014d", w), Currency: "EUR"}}
+		var es []*statement.Entry
+		pay := func(ref, inv string) *statement.Entry {
+			return &statement.Entry{Statement: st, Amount: d("1.00"), Currency: "EUR", BookingDate: bookDate, Status: "BOOK",
+				AccountSvcrRef: ref, Info: "Invoice " + inv}
+		}
+		for i := 0; i < bulkChunk-1; i++ {
+			e := pay(fmt.Sprintf("GIFT-%d-%d", w, i), "none")
+			e.Info = "a gift"
+			es = append(es, e)
+		}
+		return &sliceReader{entries: append(es, pay(fmt.Sprintf("P1-%d", w), first), pay(fmt.Sprintf("P2-%d", w), second))}
+	}
+	var met sync.WaitGroup
+	met.Add(2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for w, order := range [][2]string{{"INV-00000001", "INV-00000003"}, {"INV-00000003", "INV-00000001"}} {
+		db, err := Open(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		chunks := 0
+		db.hook = func(file, stage string, attempt int) {
+			if chunks++; chunks == 2 { // the second chunk read: both hold their first invoice
+				met.Done()
+				met.Wait()
+			}
+		}
+		wg.Add(1)
+		go func(w int, order [2]string) {
+			defer wg.Done()
+			name := fmt.Sprintf("w%d", w)
+			_, errs[w] = db.Import(ctx, File{Name: name, SHA256: name}, file(w, order[0], order[1]), ImportOptions{})
+		}(w, order)
+	}
+	wg.Wait()
+	failed := -1
+	for w, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrConcurrent) && failed < 0:
+			failed = w
+		default:
+			t.Fatalf("worker %d: %v", w, err)
+		}
+	}
+	if failed < 0 {
+		t.Fatal("no deadlock: both imports went through")
+	}
+	c, _ := l.Counts(ctx)
+	if c.Files != 1 || c.Lines != bulkChunk+1 {
+		t.Errorf("after the failed import: %d files, %d lines (want 1, %d)", c.Files, c.Lines, bulkChunk+1)
+	}
+	order := [][2]string{{"INV-00000001", "INV-00000003"}, {"INV-00000003", "INV-00000001"}}[failed]
+	name := fmt.Sprintf("w%d", failed)
+	if _, err := l.Import(ctx, File{Name: name, SHA256: name}, file(failed, order[0], order[1]), ImportOptions{}); err != nil {
+		t.Fatalf("again: %v", err)
+	}
+	for inv, want := range map[string]string{"INV-00000001": "8.01", "INV-00000003": "8.03"} {
+		if got := invoiceOpen(t, l, inv); got != want {
+			t.Errorf("%s open %s, want %s", inv, got, want)
+		}
 	}
 }

@@ -208,7 +208,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		return res, nil
 	}
 	if l.d.postgres {
-		err = l.importBulk(ctx, tx, fileID, f, r, opt, res)
+		err = concurrent(l.importBulk(ctx, tx, fileID, f, r, opt, res))
 	} else {
 		err = l.importLines(ctx, tx, fileID, f, r, opt, res)
 	}
