@@ -32,7 +32,7 @@ func defaultLedger() string {
 
 func newLedgerCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "ledger", Short: "Register open items in the ledger and show what it holds"}
-	c.AddCommand(newLedgerAddCmd(a), newLedgerStatusCmd(a))
+	c.AddCommand(newLedgerAddCmd(a), newLedgerStatusCmd(a), newLedgerCheckCmd(a))
 	return c
 }
 

@@ -20,12 +20,13 @@ func newLedgerStatusCmd(a *app) *cobra.Command {
 		Long: `status tells in one screen what is open and what was done: collections and
 invoices by status with their count and amount (invoices: what is still
 open), payment requests by provider and status, the statement files and lines
-booked, and the last runs with their start, end and command. It reads only.`,
+booked, and the last runs with their start, end and command. It reads only:
+a ledger that does not exist is an error (exit 2), never created.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := ledger.Open(path)
+			l, err := ledger.OpenExisting(path)
 			if err != nil {
-				return err
+				return usageError{err}
 			}
 			defer l.Close()
 			return ledgerStatus(cmd, a.stdout, l, path)
@@ -97,6 +98,18 @@ func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) er
 		return err
 	}
 	fmt.Fprintf(w, "\nstatements: %d file(s), %d line(s) booked, %d match(es); %d batch(es)\n", c.Files, c.Lines, c.Matches, c.Batches)
+	pfs, err := l.PlatformFiles(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pfs) > 0 {
+		by := map[string]int{}
+		for _, f := range pfs {
+			by[f.State]++
+		}
+		fmt.Fprintf(w, "platform files: %d listed: %d booked, %d downloaded and not booked, %d not downloaded\n",
+			len(pfs), by[ledger.FileBooked], by[ledger.FileDownloaded], by[ledger.FileListed])
+	}
 	runs, err := l.RecentRuns(ctx, 5)
 	if err != nil {
 		return err

@@ -24,8 +24,11 @@ func collectionDay() string { return time.Now().UTC().AddDate(0, 0, 5).Format(ti
 
 func TestVersionAndUsage(t *testing.T) {
 	code, out, _ := batchtool(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "batchtool dev (go") {
+	if code != 0 || !strings.HasPrefix(out, "batchtool dev") || !strings.Contains(out, " (go") {
 		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, flag, _ := batchtool(t, "--version"); code != 0 || flag != out {
+		t.Fatalf("--version: %d %q, want %q", code, flag, out)
 	}
 	if code, _, errOut := batchtool(t, "no-such-command"); code != 2 || !strings.Contains(errOut, `unknown command "no-such-command"`) {
 		t.Fatalf("unknown command: exit %d %q", code, errOut)

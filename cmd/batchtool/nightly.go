@@ -132,6 +132,7 @@ func newNightlyCmd(a *app) *cobra.Command {
   5. reconcile every fetched file against the ledger (a file, or a line seen
      in another file, is never booked twice),
   6. write the reports and the ERP export for the lines booked in this run,
+     and cross-check the platform's transaction feed against the ledger,
   7. with a [payreq] provider: book the payment requests paid since the last
      run (payments.* reports) and send requests for collections returned for
      good and invoices overdue (payment-links.csv lists the open ones).
@@ -217,6 +218,7 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 
 	// 1-2. Batches: one per due file content; built, registered, uploaded once.
 	day := now.UTC().AddDate(0, 0, c.Collect.DaysAhead).Format(time.DateOnly)
+	sent := map[string]bool{}
 	for _, due := range c.Collect.Due {
 		due = c.path(due)
 		id, err := fileDigest(due, c.path(c.Creditor))
@@ -235,15 +237,28 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		if _, err := os.Stat(batch); err != nil {
 			continue // nothing collectable in this file
 		}
-		n.step("register "+filepath.Base(batch), "ledger", "add", batch, "--ledger", ledgerPath)
-		if when, err := batchUploaded(batch, ledgerPath); err != nil {
+		if err := n.send(batch, ledgerPath); err != nil {
 			return err
-		} else if when != "" {
-			n.note("upload "+filepath.Base(batch), "uploaded on "+when+" (ledger): not sent again")
+		}
+		sent[batch] = true
+	}
+	// A batch an earlier run built and did not send (it was stopped between
+	// the two, or the platform refused it) is sent now: its due file may
+	// have changed since, and the collections would be lost.
+	built, _ := filepath.Glob(filepath.Join(work, "batches", "*.xml"))
+	for _, batch := range built {
+		if sent[batch] {
 			continue
 		}
-		n.step("upload "+filepath.Base(batch), append([]string{"collect", "upload", batch,
-			"--profile", fmt.Sprint(c.Platform.Profile), "--ledger", ledgerPath}, n.platformArgs()...)...)
+		when, err := batchUploaded(batch, ledgerPath)
+		if err != nil {
+			return err
+		}
+		if when == "" {
+			if err := n.send(batch, ledgerPath); err != nil {
+				return err
+			}
+		}
 	}
 
 	// 3. Invoices: checked, uploaded once, registered as open items.
@@ -265,7 +280,7 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	var fetched []string
 	for _, f := range c.Platform.Formats {
 		inbox := filepath.Join(work, "inbox", f)
-		n.step("fetch "+f+" files", append([]string{"files", "fetch", "--format", f, "--out", inbox}, n.platformArgs()...)...)
+		n.step("fetch "+f+" files", append([]string{"files", "fetch", "--format", f, "--out", inbox, "--ledger", ledgerPath}, n.platformArgs()...)...)
 		entries, _ := os.ReadDir(inbox)
 		for _, e := range entries {
 			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
@@ -299,6 +314,11 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	} else {
 		n.note("reconcile", "no statement files in the inbox")
 	}
+	// The platform's own account of the collections against what the
+	// statements booked: a gap is a statement the ledger has not seen.
+	if len(c.Platform.Formats) > 0 {
+		n.step("check against the platform", append([]string{"ledger", "check", "--ledger", ledgerPath}, n.platformArgs()...)...)
+	}
 	// 7-8. Payment requests: book the ones paid since the last run, then ask
 	// for what is still not collected (each item once).
 	if p := c.Payreq.Provider; p != "" {
@@ -313,6 +333,13 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		if count, sum := newLinks(links); count > 0 {
 			n.todo = append(n.todo, fmt.Sprintf("send %d new payment request link(s) (%s): %s", count, sum.StringFixed(2), links))
 		}
+	}
+	// Every file the platform listed must be booked: one that is not is a
+	// statement the ledger does not know yet.
+	if owed, err := booked(ledgerPath); err != nil {
+		return err
+	} else if len(owed) > 0 {
+		n.attend = append(n.attend, fmt.Sprintf("%d statement file(s) listed by the platform and not booked yet (fetched again next run): %s", len(owed), strings.Join(owed, ", ")))
 	}
 	if summary != nil {
 		if summary.Unmatched.Count > 0 {
@@ -352,6 +379,23 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	return &exitError{code: 1}
 }
 
+// send registers a built batch in the ledger and uploads it, unless the
+// ledger knows it as uploaded.
+func (n *nightlyRun) send(batch, ledgerPath string) error {
+	n.step("register "+filepath.Base(batch), "ledger", "add", batch, "--ledger", ledgerPath)
+	when, err := batchUploaded(batch, ledgerPath)
+	if err != nil {
+		return err
+	}
+	if when != "" {
+		n.note("upload "+filepath.Base(batch), "uploaded on "+when+" (ledger): not sent again")
+		return nil
+	}
+	n.step("upload "+filepath.Base(batch), append([]string{"collect", "upload", batch,
+		"--profile", fmt.Sprint(n.c.Platform.Profile), "--ledger", ledgerPath}, n.platformArgs()...)...)
+	return nil
+}
+
 // batchUploaded tells when the ledger recorded every payment information
 // block of the batch as uploaded, or "" when any is not.
 func batchUploaded(batch, ledgerPath string) (string, error) {
@@ -373,6 +417,21 @@ func batchUploaded(batch, ledgerPath string) (string, error) {
 		when = u.At.Format("2006-01-02 15:04")
 	}
 	return when, nil
+}
+
+// booked marks the platform files the ledger has imported as booked, and
+// names those it still owes.
+func booked(ledgerPath string) ([]string, error) {
+	l, err := ledger.Open(ledgerPath)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	ctx := context.Background()
+	if _, err := l.MarkBooked(ctx); err != nil {
+		return nil, err
+	}
+	return owedNames(ctx, l)
 }
 
 // fileDigest names a batch after the content of its due file and creditor:

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -252,16 +254,7 @@ func TestLedgerStatus(t *testing.T) {
 	ledgerPath := nightlyWithReturns(t)
 	mustCreate(t, ledgerPath, "tikkie", "--overdue", "none")
 	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", ledgerPath)
-	l, err := ledger.Open(ledgerPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := l.SchemaVersion(context.Background())
-	l.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `ledger ` + ledgerPath + ` (schema ` + fmt.Sprint(schema) + `)
+	want := `ledger ` + ledgerPath + ` (schema ` + strconv.Itoa(ledger.LatestSchema()) + `)
 
 collections        collected              9         1,898.16
                    returned               3           139.06
@@ -270,10 +263,50 @@ invoices (open)    paid                   4             0.00
 payment requests   tikkie open            2           104.05
 
 statements: 2 file(s), 12 line(s) booked, 20 match(es); 4 batch(es)
+platform files: 2 listed: 2 booked, 0 downloaded and not booked, 0 not downloaded
 
 last runs:
 `
-	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  payreq create --provider tikkie\n") || strings.Count(out, "\n  20") != 4 {
+	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  payreq create --provider tikkie\n") || strings.Count(out, "\n  20") != 5 {
 		t.Fatalf("exit %d\n%s\nwant prefix\n%s\n%s", code, out, want, errOut)
+	}
+}
+
+// TestNightlyOwedFile: a statement file whose download fails is owed: the
+// night says so and exits 1 (before, it said "nothing needs attention" and
+// the movements were never booked), and the next night books it.
+func TestNightlyOwedFile(t *testing.T) {
+	srv, _ := startSandbox(t)
+	config, ledgerPath := sampleNightlyConfig(t)
+	// Every download attempt of the night breaks off (1 + 4 retries each).
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Path: "/creditor/files/", Count: 10})
+	code, out, errOut := batchtool(t, "nightly", "--config", config)
+	if code != 1 || !strings.Contains(out, "needs attention:\n") ||
+		!strings.Contains(out, "  - 2 statement file(s) listed by the platform and not booked yet (fetched again next run): \"sdd_twikey_") ||
+		strings.Contains(out, "nothing needs attention") {
+		t.Fatalf("night with broken downloads: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if c := ledgerCounts(t, ledgerPath); c.Lines != 0 {
+		t.Fatalf("lines booked %d, want none yet", c.Lines)
+	}
+	code, out, errOut = batchtool(t, "nightly", "--config", config)
+	if code != 0 || !strings.Contains(out, "nothing needs attention\n") || strings.Count(out, "  again  ") != 2 {
+		t.Fatalf("next night: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if c := ledgerCounts(t, ledgerPath); c.Files != 2 || c.Lines != 12 || c.Matches != 20 || c.Collections[reconcile.StatusCollected] != 9 || c.Collections[reconcile.StatusReturned] != 3 {
+		t.Fatalf("after the next night: %+v", c)
+	}
+}
+
+// TestLedgerStatusMissing: a read-only command never creates a ledger: a
+// mistyped path is a usage error and leaves nothing behind.
+func TestLedgerStatusMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "batchtol.db")
+	code, out, errOut := batchtool(t, "ledger", "status", "--ledger", path)
+	if want := "batchtool: ledger " + path + ": no ledger there: the file does not exist (give --ledger or $BATCHTOOL_LEDGER the ledger the nightly job writes)\n"; code != 2 || out != "" || errOut != want {
+		t.Fatalf("exit %d %q %q, want %q", code, out, errOut, want)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the status of a missing ledger created %s", path)
 	}
 }

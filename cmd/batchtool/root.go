@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -26,7 +27,9 @@ invoiced, to the cent, and sends payment requests (Tikkie, Tinka) for what
 direct debit did not collect.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("batchtool {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newVersionCmd(a),
@@ -50,8 +53,41 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the batchtool version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(a.stdout, "batchtool %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(a.stdout, "batchtool %s\n", versionString())
 			return nil
 		},
 	}
+}
+
+// versionString names this build: the version set at link time (make
+// build), else the module version `go install ...@v1.2.3` records, else the
+// commit a plain `go build` in a checkout records — then the Go version and
+// platform.
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {
+		if mv := bi.Main.Version; mv != "" && mv != "(devel)" {
+			v = mv
+		} else {
+			var rev, modified string
+			for _, s := range bi.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					rev = s.Value
+				case "vcs.modified":
+					modified = s.Value
+				}
+			}
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if rev != "" {
+				v = "dev-" + rev
+				if modified == "true" {
+					v += "-dirty"
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ const (
 	// FaultNoLogin answers HTTP 200 with ApiErrorCode err_no_login (the
 	// header style of the session error) without handling the request.
 	FaultNoLogin FaultKind = "nologin"
+	// FaultHTML answers HTTP 200 with an HTML error page, as a proxy or a
+	// maintenance page in front of the platform does.
+	FaultHTML FaultKind = "html"
 )
 
 // Fault makes the next Count requests matching Method and Path misbehave.
@@ -66,7 +70,7 @@ func (s *Server) addFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch f.Kind {
-	case FaultRateLimit, FaultServerError, FaultSlow, FaultDrop, FaultLost, FaultExpire, FaultNoLogin:
+	case FaultRateLimit, FaultServerError, FaultSlow, FaultDrop, FaultLost, FaultExpire, FaultNoLogin, FaultHTML:
 	default:
 		http.Error(w, "unknown fault kind "+strconv.Quote(string(f.Kind)), http.StatusBadRequest)
 		return
@@ -159,6 +163,10 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 			w.Header().Set("ApiErrorCode", "err_no_login")
 			w.Header().Set("ApiError", "Not logged in")
 			w.WriteHeader(http.StatusOK)
+		case FaultHTML:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>\n")
 		}
 	})
 }

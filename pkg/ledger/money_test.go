@@ -39,12 +39,12 @@ func TestMinorUnits(t *testing.T) {
 	}
 }
 
-// oldLedger creates a ledger at schema 4 (money as TEXT) at loc and fills
+// oldLedger creates a ledger at schema 5 (money as TEXT) at loc and fills
 // it the way batchtool wrote it then.
 func oldLedger(t *testing.T, loc string, rows []string) {
 	t.Helper()
 	all := migrations
-	migrations = all[:4] // the schema before money became numbers
+	migrations = all[:5] // the schema before money became numbers
 	old, err := Open(loc)
 	migrations = all
 	if err != nil {
@@ -80,7 +80,7 @@ var oldRows = []string{
 		VALUES (1, 'tikkie', 'invoice', 4, 'INV-4', 'INV4', 'INV-4', '1.23', 'BHD', 'overdue', 'paid', 't', 't', '1.230')`,
 }
 
-// TestMoneyMigration opens a ledger written with money as TEXT (schema 4)
+// TestMoneyMigration opens a ledger written with money as TEXT (schema 5)
 // and checks every amount after the migration to numbers, to the minor
 // unit, read through the API and added up by SQL per currency.
 func TestMoneyMigration(t *testing.T) {
@@ -206,11 +206,11 @@ func TestMoneyMigrationRefusesToRound(t *testing.T) {
 		l.Close()
 		t.Fatal("the migration rounded 10.005 EUR")
 	}
-	if !strings.Contains(err.Error(), "migration 5") {
+	if !strings.Contains(err.Error(), "migration 6") {
 		t.Errorf("error %v", err)
 	}
 	all := migrations
-	migrations = all[:4]
+	migrations = all[:5]
 	old, err := Open(loc)
 	migrations = all
 	if err != nil {

@@ -153,10 +153,63 @@ var migrations = []string{
 		file_id  INTEGER NOT NULL,
 		line_id  INTEGER NOT NULL
 	) WITHOUT ROWID;`,
-	// 5: money as numbers beside their currencies (see money.go); matches
+	// 5: never lose a statement. Every file the platform lists is recorded
+	// before it is downloaded (listed → downloaded → booked), every listing
+	// before it is sent (a listing whose answer never arrived is listed
+	// again with X-RESET), the platform's transaction feed is kept to
+	// cross-check what was booked, and one run at a time holds the lock.
+	`CREATE TABLE platform_listings (
+		id           INTEGER PRIMARY KEY,
+		format       TEXT NOT NULL,
+		reset_from   TEXT,           -- X-RESET sent (RFC 3339), or NULL
+		started_at   TEXT NOT NULL,
+		completed_at TEXT,           -- NULL: the answer never reached the ledger
+		files        INTEGER
+	);
+	CREATE TABLE platform_files (
+		id            INTEGER PRIMARY KEY,
+		name          TEXT NOT NULL UNIQUE,
+		format        TEXT NOT NULL,  -- camt, coda (from the name)
+		created       TEXT,           -- the platform's creation time
+		state         TEXT NOT NULL,  -- listed, downloaded, booked
+		listing_id    INTEGER,
+		listed_at     TEXT NOT NULL,
+		downloaded_at TEXT,
+		path          TEXT,
+		bytes         INTEGER,
+		sha256        TEXT,
+		booked_at     TEXT,
+		attempts      INTEGER NOT NULL DEFAULT 0,
+		last_error    TEXT
+	);
+	CREATE INDEX platform_files_state ON platform_files (state);
+	CREATE TABLE platform_transactions (
+		seq         INTEGER PRIMARY KEY, -- the feed's sequence number
+		id          INTEGER NOT NULL,    -- the platform's transaction id
+		ref         TEXT NOT NULL,       -- end-to-end id
+		state       TEXT NOT NULL,       -- PAID, ERROR
+		amount      TEXT NOT NULL,
+		currency    TEXT NOT NULL,
+		bank_error  TEXT,
+		booked_date TEXT,
+		seen_at     TEXT NOT NULL,
+		run_id      INTEGER
+	);
+	CREATE INDEX platform_transactions_ref ON platform_transactions (ref);
+	CREATE TABLE run_lock (
+		name       TEXT PRIMARY KEY, -- what is locked: "run"
+		holder     TEXT NOT NULL,    -- host:pid:nonce of the process holding it
+		command    TEXT NOT NULL,
+		since      TEXT NOT NULL,
+		expires_at TEXT NOT NULL     -- renewed while the run lives
+	);`,
+	// 6: money as numbers beside their currencies (see money.go); matches
 	// get a currency column. Written for both databases (postgresPart).
 	moneyMigration(),
 }
+
+// LatestSchema is the schema version this batchtool migrates a ledger to.
+func LatestSchema() int { return len(migrations) }
 
 // postgresPart separates, in a migration, the SQL for SQLite (before) from
 // the SQL for PostgreSQL (after), where they cannot be one text.

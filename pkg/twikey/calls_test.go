@@ -262,12 +262,44 @@ func TestSlowAnswerTimesOutAndIsRetried(t *testing.T) {
 	if err := e.c.Login(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A listing with a reset answers the same however often it is sent.
 	e.srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Path: "/creditor/files", Delay: 2 * time.Second})
-	if _, err := e.c.ListFiles(ctx, time.Time{}); err != nil {
+	if _, err := e.c.ListFiles(ctx, time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.srv.Stats()["GET /creditor/files"]; n != 2 {
 		t.Fatalf("attempts %d, want 2", n)
+	}
+}
+
+// TestPlainListingLostIsNotSentAgain: the platform lists a file once, so a
+// plain listing whose answer was lost must not be sent again (the second
+// answer would be empty and the files lost); the caller lists again with a
+// reset.
+func TestPlainListingLostIsNotSentAgain(t *testing.T) {
+	e := setup(t, sandbox.Options{}, nil)
+	if err := e.c.ImportCollection(ctx, 1234, batch(t, "LOST1", "10.00")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.GenerateFiles(ctx, twikey.GenerateFilesRequest{SDD: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Method: "GET", Path: "/creditor/files"})
+	_, err := e.c.ListFiles(ctx, time.Time{})
+	if err == nil || !strings.Contains(err.Error(), "the answer may have been lost after the platform moved its feed: not sent again") {
+		t.Fatalf("error %v, want the lost answer named", err)
+	}
+	if n := e.srv.Stats()["GET /creditor/files"]; n != 1 {
+		t.Fatalf("attempts %d, want 1", n)
+	}
+	if again, err := e.c.ListFiles(ctx, time.Time{}); err != nil || len(again) != 0 {
+		t.Fatalf("plain listing after the lost one = %v, %v: the platform moved on, want none", again, err)
+	}
+	// A reset lists the file again, and is retried after a lost answer.
+	e.srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Method: "GET", Path: "/creditor/files"})
+	files, err := e.c.ListFiles(ctx, time.Unix(0, 0))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("listing with a reset = %v, %v; want the one file", files, err)
 	}
 }
 

@@ -79,6 +79,9 @@ type Options struct {
 	// SessionTTL is how long a session is reused; default 23h (the platform
 	// keeps it 24h; the margin avoids racing its expiry).
 	SessionTTL time.Duration
+	// MaxDownload caps a downloaded reconciliation file, after gunzip;
+	// default DefaultMaxDownload. A larger file is refused, never cut.
+	MaxDownload int64
 	// Logf, when set, receives one line per attempt: method, path, status,
 	// duration. Never a header, a body or the token.
 	Logf func(format string, args ...any)
@@ -98,6 +101,7 @@ type Client struct {
 	maxRA      time.Duration
 	jitter     func(time.Duration) time.Duration
 	ttl        time.Duration
+	maxDown    int64
 	logf       func(string, ...any)
 
 	sess *sessionCache
@@ -134,6 +138,7 @@ func New(opts Options) (*Client, error) {
 		maxRA:      opts.MaxRetryAfter,
 		jitter:     opts.Jitter,
 		ttl:        opts.SessionTTL,
+		maxDown:    opts.MaxDownload,
 		logf:       opts.Logf,
 		sess:       newSessionCache(),
 	}
@@ -173,6 +178,9 @@ func New(opts Options) (*Client, error) {
 	if c.ttl <= 0 {
 		c.ttl = 23 * time.Hour
 	}
+	if c.maxDown <= 0 {
+		c.maxDown = DefaultMaxDownload
+	}
 	return c, nil
 }
 
@@ -199,6 +207,11 @@ type request struct {
 	auth   bool      // needs a session
 	// idempotent marks a POST that may be sent twice without harm.
 	idempotent bool
+	// lossy marks a call whose answer, once lost, cannot be asked for
+	// again: the platform moved on when it answered (a plain listing of
+	// files). It is not sent again after a network error; the caller must
+	// ask differently (ListFiles with a reset).
+	lossy bool
 }
 
 func newRequest(method, path string, body io.Reader, opts []CallOption) *request {
@@ -253,12 +266,21 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 				return nil, err
 			}
 		}
+		if req.lossy {
+			// On a connection it reused, the HTTP transport sends a GET
+			// again by itself when the connection breaks: a lossy call
+			// takes a new one, where it does not.
+			c.hc.CloseIdleConnections()
+		}
 		resp, err := c.send(ctx, req, session)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("twikey: %s: %w", call, ctx.Err())
 			}
 			lastErr = fmt.Errorf("twikey: %s: %w", call, err)
+			if req.lossy {
+				return nil, fmt.Errorf("%w (the answer may have been lost after the platform moved its feed: not sent again)", lastErr)
+			}
 			if req.safe() && attempt < c.maxRetries {
 				if err := c.clock.Sleep(ctx, c.backoff(attempt)); err != nil {
 					return nil, fmt.Errorf("twikey: %s: %w", call, err)

@@ -15,14 +15,22 @@ import (
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
-// pattern is an endless reader of statement-like text.
+// pattern is an endless reader of statement-like text: a CODA header
+// record, then the same movement record again and again.
 type pattern struct{ n int64 }
 
-const line = "21000100000BE68539007547034      0000000000100000050326001500000Membership fee March          050326 0\r\n"
+const (
+	header = "0000005032600005        0000000000BATCHTOOL TEST            BBRUBEBB   00000000000 00000                                       2\r\n"
+	line   = "21000100000BE68539007547034      0000000000100000050326001500000Membership fee March          050326 0\r\n"
+)
 
 func (p *pattern) Read(b []byte) (int, error) {
 	for i := range b {
-		b[i] = line[(p.n+int64(i))%int64(len(line))]
+		if at := p.n + int64(i); at < int64(len(header)) {
+			b[i] = header[at]
+		} else {
+			b[i] = line[(at-int64(len(header)))%int64(len(line))]
+		}
 	}
 	p.n += int64(len(b))
 	return len(b), nil

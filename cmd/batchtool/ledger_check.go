@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/twikey"
+)
+
+// checkResult is the JSON of `batchtool ledger check`.
+type checkResult struct {
+	Read     int                `json:"read"`     // feed entries read in this run
+	Position int64              `json:"position"` // the feed's sequence number the ledger holds
+	Gaps     []ledger.FeedGap   `json:"gaps"`
+	Totals   []checkGapCurrency `json:"totals"` // the gaps' sum per currency
+}
+
+type checkGapCurrency struct {
+	Currency string `json:"currency"`
+	Count    int    `json:"count"`
+	Amount   string `json:"amount"`
+}
+
+func newLedgerCheckCmd(a *app) *cobra.Command {
+	var (
+		pf     platformFlags
+		path   string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check [--ledger batchtool.db]",
+		Short: "Cross-check the ledger against the platform's own account of the collections",
+		Long: `check reads the platform's transaction feed (GET /creditor/transaction, resumed
+after the last entry the ledger holds, so no entry is read twice or
+skipped) and compares it with what the bank statements booked: every
+collection the platform reported as PAID in an earlier check must be
+collected in the ledger, and every one it reported as failed (ERROR) must be
+returned. A collection that is not is a gap: a statement the ledger has not
+seen, or a booking that went elsewhere. Entries read for the first time are
+checked from the next run on, when their statement has had the time to be
+generated and fetched. Exit code 1 when there is a gap.`,
+		Example: `  batchtool ledger check --ledger batchtool.db
+  batchtool ledger check --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start := time.Now()
+			l, ctx, run, err := openLedgerRun(cmd, path, "ledger check")
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			c, ctx, cancel, err := pf.client(a, ctx)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			res, err := checkFeed(ctx, c, l, run, start)
+			if err != nil {
+				return &exitError{code: 1, msg: err.Error()}
+			}
+			if err := l.FinishRun(ctx, run, fmt.Sprintf(`{"read":%d,"gaps":%d}`, res.Read, len(res.Gaps))); err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.Encode(res)
+			} else {
+				writeCheckResult(a.stdout, res)
+			}
+			if len(res.Gaps) > 0 {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	pf.register(cmd.Flags())
+	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+// checkFeed reads the platform's transaction feed to its end into the
+// ledger, a page at a time, and returns the gaps among the entries read
+// before start.
+func checkFeed(ctx context.Context, c *twikey.Client, l *ledger.DB, run int64, start time.Time) (*checkResult, error) {
+	res := &checkResult{Gaps: []ledger.FeedGap{}, Totals: []checkGapCurrency{}}
+	pos, err := l.FeedPosition(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		page, err := c.TransactionFeed(ctx, twikey.FeedOptions{Include: []string{twikey.IncludeSeq}, ResumeAfter: pos})
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		ts := make([]ledger.PlatformTransaction, 0, len(page))
+		for _, t := range page {
+			if t.Seq <= pos {
+				continue // resumed after pos: never expected, never read twice
+			}
+			// The platform collects in euro only (SEPA); the feed has no
+			// currency field.
+			ts = append(ts, ledger.PlatformTransaction{Seq: t.Seq, ID: t.ID, Ref: t.Ref, State: t.State, Amount: t.Amount,
+				Currency: "EUR", BankError: t.BankError, BookedDate: t.BookedDate.Time})
+		}
+		if len(ts) == 0 {
+			break
+		}
+		if err := l.RecordFeed(ctx, run, ts); err != nil {
+			return nil, err
+		}
+		res.Read += len(ts)
+		pos = ts[len(ts)-1].Seq
+	}
+	res.Position = pos
+	if res.Gaps, err = l.FeedGaps(ctx, start); err != nil {
+		return nil, err
+	}
+	if res.Gaps == nil {
+		res.Gaps = []ledger.FeedGap{}
+	}
+	// One total per currency, in order of first appearance.
+	at := map[string]int{}
+	sums := []decimal.Decimal{}
+	for _, g := range res.Gaps {
+		i, ok := at[g.Currency]
+		if !ok {
+			i = len(res.Totals)
+			at[g.Currency] = i
+			res.Totals = append(res.Totals, checkGapCurrency{Currency: g.Currency})
+			sums = append(sums, decimal.Zero)
+		}
+		res.Totals[i].Count++
+		sums[i] = sums[i].Add(g.Amount)
+		res.Totals[i].Amount = sums[i].StringFixed(2)
+	}
+	return res, nil
+}
+
+func writeCheckResult(w io.Writer, r *checkResult) {
+	fmt.Fprintf(w, "platform feed: %d new entr(ies) read, position %d\n", r.Read, r.Position)
+	if len(r.Gaps) == 0 {
+		fmt.Fprintln(w, "no gap: every collection the platform settled or failed is booked so in the ledger")
+		return
+	}
+	for _, t := range r.Totals {
+		fmt.Fprintf(w, "%d gap(s), %s %s: the platform reports them, no booked statement line accounts for them\n", t.Count, t.Amount, t.Currency)
+	}
+	for _, g := range r.Gaps {
+		want := "collected"
+		if g.State == "ERROR" {
+			want = "returned"
+			if g.BankError != "" {
+				want += " (" + g.BankError + ")"
+			}
+		}
+		fmt.Fprintf(w, "  %-35s %12s %s  platform %s, ledger %s (want %s)\n", g.Ref, g.Amount.StringFixed(2), g.Currency, g.State, g.LedgerStatus, want)
+	}
+}
