@@ -246,4 +246,11 @@ func TestSQLSumsAgreeWithTheReport(t *testing.T) {
 			t.Errorf("%s: %s, the report %s", c.q, got, want)
 		}
 	}
+	totals, err := l.LineTotals(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%+v", totals), fmt.Sprintf("[{Currency:EUR Count:%d Sum:%s}]", s.Lines, s.Total.Amount); got != want {
+		t.Errorf("LineTotals %s, want %s", got, want)
+	}
 }
