@@ -6,7 +6,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 10s
 BENCHTIME ?= 1s
 
-.PHONY: all build test bench bench-peer bench-cli fuzz demo clean
+.PHONY: all build test bench bench-ledger bench-peer bench-cli fuzz demo clean
 
 all: build
 
@@ -31,6 +31,14 @@ test:
 # Go benchmarks with MB/s (b.SetBytes) and allocations.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./pkg/...
+
+# The ledger at scale: BENCH_N generated statement lines imported against
+# BENCH_N open items, into SQLite and, when BATCHTOOL_TEST_POSTGRES names a
+# server (`.ci/run bench-ledger` starts one), into PostgreSQL with 1, 2 and
+# 4 workers; lines/s and peak RSS for each. The target run: BENCH_N=1000000.
+BENCH_N ?= 100000
+bench-ledger:
+	BATCHTOOL_BENCH_N=$(BENCH_N) $(GO) test -run '^$$' -bench 'LedgerImport' -benchtime 1x -timeout 2h ./pkg/ledger
 
 # Side-by-side benchmark against moov-io/iso20022 (separate module: its
 # dependency graph stays out of batchtool's go.mod).

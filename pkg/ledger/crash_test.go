@@ -82,7 +82,7 @@ func TestCrashMidImport(t *testing.T) {
 		}
 	}
 	// Re-run: the file is imported once, exactly.
-	r, err := l2.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{0, crashN}, ImportOptions{})
+	r, err := l2.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{k: 0, to: crashN}, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestCrashMidImport(t *testing.T) {
 	if got := countsString(t, l2); got != want {
 		t.Errorf("after re-run\n got %s\nwant %s", got, want)
 	}
-	r2, err := l2.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{0, crashN}, ImportOptions{})
+	r2, err := l2.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{k: 0, to: crashN}, ImportOptions{})
 	if err != nil || !r2.AlreadyImported {
 		t.Fatalf("third run: %+v %v", r2, err)
 	}
@@ -111,7 +111,7 @@ func crashChild(path string) {
 		os.Exit(3)
 	}
 	n := 0
-	_, err = l.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{0, crashN}, ImportOptions{
+	_, err = l.Import(context.Background(), File{Name: "crash.xml", SHA256: "crash"}, &genReader{k: 0, to: crashN}, ImportOptions{
 		OnResult: func(r *reconcile.Result, dup bool) error {
 			n++
 			if n == crashAfter {

@@ -45,6 +45,12 @@ var (
 
 // ddl translates a migration written for SQLite.
 func (d dialect) ddl(m string) string {
+	if lite, pg, ok := strings.Cut(m, postgresPart); ok {
+		if !d.postgres {
+			return lite
+		}
+		return pg
+	}
 	if !d.postgres {
 		return m
 	}
@@ -57,22 +63,46 @@ func (d dialect) ddl(m string) string {
 	return strings.ReplaceAll(m, ") WITHOUT ROWID;", ");")
 }
 
-// beginItems begins a transaction that changes open items. Such
-// transactions run one at a time: an import reads an invoice's open
-// remainder and writes it back, and two workers doing that at once on
-// PostgreSQL would lose one update, so there it takes an advisory lock.
-// SQLite needs nothing: its write transactions take the database lock when
-// they begin (_txlock=immediate).
-func (l *DB) beginItems(ctx context.Context) (*tx, error) {
-	t, err := l.db.BeginTx(ctx, nil)
-	if err != nil || !l.d.postgres {
-		return t, err
+// forUpdate is the clause that locks the rows a SELECT reads until the
+// transaction ends: on PostgreSQL, where workers change open items side by
+// side and a remainder read and written back must not be overwritten by
+// another; nothing on SQLite, whose write transactions hold the database
+// lock from their start (_txlock=immediate).
+func (d dialect) forUpdate(of string) string {
+	if !d.postgres {
+		return ""
 	}
-	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock(20261201)`); err != nil {
-		t.Rollback()
-		return nil, err
+	if of != "" {
+		return " FOR UPDATE OF " + of
 	}
-	return t, nil
+	return " FOR UPDATE"
+}
+
+// analyzeShare is the part of a table a load must add before the load
+// refreshes the table's statistics itself: PostgreSQL's autovacuum would
+// do it too, but later, and plans made meanwhile on "empty" statistics
+// scan whole tables (the IBAN lookup, the foreign-key check of matches).
+const analyzeShare = 0.1
+
+// analyzeAfter refreshes the statistics of tables (PostgreSQL) when a load
+// just added rows to them that are a good part of what their statistics
+// know. It runs after the load's commit: ANALYZE holds a lock two of them
+// cannot share, which two workers' imports must not wait on. A failure is
+// not the load's: it is ignored (autovacuum does the work later).
+func (l *DB) analyzeAfter(ctx context.Context, rows int, tables ...string) error {
+	if !l.d.postgres || rows < 1000 {
+		return nil
+	}
+	for _, t := range tables {
+		var known float64
+		if err := l.db.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)`, t).Scan(&known); err != nil {
+			continue
+		}
+		if float64(rows) >= analyzeShare*known {
+			l.db.ExecContext(ctx, `ANALYZE `+t)
+		}
+	}
+	return nil
 }
 
 // execQueryer is what *sql.DB, *sql.Tx and their ledger wrappers share.

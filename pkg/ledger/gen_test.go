@@ -90,10 +90,13 @@ func seed(t testing.TB, l *DB, n int) {
 var genStatement = &statement.Statement{Format: "generated", Kind: statement.KindStatement, ID: "GEN-1",
 	Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR"}}
 
-func genEntry(k int) *statement.Entry {
+func genEntry(k int) *statement.Entry { return genEntryOf(genStatement, k) }
+
+// genEntryOf is line k booked on the statement st (of its own account).
+func genEntryOf(st *statement.Statement, k int) *statement.Entry {
 	amt := genAmount(k)
 	tx := statement.Transaction{Amount: amt, Currency: "EUR"}
-	e := &statement.Entry{Statement: genStatement, Seq: k + 1, Ref: fmt.Sprint(k + 1), Currency: "EUR", Status: "BOOK", BookingDate: bookDate}
+	e := &statement.Entry{Statement: st, Seq: k + 1, Ref: fmt.Sprint(k + 1), Currency: "EUR", Status: "BOOK", BookingDate: bookDate}
 	switch {
 	case k%100 == 0:
 		tx.Amount = amt.Neg()
@@ -116,14 +119,21 @@ func genEntry(k int) *statement.Entry {
 	return e
 }
 
-// genReader yields lines from..to-1 of the generated world, built on the fly.
-type genReader struct{ k, to int }
+// genReader yields lines from..to-1 of the generated world, built on the
+// fly, on the statement st (genStatement when nil).
+type genReader struct {
+	k, to int
+	st    *statement.Statement
+}
 
 func (r *genReader) Next() (*statement.Entry, error) {
 	if r.k >= r.to {
 		return nil, io.EOF
 	}
 	r.k++
+	if r.st != nil {
+		return genEntryOf(r.st, r.k-1), nil
+	}
 	return genEntry(r.k - 1), nil
 }
 func (r *genReader) Statements() []*statement.Statement { return []*statement.Statement{genStatement} }
@@ -156,3 +166,28 @@ func tally(s reconcile.Summary, r reconcile.Rule) int {
 var ioEOF = io.EOF
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// sqlMoney is the SQL literal of amount (decimal text) in ccy as the
+// ledger's dialect stores it: minor units on SQLite, NUMERIC on PostgreSQL.
+func sqlMoney(l *DB, amount, ccy string) string {
+	v, err := l.d.money(d(amount), ccy)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprint(v)
+}
+
+// invoiceOpen reads an invoice's open remainder as stored (decimal text).
+func invoiceOpen(t testing.TB, l *DB, number string) string {
+	t.Helper()
+	var open moneyCol
+	var ccy string
+	if err := l.db.QueryRow(`SELECT open_amount, currency FROM invoices WHERE number = ?`, number).Scan(&open, &ccy); err != nil {
+		t.Fatal(err)
+	}
+	v, err := open.dec(ccy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.String()
+}

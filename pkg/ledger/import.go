@@ -177,51 +177,78 @@ func identityBytes(content [32]byte, occurrence int) []byte {
 // of the file is in the ledger. The same file again (by SHA-256) changes
 // nothing and reports AlreadyImported; entries already booked from another
 // file are reported as duplicates and skipped.
+//
+// The file is claimed by inserting its SHA-256 (unique): a second worker
+// given the same file waits for the first one's transaction and finds it
+// imported. On SQLite the entries are booked one by one (the database is
+// in the process, a lookup costs microseconds); on PostgreSQL a chunk at a
+// time with set-based statements (see bulkChunk).
 func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
 	res := &ImportResult{File: f}
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
 	}
-	tx, err := l.beginItems(ctx)
+	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	// Checked under the lock: two workers given the same file import it once.
-	var prevName, prevAt string
-	err = tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&prevName, &prevAt)
-	switch {
-	case err == nil:
-		res.AlreadyImported, res.PreviousName, res.PreviousAt = true, prevName, prevAt
-		return res, nil
-	case err != sql.ErrNoRows:
-		return res, err
-	}
-	fileID, _, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)`,
-		f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
+	fileID, added, err := l.d.insertID(ctx, tx, `INSERT INTO statement_files (sha256, name, format, imported_at, run_id, entries, duplicates) VALUES (?, ?, ?, ?, ?, 0, 0)
+		ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Name, f.Format, l.stamp(), nullID(opt.RunID))
 	if err != nil {
 		return res, err
 	}
+	if !added {
+		if err := tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&res.PreviousName, &res.PreviousAt); err != nil {
+			return res, err
+		}
+		res.AlreadyImported = true
+		return res, nil
+	}
+	if l.d.postgres {
+		err = concurrent(l.importBulk(ctx, tx, fileID, f, r, opt, res))
+	} else {
+		err = l.importLines(ctx, tx, fileID, f, r, opt, res)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Findings = findingsOf(r)
+	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
+		n, _ := finding.List(res.Findings).Count()
+		return res, fmt.Errorf("%s: %d error(s): %w", f.Name, n, ErrFindings)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return res, l.analyzeAfter(ctx, res.Entries-res.Duplicates-res.Pending, "statement_lines", "statement_details", "matches")
+}
+
+// importLines books the entries one by one (SQLite).
+func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
 	store, err := newTxStore(ctx, tx, l.stamp())
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer store.close()
 	insLine, err := tx.prepareInsert(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer insLine.Close()
 	mw, err := newMatchWriter(ctx, tx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer mw.close()
 	details, err := newDetailIndex(ctx, tx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer details.close()
 
@@ -233,7 +260,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	occ := map[uint64]int32{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return err
 		}
 		e, err := r.Next()
 		if err == io.EOF {
@@ -241,7 +268,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		}
 		if err != nil {
 			res.Findings = findingsOf(r)
-			return res, fmt.Errorf("%s: %w", f.Name, err)
+			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 		res.Entries++
 		if e.Status == "PDNG" || e.Status == "INFO" {
@@ -265,15 +292,19 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		booked := false
 		if isBatch(e) {
 			if dids, booked, err = details.known(e, fileID); err != nil {
-				return res, err
+				return err
 			}
 		}
 		var lineID int64
 		if !booked {
+			amt, err := l.d.money(e.Amount, e.Currency)
+			if err != nil {
+				return fmt.Errorf("%s: entry %d: %w", f.Name, e.Seq, err)
+			}
 			var added bool
 			if lineID, added, err = insLine.insert(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-				dateText(bd), e.Amount.String(), e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
-				return res, err
+				dateText(bd), amt, e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
+				return err
 			}
 			booked = !added // a line with this identity is booked already
 		}
@@ -282,45 +313,31 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 			res.DuplicateTotal.Add(e.Amount, e.Currency)
 			if opt.OnResult != nil {
 				if err := opt.OnResult(&reconcile.Result{Entry: e}, true); err != nil {
-					return res, err
+					return err
 				}
 			}
 			continue
 		}
 		if err := details.add(dids, fileID, lineID); err != nil {
-			return res, err
+			return err
 		}
 		rr, err := eng.Reconcile(e)
 		if err != nil {
-			return res, err
+			return err
 		}
 		res.Summary.Add(rr)
 		for _, ln := range rr.Lines {
 			if err := mw.add(lineID, ln); err != nil {
-				return res, err
+				return err
 			}
 		}
 		if opt.OnResult != nil {
 			if err := opt.OnResult(rr, false); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	if err := mw.flush(); err != nil {
-		return res, err
-	}
-	res.Findings = findingsOf(r)
-	if !opt.AcceptErrors && finding.List(res.Findings).HasErrors() {
-		n, _ := finding.List(res.Findings).Count()
-		return res, fmt.Errorf("%s: %d error(s): %w", f.Name, n, ErrFindings)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(); err != nil {
-		return res, err
-	}
-	return res, nil
+	return mw.flush()
 }
 
 func nullID(id int64) any {
@@ -385,7 +402,7 @@ func (d *detailIndex) add(ids [][]byte, fileID, lineID int64) error {
 }
 
 // matchCols are the columns of a matches row.
-const matchCols = 12
+const matchCols = 13
 
 // matchChunk is how many matches rows one INSERT writes: one statement per
 // 64 rows instead of one per row.
@@ -400,8 +417,8 @@ type matchWriter struct {
 }
 
 func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
-	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, candidates, return_reason, evidence) VALUES `
-	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	m := &matchWriter{ctx: ctx, tx: tx, buf: make([]any, 0, matchChunk*matchCols)}
 	var err error
 	if m.one, err = tx.PrepareContext(ctx, ins+row); err != nil {
@@ -423,13 +440,21 @@ func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
 	for _, c := range ln.Candidates {
 		cands = append(cands, string(c.Kind)+":"+c.Key)
 	}
+	amt, err := m.tx.d.money(ln.Amount, ln.Currency)
+	if err != nil {
+		return err
+	}
 	if len(ln.Items) == 0 {
 		return m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
-			ln.Amount.String(), nil, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
+			amt, nil, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
 	}
 	for _, it := range ln.Items {
+		applied, err := m.tx.d.money(it.Applied, ln.Currency)
+		if err != nil {
+			return err
+		}
 		if err := m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
-			ln.Amount.String(), it.Applied.String(), nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
+			amt, applied, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,9 @@ import (
 // end-to-end id) is skipped, so adding the same pain.008 twice changes
 // nothing. next returns io.EOF after the last collection.
 func (l *DB) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
+	if l.d.postgres {
+		return l.addCollectionsBulk(ctx, source, next)
+	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -52,7 +55,11 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 		if _, err := cents(c.Amount); err != nil {
 			return res, fmt.Errorf("collection %q: %w", c.EndToEndID, err)
 		}
-		r, err := ins.ExecContext(ctx, c.EndToEndID, c.MandateID, c.PmtInfID, c.Amount.String(), c.Currency, dateText(c.CollectionDate),
+		amt, err := l.d.money(c.Amount, c.Currency)
+		if err != nil {
+			return res, fmt.Errorf("collection %q: %w", c.EndToEndID, err)
+		}
+		r, err := ins.ExecContext(ctx, c.EndToEndID, c.MandateID, c.PmtInfID, amt, c.Currency, dateText(c.CollectionDate),
 			c.DebtorName, reconcile.NormIBAN(c.DebtorIBAN), c.CreditorID, c.Remittance, string(reconcile.StatusOpen))
 		if err != nil {
 			return res, err
@@ -78,9 +85,13 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 	for _, id := range ids {
 		b := batches[id]
 		tc, _ := cents(b.total)
+		total, err := l.d.money(b.total, b.currency)
+		if err != nil {
+			return res, fmt.Errorf("batch %q: %w", id, err)
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO batches (pmtinf_id, nb_of_txs, total, total_cents, currency, collection_date, status, source)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pmtinf_id) DO NOTHING`,
-			id, b.count, b.total.String(), tc, b.currency, b.date, string(reconcile.StatusOpen), source)
+			id, b.count, total, tc, b.currency, b.date, string(reconcile.StatusOpen), source)
 		if err != nil {
 			return res, err
 		}
@@ -95,6 +106,9 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 // invoice whose number is already in the ledger is skipped. Open defaults to
 // Amount; the reference is normalised (RF electronic form, OGM digits).
 func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
+	if l.d.postgres {
+		return l.addInvoicesBulk(ctx, source, next)
+	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -139,8 +153,16 @@ func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*recon
 		if v.Reference != "" {
 			ref = reconcile.NormalizeReference(v.Reference)
 		}
-		id, added, err := ins.insert(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, v.Amount.String(),
-			open.String(), v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(st), source)
+		amt, err := l.d.money(v.Amount, v.Currency)
+		if err != nil {
+			return res, fmt.Errorf("invoice %q: %w", v.Number, err)
+		}
+		openAmt, err := l.d.money(open, v.Currency)
+		if err != nil {
+			return res, fmt.Errorf("invoice %q: open %w", v.Number, err)
+		}
+		id, added, err := ins.insert(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, amt,
+			openAmt, v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(st), source)
 		if err != nil {
 			return res, err
 		}
@@ -170,8 +192,9 @@ type txStore struct {
 	updColl, updInv, updBatch, collectBatch         *sql.Stmt
 	byKeys                                          map[int]*sql.Stmt
 	requestsByKeys                                  map[int]*sql.Stmt
-	requests                                        bool   // some payment request is open or paid
-	now                                             string // when a payout books a request
+	requests                                        bool             // some payment request is open or paid
+	now                                             string           // when a payout books a request
+	invCcy                                          map[int64]string // currencies of the invoices read, for their updates
 }
 
 // The lookups read only the columns the engine decides on: every column
@@ -181,21 +204,24 @@ const invCols = `i.id, i.number, i.customer_name, i.amount, i.open_amount, i.cur
 const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, status`
 
 func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
-	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now}
+	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now, invCcy: map[int64]string{}}
 	// A ledger without payment requests spends no lookup on credit lines.
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
 		RequestPending, RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
 		return nil, err
 	}
+	// On PostgreSQL (a chunk a payout may book) the items read are locked:
+	// what the engine decides on is what it writes back.
+	lock, lockI := tx.d.forUpdate(""), tx.d.forUpdate("i")
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id`},
-		{&s.batchByID, `SELECT ` + batchCols + ` FROM batches WHERE pmtinf_id = ?`},
-		{&s.batchesByTotal, `SELECT ` + batchCols + ` FROM batches WHERE total_cents = ? AND (? = 0 OR nb_of_txs = ?) AND (? = '' OR currency = ?) ORDER BY id`},
-		{&s.byRef, `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = ? ORDER BY i.id`},
-		{&s.byIBAN, `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = ? ORDER BY i.id`},
+		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id` + lock},
+		{&s.batchByID, `SELECT ` + batchCols + ` FROM batches WHERE pmtinf_id = ?` + lock},
+		{&s.batchesByTotal, `SELECT ` + batchCols + ` FROM batches WHERE total_cents = ? AND (? = 0 OR nb_of_txs = ?) AND (? = '' OR currency = ?) ORDER BY id` + lock},
+		{&s.byRef, `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = ? ORDER BY i.id` + lockI},
+		{&s.byIBAN, `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = ? ORDER BY i.id` + lockI},
 		{&s.updColl, `UPDATE collections SET status = ?, return_reason = ?, return_text = ? WHERE id = ?`},
 		{&s.updInv, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`},
 		{&s.updBatch, `UPDATE batches SET status = ? WHERE id = ?`},
@@ -238,7 +264,7 @@ func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentReques
 	if st == nil {
 		q := `SELECT p.id, p.provider, p.external_id, p.item_kind, p.item_id, p.item_key, p.amount, p.currency, p.status, p.settled,
 			CASE p.item_kind WHEN 'invoice' THEN (SELECT open_amount FROM invoices WHERE id = p.item_id)
-			ELSE (SELECT CASE status WHEN 'returned' THEN amount ELSE '0' END FROM collections WHERE id = p.item_id) END
+			ELSE (SELECT CASE status WHEN 'returned' THEN amount ELSE 0 END FROM collections WHERE id = p.item_id) END
 			FROM payment_requests p WHERE p.item_key_norm IN (?` + repeat(",?", n-1) + `) AND p.status IN ('pending', 'open', 'paid') ORDER BY p.id`
 		var err error
 		if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
@@ -258,19 +284,17 @@ func (s *txStore) PaymentRequestsByKey(keys []string) ([]reconcile.PaymentReques
 	var out []reconcile.PaymentRequest
 	for rows.Next() {
 		var pr reconcile.PaymentRequest
-		var kind, amt, status string
-		var open sql.NullString
+		var kind, status string
+		var amt, open moneyCol
 		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ExternalID, &kind, &pr.ItemID, &pr.ItemKey, &amt, &pr.Currency, &status, &pr.Settled, &open); err != nil {
 			return nil, err
 		}
 		pr.ItemKind, pr.Booked = reconcile.ChangeKind(kind), status == RequestPaid
-		if pr.Amount, err = parseMoney(amt); err != nil {
+		if pr.Amount, err = amt.dec(pr.Currency); err != nil {
 			return nil, err
 		}
-		if open.Valid {
-			if pr.ItemOpen, err = parseMoney(open.String); err != nil {
-				return nil, err
-			}
+		if pr.ItemOpen, err = open.dec(pr.Currency); err != nil {
+			return nil, err
 		}
 		out = append(out, pr)
 	}
@@ -286,12 +310,13 @@ func (s *txStore) CollectionsByEndToEnd(e2e string) ([]reconcile.Collection, err
 	var out []reconcile.Collection
 	for rows.Next() {
 		var c reconcile.Collection
-		var amt, st string
+		var st string
+		var amt moneyCol
 		var date, name sql.NullString
 		if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st); err != nil {
 			return nil, err
 		}
-		if c.Amount, err = parseMoney(amt); err != nil {
+		if c.Amount, err = amt.dec(c.Currency); err != nil {
 			return nil, err
 		}
 		c.CollectionDate = parseDate(date)
@@ -306,13 +331,14 @@ func scanBatches(rows *sql.Rows) ([]reconcile.Batch, error) {
 	var out []reconcile.Batch
 	for rows.Next() {
 		var b reconcile.Batch
-		var total, st string
+		var st string
+		var total moneyCol
 		var date sql.NullString
 		if err := rows.Scan(&b.ID, &b.PmtInfID, &b.Count, &total, &b.Currency, &date, &st); err != nil {
 			return nil, err
 		}
 		var err error
-		if b.Total, err = parseMoney(total); err != nil {
+		if b.Total, err = total.dec(b.Currency); err != nil {
 			return nil, err
 		}
 		b.Date, b.Status = parseDate(date), reconcile.Status(st)
@@ -345,21 +371,23 @@ func (s *txStore) BatchesByTotal(count int, total decimal.Decimal, ccy string) (
 	return scanBatches(rows)
 }
 
-func scanInvoices(rows *sql.Rows, openOnly bool) ([]reconcile.Invoice, error) {
+func (s *txStore) scanInvoices(rows *sql.Rows, openOnly bool) ([]reconcile.Invoice, error) {
 	defer rows.Close()
 	var out []reconcile.Invoice
 	for rows.Next() {
 		var v reconcile.Invoice
-		var amt, open, st string
+		var st string
+		var amt, open moneyCol
 		var cname, due sql.NullString
 		if err := rows.Scan(&v.ID, &v.Number, &cname, &amt, &open, &v.Currency, &due, &st); err != nil {
 			return nil, err
 		}
+		s.invCcy[v.ID] = v.Currency
 		var err error
-		if v.Amount, err = parseMoney(amt); err != nil {
+		if v.Amount, err = amt.dec(v.Currency); err != nil {
 			return nil, err
 		}
-		if v.Open, err = parseMoney(open); err != nil {
+		if v.Open, err = open.dec(v.Currency); err != nil {
 			return nil, err
 		}
 		if openOnly && v.Open.Sign() <= 0 {
@@ -377,7 +405,7 @@ func (s *txStore) InvoicesByReference(ref string) ([]reconcile.Invoice, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanInvoices(rows, false)
+	return s.scanInvoices(rows, false)
 }
 
 func (s *txStore) InvoicesByIBAN(iban string) ([]reconcile.Invoice, error) {
@@ -385,7 +413,7 @@ func (s *txStore) InvoicesByIBAN(iban string) ([]reconcile.Invoice, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanInvoices(rows, true)
+	return s.scanInvoices(rows, true)
 }
 
 // keyChunk is how many number keys one IN (...) query takes; a statement is
@@ -399,7 +427,7 @@ func (s *txStore) InvoicesByNumberKey(keys []string) ([]reconcile.Invoice, error
 		n := min(len(keys), keyChunk)
 		st := s.byKeys[n]
 		if st == nil {
-			q := `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN (?` + repeat(",?", n-1) + `) ORDER BY i.id`
+			q := `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN (?` + repeat(",?", n-1) + `) ORDER BY i.id` + s.tx.d.forUpdate("i")
 			var err error
 			if st, err = s.tx.PrepareContext(s.ctx, q); err != nil {
 				return nil, err
@@ -414,7 +442,7 @@ func (s *txStore) InvoicesByNumberKey(keys []string) ([]reconcile.Invoice, error
 		if err != nil {
 			return nil, err
 		}
-		vs, err := scanInvoices(rows, false)
+		vs, err := s.scanInvoices(rows, false)
 		if err != nil {
 			return nil, err
 		}
@@ -445,7 +473,10 @@ func (s *txStore) Apply(changes []reconcile.Change) error {
 		case reconcile.ChangeCollection:
 			_, err = s.updColl.ExecContext(s.ctx, string(c.Status), nullStr(c.ReturnReason), nullStr(c.ReturnText), c.ID)
 		case reconcile.ChangeInvoice:
-			_, err = s.updInv.ExecContext(s.ctx, string(c.Status), c.Open.String(), c.ID)
+			var open any
+			if open, err = s.tx.d.money(c.Open, s.invCcy[c.ID]); err == nil {
+				_, err = s.updInv.ExecContext(s.ctx, string(c.Status), open, c.ID)
+			}
 		case reconcile.ChangePaymentRequest:
 			// Book it first when the provider has not reported it paid yet;
 			// a request booked already is only marked settled.

@@ -64,6 +64,10 @@ type DB struct {
 	now  func() time.Time
 
 	locks runLocks // run locks taken through this DB (runlock.go)
+	// hook, when set (tests), is called by the PostgreSQL import after it
+	// read the open items of a chunk (stage "read"): tests hold workers
+	// there to make them meet.
+	hook func(file, stage string, attempt int)
 }
 
 var _ Store = (*DB)(nil)

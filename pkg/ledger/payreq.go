@@ -161,12 +161,12 @@ func (l *DB) unpaidPage(ctx context.Context, q string, args []any, kind string) 
 		n++
 		it := UnpaidItem{Kind: kind}
 		var name, iban, reason, date sql.NullString
-		var amt string
+		var amt moneyCol
 		if err := rows.Scan(&it.ID, &it.Key, &name, &iban, &amt, &it.Currency, &reason, &date, &it.Attempts); err != nil {
 			return nil, 0, 0, err
 		}
 		last = it.ID
-		if it.Amount, err = parseMoney(amt); err != nil {
+		if it.Amount, err = amt.dec(it.Currency); err != nil {
 			return nil, 0, 0, err
 		}
 		if it.Amount.Sign() <= 0 {
@@ -199,9 +199,13 @@ func ExternalID(key string, attempts, max int) string {
 // or open request or the external id is taken.
 func (l *DB) ReservePaymentRequest(ctx context.Context, pr *PaymentRequest) (bool, error) {
 	now := l.stamp()
+	amt, err := l.d.money(pr.Amount, pr.Currency)
+	if err != nil {
+		return false, fmt.Errorf("ledger: payment request %s: %w", pr.ExternalID, err)
+	}
 	id, added, err := l.d.insertID(ctx, l.db, `INSERT INTO payment_requests (provider, item_kind, item_id, item_key, item_key_norm, external_id, amount, currency,
 		reason, name, status, created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, reconcile.NumberKey(pr.ItemKey), pr.ExternalID, pr.Amount.String(), pr.Currency, pr.Reason, nullStr(pr.Name),
+		pr.Provider, pr.ItemKind, pr.ItemID, pr.ItemKey, reconcile.NumberKey(pr.ItemKey), pr.ExternalID, amt, pr.Currency, pr.Reason, nullStr(pr.Name),
 		RequestPending, now, now, nullID(pr.RunID))
 	if err != nil || !added {
 		return false, err
@@ -263,7 +267,7 @@ func (l *DB) queryRequests(ctx context.Context, where string, args ...any) ([]Pa
 		status, provider_ref, url, created_at, updated_at, paid_amount, paid_at, note, run_id,
 		COALESCE((SELECT r.finished_at IS NOT NULL FROM runs r WHERE r.id = payment_requests.run_id), TRUE),
 		CASE item_kind WHEN 'invoice' THEN (SELECT i.open_amount FROM invoices i WHERE i.id = payment_requests.item_id)
-			ELSE (SELECT CASE c.status WHEN 'returned' THEN c.amount ELSE '0' END FROM collections c WHERE c.id = payment_requests.item_id) END
+			ELSE (SELECT CASE c.status WHEN 'returned' THEN c.amount ELSE 0 END FROM collections c WHERE c.id = payment_requests.item_id) END
 		FROM payment_requests WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -272,25 +276,24 @@ func (l *DB) queryRequests(ctx context.Context, where string, args ...any) ([]Pa
 	var out []PaymentRequest
 	for rows.Next() {
 		var pr PaymentRequest
-		var amt, created, updated string
-		var name, ref, url, paid, paidAt, note, itemOpen sql.NullString
+		var created, updated string
+		var amt, paid, itemOpen moneyCol
+		var name, ref, url, paidAt, note sql.NullString
 		var run sql.NullInt64
 		if err := rows.Scan(&pr.ID, &pr.Provider, &pr.ItemKind, &pr.ItemID, &pr.ItemKey, &pr.ExternalID, &amt, &pr.Currency, &pr.Reason,
 			&name, &pr.Status, &ref, &url, &created, &updated, &paid, &paidAt, &note, &run, &pr.RunDone, &itemOpen); err != nil {
 			return nil, err
 		}
-		if itemOpen.Valid {
-			if pr.ItemOpen, err = parseMoney(itemOpen.String); err != nil {
-				return nil, err
-			}
-		}
-		if pr.Amount, err = parseMoney(amt); err != nil {
+		// The item's open remainder is in the item's currency: the
+		// request's, which was made for it.
+		if pr.ItemOpen, err = itemOpen.dec(pr.Currency); err != nil {
 			return nil, err
 		}
-		if paid.Valid {
-			if pr.PaidAmount, err = parseMoney(paid.String); err != nil {
-				return nil, err
-			}
+		if pr.Amount, err = amt.dec(pr.Currency); err != nil {
+			return nil, err
+		}
+		if pr.PaidAmount, err = paid.dec(pr.Currency); err != nil {
+			return nil, err
 		}
 		pr.Name, pr.ProviderRef, pr.URL, pr.Note, pr.RunID = name.String, ref.String, url.String, note.String, run.Int64
 		pr.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
@@ -326,7 +329,7 @@ var ErrNotOpen = errors.New("payment request is not open")
 // goes down by the amount paid (paid, partial or overpaid). Booking a
 // request twice returns ErrNotOpen and changes nothing.
 func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Booking, error) {
-	tx, err := l.beginItems(ctx)
+	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -351,9 +354,13 @@ func (l *DB) BookPaymentRequest(ctx context.Context, id int64, p Payment) (*Book
 // without an amount or time pays the requested amount now.
 func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (*Booking, error) {
 	var b Booking
-	var kind, key, amt, status string
-	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, status FROM payment_requests WHERE id = ?`, id).
-		Scan(&kind, &b.Item.ID, &key, &amt, &status); err != nil {
+	var kind, key, ccy, status string
+	var amt moneyCol
+	// The request, then its item, locked until the booking commits: a
+	// second booking of the request, or an import paying the same item,
+	// waits and reads what this one wrote.
+	if err := tx.QueryRowContext(ctx, `SELECT item_kind, item_id, item_key, amount, currency, status FROM payment_requests WHERE id = ?`+tx.d.forUpdate(""), id).
+		Scan(&kind, &b.Item.ID, &key, &amt, &ccy, &status); err != nil {
 		return nil, fmt.Errorf("ledger: payment request %d: %w", id, err)
 	}
 	if status != RequestOpen && status != RequestPending {
@@ -361,28 +368,32 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 	}
 	if p.Amount.IsZero() {
 		var err error
-		if p.Amount, err = parseMoney(amt); err != nil {
+		if p.Amount, err = amt.dec(ccy); err != nil {
 			return nil, err
 		}
+	}
+	paid, err := tx.d.money(p.Amount, ccy)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: payment request %d: paid %w", id, err)
 	}
 	paidAt := now
 	if !p.At.IsZero() {
 		paidAt = p.At.UTC().Format(time.RFC3339Nano)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE payment_requests SET status = ?, paid_amount = ?, paid_at = ?, note = ?, updated_at = ? WHERE id = ?`,
-		RequestPaid, p.Amount.String(), paidAt, nullStr(p.Payer), now, id); err != nil {
+		RequestPaid, paid, paidAt, nullStr(p.Payer), now, id); err != nil {
 		return nil, err
 	}
 	b.Item.Kind, b.Item.Key, b.Item.Applied = reconcile.ChangeKind(kind), key, p.Amount
-	var err error
 	switch kind {
 	case ItemCollection:
-		var camt string
+		var camt moneyCol
+		var cccy string
 		var nm sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT amount, debtor_name FROM collections WHERE id = ?`, b.Item.ID).Scan(&camt, &nm); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT amount, currency, debtor_name FROM collections WHERE id = ?`+tx.d.forUpdate(""), b.Item.ID).Scan(&camt, &cccy, &nm); err != nil {
 			return nil, err
 		}
-		if b.Item.Amount, err = parseMoney(camt); err != nil {
+		if b.Item.Amount, err = camt.dec(cccy); err != nil {
 			return nil, err
 		}
 		b.Item.Name, b.Item.Open = nm.String, b.Item.Amount
@@ -390,15 +401,16 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 		b.Status = reconcile.StatusPaid
 		_, err = tx.ExecContext(ctx, `UPDATE collections SET status = ? WHERE id = ?`, string(b.Status), b.Item.ID)
 	case ItemInvoice:
-		var iamt, open string
+		var iamt, open moneyCol
+		var iccy string
 		var nm sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT amount, open_amount, customer_name FROM invoices WHERE id = ?`, b.Item.ID).Scan(&iamt, &open, &nm); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT amount, open_amount, currency, customer_name FROM invoices WHERE id = ?`+tx.d.forUpdate(""), b.Item.ID).Scan(&iamt, &open, &iccy, &nm); err != nil {
 			return nil, err
 		}
-		if b.Item.Amount, err = parseMoney(iamt); err != nil {
+		if b.Item.Amount, err = iamt.dec(iccy); err != nil {
 			return nil, err
 		}
-		if b.Item.Open, err = parseMoney(open); err != nil {
+		if b.Item.Open, err = open.dec(iccy); err != nil {
 			return nil, err
 		}
 		b.Item.Name = nm.String
@@ -411,7 +423,10 @@ func bookRequest(ctx context.Context, tx *tx, id int64, p Payment, now string) (
 		default:
 			b.Status = reconcile.StatusOverpaid
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`, string(b.Status), b.Item.Remaining.String(), b.Item.ID)
+		var rest any
+		if rest, err = tx.d.money(b.Item.Remaining, iccy); err == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE invoices SET status = ?, open_amount = ? WHERE id = ?`, string(b.Status), rest, b.Item.ID)
+		}
 	default:
 		return nil, fmt.Errorf("ledger: payment request %d: unknown item kind %q", id, kind)
 	}

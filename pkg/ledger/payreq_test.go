@@ -28,8 +28,8 @@ func TestPaymentRequestLifecycle(t *testing.T) {
 		`UPDATE collections SET status = 'returned', return_reason = 'AC04' WHERE end_to_end_id = 'E2E-00000000'`,
 		`UPDATE collections SET status = 'returned', return_reason = 'AM04' WHERE end_to_end_id = 'E2E-00000002'`,
 		`UPDATE collections SET status = 'collected' WHERE end_to_end_id = 'E2E-00000004'`,
-		`UPDATE invoices SET status = 'partial', open_amount = '5.00' WHERE number = 'INV-00000003'`,
-		`UPDATE invoices SET status = 'paid', open_amount = '0' WHERE number = 'INV-00000005'`,
+		`UPDATE invoices SET status = 'partial', open_amount = ` + sqlMoney(l, "5.00", "EUR") + ` WHERE number = 'INV-00000003'`,
+		`UPDATE invoices SET status = 'paid', open_amount = 0 WHERE number = 'INV-00000005'`,
 		`UPDATE invoices SET due_date = '2024-04-01' WHERE number = 'INV-00000007'`,
 	} {
 		if _, err := l.db.Exec(q); err != nil {
@@ -222,9 +222,7 @@ func TestPaymentRequestPayoutOnStatement(t *testing.T) {
 	if res.Summary.Outcome(reconcile.Unmatched).Count() != 1 || res.Summary.Outcome(reconcile.Matched).Count() != 0 {
 		t.Errorf("second payment: %+v", res.Summary)
 	}
-	var open1 string
-	l.db.QueryRow(`SELECT open_amount FROM invoices WHERE number = 'INV-00000001'`).Scan(&open1)
-	if open1 != "0" {
+	if open1 := invoiceOpen(t, l, "INV-00000001"); open1 != "0" {
 		t.Errorf("invoice open %s after a second payment, want 0", open1)
 	}
 }

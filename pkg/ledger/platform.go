@@ -314,27 +314,24 @@ type LineTotal struct {
 // LineTotals returns the booked statement lines' count and sum per
 // currency, in currency order.
 func (l *DB) LineTotals(ctx context.Context) ([]LineTotal, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT currency, amount FROM statement_lines ORDER BY currency`)
+	// Money is a number in the ledger: the database adds it up, exactly
+	// (NUMERIC, or integer minor units on SQLite).
+	rows, err := l.db.QueryContext(ctx, `SELECT currency, COUNT(*), SUM(amount) FROM statement_lines GROUP BY currency ORDER BY currency`)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: line totals: %w", err)
 	}
 	defer rows.Close()
 	var out []LineTotal
 	for rows.Next() {
-		var ccy, amount string
-		if err := rows.Scan(&ccy, &amount); err != nil {
+		var t LineTotal
+		var sum moneyCol
+		if err := rows.Scan(&t.Currency, &t.Count, &sum); err != nil {
 			return nil, err
 		}
-		a, err := parseMoney(amount)
-		if err != nil {
+		if t.Sum, err = sum.dec(t.Currency); err != nil {
 			return nil, err
 		}
-		if len(out) == 0 || out[len(out)-1].Currency != ccy {
-			out = append(out, LineTotal{Currency: ccy})
-		}
-		t := &out[len(out)-1]
-		t.Count++
-		t.Sum = t.Sum.Add(a)
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }

@@ -23,15 +23,16 @@ func (l *DB) Invoices(ctx context.Context, fn func(reconcile.Invoice) error, sta
 	defer rows.Close()
 	for rows.Next() {
 		var v reconcile.Invoice
-		var amt, open, st string
+		var st string
+		var amt, open moneyCol
 		var cnum, cname, issue, due sql.NullString
 		if err := rows.Scan(&v.ID, &v.Number, &cnum, &cname, &v.Reference, &amt, &open, &v.Currency, &issue, &due, &st); err != nil {
 			return err
 		}
-		if v.Amount, err = parseMoney(amt); err != nil {
+		if v.Amount, err = amt.dec(v.Currency); err != nil {
 			return err
 		}
-		if v.Open, err = parseMoney(open); err != nil {
+		if v.Open, err = open.dec(v.Currency); err != nil {
 			return err
 		}
 		v.CustomerNumber, v.CustomerName = cnum.String, cname.String
@@ -57,12 +58,13 @@ func (l *DB) Collections(ctx context.Context, fn func(reconcile.Collection) erro
 	defer rows.Close()
 	for rows.Next() {
 		var c reconcile.Collection
-		var amt, st string
+		var st string
+		var amt moneyCol
 		var date, name, iban, cid, rem, rr, rt sql.NullString
 		if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &iban, &cid, &rem, &st, &rr, &rt); err != nil {
 			return err
 		}
-		if c.Amount, err = parseMoney(amt); err != nil {
+		if c.Amount, err = amt.dec(c.Currency); err != nil {
 			return err
 		}
 		c.CollectionDate = parseDate(date)

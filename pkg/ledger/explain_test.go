@@ -1,0 +1,145 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
+)
+
+// TestHotQueriesUseIndexes loads 100,000 open items and imports 100,000
+// statement lines, then asks the database for the plan of every statement
+// an import runs, with a chunk's worth of keys: none may read invoices,
+// statement_lines or collections whole. (Before the loads refreshed the
+// statistics, PostgreSQL scanned invoices for the IBAN lookup and
+// statement_lines for the foreign-key check of matches.)
+// BATCHTOOL_TEST_EXPLAIN_N changes the size.
+func TestHotQueriesUseIndexes(t *testing.T) {
+	n := 100000
+	if v := os.Getenv("BATCHTOOL_TEST_EXPLAIN_N"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, n)
+	if _, err := l.Import(ctx, File{Name: "gen", SHA256: "gen"}, &genReader{k: 0, to: n}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The keys of the lines of one chunk.
+	var e2e, refs, nkeys, ibans, pmts, status, open []string
+	var ids []int64
+	var dids [][]byte
+	for k := 0; k < bulkChunk && k < n; k++ {
+		ids = append(ids, int64(k/2+1))
+		status, open = append(status, "paid"), append(open, "0")
+		e := genEntry(k)
+		dids = append(dids, DetailIdentity(e, &e.Details[0]))
+		if k%2 == 0 {
+			e2e = append(e2e, fmt.Sprintf("E2E-%08d", k))
+			if k%1000 == 0 {
+				pmts = append(pmts, fmt.Sprintf("PMT-%05d", k/1000))
+			}
+			continue
+		}
+		o, _ := sepa.NewOGM(uint64(k))
+		refs, nkeys, ibans = append(refs, string(o)), append(nkeys, fmt.Sprintf("INV%08d", k)), append(ibans, fmt.Sprintf("CUST%07d", k/10))
+	}
+	cents := []int64{1001, 2002, 4711}
+	forbidden := []string{"invoices", "statement_lines", "collections"}
+	if !l.d.postgres {
+		// SQLite: the line-by-line import's lookups, one key each.
+		for _, q := range []struct{ name, sql string }{
+			{"collections by end-to-end id", `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = 'E2E-00000002' ORDER BY id`},
+			{"invoices by reference", `SELECT ` + invCols + ` FROM invoices i WHERE i.reference = 'x' ORDER BY i.id`},
+			{"invoices by IBAN", `SELECT ` + invCols + ` FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban = 'CUST0000001' ORDER BY i.id`},
+			{"invoices by number", `SELECT ` + invCols + ` FROM invoices i WHERE i.number_key IN ('INV00000001', 'INV00000003') ORDER BY i.id`},
+			{"line identity", `SELECT id FROM statement_lines WHERE identity = x'00'`},
+			{"matches of a line", `SELECT id FROM matches WHERE line_id = 7`},
+			{"collect a batch", `UPDATE collections SET status = 'collected' WHERE pmtinf_id = 'PMT-00001' AND status = 'open'`},
+		} {
+			plan := sqlitePlan(t, l, q.sql)
+			for _, tbl := range forbidden {
+				if strings.Contains(plan, "SCAN "+tbl) {
+					t.Errorf("%s reads %s whole:\n%s", q.name, tbl, plan)
+				}
+			}
+		}
+		return
+	}
+	// As the import runs them: in a transaction with its plan settings.
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, sqlIndexPlans); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		name, sql string
+		args      []any
+	}{
+		{"details known", sqlDetailsKnown, []any{dids}},
+		{"this file's details", sqlMyDetails, []any{dids, int64(1)}},
+		{"insert lines", sqlInsertLines, []any{int64(2), dids, e2e, e2e, e2e, ids, ids, e2e, open, e2e, ids, e2e}},
+		{"insert details", sqlInsertDetails, []any{int64(2), dids, ids, int64(2)}},
+		{"collections by end-to-end id", sqlCollectionsByE2E, []any{e2e}},
+		{"batches by id or total", sqlBatchesByKeys, []any{pmts, cents}},
+		{"invoices by reference or number", sqlInvoicesByKeys, []any{refs, nkeys}},
+		{"invoices by IBAN", sqlInvoicesByIBANs, []any{ibans}},
+		{"lock invoices", sqlLockInvoices, []any{ids}},
+		{"lock collections", sqlLockCollections, []any{ids}},
+		{"lock batches", sqlLockBatches, []any{ids[:10]}},
+		{"update invoices", sqlUpdateInvoices, []any{ids, status, open}},
+		{"update collections", sqlUpdateCollections, []any{ids, status, status, status}},
+		{"update batches", sqlUpdateBatches, []any{ids[:10], status[:10]}},
+		{"collect batches", sqlCollectBatches, []any{"collected", pmts, "open"}},
+		{"insert matches", sqlInsertMatches, []any{ids, ids, status, status, status, ids, make([]bool, len(ids)), status, open, open, status, status, status, status}},
+		{"foreign key of matches", `SELECT 1 FROM ONLY statement_lines x WHERE id = ? FOR KEY SHARE OF x`, []any{int64(5)}},
+		{"foreign key of invoice_ibans", `SELECT 1 FROM ONLY invoices x WHERE id = ? FOR KEY SHARE OF x`, []any{int64(5)}},
+	} {
+		rows, err := tx.QueryContext(ctx, `EXPLAIN `+q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		// The plan's nodes, without their conditions (which list the keys).
+		var plan strings.Builder
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(s, ":") {
+				plan.WriteString(s + "\n")
+			}
+		}
+		rows.Close()
+		for _, tbl := range forbidden {
+			if strings.Contains(plan.String(), "Seq Scan on "+tbl+" ") {
+				t.Errorf("%s reads %s whole:\n%s", q.name, tbl, plan.String())
+			}
+		}
+	}
+}
+
+func sqlitePlan(t *testing.T, l *DB, q string) string {
+	t.Helper()
+	rows, err := l.db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String()
+}
