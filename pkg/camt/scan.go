@@ -221,7 +221,9 @@ func (s *scanner) next() (token, error) {
 			if i < 0 {
 				return token{}, s.eofError()
 			}
-			if bytes.Contains(s.buf[s.pos+4:s.pos+i], []byte("--")) {
+			// XML 1.0 [15]: no "--" inside a comment, and no "-" before
+			// its end ("--->").
+			if body := s.buf[s.pos+4 : s.pos+i]; bytes.Contains(body, []byte("--")) || bytes.HasSuffix(body, []byte("-")) {
 				return token{}, s.errf(s.line, `invalid sequence "--" not allowed in comments`)
 			}
 			s.advance(i + 3)
