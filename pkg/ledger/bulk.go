@@ -50,7 +50,7 @@ const bulkChunk = 5000
 const (
 	sqlDetailsKnown     = `SELECT identity, file_id FROM statement_details WHERE identity = ANY(?::bytea[])`
 	sqlMyDetails        = `SELECT COUNT(*) FROM statement_details WHERE identity = ANY(?::bytea[]) AND file_id = ?`
-	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?)`
+	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?, ?)`
 	sqlCollectionsByE2E = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ANY(?::text[])`
 	sqlBatchesByKeys    = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`
 	sqlLockInvoices     = `SELECT id, status, open_amount FROM invoices WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
@@ -146,8 +146,8 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 	if _, err := t.ExecContext(ctx, sqlIndexPlans); err != nil {
 		return err
 	}
-	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?))`,
-		RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
+	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
+		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
 		return err
 	}
 	occ := map[uint64]int32{}
@@ -393,7 +393,7 @@ func (b *bulkImport) reconcile(es []*bulkEntry) error {
 	if b.requests && len(rec.requestKeys) > 0 {
 		var n int
 		if err := b.tx.QueryRowContext(b.ctx, sqlRequestsByKeys,
-			keys(rec.requestKeys), RequestOpen, RequestPaid).Scan(&n); err != nil {
+			keys(rec.requestKeys), RequestPending, RequestOpen, RequestPaid).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
