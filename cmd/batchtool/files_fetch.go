@@ -116,6 +116,11 @@ behind are removed first.`,
 				return &exitError{code: 2, msg: err.Error()}
 			}
 			defer l.Close()
+			// One fetch at a time: partial downloads are removed at the
+			// start, which is only safe when no other fetch is writing them.
+			if err := lockLedger(cmd.Context(), l, cmd); err != nil {
+				return err
+			}
 			c, ctx, cancel, err := pf.client(a, cmd.Context())
 			if err != nil {
 				return err

@@ -115,7 +115,7 @@ func TestFilesFetchRefusesErrorPageAndCleansPartial(t *testing.T) {
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultHTML, Path: "/creditor/files/", Count: 2})
 	code, out, errOut := batchtool(t, "files", "fetch", "--format", "camt", "--out", inbox, "--retries", "1")
 	if code != 1 || !strings.Contains(out, `  removed ".sdd_twikey_x.xml.part-123456": a partial download of an interrupted run`) ||
-		!strings.Contains(out, ": the platform answered text/html, not a reconciliation file\n") || !strings.Contains(out, "1 file(s) owed") {
+		!strings.Contains(out, ": http_html: an HTML page answered, not the platform's API (a proxy or maintenance page)") || !strings.Contains(out, "1 file(s) owed") {
 		t.Fatalf("fetch of an error page: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if got := dirNames(t, inbox); len(got) != 0 {

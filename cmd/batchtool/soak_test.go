@@ -122,10 +122,15 @@ func TestSoakNightly(t *testing.T) {
 
 	start := time.Now()
 	round, runs, kills, faults, rows, codes := 0, 0, 0, 0, 0, map[int]int{}
+	killedLast := false
 	for ; round < rounds && time.Since(start) < budget; round++ {
-		n := 3 + rng.IntN(5)
-		writeSoakDue(t, due, round, n)
-		rows += n
+		// A run killed may have died before it built its batch: the ERP
+		// exports the same due rows again, as they are still due.
+		if !killedLast {
+			n := 3 + rng.IntN(5)
+			writeSoakDue(t, due, round, n)
+			rows += n
+		}
 		for range 1 + rng.IntN(3) {
 			f := soakFaults[rng.IntN(len(soakFaults))]
 			p := soakPaths[rng.IntN(len(soakPaths))]
@@ -138,6 +143,7 @@ func TestSoakNightly(t *testing.T) {
 			kill = time.Duration(50+rng.IntN(1500)) * time.Millisecond
 		}
 		code, killed, _ := nightly(kill)
+		killedLast = killed
 		runs++
 		if killed {
 			kills++

@@ -432,3 +432,19 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Fatalf("%s holds %v, want %v", dir, got, names)
 	}
 }
+
+// TestHTMLAnswerIsNoSuccess: an HTML page sent with status 200 in front of
+// the platform (a proxy, a maintenance page) is not taken for an accepted
+// import — before, the batch was recorded as uploaded and never collected.
+func TestHTMLAnswerIsNoSuccess(t *testing.T) {
+	e := setup(t, sandbox.Options{}, nil)
+	e.srv.Inject(sandbox.Fault{Kind: sandbox.FaultHTML, Method: "POST", Path: "/creditor/collect/import"})
+	err := e.c.ImportCollection(ctx, 1234, batch(t, "HTML1", "10.00"))
+	if got, want := fmt.Sprint(err), "twikey: POST /creditor/collect/import: http_html: an HTML page answered, not the platform's API (a proxy or maintenance page)"; got != want {
+		t.Fatalf("error %q, want %q", got, want)
+	}
+	page, err := e.c.QueryCollections(ctx, twikey.CollectionQuery{})
+	if err != nil || len(page.Collections) != 0 {
+		t.Fatalf("the platform holds %+v (%v): want nothing imported", page, err)
+	}
+}

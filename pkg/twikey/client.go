@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -351,9 +352,29 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 			return nil, apiErr
 		case resp.StatusCode >= 300:
 			return nil, apiErrorFromBody(readSmall(resp), resp.StatusCode, call)
+		case isHTML(resp.Header.Get("Content-Type")):
+			// The API never answers HTML: a proxy or a maintenance page
+			// answered instead, whatever its status says, and the call
+			// did not reach the platform. Never taken for a success.
+			drain(resp)
+			e := &Error{Status: resp.StatusCode, Code: "http_html", Message: "an HTML page answered, not the platform's API (a proxy or maintenance page)", Call: call}
+			lastErr = e
+			if req.safe() && attempt < c.maxRetries {
+				if err := c.clock.Sleep(ctx, c.backoff(attempt)); err != nil {
+					return nil, fmt.Errorf("twikey: %s: %w", call, err)
+				}
+				continue
+			}
+			return nil, e
 		}
 		return resp, nil
 	}
+}
+
+// isHTML tells an HTML Content-Type.
+func isHTML(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
 // send performs one attempt.
