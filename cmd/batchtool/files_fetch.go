@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
@@ -311,12 +312,12 @@ func writeFetchResult(w io.Writer, r *fetchResult, format, out string) {
 		fmt.Fprintf(w, "  FAILED %s\n", e)
 	}
 	for _, c := range r.Cleaned {
-		fmt.Fprintf(w, "  removed %+q: a partial download of an interrupted run\n", c)
+		fmt.Fprintf(w, "  removed %s: a partial download of an interrupted run\n", quoted(c))
 	}
 	for _, f := range r.Files {
 		switch {
 		case f.Error != "":
-			fmt.Fprintf(w, "  FAILED %+q: %s\n", f.Name, f.Error)
+			fmt.Fprintf(w, "  FAILED %s: %s\n", quoted(f.Name), safename.Escape(f.Error))
 		case f.New:
 			fmt.Fprintf(w, "  new    %s (%d bytes)\n", f.Path, f.Bytes)
 		default:
@@ -327,7 +328,7 @@ func writeFetchResult(w io.Writer, r *fetchResult, format, out string) {
 	if len(r.Owed) > 0 {
 		fmt.Fprintf(w, "%d file(s) owed: listed by the platform, not downloaded yet (the next fetch tries again):\n", len(r.Owed))
 		for _, o := range r.Owed {
-			fmt.Fprintf(w, "  owed   %+q (%s, listed %s, %d attempt(s))%s\n", o.Name, o.Format, o.ListedAt.UTC().Format("2006-01-02 15:04"), o.Attempts, lastError(o.LastError))
+			fmt.Fprintf(w, "  owed   %s (%s, listed %s, %d attempt(s))%s\n", quoted(o.Name), o.Format, o.ListedAt.UTC().Format("2006-01-02 15:04"), o.Attempts, lastError(o.LastError))
 		}
 		for _, o := range r.Owed {
 			if o.Format != format {
@@ -352,8 +353,12 @@ func lastError(e string) string {
 	if e == "" {
 		return ""
 	}
-	return ": " + e
+	return ": " + safename.Escape(e)
 }
+
+// quoted prints a name the platform chose between quotes, control and
+// formatting characters escaped (letters such as é stay as they are).
+func quoted(name string) string { return `"` + safename.Escape(name) + `"` }
 
 // owedNames names the files a ledger says the platform still owes (listed,
 // not downloaded) or that were downloaded but never booked.
@@ -368,7 +373,7 @@ func owedNames(ctx context.Context, l *ledger.DB) ([]string, error) {
 		if f.State == ledger.FileDownloaded {
 			what = "downloaded to " + filepath.Base(f.Path) + ", not booked"
 		}
-		out = append(out, fmt.Sprintf("%+q (%s)", f.Name, what))
+		out = append(out, fmt.Sprintf("%s (%s)", quoted(f.Name), what))
 	}
 	return out, nil
 }

@@ -17,8 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/batchtool/batchtool/internal/safename"
 )
 
 // File formats of reconciliation files.
@@ -125,15 +125,14 @@ type Download struct {
 // chooses the names, and a name such as "../x" must not write outside the
 // target directory, nor one holding a control or bidirectional formatting
 // character (a newline, an escape sequence, U+202E) be written to disk or
-// printed raw. The error quotes the name with such characters escaped.
+// printed raw: the same rule as every name batchtool takes from input
+// (internal/safename). The error prints the name escaped.
 func CheckFileName(name string) error {
-	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\\x00") || filepath.Base(name) != name || strings.HasPrefix(name, ".") {
-		return fmt.Errorf("twikey: file name %+q: not a plain file name", name)
+	if err := safename.Check(name); err != nil {
+		return fmt.Errorf("twikey: file %w", err)
 	}
-	for _, r := range name {
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("twikey: file name %+q: holds a control or formatting character (%U)", name, r)
-		}
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\\") || filepath.Base(name) != name || strings.HasPrefix(name, ".") {
+		return fmt.Errorf("twikey: file name %q: not a plain file name", name)
 	}
 	return nil
 }

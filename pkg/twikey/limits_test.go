@@ -64,9 +64,9 @@ func TestDownloadLimits(t *testing.T) {
 		{"page.cod", `twikey: GET /creditor/files/page.cod: not a CODA file: it does not start with a header record (00000), but "<html><body>Service unavailable</body></"`},
 		{"page.xml", `twikey: GET /creditor/files/page.xml: not a camt XML file: it starts with "<!DOCTYPE html><html><body>Service unava"`},
 		{"json.xml", "twikey: GET /creditor/files/json.xml: the platform answered application/json, not a reconciliation file"},
-		{"evil\x1b[2Jname.cod", `twikey: file name "evil\x1b[2Jname.cod": holds a control or formatting character (U+001B)`},
-		{"invoice\u202eloc.xml", `twikey: file name "invoice\u202eloc.xml": holds a control or formatting character (U+202E)`},
-		{"line\nbreak.xml", `twikey: file name "line\nbreak.xml": holds a control or formatting character (U+000A)`},
+		{"evil\x1b[2Jname.cod", `twikey: file name "evil\x1b[2Jname.cod" holds the control character U+001B: refused`},
+		{"invoice\u202eloc.xml", `twikey: file name "invoice\u202eloc.xml" holds the control character U+202E: refused`},
+		{"line\nbreak.xml", `twikey: file name "line\nbreak.xml" holds the control character U+000A: refused`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
