@@ -165,7 +165,7 @@ func TestNightlyPayreq(t *testing.T) {
 		extra: "[payreq]\nprovider = \"tikkie\"\noverdue = \"none\"\n"})
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
 	if code != 0 || !strings.Contains(out, "== payreq create (tikkie)\n") ||
-		!strings.Contains(out, "tikkie: 2 payment request(s) created (104.05), 0 recovered from an earlier run, 0 skipped, 0 refused\n") ||
+		!strings.Contains(out, "tikkie: 2 payment request(s) created (104.05 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused\n") ||
 		!strings.Contains(out, "\nto do: send 2 new payment request link(s) (104.05 EUR): ") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -226,7 +226,7 @@ func TestNightlyPostgres(t *testing.T) {
 	os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", url), 1)+
 		"[payreq]\nprovider = \"tikkie\"\noverdue = \"none\"\n"), 0o644)
 	code, out, errOut := batchtool(t, "nightly", "--config", config)
-	if code != 0 || !strings.Contains(out, "(balanced)\n") || !strings.Contains(out, "tikkie: 2 payment request(s) created (104.05)") {
+	if code != 0 || !strings.Contains(out, "(balanced)\n") || !strings.Contains(out, "tikkie: 2 payment request(s) created (104.05 EUR)") {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if pw := strings.SplitN(strings.TrimPrefix(os.Getenv(testutil.PostgresEnv), "postgres://"), "@", 2)[0]; strings.Contains(pw, ":") &&

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
@@ -197,13 +196,13 @@ Exit code 1 when a request was refused or could not be sent.`,
 
 // createResult counts what create did.
 type createResult struct {
-	Provider  string          `json:"provider"`
-	Created   int             `json:"created"`
-	Amount    decimal.Decimal `json:"amount"`
-	Recovered int             `json:"recovered"` // pending records found at the provider
-	Skipped   int             `json:"skipped"`   // another request holds the item or its id
-	Refused   int             `json:"refused"`   // checked and not sent, or refused by the provider
-	Failed    int             `json:"failed"`    // could not be sent; stays pending
+	Provider  string           `json:"provider"`
+	Created   int              `json:"created"`
+	Amount    reconcile.Totals `json:"amount"`    // one per currency
+	Recovered int              `json:"recovered"` // pending records found at the provider
+	Skipped   int              `json:"skipped"`   // another request holds the item or its id
+	Refused   int              `json:"refused"`   // checked and not sent, or refused by the provider
+	Failed    int              `json:"failed"`    // could not be sent; stays pending
 }
 
 // createRequests takes over what earlier runs left unfinished and
@@ -221,7 +220,7 @@ func createRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel 
 		return c.res, err
 	}
 	fmt.Fprintf(a.stdout, "%s: %d payment request(s) created (%s), %d recovered from an earlier run, %d skipped, %d refused\n",
-		r.name(), c.res.Created, c.res.Amount.StringFixed(2), c.res.Recovered, c.res.Skipped, c.res.Refused)
+		r.name(), c.res.Created, c.res.Amount, c.res.Recovered, c.res.Skipped, c.res.Refused)
 	return c.res, nil
 }
 
@@ -322,7 +321,7 @@ func (c *requestRun) requestUnpaid(sel ledger.UnpaidSelection, run int64) error 
 			return err
 		} else if ok {
 			c.res.Created++
-			c.res.Amount = c.res.Amount.Add(pr.Amount)
+			c.res.Amount.Add(pr.Amount, pr.Currency)
 		}
 		return nil
 	})
@@ -347,12 +346,12 @@ func previewRequests(ctx context.Context, a *app, l *ledger.DB, r requester, sel
 			return nil
 		}
 		res.Created++
-		res.Amount = res.Amount.Add(pr.Amount)
+		res.Amount.Add(pr.Amount, pr.Currency)
 		fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  %s, %s\n", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, pr.Reason, pr.Name)
 		return nil
 	})
 	fmt.Fprintf(a.stdout, "%s: %d payment request(s) would be sent (%s), %d refused; dry run: nothing sent or recorded\n",
-		r.name(), res.Created, res.Amount.StringFixed(2), res.Refused)
+		r.name(), res.Created, res.Amount, res.Refused)
 	return res, err
 }
 
@@ -490,7 +489,7 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 		return err
 	}
 	paid, closed := 0, 0
-	paidSum := decimal.Zero
+	var paidSum reconcile.Totals
 	for _, st := range states {
 		if st.paid == nil {
 			if err := l.ClosePaymentRequest(ctx, st.pr.ID, st.closed, st.note); err != nil {
@@ -511,7 +510,7 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 			return err
 		}
 		paid++
-		paidSum = paidSum.Add(st.paid.Amount)
+		paidSum.Add(st.paid.Amount, st.pr.Currency)
 		fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  paid by %s: %s %s\n", st.pr.ItemKind, st.pr.ItemKey, st.paid.Amount.StringFixed(2), st.pr.Currency,
 			st.paid.Payer, st.pr.ItemKind, b.Status)
 		res := bookingResult(b)
@@ -536,7 +535,7 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 				pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), pr.Currency, r.name())
 		}
 	}
-	fmt.Fprintf(a.stdout, "%s: %d paid and booked (%s), %d closed unpaid, %d still open", r.name(), paid, paidSum.StringFixed(2), closed, len(open)-paid-closed)
+	fmt.Fprintf(a.stdout, "%s: %d paid and booked (%s), %d closed unpaid, %d still open", r.name(), paid, paidSum, closed, len(open)-paid-closed)
 	if otherwise > 0 {
 		fmt.Fprintf(a.stdout, " (%d of them paid otherwise)", otherwise)
 	}

@@ -79,14 +79,14 @@ func TestPayreqKilledCreate(t *testing.T) {
 			}
 			code, out, errOut := batchtool(t, "nightly", "--config", config)
 			wants := []string{
-				"tikkie: 1 payment request(s) created (89.02), 1 recovered from an earlier run, 0 skipped, 0 refused\n",
+				"tikkie: 1 payment request(s) created (89.02 EUR), 1 recovered from an earlier run, 0 skipped, 0 refused\n",
 				"\nto do: send 2 new payment request link(s) (104.05 EUR): ",
 			}
 			newLinks := 2
 			if tc.paidFirst {
 				wants = []string{
 					"    by payment-request             1            15.03 EUR\n",
-					"tikkie: 1 payment request(s) created (89.02), 0 recovered from an earlier run, 0 skipped, 0 refused\n",
+					"tikkie: 1 payment request(s) created (89.02 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused\n",
 					"\nto do: send 1 new payment request link(s) (89.02 EUR): ",
 				}
 				newLinks = 1

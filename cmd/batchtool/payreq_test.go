@@ -88,7 +88,7 @@ func TestPayreqTikkie(t *testing.T) {
 	want := `collection ACME-2026-11-0004               89.02 EUR  http://*/tikkie/pay/*
 collection ACME-2026-11-0005               15.03 EUR  http://*/tikkie/pay/*
 invoice    INV-2026-0506                   15.01 EUR  http://*/tikkie/pay/*
-tikkie: 3 payment request(s) created (119.06), 0 recovered from an earlier run, 0 skipped, 0 refused
+tikkie: 3 payment request(s) created (119.06 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused
 links: ` + links + "\n"
 	if code != 0 || masked(out) != want {
 		t.Fatalf("create: exit %d\n%s\nwant\n%s\n%s", code, masked(out), want, errOut)
@@ -143,7 +143,7 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--report", report, "--report", page)
 	want = `collection ACME-2026-11-0005               15.03 EUR  paid by Luc Maes: collection paid
 invoice    INV-2026-0506                   15.01 EUR  paid by Sofie Janssens: invoice paid
-tikkie: 2 paid and booked (30.04), 0 closed unpaid, 1 still open
+tikkie: 2 paid and booked (30.04 EUR), 0 closed unpaid, 1 still open
 report: ` + report + "\nreport: " + page + "\n"
 	if code != 0 || out != want {
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
@@ -184,7 +184,7 @@ report: ` + report + "\nreport: " + page + "\n"
 	// return reason: only the AM04 collection is new.
 	code, out, _ = batchtool(t, append(create, "--reason", "all")...)
 	if code != 0 || !strings.Contains(out, "collection ACME-2026-11-0003               35.01 EUR") ||
-		!strings.Contains(out, "tikkie: 1 payment request(s) created (35.01)") {
+		!strings.Contains(out, "tikkie: 1 payment request(s) created (35.01 EUR)") {
 		t.Fatalf("create --reason all: exit %d\n%s", code, out)
 	}
 	// Sofie's request expires unpaid: sync closes it, and the next create
@@ -198,7 +198,7 @@ report: ` + report + "\nreport: " + page + "\n"
 		t.Fatalf("sync after expiry: exit %d\n%s", code, out)
 	}
 	code, out, _ = batchtool(t, create...)
-	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (89.02)") {
+	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (89.02 EUR)") {
 		t.Fatalf("create after expiry: exit %d\n%s", code, out)
 	}
 	if pr, ok := requestsOf(t, ledgerPath, "tikkie", ledger.RequestOpen)["ACME-2026-11-0004~2"]; !ok || pr.Reason != "MD06" {
@@ -288,7 +288,7 @@ func TestPayreqTinka(t *testing.T) {
 	want := `collection ACME-2026-11-0004               89.02 EUR  http://*/tinka/checkout/*
 collection ACME-2026-11-0005               15.03 EUR  http://*/tinka/checkout/*
 invoice    INV-2026-0506                   15.01 EUR  http://*/tinka/checkout/*
-tinka: 3 payment request(s) created (119.06), 0 recovered from an earlier run, 0 skipped, 0 refused
+tinka: 3 payment request(s) created (119.06 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused
 `
 	if code != 0 || masked(out) != want {
 		t.Fatalf("create: exit %d\n%s\nwant\n%s\n%s", code, masked(out), want, errOut)
@@ -303,14 +303,14 @@ tinka: 3 payment request(s) created (119.06), 0 recovered from an earlier run, 0
 	code, out, errOut = batchtool(t, "payreq", "sync", "--provider", "tinka", "--ledger", ledgerPath)
 	want = `collection ACME-2026-11-0004               89.02 EUR  paid by Tinka: credit accepted for Sofie Janssens: collection paid
 invoice    INV-2026-0506                   15.01 EUR  rejected: credit rejected by Tinka
-tinka: 1 paid and booked (89.02), 1 closed unpaid, 1 still open
+tinka: 1 paid and booked (89.02 EUR), 1 closed unpaid, 1 still open
 `
 	if code != 0 || out != want {
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 	code, out, _ = batchtool(t, create...)
 	if code != 0 || masked(out) != "invoice    INV-2026-0506                   15.01 EUR  http://*/tinka/checkout/*\n"+
-		"tinka: 1 payment request(s) created (15.01), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		"tinka: 1 payment request(s) created (15.01 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("create after rejection: exit %d\n%s", code, out)
 	}
 	if pr, ok := requestsOf(t, ledgerPath, "tinka", ledger.RequestOpen)["INV-2026-0506~2"]; !ok || pr.Reason != "overdue" {
@@ -393,11 +393,11 @@ func TestPayreqConfig(t *testing.T) {
 	ledgerPath := nightlyWithReturns(t)
 	code, out, errOut := batchtool(t, "payreq", "create", "--from-ledger", "--config", config, "--ledger", ledgerPath)
 	if code != 0 || masked(out) != "collection ACME-2026-11-0005               15.03 EUR  http://*/tikkie/pay/*\n"+
-		"tikkie: 1 payment request(s) created (15.03), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		"tikkie: 1 payment request(s) created (15.03 EUR), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = batchtool(t, "payreq", "create", "--provider", "tinka", "--reason", "MD06", "--from-ledger", "--config", config, "--ledger", ledgerPath)
-	if code != 0 || !strings.Contains(out, "tinka: 1 payment request(s) created (89.02)") {
+	if code != 0 || !strings.Contains(out, "tinka: 1 payment request(s) created (89.02 EUR)") {
 		t.Fatalf("tinka with secrets from files: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = batchtool(t, "payreq", "create", "--from-ledger", "--ledger", ledgerPath)
@@ -429,7 +429,7 @@ func TestPayreqLostAnswer(t *testing.T) {
 		t.Fatalf("%d creations, want 1", n)
 	}
 	code, out, errOut = batchtool(t, args...)
-	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (15.03), 1 recovered from an earlier run") {
+	if code != 0 || !strings.Contains(out, "tikkie: 1 payment request(s) created (15.03 EUR), 1 recovered from an earlier run") {
 		t.Fatalf("next run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if n := srv.Stats()[tikkieCreates]; n != 2 { // the lost one, then ACME-2026-11-0005
@@ -487,7 +487,7 @@ func TestPayreqSyncGoesOnWithoutOneProvider(t *testing.T) {
 	if b, _ := os.ReadFile(report); strings.Count(string(b), ",payment-request,collection,,ACME-2026-11-0005,") != 1 {
 		t.Errorf("the booking is not in the report:\n%s", b)
 	}
-	if code != 1 || !strings.Contains(out, "tikkie: 1 paid and booked (15.03)") ||
+	if code != 1 || !strings.Contains(out, "tikkie: 1 paid and booked (15.03 EUR)") ||
 		!strings.Contains(errOut, "batchtool: 1 open tinka request(s) not synced: tinka: merchant id, username and secret are required") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -504,7 +504,7 @@ func TestPayreqDryRun(t *testing.T) {
 	want := `collection ACME-2026-11-0004               89.02 EUR  MD06, Sofie Janssens
 collection ACME-2026-11-0005               15.03 EUR  AC04, Luc Maes
 invoice    INV-2026-0506                   15.01 EUR  overdue, Sofie Janssens
-tikkie: 3 payment request(s) would be sent (119.06), 0 refused; dry run: nothing sent or recorded
+tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: nothing sent or recorded
 `
 	if code != 0 || out != want {
 		t.Fatalf("dry run: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
@@ -512,7 +512,7 @@ tikkie: 3 payment request(s) would be sent (119.06), 0 refused; dry run: nothing
 	if after := ledgerState(ledgerCounts(t, ledgerPath)); after != before || srv.Stats()[tikkieCreates] != 0 {
 		t.Fatalf("dry run changed something: %d sent\n%s\n%s", srv.Stats()[tikkieCreates], before, after)
 	}
-	if code, out, _ := batchtool(t, args...); code != 0 || !strings.Contains(out, "tikkie: 3 payment request(s) created (119.06)") {
+	if code, out, _ := batchtool(t, args...); code != 0 || !strings.Contains(out, "tikkie: 3 payment request(s) created (119.06 EUR)") {
 		t.Fatalf("create: exit %d\n%s", code, out)
 	}
 }
