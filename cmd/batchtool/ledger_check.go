@@ -7,26 +7,20 @@ import (
 	"io"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
 // checkResult is the JSON of `batchtool ledger check`.
 type checkResult struct {
-	Read     int                `json:"read"`     // feed entries read in this run
-	Position int64              `json:"position"` // the feed's sequence number the ledger holds
-	Gaps     []ledger.FeedGap   `json:"gaps"`
-	Totals   []checkGapCurrency `json:"totals"` // the gaps' sum per currency
-}
-
-type checkGapCurrency struct {
-	Currency string `json:"currency"`
-	Count    int    `json:"count"`
-	Amount   string `json:"amount"`
+	Read     int              `json:"read"`     // feed entries read in this run
+	Position int64            `json:"position"` // the feed's sequence number the ledger holds
+	Gaps     []ledger.FeedGap `json:"gaps"`
+	Totals   reconcile.Totals `json:"totals"` // the gaps' sum per currency
 }
 
 // MarshalJSON writes the result by batchtool's one JSON rule (docs/json.md):
@@ -45,16 +39,15 @@ func (r checkResult) MarshalJSON() ([]byte, error) {
 		LedgerStatus string `json:"ledger_status"`
 	}
 	out := struct {
-		Read     int                `json:"read"`
-		Position int64              `json:"position"`
-		Gaps     []gap              `json:"gaps"`
-		Totals   []checkGapCurrency `json:"totals"`
-	}{Read: r.Read, Position: r.Position, Gaps: []gap{}, Totals: []checkGapCurrency{}}
+		Read     int              `json:"read"`
+		Position int64            `json:"position"`
+		Gaps     []gap            `json:"gaps"`
+		Totals   reconcile.Totals `json:"totals"`
+	}{Read: r.Read, Position: r.Position, Gaps: []gap{}, Totals: r.Totals}
 	for _, g := range r.Gaps {
 		out.Gaps = append(out.Gaps, gap{g.Seq, g.ID, g.Ref, g.State, statement.FormatAmount(g.Amount, g.Currency), g.Currency,
 			g.BankError, dateText(g.BookedDate), g.LedgerStatus})
 	}
-	out.Totals = append(out.Totals, r.Totals...)
 	return json.Marshal(out)
 }
 
@@ -121,7 +114,7 @@ generated and fetched. Exit code 1 when there is a gap.`,
 // ledger, a page at a time, and returns the gaps among the entries read
 // before start.
 func checkFeed(ctx context.Context, c *twikey.Client, l *ledger.DB, run int64, start time.Time) (*checkResult, error) {
-	res := &checkResult{Gaps: []ledger.FeedGap{}, Totals: []checkGapCurrency{}}
+	res := &checkResult{Gaps: []ledger.FeedGap{}}
 	pos, err := l.FeedPosition(ctx)
 	if err != nil {
 		return nil, err
@@ -160,20 +153,8 @@ func checkFeed(ctx context.Context, c *twikey.Client, l *ledger.DB, run int64, s
 	if res.Gaps == nil {
 		res.Gaps = []ledger.FeedGap{}
 	}
-	// One total per currency, in order of first appearance.
-	at := map[string]int{}
-	sums := []decimal.Decimal{}
 	for _, g := range res.Gaps {
-		i, ok := at[g.Currency]
-		if !ok {
-			i = len(res.Totals)
-			at[g.Currency] = i
-			res.Totals = append(res.Totals, checkGapCurrency{Currency: g.Currency})
-			sums = append(sums, decimal.Zero)
-		}
-		res.Totals[i].Count++
-		sums[i] = sums[i].Add(g.Amount)
-		res.Totals[i].Amount = statement.FormatAmount(sums[i], g.Currency)
+		res.Totals.Add(g.Amount, g.Currency)
 	}
 	return res, nil
 }
@@ -185,7 +166,7 @@ func writeCheckResult(w io.Writer, r *checkResult) {
 		return
 	}
 	for _, t := range r.Totals {
-		fmt.Fprintf(w, "%d gap(s), %s %s: the platform reports them, no booked statement line accounts for them\n", t.Count, t.Amount, t.Currency)
+		fmt.Fprintf(w, "%d gap(s), %s %s: the platform reports them, no booked statement line accounts for them\n", t.Count, statement.FormatAmount(t.Amount, t.Currency), t.Currency)
 	}
 	for _, g := range r.Gaps {
 		want := "collected"
@@ -195,6 +176,6 @@ func writeCheckResult(w io.Writer, r *checkResult) {
 				want += " (" + g.BankError + ")"
 			}
 		}
-		fmt.Fprintf(w, "  %-35s %12s %s  platform %s, ledger %s (want %s)\n", g.Ref, g.Amount.StringFixed(2), g.Currency, g.State, g.LedgerStatus, want)
+		fmt.Fprintf(w, "  %-35s %12s %s  platform %s, ledger %s (want %s)\n", g.Ref, statement.FormatAmount(g.Amount, g.Currency), g.Currency, g.State, g.LedgerStatus, want)
 	}
 }
