@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -150,30 +149,17 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
 		return err
 	}
-	occ := map[uint64]int32{}
+	entries := newBookable(r, f, res)
 	buf := make([]*bulkEntry, 0, bulkChunk)
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		e, err := r.Next()
+		e, ch, n, err := entries.next(ctx)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			res.Findings = findingsOf(r)
-			return fmt.Errorf("%s: %w", f.Name, err)
+			return err
 		}
-		res.Entries++
-		if e.Status == "PDNG" || e.Status == "INFO" {
-			res.Pending++
-			res.PendingTotal.Add(e.Amount, e.Currency)
-			continue
-		}
-		ch := contentHash(e)
-		k := binary.BigEndian.Uint64(ch[:8])
-		occ[k]++
-		be := &bulkEntry{e: e, occ: int(occ[k]), id: identityBytes(ch, int(occ[k]))}
+		be := &bulkEntry{e: e, occ: n, id: identityBytes(ch, n)}
 		if isBatch(e) {
 			be.dids = make([][]byte, len(e.Details))
 			for i := range e.Details {

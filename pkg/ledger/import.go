@@ -253,33 +253,15 @@ func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r st
 	defer details.close()
 
 	eng := reconcile.NewEngine(store, opt.Engine)
-	// occurrences of each content in this file, by the first 8 bytes of its
-	// hash: about 20 bytes a line, the only state that grows with the file.
-	// (A clash of two 64-bit hashes in one file would only number a line's
-	// occurrence one too high.)
-	occ := map[uint64]int32{}
+	entries := newBookable(r, f, res)
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		e, err := r.Next()
+		e, ch, n, err := entries.next(ctx)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			res.Findings = findingsOf(r)
-			return fmt.Errorf("%s: %w", f.Name, err)
+			return err
 		}
-		res.Entries++
-		if e.Status == "PDNG" || e.Status == "INFO" {
-			res.Pending++
-			res.PendingTotal.Add(e.Amount, e.Currency)
-			continue
-		}
-		ch := contentHash(e)
-		k := binary.BigEndian.Uint64(ch[:8])
-		occ[k]++
-		n := int(occ[k])
 		stmtID := ""
 		if e.Statement != nil {
 			stmtID = e.Statement.ID
@@ -481,4 +463,49 @@ func (m *matchWriter) flush() error {
 	}
 	m.buf = m.buf[:0]
 	return nil
+}
+
+// bookable reads the entries of a statement file to import, for both
+// import paths: it counts the pending ones in res (booked when the statement
+// brings them) and numbers each other entry's occurrence of its content in
+// the file, by the first 8 bytes of its hash — about 20 bytes a line, the
+// only state that grows with the file. (A clash of two 64-bit hashes in one
+// file would only number a line's occurrence one too high.)
+type bookable struct {
+	r   statement.Reader
+	f   File
+	res *ImportResult
+	occ map[uint64]int32
+}
+
+func newBookable(r statement.Reader, f File, res *ImportResult) *bookable {
+	return &bookable{r: r, f: f, res: res, occ: map[uint64]int32{}}
+}
+
+// next returns the next entry to book with its content hash and its
+// occurrence of that content in the file (1 for the first), or io.EOF.
+func (b *bookable) next(ctx context.Context) (*statement.Entry, [32]byte, int, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, [32]byte{}, 0, err
+		}
+		e, err := b.r.Next()
+		if err == io.EOF {
+			return nil, [32]byte{}, 0, io.EOF
+		}
+		if err != nil {
+			b.res.Findings = findingsOf(b.r)
+			return nil, [32]byte{}, 0, fmt.Errorf("%s: %w", b.f.Name, err)
+		}
+		b.res.Entries++
+		if e.Status == "PDNG" || e.Status == "INFO" {
+			b.res.Pending++
+			b.res.PendingTotal.Add(e.Amount, e.Currency)
+			continue
+		}
+		ch := contentHash(e)
+		k := binary.BigEndian.Uint64(ch[:8])
+		b.occ[k]++
+		return e, ch, int(b.occ[k]), nil
+	}
 }
