@@ -226,7 +226,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	lists := srv.Stats()[tikkieLists]
 	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
-	want := fmt.Sprintf("tikkie: %d paid and booked (%s), 0 closed unpaid, %d still open\n", (wantReq+1)/2, paidSum.StringFixed(2), wantReq/2)
+	want := fmt.Sprintf("tikkie: %d paid and booked (%s EUR), 0 closed unpaid, %d still open\n", (wantReq+1)/2, paidSum.StringFixed(2), wantReq/2)
 	if code != 0 || !strings.HasSuffix(out, want) {
 		t.Fatalf("payreq sync: exit %d\n%s\nwant %s%s", code, tail(out, 3), want, errOut)
 	}
