@@ -178,23 +178,9 @@ func (l *DB) addInvoicesBulk(ctx context.Context, source string, next func() (*r
 		if err != nil {
 			return res, err
 		}
-		if v.Number == "" {
-			return res, fmt.Errorf("invoice without number")
-		}
-		if _, err := cents(v.Amount); err != nil {
-			return res, fmt.Errorf("invoice %q: %w", v.Number, err)
-		}
-		o := v.Open
-		if o.IsZero() && v.Status == "" {
-			o = v.Amount
-		}
-		st := v.Status
-		if st == "" {
-			st = reconcile.StatusOpen
-		}
-		r := ""
-		if v.Reference != "" {
-			r = reconcile.NormalizeReference(v.Reference)
+		o, st, r, err := invoiceItem(v)
+		if err != nil {
+			return res, err
 		}
 		var in []string
 		for _, iban := range v.CustomerIBANs {

@@ -135,23 +135,9 @@ func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*recon
 		if err != nil {
 			return res, err
 		}
-		if v.Number == "" {
-			return res, fmt.Errorf("invoice without number")
-		}
-		if _, err := cents(v.Amount); err != nil {
-			return res, fmt.Errorf("invoice %q: %w", v.Number, err)
-		}
-		open := v.Open
-		if open.IsZero() && v.Status == "" {
-			open = v.Amount
-		}
-		st := v.Status
-		if st == "" {
-			st = reconcile.StatusOpen
-		}
-		ref := ""
-		if v.Reference != "" {
-			ref = reconcile.NormalizeReference(v.Reference)
+		open, st, ref, err := invoiceItem(v)
+		if err != nil {
+			return res, err
 		}
 		amt, err := l.d.money(v.Amount, v.Currency)
 		if err != nil {
@@ -506,4 +492,27 @@ func nullStr(s string) any {
 		return nil
 	}
 	return s
+}
+
+// invoiceItem checks an invoice to add and returns what both add paths
+// store of it: its open remainder (the whole amount for a new one), its
+// status (open unless given) and its normalised structured reference.
+func invoiceItem(v *reconcile.Invoice) (open decimal.Decimal, st reconcile.Status, ref string, err error) {
+	if v.Number == "" {
+		return open, st, ref, fmt.Errorf("invoice without number")
+	}
+	if _, err := cents(v.Amount); err != nil {
+		return open, st, ref, fmt.Errorf("invoice %q: %w", v.Number, err)
+	}
+	open, st = v.Open, v.Status
+	if open.IsZero() && v.Status == "" {
+		open = v.Amount
+	}
+	if st == "" {
+		st = reconcile.StatusOpen
+	}
+	if v.Reference != "" {
+		ref = reconcile.NormalizeReference(v.Reference)
+	}
+	return open, st, ref, nil
 }
