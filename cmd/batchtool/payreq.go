@@ -15,6 +15,7 @@ import (
 	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -461,7 +462,7 @@ requests is synced.`,
 			// Every booking is committed on its own: the reports list what
 			// was booked even when a provider could not be reached.
 			if rep != nil {
-				if err := rep.Close(nil, total); err != nil {
+				if err := rep.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
 					return err
 				}
 				for i, o := range outs {
@@ -483,7 +484,7 @@ requests is synced.`,
 	return cmd
 }
 
-func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep reportSink, total *reconcile.Summary) error {
+func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep report.Writer, total *reconcile.Summary) error {
 	states, err := r.states(ctx, open)
 	if err != nil {
 		return err
