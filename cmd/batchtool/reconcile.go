@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -197,7 +198,8 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 
 // openReports creates one report writer per --report file, each writing
 // to a temporary file that the caller commits when every statement was
-// read; nil when there are none.
+// read; nil when there are none. An HTML page links to the other reports,
+// which hold the lines it does not list.
 func openReports(paths []string) (report.Writer, []*atomicfile.File, error) {
 	var ws []report.Writer
 	var outs []*atomicfile.File
@@ -207,19 +209,32 @@ func openReports(paths []string) (report.Writer, []*atomicfile.File, error) {
 		}
 		return nil, nil, err
 	}
-	for _, p := range paths {
-		format, err := report.FormatOf(p)
+	formats := make([]report.Format, len(paths))
+	for i, p := range paths {
+		f, err := report.FormatOf(p)
 		if err != nil {
 			return fail(usagef("--report %v", err))
 		}
+		formats[i] = f
+	}
+	for i, p := range paths {
 		out, err := atomicfile.Create(p)
 		if err != nil {
 			return fail(err)
 		}
 		outs = append(outs, out)
-		w, err := report.New(out, format)
+		w, err := report.New(out, formats[i])
 		if err != nil {
 			return fail(err)
+		}
+		if formats[i] == report.HTML {
+			page := pageReport{Writer: w}
+			for j, o := range paths {
+				if formats[j] != report.HTML {
+					page.exports = append(page.exports, relativeTo(p, o))
+				}
+			}
+			w = page
 		}
 		ws = append(ws, w)
 	}
@@ -227,4 +242,27 @@ func openReports(paths []string) (report.Writer, []*atomicfile.File, error) {
 		return nil, nil, nil
 	}
 	return report.Multi(ws...), outs, nil
+}
+
+// pageReport is an HTML report told where the run's other reports are.
+type pageReport struct {
+	report.Writer
+	exports []string
+}
+
+func (p pageReport) Close(run report.Run) error {
+	run.Exports = p.exports
+	return p.Writer.Close(run)
+}
+
+// relativeTo names file as a link from the page: relative to the page's
+// folder when it can be, else absolute.
+func relativeTo(page, file string) string {
+	if rel, err := filepath.Rel(filepath.Dir(page), file); err == nil {
+		return rel
+	}
+	if abs, err := filepath.Abs(file); err == nil {
+		return abs
+	}
+	return file
 }

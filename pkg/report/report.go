@@ -56,6 +56,10 @@ type Run struct {
 	// Generated is when the run wrote its reports, shown on the HTML page;
 	// the zero time means now.
 	Generated time.Time
+	// Exports name the other reports of the run that hold every line (the
+	// CSV, XLSX or JSON beside the page, relative to it): the HTML page
+	// links to them where it leaves lines out.
+	Exports []string
 }
 
 func (r Run) generated() time.Time {
