@@ -9,60 +9,45 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
-// maxUnmatchedRows bounds what the XLSX and HTML reports keep in memory for
-// their unmatched table; the full list is always in the Lines sheet / CSV.
-const maxUnmatchedRows = 10000
-
-// xlsxReport streams the report rows into a "Lines" sheet and adds a
-// "Summary" and an "Unmatched" sheet at the end. Amounts are numbers shown
+// xlsxReport writes a workbook: "Lines" (every row of the ERP export),
+// "Summary" (one block per currency, its balance check a formula) and
+// "Unmatched" (every unmatched and ambiguous row). Amounts are numbers shown
 // #,##0.00 (XLSX numbers are doubles: an amount of up to 15 significant
 // digits is written as its exact shortest decimal form), dates are dates.
+// The rows are spooled to a temporary file and written at Close, when
+// their number is known: a table of more rows than a sheet holds goes on
+// (Lines 2, ...). The Summary is the selected sheet.
 type xlsxReport struct {
 	out       io.Writer
-	f         *excelize.File
-	sw        *excelize.StreamWriter
-	row       int
+	perSheet  int // rows a sheet holds, header included: MaxSheetRows
+	lines     *table
+	unmatched *table
 	money     int
 	date      int
 	bold      int
-	unmatched [][]string
-	more      int
 }
 
 func newXLSX(out io.Writer) (*xlsxReport, error) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", "Lines"); err != nil {
+	x := &xlsxReport{out: out, perSheet: MaxSheetRows}
+	ls, err := newSpool(Header)
+	if err != nil {
 		return nil, err
 	}
-	x := &xlsxReport{out: out, f: f}
-	var err error
-	if x.money, err = f.NewStyle(&excelize.Style{NumFmt: 4}); err != nil {
+	us, err := newSpool(Header)
+	if err != nil {
+		ls.close()
 		return nil, err
 	}
-	if x.date, err = f.NewStyle(&excelize.Style{NumFmt: 14}); err != nil {
-		return nil, err
-	}
-	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
-		return nil, err
-	}
-	if x.sw, err = f.NewStreamWriter("Lines"); err != nil {
-		return nil, err
-	}
-	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	head := make([]any, len(Header))
-	for i, h := range Header {
-		head[i] = excelize.Cell{StyleID: x.bold, Value: h}
-	}
-	x.row = 1
-	return x, x.sw.SetRow("A1", head)
+	x.lines = &table{name: "Lines", header: Header, cells: x.cells, spool: ls}
+	x.unmatched = &table{name: "Unmatched", header: Header, cells: x.cells, spool: us}
+	return x, nil
 }
 
+// cells types a row's fields: amounts as numbers, the booking date as a
+// date, entry and detail as integers, the rest as text.
 func (x *xlsxReport) cells(fields []string) []any {
 	cells := make([]any, len(fields))
 	for i, v := range fields {
@@ -95,16 +80,12 @@ func (x *xlsxReport) cells(fields []string) []any {
 func (x *xlsxReport) Write(source string, r *reconcile.Result, dup bool) error {
 	for _, row := range Rows(source, r, dup) {
 		fields := row.Fields()
-		x.row++
-		cell, _ := excelize.CoordinatesToCellName(1, x.row)
-		if err := x.sw.SetRow(cell, x.cells(fields)); err != nil {
+		if err := x.lines.add(fields); err != nil {
 			return err
 		}
 		if row.needsPerson() {
-			if len(x.unmatched) < maxUnmatchedRows {
-				x.unmatched = append(x.unmatched, fields)
-			} else {
-				x.more++
+			if err := x.unmatched.add(fields); err != nil {
+				return err
 			}
 		}
 	}
@@ -112,90 +93,147 @@ func (x *xlsxReport) Write(source string, r *reconcile.Result, dup bool) error {
 }
 
 func (x *xlsxReport) Close(run Run) error {
-	last, _ := excelize.CoordinatesToCellName(len(Header), max(x.row, 2))
-	if err := x.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Lines", StyleName: "TableStyleLight1"}); err != nil {
+	defer x.lines.close()
+	defer x.unmatched.close()
+	f := excelize.NewFile()
+	defer f.Close()
+	var err error
+	if x.money, err = f.NewStyle(&excelize.Style{NumFmt: 4}); err != nil { // #,##0.00
 		return err
 	}
-	if err := x.sw.Flush(); err != nil {
+	if x.date, err = f.NewStyle(&excelize.Style{NumFmt: 14}); err != nil {
 		return err
 	}
-	if err := x.summarySheet(run.Files, run.Summary); err != nil {
+	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
-	if err := x.unmatchedSheet(); err != nil {
+	// Every sheet exists before any is written: the selected one is marked
+	// in each sheet's view, which a streamed sheet writes first.
+	lines, unmatched := x.lines.sheetNames(x.perSheet), x.unmatched.sheetNames(x.perSheet)
+	names := append(append(append([]string{}, lines...), "Summary"), unmatched...)
+	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
 		return err
 	}
-	x.f.SetActiveSheet(1)
-	if _, err := x.f.WriteTo(x.out); err != nil {
+	for _, n := range names[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			return err
+		}
+	}
+	f.SetActiveSheet(len(lines))
+	if err := x.lines.write(f, x.perSheet, x.bold); err != nil {
 		return err
 	}
-	return x.f.Close()
+	if err := x.summarySheet(f, run); err != nil {
+		return err
+	}
+	if err := x.unmatched.write(f, x.perSheet, x.bold); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(x.out)
+	return err
 }
 
-func (x *xlsxReport) summarySheet(files []*ledger.ImportResult, total reconcile.Summary) error {
-	const sh = "Summary"
-	if _, err := x.f.NewSheet(sh); err != nil {
-		return err
-	}
-	// Columns: label, lines, amount, currency, note. Every amount has its
-	// currency beside it; each currency has its own block.
+// summarySheet writes one block per currency: the lines and amount of each
+// outcome, the statement total, and a check cell whose formula adds the
+// outcomes up against the total (its value as computed here cached, so a
+// reader that does not calculate shows it too); then the lines by rule and
+// the returns by reason code. Every amount has its currency beside it.
+func (x *xlsxReport) summarySheet(f *excelize.File, run Run) error {
+	// The rows are gathered first: the sheet's used range comes before them.
+	var rows [][]any
 	r := 0
-	put := func(label string, count any, t *reconcile.Tally, note string) {
+	put := func(cells ...any) error {
 		r++
-		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), label)
-		if count != nil {
-			x.f.SetCellValue(sh, fmt.Sprintf("B%d", r), count)
+		for len(rows) < r-1 {
+			rows = append(rows, nil) // a blank row
 		}
-		if t != nil {
-			f, _ := t.Amount.Float64()
-			x.f.SetCellValue(sh, fmt.Sprintf("C%d", r), f)
-			x.f.SetCellStyle(sh, fmt.Sprintf("C%d", r), fmt.Sprintf("C%d", r), x.money)
-			x.f.SetCellValue(sh, fmt.Sprintf("D%d", r), t.Currency)
-		}
-		if note != "" {
-			x.f.SetCellValue(sh, fmt.Sprintf("E%d", r), note)
+		rows = append(rows, cells)
+		return nil
+	}
+	bold := func(s string) excelize.Cell { return excelize.Cell{StyleID: x.bold, Value: s} }
+	amount := func(t reconcile.Tally) excelize.Cell {
+		v, _ := t.Amount.Float64()
+		return excelize.Cell{StyleID: x.money, Value: v}
+	}
+	title := "batchtool reconciliation"
+	if run.Kind == Payments {
+		title = "batchtool payment request bookings"
+	}
+	total := run.Summary
+	for _, row := range [][]any{{bold(title)}, {"files", len(run.Files)}, {"entries", total.Entries}, {"lines", total.Lines}} {
+		if err := put(row...); err != nil {
+			return err
 		}
 	}
-	heading := func(s string) {
-		r++
-		x.f.SetCellValue(sh, fmt.Sprintf("A%d", r), s)
-		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("E%d", r), x.bold)
-	}
-	heading("batchtool reconciliation")
-	put("files", len(files), nil, "")
-	put("entries", total.Entries, nil, "")
-	put("lines", total.Lines, nil, "")
 	for _, c := range total.Currencies {
-		r++
-		heading("in " + c.Currency)
-		r++
-		x.f.SetSheetRow(sh, fmt.Sprintf("A%d", r), &[]any{"outcome", "lines", "amount", "currency"})
-		x.f.SetCellStyle(sh, fmt.Sprintf("A%d", r), fmt.Sprintf("D%d", r), x.bold)
+		r++ // a blank row between blocks
+		if err := put(bold("in " + c.Currency)); err != nil {
+			return err
+		}
+		if err := put(bold("outcome"), bold("lines"), bold("amount"), bold("currency")); err != nil {
+			return err
+		}
+		first := r + 1
 		for _, o := range []struct {
 			name string
 			t    reconcile.Tally
 		}{{"matched", c.Matched}, {"returned", c.Returned}, {"ambiguous", c.Ambiguous}, {"unmatched", c.Unmatched}, {"total", c.Total}} {
-			put(o.name, o.t.Count, &o.t, "")
+			if err := put(o.name, o.t.Count, amount(o.t), c.Currency); err != nil {
+				return err
+			}
 		}
-		check := "balanced: matched + returned + ambiguous + unmatched = total"
+		// The outcomes in rows first..first+3, the total in first+4.
+		check := "balanced"
 		if !c.Balanced() {
 			check = "NOT BALANCED"
 		}
-		put("check", nil, nil, check)
-		heading("by rule")
-		for _, k := range sortedKeys(c.ByRule) {
-			put(k, c.ByRule[reconcile.Rule(k)].Count, c.ByRule[reconcile.Rule(k)], "")
+		formula := fmt.Sprintf(`IF(AND(SUM(B%d:B%d)=B%d,ROUND(SUM(C%d:C%d)-C%d,6)=0),"balanced","NOT BALANCED")`,
+			first, first+3, first+4, first, first+3, first+4)
+		if err := put("check", nil, nil, nil, excelize.Cell{Formula: formula, Value: check}); err != nil {
+			return err
 		}
-		heading("returns by reason")
+		if err := put(bold("by rule")); err != nil {
+			return err
+		}
+		for _, k := range sortedKeys(c.ByRule) {
+			t := *c.ByRule[reconcile.Rule(k)]
+			if err := put(k, t.Count, amount(t), c.Currency); err != nil {
+				return err
+			}
+		}
+		if err := put(bold("returns by reason")); err != nil {
+			return err
+		}
 		for _, k := range sortedKeys(c.ByReason) {
 			text, _ := reconcile.ReturnReasonText(k)
-			put(k, c.ByReason[k].Count, c.ByReason[k], text)
+			t := *c.ByReason[k]
+			if err := put(k, t.Count, amount(t), c.Currency, text); err != nil {
+				return err
+			}
 		}
 	}
-	x.f.SetColWidth(sh, "A", "A", 22)
-	x.f.SetColWidth(sh, "C", "C", 16)
-	x.f.SetColWidth(sh, "E", "E", 60)
-	return nil
+	if err := f.SetSheetDimension("Summary", fmt.Sprintf("A1:E%d", r)); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter("Summary")
+	if err != nil {
+		return err
+	}
+	widths := []float64{24, 10, 18, 10, 60}
+	for col := len(widths); col > 0; col-- { // last first, as in table.write
+		if err := sw.SetColWidth(col, col, widths[col-1]); err != nil {
+			return err
+		}
+	}
+	for i, cells := range rows {
+		if cells == nil {
+			continue
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), cells); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []string {
@@ -205,27 +243,4 @@ func sortedKeys[K ~string, V any](m map[K]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func (x *xlsxReport) unmatchedSheet() error {
-	const sh = "Unmatched"
-	if _, err := x.f.NewSheet(sh); err != nil {
-		return err
-	}
-	head := make([]any, len(Header))
-	for i, h := range Header {
-		head[i] = h
-	}
-	x.f.SetSheetRow(sh, "A1", &head)
-	x.f.SetCellStyle(sh, "A1", "X1", x.bold)
-	for i, fields := range x.unmatched {
-		cells := x.cells(fields)
-		if err := x.f.SetSheetRow(sh, fmt.Sprintf("A%d", i+2), &cells); err != nil {
-			return err
-		}
-	}
-	if x.more > 0 {
-		x.f.SetCellValue(sh, fmt.Sprintf("A%d", len(x.unmatched)+3), fmt.Sprintf("%d more: see the Lines sheet", x.more))
-	}
-	return nil
 }
