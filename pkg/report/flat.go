@@ -108,6 +108,5 @@ func (s *FlatXLSX) Close() error {
 	if err := s.t.write(f, s.perSheet, bold); err != nil {
 		return err
 	}
-	_, err = f.WriteTo(s.out)
-	return err
+	return writeWorkbook(f, s.out)
 }

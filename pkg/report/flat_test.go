@@ -1,11 +1,17 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -66,5 +72,70 @@ func TestFlatXLSXSheetsContinue(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("openpyxl lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestFlatXLSXMillion writes 1,048,576 transactions, one more than a sheet
+// holds under its header: the last goes on in "Transactions 2" (excelize
+// alone fails on row 1,048,577), in a bounded heap. Long:
+// BATCHTOOL_XLSX_MILLION=1.
+func TestFlatXLSXMillion(t *testing.T) {
+	if os.Getenv("BATCHTOOL_XLSX_MILLION") == "" {
+		t.Skip("skipping: set BATCHTOOL_XLSX_MILLION=1 to write 1,048,576 rows")
+	}
+	path := filepath.Join(t.TempDir(), "million.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := NewFlatXLSX(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &statement.Statement{ID: "STMT-1", Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR"}}
+	e := &statement.Entry{Statement: st, Amount: d("12.34"), Currency: "EUR", Status: "BOOK",
+		BookingDate: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Details: []statement.Transaction{{Amount: d("12.34"), EndToEndID: "E2E"}}}
+	start, heap := time.Now(), testutil.SampleHeap()
+	const n = MaxSheetRows
+	for i := 1; i <= n; i++ {
+		e.Seq = i
+		if err := w.Write(statement.FlatRows(e)[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	peak := heap()
+	st2, _ := f.Stat()
+	t.Logf("%d rows in %v, %d bytes, peak heap %.1f MiB", n, time.Since(start), st2.Size(), float64(peak)/(1<<20))
+	if peak > 64<<20 { // excelize buffers a sheet 16 MB at a time (StreamChunkSize)
+		t.Errorf("peak heap %.1f MiB: the rows are held in memory", float64(peak)/(1<<20))
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var got []string
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 16<<10)
+		k, _ := io.ReadFull(rc, head)
+		rc.Close()
+		got = append(got, zf.Name+" "+dimensionRe.FindString(string(head[:k])))
+	}
+	slices.Sort(got)
+	want := `xl/worksheets/sheet1.xml <dimension ref="A1:AJ1048576"
+xl/worksheets/sheet2.xml <dimension ref="A1:AJ2"`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("sheets:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }

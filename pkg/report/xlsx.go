@@ -129,8 +129,7 @@ func (x *xlsxReport) Close(run Run) error {
 	if err := x.unmatched.write(f, x.perSheet, x.bold); err != nil {
 		return err
 	}
-	_, err = f.WriteTo(x.out)
-	return err
+	return writeWorkbook(f, x.out)
 }
 
 // summarySheet writes one block per currency: the lines and amount of each
