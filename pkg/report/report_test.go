@@ -150,3 +150,31 @@ func TestPaymentsJSON(t *testing.T) {
 		t.Errorf("JSON:\n%s", got)
 	}
 }
+
+// countingWriter counts what it is given and keeps nothing.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkWrite writes a report of 10,000 synthetic lines in each format
+// (see large): MB/s of report written and lines/s.
+func BenchmarkWrite(b *testing.B) {
+	const n = 10000
+	for _, f := range []Format{CSV, JSON, XLSX, HTML} {
+		b.Run(string(f), func(b *testing.B) {
+			var out countingWriter
+			for b.Loop() {
+				out.n = 0
+				w, err := New(&out, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Close(large(b, n, w)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(out.n)
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
