@@ -413,13 +413,11 @@ requests is synced.`,
 			if err != nil {
 				return err
 			}
-			rep, outs, err := openReports(reports)
+			rep, err := openReports(reports)
 			if err != nil {
 				return err
 			}
-			for _, o := range outs {
-				defer o.Abort()
-			}
+			defer rep.Abort()
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq sync")
 			if err != nil {
 				return err
@@ -464,11 +462,11 @@ requests is synced.`,
 				if err := rep.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
 					return err
 				}
-				for i, o := range outs {
-					if err := o.Commit(); err != nil {
-						return err
-					}
-					fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
+				if err := rep.Commit(); err != nil {
+					return err
+				}
+				for _, p := range reports {
+					fmt.Fprintf(a.stdout, "report: %s\n", p)
 				}
 			}
 			if failed != nil {
@@ -483,7 +481,7 @@ requests is synced.`,
 	return cmd
 }
 
-func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep report.Writer, total *reconcile.Summary) error {
+func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep *report.Files, total *reconcile.Summary) error {
 	states, err := r.states(ctx, open)
 	if err != nil {
 		return err

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/ledger"
@@ -44,13 +42,11 @@ reason, and sortable tables. Reports are written only when every file was read.
 Exit code 1 when a file had errors or could not be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, outs, err := openReports(reports)
+			rep, err := openReports(reports)
 			if err != nil {
 				return err
 			}
-			for _, o := range outs {
-				defer o.Abort()
-			}
+			defer rep.Abort()
 			l, ctx, run, err := openLedgerRun(cmd, path, "reconcile "+strings.Join(args, " "))
 			if err != nil {
 				return err
@@ -108,11 +104,11 @@ Exit code 1 when a file had errors or could not be read.`,
 				if failed {
 					fmt.Fprintf(a.stderr, "batchtool: %s not written: not every file was read\n", strings.Join(reports, ", "))
 				} else {
-					for i, o := range outs {
-						if err := o.Commit(); err != nil {
-							return err
-						}
-						fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
+					if err := rep.Commit(); err != nil {
+						return err
+					}
+					for _, p := range reports {
+						fmt.Fprintf(a.stdout, "report: %s\n", p)
 					}
 				}
 			}
@@ -130,7 +126,7 @@ Exit code 1 when a file had errors or could not be read.`,
 
 // reconcilePath books one argument: a statement file, or every member of a
 // zip of statements (each member is a file of its own, named zip!member).
-func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep report.Writer) ([]*ledger.ImportResult, error) {
+func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep *report.Files) ([]*ledger.ImportResult, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -165,7 +161,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, ac
 }
 
 // reconcileOne hashes one statement file, then reads, books and matches it.
-func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep report.Writer) (*ledger.ImportResult, error) {
+func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep *report.Files) (*ledger.ImportResult, error) {
 	f, err := open()
 	if err != nil {
 		return nil, err
@@ -196,73 +192,17 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 
-// openReports creates one report writer per --report file, each writing
-// to a temporary file that the caller commits when every statement was
-// read; nil when there are none. An HTML page links to the other reports,
-// which hold the lines it does not list.
-func openReports(paths []string) (report.Writer, []*atomicfile.File, error) {
-	var ws []report.Writer
-	var outs []*atomicfile.File
-	fail := func(err error) (report.Writer, []*atomicfile.File, error) {
-		for _, o := range outs {
-			o.Abort()
+// openReports starts writing a report to each --report file (each put in
+// place by Commit when the run has read everything); nil when there are
+// none.
+func openReports(paths []string) (*report.Files, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	for _, p := range paths {
+		if _, err := report.FormatOf(p); err != nil {
+			return nil, usagef("--report %v", err)
 		}
-		return nil, nil, err
 	}
-	formats := make([]report.Format, len(paths))
-	for i, p := range paths {
-		f, err := report.FormatOf(p)
-		if err != nil {
-			return fail(usagef("--report %v", err))
-		}
-		formats[i] = f
-	}
-	for i, p := range paths {
-		out, err := atomicfile.Create(p)
-		if err != nil {
-			return fail(err)
-		}
-		outs = append(outs, out)
-		w, err := report.New(out, formats[i])
-		if err != nil {
-			return fail(err)
-		}
-		if formats[i] == report.HTML {
-			page := pageReport{Writer: w}
-			for j, o := range paths {
-				if formats[j] != report.HTML {
-					page.exports = append(page.exports, relativeTo(p, o))
-				}
-			}
-			w = page
-		}
-		ws = append(ws, w)
-	}
-	if len(ws) == 0 {
-		return nil, nil, nil
-	}
-	return report.Multi(ws...), outs, nil
-}
-
-// pageReport is an HTML report told where the run's other reports are.
-type pageReport struct {
-	report.Writer
-	exports []string
-}
-
-func (p pageReport) Close(run report.Run) error {
-	run.Exports = p.exports
-	return p.Writer.Close(run)
-}
-
-// relativeTo names file as a link from the page: relative to the page's
-// folder when it can be, else absolute.
-func relativeTo(page, file string) string {
-	if rel, err := filepath.Rel(filepath.Dir(page), file); err == nil {
-		return rel
-	}
-	if abs, err := filepath.Abs(file); err == nil {
-		return abs
-	}
-	return file
+	return report.Create(paths...)
 }

@@ -121,22 +121,6 @@ func TestReportHTML(t *testing.T) {
 	}
 }
 
-// TestRelativeTo: the HTML page links to the run's other reports relative
-// to its own folder.
-func TestRelativeTo(t *testing.T) {
-	for _, c := range []struct{ page, file, want string }{
-		{"r.html", "r.csv", "r.csv"},
-		{"out/r.html", "out/r.csv", "r.csv"},
-		{"out/r.html", "out/sub/r #1.xlsx", "sub/r #1.xlsx"},
-		{"out/r.html", "r.json", "../r.json"},
-		{"/work/r.html", "/tmp/r.csv", "../tmp/r.csv"},
-	} {
-		if got := relativeTo(c.page, c.file); got != c.want {
-			t.Errorf("relativeTo(%q, %q) = %q, want %q", c.page, c.file, got, c.want)
-		}
-	}
-}
-
 // TestReconcileTwoCurrencies: a run of an EUR camt.053 and a CHF camt.054
 // has one total per currency in the text, the JSON summary, the XLSX
 // Summary and the HTML cards and charts; no figure adds EUR to CHF.
