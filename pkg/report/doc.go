@@ -29,9 +29,11 @@
 // # Formats
 //
 // [New] returns the writer of one [Format] to an io.Writer; [FormatOf] tells
-// the format by a file name's extension and [Multi] feeds several. Nothing
-// is written half: the caller gives each writer a temporary file and renames
-// it into place after Close. Memory stays flat whatever the number of lines:
+// the format by a file name's extension and [Multi] feeds several. [Create]
+// writes a run's reports to files, by their extensions: each to a temporary
+// file put in place by [Files.Commit] once the run has read everything, so
+// no half-written report is ever seen, the HTML page linking the others.
+// Memory stays flat whatever the number of lines:
 //
 //   - CSV, the ERP export: [Header], then one [Row] per booked line and item
 //     it was booked against ([Rows]), streamed. Text from the statement that
