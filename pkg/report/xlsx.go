@@ -141,13 +141,12 @@ func (x *xlsxReport) summarySheet(f *excelize.File, run Run) error {
 	// The rows are gathered first: the sheet's used range comes before them.
 	var rows [][]any
 	r := 0
-	put := func(cells ...any) error {
+	put := func(cells ...any) {
 		r++
 		for len(rows) < r-1 {
 			rows = append(rows, nil) // a blank row
 		}
 		rows = append(rows, cells)
-		return nil
 	}
 	bold := func(s string) excelize.Cell { return excelize.Cell{StyleID: x.bold, Value: s} }
 	amount := func(t reconcile.Tally) excelize.Cell {
@@ -160,26 +159,18 @@ func (x *xlsxReport) summarySheet(f *excelize.File, run Run) error {
 	}
 	total := run.Summary
 	for _, row := range [][]any{{bold(title)}, {"files", len(run.Files)}, {"entries", total.Entries}, {"lines", total.Lines}} {
-		if err := put(row...); err != nil {
-			return err
-		}
+		put(row...)
 	}
 	for _, c := range total.Currencies {
 		r++ // a blank row between blocks
-		if err := put(bold("in " + c.Currency)); err != nil {
-			return err
-		}
-		if err := put(bold("outcome"), bold("lines"), bold("amount"), bold("currency")); err != nil {
-			return err
-		}
+		put(bold("in " + c.Currency))
+		put(bold("outcome"), bold("lines"), bold("amount"), bold("currency"))
 		first := r + 1
 		for _, o := range []struct {
 			name string
 			t    reconcile.Tally
 		}{{"matched", c.Matched}, {"returned", c.Returned}, {"ambiguous", c.Ambiguous}, {"unmatched", c.Unmatched}, {"total", c.Total}} {
-			if err := put(o.name, o.t.Count, amount(o.t), c.Currency); err != nil {
-				return err
-			}
+			put(o.name, o.t.Count, amount(o.t), c.Currency)
 		}
 		// The outcomes in rows first..first+3, the total in first+4.
 		check := "balanced"
@@ -188,27 +179,17 @@ func (x *xlsxReport) summarySheet(f *excelize.File, run Run) error {
 		}
 		formula := fmt.Sprintf(`IF(AND(SUM(B%d:B%d)=B%d,ROUND(SUM(C%d:C%d)-C%d,6)=0),"balanced","NOT BALANCED")`,
 			first, first+3, first+4, first, first+3, first+4)
-		if err := put("check", nil, nil, nil, excelize.Cell{Formula: formula, Value: check}); err != nil {
-			return err
-		}
-		if err := put(bold("by rule")); err != nil {
-			return err
-		}
+		put("check", nil, nil, nil, excelize.Cell{Formula: formula, Value: check})
+		put(bold("by rule"))
 		for _, k := range sortedKeys(c.ByRule) {
 			t := *c.ByRule[reconcile.Rule(k)]
-			if err := put(k, t.Count, amount(t), c.Currency); err != nil {
-				return err
-			}
+			put(k, t.Count, amount(t), c.Currency)
 		}
-		if err := put(bold("returns by reason")); err != nil {
-			return err
-		}
+		put(bold("returns by reason"))
 		for _, k := range sortedKeys(c.ByReason) {
 			text, _ := reconcile.ReturnReasonText(k)
 			t := *c.ByReason[k]
-			if err := put(k, t.Count, amount(t), c.Currency, text); err != nil {
-				return err
-			}
+			put(k, t.Count, amount(t), c.Currency, text)
 		}
 	}
 	if err := f.SetSheetDimension("Summary", fmt.Sprintf("A1:E%d", r)); err != nil {
