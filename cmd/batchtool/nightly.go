@@ -58,7 +58,7 @@ download, a file with errors, or statement lines left unmatched or ambiguous.`,
 func runNightly(ctx context.Context, a *app, c *pipeline.Config, now time.Time) error {
 	fmt.Fprintf(a.stdout, "batchtool nightly %s: ledger %s, work %s\n", pipeline.RunName(now), ledger.Describe(c.Ledger), c.Work)
 	res, err := pipeline.Run(ctx, c, pipeline.Options{Now: now, UserAgent: "batchtool/" + version, Progress: &nightlyProgress{a},
-		OpenReports: openNightReports, Download: func(name string) io.Writer { return progressFor(a, name) }})
+		Download: func(name string) io.Writer { return progressFor(a, name) }})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/report"
 )
 
 func newPayreqCmd(a *app) *cobra.Command {
@@ -257,7 +258,7 @@ requests is synced.`,
 			// Every booking is committed on its own: the reports list what
 			// was booked even when a provider could not be reached.
 			if rep != nil {
-				if err := rep.Close(nil, total); err != nil {
+				if err := rep.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
 					return err
 				}
 				for i, o := range outs {

@@ -17,6 +17,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -82,24 +83,11 @@ type Result struct {
 	ToDo []string
 }
 
-// Reports writes reports of booked lines (CSV ERP export, JSON, XLSX,
-// HTML): every result as it is booked, then the files read and the totals.
-// Commit puts the files in place; Abort leaves nothing behind.
-type Reports interface {
-	Write(file string, r *reconcile.Result, dup bool) error
-	Close(files []*ledger.ImportResult, total reconcile.Summary) error
-	Commit() error
-	Abort()
-}
-
 // Options are what a night needs beside its Config.
 type Options struct {
 	Now       time.Time // the run's time (zero: time.Now)
 	UserAgent string    // names the program to the platforms ("batchtool/1.2.0")
 	Progress  Progress  // nil: none
-	// OpenReports opens the report files named (their extension says the
-	// format); nil: no reports are written.
-	OpenReports func(paths []string) (Reports, error)
 	// Download, when set, returns a writer told the bytes of each download.
 	Download func(name string) io.Writer
 }
@@ -429,7 +417,7 @@ func (n *night) fetchAndReconcile() error {
 			s.Attention = "statement files not read"
 		}
 		if rep != nil && err == nil {
-			if err := rep.Close(res.Booked(), res.Total); err != nil {
+			if err := rep.Close(report.Run{Kind: report.Reconciliation, Files: res.Booked(), Summary: res.Total, Generated: n.opt.Now}); err != nil {
 				s.Err = err
 			} else if !res.Failed() {
 				if err := rep.Commit(); err != nil {
@@ -454,16 +442,16 @@ func (n *night) reportDir() error {
 	return os.MkdirAll(n.res.ReportDir, 0o755)
 }
 
-// reports opens this run's reports named base.<format>.
-func (n *night) reports(base string) (Reports, []string, error) {
-	if n.opt.OpenReports == nil || len(n.c.Reports.Formats) == 0 {
+// reports opens this run's reports named base.<format> (package report).
+func (n *night) reports(base string) (*reportFiles, []string, error) {
+	if len(n.c.Reports.Formats) == 0 {
 		return nil, nil, nil
 	}
 	var paths []string
 	for _, f := range n.c.Reports.Formats {
 		paths = append(paths, filepath.Join(n.res.ReportDir, base+"."+f))
 	}
-	rep, err := n.opt.OpenReports(paths)
+	rep, err := openReports(paths)
 	return rep, paths, err
 }
 
@@ -522,7 +510,7 @@ func (n *night) payreq() error {
 		finish(total)
 		s.Value, s.Err = results, err
 		if rep != nil {
-			if cerr := rep.Close(nil, total); cerr == nil && rep.Commit() == nil {
+			if cerr := rep.Close(report.Run{Kind: report.Payments, Summary: total, Generated: n.opt.Now}); cerr == nil && rep.Commit() == nil {
 				s.Reports = paths
 			}
 		}

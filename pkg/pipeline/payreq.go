@@ -11,7 +11,7 @@ import (
 	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
-	"github.com/batchtool/batchtool/pkg/statement"
+	"github.com/batchtool/batchtool/pkg/report"
 )
 
 // Selection is what payment requests are made for: collections returned
@@ -325,7 +325,7 @@ func SyncRequests(ctx context.Context, l *ledger.DB, r Requester, open []ledger.
 		res.Paid++
 		res.PaidSum.Add(st.Paid.Amount, st.Request.Currency)
 		res.Changes = append(res.Changes, SyncChange{Request: st.Request, Event: SyncPaid, Paid: st.Paid, Status: string(b.Status)})
-		booked := BookingResult(b)
+		booked := report.Booking(b)
 		res.Total.Add(booked)
 		if onBooked != nil {
 			if err := onBooked(r.Name(), booked, false); err != nil {
@@ -347,24 +347,6 @@ func SyncRequests(ctx context.Context, l *ledger.DB, r Requester, open []ledger.
 	}
 	res.StillOpen = len(open) - res.Paid - res.Closed
 	return res, nil
-}
-
-// BookingResult shows a booked payment request in the reconcile report's
-// terms: one matched line, rule payment-request, the item it paid.
-func BookingResult(b *ledger.Booking) *reconcile.Result {
-	pr := b.Request
-	e := &statement.Entry{Seq: int(pr.ID), Ref: pr.ProviderRef, Amount: pr.PaidAmount, Currency: pr.Currency, BookingDate: pr.PaidAt, Status: "BOOK"}
-	line := reconcile.Line{
-		Amount: pr.PaidAmount, Currency: pr.Currency, BookingDate: pr.PaidAt,
-		Remittance: pr.ExternalID, CounterpartyName: pr.Note,
-		Outcome: reconcile.Matched, Rule: reconcile.RulePaymentRequest,
-		Evidence: fmt.Sprintf("%s payment request %s (%s, sent for %s) paid %s", pr.Provider, pr.ExternalID, pr.ProviderRef, pr.Reason, statement.Money(pr.PaidAmount)),
-		Items:    []reconcile.Item{b.Item},
-	}
-	if pr.ItemKind == ledger.ItemCollection {
-		line.EndToEndID = pr.ItemKey
-	}
-	return &reconcile.Result{Entry: e, Lines: []reconcile.Line{line}}
 }
 
 // Sync syncs each of the providers that has open requests in the ledger
