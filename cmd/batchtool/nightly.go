@@ -127,7 +127,11 @@ func (p *nightlyProgress) Finished(s *pipeline.Step) {
 		writeCreateResult(a, v, false)
 	}
 	for _, r := range s.Reports {
-		fmt.Fprintf(a.stdout, "report: %s\n", r)
+		if _, ok := s.Value.(*pipeline.CreateResult); ok {
+			fmt.Fprintf(a.stdout, "links: %s\n", r)
+		} else {
+			fmt.Fprintf(a.stdout, "report: %s\n", r)
+		}
 	}
 	if _, ok := s.Value.(*pipeline.ReconcileResult); ok && len(s.Reports) > 0 {
 		fmt.Fprintf(a.stdout, "reports: %s\n", filepath.Dir(s.Reports[0]))

@@ -27,8 +27,8 @@ import (
 type Progress interface {
 	// Started: a step begins.
 	Started(step string)
-	// Finding: a finding in the input, as it is read (a due row, an
-	// invoice, a statement).
+	// Finding: a finding in a due file's rows, as they are read (the
+	// findings of other steps are in their results).
 	Finding(f finding.Finding)
 	// Finished: a step ended, with its typed result.
 	Finished(s *Step)
@@ -47,7 +47,8 @@ type Step struct {
 	// Attention says what of this step needs a person; empty when none.
 	Attention string
 	Took      time.Duration
-	// Reports are the report files the step wrote.
+	// Reports are the report files the step wrote (payment requests: the
+	// links file).
 	Reports []string
 }
 
@@ -284,9 +285,6 @@ func (n *night) send(batch string) error {
 		_, finish := n.run("ledger add " + batch)
 		r := Register(n.ctx, n.l, batch, false)
 		finish(r.AddResult)
-		for _, f := range r.Findings {
-			n.finding(f)
-		}
 		s.Value, s.Err = r, r.Err
 		if r.Err == nil && r.Failed(false) {
 			s.Attention = "the batch has errors"
@@ -349,9 +347,6 @@ func (n *night) invoices() error {
 		var total ledger.AddResult
 		for _, p := range paths {
 			r := Register(n.ctx, n.l, p, false)
-			for _, f := range r.Findings {
-				n.finding(f)
-			}
 			all = append(all, r)
 			total.Added, total.Skipped, total.Batches = total.Added+r.Added, total.Skipped+r.Skipped, total.Batches+r.Batches
 			if r.Failed(false) {
@@ -535,6 +530,7 @@ func (n *night) payreq() error {
 			err = errors.Join(err, lerr)
 		} else {
 			res.New, n.res.Links, n.res.NewLinks = newSums, links, newSums
+			s.Reports = []string{links}
 		}
 		finish(res)
 		s.Value, s.Err = res, err
