@@ -19,7 +19,6 @@ import (
 
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
-	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
@@ -168,8 +167,8 @@ func collectUpload(parent context.Context, a *app, l *ledger.DB, o *collectUploa
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	if b.Version != "" && b.Version != pain008.Version02 && (!finding.List(b.Findings).HasErrors() || o.force) {
-		fmt.Fprintf(a.stderr, "batchtool: warning: %s is pain.008.%s; the platform imports pain.008.001.02\n", path, b.Version)
+	if w := b.VersionWarning(); w != "" && (!finding.List(b.Findings).HasErrors() || o.force) {
+		fmt.Fprintln(a.stderr, "batchtool: warning: "+w)
 	}
 	c, ctx, cancel, err := o.platform.client(a, parent)
 	if err != nil {

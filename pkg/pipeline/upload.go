@@ -77,6 +77,15 @@ func ReadBatch(path string) (*Batch, error) {
 	return b, nil
 }
 
+// VersionWarning is a warning when the batch is in a pain.008 version the
+// platform does not import (it imports pain.008.001.02), else "".
+func (b *Batch) VersionWarning() string {
+	if b.Version == "" || b.Version == pain008.Version02 {
+		return ""
+	}
+	return fmt.Sprintf("%s is pain.008.%s; the platform imports pain.008.001.02", b.File, b.Version)
+}
+
 // Upload outcomes.
 const (
 	Imported           = "imported"            // the platform took the batch
