@@ -1,19 +1,21 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/due"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
@@ -100,19 +102,26 @@ mandate_id, signed_on and optionally sequence_type (default RCUR). Credit
 notes and invoices paid otherwise are skipped and counted; a direct-debit
 invoice that cannot be collected (no mandate, bad IBAN, EN 16931 errors) is
 a bad row.`,
+		Example: `  batchtool collect build --in due.csv --creditor creditor.json --collection-date 2026-12-01 --out batch.xml
+  batchtool collect build --in due.jsonl --creditor creditor.json --pain-version 001.08 --out batch.xml --rejects rejects.csv
+  batchtool collect build --from-ubl invoices/ --mandates mandates.csv --creditor creditor.json --out invoices.xml
+  erp-export | batchtool collect build --in - --creditor creditor.json --out - > batch.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.in, "in", "", "due collections, CSV or JSON Lines (.jsonl)")
+	f.StringVar(&o.in, "in", "", `due collections, CSV or JSON Lines (.jsonl); "-": standard input`)
 	f.StringSliceVar(&o.fromUBL, "from-ubl", nil, "UBL invoices (file, directory or zip; repeatable) to collect by direct debit")
 	f.StringVar(&o.mandates, "mandates", "", "with --from-ubl: CSV of mandate_id, signed_on[, sequence_type]")
 	f.StringVar(&o.creditor, "creditor", "", "creditor.json: name, iban, bic, creditor_id")
-	f.StringVar(&o.out, "out", "", "pain.008 file to write")
-	f.StringVar(&o.version, "version", pain008.Version02, "pain.008 version: 001.02 or 001.08")
+	f.StringVar(&o.out, "out", "", `pain.008 file to write ("-": standard output)`)
+	f.StringVar(&o.version, "pain-version", pain008.Version02, "pain.008 version to write: 001.02 or 001.08")
 	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
 	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
 	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
+	completeValues(cmd, "pain-version", pain008.Version02, pain008.Version08)
+	completeFiles(cmd, "in", "csv", "jsonl", "ndjson", "json")
+	completeFiles(cmd, "creditor", "json")
 	return cmd
 }
 
@@ -124,7 +133,7 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		return usagef("--from-ubl needs --mandates (UBL does not carry the mandate's signature date)")
 	}
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
-		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
+		return usagef("--pain-version must be %s or %s", pain008.Version02, pain008.Version08)
 	}
 	var d due.Defaults
 	if o.collectionDate != "" {
@@ -147,7 +156,19 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	}
 	d.Creditor = cred
 
-	w, err := pain008.Create(o.out, pain008.WriterOptions{Version: o.version, MessageID: o.messageID, InitiatingParty: initg})
+	if err := checkStdio("output", o.out, o.rejects); err != nil {
+		return err
+	}
+	out, err := a.createOutput(o.out)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	opts := pain008.WriterOptions{Version: o.version, MessageID: o.messageID, InitiatingParty: initg}
+	if o.out != stdioName {
+		opts.TempDir = filepath.Dir(o.out) // the spool beside the batch, not in /tmp
+	}
+	w, err := pain008.NewWriter(out, opts)
 	if err != nil {
 		return err
 	}
@@ -155,7 +176,7 @@ func collectBuild(a *app, o collectBuildOptions) error {
 
 	var rej *rejectsWriter
 	if o.rejects != "" {
-		if rej, err = newRejectsWriter(o.rejects); err != nil {
+		if rej, err = newRejectsWriter(a, o.rejects); err != nil {
 			return err
 		}
 		defer rej.abort()
@@ -182,7 +203,7 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	}
 	source := o.in
 	if o.in != "" {
-		err = readDue(o.in, d, handle)
+		err = readDue(a, o.in, d, handle)
 	} else {
 		source = strings.Join(o.fromUBL, ", ")
 		var skipped int
@@ -204,12 +225,16 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: %d transactions, total %s EUR (pain.008.%s)\n", o.out, n, centsText(cents), o.version)
+	if err := out.Commit(); err != nil {
+		return err
+	}
+	msg := a.messages(o.out, o.rejects)
+	fmt.Fprintf(msg, "%s: %d transactions, total %s EUR (pain.008.%s)\n", o.out, n, centsText(cents), o.version)
 	if rej != nil {
 		if err := rej.commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s: %d rejected rows\n", o.rejects, bad)
+		fmt.Fprintf(msg, "%s: %d rejected rows\n", o.rejects, bad)
 		if bad > 0 {
 			return &exitError{code: 1}
 		}
@@ -221,13 +246,21 @@ func collectBuild(a *app, o collectBuildOptions) error {
 // are read and checked on a goroutine of their own, a batch ahead of
 // handle, which renders them into the pain.008: the two halves of the work
 // run on two cores.
-func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
-	in, err := os.Open(path)
+func readDue(a *app, path string, d due.Defaults, handle func([]string, *due.Row) error) error {
+	in, err := a.openInput(path)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	r := due.NewReader(in, path, due.FormatOf(path), d)
+	format := due.FormatOf(path)
+	br := bufio.NewReader(in)
+	if path == stdioName {
+		// No name to go by: a JSON object first is JSON Lines.
+		if head, _ := br.Peek(64); bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{")) {
+			format = due.JSONLines
+		}
+	}
+	r := due.NewReader(br, path, format, d)
 	for {
 		row, err := r.Next()
 		if err == io.EOF {
@@ -257,13 +290,13 @@ func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // rejectsWriter writes bad rows with their line and reasons, as CSV.
 type rejectsWriter struct {
-	f      *atomicfile.File
+	f      output
 	w      *csv.Writer
 	header []string
 }
 
-func newRejectsWriter(path string) (*rejectsWriter, error) {
-	f, err := atomicfile.Create(path)
+func newRejectsWriter(a *app, path string) (*rejectsWriter, error) {
+	f, err := a.createOutput(path)
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,18 @@ func main() {
 
 // run executes the CLI and returns its exit code; tests call it directly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	return runApp(&app{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal}, args)
+}
+
+// runApp executes the CLI for a, whose streams and terminal test tests may
+// set, and returns its exit code.
+func runApp(a *app, args []string) int {
+	stderr := a.stderr
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0

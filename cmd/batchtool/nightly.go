@@ -237,7 +237,7 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		if _, err := os.Stat(batch); err == nil {
 			n.note("build "+filepath.Base(due), batch+": built in an earlier run from the same file; not rebuilt")
 		} else if n.step("build "+filepath.Base(due), "collect", "build", "--in", due, "--creditor", c.path(c.Creditor),
-			"--collection-date", day, "--version", c.Collect.Version, "--out", batch, "--rejects", rejects, "--message-id", "BT"+id) > 1 {
+			"--collection-date", day, "--pain-version", c.Collect.Version, "--out", batch, "--rejects", rejects, "--message-id", "BT"+id) > 1 {
 			continue
 		}
 		if _, err := os.Stat(batch); err != nil {

@@ -14,6 +14,12 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+
+	// isTerminal tells whether standard error is a terminal, for
+	// progress bars; tests replace it.
+	isTerminal func(io.Writer) bool
+	// quiet and verbose are -q and -v, which every command takes.
+	quiet, verbose bool
 }
 
 func newRootCmd(a *app) *cobra.Command {
