@@ -319,11 +319,13 @@ func inspectZip(name string, f *os.File) []*inspection {
 		return []*inspection{failed(name, "zip", err)}
 	}
 	var out []*inspection
-	ours := 0
+	ours := 0 // members that are payment files, or refused
+
 	for _, m := range a.Members {
 		rc, err := m.Open()
 		if err != nil {
-			out = append(out, failed(m.Name, "", err))
+			out = append(out, failed(m.Name, "", err)) // refused by the zip's limits: an error finding
+			ours++
 			continue
 		}
 		br := bufio.NewReaderSize(rc, sniffLen)

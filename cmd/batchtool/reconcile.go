@@ -40,7 +40,12 @@ booked unless --accept-errors is given.
 item), the whole result as JSON, a workbook (.xlsx: Lines, Summary, Unmatched)
 or one self-contained HTML page with totals, a chart per day and per return
 reason, and sortable tables. Reports are written only when every file was read.
-Exit code 1 when a file had errors or could not be read.`,
+Exit code 1 when a file had errors or could not be read, or when lines are left
+unmatched or ambiguous (they need a person); 0 only when every line was
+matched or returned.`,
+		Example: `  batchtool reconcile inbox/camt/*.xml --ledger batchtool.db
+  batchtool reconcile statement.xml statement.cod --report reconcile.csv --report reconcile.html
+  batchtool reconcile files.zip --ledger postgres://batch@db.internal/ledger?sslmode=verify-full`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, outs, err := openReports(reports)
@@ -117,6 +122,18 @@ Exit code 1 when a file had errors or could not be read.`,
 			}
 			if failed {
 				return &exitError{code: 1}
+			}
+			// Lines left unmatched or ambiguous need a person: exit 1, as
+			// nightly does, by the one exit-code rule.
+			var attend []string
+			if t := nonZero(total.Outcome(reconcile.Unmatched)); t.Count() > 0 {
+				attend = append(attend, fmt.Sprintf("%d line(s) unmatched (%s)", t.Count(), t))
+			}
+			if t := nonZero(total.Outcome(reconcile.Ambiguous)); t.Count() > 0 {
+				attend = append(attend, fmt.Sprintf("%d line(s) ambiguous (%s)", t.Count(), t))
+			}
+			if len(attend) > 0 {
+				return &exitError{code: 1, msg: strings.Join(attend, ", ") + ": they need a person"}
 			}
 			return nil
 		},

@@ -114,7 +114,7 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	writeRecStatement(t, st1, "CAMT-1", day, entries)
 	report := filepath.Join(dir, "out.csv")
 	code, out, errOut = batchtool(t, "reconcile", st1, "--ledger", db, "--report", report)
-	if code != 0 {
+	if code != 1 || errOut != "batchtool: 1 line(s) unmatched (5.00 EUR): they need a person\n" { // exit 1: a line needs a person
 		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
 	}
 	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
@@ -170,7 +170,7 @@ report: ` + report + "\n"
 	writeRecStatement(t, st2, "CAMT-2", day, more)
 	jsonReport := filepath.Join(dir, "out.json")
 	code, out, errOut = batchtool(t, "reconcile", st2, "--ledger", db, "--report", jsonReport)
-	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75 EUR)\n") ||
+	if code != 1 || errOut != "batchtool: 1 line(s) unmatched (1.00 EUR): they need a person\n" || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75 EUR)\n") ||
 		!strings.Contains(out, "  duplicates                       4            55.75 EUR  (skipped: already booked)\n") {
 		t.Errorf("overlapping file: %d\n%s\n%s", code, out, errOut)
 	}
@@ -240,7 +240,7 @@ entries: 4, lines: 4, total 1420.49 EUR
   unmatched                        1            99.99 EUR
   total                            4          1420.49 EUR  (balanced)
 report: ` + report + "\n"
-	if code != 0 || out != want {
+	if code != 1 || out != want || errOut != "batchtool: 1 line(s) unmatched (99.99 EUR): they need a person\n" {
 		t.Fatalf("reconcile: %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 	b, err := os.ReadFile(report)
