@@ -75,7 +75,7 @@ complete; a device or FIFO (/dev/stdout, /dev/null) is written directly.`,
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
+		Use:     "version",
 		Short:   "Print the batchtool version",
 		Example: "  batchtool version\n  batchtool --version",
 		Args:    cobra.NoArgs,
