@@ -217,7 +217,7 @@ func TestJSONShapes(t *testing.T) {
 	}
 	f.Close()
 	rep := filepath.Join(dir, "report.json")
-	run("reconcile-report", "reconcile", camtFile, "--ledger", filepath.Join(dir, "l.db"), "--report", rep)
+	run("reconcile-report", "reconcile", "--create", camtFile, "--ledger", filepath.Join(dir, "l.db"), "--report", rep)
 	b, err := os.ReadFile(rep)
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func TestJSONShapes(t *testing.T) {
 
 	// The platform commands, against the sandbox.
 	startSandbox(t)
-	check("collect-upload", run("collect-upload", "collect", "upload", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))
+	check("collect-upload", run("collect-upload", "collect", "upload", "--create", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))
 	check("files-fetch", run("files-fetch", "files", "fetch", "--format", "camt", "--out", t.TempDir(), "--json"))
 	check("ledger-check", run("ledger-check", "ledger", "check", "--ledger", filepath.Join(dir, "l.db"), "--json"))
 	inv := t.TempDir()

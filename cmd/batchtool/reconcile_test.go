@@ -83,7 +83,7 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	batch := filepath.Join(dir, "batch.xml")
 	writeRecBatch(t, batch, day)
 
-	code, out, errOut := batchtool(t, "ledger", "add", batch, "--ledger", db)
+	code, out, errOut := batchtool(t, "ledger", "add", "--create", batch, "--ledger", db)
 	if code != 0 || out != batch+": pain.008: 3 collection(s) added, 0 already in the ledger, 1 new batch(es)\n" {
 		t.Fatalf("ledger add: %d %q %q", code, out, errOut)
 	}
@@ -196,11 +196,11 @@ report: ` + report + "\n"
 }
 
 func TestReconcileUsage(t *testing.T) {
-	if code, _, errOut := batchtool(t, "reconcile", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report "out.txt": want a .csv, .json, .xlsx or .html file`) {
+	if code, _, errOut := batchtool(t, "reconcile", "--create", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report "out.txt": want a .csv, .json, .xlsx or .html file`) {
 		t.Errorf("bad report: %d %q", code, errOut)
 	}
 	dir := t.TempDir()
-	code, _, errOut := batchtool(t, "reconcile", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
+	code, _, errOut := batchtool(t, "reconcile", "--create", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
 	if code != 1 || !strings.Contains(errOut, "missing.xml: no such file or directory") {
 		t.Errorf("missing file: %d %q", code, errOut)
 	}
@@ -209,7 +209,7 @@ func TestReconcileUsage(t *testing.T) {
 func TestLedgerAddInvoicesAndReconcile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ledger.db")
-	code, out, errOut := batchtool(t, "ledger", "add", repoFile("invoices"), "--ledger", db)
+	code, out, errOut := batchtool(t, "ledger", "add", "--create", repoFile("invoices"), "--ledger", db)
 	if code != 0 || out != repoFile("invoices")+": UBL: 5 invoice(s) added, 0 already in the ledger, 0 with errors not added\n" ||
 		!strings.Contains(errOut, `CN-2026-0009.xml: warning: /CreditNote "CN-2026-0009": credit note: not an open item: not added`) {
 		t.Fatalf("ledger add invoices: %d %q %q", code, out, errOut)

@@ -29,7 +29,7 @@ func reconcileReports(t *testing.T) (dir string) {
 	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 5)
 	batch := filepath.Join(dir, "batch.xml")
 	writeRecBatch(t, batch, day)
-	if code, _, errOut := batchtool(t, "ledger", "add", batch, "--ledger", db); code != 0 {
+	if code, _, errOut := batchtool(t, "ledger", "add", "--create", batch, "--ledger", db); code != 0 {
 		t.Fatal(errOut)
 	}
 	d := decimal.RequireFromString
@@ -207,7 +207,7 @@ func TestReconcileTwoCurrencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	db2 := filepath.Join(dir, "fresh.db")
-	code, out, errOut := batchtool(t, append([]string{"reconcile", eur, chf, "--ledger", db2}, args...)...)
+	code, out, errOut := batchtool(t, append([]string{"reconcile", "--create", eur, chf, "--ledger", db2}, args...)...)
 	if code != 1 { // an unmatched line needs a person
 		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
 	}

@@ -70,6 +70,7 @@ complete; a device or FIFO (/dev/stdout, /dev/null) is written directly.`,
 		newPayreqCmd(a),
 		newNightlyCmd(a),
 	)
+	requireLedger(root)
 	return root
 }
 
