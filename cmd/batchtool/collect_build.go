@@ -119,9 +119,6 @@ a bad row.`,
 	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
 	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
 	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
-	completeValues(cmd, "pain-version", pain008.Version02, pain008.Version08)
-	completeFiles(cmd, "in", "csv", "jsonl", "ndjson", "json")
-	completeFiles(cmd, "creditor", "json")
 	return cmd
 }
 

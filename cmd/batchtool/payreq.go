@@ -140,12 +140,12 @@ Exit code 1 when a request was refused or could not be sent.`,
 				y, m, d := today.Date()
 				sel.DueBefore = time.Date(y, m, d-days+1, 0, 0, 0, 0, time.UTC)
 			}
-			r, err := newRequester(provider, cfg, nil)
-			if err != nil {
-				return err
-			}
 			if dryRun {
-				l, err := ledger.Open(f.ledger)
+				r, err := checkOnlyRequester(provider, cfg) // no credentials needed: nothing is sent
+				if err != nil {
+					return err
+				}
+				l, err := ledger.OpenExisting(f.ledger)
 				if err != nil {
 					return err
 				}
@@ -154,6 +154,10 @@ Exit code 1 when a request was refused or could not be sent.`,
 				if err == nil && res.Refused > 0 {
 					err = &exitError{code: 1}
 				}
+				return err
+			}
+			r, err := newRequester(provider, cfg, nil)
+			if err != nil {
 				return err
 			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq create --provider "+provider)

@@ -33,6 +33,7 @@ type progress struct {
 	mu        sync.Mutex
 	lines     int64
 	described time.Time
+	finished  bool
 }
 
 // newProgress starts a progress bar on standard error for reading total
@@ -84,11 +85,12 @@ func (p *progress) add(n int, lines int) {
 }
 
 // finish clears the bar, so that what the command prints next starts on a
-// clean line.
+// clean line; once.
 func (p *progress) finish() {
-	if p == nil {
+	if p == nil || p.finished {
 		return
 	}
+	p.finished = true
 	p.bar.Finish()
 	p.bar.Clear()
 }

@@ -71,6 +71,9 @@ complete; a device or FIFO (/dev/stdout, /dev/null) is written directly.`,
 		newNightlyCmd(a),
 	)
 	requireLedger(root)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	addExamplesAndCompletion(root)
 	return root
 }
 

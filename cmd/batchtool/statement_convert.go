@@ -114,7 +114,6 @@ when any has severity error, 2 when an input cannot be read.`,
 	}
 	cmd.Flags().StringVar(&to, "to", "", "output format: csv, jsonl or xlsx (default: from the --out extension)")
 	cmd.Flags().StringVar(&out, "out", "", `output file ("-": standard output)`)
-	completeValues(cmd, "to", convertFormats...)
 	return cmd
 }
 

@@ -209,6 +209,7 @@ func foreign(head []byte) string {
 		{"GIF87a", "a GIF image"},
 		{"GIF89a", "a GIF image"},
 		{"%PDF-", "a PDF document"},
+		{"PK\x05\x06", "an empty zip"},
 		{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.xls/.doc)"},
 		{"BZh", "bzip2-compressed: decompress it first"},
 		{"\xfd7zXZ\x00", "xz-compressed: decompress it first"},
