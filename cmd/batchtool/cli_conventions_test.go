@@ -396,3 +396,29 @@ func TestProgress(t *testing.T) {
 }
 
 func newZipWriter(w io.Writer) *zip.Writer { return zip.NewWriter(w) }
+
+// TestPayreqDryRunWithoutCredentials: --dry-run checks and lists what
+// would be sent with no provider settings at all (it sends nothing).
+func TestPayreqDryRunWithoutCredentials(t *testing.T) {
+	startSandboxes(t)
+	ledgerPath := nightlyWithReturns(t)
+	for _, e := range os.Environ() {
+		if k, _, _ := strings.Cut(e, "="); strings.HasPrefix(k, "BATCHTOOL_TIKKIE_") || strings.HasPrefix(k, "BATCHTOOL_TINKA_") {
+			t.Setenv(k, "")
+		}
+	}
+	code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31", "--dry-run")
+	want := `collection ACME-2026-11-0004               89.02 EUR  MD06, Sofie Janssens
+collection ACME-2026-11-0005               15.03 EUR  AC04, Luc Maes
+invoice    INV-2026-0506                   15.01 EUR  overdue, Sofie Janssens
+tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: nothing sent or recorded
+`
+	if code != 0 || out != want || errOut != "" {
+		t.Fatalf("dry run: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
+	}
+	// Without --dry-run the missing settings are a usage error.
+	code, _, errOut = batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31")
+	if code != 2 || !strings.HasPrefix(errOut, "batchtool: tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {
+		t.Fatalf("create without settings: exit %d %q", code, errOut)
+	}
+}
