@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -223,6 +224,15 @@ func TestJSONShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("reconcile-report", b)
+	// reconcile --json prints the same document on standard output.
+	rep2 := filepath.Join(dir, "report2.json")
+	stdout := run("reconcile-json", "reconcile", "--create", camtFile, "--ledger", filepath.Join(dir, "l2.db"), "--report", rep2, "--json")
+	check("reconcile-report", stdout)
+	if b2, _ := os.ReadFile(rep2); !bytes.Equal(stdout, b2) {
+		t.Errorf("reconcile --json differs from its --report .json:\n%s\n%s", stdout, b2)
+	}
+
+	check("ledger-status", run("ledger-status", "ledger", "status", "--ledger", filepath.Join(dir, "l2.db"), "--json"))
 
 	// The platform commands, against the sandbox.
 	startSandbox(t)

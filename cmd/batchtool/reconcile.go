@@ -23,7 +23,7 @@ import (
 func newReconcileCmd(a *app) *cobra.Command {
 	var path string
 	var reports []string
-	var acceptErrors bool
+	var acceptErrors, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "reconcile STATEMENT... [--ledger batchtool.db] [--report out.csv|out.json|out.xlsx|out.html]...",
 		Short: "Reconcile camt and CODA statements against the ledger",
@@ -52,6 +52,21 @@ matched or returned.`,
 			if err != nil {
 				return err
 			}
+			// --json: the JSON report on standard output, the text on
+			// standard error.
+			out := a.stdout
+			if asJSON {
+				out = a.stderr
+				jw, err := report.New(stdoutOutput{a.stdout}, report.JSON)
+				if err != nil {
+					return err
+				}
+				if rep == nil {
+					rep = jw
+				} else {
+					rep = report.Multi(rep, jw)
+				}
+			}
 			for _, o := range outs {
 				defer o.Abort()
 			}
@@ -77,14 +92,14 @@ matched or returned.`,
 						continue // this file failed: its transaction was rolled back
 					}
 					if res.AlreadyImported {
-						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(res.File.Name), safename.Escape(res.PreviousName), res.PreviousAt)
+						fmt.Fprintf(out, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(res.File.Name), safename.Escape(res.PreviousName), res.PreviousAt)
 						results = append(results, res)
 						continue
 					}
-					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
+					fmt.Fprintf(out, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
 						safename.Escape(res.File.Name), res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
 					if res.Pending > 0 {
-						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
+						fmt.Fprintf(out, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
 							safename.Escape(res.File.Name), res.Pending, res.PendingTotal)
 					}
 					results = append(results, res)
@@ -96,9 +111,9 @@ matched or returned.`,
 					failed = true
 				}
 			}
-			total.WriteText(a.stdout)
+			total.WriteText(out)
 			for _, t := range dupTotal {
-				fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
+				fmt.Fprintf(out, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
 					statement.FormatAmount(t.Amount, t.Currency)+" "+t.Currency)
 			}
 			sumJSON, _ := json.Marshal(total)
@@ -116,7 +131,7 @@ matched or returned.`,
 						if err := o.Commit(); err != nil {
 							return err
 						}
-						fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
+						fmt.Fprintf(out, "report: %s\n", reports[i])
 					}
 				}
 			}
@@ -141,6 +156,7 @@ matched or returned.`,
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (the shape of the .json report) on standard output, the text on standard error")
 	return cmd
 }
 
