@@ -84,6 +84,14 @@ func (p *progress) add(n int, lines int) {
 	p.bar.Add64(int64(n))
 }
 
+// clear takes the bar off the line for a message; the next read draws it
+// again.
+func (p *progress) clear() {
+	if p != nil && !p.finished {
+		p.bar.Clear()
+	}
+}
+
 // finish clears the bar, so that what the command prints next starts on a
 // clean line; once.
 func (p *progress) finish() {

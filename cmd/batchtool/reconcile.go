@@ -79,8 +79,11 @@ matched or returned.`,
 			var results []*ledger.ImportResult
 			failed := false
 			dupTotal := reconcile.Totals{}
+			p := a.newProgress("reconcile", inputSize(args))
+			defer p.finish()
 			for _, name := range args {
-				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
+				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep, p)
+				p.clear()
 				for i, res := range all {
 					if res == nil {
 						continue
@@ -111,6 +114,7 @@ matched or returned.`,
 					failed = true
 				}
 			}
+			p.finish()
 			total.WriteText(out)
 			for _, t := range dupTotal {
 				fmt.Fprintf(out, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
@@ -162,7 +166,7 @@ matched or returned.`,
 
 // reconcilePath books one argument: a statement file, or every member of a
 // zip of statements (each member is a file of its own, named zip!member).
-func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep report.Writer) ([]*ledger.ImportResult, error) {
+func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep report.Writer, p *progress) ([]*ledger.ImportResult, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -171,7 +175,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, ac
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	if detectFormat(head[:n]) != formatZip {
-		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, run, acceptErrors, rep)
+		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, run, acceptErrors, rep, p)
 		return []*ledger.ImportResult{res}, err
 	}
 	st, err := f.Stat()
@@ -184,7 +188,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, ac
 	}
 	var out []*ledger.ImportResult
 	for _, m := range a.Members {
-		res, err := reconcileOne(ctx, l, m.Name, m.Open, run, acceptErrors, rep)
+		res, err := reconcileOne(ctx, l, m.Name, m.Open, run, acceptErrors, rep, nil)
 		out = append(out, res)
 		if err != nil {
 			return out, err
@@ -197,7 +201,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, ac
 }
 
 // reconcileOne hashes one statement file, then reads, books and matches it.
-func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep report.Writer) (*ledger.ImportResult, error) {
+func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep report.Writer, p *progress) (*ledger.ImportResult, error) {
 	f, err := open()
 	if err != nil {
 		return nil, err
@@ -211,7 +215,7 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 		return nil, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, sniffLen)
+	br := bufio.NewReaderSize(p.reader(f), sniffLen) // the booking pass counts towards the progress, not the hashing
 	head, _ := br.Peek(sniffLen)
 	format := detectFormat(head)
 	sr, err := openStatements(name, format, br)
