@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -425,5 +427,29 @@ tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: not
 	code, _, errOut = batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31")
 	if code != 2 || !strings.HasPrefix(errOut, "batchtool: tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {
 		t.Fatalf("create without settings: exit %d %q", code, errOut)
+	}
+}
+
+// TestNightlyJSON: nightly --json prints its summary as the JSON docs/json.md
+// documents on stdout, the steps' text on stderr.
+func TestNightlyJSON(t *testing.T) {
+	startSandbox(t)
+	config, _ := sampleNightlyConfig(t)
+	code, out, errOut := batchtool(t, "nightly", "--config", config, "--json")
+	if code != 0 || !strings.Contains(errOut, "\n== reconcile\n") || strings.Contains(out, "== ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	checkShape(t, "nightly", docShapes(t)["nightly"], []byte(out))
+	var r nightlyResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, s := range r.Steps {
+		steps = append(steps, s.Step+" "+s.Status)
+	}
+	want := "[build due.csv ok register due-f582a245fda1.xml ok upload due-f582a245fda1.xml ok upload invoices ok register invoices ok fetch camt files ok fetch coda files ok reconcile ok check against the platform ok]"
+	if got := fmt.Sprint(steps); got != want || len(r.NeedsAttention) != 0 || len(r.ToDo) != 0 {
+		t.Errorf("steps %s\nwant  %s\nattention %q, to do %q", got, want, r.NeedsAttention, r.ToDo)
 	}
 }

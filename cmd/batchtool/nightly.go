@@ -120,6 +120,7 @@ func (c *nightlyConfig) path(p string) string {
 
 func newNightlyCmd(a *app) *cobra.Command {
 	var config string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "nightly --config batchtool.toml",
 		Short: "Run the whole nightly job: build, upload, fetch, reconcile, report",
@@ -149,10 +150,14 @@ download, a file with errors, or statement lines left unmatched or ambiguous.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return runNightly(nightlyJSON(a), c, time.Now())
+			}
 			return runNightly(a, c, time.Now())
 		},
 	}
 	cmd.Flags().StringVar(&config, "config", "", "batchtool.toml")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's summary as JSON on standard output, every step's text on standard error")
 	return cmd
 }
 
@@ -356,6 +361,9 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 		}
 	}
 
+	if a.nightlyDone != nil {
+		a.nightlyDone(n) // --json
+	}
 	fmt.Fprintf(a.stdout, "\n== summary\n")
 	for _, r := range n.results {
 		status := "ok"

@@ -20,6 +20,9 @@ type app struct {
 	isTerminal func(io.Writer) bool
 	// quiet and verbose are -q and -v, which every command takes.
 	quiet, verbose bool
+	// nightlyDone, when set, is given the finished nightly run before its
+	// summary is printed (nightly --json).
+	nightlyDone func(*nightlyRun)
 }
 
 func newRootCmd(a *app) *cobra.Command {
