@@ -423,6 +423,22 @@ tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: not
 	if code != 0 || out != want || errOut != "" {
 		t.Fatalf("dry run: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
+	// --json: the result on stdout, the lines on stderr.
+	code, out, errOut = batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31", "--dry-run", "--json")
+	if code != 0 || errOut != strings.TrimSuffix(want, "tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: nothing sent or recorded\n")+
+		"tikkie: 3 payment request(s) would be sent (119.06 EUR), 0 refused; dry run: nothing sent or recorded\n" {
+		t.Fatalf("dry run --json: exit %d\n%s\n%s", code, out, errOut)
+	}
+	checkShape(t, "payreq-create", docShapes(t)["payreq-create"], []byte(out))
+	if !strings.Contains(out, `"created": 3,`) || !strings.Contains(out, `"amount": "119.06"`) {
+		t.Errorf("dry run --json:\n%s", out)
+	}
+	// payreq sync --json prints its bookings as the JSON report (none here).
+	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath, "--json")
+	if code != 0 || errOut != "" {
+		t.Fatalf("sync --json: exit %d\n%s\n%s", code, out, errOut)
+	}
+	checkShape(t, "reconcile-report", docShapes(t)["reconcile-report"], []byte(out))
 	// Without --dry-run the missing settings are a usage error.
 	code, _, errOut = batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--as-of", "2026-12-31")
 	if code != 2 || !strings.HasPrefix(errOut, "batchtool: tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {

@@ -69,6 +69,7 @@ func newPayreqCreateCmd(a *app) *cobra.Command {
 		f                     payreqFlags
 		provider, links, asOf string
 		fromLedger, dryRun    bool
+		asJSON                bool
 		reasons               []string
 		overdue               string
 	)
@@ -98,6 +99,7 @@ what would be sent, each request checked, and sends and records nothing.
 Exit code 1 when a request was refused or could not be sent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a, jsonOut := jsonApp(a, asJSON) // --json: the result on stdout, the lines on stderr
 			if !fromLedger {
 				return usagef("--from-ledger is required: payment requests are made for the ledger's unpaid items")
 			}
@@ -151,6 +153,9 @@ Exit code 1 when a request was refused or could not be sent.`,
 				}
 				defer l.Close()
 				res, err := previewRequests(cmd.Context(), a, l, r, sel)
+				if jsonOut != nil && res != nil {
+					writeJSON(jsonOut, res.jsonShape())
+				}
 				if err == nil && res.Refused > 0 {
 					err = &exitError{code: 1}
 				}
@@ -174,6 +179,9 @@ Exit code 1 when a request was refused or could not be sent.`,
 				}
 				fmt.Fprintf(a.stdout, "links: %s\n", links)
 			}
+			if jsonOut != nil && res != nil {
+				writeJSON(jsonOut, res.jsonShape())
+			}
 			sum, _ := json.Marshal(res)
 			if ferr := l.FinishRun(context.Background(), run, string(sum)); ferr != nil && err == nil {
 				err = ferr
@@ -195,6 +203,7 @@ Exit code 1 when a request was refused or could not be sent.`,
 	cmd.Flags().StringVar(&links, "links", "", "write the open requests and their links as CSV")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "take this day (YYYY-MM-DD) as today for --overdue")
 	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "list what would be sent, checked, and send and record nothing")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON on standard output, the requests' lines on standard error")
 	return cmd
 }
 
@@ -396,6 +405,7 @@ func newPayreqSyncCmd(a *app) *cobra.Command {
 		f        payreqFlags
 		provider string
 		reports  []string
+		asJSON   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sync [--provider tikkie|tinka] [--report payments.csv|.json|.xlsx|.html]...",
@@ -423,6 +433,12 @@ requests is synced.`,
 			}
 			for _, o := range outs {
 				defer o.Abort()
+			}
+			a := a
+			if asJSON { // the JSON report on stdout, the text on stderr
+				if a, rep, err = jsonReportApp(a, rep); err != nil {
+					return err
+				}
 			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq sync")
 			if err != nil {
@@ -483,6 +499,7 @@ requests is synced.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&provider, "provider", "", "tikkie or tinka (default: every provider with open requests)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the bookings as JSON (the shape of the .json report) on standard output, the text on standard error")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write the bookings as a report, repeatable: .csv, .json, .xlsx or .html")
 	return cmd
 }

@@ -9,10 +9,12 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"os"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/pkg/report"
 )
 
 // stdioName is what stands for standard input or output on the command line.
@@ -224,4 +226,37 @@ func foreign(head []byte) string {
 		return "a WebP image"
 	}
 	return ""
+}
+
+// jsonApp returns the app a command with --json works with — its text on
+// standard error — and the writer for its JSON (nil without --json).
+func jsonApp(a *app, asJSON bool) (*app, io.Writer) {
+	if !asJSON {
+		return a, nil
+	}
+	text := *a
+	text.stdout = a.stderr
+	return &text, a.stdout
+}
+
+// writeJSON prints v indented, as every command's --json does.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// jsonReportApp adds the JSON report on standard output to rep, for
+// commands whose --json is their JSON report, and returns the app for
+// their text (on standard error).
+func jsonReportApp(a *app, rep report.Writer) (*app, report.Writer, error) {
+	text, out := jsonApp(a, true)
+	jw, err := report.New(stdoutOutput{out}, report.JSON)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rep == nil {
+		return text, jw, nil
+	}
+	return text, report.Multi(rep, jw), nil
 }

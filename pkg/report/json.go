@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/batchtool/batchtool/pkg/ledger"
 	"io"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -40,7 +41,11 @@ func (j *jsonReport) Write(source string, r *reconcile.Result, dup bool) error {
 
 func (j *jsonReport) Close(run Run) error {
 	j.bw.WriteString("\n],\n\"files\": ")
-	b, err := json.MarshalIndent(run.Files, "", "  ")
+	files := run.Files
+	if files == nil {
+		files = []*ledger.ImportResult{} // a payments report reads no files: [], never null
+	}
+	b, err := json.MarshalIndent(files, "", "  ")
 	if err != nil {
 		return err
 	}
