@@ -3,9 +3,9 @@ package report
 import (
 	"bufio"
 	"encoding/json"
-	"github.com/batchtool/batchtool/pkg/ledger"
 	"io"
 
+	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
