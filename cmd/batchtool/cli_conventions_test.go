@@ -280,9 +280,14 @@ func TestMissingLedgerMessage(t *testing.T) {
 	}
 }
 
-// TestReadOnlyCommandsCreateNothing: commands that only read leave the
-// folder they run in as it was (no batchtool.db, no temporary file).
+// TestReadOnlyCommandsCreateNothing: commands that only read — and the
+// writing commands when no ledger exists and --create is not given —
+// leave the folder they run in as it was (no batchtool.db, no temporary
+// file).
 func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	invoices, _ := filepath.Abs(repoFile("invoices"))
+	due, _ := filepath.Abs(repoFile("due.csv"))
+	creditor, _ := filepath.Abs(repoFile("creditor.json"))
 	dir := t.TempDir()
 	t.Chdir(dir)
 	t.Setenv(envLedger, "")
@@ -290,7 +295,10 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 	for _, args := range [][]string{
 		{"inspect", batch},
 		{"inspect", "--json", batch},
-		{"invoice", "check", filepath.Join("..", "..", "..", "..", "..", "..", "..", "..", "..", "nonexistent")},
+		{"invoice", "check", invoices},
+		{"collect", "build", "--in", due, "--creditor", creditor, "--collection-date", collectionDay(), "--out", "-"},
+		{"reconcile", batch},
+		{"ledger", "add", batch},
 		{"ledger", "status"},
 		{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--dry-run"},
 		{"statement", "convert", batch, "--to", "csv", "--out", "-"},
