@@ -403,6 +403,12 @@ func TestProgress(t *testing.T) {
 			!strings.HasSuffix(errOut, tc.messages) || !strings.Contains(errOut, strings.Repeat(" ", 40)+"\r") {
 			t.Errorf("%s on a terminal: exit %d, stderr %q", tc.what, code, errOut)
 		}
+		// -v: the time and speed of the read, in a pipe too.
+		st, _ := os.Stat(camtFile)
+		code, _, errOut = batchtoolIO(t, strings.NewReader(""), false, append(tc.args(), "-v")...)
+		if code != tc.code || !strings.Contains(errOut, fmt.Sprintf("%s: %d bytes in ", tc.what, st.Size())) || !strings.Contains(errOut, " MB/s)\n") {
+			t.Errorf("%s -v: exit %d, stderr %q", tc.what, code, errOut)
+		}
 		code, _, errOut = batchtoolIO(t, strings.NewReader(""), true, append(tc.args(), "-q")...)
 		if code != tc.code || !strings.HasSuffix(errOut, tc.messages) || strings.Contains(errOut, "lines/s") {
 			t.Errorf("%s -q on a terminal: exit %d, stderr %q", tc.what, code, errOut)

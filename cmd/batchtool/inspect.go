@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -164,10 +165,12 @@ error finding, 2 a file could not be read or is not a payment file.`,
 			}
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
-			p := a.newProgress("inspect", inputSize(args))
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("inspect", size)
 			per := make([][]*inspection, len(args))
 			inParallel(len(args), func(i int) { per[i] = a.inspectPath(args[i], p) })
 			p.finish()
+			a.verboseDone("inspect", start, size)
 			var all []*inspection
 			for _, in := range per {
 				all = append(all, in...)

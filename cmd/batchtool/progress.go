@@ -135,3 +135,17 @@ func inputSize(names []string) int64 {
 	}
 	return total
 }
+
+// verboseDone tells, with -v, how long reading size bytes took and at what
+// speed, on standard error.
+func (a *app) verboseDone(what string, start time.Time, size int64) {
+	if !a.verbose {
+		return
+	}
+	d := time.Since(start)
+	if size < 0 {
+		fmt.Fprintf(a.stderr, "%s: took %s\n", what, d.Round(time.Millisecond))
+		return
+	}
+	fmt.Fprintf(a.stderr, "%s: %d bytes in %s (%.1f MB/s)\n", what, size, d.Round(time.Millisecond), float64(size)/1e6/d.Seconds())
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -79,7 +80,8 @@ matched or returned.`,
 			var results []*ledger.ImportResult
 			failed := false
 			dupTotal := reconcile.Totals{}
-			p := a.newProgress("reconcile", inputSize(args))
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("reconcile", size)
 			defer p.finish()
 			for _, name := range args {
 				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep, p)
@@ -115,6 +117,7 @@ matched or returned.`,
 				}
 			}
 			p.finish()
+			a.verboseDone("reconcile", start, size)
 			total.WriteText(out)
 			for _, t := range dupTotal {
 				fmt.Fprintf(out, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,

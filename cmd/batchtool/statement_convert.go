@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -83,7 +84,8 @@ when any has severity error, 2 when an input cannot be read.`,
 				return usagef("--to must be csv, jsonl or xlsx (got %q)", to)
 			}
 			rows, errs := 0, false
-			p := a.newProgress("convert", inputSize(args))
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("convert", size)
 			defer p.finish()
 			for _, name := range args {
 				n, fs, err := a.convertFile(name, sink, p)
@@ -105,6 +107,7 @@ when any has severity error, 2 when an input cannot be read.`,
 				return err
 			}
 			p.finish()
+			a.verboseDone("convert", start, size)
 			fmt.Fprintf(a.messages(out), "%s: %d rows from %d file(s)\n", out, rows, len(args))
 			if errs {
 				return &exitError{code: 1}
