@@ -2,8 +2,10 @@
 // invoices to the collection platform, fetches bank statements and
 // reconciles them against what was collected and invoiced.
 //
-// Exit codes: 0 success, 1 findings or errors in the input (or a failed
-// job step), 2 usage error.
+// Exit codes, one rule for every command: 0 done and nothing needs a
+// person; 1 done, but something needs a person (an error finding, a
+// rejected row, unmatched or ambiguous statement lines, a failed step); 2 a
+// usage error or an input that cannot be read or is none of ours.
 package main
 
 import (
