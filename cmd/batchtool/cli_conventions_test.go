@@ -249,6 +249,9 @@ func TestExitCodes(t *testing.T) {
 		{"ledger check missing", []string{"ledger", "check", "--ledger", missingLedger}, 2},
 		{"files fetch missing", []string{"files", "fetch", "--format", "camt", "--out", dir, "--ledger", missingLedger}, 2},
 		{"payreq sync missing", []string{"payreq", "sync", "--ledger", missingLedger}, 2},
+		{"reconcile image", []string{"reconcile", png, "--create", "--ledger", filepath.Join(dir, "l.db")}, 2},
+		{"reconcile missing file", []string{"reconcile", filepath.Join(dir, "nope.xml"), "--create", "--ledger", filepath.Join(dir, "l.db")}, 2},
+		{"reconcile batch, not a statement", []string{"reconcile", batch, "--create", "--ledger", filepath.Join(dir, "l.db")}, 2},
 		{"version", []string{"version"}, 0},
 	} {
 		if code, _, errOut := batchtool(t, tc.args...); code != tc.want {

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -78,7 +80,7 @@ matched or returned.`,
 			defer l.Close()
 			var total reconcile.Summary
 			var results []*ledger.ImportResult
-			failed := false
+			failed, unreadableInput := false, false
 			dupTotal := reconcile.Totals{}
 			start, size := time.Now(), inputSize(args)
 			p := a.newProgress("reconcile", size)
@@ -114,6 +116,8 @@ matched or returned.`,
 				if err != nil {
 					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
 					failed = true
+					// A file that cannot be read or is no statement: exit 2.
+					unreadableInput = unreadableInput || isUsageError(err) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)
 				}
 			}
 			p.finish()
@@ -141,6 +145,9 @@ matched or returned.`,
 						fmt.Fprintf(out, "report: %s\n", reports[i])
 					}
 				}
+			}
+			if unreadableInput {
+				return &exitError{code: 2}
 			}
 			if failed {
 				return &exitError{code: 1}
@@ -223,7 +230,11 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	format := detectFormat(head)
 	sr, err := openStatements(name, format, br)
 	if err != nil {
-		return nil, err
+		what := foreign(head)
+		if what == "" {
+			what = "not a statement"
+		}
+		return nil, usageError{&unreadable{name, "is " + what + ": reconcile reads camt.052/.053/.054 and CODA statements"}}
 	}
 	opt := ledger.ImportOptions{RunID: run, AcceptErrors: acceptErrors}
 	if rep != nil {

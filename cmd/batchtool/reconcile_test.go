@@ -201,7 +201,7 @@ func TestReconcileUsage(t *testing.T) {
 	}
 	dir := t.TempDir()
 	code, _, errOut := batchtool(t, "reconcile", "--create", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
-	if code != 1 || !strings.Contains(errOut, "missing.xml: no such file or directory") {
+	if code != 2 || !strings.Contains(errOut, "missing.xml: no such file or directory") { // an unreadable input: exit 2
 		t.Errorf("missing file: %d %q", code, errOut)
 	}
 }
