@@ -240,6 +240,8 @@ func TestExitCodes(t *testing.T) {
 		{"collect build bad rows", []string{"collect", "build", "--in", repoFile("due-bad.csv"), "--creditor", repoFile("creditor.json"),
 			"--collection-date", collectionDay(), "--out", filepath.Join(dir, "bad.xml")}, 1},
 		{"collect build old --version", []string{"collect", "build", "--version", "001.08"}, 2},
+		{"collect build missing input", []string{"collect", "build", "--in", filepath.Join(dir, "nope.csv"), "--creditor", repoFile("creditor.json"),
+			"--out", filepath.Join(dir, "b.xml")}, 2},
 		{"collect build no --out", []string{"collect", "build", "--in", repoFile("due.csv"), "--creditor", repoFile("creditor.json")}, 2},
 		{"convert image", []string{"statement", "convert", png, "--out", filepath.Join(dir, "x.csv")}, 2},
 		{"ledger status missing", []string{"ledger", "status", "--ledger", missingLedger}, 2},

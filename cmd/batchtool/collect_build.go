@@ -246,7 +246,7 @@ func collectBuild(a *app, o collectBuildOptions) error {
 func readDue(a *app, path string, d due.Defaults, handle func([]string, *due.Row) error) error {
 	in, err := a.openInput(path)
 	if err != nil {
-		return err
+		return usageError{err} // an unreadable input: exit 2
 	}
 	defer in.Close()
 	format := due.FormatOf(path)
