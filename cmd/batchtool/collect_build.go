@@ -44,16 +44,20 @@ mandate_id, signed_on and optionally sequence_type (default RCUR). Credit
 notes and invoices paid otherwise are skipped and counted; a direct-debit
 invoice that cannot be collected (no mandate, bad IBAN, EN 16931 errors) is
 a bad row.`,
+		Example: `  batchtool collect build --in due.csv --creditor creditor.json --collection-date 2026-12-01 --out batch.xml
+  batchtool collect build --in due.jsonl --creditor creditor.json --pain-version 001.08 --out batch.xml --rejects rejects.csv
+  batchtool collect build --from-ubl invoices/ --mandates mandates.csv --creditor creditor.json --out invoices.xml
+  erp-export | batchtool collect build --in - --creditor creditor.json --out - > batch.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.in, "in", "", "due collections, CSV or JSON Lines (.jsonl)")
+	f.StringVar(&o.in, "in", "", `due collections, CSV or JSON Lines (.jsonl); "-": standard input`)
 	f.StringSliceVar(&o.fromUBL, "from-ubl", nil, "UBL invoices (file, directory or zip; repeatable) to collect by direct debit")
 	f.StringVar(&o.mandates, "mandates", "", "with --from-ubl: CSV of mandate_id, signed_on[, sequence_type]")
 	f.StringVar(&o.creditor, "creditor", "", "creditor.json: name, iban, bic, creditor_id")
-	f.StringVar(&o.out, "out", "", "pain.008 file to write")
-	f.StringVar(&o.version, "version", pain008.Version02, "pain.008 version: 001.02 or 001.08")
+	f.StringVar(&o.out, "out", "", `pain.008 file to write ("-": standard output)`)
+	f.StringVar(&o.version, "pain-version", pain008.Version02, "pain.008 version to write: 001.02 or 001.08")
 	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
 	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
 	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
@@ -68,7 +72,7 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		return usagef("--from-ubl needs --mandates (UBL does not carry the mandate's signature date)")
 	}
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
-		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
+		return usagef("--pain-version must be %s or %s", pain008.Version02, pain008.Version08)
 	}
 	var day time.Time
 	if o.collectionDate != "" {
@@ -78,18 +82,30 @@ func collectBuild(a *app, o collectBuildOptions) error {
 		}
 		day = t
 	}
+	if err := checkStdio("output", o.out, o.rejects); err != nil {
+		return err
+	}
 	res, err := pipeline.Build(pipeline.BuildOptions{Due: o.in, FromUBL: o.fromUBL, Mandates: o.mandates, Creditor: o.creditor, Out: o.out,
 		Version: o.version, CollectionDate: day, MessageID: o.messageID, Rejects: o.rejects,
-		OnFinding: func(f finding.Finding) { fmt.Fprintln(a.stderr, f) }})
+		OnFinding: func(f finding.Finding) { fmt.Fprintln(a.stderr, f) },
+		Open: func(name string) (io.ReadCloser, error) {
+			in, err := a.openInput(name)
+			if err != nil {
+				return nil, usageError{err} // an unreadable input: exit 2
+			}
+			return in, nil
+		},
+		Create: func(name string) (pipeline.Output, error) { return a.createOutput(name) }})
+	msg := a.messages(o.out, o.rejects) // the batch on stdout: what was written goes to stderr
 	var nb *pipeline.NotBuiltError
 	if errors.As(err, &nb) {
-		writeSkipped(a.stdout, res)
+		writeSkipped(msg, res)
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	if err != nil {
 		return err
 	}
-	writeBuildResult(a.stdout, res)
+	writeBuildResult(msg, res)
 	if res.Rejected > 0 {
 		return &exitError{code: 1}
 	}

@@ -14,7 +14,7 @@ func TestCollectBuild(t *testing.T) {
 	for _, v := range []string{"001.02", "001.08"} {
 		out := filepath.Join(dir, "batch-"+v+".xml")
 		code, stdout, stderr := batchtool(t, "collect", "build", "--in", repoFile("due.csv"), "--creditor", repoFile("creditor.json"),
-			"--collection-date", collectionDay(), "--out", out, "--version", v)
+			"--collection-date", collectionDay(), "--out", out, "--pain-version", v)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
@@ -83,7 +83,7 @@ func TestCollectBuildUsage(t *testing.T) {
 	if code, _, stderr := batchtool(t, "collect", "build", "--in", "x.csv"); code != 2 || !strings.Contains(stderr, "--in or --from-ubl, --creditor and --out are required") {
 		t.Fatalf("exit %d %q", code, stderr)
 	}
-	if code, _, _ := batchtool(t, "collect", "build", "--in", "x", "--creditor", "c", "--out", "o", "--version", "001.05"); code != 2 {
+	if code, _, _ := batchtool(t, "collect", "build", "--in", "x", "--creditor", "c", "--out", "o", "--pain-version", "001.05"); code != 2 {
 		t.Fatalf("bad version: exit %d", code)
 	}
 	bad := filepath.Join(t.TempDir(), "creditor.json")

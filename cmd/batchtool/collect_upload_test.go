@@ -12,7 +12,7 @@ import (
 func TestCollectUpload(t *testing.T) {
 	srv, _ := startSandbox(t)
 	batch := writeBatch(t, "CU1", "10.00", "20.01", "30.02", "40.03")
-	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	code, out, errOut := batchtool(t, "collect", "upload", "--create", batch, "--profile", "1234")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -47,7 +47,7 @@ func TestCollectUploadLostAnswerIsConfirmed(t *testing.T) {
 	srv, _ := startSandbox(t)
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Path: "/creditor/collect/import"})
 	batch := writeBatch(t, "CU2", "15.00")
-	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	code, out, errOut := batchtool(t, "collect", "upload", "--create", batch, "--profile", "1234")
 	if code != 0 || !strings.Contains(out, "platform: imported on profile 1234: the answer was lost (twikey: POST /creditor/collect/import: ") ||
 		!strings.Contains(out, "but the platform holds every collection of the batch") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -60,10 +60,10 @@ func TestCollectUploadLostAnswerIsConfirmed(t *testing.T) {
 func TestCollectUploadErrors(t *testing.T) {
 	srv, _ := startSandbox(t)
 	batch := writeBatch(t, "CU3", "15.00")
-	if code, _, errOut := batchtool(t, "collect", "upload", batch); code != 2 || !strings.Contains(errOut, "--profile") {
+	if code, _, errOut := batchtool(t, "collect", "upload", "--create", batch); code != 2 || !strings.Contains(errOut, "--profile") {
 		t.Fatalf("no profile: exit %d %q", code, errOut)
 	}
-	code, out, _ := batchtool(t, "collect", "upload", batch, "--profile", "77")
+	code, out, _ := batchtool(t, "collect", "upload", "--create", batch, "--profile", "77")
 	if code != 1 || !strings.Contains(out, "platform: rejected: twikey: POST /creditor/collect/import: err_no_such_ct: No such profile (77)\n") {
 		t.Fatalf("unknown profile: exit %d\n%s", code, out)
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestFilesFetch(t *testing.T) {
 	srv, data := startSandbox(t)
-	if code, out, errOut := batchtool(t, "collect", "upload", writeBatch(t, "FF1", "10.00", "20.01"), "--profile", "1234"); code != 0 {
+	if code, out, errOut := batchtool(t, "collect", "upload", "--create", writeBatch(t, "FF1", "10.00", "20.01"), "--profile", "1234"); code != 0 {
 		t.Fatalf("upload: exit %d\n%s\n%s", code, out, errOut)
 	}
 	inbox := t.TempDir()
@@ -74,7 +74,7 @@ func TestFilesFetchLostListing(t *testing.T) {
 	srv, _ := startSandbox(t)
 	inbox := t.TempDir()
 	for i, batch := range []string{"LL1", "LL2"} {
-		if code, _, _ := batchtool(t, "collect", "upload", writeBatch(t, batch, "10.00"), "--profile", "1234"); code != 0 {
+		if code, _, _ := batchtool(t, "collect", "upload", "--create", writeBatch(t, batch, "10.00"), "--profile", "1234"); code != 0 {
 			t.Fatal("upload failed")
 		}
 		srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Method: "GET", Path: "/creditor/files", Count: 1})
@@ -109,7 +109,7 @@ func TestFilesFetchRefusesErrorPageAndCleansPartial(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("<?xml half a file"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, _ := batchtool(t, "collect", "upload", writeBatch(t, "HTML1", "10.00"), "--profile", "1234"); code != 0 {
+	if code, _, _ := batchtool(t, "collect", "upload", "--create", writeBatch(t, "HTML1", "10.00"), "--profile", "1234"); code != 0 {
 		t.Fatal("upload failed")
 	}
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultHTML, Path: "/creditor/files/", Count: 2})
@@ -147,7 +147,7 @@ func dirNames(t *testing.T, dir string) []string {
 func TestLedgerCheck(t *testing.T) {
 	startSandbox(t)
 	batch := writeBatch(t, "CHK1", "10.00", "20.01")
-	if code, _, _ := batchtool(t, "ledger", "add", batch); code != 0 {
+	if code, _, _ := batchtool(t, "ledger", "add", "--create", batch); code != 0 {
 		t.Fatal("ledger add failed")
 	}
 	if code, _, _ := batchtool(t, "collect", "upload", batch, "--profile", "1234"); code != 0 {

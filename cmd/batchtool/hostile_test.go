@@ -62,7 +62,7 @@ func TestHostileZips(t *testing.T) {
 	zp := filepath.Join(dir, "statements.zip")
 	writeZip(t, zp, []string{"bomb.xml", "ok\n\x1b[2Jnothing needs attention.xml"}, []io.Reader{bomb, strings.NewReader(doc)})
 
-	code, out, errOut := batchtool(t, "reconcile", zp, "--ledger", db)
+	code, out, errOut := batchtool(t, "reconcile", "--create", zp, "--ledger", db)
 	wantErr := "batchtool: " + zp + `!bomb.xml: error: "52430024 bytes from 51605": member expands more than 200 times its compressed size: refused (real statements and invoices compress at most 40 times; a zip bomb 1,000) [limit]` + "\n"
 	if code != 1 || !strings.HasPrefix(out, "entries: 0, lines: 0, total 0.00\n") || errOut != wantErr {
 		t.Fatalf("reconcile: exit %d\nstdout %q\nstderr %q\nwant   %q", code, out, errOut, wantErr)

@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,10 +22,13 @@ import (
 
 // inspection is what `batchtool inspect` reports for one file.
 type inspection struct {
-	File     string            `json:"file"`
-	Format   string            `json:"format"`
-	Summary  summary           `json:"summary,omitempty"`
-	Findings []finding.Finding `json:"findings"`
+	File        string            `json:"file"`
+	Format      string            `json:"format"`
+	Compression string            `json:"compression,omitempty"` // "gzip": the file was decompressed to be read
+	Summary     summary           `json:"summary,omitempty"`
+	Findings    []finding.Finding `json:"findings"`
+
+	unreadable *unreadable // the file could not be read or is none of ours: exit 2
 }
 
 // summary is the format-specific one-screen overview of a file.
@@ -140,41 +146,68 @@ func newInspectCmd(a *app) *cobra.Command {
 		Use:   "inspect FILE...",
 		Short: "Tell in one screen what is in a payment file and what is wrong with it",
 		Long: `inspect recognises pain.008 batches, camt.052/.053/.054 and CODA statements and
-UBL invoices (also inside a zip), prints a summary of each and every finding.
-It exits 1 when any file has an error, 0 otherwise.`,
+UBL invoices (also inside a zip, and gzip-compressed: statement.xml.gz is
+read as statement.xml), prints a summary of each and every finding. "-"
+reads standard input.
+
+A file that is none of these — a directory, an empty file, an image, a PDF,
+a zip without payment files — is named for what it is, in one line on
+standard error. Exit code: 0 every file read and clean, 1 a file has an
+error finding, 2 a file could not be read or is not a payment file.`,
+		Example: `  batchtool inspect batch.xml
+  batchtool inspect statement.xml statement.cod inbox/files.zip
+  batchtool inspect --json statement.xml.gz
+  curl -s https://bank.example/statement.xml | batchtool inspect -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkStdio("input", args...); err != nil {
+				return err
+			}
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("inspect", size)
 			per := make([][]*inspection, len(args))
-			inParallel(len(args), func(i int) { per[i] = inspectPath(args[i]) })
+			inParallel(len(args), func(i int) { per[i] = a.inspectPath(args[i], p) })
+			p.finish()
+			a.verboseDone("inspect", start, size)
 			var all []*inspection
-			for _, p := range per {
-				all = append(all, p...)
+			for _, in := range per {
+				all = append(all, in...)
 			}
-			if asJSON {
-				for _, in := range all {
+			code := 0
+			printed := 0
+			for _, in := range all {
+				if in.unreadable != nil {
+					code = 2
+					if !asJSON {
+						fmt.Fprintf(a.stderr, "batchtool: %s\n", safename.Escape(in.unreadable.Error()))
+						continue
+					}
+				} else if finding.List(in.Findings).HasErrors() && code == 0 {
+					code = 1
+				}
+				if asJSON {
 					if in.Findings == nil {
 						in.Findings = []finding.Finding{} // lists are never null
 					}
+					continue
 				}
+				if printed > 0 {
+					fmt.Fprintln(a.stdout)
+				}
+				printed++
+				writeInspection(safename.NewWriter(a.stdout), in)
+			}
+			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(all); err != nil {
 					return err
 				}
-			} else {
-				for i, in := range all {
-					if i > 0 {
-						fmt.Fprintln(a.stdout)
-					}
-					writeInspection(safename.NewWriter(a.stdout), in)
-				}
 			}
-			for _, in := range all {
-				if finding.List(in.Findings).HasErrors() {
-					return &exitError{code: 1}
-				}
+			if code != 0 {
+				return &exitError{code: code}
 			}
 			return nil
 		},
@@ -184,7 +217,11 @@ It exits 1 when any file has an error, 0 otherwise.`,
 }
 
 func writeInspection(w io.Writer, in *inspection) {
-	fmt.Fprintf(w, "%s: %s\n", safename.Escape(in.File), in.Format)
+	if in.Compression != "" {
+		fmt.Fprintf(w, "%s: %s (%s)\n", safename.Escape(in.File), in.Format, in.Compression)
+	} else {
+		fmt.Fprintf(w, "%s: %s\n", safename.Escape(in.File), in.Format)
+	}
 	if in.Summary != nil {
 		in.Summary.WriteText(w)
 	}
@@ -199,26 +236,71 @@ func writeInspection(w io.Writer, in *inspection) {
 	}
 }
 
-// inspectPath inspects a file, or every member of a zip file.
-func inspectPath(name string) []*inspection {
-	f, err := os.Open(name)
+// inspectPath inspects a file ("-": standard input), or every member of a
+// zip file.
+func (a *app) inspectPath(name string, p *progress) []*inspection {
+	src, err := a.openSource(name, sniffLen, p)
 	if err != nil {
-		return []*inspection{failed(name, "", err)}
+		return []*inspection{notOurs(name, err)}
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, sniffLen)
-	head, _ := br.Peek(sniffLen)
-	format := detectFormat(head)
-	if format == formatZip {
-		return inspectZip(name, f)
+	defer src.Close()
+	if src.format == formatZip {
+		return inspectZip(name, src.file)
 	}
-	return []*inspection{inspectReader(name, format, br)}
+	in := inspectReader(name, src.format, src.r)
+	if src.gzip {
+		in.Compression = "gzip"
+		if u := in.unreadable; u != nil {
+			u.what = "is gzip-compressed and its content " + u.what
+			in.Findings[0].Message = u.what
+		}
+	}
+	return []*inspection{in}
+}
+
+// firstLine is head up to its first line end.
+func firstLine(head []byte) []byte {
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		return head[:i]
+	}
+	return head
+}
+
+// notOurs is the inspection of a file that could not be read or is none
+// of ours: one finding saying what it is, exit code 2.
+func notOurs(name string, err error) *inspection {
+	u, ok := err.(*unreadable)
+	if !ok {
+		u = &unreadable{name, "cannot be read: " + errorText(err)}
+	}
+	in := failed(name, "unreadable", errors.New(u.what))
+	in.unreadable = u
+	return in
+}
+
+// errorText is an os error without the path it repeats.
+func errorText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func inspectReader(name string, format fileFormat, r io.Reader) *inspection {
 	insp := inspectorFor(format)
 	if insp == nil {
-		return failed(name, "unknown", fmt.Errorf("not a pain.008, camt.052/.053/.054, CODA or UBL file"))
+		head, _ := r.(*bufio.Reader).Peek(sniffLen)
+		what := foreign(head)
+		switch {
+		case what == "" && bytes.Contains(bytes.ToLower(firstLine(head)), []byte("end_to_end_id")):
+			what = "is a due collections file, not a payment file: collect build reads it (--in)"
+		case what == "":
+			what = "is not a payment file: none of pain.008, camt.052/.053/.054, CODA or UBL"
+		default:
+			what = "is " + what + ", not a payment file (pain.008, camt, CODA or UBL)"
+		}
+		return notOurs(name, &unreadable{name, what})
 	}
 	in, err := insp(name, r)
 	if in == nil {
@@ -233,26 +315,44 @@ func inspectReader(name string, format fileFormat, r io.Reader) *inspection {
 func inspectZip(name string, f *os.File) []*inspection {
 	st, err := f.Stat()
 	if err != nil {
-		return []*inspection{failed(name, "zip", err)}
+		return []*inspection{notOurs(name, err)}
 	}
 	a, err := ziparchive.Open(name, f, st.Size())
 	if err != nil {
 		return []*inspection{failed(name, "zip", err)}
 	}
 	var out []*inspection
+	ours := 0 // members that are payment files, or refused
+
 	for _, m := range a.Members {
 		rc, err := m.Open()
 		if err != nil {
-			out = append(out, failed(m.Name, "", err))
+			out = append(out, failed(m.Name, "", err)) // refused by the zip's limits: an error finding
+			ours++
 			continue
 		}
 		br := bufio.NewReaderSize(rc, sniffLen)
 		head, _ := br.Peek(sniffLen)
-		out = append(out, inspectReader(m.Name, detectFormat(head), br))
+		format := detectFormat(head)
+		in := inspectReader(m.Name, format, br)
+		if inspectorFor(format) != nil {
+			ours++
+		} else {
+			in.unreadable = nil // a member beside payment files: an error finding, exit 1
+			in.Format = "unknown"
+		}
+		out = append(out, in)
 		rc.Close()
 	}
-	if len(out) == 0 {
-		out = append(out, failed(name, "zip", fmt.Errorf("zip holds no files")))
+	switch {
+	case len(out) == 0:
+		return []*inspection{notOurs(name, &unreadable{name, "is a zip holding no files"})}
+	case ours == 0:
+		what := fmt.Sprintf("is a zip of %d file(s), none of them a payment file (pain.008, camt, CODA or UBL)", len(a.Members))
+		if slices.ContainsFunc(a.Members, func(m *ziparchive.Member) bool { return m.Path == "[Content_Types].xml" }) {
+			what = "is an Office document (.xlsx/.docx), not a payment file: export it as CSV, or give the statements themselves"
+		}
+		return []*inspection{notOurs(name, &unreadable{name, what})}
 	}
 	return out
 }

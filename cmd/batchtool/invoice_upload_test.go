@@ -22,7 +22,7 @@ func TestInvoiceUpload(t *testing.T) {
 		[]byte(`<cbc:PayableAmount currencyID="EUR">75.00</cbc:PayableAmount>`), []byte(`<cbc:PayableAmount currencyID="EUR">80.00</cbc:PayableAmount>`), 1)
 	os.WriteFile(filepath.Join(dir, "c.xml"), bad, 0o644)
 
-	code, out, errOut := batchtool(t, "invoice", "upload", dir)
+	code, out, errOut := batchtool(t, "invoice", "upload", "--create", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (one skipped)\n%s\n%s", code, out, errOut)
 	}

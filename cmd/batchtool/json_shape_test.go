@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -217,16 +218,25 @@ func TestJSONShapes(t *testing.T) {
 	}
 	f.Close()
 	rep := filepath.Join(dir, "report.json")
-	run("reconcile-report", "reconcile", camtFile, "--ledger", filepath.Join(dir, "l.db"), "--report", rep)
+	run("reconcile-report", "reconcile", "--create", camtFile, "--ledger", filepath.Join(dir, "l.db"), "--report", rep)
 	b, err := os.ReadFile(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("reconcile-report", b)
+	// reconcile --json prints the same document on standard output.
+	rep2 := filepath.Join(dir, "report2.json")
+	stdout := run("reconcile-json", "reconcile", "--create", camtFile, "--ledger", filepath.Join(dir, "l2.db"), "--report", rep2, "--json")
+	check("reconcile-report", stdout)
+	if b2, _ := os.ReadFile(rep2); !bytes.Equal(stdout, b2) {
+		t.Errorf("reconcile --json differs from its --report .json:\n%s\n%s", stdout, b2)
+	}
+
+	check("ledger-status", run("ledger-status", "ledger", "status", "--ledger", filepath.Join(dir, "l2.db"), "--json"))
 
 	// The platform commands, against the sandbox.
 	startSandbox(t)
-	check("collect-upload", run("collect-upload", "collect", "upload", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))
+	check("collect-upload", run("collect-upload", "collect", "upload", "--create", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))
 	check("files-fetch", run("files-fetch", "files", "fetch", "--format", "camt", "--out", t.TempDir(), "--json"))
 	check("ledger-check", run("ledger-check", "ledger", "check", "--ledger", filepath.Join(dir, "l.db"), "--json"))
 	inv := t.TempDir()

@@ -38,8 +38,8 @@ func newLedgerAddCmd(a *app) *cobra.Command {
 		Use:   "add BATCH.xml|INVOICES... [--ledger batchtool.db]",
 		Short: "Register a pain.008 batch or UBL invoices as open items",
 		Long: `add registers what is to be paid: the collections of a pain.008 batch (and
-its PmtInf batches), or UBL invoices (a file, a directory or a zip). The
-ledger file is created on first use. Adding the same batch or invoice again
+its PmtInf batches), or UBL invoices (a file, a directory or a zip). A
+ledger that does not exist is created only with --create. Adding the same batch or invoice again
 changes nothing. A pain.008 with errors is not added (unless --accept-errors:
 a batch the bank already accepted); invoices with errors are skipped and
 reported. Exit code 1 when anything had errors.`,

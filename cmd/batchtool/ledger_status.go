@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -17,6 +20,7 @@ import (
 
 func newLedgerStatusCmd(a *app) *cobra.Command {
 	var path string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--ledger batchtool.db]",
 		Short: "Show what the ledger holds: items by status and amount, payment requests, files, recent runs",
@@ -32,9 +36,20 @@ a ledger that does not exist is an error (exit 2), never created.`,
 				return usageError{err}
 			}
 			defer l.Close()
-			return ledgerStatus(cmd, a.stdout, l, path)
+			r, err := readStatus(cmd.Context(), l, path)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(r)
+			}
+			r.WriteText(a.stdout)
+			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	return cmd
 }
@@ -73,66 +88,148 @@ func (t *tally) write(w io.Writer, title string) {
 	}
 }
 
-func ledgerStatus(cmd *cobra.Command, w io.Writer, l *ledger.DB, path string) error {
-	ctx := cmd.Context()
+// statusResult is what ledger status tells, for text and JSON alike.
+type statusResult struct {
+	Ledger          string        `json:"ledger"`
+	Schema          int           `json:"schema"`
+	Collections     []statusGroup `json:"collections"`      // by status: their amounts
+	Invoices        []statusGroup `json:"invoices"`         // by status: what is still open on them
+	PaymentRequests []statusGroup `json:"payment_requests"` // by provider and status
+	Statements      struct {
+		Files   int `json:"files"`
+		Lines   int `json:"lines"`
+		Matches int `json:"matches"`
+		Batches int `json:"batches"`
+	} `json:"statements"`
+	PlatformFiles struct {
+		Listed        int `json:"listed"`
+		Booked        int `json:"booked"`
+		Downloaded    int `json:"downloaded_not_booked"`
+		NotDownloaded int `json:"not_downloaded"`
+	} `json:"platform_files"`
+	LastRuns []statusRun `json:"last_runs"` // newest first
+
+	text struct{ coll, inv, req *tally }
+}
+
+// statusGroup is the count and sum of one status in one currency.
+type statusGroup struct {
+	Provider string `json:"provider,omitempty"`
+	Status   string `json:"status"`
+	Count    int    `json:"count"`
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type statusRun struct {
+	Command    string `json:"command"`
+	StartedAt  string `json:"started_at"`
+	FinishedAt string `json:"finished_at,omitempty"` // absent: running, or died
+
+	start, finish time.Time
+}
+
+// groups lists the tally by key and currency; a key "provider status"
+// is split when split is set.
+func (t *tally) groups(split bool) []statusGroup {
+	sort.Strings(t.keys)
+	out := []statusGroup{}
+	for _, k := range t.keys {
+		name, ccy, _ := strings.Cut(k, "\x00")
+		g := statusGroup{Status: name, Count: t.n[k], Amount: statement.FormatAmount(t.sum[k], ccy), Currency: ccy}
+		if split {
+			g.Provider, g.Status, _ = strings.Cut(name, " ")
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// readStatus reads what ledger status tells.
+func readStatus(ctx context.Context, l *ledger.DB, path string) (*statusResult, error) {
+	r := &statusResult{Ledger: ledger.Describe(path), LastRuns: []statusRun{}}
 	v, err := l.SchemaVersion(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(w, "ledger %s (schema %d)\n\n", ledger.Describe(path), v)
+	r.Schema = v
 	coll := newTally()
 	if err := l.Collections(ctx, func(c reconcile.Collection) error { coll.add(string(c.Status), c.Amount, c.Currency); return nil }); err != nil {
-		return err
+		return nil, err
 	}
-	coll.write(w, "collections")
 	inv := newTally()
 	if err := l.Invoices(ctx, func(v reconcile.Invoice) error { inv.add(string(v.Status), v.Open, v.Currency); return nil }); err != nil {
-		return err
+		return nil, err
 	}
-	inv.write(w, "invoices (open)")
 	prs, err := l.PaymentRequests(ctx, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req := newTally()
 	for _, pr := range prs {
 		req.add(pr.Provider+" "+pr.Status, pr.Amount, pr.Currency)
 	}
-	req.write(w, "payment requests")
+	r.text.coll, r.text.inv, r.text.req = coll, inv, req
+	r.Collections, r.Invoices, r.PaymentRequests = coll.groups(false), inv.groups(false), req.groups(true)
 	c, err := l.Counts(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(w, "\nstatements: %d file(s), %d line(s) booked, %d match(es); %d batch(es)\n", c.Files, c.Lines, c.Matches, c.Batches)
+	r.Statements.Files, r.Statements.Lines, r.Statements.Matches, r.Statements.Batches = c.Files, c.Lines, c.Matches, c.Batches
 	pfs, err := l.PlatformFiles(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(pfs) > 0 {
-		by := map[string]int{}
-		for _, f := range pfs {
-			by[f.State]++
+	for _, f := range pfs {
+		r.PlatformFiles.Listed++
+		switch f.State {
+		case ledger.FileBooked:
+			r.PlatformFiles.Booked++
+		case ledger.FileDownloaded:
+			r.PlatformFiles.Downloaded++
+		case ledger.FileListed:
+			r.PlatformFiles.NotDownloaded++
 		}
-		fmt.Fprintf(w, "platform files: %d listed: %d booked, %d downloaded and not booked, %d not downloaded\n",
-			len(pfs), by[ledger.FileBooked], by[ledger.FileDownloaded], by[ledger.FileListed])
 	}
 	runs, err := l.RecentRuns(ctx, 5)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(runs) > 0 {
+	for _, run := range runs {
+		sr := statusRun{Command: run.Command, StartedAt: run.StartedAt.UTC().Format(time.RFC3339), start: run.StartedAt, finish: run.FinishedAt}
+		if !run.FinishedAt.IsZero() {
+			sr.FinishedAt = run.FinishedAt.UTC().Format(time.RFC3339)
+		}
+		r.LastRuns = append(r.LastRuns, sr)
+	}
+	return r, nil
+}
+
+// WriteText prints the status in one screen.
+func (r *statusResult) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "ledger %s (schema %d)\n\n", r.Ledger, r.Schema)
+	r.text.coll.write(w, "collections")
+	r.text.inv.write(w, "invoices (open)")
+	r.text.req.write(w, "payment requests")
+	s := r.Statements
+	fmt.Fprintf(w, "\nstatements: %d file(s), %d line(s) booked, %d match(es); %d batch(es)\n", s.Files, s.Lines, s.Matches, s.Batches)
+	if p := r.PlatformFiles; p.Listed > 0 {
+		fmt.Fprintf(w, "platform files: %d listed: %d booked, %d downloaded and not booked, %d not downloaded\n",
+			p.Listed, p.Booked, p.Downloaded, p.NotDownloaded)
+	}
+	if len(r.LastRuns) > 0 {
 		fmt.Fprintln(w, "\nlast runs:")
 	}
-	for _, r := range runs {
+	for _, run := range r.LastRuns {
+		start := run.start
 		end := "did not finish"
-		if !r.FinishedAt.IsZero() {
-			end = r.FinishedAt.Sub(r.StartedAt).Round(1e6).String()
+		if !run.finish.IsZero() {
+			end = run.finish.Sub(start).Round(1e6).String()
 		}
-		command := []rune(r.Command)
+		command := []rune(run.Command)
 		if len(command) > 90 {
 			command = append(command[:89], '…')
 		}
-		fmt.Fprintf(w, "  %s  %-14s %s\n", r.StartedAt.Local().Format("2006-01-02 15:04:05"), end, string(command))
+		fmt.Fprintf(w, "  %s  %-14s %s\n", start.Local().Format("2006-01-02 15:04:05"), end, string(command))
 	}
-	return nil
 }

@@ -2,8 +2,10 @@
 // invoices to the collection platform, fetches bank statements and
 // reconciles them against what was collected and invoiced.
 //
-// Exit codes: 0 success, 1 findings or errors in the input (or a failed
-// job step), 2 usage error.
+// Exit codes, one rule for every command: 0 done and nothing needs a
+// person; 1 done, but something needs a person (an error finding, a
+// rejected row, unmatched or ambiguous statement lines, a failed step); 2 a
+// usage error or an input that cannot be read or is none of ours.
 package main
 
 import (
@@ -24,12 +26,18 @@ func main() {
 
 // run executes the CLI and returns its exit code; tests call it directly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	return runApp(&app{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal}, args)
+}
+
+// runApp executes the CLI for a, whose streams and terminal test tests may
+// set, and returns its exit code.
+func runApp(a *app, args []string) int {
+	stderr := a.stderr
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0

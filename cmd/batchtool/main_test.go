@@ -44,13 +44,14 @@ func TestVersionAndUsage(t *testing.T) {
 func TestInspectUnknownFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(p, []byte("hello"), 0o644)
-	code, out, _ := batchtool(t, "inspect", p)
-	if code != 1 || !strings.Contains(out, p+": error: not a pain.008, camt.052/.053/.054, CODA or UBL file") {
-		t.Fatalf("exit %d\n%s", code, out)
+	code, out, errOut := batchtool(t, "inspect", p)
+	if code != 2 || out != "" || errOut != "batchtool: "+p+": is not a payment file: none of pain.008, camt.052/.053/.054, CODA or UBL\n" {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, _ = batchtool(t, "inspect", filepath.Join(t.TempDir(), "missing.xml"))
-	if code != 1 || !strings.Contains(out, "no such file or directory") {
-		t.Fatalf("exit %d\n%s", code, out)
+	missing := filepath.Join(t.TempDir(), "missing.xml")
+	code, out, errOut = batchtool(t, "inspect", missing)
+	if code != 2 || out != "" || errOut != "batchtool: "+missing+": cannot be read: no such file or directory\n" {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
 

@@ -22,7 +22,7 @@ func TestOutputModes(t *testing.T) {
 		"--collection-date", collectionDay(), "--out", batch, "--rejects", rejects); code > 1 {
 		t.Fatalf("collect build: exit %d\n%s", code, errOut)
 	}
-	if code, _, errOut := batchtool(t, "ledger", "add", batch, "--ledger", ledgerPath); code != 0 {
+	if code, _, errOut := batchtool(t, "ledger", "add", "--create", batch, "--ledger", ledgerPath); code != 0 {
 		t.Fatalf("ledger add: exit %d\n%s", code, errOut)
 	}
 	if code, _, errOut := batchtool(t, "statement", "convert", corpusFile(t, "camt053", "subite-camt053-v2-be-small.xml"), "--out", csv); code != 0 {

@@ -16,6 +16,7 @@ import (
 
 func newNightlyCmd(a *app) *cobra.Command {
 	var config string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "nightly --config batchtool.toml",
 		Short: "Run the whole nightly job: build, upload, fetch, reconcile, report",
@@ -45,22 +46,29 @@ download, a file with errors, or statement lines left unmatched or ambiguous.`,
 			if err != nil {
 				return err
 			}
-			return runNightly(contextOf(cmd), a, c, time.Now())
+			return runNightly(contextOf(cmd), a, c, time.Now(), asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&config, "config", "", "batchtool.toml")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's summary as JSON on standard output, every step's text on standard error")
 	return cmd
 }
 
 // runNightly runs the night (pipeline.Run), prints each step as the
 // standalone command prints its result, then the summary, and decides the
 // exit code: 1 when anything needs a person.
-func runNightly(ctx context.Context, a *app, c *pipeline.Config, now time.Time) error {
+func runNightly(ctx context.Context, a *app, c *pipeline.Config, now time.Time, asJSON bool) error {
+	a, jsonOut := jsonApp(a, asJSON) // --json: the summary on stdout, the steps' text on stderr
 	fmt.Fprintf(a.stdout, "batchtool nightly %s: ledger %s, work %s\n", pipeline.RunName(now), ledger.Describe(c.Ledger), c.Work)
 	res, err := pipeline.Run(ctx, c, pipeline.Options{Now: now, UserAgent: "batchtool/" + version, Progress: &nightlyProgress{a},
 		Download: func(name string) io.Writer { return progressFor(a, name) }})
 	if err != nil {
 		return err
+	}
+	if jsonOut != nil {
+		if err := writeNightlyJSON(jsonOut, res); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(a.stdout, "\n== summary\n")
 	for _, s := range res.Steps {

@@ -60,6 +60,7 @@ func newPayreqCreateCmd(a *app) *cobra.Command {
 		f                     payreqFlags
 		provider, links, asOf string
 		fromLedger, dryRun    bool
+		asJSON                bool
 		reasons               []string
 		overdue               string
 	)
@@ -89,6 +90,7 @@ what would be sent, each request checked, and sends and records nothing.
 Exit code 1 when a request was refused or could not be sent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a, jsonOut := jsonApp(a, asJSON) // --json: the result on stdout, the lines on stderr
 			if !fromLedger {
 				return usagef("--from-ledger is required: payment requests are made for the ledger's unpaid items")
 			}
@@ -115,21 +117,30 @@ Exit code 1 when a request was refused or could not be sent.`,
 			if err != nil {
 				return usagef("--%v", err)
 			}
-			r, err := newRequester(provider, cfg)
-			if err != nil {
-				return err
-			}
 			if dryRun {
-				l, err := ledger.Open(f.ledger)
+				r, err := pipeline.CheckOnlyRequester(provider, cfg) // no credentials needed: nothing is sent
+				if err != nil {
+					return usageError{err}
+				}
+				l, err := ledger.OpenExisting(f.ledger)
 				if err != nil {
 					return err
 				}
 				defer l.Close()
 				res, err := pipeline.PreviewRequests(contextOf(cmd), l, r, sel)
-				writeCreateResult(a, res, true)
+				if res != nil {
+					writeCreateResult(a, res, true)
+					if jsonOut != nil {
+						writeJSON(jsonOut, createJSONOf(res))
+					}
+				}
 				if err == nil && res.Refused > 0 {
 					err = &exitError{code: 1}
 				}
+				return err
+			}
+			r, err := newRequester(provider, cfg)
+			if err != nil {
 				return err
 			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq create --provider "+provider)
@@ -148,6 +159,9 @@ Exit code 1 when a request was refused or could not be sent.`,
 					return lerr
 				}
 				fmt.Fprintf(a.stdout, "links: %s\n", links)
+			}
+			if jsonOut != nil && res != nil {
+				writeJSON(jsonOut, createJSONOf(res))
 			}
 			sum, _ := json.Marshal(res)
 			if ferr := l.FinishRun(context.Background(), run, string(sum)); ferr != nil && err == nil {
@@ -170,6 +184,7 @@ Exit code 1 when a request was refused or could not be sent.`,
 	cmd.Flags().StringVar(&links, "links", "", "write the open requests and their links as CSV")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "take this day (YYYY-MM-DD) as today for --overdue")
 	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "list what would be sent, checked, and send and record nothing")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON on standard output, the requests' lines on standard error")
 	return cmd
 }
 
@@ -200,6 +215,7 @@ func newPayreqSyncCmd(a *app) *cobra.Command {
 		f        payreqFlags
 		provider string
 		reports  []string
+		asJSON   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sync [--provider tikkie|tinka] [--report payments.csv|.json|.xlsx|.html]...",
@@ -226,6 +242,16 @@ requests is synced.`,
 				return err
 			}
 			defer rep.Abort()
+			var w report.Writer
+			if rep != nil {
+				w = rep
+			}
+			a := a
+			if asJSON { // the JSON report on stdout, the text on stderr
+				if a, w, err = jsonReportApp(a, w); err != nil {
+					return err
+				}
+			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq sync")
 			if err != nil {
 				return err
@@ -238,8 +264,8 @@ requests is synced.`,
 				providers = []string{provider}
 			}
 			var onBooked func(string, *reconcile.Result, bool) error
-			if rep != nil {
-				onBooked = rep.Write
+			if w != nil {
+				onBooked = w.Write
 			}
 			results, total, failed := pipeline.Sync(ctx, l, providers, func(p string) (pipeline.Requester, error) { return newRequester(p, cfg) }, onBooked)
 			for _, r := range results {
@@ -255,10 +281,12 @@ requests is synced.`,
 			}
 			// Every booking is committed on its own: the reports list what
 			// was booked even when a provider could not be reached.
-			if rep != nil {
-				if err := rep.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
+			if w != nil {
+				if err := w.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
 					return err
 				}
+			}
+			if rep != nil {
 				if err := rep.Commit(); err != nil {
 					return err
 				}
@@ -274,6 +302,7 @@ requests is synced.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&provider, "provider", "", "tikkie or tinka (default: every provider with open requests)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the bookings as JSON (the shape of the .json report) on standard output, the text on standard error")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write the bookings as a report, repeatable: .csv, .json, .xlsx or .html")
 	return cmd
 }

@@ -103,7 +103,7 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 	}
 
 	// Not yet 14 days overdue: the invoice is not asked for.
-	if code, out, _ := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", filepath.Join(t.TempDir(), "empty.db"),
+	if code, out, _ := batchtool(t, "payreq", "create", "--create", "--provider", "tikkie", "--from-ledger", "--ledger", filepath.Join(t.TempDir(), "empty.db"),
 		"--as-of", "2026-12-01"); code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("empty ledger: exit %d %q", code, out)
 	}

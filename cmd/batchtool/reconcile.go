@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
+	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -16,7 +19,7 @@ import (
 func newReconcileCmd(a *app) *cobra.Command {
 	var path string
 	var reports []string
-	var acceptErrors bool
+	var acceptErrors, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "reconcile STATEMENT... [--ledger batchtool.db] [--report out.csv|out.json|out.xlsx|out.html]...",
 		Short: "Reconcile camt and CODA statements against the ledger",
@@ -33,7 +36,12 @@ booked unless --accept-errors is given.
 item), the whole result as JSON, a workbook (.xlsx: Lines, Summary, Unmatched)
 or one self-contained HTML page with totals, a chart per day and per return
 reason, and sortable tables. Reports are written only when every file was read.
-Exit code 1 when a file had errors or could not be read.`,
+Exit code 1 when a file had errors, or when lines are left unmatched or
+ambiguous (they need a person); 2 when a file cannot be read or is no
+statement; 0 only when every line was matched or returned.`,
+		Example: `  batchtool reconcile inbox/camt/*.xml --ledger batchtool.db
+  batchtool reconcile statement.xml statement.cod --report reconcile.csv --report reconcile.html
+  batchtool reconcile files.zip --ledger postgres://batch@db.internal/ledger?sslmode=verify-full`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, err := openReports(reports)
@@ -41,29 +49,61 @@ Exit code 1 when a file had errors or could not be read.`,
 				return err
 			}
 			defer rep.Abort()
+			var w report.Writer
+			if rep != nil {
+				w = rep
+			}
+			a := a
+			if asJSON { // the JSON report on stdout, the text on stderr
+				if a, w, err = jsonReportApp(a, w); err != nil {
+					return err
+				}
+			}
 			l, ctx, run, err := openLedgerRun(cmd, path, "reconcile "+strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			opt := pipeline.ReconcileOptions{RunID: run, AcceptErrors: acceptErrors}
-			if rep != nil {
-				opt.OnResult = rep.Write
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("reconcile", size)
+			defer p.finish()
+			opt := pipeline.ReconcileOptions{RunID: run, AcceptErrors: acceptErrors, Reading: p.reader}
+			if w != nil {
+				opt.OnResult = w.Write
 			}
 			res, err := pipeline.Reconcile(ctx, l, args, opt)
+			p.finish()
 			if err != nil {
 				return err
 			}
+			unreadableInput := false
+			for i, f := range res.Files {
+				var ns *pipeline.NotStatementError
+				switch {
+				case errors.As(f.Err, &ns):
+					what := foreign(ns.Head)
+					if what == "" {
+						what = "not a statement"
+					}
+					res.Files[i].Err = &unreadable{ns.Name, "is " + what + ": reconcile reads camt.052/.053/.054 and CODA statements"}
+					unreadableInput = true
+				case errors.Is(f.Err, fs.ErrNotExist), errors.Is(f.Err, fs.ErrPermission):
+					unreadableInput = true
+				}
+			}
+			a.verboseDone("reconcile", start, size)
 			writeReconcileResult(a, res)
 			failed, total, results := res.Failed(), res.Total, res.Booked()
 			sumJSON, _ := json.Marshal(total)
 			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {
 				return err
 			}
-			if rep != nil {
-				if err := rep.Close(report.Run{Kind: report.Reconciliation, Files: results, Summary: total}); err != nil {
+			if w != nil {
+				if err := w.Close(report.Run{Kind: report.Reconciliation, Files: results, Summary: total}); err != nil {
 					return err
 				}
+			}
+			if rep != nil {
 				if failed {
 					fmt.Fprintf(a.stderr, "batchtool: %s not written: not every file was read\n", strings.Join(reports, ", "))
 				} else {
@@ -75,8 +115,16 @@ Exit code 1 when a file had errors or could not be read.`,
 					}
 				}
 			}
+			if unreadableInput {
+				return &exitError{code: 2}
+			}
 			if failed {
 				return &exitError{code: 1}
+			}
+			// Lines left unmatched or ambiguous need a person: exit 1, as
+			// nightly does, by the one exit-code rule.
+			if attend := total.NeedsPerson(); len(attend) > 0 {
+				return &exitError{code: 1, msg: strings.Join(attend, ", ") + ": they need a person"}
 			}
 			return nil
 		},
@@ -84,6 +132,7 @@ Exit code 1 when a file had errors or could not be read.`,
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (the shape of the .json report) on standard output, the text on standard error")
 	return cmd
 }
 

@@ -83,7 +83,7 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	batch := filepath.Join(dir, "batch.xml")
 	writeRecBatch(t, batch, day)
 
-	code, out, errOut := batchtool(t, "ledger", "add", batch, "--ledger", db)
+	code, out, errOut := batchtool(t, "ledger", "add", "--create", batch, "--ledger", db)
 	if code != 0 || out != batch+": pain.008: 3 collection(s) added, 0 already in the ledger, 1 new batch(es)\n" {
 		t.Fatalf("ledger add: %d %q %q", code, out, errOut)
 	}
@@ -114,7 +114,7 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	writeRecStatement(t, st1, "CAMT-1", day, entries)
 	report := filepath.Join(dir, "out.csv")
 	code, out, errOut = batchtool(t, "reconcile", st1, "--ledger", db, "--report", report)
-	if code != 0 {
+	if code != 1 || errOut != "batchtool: 1 line(s) unmatched (5.00 EUR): they need a person\n" { // exit 1: a line needs a person
 		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
 	}
 	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
@@ -170,7 +170,7 @@ report: ` + report + "\n"
 	writeRecStatement(t, st2, "CAMT-2", day, more)
 	jsonReport := filepath.Join(dir, "out.json")
 	code, out, errOut = batchtool(t, "reconcile", st2, "--ledger", db, "--report", jsonReport)
-	if code != 0 || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75 EUR)\n") ||
+	if code != 1 || errOut != "batchtool: 1 line(s) unmatched (1.00 EUR): they need a person\n" || !strings.HasPrefix(out, st2+": camt, 1 entries booked, 4 duplicate(s) of lines already booked skipped (55.75 EUR)\n") ||
 		!strings.Contains(out, "  duplicates                       4            55.75 EUR  (skipped: already booked)\n") {
 		t.Errorf("overlapping file: %d\n%s\n%s", code, out, errOut)
 	}
@@ -196,12 +196,12 @@ report: ` + report + "\n"
 }
 
 func TestReconcileUsage(t *testing.T) {
-	if code, _, errOut := batchtool(t, "reconcile", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report "out.txt": want a .csv, .json, .xlsx or .html file`) {
+	if code, _, errOut := batchtool(t, "reconcile", "--create", "x.xml", "--report", "out.txt"); code != 2 || !strings.Contains(errOut, `--report "out.txt": want a .csv, .json, .xlsx or .html file`) {
 		t.Errorf("bad report: %d %q", code, errOut)
 	}
 	dir := t.TempDir()
-	code, _, errOut := batchtool(t, "reconcile", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
-	if code != 1 || !strings.Contains(errOut, "missing.xml: no such file or directory") {
+	code, _, errOut := batchtool(t, "reconcile", "--create", filepath.Join(dir, "missing.xml"), "--ledger", filepath.Join(dir, "l.db"))
+	if code != 2 || !strings.Contains(errOut, "missing.xml: no such file or directory") { // an unreadable input: exit 2
 		t.Errorf("missing file: %d %q", code, errOut)
 	}
 }
@@ -209,7 +209,7 @@ func TestReconcileUsage(t *testing.T) {
 func TestLedgerAddInvoicesAndReconcile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ledger.db")
-	code, out, errOut := batchtool(t, "ledger", "add", repoFile("invoices"), "--ledger", db)
+	code, out, errOut := batchtool(t, "ledger", "add", "--create", repoFile("invoices"), "--ledger", db)
 	if code != 0 || out != repoFile("invoices")+": UBL: 5 invoice(s) added, 0 already in the ledger, 0 with errors not added\n" ||
 		!strings.Contains(errOut, `CN-2026-0009.xml: warning: /CreditNote "CN-2026-0009": credit note: not an open item: not added`) {
 		t.Fatalf("ledger add invoices: %d %q %q", code, out, errOut)
@@ -240,7 +240,7 @@ entries: 4, lines: 4, total 1420.49 EUR
   unmatched                        1            99.99 EUR
   total                            4          1420.49 EUR  (balanced)
 report: ` + report + "\n"
-	if code != 0 || out != want {
+	if code != 1 || out != want || errOut != "batchtool: 1 line(s) unmatched (99.99 EUR): they need a person\n" {
 		t.Fatalf("reconcile: %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}
 	b, err := os.ReadFile(report)

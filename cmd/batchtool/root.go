@@ -14,6 +14,12 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+
+	// isTerminal tells whether standard error is a terminal, for
+	// progress bars; tests replace it.
+	isTerminal func(io.Writer) bool
+	// quiet and verbose are -q and -v, which every command takes.
+	quiet, verbose bool
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -24,12 +30,32 @@ func newRootCmd(a *app) *cobra.Command {
 invoices to the collection platform, fetches camt.053/.054/.052 and CODA
 statements, reconciles every statement line against what was collected and
 invoiced, to the cent, and sends payment requests (Tikkie, Tinka) for what
-direct debit did not collect.`,
+direct debit did not collect.
+
+Exit codes, the same for every command:
+  0  done, and nothing needs a person
+  1  done, but something needs a person: a finding of severity error, a
+     rejected row, statement lines unmatched or ambiguous, a failed upload,
+     download or payment request, a run already in progress
+  2  usage error, or an input that cannot be read or is not one batchtool
+     reads (missing, a directory, empty, an image, a missing ledger)
+
+Files: "-" is standard input for an input and standard output for an
+output. Outputs are written to a temporary file renamed into place when
+complete; a device or FIFO (/dev/stdout, /dev/null) is written directly.`,
+		Example: `  batchtool inspect statement.xml
+  batchtool nightly --config batchtool.toml
+  batchtool completion bash > /etc/bash_completion.d/batchtool`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
 	}
 	root.SetVersionTemplate("batchtool {{.Version}}\n")
+	// -q and -v mean the same in every command: less, or more, on
+	// standard error. A command that defines its own (-v logging platform
+	// calls, -q of invoice check and sandbox) gives them that meaning.
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "print less on standard error: no progress bars, no notes")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "print more on standard error")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newVersionCmd(a),
@@ -44,14 +70,19 @@ direct debit did not collect.`,
 		newPayreqCmd(a),
 		newNightlyCmd(a),
 	)
+	requireLedger(root)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	addExamplesAndCompletion(root)
 	return root
 }
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the batchtool version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the batchtool version",
+		Example: "  batchtool version\n  batchtool --version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(a.stdout, "batchtool %s\n", versionString())
 			return nil

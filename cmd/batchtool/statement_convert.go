@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/report"
@@ -36,18 +35,37 @@ func newStatementConvertCmd(a *app) *cobra.Command {
 		Long: `convert reads camt.052/.053/.054 and CODA files (also inside a zip) and writes one flat row per
 transaction, with the columns an ERP import expects (see the README). A batch
 booking gives one row per detail. The output is written to a temporary file
-and renamed only when every input was read to its end. Findings are printed
-on stderr; the exit code is 1 when any has severity error.`,
+and renamed only when every input was read to its end (a device or a pipe is
+written as the rows come). "-" reads standard input, "--out -" writes standard
+output (then --to is needed, and the summary line goes to standard error); a
+.gz input is decompressed. Findings are printed on stderr; the exit code is 1
+when any has severity error, 2 when an input cannot be read.`,
+		Example: `  batchtool statement convert statement.xml statement.cod --out lines.csv
+  batchtool statement convert inbox/camt/*.xml --out lines.xlsx
+  batchtool statement convert statement.xml.gz --to jsonl --out -
+  gunzip -c statement.cod.gz | batchtool statement convert - --to csv --out - > lines.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usagef("--out is required")
 			}
+			if err := checkStdio("input", args...); err != nil {
+				return err
+			}
 			if to == "" {
+				if out == stdioName {
+					return usagef("--out - needs --to csv, jsonl or xlsx")
+				}
 				to = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
 			}
+			if to == "ndjson" {
+				to = "jsonl"
+			}
+			if !slices.Contains(convertFormats, to) {
+				return usagef("--to must be csv, jsonl or xlsx (got %q)", to)
+			}
 			var sink rowSink
-			f, err := atomicfile.Create(out)
+			f, err := a.createOutput(out)
 			if err != nil {
 				return err
 			}
@@ -66,8 +84,11 @@ on stderr; the exit code is 1 when any has severity error.`,
 				return usagef("--to must be csv, jsonl or xlsx (got %q)", to)
 			}
 			rows, errs := 0, false
+			start, size := time.Now(), inputSize(args)
+			p := a.newProgress("convert", size)
+			defer p.finish()
 			for _, name := range args {
-				n, fs, err := convertFile(name, sink)
+				n, fs, err := a.convertFile(name, sink, p)
 				rows += n
 				for _, fi := range fs {
 					fmt.Fprintln(a.stderr, fi)
@@ -85,7 +106,9 @@ on stderr; the exit code is 1 when any has severity error.`,
 			if err := f.Commit(); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s: %d rows from %d file(s)\n", out, rows, len(args))
+			p.finish()
+			a.verboseDone("convert", start, size)
+			fmt.Fprintf(a.messages(out), "%s: %d rows from %d file(s)\n", out, rows, len(args))
 			if errs {
 				return &exitError{code: 1}
 			}
@@ -93,24 +116,34 @@ on stderr; the exit code is 1 when any has severity error.`,
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "output format: csv, jsonl or xlsx (default: from the --out extension)")
-	cmd.Flags().StringVar(&out, "out", "", "output file")
+	cmd.Flags().StringVar(&out, "out", "", `output file ("-": standard output)`)
 	return cmd
 }
+
+// convertFormats are the formats --to takes.
+var convertFormats = []string{"csv", "jsonl", "xlsx"}
 
 // convertFile converts one statement file, or every member of a zip of
 // statements (named zip!member in findings), as inspect and reconcile read
 // them.
-func convertFile(name string, sink rowSink) (int, []finding.Finding, error) {
-	f, err := os.Open(name)
+func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []finding.Finding, error) {
+	src, err := a.openSource(name, 64*1024, p)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, usageError{err}
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64*1024)
-	head, _ := br.Peek(sniffLen)
-	if detectFormat(head) != formatZip {
-		return convertStream(name, br, sink)
+	defer src.Close()
+	switch src.format {
+	case formatZip:
+	case formatCamt, formatCODA:
+		return convertStream(name, src.r, sink)
+	default:
+		what := foreign(src.head)
+		if what == "" {
+			what = "not a statement"
+		}
+		return 0, nil, usageError{&unreadable{name, "is " + what + ": convert reads camt.052/.053/.054 and CODA statements"}}
 	}
+	f := src.file
 	st, err := f.Stat()
 	if err != nil {
 		return 0, nil, err

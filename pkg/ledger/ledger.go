@@ -88,7 +88,11 @@ func Open(location string) (*DB, error) {
 		return nil, fmt.Errorf("ledger %s: %w", location, err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "cache_size(-131072)", "temp_store(MEMORY)"} {
+	// busy_timeout first: the pragmas run in order on every new connection,
+	// and journal_mode(WAL) meeting another process's lock without a busy
+	// timeout fails at once with SQLITE_BUSY (two nightly runs starting
+	// together: the second must wait and be refused by the run lock).
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "cache_size(-131072)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -119,11 +123,27 @@ func openPostgres(location string) (*DB, error) {
 
 func open(db *sql.DB, d dialect, name string) (*DB, error) {
 	l := &DB{db: &conn{db: db, d: d}, d: d, path: name, now: func() time.Time { return time.Now().UTC() }}
-	if err := l.migrate(context.Background()); err != nil {
+	err := l.migrate(context.Background())
+	// Two processes opening a new SQLite ledger together both ask for the
+	// lock that switches it to WAL; SQLite refuses one of them at once
+	// (waiting could deadlock), busy timeout or not. That refusal is over
+	// as soon as the other has switched: try again, for as long as the
+	// busy timeout would have waited.
+	for deadline := time.Now().Add(10 * time.Second); err != nil && !d.postgres && isBusy(err) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		err = l.migrate(context.Background())
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("ledger %s: %w", name, err)
 	}
 	return l, nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY.
+func isBusy(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked")
 }
 
 // Describe names a ledger location for messages: the file path, or the

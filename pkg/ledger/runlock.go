@@ -150,7 +150,7 @@ func (l *DB) tryRunLock(ctx context.Context, holder, command string) (*RunLock, 
 // runLockErr says what failed; a SQLite database locked by another process
 // for longer than its busy timeout is another run at work.
 func runLockErr(err error) error {
-	if s := err.Error(); strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") {
+	if isBusy(err) {
 		return fmt.Errorf("another run is in progress (the ledger stayed locked by another process): %w", err)
 	}
 	return fmt.Errorf("ledger: run lock: %w", err)

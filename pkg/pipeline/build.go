@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -38,6 +41,19 @@ type BuildOptions struct {
 	Rejects string
 	// OnFinding, when set, gets every finding of every row as it is read.
 	OnFinding func(finding.Finding)
+	// Open and Create, when set, stand in for os.Open of the due file and
+	// for atomicfile.Create of the batch and rejects files: a command line
+	// reading standard input or writing standard output for "-".
+	Open   func(name string) (io.ReadCloser, error)
+	Create func(name string) (Output, error)
+}
+
+// Output is a file being written: Commit publishes it, Abort throws it
+// away (a no-op after Commit). *atomicfile.File is one.
+type Output interface {
+	io.Writer
+	Commit() error
+	Abort()
 }
 
 // BuildResult is what a build wrote.
@@ -90,7 +106,22 @@ func Build(o BuildOptions) (*BuildResult, error) {
 	}
 	d.Creditor = cred
 
-	w, err := pain008.Create(o.Out, pain008.WriterOptions{Version: o.Version, MessageID: o.MessageID, InitiatingParty: initg})
+	if o.Open == nil {
+		o.Open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
+	}
+	if o.Create == nil {
+		o.Create = func(name string) (Output, error) { return atomicfile.Create(name) }
+	}
+	out, err := o.Create(o.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Abort()
+	opts := pain008.WriterOptions{Version: o.Version, MessageID: o.MessageID, InitiatingParty: initg}
+	if st, err := os.Stat(filepath.Dir(o.Out)); err == nil && st.IsDir() {
+		opts.TempDir = filepath.Dir(o.Out) // the spool beside the batch, not in /tmp
+	}
+	w, err := pain008.NewWriter(out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +129,7 @@ func Build(o BuildOptions) (*BuildResult, error) {
 
 	var rej *rejectsWriter
 	if o.Rejects != "" {
-		if rej, err = newRejectsWriter(o.Rejects); err != nil {
+		if rej, err = newRejectsWriter(o.Create, o.Rejects); err != nil {
 			return nil, err
 		}
 		defer rej.abort()
@@ -126,7 +157,7 @@ func Build(o BuildOptions) (*BuildResult, error) {
 	}
 	source := o.Due
 	if o.Due != "" {
-		err = readDue(o.Due, d, handle)
+		err = readDue(o.Open, o.Due, d, handle)
 	} else {
 		source = strings.Join(o.FromUBL, ", ")
 		res.Skipped, err = readUBLCollections(o.FromUBL, o.Mandates, d, handle)
@@ -142,6 +173,9 @@ func Build(o BuildOptions) (*BuildResult, error) {
 		return res, &NotBuiltError{Source: source, Rows: res.Rows}
 	}
 	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if err := out.Commit(); err != nil {
 		return nil, err
 	}
 	res.Count, res.Cents = int(n), cents
@@ -209,13 +243,22 @@ func LoadCreditor(path string) (pain008.Creditor, string, error) {
 }
 
 // readDue hands every row of a due file to handle, in file order.
-func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
-	in, err := os.Open(path)
+// A file named neither .csv nor .jsonl (standard input) whose first
+// character is "{" is JSON Lines.
+func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaults, handle func([]string, *due.Row) error) error {
+	in, err := open(path)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	r := due.NewReader(in, path, due.FormatOf(path), d)
+	format := due.FormatOf(path)
+	br := bufio.NewReader(in)
+	if format == due.CSV && !strings.HasSuffix(strings.ToLower(path), ".csv") {
+		if head, _ := br.Peek(64); bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{")) {
+			format = due.JSONLines
+		}
+	}
+	r := due.NewReader(br, path, format, d)
 	for {
 		row, err := r.Next()
 		if err == io.EOF {
@@ -243,13 +286,13 @@ func writerFinding(row *due.Row, err error) finding.Finding {
 
 // rejectsWriter writes bad rows with their line and reasons, as CSV.
 type rejectsWriter struct {
-	f      *atomicfile.File
+	f      Output
 	w      *csv.Writer
 	header []string
 }
 
-func newRejectsWriter(path string) (*rejectsWriter, error) {
-	f, err := atomicfile.Create(path)
+func newRejectsWriter(create func(string) (Output, error), path string) (*rejectsWriter, error) {
+	f, err := create(path)
 	if err != nil {
 		return nil, err
 	}

@@ -422,10 +422,8 @@ func (n *night) fetchAndReconcile() error {
 				}
 			}
 		}
-		for _, o := range []reconcile.Outcome{reconcile.Unmatched, reconcile.Ambiguous} {
-			if t := nonZero(res.Total.Outcome(o)); t.Count() > 0 {
-				n.res.Attention = append(n.res.Attention, fmt.Sprintf("%d statement line(s) %s (%s)", t.Count(), o, t))
-			}
+		for _, s := range res.Total.NeedsPerson() {
+			n.res.Attention = append(n.res.Attention, s)
 		}
 	})
 	return nil

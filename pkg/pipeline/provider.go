@@ -141,6 +141,27 @@ func NewRequester(provider string, c *PayreqConfig, version string, now func() t
 	return nil, configErrorf("--provider %q: want tikkie or tinka", provider)
 }
 
+// CheckOnlyRequester is the provider of a dry run: it checks each request
+// as NewRequester's would (amounts, currency, text lengths; Tinka's
+// attribute rules) and can send nothing, so it needs no credentials —
+// finance can see what would be asked before anyone holds the provider's
+// keys. Use it with PreviewRequests only.
+func CheckOnlyRequester(provider string, c *PayreqConfig) (Requester, error) {
+	switch provider {
+	case Tikkie:
+		return &tikkieRequester{}, nil
+	case Tinka:
+		t := c.Tinka
+		return &tinkaRequester{
+			merchant: envOr("BATCHTOOL_TINKA_MERCHANT_ID", t.MerchantID),
+			callback: envOr("BATCHTOOL_TINKA_CALLBACK_URL", t.CallbackURL),
+			cancel:   envOr("BATCHTOOL_TINKA_CANCEL_URL", t.CancelURL),
+			now:      time.Now,
+		}, nil
+	}
+	return nil, configErrorf("--provider %q: want tikkie or tinka", provider)
+}
+
 // describe is the text the customer sees: what the request is for.
 func describe(pr *ledger.PaymentRequest, max int) string {
 	what := "Invoice " + pr.ItemKey

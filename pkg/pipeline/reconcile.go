@@ -22,6 +22,20 @@ type ReconcileOptions struct {
 	// OnResult, when set, gets every entry's result as it is booked (dup:
 	// a duplicate of a line already booked, skipped), for the reports.
 	OnResult func(file string, r *reconcile.Result, dup bool) error
+	// Reading, when set, wraps each file's booking pass (not its hashing):
+	// a progress display counts the bytes read through it.
+	Reading func(io.Reader) io.Reader
+}
+
+// NotStatementError is a file that is neither camt nor CODA (nor a zip of
+// them): Head holds its first bytes, for a caller to say what it is.
+type NotStatementError struct {
+	Name string
+	Head []byte
+}
+
+func (e *NotStatementError) Error() string {
+	return e.Name + ": not a camt.052/.053/.054 or CODA file"
 }
 
 // ReconciledFile is one statement file of a reconciliation: a file, or a
@@ -152,9 +166,16 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 		return nil, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, SniffLen)
+	var r io.Reader = f
+	if opt.Reading != nil {
+		r = opt.Reading(f)
+	}
+	br := bufio.NewReaderSize(r, SniffLen)
 	head, _ := br.Peek(SniffLen)
 	format := Detect(head)
+	if format != FormatCamt && format != FormatCODA {
+		return nil, &NotStatementError{Name: name, Head: append([]byte(nil), head...)}
+	}
 	sr, err := OpenStatements(name, format, br)
 	if err != nil {
 		return nil, err

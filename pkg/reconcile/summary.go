@@ -338,3 +338,23 @@ func (s *Summary) Reason(code string) Totals {
 	}
 	return ts
 }
+
+// NeedsPerson says, one text per outcome, which lines need a person:
+// "2 line(s) unmatched (99.99 EUR, 5.00 CHF)", then the ambiguous ones;
+// empty when every line was matched or returned. Currencies without such
+// lines are left out.
+func (s *Summary) NeedsPerson() []string {
+	var out []string
+	for _, o := range []Outcome{Unmatched, Ambiguous} {
+		ts := Totals{}
+		for _, t := range s.Outcome(o) {
+			if t.Count > 0 {
+				ts = append(ts, t)
+			}
+		}
+		if n := ts.Count(); n > 0 {
+			out = append(out, fmt.Sprintf("%d line(s) %s (%s)", n, o, ts))
+		}
+	}
+	return out
+}
