@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-func day(s string) time.Time { return time.Date(atoi(s[:4]), time.Month(atoi(s[5:7])), atoi(s[8:]), 0, 0, 0, 0, time.UTC) }
+func day(s string) time.Time {
+	return time.Date(atoi(s[:4]), time.Month(atoi(s[5:7])), atoi(s[8:]), 0, 0, 0, 0, time.UTC)
+}
 
 func atoi(s string) int {
 	n := 0
