@@ -132,3 +132,18 @@ func date(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// CollectionDay applies the calendar to a requested collection date: a
+// TARGET2 business day is kept; a closing day is moved to the next
+// business day when rollForward is set, else refused with a
+// *ClosedDayError naming that day. It is the one rule of every command
+// that builds a batch (collect build, nightly).
+func CollectionDay(day time.Time, rollForward bool) (time.Time, error) {
+	if err := CheckCollectionDate(day); err != nil {
+		if rollForward {
+			return NextBusinessDay(day), nil
+		}
+		return time.Time{}, err
+	}
+	return date(day), nil
+}

@@ -37,6 +37,12 @@ func NormalizeAmount(s string, dec Decimal) (string, error) {
 	if dec == DecimalComma {
 		mark, other = ',', '.'
 	}
+	if plain(s, mark) {
+		if mark == ',' {
+			return strings.Replace(s, ",", ".", 1), nil
+		}
+		return s, nil
+	}
 	neg := strings.HasPrefix(s, "-")
 	body := strings.TrimPrefix(s, "-")
 	if body == "" {
@@ -103,6 +109,22 @@ func ambiguous(s string, dec Decimal) string {
 		return "ambiguous: with decimal commas '.' groups thousands (" + s + " would be " + strings.ReplaceAll(strings.TrimPrefix(s, "-"), ".", "") + "), yet it reads as a decimal point: write it without the '.' or with decimals (" + s + ",00)"
 	}
 	return "ambiguous: with decimal points ',' groups thousands (" + s + " would be " + strings.ReplaceAll(strings.TrimPrefix(s, "-"), ",", "") + "), yet it reads as a decimal comma: write it without the ',' or with decimals (" + s + ".00)"
+}
+
+// plain reports whether s is digits with at most one mark between them
+// (the common case, read without allocating for a decimal point).
+func plain(s string, mark byte) bool {
+	seen := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c == mark && !seen && i > 0 && i < len(s)-1:
+			seen = true
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 func allDigits(s string) bool {
