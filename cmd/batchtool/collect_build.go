@@ -18,6 +18,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/sepa"
+	"github.com/batchtool/batchtool/pkg/tabular"
 )
 
 // creditorFile is the creditor.json a batch is built for.
@@ -73,6 +74,9 @@ type collectBuildOptions struct {
 	in, creditor, out, version, collectionDate, rejects, messageID string
 	fromUBL                                                        []string
 	mandates                                                       string
+	rollForward                                                    bool
+	today                                                          string // the day the batch is sent (tests); default today
+	input                                                          inputFlags
 }
 
 func newCollectBuildCmd(a *app) *cobra.Command {
@@ -99,9 +103,25 @@ not carry the mandate's signature date, so --mandates names a CSV with
 mandate_id, signed_on and optionally sequence_type (default RCUR). Credit
 notes and invoices paid otherwise are skipped and counted; a direct-debit
 invoice that cannot be collected (no mandate, bad IBAN, EN 16931 errors) is
-a bad row.`,
+a bad row.
+
+A CSV is read as a European desk's spreadsheet writes it: the separator
+(',', ';', tab, '|') is found from the header, amounts are read with a
+decimal comma (1.234,56) when the separator is ';' or tab, a UTF-8 byte
+order mark and CRLF are fine. Bytes that are not UTF-8 stop the file with
+their line and column unless --encoding names the encoding (cp1252 for
+Excel's "CSV" on Windows). An amount that reads two ways (1.234 with decimal
+commas) is refused, never guessed.
+
+Collection dates must be TARGET2 business days (not a weekend, 1 January,
+Good Friday, Easter Monday, 1 May, 25 or 26 December): another date is
+refused naming the next business day, or moved there with --roll-forward. A
+date that leaves less than the D-1 business day the SDD rulebook requires
+for the collection to reach the debtor's bank is warned about.`,
+		Example: `  batchtool collect build --in due.csv --creditor creditor.json --collection-date 2026-12-07 --out batch.xml
+  batchtool collect build --in export.csv --encoding cp1252 --collection-date 2026-12-05 --roll-forward --creditor creditor.json --out batch.xml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, cmd, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.in, "in", "", "due collections, CSV or JSON Lines (.jsonl)")
@@ -113,10 +133,14 @@ a bad row.`,
 	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
 	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
 	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
+	f.BoolVar(&o.rollForward, "roll-forward", false, "move a collection date that is not a TARGET2 business day to the next one instead of refusing it")
+	f.StringVar(&o.today, "today", "", "the day the batch is sent, for the D-1 check (YYYY-MM-DD; default today)")
+	f.MarkHidden("today")
+	o.input.add(cmd)
 	return cmd
 }
 
-func collectBuild(a *app, o collectBuildOptions) error {
+func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 	if (o.in == "") == (len(o.fromUBL) == 0) || o.creditor == "" || o.out == "" {
 		return usagef("--in or --from-ubl, --creditor and --out are required")
 	}
@@ -126,13 +150,32 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
 		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
 	}
-	var d due.Defaults
+	dialect, err := o.input.dialect(cmd)
+	if err != nil {
+		return err
+	}
+	d := due.Defaults{RollForward: o.rollForward, Today: time.Now()}
+	if o.today != "" {
+		if d.Today, err = time.Parse(time.DateOnly, o.today); err != nil {
+			return usagef("--today %q: want YYYY-MM-DD", o.today)
+		}
+	}
 	if o.collectionDate != "" {
 		t, err := time.Parse(time.DateOnly, o.collectionDate)
 		if err != nil {
 			return usagef("--collection-date %q: want YYYY-MM-DD", o.collectionDate)
 		}
-		d.CollectionDate = t
+		day, err := sepa.CollectionDay(t, o.rollForward)
+		if err != nil {
+			return usagef("--collection-date: %v (or give --roll-forward)", err)
+		}
+		if !day.Equal(t) {
+			fmt.Fprintf(a.stderr, "warning: --collection-date %s is not a TARGET2 business day (%s): moved to %s (--roll-forward)\n", o.collectionDate, sepa.Closing(t), day.Format(time.DateOnly))
+		}
+		if late := sepa.LateSubmission(day, d.Today); late != "" {
+			fmt.Fprintf(a.stderr, "warning: --collection-date: %s\n", late)
+		}
+		d.CollectionDate = day
 	}
 	// What stays live while a batch is built is the two duplicate checks'
 	// tables (due.Reader's and the pain008 writer's: 20 to 30 bytes an end-to-end
@@ -182,7 +225,10 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	}
 	source := o.in
 	if o.in != "" {
-		err = readDue(o.in, d, handle)
+		err = readDue(o.in, d, dialect, handle)
+		if errors.Is(err, due.ErrNoCollectionDate) {
+			return usageError{err}
+		}
 	} else {
 		source = strings.Join(o.fromUBL, ", ")
 		var skipped int
@@ -221,13 +267,14 @@ func collectBuild(a *app, o collectBuildOptions) error {
 // are read and checked on a goroutine of their own, a batch ahead of
 // handle, which renders them into the pain.008: the two halves of the work
 // run on two cores.
-func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
+func readDue(path string, d due.Defaults, dialect tabular.Dialect, handle func([]string, *due.Row) error) error {
 	in, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
 	r := due.NewReader(in, path, due.FormatOf(path), d)
+	r.Dialect = dialect
 	for {
 		row, err := r.Next()
 		if err == io.EOF {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 // nightlyConfig is batchtool.toml. Relative paths are taken from the
@@ -223,7 +224,9 @@ func runNightly(a *app, c *nightlyConfig, now time.Time) error {
 	defer release()
 
 	// 1-2. Batches: one per due file content; built, registered, uploaded once.
-	day := now.UTC().AddDate(0, 0, c.Collect.DaysAhead).Format(time.DateOnly)
+	// The first TARGET2 business day days_ahead days out: collect build
+	// refuses a weekend or closing day (sepa.CollectionDay).
+	day := sepa.NextBusinessDay(now.UTC().AddDate(0, 0, c.Collect.DaysAhead)).Format(time.DateOnly)
 	sent := map[string]bool{}
 	for _, due := range c.Collect.Due {
 		due = c.path(due)
