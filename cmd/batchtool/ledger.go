@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,8 +15,10 @@ import (
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/openitems"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/tabular"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
@@ -40,17 +43,35 @@ func newLedgerCmd(a *app) *cobra.Command {
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string
 	var acceptErrors bool
+	var input inputFlags
 	cmd := &cobra.Command{
-		Use:   "add BATCH.xml|INVOICES... [--ledger batchtool.db]",
-		Short: "Register a pain.008 batch or UBL invoices as open items",
+		Use:   "add BATCH.xml|INVOICES...|OPEN-ITEMS.csv|.xlsx [--ledger batchtool.db]",
+		Short: "Register a pain.008 batch, UBL invoices or an ERP's open items",
 		Long: `add registers what is to be paid: the collections of a pain.008 batch (and
-its PmtInf batches), or UBL invoices (a file, a directory or a zip). The
-ledger file is created on first use. Adding the same batch or invoice again
-changes nothing. A pain.008 with errors is not added (unless --accept-errors:
-a batch the bank already accepted); invoices with errors are skipped and
-reported. Exit code 1 when anything had errors.`,
+its PmtInf batches), UBL invoices (a file, a directory or a zip), or the
+open receivables an ERP exports as CSV or XLSX (.csv, .tsv, .txt, .xlsx:
+invoice number, amount, currency, due date and optionally customer,
+customer number, IBAN, structured reference and invoice date; header names
+in any case, with common synonyms such as "Invoice No.", "Open amount",
+"Factuurnummer", "Échéance" — see the README). An open-items CSV is read as
+a European spreadsheet writes it (separator found, decimal comma with ';'
+and tab, --encoding cp1252 for Excel's "CSV" on Windows).
+
+The ledger file is created on first use. Adding the same batch or invoice
+again changes nothing. A pain.008 with errors is not added (unless
+--accept-errors: a batch the bank already accepted); invoices and open
+items with errors are skipped and reported with file, line, column and
+rule. Exit code 1 when anything had errors.`,
+		Example: `  batchtool ledger add batch.xml
+  batchtool ledger add invoices.zip
+  batchtool ledger add open-items.csv --encoding cp1252
+  batchtool ledger add "Open items 2026-12.xlsx"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			dialect, err := input.dialect(cmd)
+			if err != nil {
+				return err
+			}
 			l, ctx, run, err := openLedgerRun(cmd, path, "ledger add "+strings.Join(args, " "))
 			if err != nil {
 				return err
@@ -59,9 +80,14 @@ reported. Exit code 1 when anything had errors.`,
 			failed := false
 			var total ledger.AddResult
 			for _, name := range args {
-				res, fs, err := addPath(ctx, l, name, acceptErrors)
+				res, fs, err := addPath(ctx, l, name, acceptErrors, dialect)
 				for _, f := range fs {
 					fmt.Fprintln(a.stderr, f)
+				}
+				if f := (finding.Finding{}); errors.As(err, &f) {
+					fmt.Fprintln(a.stderr, f) // names its file already
+					failed = true
+					continue
 				}
 				if err != nil {
 					fmt.Fprintf(a.stderr, "%s: %s\n", safename.Escape(name), safename.EscapeLines(err.Error()))
@@ -87,6 +113,7 @@ reported. Exit code 1 when anything had errors.`,
 	}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
+	input.add(cmd)
 	return cmd
 }
 
@@ -95,14 +122,19 @@ type addResult struct {
 	text string
 }
 
-// addPath registers one argument: a pain.008 file, or UBL invoices in a
-// file, directory or zip.
-func addPath(ctx context.Context, l *ledger.DB, name string, acceptErrors bool) (addResult, []finding.Finding, error) {
+// addPath registers one argument: a pain.008 file, UBL invoices in a
+// file, directory or zip, or an open-items export (CSV or XLSX, by its
+// name's extension).
+func addPath(ctx context.Context, l *ledger.DB, name string, acceptErrors bool, dialect tabular.Dialect) (addResult, []finding.Finding, error) {
 	st, err := os.Stat(name)
 	if err != nil {
 		return addResult{}, nil, err
 	}
 	if !st.IsDir() {
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".csv", ".tsv", ".txt", ".xlsx":
+			return addOpenItems(ctx, l, name, dialect)
+		}
 		f, err := os.Open(name)
 		if err != nil {
 			return addResult{}, nil, err
@@ -115,7 +147,7 @@ func addPath(ctx context.Context, l *ledger.DB, name string, acceptErrors bool) 
 			return addPain008(ctx, l, name, br, acceptErrors)
 		case formatUBL, formatZip:
 		default:
-			return addResult{}, nil, fmt.Errorf("not a pain.008 batch, a UBL invoice or a zip of invoices")
+			return addResult{}, nil, fmt.Errorf("not a pain.008 batch, a UBL invoice, a zip of invoices or an open-items export (.csv, .tsv, .txt, .xlsx)")
 		}
 	}
 	return addInvoices(ctx, l, name)
@@ -271,4 +303,42 @@ func openLedgerRun(cmd *cobra.Command, path, command string) (*ledger.DB, contex
 		return nil, nil, 0, err
 	}
 	return l, ctx, run, nil
+}
+
+// addOpenItems registers the open receivables of an ERP export as open
+// invoices: rows with errors are reported and not added, the others are,
+// in one transaction.
+func addOpenItems(ctx context.Context, l *ledger.DB, name string, dialect tabular.Dialect) (addResult, []finding.Finding, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return addResult{}, nil, err
+	}
+	defer f.Close()
+	var r *openitems.Reader
+	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		if r, err = openitems.NewXLSXReader(f, name, dialect.Decimal); err != nil {
+			return addResult{}, nil, err
+		}
+		defer r.Close()
+	} else {
+		r = openitems.NewCSVReader(f, name, dialect)
+	}
+	var fs []finding.Finding
+	bad := 0
+	res, err := l.AddInvoices(ctx, name, func() (*reconcile.Invoice, error) {
+		for {
+			row, err := r.Next()
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, row.Findings...)
+			if row.Invoice != nil {
+				return row.Invoice, nil
+			}
+			bad++
+		}
+	})
+	out := addResult{AddResult: res}
+	out.text = fmt.Sprintf("open items: %d invoice(s) added, %d already in the ledger, %d with errors not added", res.Added, res.Skipped, bad)
+	return out, fs, err
 }
