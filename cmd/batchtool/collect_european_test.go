@@ -121,3 +121,43 @@ func TestCollectBuildRollForwardAndD1(t *testing.T) {
 		t.Fatalf("warned on D-1:\n%s", stderr)
 	}
 }
+
+// TestCollectBuildFromUBLCalendar: an invoice due on a Saturday is refused
+// naming Monday, or collected on Monday with --roll-forward.
+func TestCollectBuildFromUBLCalendar(t *testing.T) {
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "invoices")
+	os.Mkdir(inv, 0o755)
+	entries, err := os.ReadDir(repoFile("invoices"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(repoFile("invoices"), e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.ReplaceAll(string(b), "<cbc:DueDate>2026-11-30", "<cbc:DueDate>2026-12-05"))
+		os.WriteFile(filepath.Join(inv, e.Name()), b, 0o644)
+	}
+	out := filepath.Join(dir, "batch.xml")
+	args := []string{"collect", "build", "--from-ubl", inv, "--mandates", repoFile("mandates.csv"), "--creditor", repoFile("creditor.json"),
+		"--collection-date", "2026-11-02", "--today", "2026-10-30", "--out", out}
+	code, _, stderr := batchtool(t, args...)
+	for _, n := range []string{"0501", "0502", "0506"} {
+		want := filepath.Join(inv, "INV-2026-"+n+".xml") + `: error: cbc:DueDate "2026-12-05": collection date 2026-12-05 is not a TARGET2 business day (Saturday): the next business day is 2026-12-07 (or give --roll-forward) [TARGET2 calendar]` + "\n"
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %s", want)
+		}
+	}
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := batchtool(t, append(args, "--roll-forward")...)
+	if want := "3 invoice(s) skipped: credit notes or not paid by direct debit\n" + out + ": 3 transactions, total 211.52 EUR (pain.008.001.02)\n"; code != 0 || stdout != want {
+		t.Fatalf("exit %d, stdout %q, want %q\n%s", code, stdout, want, stderr)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "<ReqdColltnDt>2026-12-07</ReqdColltnDt>") || strings.Contains(string(b), "2026-12-05") {
+		t.Fatalf("batch not collected on Monday 2026-12-07")
+	}
+}

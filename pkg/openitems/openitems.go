@@ -306,7 +306,7 @@ func (r *Reader) row(rec []string, line int) *Row {
 	} else if first, dup := r.numbers[v.Number]; dup {
 		fail("invoice_number", v.Number, fmt.Sprintf("invoice number already on line %d", first), RuleDuplicate)
 	} else {
-		r.numbers[v.Number] = line
+		r.numbers[strings.Clone(v.Number)] = line // not pinning the whole record
 	}
 	ccy, _ := get("currency")
 	ccy = strings.ToUpper(ccy)
