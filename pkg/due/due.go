@@ -280,12 +280,36 @@ func (r *Reader) nextCSV() (*Row, error) {
 		row := &Row{File: r.name, Line: line, rec: rec, col: r.col}
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
-				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header))})
+				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
 			return row, nil
 		}
 		r.build(row)
 		return row, nil
 	}
+}
+
+// splitAmountHint explains a row one field too long in a comma-separated
+// file whose amount column holds a decimal comma written unquoted (25,00
+// read as "25" and "00").
+func (r *Reader) splitAmountHint(rec []string) string {
+	i := r.pos[colAmount]
+	if r.Dialect.Delimiter != ',' || len(rec) != len(r.header)+1 || i < 0 || i+1 >= len(rec) {
+		return ""
+	}
+	whole, frac := strings.TrimSpace(rec[i]), strings.TrimSpace(rec[i+1])
+	if !digits(whole) || !digits(frac) || len(frac) > 2 {
+		return ""
+	}
+	return fmt.Sprintf(": the amount %s,%s is written with a decimal comma in a comma-separated file, which splits it in two; save the file with ';' as separator, or quote the amount (\"%s,%s\") and give --decimal-comma", whole, frac, whole, frac)
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (r *Reader) nextJSON() (*Row, error) {

@@ -245,3 +245,13 @@ func TestNoCollectionDateIsOneError(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitDecimalComma: 25,00 unquoted in a comma-separated file (the
+// issue's "row has 9 fields") says what happened and the fix.
+func TestSplitDecimalComma(t *testing.T) {
+	rows := readAll(t, header+"E2E-1,MD-1,2024-01-15,RCUR,25,00,A,BE68539007547034,,,\n", CSV)
+	want := `due.csv:2: error: row has 11 fields, the header has 10: the amount 25,00 is written with a decimal comma in a comma-separated file, which splits it in two; save the file with ';' as separator, or quote the amount ("25,00") and give --decimal-comma`
+	if len(rows) != 1 || len(rows[0].Findings) != 1 || rows[0].Findings[0].String() != want {
+		t.Fatalf("findings %v\nwant %s", rows[0].Findings, want)
+	}
+}
