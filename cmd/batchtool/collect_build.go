@@ -9,14 +9,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/pkg/due"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 type collectBuildOptions struct {
 	in, creditor, out, version, collectionDate, rejects, messageID string
 	fromUBL                                                        []string
 	mandates                                                       string
+	rollForward                                                    bool
+	today                                                          string // the day the batch is sent (tests); default today
+	input                                                          inputFlags
 }
 
 func newCollectBuildCmd(a *app) *cobra.Command {
@@ -43,13 +48,28 @@ not carry the mandate's signature date, so --mandates names a CSV with
 mandate_id, signed_on and optionally sequence_type (default RCUR). Credit
 notes and invoices paid otherwise are skipped and counted; a direct-debit
 invoice that cannot be collected (no mandate, bad IBAN, EN 16931 errors) is
-a bad row.`,
-		Example: `  batchtool collect build --in due.csv --creditor creditor.json --collection-date 2026-12-01 --out batch.xml
+a bad row.
+
+A CSV is read as a European desk's spreadsheet writes it: the separator
+(',', ';', tab, '|') is found from the header, amounts are read with a
+decimal comma (1.234,56) when the separator is ';' or tab, a UTF-8 byte
+order mark and CRLF are fine. Bytes that are not UTF-8 stop the file with
+their line and column unless --encoding names the encoding (cp1252 for
+Excel's "CSV" on Windows). An amount that reads two ways (1.234 with decimal
+commas) is refused, never guessed.
+
+Collection dates must be TARGET2 business days (not a weekend, 1 January,
+Good Friday, Easter Monday, 1 May, 25 or 26 December): another date is
+refused naming the next business day, or moved there with --roll-forward. A
+date that leaves less than the D-1 business day the SDD rulebook requires
+for the collection to reach the debtor's bank is warned about.`,
+		Example: `  batchtool collect build --in due.csv --creditor creditor.json --collection-date 2026-12-07 --out batch.xml
   batchtool collect build --in due.jsonl --creditor creditor.json --pain-version 001.08 --out batch.xml --rejects rejects.csv
   batchtool collect build --from-ubl invoices/ --mandates mandates.csv --creditor creditor.json --out invoices.xml
+  batchtool collect build --in export.csv --encoding cp1252 --collection-date 2026-12-05 --roll-forward --creditor creditor.json --out batch.xml
   erp-export | batchtool collect build --in - --creditor creditor.json --out - > batch.xml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return collectBuild(a, cmd, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.in, "in", "", `due collections, CSV or JSON Lines (.jsonl); "-": standard input`)
@@ -61,10 +81,14 @@ a bad row.`,
 	f.StringVar(&o.collectionDate, "collection-date", "", "requested collection date (YYYY-MM-DD) for rows without one")
 	f.StringVar(&o.rejects, "rejects", "", "write bad rows here (CSV with line and reason) and build the batch from the good ones")
 	f.StringVar(&o.messageID, "message-id", "", "GrpHdr/MsgId (default: BT + creation time)")
+	f.BoolVar(&o.rollForward, "roll-forward", false, "move a collection date that is not a TARGET2 business day to the next one instead of refusing it")
+	f.StringVar(&o.today, "today", "", "the day the batch is sent, for the D-1 check (YYYY-MM-DD; default today)")
+	f.MarkHidden("today")
+	o.input.add(cmd)
 	return cmd
 }
 
-func collectBuild(a *app, o collectBuildOptions) error {
+func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 	if (o.in == "") == (len(o.fromUBL) == 0) || o.creditor == "" || o.out == "" {
 		return usagef("--in or --from-ubl, --creditor and --out are required")
 	}
@@ -74,19 +98,37 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
 		return usagef("--pain-version must be %s or %s", pain008.Version02, pain008.Version08)
 	}
+	dialect, err := o.input.dialect(cmd)
+	if err != nil {
+		return err
+	}
+	today := time.Now()
+	if o.today != "" {
+		if today, err = time.Parse(time.DateOnly, o.today); err != nil {
+			return usagef("--today %q: want YYYY-MM-DD", o.today)
+		}
+	}
 	var day time.Time
 	if o.collectionDate != "" {
 		t, err := time.Parse(time.DateOnly, o.collectionDate)
 		if err != nil {
 			return usagef("--collection-date %q: want YYYY-MM-DD", o.collectionDate)
 		}
-		day = t
+		if day, err = sepa.CollectionDay(t, o.rollForward); err != nil {
+			return usagef("--collection-date: %v (or give --roll-forward)", err)
+		}
+		if !day.Equal(t) {
+			fmt.Fprintf(a.stderr, "warning: --collection-date %s is not a TARGET2 business day (%s): moved to %s (--roll-forward)\n", o.collectionDate, sepa.Closing(t), day.Format(time.DateOnly))
+		}
+		if late := sepa.LateSubmission(day, today); late != "" {
+			fmt.Fprintf(a.stderr, "warning: --collection-date: %s\n", late)
+		}
 	}
 	if err := checkStdio("output", o.out, o.rejects); err != nil {
 		return err
 	}
 	res, err := pipeline.Build(pipeline.BuildOptions{Due: o.in, FromUBL: o.fromUBL, Mandates: o.mandates, Creditor: o.creditor, Out: o.out,
-		Version: o.version, CollectionDate: day, MessageID: o.messageID, Rejects: o.rejects,
+		Version: o.version, CollectionDate: day, RollForward: o.rollForward, Today: today, Dialect: dialect, MessageID: o.messageID, Rejects: o.rejects,
 		OnFinding: func(f finding.Finding) { fmt.Fprintln(a.stderr, f) },
 		Open: func(name string) (io.ReadCloser, error) {
 			in, err := a.openInput(name)
@@ -101,6 +143,9 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	if errors.As(err, &nb) {
 		writeSkipped(msg, res)
 		return &exitError{code: 1, msg: err.Error()}
+	}
+	if errors.Is(err, due.ErrNoCollectionDate) {
+		return usageError{err}
 	}
 	if err != nil {
 		return err

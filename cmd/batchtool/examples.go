@@ -30,7 +30,9 @@ var examples = map[string]string{
   batchtool ledger status --ledger batchtool.db`,
 	"batchtool ledger add": `  batchtool ledger add batch.xml --ledger batchtool.db
   batchtool ledger add invoices/ invoices.zip --ledger batchtool.db
-  batchtool ledger add batch.xml --ledger new.db --create`,
+  batchtool ledger add batch.xml --ledger new.db --create
+  batchtool ledger add open-items.csv --encoding cp1252
+  batchtool ledger add "Open items 2026-12.xlsx"`,
 	"batchtool ledger status": `  batchtool ledger status --ledger demo/batchtool.db
   BATCHTOOL_LEDGER=postgres://batch@db.internal/ledger batchtool ledger status`,
 	"batchtool payreq": `  batchtool payreq create --provider tikkie --from-ledger --dry-run

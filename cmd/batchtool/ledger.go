@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
+	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 )
 
 // envLedger names the ledger file used when --ledger is not given.
@@ -34,17 +36,31 @@ func newLedgerCmd(a *app) *cobra.Command {
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string
 	var acceptErrors bool
+	var input inputFlags
 	cmd := &cobra.Command{
-		Use:   "add BATCH.xml|INVOICES... [--ledger batchtool.db]",
-		Short: "Register a pain.008 batch or UBL invoices as open items",
+		Use:   "add BATCH.xml|INVOICES...|OPEN-ITEMS.csv|.xlsx [--ledger batchtool.db]",
+		Short: "Register a pain.008 batch, UBL invoices or an ERP's open items",
 		Long: `add registers what is to be paid: the collections of a pain.008 batch (and
-its PmtInf batches), or UBL invoices (a file, a directory or a zip). A
-ledger that does not exist is created only with --create. Adding the same batch or invoice again
-changes nothing. A pain.008 with errors is not added (unless --accept-errors:
-a batch the bank already accepted); invoices with errors are skipped and
-reported. Exit code 1 when anything had errors.`,
+its PmtInf batches), UBL invoices (a file, a directory or a zip), or the
+open receivables an ERP exports as CSV or XLSX (.csv, .tsv, .txt, .xlsx:
+invoice number, amount, currency, due date and optionally customer,
+customer number, IBAN, structured reference and invoice date; header names
+in any case, with common synonyms such as "Invoice No.", "Open amount",
+"Factuurnummer", "Échéance" — see the README). An open-items CSV is read as
+a European spreadsheet writes it (separator found, decimal comma with ';'
+and tab, --encoding cp1252 for Excel's "CSV" on Windows).
+
+A ledger that does not exist is created only with --create. Adding the same
+batch or invoice again changes nothing. A pain.008 with errors is not added
+(unless --accept-errors: a batch the bank already accepted); invoices and
+open items with errors are skipped and reported with file, line, column and
+rule. Exit code 1 when anything had errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			dialect, err := input.dialect(cmd)
+			if err != nil {
+				return err
+			}
 			l, ctx, run, err := openLedgerRun(cmd, path, "ledger add "+strings.Join(args, " "))
 			if err != nil {
 				return err
@@ -53,7 +69,7 @@ reported. Exit code 1 when anything had errors.`,
 			failed := false
 			var total ledger.AddResult
 			for _, name := range args {
-				res := pipeline.Register(ctx, l, name, acceptErrors)
+				res := pipeline.Register(ctx, l, name, acceptErrors, dialect)
 				writeRegistered(a, res)
 				failed = failed || res.Failed(acceptErrors)
 				if res.Err != nil {
@@ -74,6 +90,7 @@ reported. Exit code 1 when anything had errors.`,
 	}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
+	input.add(cmd)
 	return cmd
 }
 
@@ -83,11 +100,16 @@ func writeRegistered(a *app, r *pipeline.Registered) {
 		fmt.Fprintln(a.stderr, f)
 	}
 	name := safename.Escape(r.Path)
+	var f finding.Finding
 	switch {
+	case errors.As(r.Err, &f):
+		fmt.Fprintln(a.stderr, f) // names its file already
 	case r.Err != nil:
 		fmt.Fprintf(a.stderr, "%s: %s\n", name, safename.EscapeLines(r.Err.Error()))
 	case r.Kind == pipeline.FormatPain008:
 		fmt.Fprintf(a.stdout, "%s: pain.008: %d collection(s) added, %d already in the ledger, %d new batch(es)\n", name, r.Added, r.Skipped, r.Batches)
+	case r.Kind == pipeline.FormatOpenItems:
+		fmt.Fprintf(a.stdout, "%s: open items: %d invoice(s) added, %d already in the ledger, %d with errors not added\n", name, r.Added, r.Skipped, r.Invalid)
 	default:
 		fmt.Fprintf(a.stdout, "%s: UBL: %d invoice(s) added, %d already in the ledger, %d with errors not added\n", name, r.Added, r.Skipped, r.Invalid)
 	}

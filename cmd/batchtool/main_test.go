@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 // batchtool runs the CLI in-process and returns its exit code and output.
@@ -20,7 +22,11 @@ func batchtool(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // repoFile returns the path of a file in the repository's testdata.
 func repoFile(name string) string { return filepath.Join("..", "..", "testdata", name) }
 
-func collectionDay() string { return time.Now().UTC().AddDate(0, 0, 5).Format(time.DateOnly) }
+// collectionDay is a TARGET2 business day a few days out, a date collect
+// build takes on any day the tests run.
+func collectionDay() string {
+	return sepa.NextBusinessDay(time.Now().UTC().AddDate(0, 0, 5)).Format(time.DateOnly)
+}
 
 func TestVersionAndUsage(t *testing.T) {
 	code, out, _ := batchtool(t, "version")

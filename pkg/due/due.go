@@ -11,7 +11,7 @@
 //	mandate_id           required  MndtId
 //	mandate_signed_on    required  DtOfSgntr, YYYY-MM-DD
 //	sequence_type        required  FRST, RCUR, OOFF or FNAL
-//	amount               required  e.g. 12.50 (dot, at most 2 decimals)
+//	amount               required  e.g. 12.50, or 12,50 / 1.234,50 with a decimal comma (at most 2 decimals)
 //	currency             optional  EUR (the only SEPA currency)
 //	debtor_name          required  transliterated to the EPC charset (reported)
 //	debtor_iban          required  IBAN, paper form accepted
@@ -26,6 +26,21 @@
 //	original_debtor_iban     optional amendment: the debtor IBAN before it changed
 //	debtor_bank_changed      optional amendment: true when the debtor moved to another bank (SMNDA)
 //
+// A CSV file is read as spreadsheets on European desks write it (package
+// tabular): the separator (',', ';', tab, '|') is found from the header,
+// the decimal mark follows from it (a comma with ';' and tab, a point with
+// ','; Reader.Dialect overrides both), a UTF-8 byte order mark and CRLF are
+// taken, and bytes that are not UTF-8 stop the file with their line,
+// column and the fix unless the encoding is declared (cp1252, latin1).
+// Names are never changed silently: what the EPC character set cannot
+// carry is transliterated with a warning.
+//
+// Collection dates must be TARGET2 business days (sepa.CollectionDay): a
+// row dated on a weekend or closing day is refused naming the next
+// business day, or moved there with Defaults.RollForward. With
+// Defaults.Today set, a date that leaves less than the SDD rulebook's D-1
+// business day is warned about, once per date.
+//
 // A row (a CSV record, a JSON line) longer than 256 KiB stops the file with
 // an error of rule "limit" naming file and line, so that a hostile file
 // costs at most about 10 MB of heap for the row being read; what grows with
@@ -35,7 +50,6 @@ package due
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +63,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/sepa"
+	"github.com/batchtool/batchtool/pkg/tabular"
 )
 
 // Columns lists the known columns in their documented order.
@@ -111,8 +126,18 @@ func FormatOf(name string) Format {
 // Defaults fill fields a row leaves empty.
 type Defaults struct {
 	Creditor       pain008.Creditor
-	CollectionDate time.Time // used when a row has no collection_date
+	CollectionDate time.Time // used when a row has no collection_date; a TARGET2 business day
+	// RollForward moves a row's collection date that is not a TARGET2
+	// business day to the next one (with a warning) instead of refusing it.
+	RollForward bool
+	// Today, when set, is the day the batch is built: a collection date
+	// that leaves less than the D-1 business day is warned about.
+	Today time.Time
 }
+
+// ErrNoCollectionDate stops a file whose rows carry no collection date
+// when no default is given: one error, not one per row.
+var ErrNoCollectionDate = errors.New("no collection date: the rows carry none (no collection_date column) and no default was given; give --collection-date")
 
 // Row is one input row: its position, its raw fields (for the rejects file)
 // and, when it has no error findings, the transaction it describes.
@@ -145,16 +170,31 @@ func (r *Row) OK() bool { return !r.Findings.HasErrors() }
 
 // Reader reads due collections one row at a time.
 type Reader struct {
+	// Dialect says how a CSV file is written; set it before the first
+	// Next. The zero value finds the separator, takes the decimal mark
+	// from it and wants UTF-8.
+	Dialect tabular.Dialect
+
 	name     string
 	format   Format
 	defaults Defaults
-	csv      *csv.Reader
+	src      io.Reader
+	csv      *tabular.Reader
 	header   []string
 	col      map[string]int
 	lines    *bufio.Reader
 	line     int
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
 	pos      [nColumns]int // CSV: index of each known column in a record, -1 when absent
+	dates    map[time.Time]dateNote
+}
+
+// dateNote is what the calendar said of a row's collection date, kept
+// per date: a file has a handful of dates and a million rows.
+type dateNote struct {
+	day    time.Time // the date to collect on (moved when rolled forward)
+	err    error     // the date is refused
+	warned bool      // the warning of the date (moved, late) was given
 }
 
 // NewReader returns a reader of the due file r, called name in findings.
@@ -165,14 +205,7 @@ func NewReader(r io.Reader, name string, format Format, d Defaults) *Reader {
 	}
 	r = newRowLimit(r, name, format)
 	if format == CSV {
-		br := bufio.NewReader(r)
-		// Skip a UTF-8 byte order mark, which spreadsheet programs write.
-		if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
-			br.Discard(3)
-		}
-		rd.csv = csv.NewReader(br)
-		rd.csv.ReuseRecord = false
-		rd.csv.FieldsPerRecord = -1
+		rd.src = r
 	} else {
 		rd.lines = bufio.NewReaderSize(r, 64*1024)
 	}
@@ -193,13 +226,17 @@ func (r *Reader) Next() (*Row, error) {
 
 func (r *Reader) nextCSV() (*Row, error) {
 	if r.header == nil {
+		if r.csv == nil {
+			r.csv = tabular.NewReader(r.src, r.name, r.Dialect)
+		}
 		h, err := r.csv.Read()
 		if err == io.EOF {
 			return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Message: "file is empty: expected a header row with " + strings.Join(required, ", ")}
 		}
 		if err != nil {
-			return nil, r.csvError(err)
+			return nil, err
 		}
+		r.Dialect = r.csv.Dialect()
 		r.header = h
 		r.col = make(map[string]int, len(h))
 		for i, c := range h {
@@ -221,7 +258,11 @@ func (r *Reader) nextCSV() (*Row, error) {
 			}
 		}
 		if len(missing) > 0 {
-			return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Message: "header lacks required column(s) " + strings.Join(missing, ", ")}
+			return nil, finding.Finding{Severity: finding.Error, File: r.name, Line: 1, Message: fmt.Sprintf("header lacks required column(s) %s (read as %d column(s) separated by %s; give --delimiter if the file uses another separator)",
+				strings.Join(missing, ", "), len(h), tabular.DelimiterName(r.Dialect.Delimiter))}
+		}
+		if r.pos[colCollectionDate] < 0 && r.defaults.CollectionDate.IsZero() {
+			return nil, fmt.Errorf("%s: %w", r.name, ErrNoCollectionDate)
 		}
 	}
 	for {
@@ -230,7 +271,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 			return nil, io.EOF
 		}
 		if err != nil {
-			return nil, r.csvError(err)
+			return nil, err
 		}
 		line, _ := r.csv.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -239,7 +280,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 		row := &Row{File: r.name, Line: line, rec: rec, col: r.col}
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
-				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header))})
+				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
 			return row, nil
 		}
 		r.build(row)
@@ -247,20 +288,28 @@ func (r *Reader) nextCSV() (*Row, error) {
 	}
 }
 
-func (r *Reader) csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		var f finding.Finding
-		if errors.As(pe.Err, &f) {
-			return f
+// splitAmountHint explains a row one field too long in a comma-separated
+// file whose amount column holds a decimal comma written unquoted (25,00
+// read as "25" and "00").
+func (r *Reader) splitAmountHint(rec []string) string {
+	i := r.pos[colAmount]
+	if r.Dialect.Delimiter != ',' || len(rec) != len(r.header)+1 || i < 0 || i+1 >= len(rec) {
+		return ""
+	}
+	whole, frac := strings.TrimSpace(rec[i]), strings.TrimSpace(rec[i+1])
+	if !digits(whole) || !digits(frac) || len(frac) > 2 {
+		return ""
+	}
+	return fmt.Sprintf(": the amount %s,%s is written with a decimal comma in a comma-separated file, which splits it in two; save the file with ';' as separator, or quote the amount (\"%s,%s\") and give --decimal-comma", whole, frac, whole, frac)
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
-		return finding.Finding{Severity: finding.Error, File: r.name, Line: pe.Line, Column: pe.Column, Message: "CSV: " + pe.Err.Error()}
 	}
-	var f finding.Finding
-	if errors.As(err, &f) {
-		return f
-	}
-	return fmt.Errorf("%s: %w", r.name, err)
+	return s != ""
 }
 
 func (r *Reader) nextJSON() (*Row, error) {
@@ -309,6 +358,9 @@ func (r *Reader) nextJSON() (*Row, error) {
 				row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: r.line, Path: k, Message: "must be a string, number or boolean"})
 			}
 		}
+		if _, ok := row.Fields[Columns[colCollectionDate]]; !ok && r.defaults.CollectionDate.IsZero() {
+			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, ErrNoCollectionDate)
+		}
 		if !row.Findings.HasErrors() {
 			r.build(row)
 		}
@@ -335,13 +387,7 @@ func (r *Reader) build(row *Row) {
 	tx.DebtorName = p.text(colDebtorName, 70, true, "EPC AT-14") // the XSD allows 140 (Max140Text); the rulebook 70
 	tx.DebtorIBAN = p.iban(colDebtorIBAN, true)
 	tx.DebtorBIC = p.bic(colDebtorBIC)
-	tx.CollectionDate = p.date(colCollectionDate, false)
-	if tx.CollectionDate.IsZero() {
-		tx.CollectionDate = r.defaults.CollectionDate
-		if tx.CollectionDate.IsZero() {
-			p.fail(colCollectionDate, "", "no collection date: give the column or --collection-date", "EPC AT-11")
-		}
-	}
+	tx.CollectionDate = p.collectionDate()
 	if !tx.MandateSignedOn.IsZero() && !tx.CollectionDate.IsZero() && tx.MandateSignedOn.After(tx.CollectionDate) {
 		p.fail(colMandateSignedOn, p.get(colMandateSignedOn), "mandate signed after the collection date "+tx.CollectionDate.Format(time.DateOnly), "EPC AT-25")
 	}
@@ -466,6 +512,48 @@ func (p *rowParser) date(col column, req bool) time.Time {
 	return d
 }
 
+// collectionDate reads the row's collection date, or takes the default
+// (checked by the caller), and applies the TARGET2 calendar to a row's own.
+func (p *rowParser) collectionDate() time.Time {
+	day := p.date(colCollectionDate, false)
+	if day.IsZero() {
+		if p.r.defaults.CollectionDate.IsZero() && !p.row.Findings.HasErrors() {
+			p.fail(colCollectionDate, "", "no collection date: give the column or --collection-date", "EPC AT-11")
+		}
+		return p.r.defaults.CollectionDate
+	}
+	if p.r.dates == nil {
+		p.r.dates = map[time.Time]dateNote{}
+	}
+	n, ok := p.r.dates[day]
+	if !ok {
+		n.day, n.err = sepa.CollectionDay(day, p.r.defaults.RollForward)
+	}
+	v := p.get(colCollectionDate)
+	if n.err != nil {
+		p.fail(colCollectionDate, v, n.err.Error(), RuleCalendar)
+	} else if !n.warned {
+		n.warned = true
+		if !n.day.Equal(day) {
+			p.warn(colCollectionDate, v, fmt.Sprintf("not a TARGET2 business day (%s): moved to %s, as are the later rows of this date (--roll-forward)",
+				sepa.Closing(day), n.day.Format(time.DateOnly)), RuleCalendar)
+		}
+		if !p.r.defaults.Today.IsZero() {
+			if late := sepa.LateSubmission(n.day, p.r.defaults.Today); late != "" {
+				p.warn(colCollectionDate, v, late+" (said once per date)", RuleD1)
+			}
+		}
+	}
+	p.r.dates[day] = n
+	return n.day
+}
+
+// Rules of the calendar findings.
+const (
+	RuleCalendar = "TARGET2 calendar"
+	RuleD1       = "EPC SDD D-1"
+)
+
 func (p *rowParser) oneOf(col column, allowed []string, def, rule string) string {
 	if p.missing(col, def == "") {
 		return def
@@ -485,7 +573,15 @@ func (p *rowParser) amount(col column) (d decimal.Decimal) {
 		return d
 	}
 	v := strings.TrimSpace(p.get(col))
-	a, err := sepa.ParseAmount(v)
+	n := v
+	if p.row.rec != nil { // a CSV cell, in the file's notation; JSON has one
+		var err error
+		if n, err = tabular.NormalizeAmount(v, p.r.Dialect.Decimal); err != nil {
+			p.fail(col, v, err.Error(), tabular.RuleAmount)
+			return d
+		}
+	}
+	a, err := sepa.ParseAmount(n)
 	if err != nil {
 		p.fail(col, v, err.Error(), "EPC AT-06")
 		return d

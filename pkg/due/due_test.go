@@ -99,10 +99,17 @@ func TestTransliterationIsAWarning(t *testing.T) {
 func TestHeaderErrors(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"", "due.csv:1: error: file is empty: expected a header row with end_to_end_id, mandate_id, mandate_signed_on, sequence_type, amount, debtor_name, debtor_iban"},
-		{"end_to_end_id,amount\n", "due.csv:1: error: header lacks required column(s) mandate_id, mandate_signed_on, sequence_type, debtor_name, debtor_iban"},
+		{"end_to_end_id,amount\n", "due.csv:1: error: header lacks required column(s) mandate_id, mandate_signed_on, sequence_type, debtor_name, debtor_iban (read as 2 column(s) separated by ','; give --delimiter if the file uses another separator)"},
+		// A header with both separators is read by the one it uses most:
+		// told otherwise, the error says how it was read.
+		{"end_to_end_id;mandate_id;mandate_signed_on;sequence_type;amount;debtor_name;debtor_iban,x\n", "due.csv:1: error: header lacks required column(s) end_to_end_id, mandate_id, mandate_signed_on, sequence_type, amount, debtor_name, debtor_iban (read as 2 column(s) separated by ','; give --delimiter if the file uses another separator)"},
 		{"a,\"b\n", `due.csv:1:6: error: CSV: extraneous or missing " in quoted-field`},
 	} {
-		_, err := NewReader(strings.NewReader(tt.in), "due.csv", CSV, defaults).Next()
+		r := NewReader(strings.NewReader(tt.in), "due.csv", CSV, defaults)
+		if strings.HasSuffix(tt.in, ",x\n") {
+			r.Dialect.Delimiter = ','
+		}
+		_, err := r.Next()
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("error %v\nwant %s", err, tt.want)
 		}
@@ -146,6 +153,12 @@ func FuzzReader(f *testing.F) {
 	f.Add(header+"E2E-1,MD-1,2024-01-15,RCUR,10.00,A,BE68539007547034,,,\n", false)
 	f.Add(`{"end_to_end_id":"E","amount":"1"}`+"\n", true)
 	f.Add("a,\"b\n", false)
+	// European exports: ';' and decimal commas, thousands, BOM and CRLF,
+	// Windows-1252 bytes (refused: the reader is not told the encoding).
+	f.Add("\xef\xbb\xbf"+strings.ReplaceAll(header, ",", ";")+"E2E-1;MD-1;2024-01-15;RCUR;1.234,50;Chlo\xc3\xa9;BE68539007547034;;;\r\n", false)
+	f.Add(strings.ReplaceAll(header, ",", ";")+"E2E-1;MD-1;2024-01-15;RCUR;1.234;Chlo\xe9;BE68539007547034;;;\n", false)
+	f.Add(strings.ReplaceAll(header, ",", "\t")+"E2E-1\tMD-1\t2024-01-15\tRCUR\t25,00\tA\tBE68539007547034\t\t\t\n", false)
+	f.Add(header+`E2E-1,MD-1,2024-01-15,RCUR,"1,234.50",A,BE68539007547034,,,`+"\n", false)
 	f.Fuzz(func(t *testing.T, in string, jsonl bool) {
 		format := CSV
 		if jsonl {

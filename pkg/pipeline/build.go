@@ -19,6 +19,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/sepa"
+	"github.com/batchtool/batchtool/pkg/tabular"
 )
 
 // BuildOptions say what to build a pain.008 batch from.
@@ -33,8 +34,16 @@ type BuildOptions struct {
 	Creditor       string    // creditor.json
 	Out            string    // the pain.008 file to write
 	Version        string    // pain008.Version02 (default) or Version08
-	CollectionDate time.Time // for rows without one
-	MessageID      string    // GrpHdr/MsgId (default: BT + creation time)
+	CollectionDate time.Time // for rows without one: a TARGET2 business day (sepa.CollectionDay)
+	// RollForward moves a row's collection date that is not a TARGET2
+	// business day to the next one (with a warning) instead of refusing it.
+	RollForward bool
+	// Today is the day the batch is sent, for the D-1 warning (zero: none).
+	Today time.Time
+	// Dialect says how a due CSV is written where detection cannot tell:
+	// separator, decimal comma, encoding (package tabular).
+	Dialect   tabular.Dialect
+	MessageID string // GrpHdr/MsgId (default: BT + creation time)
 	// Rejects, when set, is the CSV the bad rows go to (with line and
 	// reasons) while the good ones are built; else one bad row means
 	// nothing is written.
@@ -92,7 +101,7 @@ func Build(o BuildOptions) (*BuildResult, error) {
 	if o.Version == "" {
 		o.Version = pain008.Version02
 	}
-	d := due.Defaults{CollectionDate: o.CollectionDate}
+	d := due.Defaults{CollectionDate: o.CollectionDate, RollForward: o.RollForward, Today: o.Today}
 	// What stays live while a batch is built is the two duplicate checks'
 	// tables (due.Reader's and the pain008 writer's: 20 to 30 bytes an end-to-end
 	// id, no pointers for the collector to scan); everything else is garbage
@@ -157,7 +166,7 @@ func Build(o BuildOptions) (*BuildResult, error) {
 	}
 	source := o.Due
 	if o.Due != "" {
-		err = readDue(o.Open, o.Due, d, handle)
+		err = readDue(o.Open, o.Due, d, o.Dialect, handle)
 	} else {
 		source = strings.Join(o.FromUBL, ", ")
 		res.Skipped, err = readUBLCollections(o.FromUBL, o.Mandates, d, handle)
@@ -245,7 +254,7 @@ func LoadCreditor(path string) (pain008.Creditor, string, error) {
 // readDue hands every row of a due file to handle, in file order.
 // A file named neither .csv nor .jsonl (standard input) whose first
 // character is "{" is JSON Lines.
-func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaults, handle func([]string, *due.Row) error) error {
+func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaults, dialect tabular.Dialect, handle func([]string, *due.Row) error) error {
 	in, err := open(path)
 	if err != nil {
 		return err
@@ -259,6 +268,7 @@ func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaul
 		}
 	}
 	r := due.NewReader(br, path, format, d)
+	r.Dialect = dialect
 	for {
 		row, err := r.Next()
 		if err == io.EOF {

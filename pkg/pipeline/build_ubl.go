@@ -134,6 +134,10 @@ func readUBLCollections(paths []string, mandatesFile string, d due.Defaults, han
 			}
 			if day.IsZero() {
 				fail("cbc:DueDate", "", "no due date: give --collection-date", "EPC AT-11")
+			} else if moved, err := sepa.CollectionDay(day, d.RollForward); err != nil {
+				fail("cbc:DueDate", day.Format(time.DateOnly), err.Error()+" (or give --roll-forward)", due.RuleCalendar)
+			} else {
+				day = moved
 			}
 			row.Tx = pain008.Transaction{
 				EndToEndID: dd.EndToEndID, Amount: dd.Amount, Currency: "EUR",

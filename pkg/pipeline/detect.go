@@ -15,7 +15,10 @@ const (
 	FormatCODA    Format = "coda"
 	FormatUBL     Format = "ubl"
 	FormatZip     Format = "zip"
-	FormatUnknown Format = ""
+	// FormatOpenItems is an ERP's open-receivables export (package
+	// openitems), known by its name (.csv, .tsv, .txt, .xlsx).
+	FormatOpenItems Format = "open items"
+	FormatUnknown   Format = ""
 )
 
 // SniffLen is how much of a file Detect needs to see.

@@ -18,6 +18,8 @@ import (
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/report"
+	"github.com/batchtool/batchtool/pkg/sepa"
+	"github.com/batchtool/batchtool/pkg/tabular"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
@@ -224,8 +226,10 @@ func (n *night) run(command string) (int64, func(summary any)) {
 // the batches earlier runs built and did not send.
 func (n *night) batches() error {
 	c := n.c
+	// The first TARGET2 business day days_ahead days out: Build refuses a
+	// weekend or closing day (sepa.CollectionDay).
 	day := n.opt.Now.UTC().AddDate(0, 0, c.Collect.DaysAhead)
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	day = sepa.NextBusinessDay(time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC))
 	sent := map[string]bool{}
 	for _, due := range c.Collect.Due {
 		id, err := fileDigest(due, c.Creditor)
@@ -239,7 +243,7 @@ func (n *night) batches() error {
 			n.skip(name, batch+": built in an earlier run from the same file; not rebuilt")
 		} else {
 			n.step(name, func(s *Step) {
-				res, err := Build(BuildOptions{Due: due, Creditor: c.Creditor, CollectionDate: day, Version: c.Collect.Version, Out: batch,
+				res, err := Build(BuildOptions{Due: due, Creditor: c.Creditor, CollectionDate: day, Today: n.opt.Now, Version: c.Collect.Version, Out: batch,
 					Rejects: filepath.Join(c.Work, "batches", base+"-"+id+".rejects.csv"), MessageID: "BT" + id, OnFinding: n.finding})
 				s.Value, s.Err = res, err
 				if err == nil && res.Rejected > 0 {
@@ -283,7 +287,7 @@ func (n *night) batches() error {
 func (n *night) send(batch string) error {
 	n.step("register "+filepath.Base(batch), func(s *Step) {
 		_, finish := n.run("ledger add " + batch)
-		r := Register(n.ctx, n.l, batch, false)
+		r := Register(n.ctx, n.l, batch, false, tabular.Dialect{})
 		finish(r.AddResult)
 		s.Value, s.Err = r, r.Err
 		if r.Err == nil && r.Failed(false) {
@@ -346,7 +350,7 @@ func (n *night) invoices() error {
 		var all []*Registered
 		var total ledger.AddResult
 		for _, p := range paths {
-			r := Register(n.ctx, n.l, p, false)
+			r := Register(n.ctx, n.l, p, false, tabular.Dialect{})
 			all = append(all, r)
 			total.Added, total.Skipped, total.Batches = total.Added+r.Added, total.Skipped+r.Skipped, total.Batches+r.Batches
 			if r.Failed(false) {

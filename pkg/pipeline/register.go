@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/openitems"
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/tabular"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
@@ -37,7 +41,12 @@ func (r *Registered) Failed(acceptErrors bool) bool {
 // nothing. A pain.008 with errors is not added (unless acceptErrors: a batch
 // the bank already accepted); invoices with errors, credit notes and
 // invoices with nothing payable are skipped, with a finding.
-func Register(ctx context.Context, l *ledger.DB, path string, acceptErrors bool) *Registered {
+//
+// An ERP's open-receivables export (.csv, .tsv, .txt or .xlsx: package
+// openitems) is registered as open invoices: rows with errors are reported
+// and not added, the others are, in one transaction. dialect says how such
+// a CSV is written where detection cannot tell (package tabular).
+func Register(ctx context.Context, l *ledger.DB, path string, acceptErrors bool, dialect tabular.Dialect) *Registered {
 	r := &Registered{Path: path}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -45,6 +54,12 @@ func Register(ctx context.Context, l *ledger.DB, path string, acceptErrors bool)
 		return r
 	}
 	if !st.IsDir() {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".csv", ".tsv", ".txt", ".xlsx":
+			r.Kind = FormatOpenItems
+			r.AddResult, r.Invalid, r.Findings, r.Err = addOpenItems(ctx, l, path, dialect)
+			return r
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			r.Err = err
@@ -60,7 +75,7 @@ func Register(ctx context.Context, l *ledger.DB, path string, acceptErrors bool)
 			return r
 		case FormatUBL, FormatZip:
 		default:
-			r.Err = fmt.Errorf("not a pain.008 batch, a UBL invoice or a zip of invoices")
+			r.Err = fmt.Errorf("not a pain.008 batch, a UBL invoice, a zip of invoices or an open-items export (.csv, .tsv, .txt, .xlsx)")
 			return r
 		}
 	}
@@ -196,4 +211,37 @@ func addInvoices(ctx context.Context, l *ledger.DB, name string) (ledger.AddResu
 	for range ch { // let the walker end
 	}
 	return res, skipped, fs, err
+}
+
+// addOpenItems registers the open receivables of an ERP export as open
+// invoices; invalid counts the rows with errors, not added.
+func addOpenItems(ctx context.Context, l *ledger.DB, name string, dialect tabular.Dialect) (res ledger.AddResult, invalid int, fs []finding.Finding, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return res, 0, nil, err
+	}
+	defer f.Close()
+	var r *openitems.Reader
+	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		if r, err = openitems.NewXLSXReader(f, name, dialect.Decimal); err != nil {
+			return res, 0, nil, err
+		}
+		defer r.Close()
+	} else {
+		r = openitems.NewCSVReader(f, name, dialect)
+	}
+	res, err = l.AddInvoices(ctx, name, func() (*reconcile.Invoice, error) {
+		for {
+			row, err := r.Next()
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, row.Findings...)
+			if row.Invoice != nil {
+				return row.Invoice, nil
+			}
+			invalid++
+		}
+	})
+	return res, invalid, fs, err
 }
