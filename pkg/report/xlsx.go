@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -33,10 +33,7 @@ type xlsxReport struct {
 	more      int
 }
 
-// reportMoneyCols are the columns of reportHeader that hold amounts.
-var reportMoneyCols = map[string]bool{"amount": true, "applied": true, "remaining": true}
-
-func newXLSXReport(out io.Writer) (*xlsxReport, error) {
+func newXLSX(out io.Writer) (*xlsxReport, error) {
 	f := excelize.NewFile()
 	if err := f.SetSheetName("Sheet1", "Lines"); err != nil {
 		return nil, err
@@ -58,8 +55,8 @@ func newXLSXReport(out io.Writer) (*xlsxReport, error) {
 	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, err
 	}
-	head := make([]any, len(reportHeader))
-	for i, h := range reportHeader {
+	head := make([]any, len(Header))
+	for i, h := range Header {
 		head[i] = excelize.Cell{StyleID: x.bold, Value: h}
 	}
 	x.row = 1
@@ -69,11 +66,11 @@ func newXLSXReport(out io.Writer) (*xlsxReport, error) {
 func (x *xlsxReport) cells(fields []string) []any {
 	cells := make([]any, len(fields))
 	for i, v := range fields {
-		name := reportHeader[i]
+		name := Header[i]
 		switch {
 		case v == "":
 			cells[i] = nil
-		case reportMoneyCols[name]:
+		case moneyCols[name]:
 			if f, err := strconv.ParseFloat(v, 64); err == nil {
 				cells[i] = excelize.Cell{StyleID: x.money, Value: f}
 				continue
@@ -95,15 +92,15 @@ func (x *xlsxReport) cells(fields []string) []any {
 	return cells
 }
 
-func (x *xlsxReport) Write(file string, r *reconcile.Result, dup bool) error {
-	for _, row := range rowsOf(file, r, dup) {
-		fields := row.fields()
+func (x *xlsxReport) Write(source string, r *reconcile.Result, dup bool) error {
+	for _, row := range Rows(source, r, dup) {
+		fields := row.Fields()
 		x.row++
 		cell, _ := excelize.CoordinatesToCellName(1, x.row)
 		if err := x.sw.SetRow(cell, x.cells(fields)); err != nil {
 			return err
 		}
-		if row.Status == string(reconcile.Unmatched) || row.Status == string(reconcile.Ambiguous) {
+		if row.needsPerson() {
 			if len(x.unmatched) < maxUnmatchedRows {
 				x.unmatched = append(x.unmatched, fields)
 			} else {
@@ -114,15 +111,15 @@ func (x *xlsxReport) Write(file string, r *reconcile.Result, dup bool) error {
 	return nil
 }
 
-func (x *xlsxReport) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
-	last, _ := excelize.CoordinatesToCellName(len(reportHeader), max(x.row, 2))
+func (x *xlsxReport) Close(run Run) error {
+	last, _ := excelize.CoordinatesToCellName(len(Header), max(x.row, 2))
 	if err := x.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Lines", StyleName: "TableStyleLight1"}); err != nil {
 		return err
 	}
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}
-	if err := x.summarySheet(files, total); err != nil {
+	if err := x.summarySheet(run.Files, run.Summary); err != nil {
 		return err
 	}
 	if err := x.unmatchedSheet(); err != nil {
@@ -215,8 +212,8 @@ func (x *xlsxReport) unmatchedSheet() error {
 	if _, err := x.f.NewSheet(sh); err != nil {
 		return err
 	}
-	head := make([]any, len(reportHeader))
-	for i, h := range reportHeader {
+	head := make([]any, len(Header))
+	for i, h := range Header {
 		head[i] = h
 	}
 	x.f.SetSheetRow(sh, "A1", &head)

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bufio"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -29,17 +28,17 @@ type htmlReport struct {
 	bw        *bufio.Writer
 	rows      int
 	days      map[string]map[string]*dayTotals // by currency, then booking day
-	unmatched []reportRow
+	unmatched []Row
 	more      int
 	sources   []string // the file column's values, in order: providers for payreq sync
 }
 
 type dayTotals struct{ matched, returned, unmatched decimal.Decimal }
 
-// grouped writes an exact amount for reading: thousands separated by
-// commas ("-1,234,567.89"). Only the HTML page does this; exports keep the
+// Grouped writes an exact amount for reading: thousands separated by
+// commas ("-1,234,567.89"). Only pages and screens do this; exports keep the
 // plain form an ERP parses.
-func grouped(amount string) string {
+func Grouped(amount string) string {
 	sign, digits := "", amount
 	if strings.HasPrefix(digits, "-") {
 		sign, digits = "-", digits[1:]
@@ -62,10 +61,10 @@ func grouped(amount string) string {
 	return b.String()
 }
 
-var htmlRow = template.Must(template.New("row").Funcs(template.FuncMap{"g": grouped}).Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{g .Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td class="r">{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{g .Applied}}</td><td class="n">{{g .Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
+var htmlRow = template.Must(template.New("row").Funcs(template.FuncMap{"g": Grouped}).Parse(`<tr class="{{.Status}}"><td>{{.BookingDate}}</td><td>{{.Statement}}</td><td class="n">{{.Entry}}.{{.Detail}}</td><td class="n">{{g .Amount}}</td><td>{{.Currency}}</td><td><span class="tag {{.Status}}">{{.Status}}</span></td><td class="r">{{.Rule}}</td><td class="r">{{.InvoiceNo}}{{.EndToEndID}}{{.PmtInfID}}</td><td class="n">{{g .Applied}}</td><td class="n">{{g .Remaining}}</td><td>{{.ReturnReason}}</td><td>{{.Counterparty}}</td><td class="t">{{.Remittance}}</td><td class="t">{{.Evidence}}</td></tr>
 `))
 
-func newHTMLReport(out io.Writer) (*htmlReport, error) {
+func newHTML(out io.Writer) (*htmlReport, error) {
 	tmp, err := os.CreateTemp("", "batchtool-report-*.html")
 	if err != nil {
 		return nil, err
@@ -74,19 +73,19 @@ func newHTMLReport(out io.Writer) (*htmlReport, error) {
 	return &htmlReport{out: out, tmp: tmp, bw: bufio.NewWriter(tmp), days: map[string]map[string]*dayTotals{}}, nil
 }
 
-func (h *htmlReport) Write(file string, r *reconcile.Result, dup bool) error {
-	if len(h.sources) == 0 || h.sources[len(h.sources)-1] != file {
-		h.sources = append(h.sources, file)
+func (h *htmlReport) Write(source string, r *reconcile.Result, dup bool) error {
+	if len(h.sources) == 0 || h.sources[len(h.sources)-1] != source {
+		h.sources = append(h.sources, source)
 	}
-	rows := rowsOf(file, r, dup)
+	rows := Rows(source, r, dup)
 	for _, row := range rows {
 		if err := htmlRow.Execute(h.bw, row); err != nil {
 			return err
 		}
 		h.rows++
-		if (row.Status == string(reconcile.Unmatched) || row.Status == string(reconcile.Ambiguous)) && len(h.unmatched) < maxUnmatchedRows {
+		if row.needsPerson() && len(h.unmatched) < maxUnmatchedRows {
 			h.unmatched = append(h.unmatched, row)
-		} else if row.Status == string(reconcile.Unmatched) || row.Status == string(reconcile.Ambiguous) {
+		} else if row.needsPerson() {
 			h.more++
 		}
 	}
@@ -177,7 +176,7 @@ func dayChart(ccy string, byDay map[string]*dayTotals) chart {
 			c.Bars = append(c.Bars, bar{X: bx, Y: by, W: barW, H: bh, Class: s.class,
 				Title: fmt.Sprintf("%s %s: %s %s", d, s.class, statement.FormatAmount(s.v, ccy), ccy)})
 			if !s.v.IsZero() {
-				c.Labels = append(c.Labels, label{X: bx + barW/2 + 4, Y: by - 4, Text: grouped(statement.FormatAmount(s.v, ccy)), Anchor: "start", Rotate: true})
+				c.Labels = append(c.Labels, label{X: bx + barW/2 + 4, Y: by - 4, Text: Grouped(statement.FormatAmount(s.v, ccy)), Anchor: "start", Rotate: true})
 			}
 		}
 		c.Labels = append(c.Labels, label{X: x + (3*barW+8)/2, Y: top + plotH + 18, Text: d, Anchor: "middle"})
@@ -191,7 +190,8 @@ type reasonRow struct {
 	Width                        float64
 }
 
-func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary) error {
+func (h *htmlReport) Close(run Run) error {
+	files, total := run.Files, run.Summary
 	if err := h.bw.Flush(); err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 			t := c.ByReason[code]
 			text, _ := reconcile.ReturnReasonText(code)
 			w, _ := t.Amount.Abs().Div(maxR).Mul(decimal.NewFromInt(100)).Float64()
-			reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: grouped(statement.FormatAmount(t.Amount, c.Currency)),
+			reasons = append(reasons, reasonRow{Code: code, Text: text, Count: t.Count, Amount: Grouped(statement.FormatAmount(t.Amount, c.Currency)),
 				Currency: c.Currency, Width: w})
 		}
 	}
@@ -218,14 +218,14 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 	for _, f := range files {
 		names = append(names, f.File.Name)
 	}
-	if files == nil { // payreq sync: bookings of payment requests, by provider
+	if run.Kind == Payments { // payreq sync: bookings of payment requests, by provider
 		title, what = "Payment request bookings", "provider(s)"
 		names = slices.Compact(slices.Sorted(slices.Values(h.sources)))
 	}
 	data := map[string]any{
 		"Title":     title,
 		"What":      what,
-		"Generated": time.Now().Format("2006-01-02 15:04"),
+		"Generated": run.generated().Format("2006-01-02 15:04"),
 		"Files":     names,
 		"Total":     total,
 		"Balanced":  total.Balanced(),
@@ -253,9 +253,9 @@ func (h *htmlReport) Close(files []*ledger.ImportResult, total reconcile.Summary
 
 var htmlPage = template.Must(template.New("page").Funcs(template.FuncMap{
 	"money": func(t reconcile.Tally) string {
-		return grouped(statement.FormatAmount(t.Amount, t.Currency)) + " " + t.Currency
+		return Grouped(statement.FormatAmount(t.Amount, t.Currency)) + " " + t.Currency
 	},
-	"g":     grouped,
+	"g":     Grouped,
 	"rules": func(m map[reconcile.Rule]*reconcile.Tally) []string { return sortedKeys(m) },
 	"rule":  func(m map[reconcile.Rule]*reconcile.Tally, k string) reconcile.Tally { return *m[reconcile.Rule(k)] },
 	"join":  func(s []string) string { return strings.Join(s, ", ") },
