@@ -15,6 +15,7 @@ import (
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 // inspection is what `batchtool inspect` reports for one file.
@@ -146,12 +147,9 @@ It exits 1 when any file has an error, 0 otherwise.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
-			per := make([][]*inspection, len(args))
-			inParallel(len(args), func(i int) { per[i] = inspectPath(args[i]) })
 			var all []*inspection
-			for _, p := range per {
-				all = append(all, p...)
-			}
+			statement.InOrder(len(args), func(i int) []*inspection { return inspectPath(args[i]) },
+				func(_ int, in []*inspection) { all = append(all, in...) })
 			if asJSON {
 				for _, in := range all {
 					if in.Findings == nil {

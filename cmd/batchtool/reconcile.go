@@ -59,8 +59,12 @@ Exit code 1 when a file had errors or could not be read.`,
 			var results []*ledger.ImportResult
 			failed := false
 			dupTotal := reconcile.Totals{}
-			for _, name := range args {
-				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
+			// The next files are hashed and read ahead on the other cores
+			// while one is booked; the bookings stay one transaction per
+			// file, in the order of the arguments.
+			statement.InOrder(len(args), func(k int) *aheadFile { return readFileAhead(args[k]) }, func(k int, ahead *aheadFile) {
+				name := args[k]
+				all, err := reconcilePath(ctx, l, name, ahead, run, acceptErrors, rep)
 				for i, res := range all {
 					if res == nil {
 						continue
@@ -90,7 +94,7 @@ Exit code 1 when a file had errors or could not be read.`,
 					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
 					failed = true
 				}
-			}
+			})
 			total.WriteText(a.stdout)
 			for _, t := range dupTotal {
 				fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
@@ -129,7 +133,15 @@ Exit code 1 when a file had errors or could not be read.`,
 
 // reconcilePath books one argument: a statement file, or every member of a
 // zip of statements (each member is a file of its own, named zip!member).
-func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep report.Writer) ([]*ledger.ImportResult, error) {
+func reconcilePath(ctx context.Context, l *ledger.DB, name string, ahead *aheadFile, run int64, acceptErrors bool, rep report.Writer) ([]*ledger.ImportResult, error) {
+	if ahead != nil {
+		defer ahead.close()
+		if ahead.err != nil {
+			return nil, ahead.err
+		}
+		res, err := importStatements(ctx, l, name, ahead.sum, ahead.format, ahead.sr, run, acceptErrors, rep)
+		return []*ledger.ImportResult{res}, err
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -185,13 +197,67 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if err != nil {
 		return nil, err
 	}
+	return importStatements(ctx, l, name, sum, format, sr, run, acceptErrors, rep)
+}
+
+// aheadFile is a statement file hashed and being read a few batches ahead
+// of its booking (statement.ReadAhead).
+type aheadFile struct {
+	sum    string
+	format fileFormat
+	f      *os.File
+	sr     *statement.AheadReader
+	err    error // of hashing or opening: reported when the file's turn comes
+}
+
+// readFileAhead hashes a statement file and starts reading it; nil for a
+// zip (its members are read one by one when its turn comes).
+func readFileAhead(name string) *aheadFile {
+	f, err := os.Open(name)
+	if err != nil {
+		return &aheadFile{err: err}
+	}
+	br := bufio.NewReaderSize(f, sniffLen)
+	head, _ := br.Peek(sniffLen)
+	format := detectFormat(head)
+	if format == formatZip {
+		f.Close()
+		return nil
+	}
+	a := &aheadFile{format: format, f: f}
+	if a.sum, err = ledger.HashFile(br); err != nil {
+		f.Close()
+		return &aheadFile{err: fmt.Errorf("%s: %w", name, err)}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return &aheadFile{err: err}
+	}
+	br.Reset(f)
+	sr, err := openStatements(name, format, br)
+	if err != nil {
+		f.Close()
+		return &aheadFile{err: err}
+	}
+	a.sr = statement.ReadAhead(sr)
+	return a
+}
+
+func (a *aheadFile) close() {
+	if a.sr != nil {
+		a.sr.Close()
+	}
+	if a.f != nil {
+		a.f.Close()
+	}
+}
+
+// importStatements books and matches the entries of one statement file.
+func importStatements(ctx context.Context, l *ledger.DB, name, sum string, format fileFormat, sr statement.Reader, run int64, acceptErrors bool, rep report.Writer) (*ledger.ImportResult, error) {
 	opt := ledger.ImportOptions{RunID: run, AcceptErrors: acceptErrors}
 	if rep != nil {
 		opt.OnResult = func(r *reconcile.Result, dup bool) error { return rep.Write(name, r, dup) }
 	}
-	// The file is read a few batches ahead of its booking, on another core;
-	// the booking stays one transaction per file, in the order of the
-	// arguments.
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 

@@ -153,7 +153,7 @@ func convertStream(name string, br *bufio.Reader, sink rowSink) (int, []finding.
 	}
 	// The reader runs a few batches of entries ahead on a goroutine of its
 	// own; this one flattens and writes them: the two halves on two cores.
-	ar := readAhead(sr)
+	ar := statement.ReadAhead(sr)
 	defer ar.Close()
 	n := 0
 	for {
