@@ -145,6 +145,7 @@ UBL invoices (also inside a zip), prints a summary of each and every finding.
 It exits 1 when any file has an error, 0 otherwise.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer statementGC()()
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
 			var all []*inspection

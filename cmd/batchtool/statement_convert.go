@@ -40,6 +40,7 @@ and renamed only when every input was read to its end. Findings are printed
 on stderr; the exit code is 1 when any has severity error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer statementGC()()
 			if out == "" {
 				return usagef("--out is required")
 			}
