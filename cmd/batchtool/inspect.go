@@ -18,6 +18,7 @@ import (
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 // inspection is what `batchtool inspect` reports for one file.
@@ -163,18 +164,16 @@ error finding, 2 a file could not be read or is not a payment file.`,
 			if err := checkStdio("input", args...); err != nil {
 				return err
 			}
+			defer statementGC()()
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
 			start, size := time.Now(), inputSize(args)
 			p := a.newProgress("inspect", size)
-			per := make([][]*inspection, len(args))
-			inParallel(len(args), func(i int) { per[i] = a.inspectPath(args[i], p) })
+			var all []*inspection
+			statement.InOrder(len(args), func(i int) []*inspection { return a.inspectPath(args[i], p) },
+				func(_ int, in []*inspection) { all = append(all, in...) })
 			p.finish()
 			a.verboseDone("inspect", start, size)
-			var all []*inspection
-			for _, in := range per {
-				all = append(all, in...)
-			}
 			code := 0
 			printed := 0
 			for _, in := range all {

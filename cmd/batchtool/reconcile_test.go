@@ -260,3 +260,49 @@ report: ` + report + "\n"
 		t.Errorf("ERP rows\n%s\nwant\n%s", strings.Join(got, "\n"), wantRows)
 	}
 }
+
+// TestReconcileSeveralFilesInOrder: files are booked one transaction each
+// in the order of the arguments: a copy of a file
+// booked earlier in the same run is seen as already imported, a missing
+// file fails alone, and a CODA after it is booked.
+func TestReconcileSeveralFilesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "l.db")
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	d := decimal.RequireFromString
+	st1 := filepath.Join(dir, "st1.xml")
+	writeRecStatement(t, st1, "CAMT-1", day, []statement.Entry{
+		{Amount: d("5.00"), Currency: "EUR", Status: "BOOK", BookingDate: day, ValueDate: day, AccountSvcrRef: "BANK-1",
+			BankTxCode: statement.BankTxCode{Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT"},
+			Details:    []statement.Transaction{{Amount: d("5.00"), Currency: "EUR", Remittance: "a gift"}}},
+	})
+	data, err := os.ReadFile(st1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(dir, "again.xml")
+	if err := os.WriteFile(again, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.xml")
+	cod := filepath.Join("..", "..", "pkg", "coda", "testdata", "sandbox-sdd.cod")
+	code, out, errOut := batchtool(t, "reconcile", st1, again, missing, cod, "--ledger", db, "--create")
+	if code != 2 { // a file that cannot be read: exit 2, the others booked
+		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
+	}
+	var heads []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, dir) || strings.HasPrefix(line, "../") {
+			heads = append(heads, line[:strings.Index(line, ":")])
+		}
+	}
+	if got, want := strings.Join(heads, " "), strings.Join([]string{st1, again, cod}, " "); got != want {
+		t.Errorf("files in the order %s, want %s\n%s", got, want, out)
+	}
+	if !strings.Contains(out, again+": already imported as "+st1) {
+		t.Errorf("the copy is not seen as imported:\n%s", out)
+	}
+	if !strings.Contains(errOut, "missing.xml") {
+		t.Errorf("stderr does not name the missing file:\n%s", errOut)
+	}
+}

@@ -46,6 +46,7 @@ when any has severity error, 2 when an input cannot be read.`,
   gunzip -c statement.cod.gz | batchtool statement convert - --to csv --out - > lines.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer statementGC()()
 			if out == "" {
 				return usagef("--out is required")
 			}
@@ -186,7 +187,7 @@ func convertStream(name string, br *bufio.Reader, sink rowSink) (int, []finding.
 	}
 	// The reader runs a few batches of entries ahead on a goroutine of its
 	// own; this one flattens and writes them: the two halves on two cores.
-	ar := readAhead(sr)
+	ar := statement.ReadAhead(sr)
 	defer ar.Close()
 	n := 0
 	for {

@@ -341,10 +341,8 @@ func (w *Writer) assemble() error {
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
-		for _, c := range g.chunks {
-			if _, err := io.Copy(bw, io.NewSectionReader(w.spool, c.off, c.n)); err != nil {
-				return fmt.Errorf("pain008: reading spool: %w", err)
-			}
+		if err := w.copyChunks(bw, g.chunks); err != nil {
+			return err
 		}
 		if _, err := bw.Write(g.buf); err != nil {
 			return err
@@ -357,6 +355,33 @@ func (w *Writer) assemble() error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// copyChunks copies spooled chunks to the document. When the document is
+// a file, the kernel copies them file to file (copy_file_range), which
+// spares reading the spool into memory and writing it out again: the
+// assembly of a 1M-transaction batch moves 800 MB.
+func (w *Writer) copyChunks(bw *bufio.Writer, chunks []chunk) error {
+	dst, ok := w.dst.(*os.File)
+	if ok {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, c := range chunks {
+		var err error
+		if ok {
+			if _, err = w.spool.Seek(c.off, io.SeekStart); err == nil {
+				_, err = io.Copy(dst, &io.LimitedReader{R: w.spool, N: c.n})
+			}
+		} else {
+			_, err = io.Copy(bw, io.NewSectionReader(w.spool, c.off, c.n))
+		}
+		if err != nil {
+			return fmt.Errorf("pain008: reading spool: %w", err)
+		}
+	}
+	return nil
 }
 
 // pmtInfID builds the unique PmtInfId of group n from the message id,
