@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -73,6 +74,11 @@ Exit code 1 when a file had errors or could not be read.`,
 					}
 					if err != nil && i == len(all)-1 {
 						continue // this file failed: its transaction was rolled back
+					}
+					if res.ClaimedBy != "" {
+						fmt.Fprintf(a.stdout, "%s: being imported by worker %s (lease until %s): left to it, nothing changed here\n",
+							safename.Escape(res.File.Name), res.ClaimedBy, res.ClaimExpires.Format(time.RFC3339))
+						continue
 					}
 					if res.AlreadyImported {
 						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(res.File.Name), safename.Escape(res.PreviousName), res.PreviousAt)
