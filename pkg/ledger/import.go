@@ -456,32 +456,53 @@ func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
 
 func (m *matchWriter) close() { m.one.Close(); m.chunk.Close() }
 
-// add queues one row per matched item of a line, or one row without item
-// for an ambiguous or unmatched line (its candidates listed).
+// add queues the rows of a line (see matchRows).
 func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
-	var cands []string
-	for _, c := range ln.Candidates {
-		cands = append(cands, string(c.Kind)+":"+c.Key)
-	}
+	cands := nullStr(candidates(ln))
 	amt, err := m.tx.d.money(ln.Amount, ln.Currency)
 	if err != nil {
 		return err
 	}
-	if len(ln.Items) == 0 {
-		return m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
-			amt, nil, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
-	}
-	for _, it := range ln.Items {
-		applied, err := m.tx.d.money(it.Applied, ln.Currency)
+	matchRows(ln, func(it *reconcile.Item) {
 		if err != nil {
-			return err
+			return
 		}
-		if err := m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
-			amt, applied, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
-			return err
+		var kind, id, key, applied any
+		if it != nil {
+			if applied, err = m.tx.d.money(it.Applied, ln.Currency); err != nil {
+				return
+			}
+			kind, id, key = string(it.Kind), it.ID, it.Key
 		}
+		err = m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), kind, id, key,
+			amt, applied, ln.Currency, cands, nullStr(ln.ReturnReason), ln.Evidence)
+	})
+	return err
+}
+
+// matchRows calls row for each matches row of a line, on both databases:
+// one per item it matched, or one without item (nil) for an ambiguous or
+// unmatched line.
+func matchRows(ln reconcile.Line, row func(it *reconcile.Item)) {
+	if len(ln.Items) == 0 {
+		row(nil)
+		return
 	}
-	return nil
+	for i := range ln.Items {
+		row(&ln.Items[i])
+	}
+}
+
+// candidates lists the candidates of a line as kind:key, space-separated.
+func candidates(ln reconcile.Line) string {
+	var b strings.Builder
+	for i, c := range ln.Candidates {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(c.Kind) + ":" + c.Key)
+	}
+	return b.String()
 }
 
 func (m *matchWriter) row(v ...any) error {
