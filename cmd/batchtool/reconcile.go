@@ -130,6 +130,9 @@ Exit code 1 when a file had errors or could not be read.`,
 			return nil
 		},
 	}
+	// Each statement file is claimed: workers sharing a PostgreSQL ledger
+	// split them (see lockLedger).
+	cmd.Annotations = map[string]string{claimsUnits: string(ledger.ClaimStatement)}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")

@@ -28,6 +28,10 @@ import (
 // of one machine, so a claim there only keeps two processes from doing
 // the same unit one after the other.
 
+// Postgres tells whether the ledger is a PostgreSQL database, which
+// workers on several machines can share.
+func (l *DB) Postgres() bool { return l.d.postgres }
+
 // ClaimKind is what a claim is for.
 type ClaimKind string
 
