@@ -95,7 +95,7 @@ func TestStatementConvertCurrencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	xr, _ := x.GetRows("Sheet1", excelize.Options{RawCellValue: true})
+	xr, _ := x.GetRows("Transactions", excelize.Options{RawCellValue: true})
 	got := map[string]string{}
 	for i, c := range xr[0] {
 		if i < len(xr[1]) {

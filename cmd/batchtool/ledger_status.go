@@ -11,6 +11,7 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -68,7 +69,7 @@ func (t *tally) write(w io.Writer, title string) {
 			title = ""
 		}
 		name, ccy, _ := strings.Cut(k, "\x00")
-		fmt.Fprintf(w, "%-18s %-16s %7d %20s\n", title, name, t.n[k], grouped(statement.FormatAmount(t.sum[k], ccy))+" "+ccy)
+		fmt.Fprintf(w, "%-18s %-16s %7d %20s\n", title, name, t.n[k], report.Grouped(statement.FormatAmount(t.sum[k], ccy))+" "+ccy)
 	}
 }
 

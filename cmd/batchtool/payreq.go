@@ -15,7 +15,7 @@ import (
 	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
-	"github.com/batchtool/batchtool/pkg/statement"
+	"github.com/batchtool/batchtool/pkg/report"
 )
 
 func newPayreqCmd(a *app) *cobra.Command {
@@ -413,13 +413,11 @@ requests is synced.`,
 			if err != nil {
 				return err
 			}
-			rep, outs, err := openReports(reports)
+			rep, err := openReports(reports)
 			if err != nil {
 				return err
 			}
-			for _, o := range outs {
-				defer o.Abort()
-			}
+			defer rep.Abort()
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq sync")
 			if err != nil {
 				return err
@@ -461,14 +459,14 @@ requests is synced.`,
 			// Every booking is committed on its own: the reports list what
 			// was booked even when a provider could not be reached.
 			if rep != nil {
-				if err := rep.Close(nil, total); err != nil {
+				if err := rep.Close(report.Run{Kind: report.Payments, Summary: total}); err != nil {
 					return err
 				}
-				for i, o := range outs {
-					if err := o.Commit(); err != nil {
-						return err
-					}
-					fmt.Fprintf(a.stdout, "report: %s\n", reports[i])
+				if err := rep.Commit(); err != nil {
+					return err
+				}
+				for _, p := range reports {
+					fmt.Fprintf(a.stdout, "report: %s\n", p)
 				}
 			}
 			if failed != nil {
@@ -483,7 +481,7 @@ requests is synced.`,
 	return cmd
 }
 
-func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep reportSink, total *reconcile.Summary) error {
+func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open []ledger.PaymentRequest, rep *report.Files, total *reconcile.Summary) error {
 	states, err := r.states(ctx, open)
 	if err != nil {
 		return err
@@ -513,7 +511,7 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 		paidSum.Add(st.paid.Amount, st.pr.Currency)
 		fmt.Fprintf(a.stdout, "%-10s %-24s %12s %s  paid by %s: %s %s\n", st.pr.ItemKind, st.pr.ItemKey, st.paid.Amount.StringFixed(2), st.pr.Currency,
 			st.paid.Payer, st.pr.ItemKind, b.Status)
-		res := bookingResult(b)
+		res := report.Booking(b)
 		total.Add(res)
 		if rep != nil {
 			if err := rep.Write(r.name(), res, false); err != nil {
@@ -541,22 +539,4 @@ func syncRequests(ctx context.Context, a *app, l *ledger.DB, r requester, open [
 	}
 	fmt.Fprintln(a.stdout)
 	return nil
-}
-
-// bookingResult shows a booked payment request in the reconcile report's
-// terms: one matched line, rule payment-request, the item it paid.
-func bookingResult(b *ledger.Booking) *reconcile.Result {
-	pr := b.Request
-	e := &statement.Entry{Seq: int(pr.ID), Ref: pr.ProviderRef, Amount: pr.PaidAmount, Currency: pr.Currency, BookingDate: pr.PaidAt, Status: "BOOK"}
-	line := reconcile.Line{
-		Amount: pr.PaidAmount, Currency: pr.Currency, BookingDate: pr.PaidAt,
-		Remittance: pr.ExternalID, CounterpartyName: pr.Note,
-		Outcome: reconcile.Matched, Rule: reconcile.RulePaymentRequest,
-		Evidence: fmt.Sprintf("%s payment request %s (%s, sent for %s) paid %s", pr.Provider, pr.ExternalID, pr.ProviderRef, pr.Reason, statement.Money(pr.PaidAmount)),
-		Items:    []reconcile.Item{b.Item},
-	}
-	if pr.ItemKind == ledger.ItemCollection {
-		line.EndToEndID = pr.ItemKey
-	}
-	return &reconcile.Result{Entry: e, Lines: []reconcile.Line{line}}
 }

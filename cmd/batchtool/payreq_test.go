@@ -154,7 +154,7 @@ report: ` + report + "\nreport: " + page + "\n"
 	}
 	rep, _ := os.ReadFile(report)
 	lines := strings.Split(strings.TrimSpace(string(rep)), "\n")
-	if len(lines) != 3 || lines[0] != strings.Join(reportHeader, ",") {
+	if len(lines) != 3 || lines[0] != "file,statement,account,booking_date,entry,entry_ref,detail,amount,currency,status,rule,item_kind,invoice_number,end_to_end_id,pmt_inf_id,applied,remaining,return_reason,return_text,counterparty,counterparty_iban,remittance,candidates,evidence" {
 		t.Fatalf("report\n%s", rep)
 	}
 	for i, w := range []string{

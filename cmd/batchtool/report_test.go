@@ -3,12 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,20 +103,14 @@ func mustRead(t *testing.T, p string) string {
 func TestReportHTML(t *testing.T) {
 	dir := reconcileReports(t)
 	page := mustRead(t, filepath.Join(dir, "report.html"))
-	rows := len(regexp.MustCompile(`<tr class="`).FindAllString(page, -1))
-	csvRows := strings.Count(strings.TrimSpace(mustRead(t, filepath.Join(dir, "report.csv"))), "\n")
-	if rows != csvRows {
-		t.Fatalf("%d line rows in the page, %d in the CSV", rows, csvRows)
-	}
 	for _, want := range []string{
 		"&lt;script&gt;alert(1)&lt;/script&gt; &amp; co", // untrusted text escaped
 		`<div class="v">1,285.31 EUR</div>`,              // statement total, thousands grouped
-		`<td class="n">1,234.56</td>`,                    // the unmatched line
-		`transform="rotate(-90`,                          // amounts on the bars
+		`<td class="n">1,234.56 EUR</td>`,                // the unmatched line
 		`<div class="v">-10.00 EUR</div>`,                // returned
 		"balanced to the cent",
 		"<td>AM04</td><td>Insufficient funds</td>",
-		`<svg width=`,
+		`<h2>Lines (5)</h2>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -128,77 +118,6 @@ func TestReportHTML(t *testing.T) {
 	}
 	if strings.Contains(page, "<script>alert") || strings.Contains(page, "src=\"http") || strings.Contains(page, "href=\"http") {
 		t.Fatal("page holds injected script or external resources")
-	}
-}
-
-// TestReportHTMLInChromium renders the page in headless Chromium: the
-// page's script must run (it counts the rows and sorts on #sort=N) and the
-// screenshot must show something.
-func TestReportHTMLInChromium(t *testing.T) {
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required in CI (.ci/run installs it)")
-		}
-		t.Skip("skipping: chromium not installed (apt-get install chromium)")
-	}
-	dir := reconcileReports(t)
-	url := "file://" + filepath.Join(dir, "report.html") + "#sort=3"
-	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + t.TempDir()}
-	dom, err := exec.Command(bin, append(flags, "--dump-dom", url)...).Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v", err)
-	}
-	csvRows := strings.Count(strings.TrimSpace(mustRead(t, filepath.Join(dir, "report.csv"))), "\n")
-	if !strings.Contains(string(dom), `data-rows="`+strconv.Itoa(csvRows)+`"`) {
-		t.Fatalf("the page's script did not count %d rows", csvRows)
-	}
-	// #sort=3 sorted the lines by amount, ascending: the return comes first.
-	first := regexp.MustCompile(`(?s)<table class="sortable" id="lines">.*?<tbody>\s*<tr class="(\w+)"`).FindStringSubmatch(string(dom))
-	if first == nil || first[1] != "returned" {
-		t.Fatalf("first line after sorting by amount: %v", first)
-	}
-	shot := filepath.Join(dir, "report.png")
-	if out, err := exec.Command(bin, append(flags, "--screenshot="+shot, "--window-size=1280,1600", url)...).CombinedOutput(); err != nil {
-		t.Fatalf("chromium --screenshot: %v\n%s", err, out)
-	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 1600 {
-		t.Fatalf("screenshot %v", b)
-	}
-	colours := map[uint32]bool{}
-	for y := 0; y < 1600; y += 7 {
-		for x := 0; x < 1280; x += 7 {
-			r, g, b, _ := img.At(x, y).RGBA()
-			colours[r>>8<<16|g>>8<<8|b>>8] = true
-		}
-	}
-	if len(colours) < 20 {
-		t.Fatalf("screenshot has %d colours: nothing rendered", len(colours))
-	}
-	if keep := os.Getenv("BATCHTOOL_KEEP_SCREENSHOT"); keep != "" {
-		b, _ := os.ReadFile(shot)
-		os.WriteFile(keep, b, 0o644)
-	}
-}
-
-func TestGrouped(t *testing.T) {
-	for in, want := range map[string]string{
-		"0.00": "0.00", "999.99": "999.99", "1000.00": "1,000.00", "-1234.56": "-1,234.56", "2606023.60": "2,606,023.60",
-		"123456789": "123,456,789", "-100": "-100", "": "", "12a456.00": "12a456.00", "1000.12345": "1,000.12345",
-	} {
-		if got := grouped(in); got != want {
-			t.Errorf("grouped(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -70,24 +70,24 @@ func TestStatementConvert(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	rows, _ := x.GetRows("Sheet1")
+	rows, _ := x.GetRows("Transactions")
 	if len(rows) != 4 || rows[0][0] != "account" {
 		t.Fatalf("xlsx rows %d", len(rows))
 	}
 	amountCell, _ := excelize.CoordinatesToCellName(col["amount"]+1, 4)
-	if typ, _ := x.GetCellType("Sheet1", amountCell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+	if typ, _ := x.GetCellType("Transactions", amountCell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Fatalf("amount cell type %v", typ)
 	}
-	raw, _ := x.GetCellValue("Sheet1", amountCell, excelize.Options{RawCellValue: true})
+	raw, _ := x.GetCellValue("Transactions", amountCell, excelize.Options{RawCellValue: true})
 	if raw != "789904.4" {
 		t.Fatalf("amount cell holds %q, want the number 789904.4", raw)
 	}
-	shown, _ := x.GetCellValue("Sheet1", amountCell)
+	shown, _ := x.GetCellValue("Transactions", amountCell)
 	if shown != "789,904.40" {
 		t.Fatalf("amount cell shows %q", shown)
 	}
 	dateCell, _ := excelize.CoordinatesToCellName(col["booking_date"]+1, 2)
-	if raw, _ := x.GetCellValue("Sheet1", dateCell, excelize.Options{RawCellValue: true}); raw != "45435" { // 2024-05-23 as an Excel serial date
+	if raw, _ := x.GetCellValue("Transactions", dateCell, excelize.Options{RawCellValue: true}); raw != "45435" { // 2024-05-23 as an Excel serial date
 		t.Fatalf("booking_date cell holds %q", raw)
 	}
 }

@@ -14,6 +14,7 @@ const (
 	Amount
 	Date
 	Integer
+	Bool // "true" or "false"
 )
 
 // Column is one column of the flat export.
@@ -33,7 +34,7 @@ var FlatColumns = []Column{
 	{"account", Text}, {"account_currency", Text}, {"statement_id", Text}, {"statement_kind", Text},
 	{"entry_seq", Integer}, {"detail_seq", Integer}, {"booking_date", Date}, {"value_date", Date},
 	{"amount", Amount}, {"currency", Text}, {"entry_amount", Amount}, {"entry_currency", Text},
-	{"credit_debit", Text}, {"reversal", Text}, {"status", Text},
+	{"credit_debit", Text}, {"reversal", Bool}, {"status", Text},
 	{"bank_tx_code", Text}, {"proprietary_code", Text}, {"entry_ref", Text}, {"account_servicer_ref", Text},
 	{"end_to_end_id", Text}, {"mandate_id", Text}, {"payment_info_id", Text}, {"instruction_id", Text},
 	{"creditor_id", Text}, {"counterparty_name", Text}, {"counterparty_iban", Text}, {"counterparty_bic", Text},
