@@ -1,73 +1,17 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
-	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/internal/atomicfile"
-	"github.com/batchtool/batchtool/pkg/due"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
-	"github.com/batchtool/batchtool/pkg/sepa"
 )
-
-// creditorFile is the creditor.json a batch is built for.
-type creditorFile struct {
-	Name            string `json:"name"`
-	IBAN            string `json:"iban"`
-	BIC             string `json:"bic"`
-	CreditorID      string `json:"creditor_id"`
-	InitiatingParty string `json:"initiating_party"`
-}
-
-// loadCreditor reads and checks creditor.json.
-func loadCreditor(path string) (pain008.Creditor, string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return pain008.Creditor{}, "", err
-	}
-	var c creditorFile
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return pain008.Creditor{}, "", fmt.Errorf("%s: %w", path, err)
-	}
-	var l finding.List
-	bad := func(field, value string, err error) {
-		l.Add(finding.Finding{Severity: finding.Error, File: path, Path: field, Value: value, Message: err.Error()})
-	}
-	iban, err := sepa.ParseIBAN(c.IBAN)
-	if err != nil {
-		bad("iban", c.IBAN, err)
-	}
-	var bic sepa.BIC
-	if c.BIC != "" {
-		if bic, err = sepa.ParseBIC(c.BIC); err != nil {
-			bad("bic", c.BIC, err)
-		}
-	}
-	ci, err := sepa.ParseCreditorID(c.CreditorID)
-	if err != nil {
-		bad("creditor_id", c.CreditorID, err)
-	}
-	if strings.TrimSpace(c.Name) == "" {
-		bad("name", c.Name, errors.New("required value is missing"))
-	}
-	name, _ := sepa.Transliterate(strings.TrimSpace(c.Name))
-	if len(l) > 0 {
-		return pain008.Creditor{}, "", l
-	}
-	return pain008.Creditor{Name: name, IBAN: string(iban), BIC: string(bic), ID: string(ci)}, c.InitiatingParty, nil
-}
 
 type collectBuildOptions struct {
 	in, creditor, out, version, collectionDate, rejects, messageID string
@@ -126,187 +70,46 @@ func collectBuild(a *app, o collectBuildOptions) error {
 	if o.version != pain008.Version02 && o.version != pain008.Version08 {
 		return usagef("--version must be %s or %s", pain008.Version02, pain008.Version08)
 	}
-	var d due.Defaults
+	var day time.Time
 	if o.collectionDate != "" {
 		t, err := time.Parse(time.DateOnly, o.collectionDate)
 		if err != nil {
 			return usagef("--collection-date %q: want YYYY-MM-DD", o.collectionDate)
 		}
-		d.CollectionDate = t
+		day = t
 	}
-	// What stays live while a batch is built is the two duplicate checks'
-	// tables (due.Reader's and the pain008 writer's: 20 to 30 bytes an end-to-end
-	// id, no pointers for the collector to scan); everything else is garbage
-	// of the row just read. A tighter collection target keeps the heap at
-	// 1.5 times those tables rather than twice, for a few percent of CPU.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
-
-	cred, initg, err := loadCreditor(o.creditor)
-	if err != nil {
-		return err
-	}
-	d.Creditor = cred
-
-	w, err := pain008.Create(o.out, pain008.WriterOptions{Version: o.version, MessageID: o.messageID, InitiatingParty: initg})
-	if err != nil {
-		return err
-	}
-	defer w.Abort()
-
-	var rej *rejectsWriter
-	if o.rejects != "" {
-		if rej, err = newRejectsWriter(o.rejects); err != nil {
-			return err
-		}
-		defer rej.abort()
-	}
-
-	rows, bad := 0, 0
-	handle := func(header []string, row *due.Row) error {
-		rows++
-		if row.OK() {
-			if werr := w.Write(row.Tx); werr != nil {
-				row.Findings.Add(writerFinding(row, werr))
-			}
-		}
-		for _, f := range row.Findings {
-			fmt.Fprintln(a.stderr, f)
-		}
-		if row.Findings.HasErrors() {
-			bad++
-			if rej != nil {
-				return rej.write(header, row)
-			}
-		}
-		return nil
-	}
-	source := o.in
-	if o.in != "" {
-		err = readDue(o.in, d, handle)
-	} else {
-		source = strings.Join(o.fromUBL, ", ")
-		var skipped int
-		skipped, err = readUBLCollections(o.fromUBL, o.mandates, d, handle)
-		if skipped > 0 {
-			fmt.Fprintf(a.stdout, "%d invoice(s) skipped: credit notes or not paid by direct debit\n", skipped)
-		}
+	res, err := pipeline.Build(pipeline.BuildOptions{Due: o.in, FromUBL: o.fromUBL, Mandates: o.mandates, Creditor: o.creditor, Out: o.out,
+		Version: o.version, CollectionDate: day, MessageID: o.messageID, Rejects: o.rejects,
+		OnFinding: func(f finding.Finding) { fmt.Fprintln(a.stderr, f) }})
+	var nb *pipeline.NotBuiltError
+	if errors.As(err, &nb) {
+		writeSkipped(a.stdout, res)
+		return &exitError{code: 1, msg: err.Error()}
 	}
 	if err != nil {
 		return err
 	}
-	if bad > 0 && rej == nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d of %d rows have errors; nothing written (use --rejects to build from the good rows)", source, bad, rows)}
-	}
-	n, cents := w.Count()
-	if n == 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: no collectable rows; nothing written", source)}
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "%s: %d transactions, total %s EUR (pain.008.%s)\n", o.out, n, centsText(cents), o.version)
-	if rej != nil {
-		if err := rej.commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "%s: %d rejected rows\n", o.rejects, bad)
-		if bad > 0 {
-			return &exitError{code: 1}
-		}
+	writeBuildResult(a.stdout, res)
+	if res.Rejected > 0 {
+		return &exitError{code: 1}
 	}
 	return nil
 }
 
-// readDue hands every row of a due file to handle, in file order. The rows
-// are read and checked on a goroutine of their own, a batch ahead of
-// handle, which renders them into the pain.008: the two halves of the work
-// run on two cores.
-func readDue(path string, d due.Defaults, handle func([]string, *due.Row) error) error {
-	in, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	r := due.NewReader(in, path, due.FormatOf(path), d)
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := handle(r.Header(), row); err != nil {
-			return err
-		}
+func writeSkipped(w io.Writer, r *pipeline.BuildResult) {
+	if r != nil && r.Skipped > 0 {
+		fmt.Fprintf(w, "%d invoice(s) skipped: credit notes or not paid by direct debit\n", r.Skipped)
 	}
 }
 
-// writerFinding turns a pain008 writer refusal into a finding on the row.
-func writerFinding(row *due.Row, err error) finding.Finding {
-	f := finding.Finding{Severity: finding.Error, File: row.File, Line: row.Line, Message: err.Error()}
-	var fe *pain008.FieldError
-	if errors.As(err, &fe) {
-		f.Path, f.Value = fe.Field, fe.Value
-		f.Message = fe.Err.Error()
+// writeBuildResult prints what a build wrote.
+func writeBuildResult(w io.Writer, r *pipeline.BuildResult) {
+	if r == nil {
+		return
 	}
-	return f
+	writeSkipped(w, r)
+	fmt.Fprintf(w, "%s: %d transactions, total %s EUR (pain.008.%s)\n", r.Out, r.Count, r.Total(), r.Version)
+	if r.Rejects != "" {
+		fmt.Fprintf(w, "%s: %d rejected rows\n", r.Rejects, r.Rejected)
+	}
 }
-
-func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
-
-// rejectsWriter writes bad rows with their line and reasons, as CSV.
-type rejectsWriter struct {
-	f      *atomicfile.File
-	w      *csv.Writer
-	header []string
-}
-
-func newRejectsWriter(path string) (*rejectsWriter, error) {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	return &rejectsWriter{f: f, w: csv.NewWriter(f)}, nil
-}
-
-func (r *rejectsWriter) write(inputHeader []string, row *due.Row) error {
-	if r.header == nil {
-		r.header = inputHeader
-		if r.header == nil {
-			r.header = due.Columns
-		}
-		if err := r.w.Write(append(append([]string{"line"}, r.header...), "reason")); err != nil {
-			return err
-		}
-	}
-	rec := []string{fmt.Sprint(row.Line)}
-	for _, c := range r.header {
-		rec = append(rec, row.Value(strings.ToLower(strings.TrimSpace(c))))
-	}
-	var reasons []string
-	for _, f := range row.Findings {
-		if f.Severity != finding.Error {
-			continue
-		}
-		s := f.Message
-		if f.Path != "" {
-			s = fmt.Sprintf("%s %q: %s", f.Path, f.Value, f.Message)
-		}
-		reasons = append(reasons, s)
-	}
-	return r.w.Write(append(rec, strings.Join(reasons, "; ")))
-}
-
-func (r *rejectsWriter) commit() error {
-	if r.header == nil {
-		r.w.Write([]string{"line", "reason"})
-	}
-	r.w.Flush()
-	if err := r.w.Error(); err != nil {
-		return err
-	}
-	return r.f.Commit()
-}
-
-func (r *rejectsWriter) abort() { r.f.Abort() }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/batchtool/batchtool/internal/safename"
-	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
@@ -234,6 +233,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-// countFindings is a helper for the invoice check table.
-func countFindings(fl []finding.Finding) (int, int) { return finding.List(fl).Count() }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"sort"
 	"text/tabwriter"
@@ -12,24 +13,11 @@ import (
 
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
-	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
 // invoiceRow is one file of `batchtool invoice check`.
-type invoiceRow struct {
-	File           string            `json:"file"`
-	Document       string            `json:"document,omitempty"`
-	Number         string            `json:"number,omitempty"`
-	Customer       string            `json:"customer,omitempty"`
-	CustomerNumber string            `json:"customer_number,omitempty"`
-	Payable        string            `json:"payable,omitempty"`
-	Currency       string            `json:"currency,omitempty"`
-	Credit         bool              `json:"credit,omitempty"` // a credit note (root or type code)
-	Errors         int               `json:"errors"`
-	Warnings       int               `json:"warnings"`
-	Findings       []finding.Finding `json:"findings"`
-}
+type invoiceRow = pipeline.InvoiceCheck
 
 func newInvoiceCheckCmd(a *app) *cobra.Command {
 	var asJSON, quiet bool
@@ -46,7 +34,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 			var rows []invoiceRow
 			for _, p := range args {
 				err := ubl.Walk(p, func(name string, r io.Reader) error {
-					rows = append(rows, checkInvoice(name, r))
+					rows = append(rows, pipeline.CheckInvoice(name, r))
 					return nil
 				})
 				errs := []error{err}
@@ -82,33 +70,6 @@ It exits 1 when any file has an error, 0 otherwise.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rows and findings as JSON")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print the table only, not the findings")
 	return cmd
-}
-
-func checkInvoice(name string, r io.Reader) invoiceRow {
-	row := invoiceRow{File: name}
-	inv, fl, err := ubl.Read(r, name)
-	row.Findings = fl
-	if err != nil {
-		row.Findings = append(row.Findings, errorFinding(name, err))
-	}
-	if inv != nil && err == nil {
-		row.Findings = append(row.Findings, inv.Validate()...)
-		m, _ := inv.Mapping()
-		row.Document = inv.Root()
-		row.Number = inv.Number
-		row.Customer = inv.Customer.DisplayName()
-		row.CustomerNumber = m.CustomerNumber
-		row.Currency = inv.Currency
-		if pa := inv.Totals.PayableAmount; pa.IsSet() {
-			row.Payable = statement.FormatAmount(pa.Value, inv.Currency)
-		}
-		row.Credit = inv.IsCredit()
-	}
-	if row.Findings == nil {
-		row.Findings = []finding.Finding{}
-	}
-	row.Errors, row.Warnings = countFindings(row.Findings)
-	return row
 }
 
 func writeInvoiceTable(w io.Writer, rows []invoiceRow, quiet bool) {

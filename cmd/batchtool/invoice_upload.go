@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"text/tabwriter"
 
@@ -17,25 +13,10 @@ import (
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/statement"
-	"github.com/batchtool/batchtool/pkg/twikey"
-	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
-// maxInvoiceSize bounds one UBL file: it is held in memory to be checked
-// and then sent (invoices with embedded PDFs run to a few MB).
-const maxInvoiceSize = 64 << 20
-
-// invoiceUploadRow is one file of `batchtool invoice upload`.
-type invoiceUploadRow struct {
-	File     string            `json:"file"`
-	Number   string            `json:"number,omitempty"`
-	Payable  string            `json:"payable,omitempty"`
-	Currency string            `json:"currency,omitempty"`
-	Status   string            `json:"status"` // uploaded, skipped (local errors), failed (platform)
-	Platform *twikey.Invoice   `json:"platform,omitempty"`
-	Message  string            `json:"message,omitempty"`
-	Findings []finding.Finding `json:"findings"`
-}
+// invoiceUploadRow is one file of `batchtool invoice upload`, as JSON.
+type invoiceUploadRow pipeline.InvoiceUpload
 
 // MarshalJSON writes the row by batchtool's one JSON rule: the platform's
 // invoice in our own field names, its amount as a string beside its
@@ -50,12 +31,19 @@ func (r invoiceUploadRow) MarshalJSON() ([]byte, error) {
 		DueDate  string `json:"due_date,omitempty"`
 		URL      string `json:"url,omitempty"`
 	}
-	type plain invoiceUploadRow
+	type plain struct {
+		File     string `json:"file"`
+		Number   string `json:"number,omitempty"`
+		Payable  string `json:"payable,omitempty"`
+		Currency string `json:"currency,omitempty"`
+		Status   string `json:"status"` // uploaded, skipped (local errors), failed (platform)
+		Message  string `json:"message,omitempty"`
+	}
 	out := struct {
 		plain
 		Platform *platform         `json:"platform,omitempty"`
 		Findings []finding.Finding `json:"findings"`
-	}{plain: plain(r), Findings: r.Findings}
+	}{plain: plain{r.File, r.Number, r.Payable, r.Currency, r.Status, r.Message}, Findings: r.Findings}
 	if out.Findings == nil {
 		out.Findings = []finding.Finding{}
 	}
@@ -101,30 +89,23 @@ It exits 1 when any file was skipped or failed.`,
 			if err := lockLedger(ctx, l, cmd); err != nil {
 				return err
 			}
-			var rows []invoiceUploadRow
-			for _, p := range args {
-				err := ubl.Walk(p, func(name string, r io.Reader) error {
-					rows = append(rows, uploadInvoice(ctx, c, l, name, r, manual))
-					return ctx.Err()
-				})
-				if err != nil {
-					rows = append(rows, invoiceUploadRow{File: p, Status: "failed", Message: err.Error(), Findings: []finding.Finding{}})
-				}
-			}
+			rows := pipeline.UploadInvoices(ctx, c, l, args, manual)
 			if len(rows) == 0 {
 				return usagef("no UBL files (*.xml, *.zip) found in %v", args)
 			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
-				enc.Encode(rows)
+				out := make([]invoiceUploadRow, len(rows))
+				for i, r := range rows {
+					out[i] = invoiceUploadRow(r)
+				}
+				enc.Encode(out)
 			} else {
 				writeInvoiceUploadTable(safename.NewWriter(a.stdout), rows)
 			}
-			for _, r := range rows {
-				if r.Status != "uploaded" && r.Status != "already uploaded" {
-					return &exitError{code: 1}
-				}
+			if rows.Failed() {
+				return &exitError{code: 1}
 			}
 			return nil
 		},
@@ -136,63 +117,7 @@ It exits 1 when any file was skipped or failed.`,
 	return cmd
 }
 
-// uploadInvoice checks one file and uploads it when it has no errors and
-// the ledger has no record of it.
-func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name string, r io.Reader, manual bool) invoiceUploadRow {
-	data, err := io.ReadAll(io.LimitReader(r, maxInvoiceSize+1))
-	if err == nil && len(data) > maxInvoiceSize {
-		err = fmt.Errorf("larger than %d MiB", maxInvoiceSize>>20)
-	}
-	if err != nil {
-		return invoiceUploadRow{File: name, Status: "failed", Message: err.Error(), Findings: []finding.Finding{}}
-	}
-	chk := checkInvoice(name, bytes.NewReader(data))
-	row := invoiceUploadRow{File: name, Number: chk.Number, Payable: chk.Payable, Currency: chk.Currency, Findings: chk.Findings}
-	if chk.Errors > 0 {
-		row.Status = "skipped"
-		row.Message = fmt.Sprintf("%d error(s) found locally: not uploaded", chk.Errors)
-		return row
-	}
-	sum := sha256.Sum256(data)
-	digest := hex.EncodeToString(sum[:])
-	if prev, err := l.Uploaded(ctx, ledger.UploadInvoice, chk.Number); err != nil {
-		row.Status, row.Message = "failed", err.Error()
-		return row
-	} else if prev != nil {
-		if prev.Digest == digest {
-			row.Status = "already uploaded"
-			row.Message = "uploaded on " + prev.At.Format("2006-01-02 15:04") + " (ledger)"
-			row.Platform = &twikey.Invoice{ID: prev.PlatformRef}
-			return row
-		}
-		row.Status = "skipped"
-		row.Message = "invoice " + chk.Number + " was uploaded on " + prev.At.Format("2006-01-02 15:04") + " from another file: not sent again"
-		return row
-	}
-	inv, err := c.UploadInvoice(ctx, bytes.NewReader(data), twikey.UploadInvoiceOptions{Manual: manual})
-	if err != nil {
-		row.Status = "failed"
-		var ae *twikey.Error
-		if errors.As(err, &ae) {
-			row.Message = ae.Error()
-		} else {
-			row.Message = err.Error()
-		}
-		return row
-	}
-	row.Status = "uploaded"
-	row.Platform = inv
-	ref := ""
-	if inv != nil {
-		ref = inv.ID
-	}
-	if err := l.RecordUploads(ctx, []ledger.Upload{{Kind: ledger.UploadInvoice, Key: chk.Number, Digest: digest, PlatformRef: ref}}); err != nil {
-		row.Message = "uploaded; recording it in the ledger failed: " + err.Error()
-	}
-	return row
-}
-
-func writeInvoiceUploadTable(w io.Writer, rows []invoiceUploadRow) {
+func writeInvoiceUploadTable(w io.Writer, rows pipeline.InvoiceUploads) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FILE\tNUMBER\tPAYABLE\tSTATUS\tPLATFORM ID\tSTATE")
 	counts := map[string]int{}

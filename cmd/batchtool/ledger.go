@@ -1,22 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
-	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
-	"github.com/batchtool/batchtool/pkg/pain008"
-	"github.com/batchtool/batchtool/pkg/reconcile"
-	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
 // envLedger names the ledger file used when --ledger is not given.
@@ -59,19 +53,12 @@ reported. Exit code 1 when anything had errors.`,
 			failed := false
 			var total ledger.AddResult
 			for _, name := range args {
-				res, fs, err := addPath(ctx, l, name, acceptErrors)
-				for _, f := range fs {
-					fmt.Fprintln(a.stderr, f)
-				}
-				if err != nil {
-					fmt.Fprintf(a.stderr, "%s: %s\n", safename.Escape(name), safename.EscapeLines(err.Error()))
-					failed = true
+				res := pipeline.Register(ctx, l, name, acceptErrors)
+				writeRegistered(a, res)
+				failed = failed || res.Failed(acceptErrors)
+				if res.Err != nil {
 					continue
 				}
-				if finding.List(fs).HasErrors() && !acceptErrors {
-					failed = true
-				}
-				fmt.Fprintf(a.stdout, "%s: %s\n", safename.Escape(name), res.text)
 				total.Added += res.Added
 				total.Skipped += res.Skipped
 				total.Batches += res.Batches
@@ -90,166 +77,20 @@ reported. Exit code 1 when anything had errors.`,
 	return cmd
 }
 
-type addResult struct {
-	ledger.AddResult
-	text string
-}
-
-// addPath registers one argument: a pain.008 file, or UBL invoices in a
-// file, directory or zip.
-func addPath(ctx context.Context, l *ledger.DB, name string, acceptErrors bool) (addResult, []finding.Finding, error) {
-	st, err := os.Stat(name)
-	if err != nil {
-		return addResult{}, nil, err
+// writeRegistered prints what registering a path did: findings on stderr.
+func writeRegistered(a *app, r *pipeline.Registered) {
+	for _, f := range r.Findings {
+		fmt.Fprintln(a.stderr, f)
 	}
-	if !st.IsDir() {
-		f, err := os.Open(name)
-		if err != nil {
-			return addResult{}, nil, err
-		}
-		defer f.Close()
-		br := bufio.NewReaderSize(f, sniffLen)
-		head, _ := br.Peek(sniffLen)
-		switch detectFormat(head) {
-		case formatPain008:
-			return addPain008(ctx, l, name, br, acceptErrors)
-		case formatUBL, formatZip:
-		default:
-			return addResult{}, nil, fmt.Errorf("not a pain.008 batch, a UBL invoice or a zip of invoices")
-		}
+	name := safename.Escape(r.Path)
+	switch {
+	case r.Err != nil:
+		fmt.Fprintf(a.stderr, "%s: %s\n", name, safename.EscapeLines(r.Err.Error()))
+	case r.Kind == pipeline.FormatPain008:
+		fmt.Fprintf(a.stdout, "%s: pain.008: %d collection(s) added, %d already in the ledger, %d new batch(es)\n", name, r.Added, r.Skipped, r.Batches)
+	default:
+		fmt.Fprintf(a.stdout, "%s: UBL: %d invoice(s) added, %d already in the ledger, %d with errors not added\n", name, r.Added, r.Skipped, r.Invalid)
 	}
-	return addInvoices(ctx, l, name)
-}
-
-// errHasErrors stops an add when the input has findings of severity error.
-var errHasErrors = errors.New("has errors: nothing added")
-
-func addPain008(ctx context.Context, l *ledger.DB, name string, r io.Reader, acceptErrors bool) (addResult, []finding.Finding, error) {
-	pr := pain008.NewReader(r, name)
-	res, err := l.AddCollections(ctx, name, func() (*reconcile.Collection, error) {
-		tx, err := pr.Next()
-		if err == io.EOF {
-			if !acceptErrors && finding.List(pr.Findings()).HasErrors() {
-				return nil, errHasErrors
-			}
-			return nil, io.EOF
-		}
-		if err != nil {
-			return nil, err
-		}
-		return collectionOf(tx), nil
-	})
-	out := addResult{AddResult: res}
-	out.text = fmt.Sprintf("pain.008: %d collection(s) added, %d already in the ledger, %d new batch(es)", res.Added, res.Skipped, res.Batches)
-	return out, pr.Findings(), err
-}
-
-// collectionOf turns a pain.008 transaction into an open item.
-func collectionOf(tx *pain008.Transaction) *reconcile.Collection {
-	ccy := tx.Currency
-	if ccy == "" {
-		ccy = "EUR"
-	}
-	return &reconcile.Collection{
-		EndToEndID:     tx.EndToEndID,
-		MandateID:      tx.MandateID,
-		PmtInfID:       tx.PmtInfID,
-		Amount:         tx.Amount,
-		Currency:       ccy,
-		CollectionDate: tx.CollectionDate,
-		DebtorName:     tx.DebtorName,
-		DebtorIBAN:     tx.DebtorIBAN,
-		CreditorID:     tx.Creditor.ID,
-		Remittance:     tx.Remittance,
-	}
-}
-
-// invoiceOf turns a UBL invoice into an open item; ok is false (with the
-// reason) for what is not to be paid to us: credit notes, nothing payable.
-func invoiceOf(inv *ubl.Invoice) (*reconcile.Invoice, string) {
-	if inv.IsCreditNote {
-		return nil, "credit note: not an open item"
-	}
-	amount := inv.Totals.PayableAmount.Value
-	if !amount.IsPositive() {
-		return nil, fmt.Sprintf("payable amount %s: nothing to collect", amount.String())
-	}
-	v := &reconcile.Invoice{
-		Number:       inv.Number,
-		CustomerName: inv.Customer.DisplayName(),
-		Amount:       amount,
-		Currency:     inv.Currency,
-		IssueDate:    inv.IssueDate,
-		DueDate:      inv.DueDate,
-	}
-	if m, _ := inv.Mapping(); m != nil {
-		v.CustomerNumber = m.CustomerNumber
-	}
-	if scheme, ref := inv.StructuredReference(); ref != "" && scheme != "" {
-		v.Reference = ref
-	}
-	for _, pm := range inv.PaymentMeans {
-		if pm.Mandate != nil && pm.Mandate.PayerAccount.ID != "" {
-			v.CustomerIBANs = append(v.CustomerIBANs, reconcile.NormIBAN(pm.Mandate.PayerAccount.ID))
-		}
-	}
-	return v, ""
-}
-
-func addInvoices(ctx context.Context, l *ledger.DB, name string) (addResult, []finding.Finding, error) {
-	type item struct {
-		v   *reconcile.Invoice
-		err error
-	}
-	ch := make(chan item)
-	done := make(chan struct{})
-	var fs []finding.Finding
-	skipped := 0
-	go func() {
-		defer close(ch)
-		err := ubl.Walk(name, func(member string, r io.Reader) error {
-			inv, list, err := ubl.Read(r, member)
-			fs = append(fs, list...)
-			if err != nil {
-				fs = append(fs, errorFinding(member, err))
-				return nil
-			}
-			if list.HasErrors() {
-				skipped++
-				return nil
-			}
-			v, why := invoiceOf(inv)
-			if v == nil {
-				fs = append(fs, finding.Finding{Severity: finding.Warning, File: member, Path: "/" + inv.Root(), Value: inv.Number, Message: why + ": not added"})
-				return nil
-			}
-			select {
-			case ch <- item{v: v}:
-				return nil
-			case <-done:
-				return context.Canceled
-			}
-		})
-		if err != nil {
-			select {
-			case ch <- item{err: err}:
-			case <-done:
-			}
-		}
-	}()
-	res, err := l.AddInvoices(ctx, name, func() (*reconcile.Invoice, error) {
-		it, ok := <-ch
-		if !ok {
-			return nil, io.EOF
-		}
-		return it.v, it.err
-	})
-	close(done)
-	for range ch { // let the walker end
-	}
-	out := addResult{AddResult: res}
-	out.text = fmt.Sprintf("UBL: %d invoice(s) added, %d already in the ledger, %d with errors not added", res.Added, res.Skipped, skipped)
-	return out, fs, err
 }
 
 // openLedgerRun opens the ledger, takes its run lock and logs the start of

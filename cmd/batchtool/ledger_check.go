@@ -1,27 +1,19 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
-	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
 // checkResult is the JSON of `batchtool ledger check`.
-type checkResult struct {
-	Read     int              `json:"read"`     // feed entries read in this run
-	Position int64            `json:"position"` // the feed's sequence number the ledger holds
-	Gaps     []ledger.FeedGap `json:"gaps"`
-	Totals   reconcile.Totals `json:"totals"` // the gaps' sum per currency
-}
+type checkResult pipeline.CheckResult
 
 // MarshalJSON writes the result by batchtool's one JSON rule (docs/json.md):
 // amounts as strings with their currency's minor units, dates YYYY-MM-DD,
@@ -73,7 +65,6 @@ generated and fetched. Exit code 1 when there is a gap.`,
   batchtool ledger check --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			start := time.Now()
 			l, ctx, run, err := openLedgerRun(cmd, path, "ledger check")
 			if err != nil {
 				return err
@@ -84,7 +75,7 @@ generated and fetched. Exit code 1 when there is a gap.`,
 				return err
 			}
 			defer cancel()
-			res, err := checkFeed(ctx, c, l, run, start)
+			res, err := pipeline.CheckFeed(ctx, c, l, run)
 			if err != nil {
 				return &exitError{code: 1, msg: err.Error()}
 			}
@@ -94,7 +85,7 @@ generated and fetched. Exit code 1 when there is a gap.`,
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
-				enc.Encode(res)
+				enc.Encode(checkResult(*res))
 			} else {
 				writeCheckResult(a.stdout, res)
 			}
@@ -110,56 +101,7 @@ generated and fetched. Exit code 1 when there is a gap.`,
 	return cmd
 }
 
-// checkFeed reads the platform's transaction feed to its end into the
-// ledger, a page at a time, and returns the gaps among the entries read
-// before start.
-func checkFeed(ctx context.Context, c *twikey.Client, l *ledger.DB, run int64, start time.Time) (*checkResult, error) {
-	res := &checkResult{Gaps: []ledger.FeedGap{}}
-	pos, err := l.FeedPosition(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		page, err := c.TransactionFeed(ctx, twikey.FeedOptions{Include: []string{twikey.IncludeSeq}, ResumeAfter: pos})
-		if err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		ts := make([]ledger.PlatformTransaction, 0, len(page))
-		for _, t := range page {
-			if t.Seq <= pos {
-				continue // resumed after pos: never expected, never read twice
-			}
-			// The platform collects in euro only (SEPA); the feed has no
-			// currency field.
-			ts = append(ts, ledger.PlatformTransaction{Seq: t.Seq, ID: t.ID, Ref: t.Ref, State: t.State, Amount: t.Amount,
-				Currency: "EUR", BankError: t.BankError, BookedDate: t.BookedDate.Time})
-		}
-		if len(ts) == 0 {
-			break
-		}
-		if err := l.RecordFeed(ctx, run, ts); err != nil {
-			return nil, err
-		}
-		res.Read += len(ts)
-		pos = ts[len(ts)-1].Seq
-	}
-	res.Position = pos
-	if res.Gaps, err = l.FeedGaps(ctx, start); err != nil {
-		return nil, err
-	}
-	if res.Gaps == nil {
-		res.Gaps = []ledger.FeedGap{}
-	}
-	for _, g := range res.Gaps {
-		res.Totals.Add(g.Amount, g.Currency)
-	}
-	return res, nil
-}
-
-func writeCheckResult(w io.Writer, r *checkResult) {
+func writeCheckResult(w io.Writer, r *pipeline.CheckResult) {
 	fmt.Fprintf(w, "platform feed: %d new entr(ies) read, position %d\n", r.Read, r.Position)
 	if len(r.Gaps) == 0 {
 		fmt.Fprintln(w, "no gap: every collection the platform settled or failed is booked so in the ledger")

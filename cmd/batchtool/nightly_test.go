@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,7 +44,7 @@ profile = 1234
 formats = [%s]
 [reports]
 formats = [%s]
-%s`, creditor, c.due, c.invoices, os.Getenv(envTwikeyURL), c.formats, c.reports, c.extra)
+%s`, creditor, c.due, c.invoices, os.Getenv(pipeline.EnvTwikeyURL), c.formats, c.reports, c.extra)
 	path := filepath.Join(dir, "batchtool.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

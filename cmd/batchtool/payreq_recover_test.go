@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +19,11 @@ func killedCreate(t *testing.T, ledgerPath string) string {
 	t.Helper()
 	l, pr := reserveAC04(t, ledgerPath, true)
 	defer l.Close()
-	r, err := newRequester("tikkie", &payreqConfig{}, nil)
+	r, err := pipeline.NewRequester("tikkie", &pipeline.PayreqConfig{}, "dev", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := r.prepare(pr)
+	call, err := r.Prepare(pr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +146,11 @@ func TestPayreqKilledBeforeLinks(t *testing.T) {
 	startSandboxes(t)
 	ledgerPath := nightlyWithReturns(t)
 	l, pr := reserveAC04(t, ledgerPath, true)
-	r, err := newRequester("tikkie", &payreqConfig{}, nil)
+	r, err := pipeline.NewRequester("tikkie", &pipeline.PayreqConfig{}, "dev", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := r.prepare(pr)
+	call, err := r.Prepare(pr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,7 +20,6 @@ import (
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
-	"github.com/batchtool/batchtool/pkg/tikkie"
 	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
@@ -245,11 +244,11 @@ func TestPayreqRecoversPending(t *testing.T) {
 	ctx := context.Background()
 	l, pr := reserveAC04(t, ledgerPath, false)
 	l.Close()
-	r, err := newRequester("tikkie", &payreqConfig{}, nil)
+	r, err := pipeline.NewRequester("tikkie", &pipeline.PayreqConfig{}, "dev", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := r.prepare(pr)
+	call, err := r.Prepare(pr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,15 +325,15 @@ func TestPayreqChecksBeforeSending(t *testing.T) {
 	t.Setenv("BATCHTOOL_TINKA_USERNAME", payreqsandbox.DemoTinkaUsername)
 	t.Setenv("BATCHTOOL_TINKA_SECRET", payreqsandbox.DemoTinkaSecret)
 	t.Setenv("BATCHTOOL_TINKA_CALLBACK_URL", "https://shop.example/return")
-	r, err := newRequester("tinka", &payreqConfig{}, nil)
+	r, err := pipeline.NewRequester("tinka", &pipeline.PayreqConfig{}, "dev", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.345"), Currency: "EUR"})
+	_, err = r.Prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.345"), Currency: "EUR"})
 	if err == nil || err.Error() != "tinka: amount 12.345 is not a whole number of cents" {
 		t.Errorf("fraction of a cent: %v", err)
 	}
-	_, err = r.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.34"), Currency: "EUR"})
+	_, err = r.Prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.34"), Currency: "EUR"})
 	var ve *tinka.ValidationError
 	if err == nil || !strings.Contains(err.Error(), `applicant.lastName`) || !strings.Contains(err.Error(), "required") {
 		t.Errorf("no customer name: %v", err)
@@ -343,32 +342,8 @@ func TestPayreqChecksBeforeSending(t *testing.T) {
 	} else if n, _ := ve.Findings.Count(); n != 1 {
 		t.Errorf("want one error: %v", err)
 	}
-	tk := &tikkieRequester{}
-	_, err = tk.prepare(&ledger.PaymentRequest{ItemKind: ledger.ItemInvoice, ItemKey: "INV-1", ExternalID: "INV-1", Amount: decimal.RequireFromString("12.34"), Currency: "USD"})
-	if err == nil || err.Error() != `tikkie: currency "USD": only EUR is supported` {
-		t.Errorf("USD: %v", err)
-	}
-	if got := describe(&ledger.PaymentRequest{ItemKind: ledger.ItemCollection, ItemKey: "ACME-2026-11-0005-REPRESENTED-XYZ"}, 35); got != "ACME-2026-11-0005-REPRESENTED-XYZ" {
-		t.Errorf("long description %q", got)
-	}
-	if _, err := newRequester("tikkie", &payreqConfig{}, nil); err == nil || !strings.Contains(err.Error(), "tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {
+	if _, err := pipeline.NewRequester("tikkie", &pipeline.PayreqConfig{}, "dev", nil); err == nil || !strings.Contains(err.Error(), "tikkie: missing api_key (BATCHTOOL_TIKKIE_API_KEY)") {
 		t.Errorf("tikkie without settings: %v", err)
-	}
-}
-
-func TestParseDays(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int
-		err  bool
-	}{
-		{"14d", 14, false}, {"0d", 0, false}, {"336h", 14, false}, {"0", 0, false},
-		{"14", 0, true}, {"-1d", 0, true}, {"1.5d", 0, true}, {"36h", 0, true}, {"d", 0, true},
-	} {
-		got, err := parseDays(tc.in)
-		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("parseDays(%q) = %d, %v", tc.in, got, err)
-		}
 	}
 }
 
@@ -446,27 +421,6 @@ func TestPayreqLostAnswer(t *testing.T) {
 	code, out, errOut = batchtool(t, append(args, "--reason", "AM04")...)
 	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered") || srv.Stats()[tikkieCreates] != 4 {
 		t.Fatalf("after the server error: exit %d, %d creations\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
-	}
-}
-
-func TestPermanent(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want bool
-	}{
-		{&tikkie.APIError{StatusCode: 400}, true},
-		{fmt.Errorf("wrapped: %w", &tikkie.APIError{StatusCode: 422}), true},
-		{&tikkie.APIError{StatusCode: 401}, false},
-		{&tikkie.APIError{StatusCode: 408}, false},
-		{&tikkie.APIError{StatusCode: 429}, false},
-		{&tikkie.APIError{StatusCode: 500}, false},
-		{&tinka.APIError{StatusCode: 409}, true},
-		{&tinka.APIError{StatusCode: 503}, false},
-		{errors.New("connection reset by peer"), false},
-	} {
-		if got := permanent(tc.err); got != tc.want {
-			t.Errorf("permanent(%v) = %v", tc.err, got)
-		}
 	}
 }
 
@@ -564,28 +518,28 @@ func TestPayreqSecretFileModes(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, provider string
-		cfg            func(c *payreqConfig, mode os.FileMode)
+		cfg            func(c *pipeline.PayreqConfig, mode os.FileMode)
 		want           string
 	}{
-		{"tikkie key_file", providerTikkie, func(c *payreqConfig, m os.FileMode) { c.Tikkie.KeyFile = write("tikkie.pem", keyPEM, m) },
+		{"tikkie key_file", pipeline.Tikkie, func(c *pipeline.PayreqConfig, m os.FileMode) { c.Tikkie.KeyFile = write("tikkie.pem", keyPEM, m) },
 			"tikkie: private key: " + filepath.Join(dir, "tikkie.pem") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
-		{"tinka password_file", providerTinka, func(c *payreqConfig, m os.FileMode) {
+		{"tinka password_file", pipeline.Tinka, func(c *pipeline.PayreqConfig, m os.FileMode) {
 			c.Tinka.PasswordFile = write("tinka.password", []byte("pw\n"), m)
 			c.Tinka.SecretFile = write("tinka.secret", []byte("s\n"), 0o600)
 		}, "tinka: password: " + filepath.Join(dir, "tinka.password") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
-		{"tinka secret_file", providerTinka, func(c *payreqConfig, m os.FileMode) {
+		{"tinka secret_file", pipeline.Tinka, func(c *pipeline.PayreqConfig, m os.FileMode) {
 			c.Tinka.PasswordFile = write("tinka.password", []byte("pw\n"), 0o600)
 			c.Tinka.SecretFile = write("tinka.secret", []byte("s\n"), m)
 		}, "tinka: secret: " + filepath.Join(dir, "tinka.secret") + " is readable by others (mode -rw-r--r--); chmod 600 it"},
 	} {
-		var c payreqConfig
+		var c pipeline.PayreqConfig
 		tc.cfg(&c, 0o644)
-		if _, err := newRequester(tc.provider, &c, nil); err == nil || err.Error() != tc.want {
+		if _, err := pipeline.NewRequester(tc.provider, &c, "dev", nil); err == nil || err.Error() != tc.want {
 			t.Errorf("%s at 0644: %v, want %q", tc.name, err, tc.want)
 		}
-		c = payreqConfig{}
+		c = pipeline.PayreqConfig{}
 		tc.cfg(&c, 0o600)
-		if _, err := newRequester(tc.provider, &c, nil); err != nil {
+		if _, err := pipeline.NewRequester(tc.provider, &c, "dev", nil); err != nil {
 			t.Errorf("%s at 0600: %v", tc.name, err)
 		}
 	}

@@ -1,21 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
-	"github.com/batchtool/batchtool/internal/ziparchive"
-	"github.com/batchtool/batchtool/pkg/ledger"
-	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -53,52 +47,16 @@ Exit code 1 when a file had errors or could not be read.`,
 				return err
 			}
 			defer l.Close()
-			var total reconcile.Summary
-			var results []*ledger.ImportResult
-			failed := false
-			dupTotal := reconcile.Totals{}
-			for _, name := range args {
-				all, err := reconcilePath(ctx, l, name, run, acceptErrors, rep)
-				for i, res := range all {
-					if res == nil {
-						continue
-					}
-					for _, f := range res.Findings {
-						fmt.Fprintln(a.stderr, f)
-					}
-					if err != nil && i == len(all)-1 {
-						continue // this file failed: its transaction was rolled back
-					}
-					if res.ClaimedBy != "" {
-						fmt.Fprintf(a.stdout, "%s: being imported by worker %s (lease until %s): left to it, nothing changed here\n",
-							safename.Escape(res.File.Name), res.ClaimedBy, res.ClaimExpires.Format(time.RFC3339))
-						continue
-					}
-					if res.AlreadyImported {
-						fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(res.File.Name), safename.Escape(res.PreviousName), res.PreviousAt)
-						results = append(results, res)
-						continue
-					}
-					fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
-						safename.Escape(res.File.Name), res.File.Format, res.Entries-res.Duplicates-res.Pending, res.Duplicates, res.DuplicateTotal)
-					if res.Pending > 0 {
-						fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
-							safename.Escape(res.File.Name), res.Pending, res.PendingTotal)
-					}
-					results = append(results, res)
-					total.Merge(res.Summary)
-					dupTotal.Merge(res.DuplicateTotal)
-				}
-				if err != nil {
-					fmt.Fprintf(a.stderr, "batchtool: %v\n", err)
-					failed = true
-				}
+			opt := pipeline.ReconcileOptions{RunID: run, AcceptErrors: acceptErrors}
+			if rep != nil {
+				opt.OnResult = rep.Write
 			}
-			total.WriteText(a.stdout)
-			for _, t := range dupTotal {
-				fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
-					statement.FormatAmount(t.Amount, t.Currency)+" "+t.Currency)
+			res, err := pipeline.Reconcile(ctx, l, args, opt)
+			if err != nil {
+				return err
 			}
+			writeReconcileResult(a, res)
+			failed, total, results := res.Failed(), res.Total, res.Booked()
 			sumJSON, _ := json.Marshal(total)
 			if err := l.FinishRun(ctx, run, string(sumJSON)); err != nil {
 				return err
@@ -126,79 +84,46 @@ Exit code 1 when a file had errors or could not be read.`,
 	}
 	// Each statement file is claimed: workers sharing a PostgreSQL ledger
 	// split them (see lockLedger).
-	cmd.Annotations = map[string]string{claimsUnits: string(ledger.ClaimStatement)}
+	cmd.Annotations = map[string]string{claimsUnits: "statement"} // ledger.ClaimStatement
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
 	return cmd
 }
 
-// reconcilePath books one argument: a statement file, or every member of a
-// zip of statements (each member is a file of its own, named zip!member).
-func reconcilePath(ctx context.Context, l *ledger.DB, name string, run int64, acceptErrors bool, rep *report.Files) ([]*ledger.ImportResult, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	head := make([]byte, 4)
-	n, _ := io.ReadFull(f, head)
-	if detectFormat(head[:n]) != formatZip {
-		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, run, acceptErrors, rep)
-		return []*ledger.ImportResult{res}, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	a, err := ziparchive.Open(name, f, st.Size())
-	if err != nil {
-		return nil, err
-	}
-	var out []*ledger.ImportResult
-	for _, m := range a.Members {
-		res, err := reconcileOne(ctx, l, m.Name, m.Open, run, acceptErrors, rep)
-		out = append(out, res)
-		if err != nil {
-			return out, err
+// writeReconcileResult prints each file's bookings (its findings and
+// errors on stderr) and the totals.
+func writeReconcileResult(a *app, res *pipeline.ReconcileResult) {
+	for _, f := range res.Files {
+		if r := f.Import; r != nil {
+			for _, fd := range r.Findings {
+				fmt.Fprintln(a.stderr, fd)
+			}
+			switch {
+			case f.Err != nil:
+			case r.ClaimedBy != "":
+				fmt.Fprintf(a.stdout, "%s: being imported by worker %s (lease until %s): left to it, nothing changed here\n",
+					safename.Escape(r.File.Name), r.ClaimedBy, r.ClaimExpires.Format(time.RFC3339))
+			case r.AlreadyImported:
+				fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(r.File.Name), safename.Escape(r.PreviousName), r.PreviousAt)
+			default:
+				fmt.Fprintf(a.stdout, "%s: %s, %d entries booked, %d duplicate(s) of lines already booked skipped (%s)\n",
+					safename.Escape(r.File.Name), r.File.Format, r.Entries-r.Duplicates-r.Pending, r.Duplicates, r.DuplicateTotal)
+				if r.Pending > 0 {
+					fmt.Fprintf(a.stdout, "%s: %d pending entries not booked (%s): they are booked when the statement brings them\n",
+						safename.Escape(r.File.Name), r.Pending, r.PendingTotal)
+				}
+			}
+		}
+		if f.Err != nil {
+			fmt.Fprintf(a.stderr, "batchtool: %v\n", f.Err)
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: zip holds no files", name)
+	res.Total.WriteText(a.stdout)
+	for _, t := range res.Duplicates {
+		fmt.Fprintf(a.stdout, "  %-26s %7d %20s  (skipped: already booked)\n", "duplicates", t.Count,
+			statement.FormatAmount(t.Amount, t.Currency)+" "+t.Currency)
 	}
-	return out, nil
-}
-
-// reconcileOne hashes one statement file, then reads, books and matches it.
-func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), run int64, acceptErrors bool, rep *report.Files) (*ledger.ImportResult, error) {
-	f, err := open()
-	if err != nil {
-		return nil, err
-	}
-	sum, err := ledger.HashFile(f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if f, err = open(); err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, sniffLen)
-	head, _ := br.Peek(sniffLen)
-	format := detectFormat(head)
-	sr, err := openStatements(name, format, br)
-	if err != nil {
-		return nil, err
-	}
-	opt := ledger.ImportOptions{RunID: run, AcceptErrors: acceptErrors}
-	if rep != nil {
-		opt.OnResult = func(r *reconcile.Result, dup bool) error { return rep.Write(name, r, dup) }
-	}
-	// The file is read a few batches ahead of its booking, on another core;
-	// the booking stays one transaction per file, in the order of the
-	// arguments.
-	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, opt)
 }
 
 // openReports starts writing a report to each --report file (each put in

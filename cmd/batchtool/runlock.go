@@ -31,21 +31,6 @@ func lockLedger(ctx context.Context, l *ledger.DB, cmd *cobra.Command) error {
 // claimed in the ledger; its value names their ledger.ClaimKind.
 const claimsUnits = "batchtool/claims-units"
 
-// holdLedger opens the ledger at path only to hold its run lock while a
-// command works through ledger handles of its own; the returned function
-// releases it.
-func holdLedger(ctx context.Context, path, command string) (func() error, error) {
-	l, err := ledger.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := l.AcquireRunLock(ctx, command); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l.Close, nil
-}
-
 // commandName is the command as a user types it, without the program's
 // name or arguments: "collect upload", "nightly".
 func commandName(cmd *cobra.Command) string {

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"net/http"
 	"os"
 	"os/signal"
@@ -42,10 +43,10 @@ address: login, collection import and query, UBL invoice upload,
 reconciliation files (camt.053 and CODA), transaction feed and account
 reporting, with the same wire format. It keeps its state in --data, so it
 survives a restart. Point the other commands at it with
-  ` + envTwikeyURL + `=http://ADDR ` + twikey.TokenEnv + `=TOKEN
+  ` + pipeline.EnvTwikeyURL + `=http://ADDR ` + twikey.TokenEnv + `=TOKEN
 With --twikey-private-key HEX (or a file twikey-private-key in --data) the
 login needs the enhanced-security OTP, as the platform does when it is set
-up; the other commands then need ` + envTwikeyPrivateKey + `=HEX.
+up; the other commands then need ` + pipeline.EnvTwikeyPrivateKey + `=HEX.
 
 The simulated bank decides by the cents of each amount: .01 AM04
 (insufficient funds), .02 MD06 (refund), .03 AC04 (closed account), else
@@ -90,9 +91,9 @@ a Tinka decision is set with POST /_sandbox/tinka/ID/decision
 				shown = sandbox.DefaultToken
 			}
 			fmt.Fprintf(a.stdout, "sandbox listening on %s (data in %s)\n", srv.URL(), data)
-			fmt.Fprintf(a.stdout, "  export %s=%s %s=%s\n", envTwikeyURL, srv.URL(), twikey.TokenEnv, shown)
+			fmt.Fprintf(a.stdout, "  export %s=%s %s=%s\n", pipeline.EnvTwikeyURL, srv.URL(), twikey.TokenEnv, shown)
 			if key != "" {
-				fmt.Fprintf(a.stdout, "  export %s=%s\n", envTwikeyPrivateKey, key)
+				fmt.Fprintf(a.stdout, "  export %s=%s\n", pipeline.EnvTwikeyPrivateKey, key)
 			}
 			for _, e := range payreqSandboxEnv(srv.URL(), keyFile) {
 				fmt.Fprintf(a.stdout, "  export %s\n", e)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"net"
 	"net/http"
 	"os"
@@ -53,9 +54,9 @@ func startSandboxWith(t *testing.T, dir string, opts sandbox.Options) (*sandbox.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	t.Setenv(envTwikeyURL, srv.URL())
+	t.Setenv(pipeline.EnvTwikeyURL, srv.URL())
 	t.Setenv(twikey.TokenEnv, sandbox.DefaultToken)
-	t.Setenv(envTwikeyTokenFile, "")
+	t.Setenv(pipeline.EnvTwikeyTokenFile, "")
 	t.Setenv(envLedger, filepath.Join(t.TempDir(), "batchtool.db"))
 	return srv, dir
 }

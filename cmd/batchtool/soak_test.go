@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -85,7 +86,7 @@ func TestSoakNightly(t *testing.T) {
 	// No invoices: the folder holds no UBL, only the config and the ledger.
 	os.WriteFile(config, []byte(strings.Replace(mustRead(t, config), "[invoices]\npaths = ["+fmt.Sprintf("%q", dir)+"]\n", "", 1)), 0o644)
 
-	env := append(os.Environ(), envTwikeyURL+"="+srv.URL(), twikey.TokenEnv+"="+sandbox.DefaultToken)
+	env := append(os.Environ(), pipeline.EnvTwikeyURL+"="+srv.URL(), twikey.TokenEnv+"="+sandbox.DefaultToken)
 	nightly := func(kill time.Duration) (code int, killed bool, out string) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(env, execArgsEnv+"="+strings.Join([]string{"nightly", "--config", config}, "\x1f"))

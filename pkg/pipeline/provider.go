@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -16,80 +16,39 @@ import (
 	"github.com/batchtool/batchtool/pkg/tinka"
 )
 
-// payreqConfig is the [payreq] table of batchtool.toml. Each setting can
-// also come from the environment, which wins; secrets only from the
-// environment or from a file.
-type payreqConfig struct {
-	Provider string   `toml:"provider"` // nightly: tikkie or tinka; no step when empty
-	Reasons  []string `toml:"reasons"`  // return reasons that are final (default finalReasons)
-	Overdue  string   `toml:"overdue"`  // invoices this long past due, e.g. "14d" (default)
-	Tikkie   struct {
-		URL         string `toml:"url"`          // env BATCHTOOL_TIKKIE_URL; default https://api.abnamro.com
-		APIKey      string `toml:"api_key"`      // env BATCHTOOL_TIKKIE_API_KEY
-		KeyFile     string `toml:"key_file"`     // env BATCHTOOL_TIKKIE_KEY_FILE: the PEM private key signing the client assertion
-		Platform    string `toml:"platform"`     // env BATCHTOOL_TIKKIE_PLATFORM: platformToken
-		User        string `toml:"user"`         // env BATCHTOOL_TIKKIE_USER: userToken
-		BankAccount string `toml:"bank_account"` // env BATCHTOOL_TIKKIE_BANK_ACCOUNT: bankAccountToken
-		// Audience is the client assertion's aud (env BATCHTOOL_TIKKIE_AUDIENCE);
-		// derived from url when empty (see tikkie.Config.Audience).
-		Audience string `toml:"audience"`
-	} `toml:"tikkie"`
-	Tinka struct {
-		URL          string `toml:"url"`           // env BATCHTOOL_TINKA_URL
-		MerchantID   string `toml:"merchant_id"`   // env BATCHTOOL_TINKA_MERCHANT_ID
-		Username     string `toml:"username"`      // env BATCHTOOL_TINKA_USERNAME
-		PasswordFile string `toml:"password_file"` // else env BATCHTOOL_TINKA_PASSWORD
-		SecretFile   string `toml:"secret_file"`   // else env BATCHTOOL_TINKA_SECRET
-		CallbackURL  string `toml:"callback_url"`  // env BATCHTOOL_TINKA_CALLBACK_URL: where the customer returns
-		CancelURL    string `toml:"cancel_url"`    // env BATCHTOOL_TINKA_CANCEL_URL
-	} `toml:"tinka"`
-}
-
-// finalReasons are the return reasons a second collection would not fix:
+// FinalReasons are the return reasons a second collection would not fix:
 // the account is wrong, closed or blocked, there is no (valid) mandate, the
 // debtor refused or refunded, or died. AM04 (insufficient funds) and MS03
 // are left to the next collection; --reason all includes them.
-var finalReasons = []string{"AC01", "AC04", "AC06", "AG01", "AG02", "BE05", "MD01", "MD02", "MD06", "MD07", "MS02", "RR01", "RR02", "RR03", "RR04", "SL01"}
+var FinalReasons = []string{"AC01", "AC04", "AC06", "AG01", "AG02", "BE05", "MD01", "MD02", "MD06", "MD07", "MS02", "RR01", "RR02", "RR03", "RR04", "SL01"}
 
-// Provider names.
-const (
-	providerTikkie = "tikkie"
-	providerTinka  = "tinka"
-)
-
-// requester is what payreq needs of a provider.
-type requester interface {
-	name() string
-	// idLimit is the longest external id the provider takes.
-	idLimit() int
-	// prepare checks the request for one item before anything is recorded
+// Requester is a payment request provider (Tikkie, Tinka) as the payment
+// request steps use it.
+type Requester interface {
+	Name() string
+	// IDLimit is the longest external id the provider takes.
+	IDLimit() int
+	// Prepare checks the request for one item before anything is recorded
 	// and returns the call that sends it (giving the provider's reference
 	// and the customer's link).
-	prepare(pr *ledger.PaymentRequest) (func(context.Context) (ref, link string, err error), error)
-	// find looks up requests that were recorded as pending but may have
+	Prepare(pr *ledger.PaymentRequest) (func(context.Context) (ref, link string, err error), error)
+	// Find looks up requests that were recorded as pending but may have
 	// reached the provider, by external id.
-	find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]sent, error)
-	// states tells what became of open requests: only those that changed.
-	states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error)
+	Find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]Sent, error)
+	// States tells what became of open requests: only those that changed.
+	States(ctx context.Context, open []ledger.PaymentRequest) ([]RequestState, error)
 }
 
-// sent is what the provider answered for a request: its reference and the
+// Sent is what the provider answered for a request: its reference and the
 // customer's link.
-type sent struct{ ref, link string }
+type Sent struct{ Ref, Link string }
 
-// requestState is a change the provider reports for an open request.
-type requestState struct {
-	pr     ledger.PaymentRequest
-	paid   *ledger.Payment // paid: book it
-	closed string          // else: ledger.RequestExpired, ...
-	note   string
-}
-
-func envOr(env, v string) string {
-	if e := os.Getenv(env); e != "" {
-		return e
-	}
-	return v
+// RequestState is a change the provider reports for an open request.
+type RequestState struct {
+	Request ledger.PaymentRequest
+	Paid    *ledger.Payment // paid: book it
+	Closed  string          // else: ledger.RequestExpired, ...
+	Note    string
 }
 
 // secret reads a secret from the environment, else from a file that only
@@ -109,13 +68,16 @@ func secret(env, file string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// newRequester builds the client of a provider from the configuration.
-func newRequester(provider string, c *payreqConfig, now func() time.Time) (requester, error) {
+// NewRequester builds the client of a provider from the configuration,
+// the environment winning (see PayreqConfig). version names the program in
+// the user agent; now is the clock (nil: time.Now). A setting missing or
+// wrong is a *ConfigError.
+func NewRequester(provider string, c *PayreqConfig, version string, now func() time.Time) (Requester, error) {
 	if now == nil {
 		now = time.Now
 	}
 	switch provider {
-	case providerTikkie:
+	case Tikkie:
 		t := c.Tikkie
 		cfg := struct{ url, key, keyFile, platform, user, account string }{
 			envOr("BATCHTOOL_TIKKIE_URL", t.URL), envOr("BATCHTOOL_TIKKIE_API_KEY", t.APIKey), envOr("BATCHTOOL_TIKKIE_KEY_FILE", t.KeyFile),
@@ -132,31 +94,31 @@ func newRequester(provider string, c *payreqConfig, now func() time.Time) (reque
 			}
 		}
 		if len(missing) > 0 {
-			return nil, usagef("tikkie: missing %s", strings.Join(missing, ", "))
+			return nil, configErrorf("tikkie: missing %s", strings.Join(missing, ", "))
 		}
 		pem, err := secretfile.Read(cfg.keyFile)
 		if err != nil {
-			return nil, usagef("tikkie: private key: %v", err)
+			return nil, configErrorf("tikkie: private key: %v", err)
 		}
 		key, err := tikkie.ParsePrivateKeyPEM(pem)
 		if err != nil {
-			return nil, usagef("tikkie: private key %s: %v", cfg.keyFile, err)
+			return nil, configErrorf("tikkie: private key %s: %v", cfg.keyFile, err)
 		}
 		cl, err := tikkie.New(tikkie.Config{BaseURL: cfg.url, APIKey: cfg.key, PrivateKey: key, Version: version, Now: now,
 			Audience: envOr("BATCHTOOL_TIKKIE_AUDIENCE", t.Audience)})
 		if err != nil {
-			return nil, usageError{err}
+			return nil, &ConfigError{err}
 		}
 		return &tikkieRequester{c: cl, platform: cfg.platform, user: cfg.user, account: cfg.account}, nil
-	case providerTinka:
+	case Tinka:
 		t := c.Tinka
 		password, err := secret("BATCHTOOL_TINKA_PASSWORD", t.PasswordFile)
 		if err != nil {
-			return nil, usagef("tinka: password: %v", err)
+			return nil, configErrorf("tinka: password: %v", err)
 		}
 		sec, err := secret("BATCHTOOL_TINKA_SECRET", t.SecretFile)
 		if err != nil {
-			return nil, usagef("tinka: secret: %v", err)
+			return nil, configErrorf("tinka: secret: %v", err)
 		}
 		r := &tinkaRequester{
 			merchant: envOr("BATCHTOOL_TINKA_MERCHANT_ID", t.MerchantID),
@@ -166,17 +128,17 @@ func newRequester(provider string, c *payreqConfig, now func() time.Time) (reque
 		}
 		url := envOr("BATCHTOOL_TINKA_URL", t.URL)
 		if url == "" || r.callback == "" {
-			return nil, usagef("tinka: url (BATCHTOOL_TINKA_URL) and callback_url (BATCHTOOL_TINKA_CALLBACK_URL) are required")
+			return nil, configErrorf("tinka: url (BATCHTOOL_TINKA_URL) and callback_url (BATCHTOOL_TINKA_CALLBACK_URL) are required")
 		}
 		cl, err := tinka.New(tinka.Config{BaseURL: url, MerchantID: r.merchant, Username: envOr("BATCHTOOL_TINKA_USERNAME", t.Username),
 			Password: password, Secret: []byte(sec), Version: version, Now: now})
 		if err != nil {
-			return nil, usageError{err}
+			return nil, &ConfigError{err}
 		}
 		r.c = cl
 		return r, nil
 	}
-	return nil, usagef("--provider %q: want tikkie or tinka", provider)
+	return nil, configErrorf("--provider %q: want tikkie or tinka", provider)
 }
 
 // describe is the text the customer sees: what the request is for.
@@ -221,10 +183,10 @@ type tikkieRequester struct {
 	platform, user, account string
 }
 
-func (t *tikkieRequester) name() string { return providerTikkie }
-func (t *tikkieRequester) idLimit() int { return 35 }
+func (t *tikkieRequester) Name() string { return Tikkie }
+func (t *tikkieRequester) IDLimit() int { return 35 }
 
-func (t *tikkieRequester) prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
+func (t *tikkieRequester) Prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
 	in := tikkie.NewPaymentRequest{Amount: pr.Amount, Currency: pr.Currency, Description: describe(pr, 35), ExternalID: pr.ExternalID}
 	if err := in.Check(); err != nil {
 		return nil, err
@@ -261,26 +223,26 @@ func (t *tikkieRequester) list(ctx context.Context, prs []ledger.PaymentRequest,
 	return nil
 }
 
-func (t *tikkieRequester) find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]sent, error) {
+func (t *tikkieRequester) Find(ctx context.Context, pending []ledger.PaymentRequest) (map[string]Sent, error) {
 	want := map[string]bool{}
 	for _, pr := range pending {
 		want[pr.ExternalID] = true
 	}
-	found := map[string]sent{}
+	found := map[string]Sent{}
 	err := t.list(ctx, pending, func(p tikkie.PaymentRequest) {
 		if want[p.ExternalID] {
-			found[p.ExternalID] = sent{p.PaymentRequestToken, p.PaymentRequestURL}
+			found[p.ExternalID] = Sent{p.PaymentRequestToken, p.PaymentRequestURL}
 		}
 	})
 	return found, err
 }
 
-func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error) {
+func (t *tikkieRequester) States(ctx context.Context, open []ledger.PaymentRequest) ([]RequestState, error) {
 	byToken := map[string]tikkie.PaymentRequest{}
 	if err := t.list(ctx, open, func(p tikkie.PaymentRequest) { byToken[p.PaymentRequestToken] = p }); err != nil {
 		return nil, err
 	}
-	var out []requestState
+	var out []RequestState
 	for _, pr := range open {
 		p, ok := byToken[pr.ProviderRef]
 		if !ok { // created before the listing window (a clock far off): ask for it
@@ -304,11 +266,11 @@ func (t *tikkieRequester) states(ctx context.Context, open []ledger.PaymentReque
 				payers = append(payers, strings.TrimSpace(pm.CounterPartyName+" "+pm.CounterPartyAccountNumber))
 			}
 			pay.Payer = strings.Join(payers, "; ")
-			out = append(out, requestState{pr: pr, paid: pay})
+			out = append(out, RequestState{Request: pr, Paid: pay})
 		case p.Expired != nil || p.Status == tikkie.StatusExpired:
-			out = append(out, requestState{pr: pr, closed: ledger.RequestExpired, note: "expired unpaid"})
+			out = append(out, RequestState{Request: pr, Closed: ledger.RequestExpired, Note: "expired unpaid"})
 		case p.Status == tikkie.StatusClosed:
-			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})
+			out = append(out, RequestState{Request: pr, Closed: ledger.RequestCancelled, Note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})
 		}
 	}
 	return out, nil
@@ -326,10 +288,10 @@ type tinkaRequester struct {
 	now                        func() time.Time
 }
 
-func (t *tinkaRequester) name() string { return providerTinka }
-func (t *tinkaRequester) idLimit() int { return 100 }
+func (t *tinkaRequester) Name() string { return Tinka }
+func (t *tinkaRequester) IDLimit() int { return 100 }
 
-func (t *tinkaRequester) prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
+func (t *tinkaRequester) Prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
 	cents, err := tinka.Cents(pr.Amount)
 	if err != nil {
 		return nil, err
@@ -361,12 +323,12 @@ func (t *tinkaRequester) prepare(pr *ledger.PaymentRequest) (func(context.Contex
 
 // find answers nothing: sending a pending request again with its
 // transactionId is how Tinka's idempotency works (the original is answered).
-func (t *tinkaRequester) find(context.Context, []ledger.PaymentRequest) (map[string]sent, error) {
+func (t *tinkaRequester) Find(context.Context, []ledger.PaymentRequest) (map[string]Sent, error) {
 	return nil, nil
 }
 
-func (t *tinkaRequester) states(ctx context.Context, open []ledger.PaymentRequest) ([]requestState, error) {
-	var out []requestState
+func (t *tinkaRequester) States(ctx context.Context, open []ledger.PaymentRequest) ([]RequestState, error) {
+	var out []RequestState
 	for _, pr := range open {
 		st, err := t.c.Status(ctx, pr.ProviderRef)
 		if err != nil {
@@ -374,11 +336,11 @@ func (t *tinkaRequester) states(ctx context.Context, open []ledger.PaymentReques
 		}
 		switch st.Decision {
 		case tinka.Accepted:
-			out = append(out, requestState{pr: pr, paid: &ledger.Payment{Amount: pr.Amount, At: t.now(), Payer: "Tinka: credit accepted for " + pr.Name}})
+			out = append(out, RequestState{Request: pr, Paid: &ledger.Payment{Amount: pr.Amount, At: t.now(), Payer: "Tinka: credit accepted for " + pr.Name}})
 		case tinka.Rejected:
-			out = append(out, requestState{pr: pr, closed: ledger.RequestRejected, note: "credit rejected by Tinka"})
+			out = append(out, RequestState{Request: pr, Closed: ledger.RequestRejected, Note: "credit rejected by Tinka"})
 		case tinka.Cancelled:
-			out = append(out, requestState{pr: pr, closed: ledger.RequestCancelled, note: "cancelled by the customer"})
+			out = append(out, RequestState{Request: pr, Closed: ledger.RequestCancelled, Note: "cancelled by the customer"})
 		}
 	}
 	return out, nil

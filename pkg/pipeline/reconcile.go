@@ -1,0 +1,178 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/batchtool/batchtool/internal/ziparchive"
+	"github.com/batchtool/batchtool/pkg/camt"
+	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// ReconcileOptions are the choices of a reconciliation.
+type ReconcileOptions struct {
+	RunID        int64 // the ledger's run log entry the lines are booked under
+	AcceptErrors bool  // book files even when their reader reports errors
+	// OnResult, when set, gets every entry's result as it is booked (dup:
+	// a duplicate of a line already booked, skipped), for the reports.
+	OnResult func(file string, r *reconcile.Result, dup bool) error
+}
+
+// ReconciledFile is one statement file of a reconciliation: a file, or a
+// member of a zip (named zip!member).
+type ReconciledFile struct {
+	Name string
+	// Import is what the ledger booked; nil when the file could not be
+	// read at all.
+	Import *ledger.ImportResult
+	// Err is why the file was not booked (its transaction was rolled back).
+	Err error
+}
+
+// ReconcileResult is what a reconciliation booked.
+type ReconcileResult struct {
+	Files      []ReconciledFile
+	Total      reconcile.Summary // the lines booked in this run, matched, returned, ambiguous, unmatched
+	Duplicates reconcile.Totals  // lines skipped as already booked from another file, per currency
+}
+
+// Failed reports whether a file could not be read or booked.
+func (r *ReconcileResult) Failed() bool {
+	for _, f := range r.Files {
+		if f.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Booked are the import results of the files booked (or found imported
+// before), for the reports.
+func (r *ReconcileResult) Booked() []*ledger.ImportResult {
+	var out []*ledger.ImportResult
+	for _, f := range r.Files {
+		if f.Err == nil && f.Import != nil {
+			out = append(out, f.Import)
+		}
+	}
+	return out
+}
+
+// Reconcile reads camt.052/.053/.054 and CODA statements (files, or zips of
+// them), registers every line in the ledger and matches it against the open
+// collections, batches, invoices and payment requests. Each file is booked
+// in one transaction, in the order given. A file already imported changes
+// nothing (SHA-256); lines already booked from another file (the CODA copy
+// of a camt statement, a re-sent statement) are skipped as duplicates. A
+// file whose reader reports errors is not booked unless AcceptErrors. A
+// file that fails does not stop the others; an error is returned only when
+// the reconciliation could not go on.
+func Reconcile(ctx context.Context, l *ledger.DB, paths []string, opt ReconcileOptions) (*ReconcileResult, error) {
+	res := &ReconcileResult{Duplicates: reconcile.Totals{}}
+	for _, name := range paths {
+		all, err := reconcilePath(ctx, l, name, opt)
+		for i, imp := range all {
+			if imp == nil {
+				continue
+			}
+			f := ReconciledFile{Name: imp.File.Name, Import: imp}
+			if err != nil && i == len(all)-1 {
+				f.Err = err // this file failed: its transaction was rolled back
+				err = nil
+			} else if !imp.AlreadyImported {
+				res.Total.Merge(imp.Summary)
+				res.Duplicates.Merge(imp.DuplicateTotal)
+			}
+			res.Files = append(res.Files, f)
+		}
+		if err != nil {
+			res.Files = append(res.Files, ReconciledFile{Name: name, Err: err})
+		}
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+	}
+	return res, nil
+}
+
+// reconcilePath books one path: a statement file, or every member of a zip
+// of statements.
+func reconcilePath(ctx context.Context, l *ledger.DB, name string, opt ReconcileOptions) ([]*ledger.ImportResult, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if Detect(head[:n]) != FormatZip {
+		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, opt)
+		return []*ledger.ImportResult{res}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	a, err := ziparchive.Open(name, f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	var out []*ledger.ImportResult
+	for _, m := range a.Members {
+		res, err := reconcileOne(ctx, l, m.Name, m.Open, opt)
+		out = append(out, res)
+		if err != nil {
+			return out, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: zip holds no files", name)
+	}
+	return out, nil
+}
+
+// reconcileOne hashes one statement file, then reads, books and matches it.
+func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (io.ReadCloser, error), opt ReconcileOptions) (*ledger.ImportResult, error) {
+	f, err := open()
+	if err != nil {
+		return nil, err
+	}
+	sum, err := ledger.HashFile(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if f, err = open(); err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, SniffLen)
+	head, _ := br.Peek(SniffLen)
+	format := Detect(head)
+	sr, err := OpenStatements(name, format, br)
+	if err != nil {
+		return nil, err
+	}
+	iopt := ledger.ImportOptions{RunID: opt.RunID, AcceptErrors: opt.AcceptErrors}
+	if opt.OnResult != nil {
+		iopt.OnResult = func(r *reconcile.Result, dup bool) error { return opt.OnResult(name, r, dup) }
+	}
+	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, iopt)
+}
+
+// OpenStatements returns the statement reader for a camt or CODA stream.
+func OpenStatements(name string, format Format, r io.Reader) (statement.Reader, error) {
+	switch format {
+	case FormatCamt:
+		return camt.NewReader(r, name), nil
+	case FormatCODA:
+		return coda.NewReader(r, name), nil
+	}
+	return nil, fmt.Errorf("%s: not a camt.052/.053/.054 or CODA file", name)
+}
