@@ -129,6 +129,9 @@ statement; 0 only when every line was matched or returned.`,
 			return nil
 		},
 	}
+	// Each statement file is claimed: workers sharing a PostgreSQL ledger
+	// split them (see lockLedger).
+	cmd.Annotations = map[string]string{claimsUnits: "statement"} // ledger.ClaimStatement
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().StringArrayVar(&reports, "report", nil, "write a report, repeatable: .csv (ERP export, one row per booking), .json, .xlsx or .html")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "book files even when their reader reports errors")
@@ -146,6 +149,9 @@ func writeReconcileResult(a *app, res *pipeline.ReconcileResult) {
 			}
 			switch {
 			case f.Err != nil:
+			case r.ClaimedBy != "":
+				fmt.Fprintf(a.stdout, "%s: being imported by worker %s (lease until %s): left to it, nothing changed here\n",
+					safename.Escape(r.File.Name), r.ClaimedBy, r.ClaimExpires.Format(time.RFC3339))
 			case r.AlreadyImported:
 				fmt.Fprintf(a.stdout, "%s: already imported as %s on %s: nothing changed\n", safename.Escape(r.File.Name), safename.Escape(r.PreviousName), r.PreviousAt)
 			default:

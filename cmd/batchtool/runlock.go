@@ -14,10 +14,22 @@ import (
 // fails with "another run (...) is in progress since ...". The lock is
 // re-entrant, so the commands nightly runs in-process go on under its lock.
 // Closing l releases it.
+//
+// A command that claims each unit of its work in the ledger (marked
+// claimsUnits) takes no run lock on PostgreSQL: workers on several machines
+// run it side by side and split the units (reconcile: each statement file
+// is imported by the worker that claims it, see ledger.Claim).
 func lockLedger(ctx context.Context, l *ledger.DB, cmd *cobra.Command) error {
+	if cmd.Annotations[claimsUnits] != "" && l.Postgres() {
+		return nil
+	}
 	_, err := l.AcquireRunLock(ctx, commandName(cmd))
 	return err
 }
+
+// claimsUnits is the annotation of a command whose units of work are
+// claimed in the ledger; its value names their ledger.ClaimKind.
+const claimsUnits = "batchtool/claims-units"
 
 // commandName is the command as a user types it, without the program's
 // name or arguments: "collect upload", "nightly".

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
@@ -917,26 +916,21 @@ type bulkMatches struct {
 }
 
 func (m *bulkMatches) add(lineID int64, ln reconcile.Line) {
-	var cands []string
-	for _, c := range ln.Candidates {
-		cands = append(cands, string(c.Kind)+":"+c.Key)
-	}
-	row := func(kind string, id int64, set bool, key, applied string) {
+	cands := candidates(ln)
+	matchRows(ln, func(it *reconcile.Item) {
+		var kind, key, applied string
+		var id int64
+		if it != nil {
+			kind, id, key, applied = string(it.Kind), it.ID, it.Key, it.Applied.String()
+		}
 		m.lineID, m.detail = append(m.lineID, lineID), append(m.detail, int64(ln.Detail))
-		m.itemID, m.itemSet = append(m.itemID, id), append(m.itemSet, set)
+		m.itemID, m.itemSet = append(m.itemID, id), append(m.itemSet, it != nil)
 		m.outcome, m.rule = append(m.outcome, string(ln.Outcome)), append(m.rule, string(ln.Rule))
 		m.itemKind, m.itemKey = append(m.itemKind, kind), append(m.itemKey, key)
 		m.amount, m.applied, m.currency = append(m.amount, ln.Amount.String()), append(m.applied, applied), append(m.currency, ln.Currency)
-		m.cands, m.rr = append(m.cands, strings.Join(cands, " ")), append(m.rr, ln.ReturnReason)
+		m.cands, m.rr = append(m.cands, cands), append(m.rr, ln.ReturnReason)
 		m.evidence = append(m.evidence, ln.Evidence)
-	}
-	if len(ln.Items) == 0 {
-		row("", 0, false, "", "")
-		return
-	}
-	for _, it := range ln.Items {
-		row(string(it.Kind), it.ID, true, it.Key, it.Applied.String())
-	}
+	})
 }
 
 func (m *bulkMatches) write(ctx context.Context, t *tx) error {

@@ -49,9 +49,10 @@
 //
 // SQLite serialises writers with its database lock, and imports line by
 // line: a lookup in the process costs microseconds. PostgreSQL has no
-// global lock: a file is claimed by inserting its SHA-256 (unique), so a
-// second worker given it waits for the first one's transaction and finds
-// it imported; an import works a chunk of entries at a time with
+// global lock: a file is claimed (Claim: a row with a lease its worker
+// renews, marked done in the import's transaction), so a second worker
+// given it leaves it to the first, and takes it over only once a killed
+// worker's lease ran out; an import works a chunk of entries at a time with
 // set-based statements (see bulkChunk), locks only the open items it
 // changes, in id order, and decides a chunk again when another worker
 // changed one of them meanwhile; a booking of a payment request locks its

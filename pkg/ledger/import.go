@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -53,13 +54,18 @@ var ErrFindings = errors.New("the file has errors: not booked (use AcceptErrors 
 
 // ImportResult tells what Import did with one file.
 type ImportResult struct {
-	File            File             `json:"file"`
-	AlreadyImported bool             `json:"already_imported"`        // same SHA-256 seen before: nothing changed
-	PreviousName    string           `json:"previous_name,omitempty"` // the name it was imported under
-	PreviousAt      string           `json:"previous_at,omitempty"`
-	Entries         int              `json:"entries"`         // entries read
-	Duplicates      int              `json:"duplicates"`      // entries already booked from another file: skipped
-	DuplicateTotal  reconcile.Totals `json:"duplicate_total"` // one per currency
+	File            File   `json:"file"`
+	AlreadyImported bool   `json:"already_imported"`        // same SHA-256 seen before: nothing changed
+	PreviousName    string `json:"previous_name,omitempty"` // the name it was imported under
+	PreviousAt      string `json:"previous_at,omitempty"`
+	// ClaimedBy names the worker importing the file now (host:pid:nonce):
+	// it was left to that worker and nothing changed. ClaimExpires is when
+	// its lease runs out unless it renews it.
+	ClaimedBy      string           `json:"claimed_by,omitempty"`
+	ClaimExpires   time.Time        `json:"claim_expires,omitzero"`
+	Entries        int              `json:"entries"`         // entries read
+	Duplicates     int              `json:"duplicates"`      // entries already booked from another file: skipped
+	DuplicateTotal reconcile.Totals `json:"duplicate_total"` // one per currency
 	// Pending entries (status PDNG or INFO, as camt.052/.054 report them)
 	// are not booked: the booked entry comes later, in the day's statement.
 	Pending      int               `json:"pending"`
@@ -178,16 +184,32 @@ func identityBytes(content [32]byte, occurrence int) []byte {
 // nothing and reports AlreadyImported; entries already booked from another
 // file are reported as duplicates and skipped.
 //
-// The file is claimed by inserting its SHA-256 (unique): a second worker
-// given the same file waits for the first one's transaction and finds it
-// imported. On SQLite the entries are booked one by one (the database is
-// in the process, a lookup costs microseconds); on PostgreSQL a chunk at a
-// time with set-based statements (see bulkChunk).
+// The file is first claimed (ClaimStatement, its SHA-256; see Claim), and
+// the claim is marked done in the import's own transaction: a file another
+// worker is importing is left to it (ClaimedBy says who; nothing changes
+// here), and one whose worker was killed is taken over once its lease ran
+// out — its transaction died with it, so the file is booked exactly once.
+// The SHA-256 is also unique among the files imported. On SQLite the
+// entries are booked one by one (the database is in the process, a lookup
+// costs microseconds); on PostgreSQL a chunk at a time with set-based
+// statements (see bulkChunk).
 func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportOptions) (*ImportResult, error) {
 	res := &ImportResult{File: f}
 	if f.SHA256 == "" {
 		return res, fmt.Errorf("ledger: %s: no SHA-256 given", f.Name)
 	}
+	c, err := l.Claim(ctx, ClaimStatement, f.SHA256)
+	var held *HeldError
+	switch {
+	case errors.As(err, &held):
+		res.ClaimedBy, res.ClaimExpires = held.Owner, held.Expires
+		return res, nil
+	case errors.Is(err, ErrDone):
+		return res, l.previous(ctx, l.db, res)
+	case err != nil:
+		return res, err
+	}
+	defer c.Release(context.WithoutCancel(ctx)) // after Done, nothing
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
@@ -199,11 +221,12 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		return res, err
 	}
 	if !added {
-		if err := tx.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, f.SHA256).Scan(&res.PreviousName, &res.PreviousAt); err != nil {
+		// Imported before claims existed (a ledger of schema 7): the claim
+		// is done.
+		if err := l.previous(ctx, tx, res); err != nil {
 			return res, err
 		}
-		res.AlreadyImported = true
-		return res, nil
+		return res, commitDone(ctx, tx, c)
 	}
 	if l.d.postgres {
 		err = concurrent(l.importBulk(ctx, tx, fileID, f, r, opt, res))
@@ -221,10 +244,28 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	if _, err := tx.ExecContext(ctx, `UPDATE statement_files SET entries = ?, duplicates = ? WHERE id = ?`, res.Entries, res.Duplicates, fileID); err != nil {
 		return res, err
 	}
-	if err := tx.Commit(); err != nil {
-		return res, err
+	if err := commitDone(ctx, tx, c); err != nil {
+		return res, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	return res, l.analyzeAfter(ctx, res.Entries-res.Duplicates-res.Pending, "statement_lines", "statement_details", "matches")
+}
+
+// commitDone marks the claim done in tx and commits: the work and its
+// mark together, or neither (ErrClaimLost: the lease ran out and another
+// worker took the unit over; this worker's work is rolled back).
+func commitDone(ctx context.Context, tx *tx, c *Claim) error {
+	return c.end(func() error {
+		if err := c.doneIn(ctx, tx); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// previous fills in when and as what the file of res was imported.
+func (l *DB) previous(ctx context.Context, x execQueryer, res *ImportResult) error {
+	res.AlreadyImported = true
+	return x.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, res.File.SHA256).Scan(&res.PreviousName, &res.PreviousAt)
 }
 
 // importLines books the entries one by one (SQLite).
@@ -415,32 +456,53 @@ func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
 
 func (m *matchWriter) close() { m.one.Close(); m.chunk.Close() }
 
-// add queues one row per matched item of a line, or one row without item
-// for an ambiguous or unmatched line (its candidates listed).
+// add queues the rows of a line (see matchRows).
 func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
-	var cands []string
-	for _, c := range ln.Candidates {
-		cands = append(cands, string(c.Kind)+":"+c.Key)
-	}
+	cands := nullStr(candidates(ln))
 	amt, err := m.tx.d.money(ln.Amount, ln.Currency)
 	if err != nil {
 		return err
 	}
-	if len(ln.Items) == 0 {
-		return m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), nil, nil, nil,
-			amt, nil, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence)
-	}
-	for _, it := range ln.Items {
-		applied, err := m.tx.d.money(it.Applied, ln.Currency)
+	matchRows(ln, func(it *reconcile.Item) {
 		if err != nil {
-			return err
+			return
 		}
-		if err := m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), string(it.Kind), it.ID, it.Key,
-			amt, applied, ln.Currency, nullStr(strings.Join(cands, " ")), nullStr(ln.ReturnReason), ln.Evidence); err != nil {
-			return err
+		var kind, id, key, applied any
+		if it != nil {
+			if applied, err = m.tx.d.money(it.Applied, ln.Currency); err != nil {
+				return
+			}
+			kind, id, key = string(it.Kind), it.ID, it.Key
 		}
+		err = m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), kind, id, key,
+			amt, applied, ln.Currency, cands, nullStr(ln.ReturnReason), ln.Evidence)
+	})
+	return err
+}
+
+// matchRows calls row for each matches row of a line, on both databases:
+// one per item it matched, or one without item (nil) for an ambiguous or
+// unmatched line.
+func matchRows(ln reconcile.Line, row func(it *reconcile.Item)) {
+	if len(ln.Items) == 0 {
+		row(nil)
+		return
 	}
-	return nil
+	for i := range ln.Items {
+		row(&ln.Items[i])
+	}
+}
+
+// candidates lists the candidates of a line as kind:key, space-separated.
+func candidates(ln reconcile.Line) string {
+	var b strings.Builder
+	for i, c := range ln.Candidates {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(c.Kind) + ":" + c.Key)
+	}
+	return b.String()
 }
 
 func (m *matchWriter) row(v ...any) error {

@@ -16,24 +16,16 @@ import (
 // AddCollections registers collections and the batches (PmtInf) they form,
 // in one transaction. A collection already in the ledger (same PmtInfId and
 // end-to-end id) is skipped, so adding the same pain.008 twice changes
-// nothing. next returns io.EOF after the last collection.
+// nothing. next returns io.EOF after the last collection. Both databases
+// check, count and form the batches here; they differ only in how a chunk
+// of rows goes in (putCollections).
 func (l *DB) AddCollections(ctx context.Context, source string, next func() (*reconcile.Collection, error)) (AddResult, error) {
-	if l.d.postgres {
-		return l.addCollectionsBulk(ctx, source, next)
-	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO collections (end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date,
-		debtor_name, debtor_iban, creditor_id, remittance, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (pmtinf_id, end_to_end_id) DO NOTHING`)
-	if err != nil {
-		return res, err
-	}
-	defer ins.Close()
 	type agg struct {
 		count    int
 		total    decimal.Decimal
@@ -41,6 +33,7 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 		date     any
 	}
 	batches := map[string]*agg{}
+	chunk := make([]newCollection, 0, bulkChunk)
 	for {
 		c, err := next()
 		if err == io.EOF {
@@ -59,16 +52,6 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 		if err != nil {
 			return res, fmt.Errorf("collection %q: %w", c.EndToEndID, err)
 		}
-		r, err := ins.ExecContext(ctx, c.EndToEndID, c.MandateID, c.PmtInfID, amt, c.Currency, dateText(c.CollectionDate),
-			c.DebtorName, reconcile.NormIBAN(c.DebtorIBAN), c.CreditorID, c.Remittance, string(reconcile.StatusOpen))
-		if err != nil {
-			return res, err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			res.Skipped++
-		} else {
-			res.Added++
-		}
 		b := batches[c.PmtInfID]
 		if b == nil {
 			b = &agg{currency: c.Currency, date: dateText(c.CollectionDate)}
@@ -76,6 +59,15 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 		}
 		b.count++
 		b.total = b.total.Add(c.Amount)
+		if chunk = append(chunk, newCollection{*c, amt}); len(chunk) == bulkChunk {
+			if err := l.putCollections(ctx, tx, chunk, &res); err != nil {
+				return res, err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	if err := l.putCollections(ctx, tx, chunk, &res); err != nil {
+		return res, err
 	}
 	ids := make([]string, 0, len(batches))
 	for id := range batches {
@@ -99,34 +91,62 @@ func (l *DB) AddCollections(ctx context.Context, source string, next func() (*re
 			res.Batches++
 		}
 	}
-	return res, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return res, l.analyzeAfter(ctx, res.Added, "collections", "batches")
+}
+
+// newCollection is a collection AddCollections checked, with its amount as
+// the database stores it.
+type newCollection struct {
+	reconcile.Collection
+	amount any
+}
+
+// putCollections writes a chunk of collections and counts them in res: on
+// PostgreSQL in one statement (bulkitems.go), on SQLite one INSERT each.
+func (l *DB) putCollections(ctx context.Context, tx *tx, cs []newCollection, res *AddResult) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if l.d.postgres {
+		return putCollectionsBulk(ctx, tx, cs, res)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO collections (end_to_end_id, mandate_id, pmtinf_id, amount, currency, collection_date,
+		debtor_name, debtor_iban, creditor_id, remittance, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (pmtinf_id, end_to_end_id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for i := range cs {
+		c := &cs[i]
+		r, err := ins.ExecContext(ctx, c.EndToEndID, c.MandateID, c.PmtInfID, c.amount, c.Currency, dateText(c.CollectionDate),
+			c.DebtorName, reconcile.NormIBAN(c.DebtorIBAN), c.CreditorID, c.Remittance, string(reconcile.StatusOpen))
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Skipped++
+		} else {
+			res.Added++
+		}
+	}
+	return nil
 }
 
 // AddInvoices registers invoices as open items in one transaction. An
 // invoice whose number is already in the ledger is skipped. Open defaults to
 // Amount; the reference is normalised (RF electronic form, OGM digits).
 func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*reconcile.Invoice, error)) (AddResult, error) {
-	if l.d.postgres {
-		return l.addInvoicesBulk(ctx, source, next)
-	}
 	var res AddResult
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	ins, err := tx.prepareInsert(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
-		open_amount, currency, issue_date, due_date, status, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (number) DO NOTHING`)
-	if err != nil {
-		return res, err
-	}
-	defer ins.Close()
-	insIBAN, err := tx.PrepareContext(ctx, `INSERT INTO invoice_ibans (iban, invoice_id) VALUES (?, ?) ON CONFLICT (iban, invoice_id) DO NOTHING`)
-	if err != nil {
-		return res, err
-	}
-	defer insIBAN.Close()
+	chunk := make([]newInvoice, 0, bulkChunk)
 	for {
 		v, err := next()
 		if err == io.EOF {
@@ -135,38 +155,67 @@ func (l *DB) AddInvoices(ctx context.Context, source string, next func() (*recon
 		if err != nil {
 			return res, err
 		}
-		open, st, ref, err := invoiceItem(v)
+		ni, err := l.invoiceItem(v)
 		if err != nil {
 			return res, err
 		}
-		amt, err := l.d.money(v.Amount, v.Currency)
-		if err != nil {
-			return res, fmt.Errorf("invoice %q: %w", v.Number, err)
+		if chunk = append(chunk, ni); len(chunk) == bulkChunk {
+			if err := l.putInvoices(ctx, tx, source, chunk, &res); err != nil {
+				return res, err
+			}
+			chunk = chunk[:0]
 		}
-		openAmt, err := l.d.money(open, v.Currency)
+	}
+	if err := l.putInvoices(ctx, tx, source, chunk, &res); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return res, l.analyzeAfter(ctx, res.Added, "invoices", "invoice_ibans")
+}
+
+// putInvoices writes a chunk of invoices and their customers' IBANs and
+// counts them in res: on PostgreSQL in two statements (bulkitems.go), on
+// SQLite one INSERT each.
+func (l *DB) putInvoices(ctx context.Context, tx *tx, source string, vs []newInvoice, res *AddResult) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	if l.d.postgres {
+		return putInvoicesBulk(ctx, tx, source, vs, res)
+	}
+	ins, err := tx.prepareInsert(ctx, `INSERT INTO invoices (number, number_key, customer_number, customer_name, reference, amount,
+		open_amount, currency, issue_date, due_date, status, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (number) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	insIBAN, err := tx.PrepareContext(ctx, `INSERT INTO invoice_ibans (iban, invoice_id) VALUES (?, ?) ON CONFLICT (iban, invoice_id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer insIBAN.Close()
+	for i := range vs {
+		v := &vs[i]
+		id, added, err := ins.insert(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, v.ref, v.amount,
+			v.open, v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(v.status), source)
 		if err != nil {
-			return res, fmt.Errorf("invoice %q: open %w", v.Number, err)
-		}
-		id, added, err := ins.insert(ctx, v.Number, reconcile.NumberKey(v.Number), v.CustomerNumber, v.CustomerName, ref, amt,
-			openAmt, v.Currency, dateText(v.IssueDate), dateText(v.DueDate), string(st), source)
-		if err != nil {
-			return res, err
+			return err
 		}
 		if !added {
 			res.Skipped++ // the number is in the ledger already
 			continue
 		}
 		res.Added++
-		for _, iban := range v.CustomerIBANs {
-			if iban = reconcile.NormIBAN(iban); iban == "" {
-				continue
-			}
+		for _, iban := range v.ibans {
 			if _, err := insIBAN.ExecContext(ctx, iban, id); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	return res, tx.Commit()
+	return nil
 }
 
 // txStore is reconcile.Store on one open transaction: lookups see the
@@ -494,25 +543,47 @@ func nullStr(s string) any {
 	return s
 }
 
-// invoiceItem checks an invoice to add and returns what both add paths
-// store of it: its open remainder (the whole amount for a new one), its
-// status (open unless given) and its normalised structured reference.
-func invoiceItem(v *reconcile.Invoice) (open decimal.Decimal, st reconcile.Status, ref string, err error) {
+// newInvoice is an invoice AddInvoices checked, with what both databases
+// store of it.
+type newInvoice struct {
+	reconcile.Invoice
+	amount, open any              // as the database stores money
+	status       reconcile.Status // open unless given
+	ref          string           // the structured reference, normalised
+	ibans        []string         // the customer's IBANs, normalised
+}
+
+// invoiceItem checks an invoice to add: its open remainder is the whole
+// amount for a new one.
+func (l *DB) invoiceItem(v *reconcile.Invoice) (newInvoice, error) {
+	ni := newInvoice{Invoice: *v, status: v.Status}
 	if v.Number == "" {
-		return open, st, ref, fmt.Errorf("invoice without number")
+		return ni, fmt.Errorf("invoice without number")
 	}
 	if _, err := cents(v.Amount); err != nil {
-		return open, st, ref, fmt.Errorf("invoice %q: %w", v.Number, err)
+		return ni, fmt.Errorf("invoice %q: %w", v.Number, err)
 	}
-	open, st = v.Open, v.Status
+	open := v.Open
 	if open.IsZero() && v.Status == "" {
 		open = v.Amount
 	}
-	if st == "" {
-		st = reconcile.StatusOpen
+	if ni.status == "" {
+		ni.status = reconcile.StatusOpen
 	}
 	if v.Reference != "" {
-		ref = reconcile.NormalizeReference(v.Reference)
+		ni.ref = reconcile.NormalizeReference(v.Reference)
 	}
-	return open, st, ref, nil
+	for _, iban := range v.CustomerIBANs {
+		if iban = reconcile.NormIBAN(iban); iban != "" {
+			ni.ibans = append(ni.ibans, iban)
+		}
+	}
+	var err error
+	if ni.amount, err = l.d.money(v.Amount, v.Currency); err != nil {
+		return ni, fmt.Errorf("invoice %q: %w", v.Number, err)
+	}
+	if ni.open, err = l.d.money(open, v.Currency); err != nil {
+		return ni, fmt.Errorf("invoice %q: open %w", v.Number, err)
+	}
+	return ni, nil
 }

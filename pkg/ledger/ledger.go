@@ -63,7 +63,10 @@ type DB struct {
 	path string
 	now  func() time.Time
 
-	locks runLocks // run locks taken through this DB (runlock.go)
+	locks runLocks // run locks and claims taken through this DB (runlock.go)
+	// leaseClaims is the lease of the claims taken through this DB:
+	// ClaimLease, shorter in tests.
+	leaseClaims time.Duration
 	// hook, when set (tests), is called by the PostgreSQL import after it
 	// read the open items of a chunk (stage "read"): tests hold workers
 	// there to make them meet.
@@ -111,13 +114,14 @@ func Open(location string) (*DB, error) {
 
 // openPostgres opens a ledger in PostgreSQL (through pgx's database/sql
 // driver). A few connections: imports and the commands of several workers
-// run side by side, each import in its own transaction.
+// run side by side, each import in its own transaction, and the claims'
+// heartbeats beside them.
 func openPostgres(location string) (*DB, error) {
 	db, err := sql.Open("pgx", location)
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", redact(location), err)
 	}
-	db.SetMaxOpenConns(4)
+	db.SetMaxOpenConns(8)
 	return open(db, dialect{postgres: true}, redact(location))
 }
 
@@ -166,8 +170,9 @@ func redact(location string) string {
 	return u.Redacted()
 }
 
-// Close releases the run locks taken through l and closes the ledger.
-func (l *DB) Close() error { return errors.Join(l.releaseLocks(), l.db.Close()) }
+// Close releases the run locks and claims taken through l and closes the
+// ledger.
+func (l *DB) Close() error { return errors.Join(l.releaseClaims(), l.releaseLocks(), l.db.Close()) }
 
 // SchemaVersion returns the highest migration applied.
 func (l *DB) SchemaVersion(ctx context.Context) (int, error) {

@@ -260,9 +260,10 @@ func (lk *RunLock) Release() error {
 // runLocks are the run locks taken through one DB, released when it
 // closes.
 type runLocks struct {
-	mu    sync.Mutex
-	held  []*RunLock
-	lease time.Duration // RunLockLease; shorter in tests
+	mu     sync.Mutex
+	held   []*RunLock
+	claims []*Claim      // claims held (claims.go)
+	lease  time.Duration // RunLockLease; shorter in tests
 }
 
 func (l *DB) lease() time.Duration {

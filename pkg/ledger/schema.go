@@ -215,6 +215,19 @@ var migrations = []string{
 ` + postgresPart + `
 	ALTER TABLE invoices SET (fillfactor = 50);
 	ALTER TABLE collections SET (fillfactor = 50);`,
+	// 8: claims, so that workers sharing one ledger split the night's work
+	// (see claims.go): a unit is held by one worker under a lease it renews,
+	// taken over when the lease runs out, never again once done.
+	`CREATE TABLE claims (
+		kind       TEXT NOT NULL,    -- due, upload, statement, payreq
+		key        TEXT NOT NULL,    -- the unit: a digest, a PmtInfId, an item
+		owner      TEXT NOT NULL,    -- host:pid:nonce of the worker holding it (that did it, once done)
+		expires_ms INTEGER NOT NULL, -- end of the lease: ms since 1970 on the database's clock
+		attempts   INTEGER NOT NULL, -- workers that claimed it: more than 1 when a lease ran out
+		claimed_at TEXT NOT NULL,
+		done_at    TEXT,             -- finished: never claimed again
+		PRIMARY KEY (kind, key)
+	);`,
 }
 
 // LatestSchema is the schema version this batchtool migrates a ledger to.
