@@ -66,3 +66,51 @@ func TestDirectDebitRemittanceContinues(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectDebitRemittanceLimit: a 127 communication holds 62 characters
+// and one information group 268 more; 330 read back whole, 331 are refused
+// by the writer (a second group would be read as the entry's information:
+// the fuzz target found the character lost).
+func TestDirectDebitRemittanceLimit(t *testing.T) {
+	for _, tc := range []struct {
+		n       int
+		wantErr string
+	}{
+		{330, ""},
+		{331, "coda: entry 1: direct debit communication of 331 characters is longer than the 330 a CODA 127 communication and one information group hold"},
+	} {
+		st, entries := sandboxStatement()
+		rem := strings.Repeat("k", tc.n)
+		entries[0].Details[0].Remittance = rem
+		var buf bytes.Buffer
+		w := NewWriter(&buf, sandboxOpts)
+		err := w.BeginStatement(st)
+		for _, e := range entries {
+			if err == nil {
+				err = w.WriteEntry(e)
+			}
+		}
+		if err == nil {
+			err = w.EndStatement()
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		if tc.wantErr != "" {
+			if err == nil || err.Error() != tc.wantErr {
+				t.Errorf("%d characters: error %v, want %q", tc.n, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%d characters: %v", tc.n, err)
+		}
+		e, err := NewReader(bytes.NewReader(buf.Bytes()), "rt.cod").Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Details[0].Remittance; got != rem {
+			t.Errorf("%d characters read back as %d", tc.n, len(got))
+		}
+	}
+}

@@ -534,6 +534,12 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 		// (pain.008 allows 140) continues in free-text information records
 		// of the same movement, right after its 2.x records.
 		dd := []rune(ddCommunication(t))
+		if len(dd) > ddCommWidth+ddMoreWidth {
+			// A second information group could not be told from the
+			// entry's own information: a reader would lose the rest.
+			w.fail("entry %d: direct debit communication of %d characters is longer than the %d a CODA 127 communication and one information group hold", w.seq, len(dd), ddCommWidth+ddMoreWidth)
+			return
+		}
 		if len(dd) > ddCommWidth {
 			more = string(dd[ddCommWidth:])
 			dd = dd[:ddCommWidth]
@@ -671,6 +677,10 @@ func (w *Writer) movement(e *statement.Entry, t *statement.Transaction, detail i
 // ddCommWidth is the communication of a type 127 (SEPA direct debit)
 // structured communication: 62 characters.
 const ddCommWidth = 62
+
+// ddMoreWidth is what one group of information records (31, 32, 33: 73 +
+// 105 + 90 characters) adds to a type 127 communication.
+const ddMoreWidth = 73 + 105 + 90
 
 // information writes the entry's Info as free-text information records:
 // groups of 31 (73 characters), 32 (105) and 33 (90), as many as it takes.
