@@ -3,15 +3,17 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/pkg/due"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/pain008"
+	"github.com/batchtool/batchtool/pkg/pipeline"
+	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
@@ -22,6 +24,7 @@ type collectBuildOptions struct {
 	rollForward                                                    bool
 	today                                                          string // the day the batch is sent (tests); default today
 	input                                                          inputFlags
+	asJSON                                                         bool
 }
 
 func newCollectBuildCmd(a *app) *cobra.Command {
@@ -85,6 +88,7 @@ for the collection to reach the debtor's bank is warned about.`,
 	f.StringVar(&o.today, "today", "", "the day the batch is sent, for the D-1 check (YYYY-MM-DD; default today)")
 	f.MarkHidden("today")
 	o.input.add(cmd)
+	f.BoolVar(&o.asJSON, "json", false, "print what was built as JSON on standard output (the findings stay on standard error)")
 	return cmd
 }
 
@@ -139,9 +143,18 @@ func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 		},
 		Create: func(name string) (pipeline.Output, error) { return a.createOutput(name) }})
 	msg := a.messages(o.out, o.rejects) // the batch on stdout: what was written goes to stderr
+	if o.asJSON {
+		if msg == a.stderr {
+			return usagef("--json prints on standard output, where the batch goes (--out -): give --out a file")
+		}
+		msg = io.Discard
+	}
 	var nb *pipeline.NotBuiltError
 	if errors.As(err, &nb) {
 		writeSkipped(msg, res)
+		if o.asJSON {
+			writeJSON(a.stdout, buildJSONOf(res, false))
+		}
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	if errors.Is(err, due.ErrNoCollectionDate) {
@@ -151,6 +164,9 @@ func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 		return err
 	}
 	writeBuildResult(msg, res)
+	if o.asJSON {
+		writeJSON(a.stdout, buildJSONOf(res, true))
+	}
 	if res.Rejected > 0 {
 		return &exitError{code: 1}
 	}
@@ -173,4 +189,29 @@ func writeBuildResult(w io.Writer, r *pipeline.BuildResult) {
 	if r.Rejects != "" {
 		fmt.Fprintf(w, "%s: %d rejected rows\n", r.Rejects, r.Rejected)
 	}
+}
+
+// buildJSON is collect build --json (docs/json.md).
+type buildJSON struct {
+	Out          string           `json:"out"` // "" when nothing was written
+	PainVersion  string           `json:"pain_version"`
+	Rows         int              `json:"rows"`
+	Rejected     int              `json:"rejected"`
+	Skipped      int              `json:"skipped"`
+	Transactions int              `json:"transactions"`
+	Totals       reconcile.Totals `json:"totals"`
+	Rejects      string           `json:"rejects"`
+}
+
+func buildJSONOf(r *pipeline.BuildResult, written bool) buildJSON {
+	j := buildJSON{Totals: reconcile.Totals{}}
+	if r == nil {
+		return j
+	}
+	j.PainVersion, j.Rows, j.Rejected, j.Skipped = r.Version, r.Rows, r.Rejected, r.Skipped
+	if written {
+		j.Out, j.Transactions, j.Rejects = r.Out, r.Count, r.Rejects
+		j.Totals = reconcile.Totals{{Count: r.Count, Amount: decimal.New(r.Cents, -2), Currency: "EUR"}} // a batch is in euro
+	}
+	return j
 }

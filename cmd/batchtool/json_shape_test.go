@@ -234,6 +234,19 @@ func TestJSONShapes(t *testing.T) {
 
 	check("ledger-status", run("ledger-status", "ledger", "status", "--ledger", filepath.Join(dir, "l2.db"), "--json"))
 
+	batch := filepath.Join(dir, "batch.xml")
+	built := run("collect-build", "collect", "build", "--in", filepath.Join(root, "testdata", "due.csv"), "--creditor", filepath.Join(root, "testdata", "creditor.json"),
+		"--collection-date", collectionDay(), "--out", batch, "--json")
+	check("collect-build", built)
+	if want := `"transactions": 12,` + "\n" + `  "totals": [` + "\n    {\n      \"count\": 12,\n      \"amount\": \"2037.22\",\n      \"currency\": \"EUR\"\n    }\n  ],"; !bytes.Contains(built, []byte(want)) {
+		t.Errorf("collect build --json:\n%s\nwant it to hold\n%s", built, want)
+	}
+	added := run("ledger-add", "ledger", "add", batch, filepath.Join(root, "testdata", "openitems", "open-items-nl.csv"), "--ledger", filepath.Join(dir, "l3.db"), "--create", "--json")
+	check("ledger-add", added)
+	if want := "\"added\": 16,\n  \"skipped\": 0,\n  \"batches\": 4\n}\n"; !bytes.HasSuffix(added, []byte(want)) {
+		t.Errorf("ledger add --json:\n%s\nwant it to end\n%s", added, want)
+	}
+
 	// The platform commands, against the sandbox.
 	startSandbox(t)
 	check("collect-upload", run("collect-upload", "collect", "upload", "--create", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))

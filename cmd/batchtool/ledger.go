@@ -35,7 +35,7 @@ func newLedgerCmd(a *app) *cobra.Command {
 
 func newLedgerAddCmd(a *app) *cobra.Command {
 	var path string
-	var acceptErrors bool
+	var acceptErrors, asJSON bool
 	var input inputFlags
 	cmd := &cobra.Command{
 		Use:   "add BATCH.xml|INVOICES...|OPEN-ITEMS.csv|.xlsx [--ledger batchtool.db]",
@@ -57,6 +57,7 @@ open items with errors are skipped and reported with file, line, column and
 rule. Exit code 1 when anything had errors.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a, jsonOut := jsonApp(a, asJSON) // --json: the result on stdout, the lines on stderr
 			dialect, err := input.dialect(cmd)
 			if err != nil {
 				return err
@@ -68,10 +69,12 @@ rule. Exit code 1 when anything had errors.`,
 			defer l.Close()
 			failed := false
 			var total ledger.AddResult
+			out := addJSON{Paths: []addPathJSON{}}
 			for _, name := range args {
 				res := pipeline.Register(ctx, l, name, acceptErrors, dialect)
 				writeRegistered(a, res)
 				failed = failed || res.Failed(acceptErrors)
+				out.Paths = append(out.Paths, addPathJSONOf(res))
 				if res.Err != nil {
 					continue
 				}
@@ -82,6 +85,12 @@ rule. Exit code 1 when anything had errors.`,
 			if err := l.FinishRun(ctx, run, fmt.Sprintf(`{"added":%d,"skipped":%d,"batches":%d}`, total.Added, total.Skipped, total.Batches)); err != nil {
 				return err
 			}
+			if jsonOut != nil {
+				out.Added, out.Skipped, out.Batches = total.Added, total.Skipped, total.Batches
+				if err := writeJSON(jsonOut, out); err != nil {
+					return err
+				}
+			}
 			if failed {
 				return &exitError{code: 1}
 			}
@@ -90,8 +99,37 @@ rule. Exit code 1 when anything had errors.`,
 	}
 	cmd.Flags().StringVar(&path, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+")")
 	cmd.Flags().BoolVar(&acceptErrors, "accept-errors", false, "add a pain.008 even when it has errors (a batch the bank already accepted)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print what was added as JSON on standard output, the findings on standard error")
 	input.add(cmd)
 	return cmd
+}
+
+// addJSON is ledger add --json (docs/json.md).
+type addJSON struct {
+	Paths   []addPathJSON `json:"paths"`
+	Added   int           `json:"added"`
+	Skipped int           `json:"skipped"`
+	Batches int           `json:"batches"`
+}
+
+type addPathJSON struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"` // pain.008, ubl, open items; "" when unreadable
+	Added   int    `json:"added"`
+	Skipped int    `json:"skipped"`
+	Batches int    `json:"batches"`
+	Invalid int    `json:"invalid"` // invoices or open items with errors, not added
+	Errors  int    `json:"errors"`  // findings of severity error
+	Error   string `json:"error"`   // why the path was not added; "" when it was
+}
+
+func addPathJSONOf(r *pipeline.Registered) addPathJSON {
+	j := addPathJSON{Path: r.Path, Kind: string(r.Kind), Added: r.Added, Skipped: r.Skipped, Batches: r.Batches, Invalid: r.Invalid}
+	j.Errors, _ = finding.List(r.Findings).Count()
+	if r.Err != nil {
+		j.Error = r.Err.Error()
+	}
+	return j
 }
 
 // writeRegistered prints what registering a path did: findings on stderr.
