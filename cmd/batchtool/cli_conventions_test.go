@@ -442,3 +442,26 @@ func TestNightlyJSON(t *testing.T) {
 		t.Errorf("steps %s\nwant  %s\nattention %q, to do %q", got, want, r.NeedsAttention, r.ToDo)
 	}
 }
+
+// TestReconcileStdin: "-" books standard input as a statement file named
+// "-"; the same bytes given again, as a file, are the same file.
+func TestReconcileStdin(t *testing.T) {
+	camtFile := filepath.Join("..", "..", "pkg", "camt", "testdata", "v8-returns.camt053.xml")
+	data, err := os.ReadFile(camtFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "l.db")
+	code, out, errOut := batchtoolIO(t, bytes.NewReader(data), false, "reconcile", "-", "--ledger", db, "--create")
+	if code > 1 || !strings.HasPrefix(out, "-: camt, ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = batchtool(t, "reconcile", camtFile, "--ledger", db)
+	if want := camtFile + ": already imported as - on "; code > 1 || !strings.HasPrefix(out, want) {
+		t.Fatalf("exit %d\n%s\n%s\nwant %q first", code, out, errOut, want)
+	}
+	if code, _, errOut := batchtoolIO(t, bytes.NewReader(data), false, "reconcile", "-", "-", "--ledger", db); code != 2 ||
+		errOut != "batchtool: \"-\" stands for standard input, which can be given once, not 2 times\n" {
+		t.Errorf("- twice: exit %d %q", code, errOut)
+	}
+}

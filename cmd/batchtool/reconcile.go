@@ -64,10 +64,18 @@ statement; 0 only when every line was matched or returned.`,
 				return err
 			}
 			defer l.Close()
+			if err := checkStdio("input", args...); err != nil {
+				return err
+			}
+			open, done, err := a.spoolStdin(args)
+			if err != nil {
+				return err
+			}
+			defer done()
 			start, size := time.Now(), inputSize(args)
 			p := a.newProgress("reconcile", size)
 			defer p.finish()
-			opt := pipeline.ReconcileOptions{RunID: run, AcceptErrors: acceptErrors, Reading: p.reader}
+			opt := pipeline.ReconcileOptions{RunID: run, AcceptErrors: acceptErrors, Reading: p.reader, Open: open}
 			if w != nil {
 				opt.OnResult = w.Write
 			}

@@ -10,8 +10,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/pkg/report"
@@ -259,4 +261,31 @@ func jsonReportApp(a *app, rep report.Writer) (*app, report.Writer, error) {
 		return text, jw, nil
 	}
 	return text, report.Multi(rep, jw), nil
+}
+
+// spoolStdin saves standard input to a temporary file when one of names is
+// "-", for a command that reads a file more than once (reconcile hashes a
+// statement before it books it; a zip is read from its end). It returns
+// the opener to use for names ("-" opens the saved copy) and a function
+// that removes the copy.
+func (a *app) spoolStdin(names []string) (func(string) (*os.File, error), func(), error) {
+	if !slices.Contains(names, stdioName) {
+		return os.Open, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "batchtool-stdin-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, a.stdin); err != nil {
+		done()
+		return nil, nil, usageError{fmt.Errorf("standard input: %w", err)}
+	}
+	open := func(name string) (*os.File, error) {
+		if name == stdioName {
+			return os.Open(tmp.Name())
+		}
+		return os.Open(name)
+	}
+	return open, done, nil
 }

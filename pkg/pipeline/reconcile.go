@@ -25,6 +25,10 @@ type ReconcileOptions struct {
 	// Reading, when set, wraps each file's booking pass (not its hashing):
 	// a progress display counts the bytes read through it.
 	Reading func(io.Reader) io.Reader
+	// Open, when set, stands in for os.Open of each path (it is called
+	// more than once per path: the file is hashed before it is read): a
+	// command line's "-" for standard input saved to a file.
+	Open func(name string) (*os.File, error)
 }
 
 // NotStatementError is a file that is neither camt nor CODA (nor a zip of
@@ -118,7 +122,10 @@ func Reconcile(ctx context.Context, l *ledger.DB, paths []string, opt ReconcileO
 // reconcilePath books one path: a statement file, or every member of a zip
 // of statements.
 func reconcilePath(ctx context.Context, l *ledger.DB, name string, opt ReconcileOptions) ([]*ledger.ImportResult, error) {
-	f, err := os.Open(name)
+	if opt.Open == nil {
+		opt.Open = os.Open
+	}
+	f, err := opt.Open(name)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +133,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, opt Reconcile
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
 	if Detect(head[:n]) != FormatZip {
-		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, opt)
+		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return opt.Open(name) }, opt)
 		return []*ledger.ImportResult{res}, err
 	}
 	st, err := f.Stat()
