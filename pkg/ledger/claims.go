@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 )
@@ -135,11 +136,29 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 		if done.Valid {
 			return nil, fmt.Errorf("%s %s: %w by worker %s on %s", kind, key, ErrDone, held.Owner, done.String)
 		}
-		if left > 0 {
+		if left > 0 && !deadHere(held.Owner) {
 			held.Expires = time.UnixMilli(expires).UTC()
 			return nil, &held
 		}
-		// The lease ran out between the two statements: ask again.
+		if left > 0 {
+			// Its worker ran on this host and is gone (killed): nothing
+			// renews the lease any more; take the unit over now rather
+			// than when the lease ends, as the run lock does.
+			err := l.db.QueryRowContext(ctx, `UPDATE claims SET owner = ?, expires_ms = `+now+` + ?, attempts = attempts + 1, claimed_at = ?
+				WHERE kind = ? AND key = ? AND owner = ? AND done_at IS NULL RETURNING attempts`,
+				owner, l.claimLease().Milliseconds(), l.stamp(), string(kind), key, held.Owner).Scan(&n)
+			if err == nil {
+				c := &Claim{Kind: kind, Key: key, Owner: owner, Attempts: n, l: l}
+				l.trackClaim(c, true)
+				c.start()
+				return c, nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("ledger: claim %s %s: %w", kind, key, err)
+			}
+		}
+		// The lease ran out, or the unit changed hands, between the
+		// statements: ask again.
 	}
 	return nil, fmt.Errorf("ledger: claim %s %s: it changed hands while being taken", kind, key)
 }
@@ -317,4 +336,15 @@ func (l *DB) releaseClaims() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// deadHere reports whether a claim's owner (host:pid:nonce) is a process
+// of this host that no longer runs.
+func deadHere(owner string) bool {
+	host, pid, ok := parseHolder(owner)
+	if here, _ := os.Hostname(); !ok || host != here || pid == os.Getpid() {
+		return false
+	}
+	alive, known := processAlive(pid)
+	return known && !alive
 }

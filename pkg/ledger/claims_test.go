@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -147,5 +149,43 @@ func TestOnceAmongWorkers(t *testing.T) {
 	}
 	if cs, err := a.Claims(ctx, ClaimUpload); err != nil || len(cs) != units+1 || cs[0].Key != "PMT-9" || cs[0].Attempts != 2 || cs[0].DoneAt == "" {
 		t.Fatalf("claims (PMT-9 sorts first): %+v %v", cs, err)
+	}
+}
+
+// TestClaimOfDeadProcessHere: a claim whose worker was a process of this
+// host that is gone (killed -9) is taken over at once, not after its lease;
+// one of a live process, or of another host, is left to it.
+func TestClaimOfDeadProcessHere(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openTemp(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to get a dead process id:", err)
+	}
+	host, _ := os.Hostname()
+	for _, tc := range []struct {
+		owner    string
+		takeOver bool
+	}{
+		{fmt.Sprintf("%s:%d:0123456789ab", host, dead.Process.Pid), true},
+		{fmt.Sprintf("%s:%d:0123456789ab", host, os.Getppid()), false}, // alive: the test's parent
+		{fmt.Sprintf("another-machine:%d:0123456789ab", dead.Process.Pid), false},
+	} {
+		key := "k-" + tc.owner
+		if _, err := l.db.ExecContext(ctx, `INSERT INTO claims (kind, key, owner, expires_ms, attempts, claimed_at) VALUES (?, ?, ?, ?, 1, ?)`,
+			string(ClaimStatement), key, tc.owner, time.Now().Add(time.Hour).UnixMilli(), l.stamp()); err != nil {
+			t.Fatal(err)
+		}
+		c, err := l.Claim(ctx, ClaimStatement, key)
+		var h *HeldError
+		switch {
+		case tc.takeOver && (err != nil || c.Attempts != 2):
+			t.Errorf("%s: %+v %v, want taken over (attempt 2)", tc.owner, c, err)
+		case !tc.takeOver && (!errors.As(err, &h) || h.Owner != tc.owner):
+			t.Errorf("%s: %+v %v, want left to it", tc.owner, c, err)
+		}
+		if c != nil {
+			c.Release(ctx)
+		}
 	}
 }

@@ -91,10 +91,38 @@ func (r *ReconcileResult) Booked() []*ledger.ImportResult {
 // file whose reader reports errors is not booked unless AcceptErrors. A
 // file that fails does not stop the others; an error is returned only when
 // the reconciliation could not go on.
+//
+// While one file is booked, the next ones are hashed and read a few
+// batches of entries ahead on the other cores (statement.InOrder,
+// statement.ReadAhead); the bookings keep the order of paths.
 func Reconcile(ctx context.Context, l *ledger.DB, paths []string, opt ReconcileOptions) (*ReconcileResult, error) {
+	if opt.Open == nil {
+		opt.Open = os.Open
+	}
 	res := &ReconcileResult{Duplicates: reconcile.Totals{}}
-	for _, name := range paths {
-		all, err := reconcilePath(ctx, l, name, opt)
+	statement.InOrder(len(paths), func(k int) *aheadFile {
+		if ctx.Err() != nil {
+			return &aheadFile{err: ctx.Err()}
+		}
+		return readAhead(paths[k], opt)
+	}, func(k int, a *aheadFile) {
+		defer a.close()
+		if ctx.Err() != nil {
+			return
+		}
+		name := paths[k]
+		var all []*ledger.ImportResult
+		var err error
+		switch {
+		case a.zip:
+			all, err = reconcilePath(ctx, l, name, opt)
+		case a.err != nil:
+			err = a.err
+		default:
+			var imp *ledger.ImportResult
+			imp, err = importStatements(ctx, l, name, a.sum, a.format, a.sr, opt)
+			all = []*ledger.ImportResult{imp}
+		}
 		for i, imp := range all {
 			if imp == nil {
 				continue
@@ -112,11 +140,71 @@ func Reconcile(ctx context.Context, l *ledger.DB, paths []string, opt ReconcileO
 		if err != nil {
 			res.Files = append(res.Files, ReconciledFile{Name: name, Err: err})
 		}
-		if ctx.Err() != nil {
-			return res, ctx.Err()
-		}
+	})
+	if ctx.Err() != nil {
+		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// aheadFile is a statement file hashed and being read ahead of its
+// booking; zip when it is a zip (its members are read when its turn
+// comes), err when it could not be opened, hashed or read.
+type aheadFile struct {
+	sum    string
+	format Format
+	f      *os.File
+	sr     *statement.AheadReader
+	zip    bool
+	err    error
+}
+
+// readAhead hashes a statement file and starts reading it.
+func readAhead(name string, opt ReconcileOptions) *aheadFile {
+	f, err := opt.Open(name)
+	if err != nil {
+		return &aheadFile{err: err}
+	}
+	a := &aheadFile{f: f}
+	br := bufio.NewReaderSize(f, SniffLen)
+	head, _ := br.Peek(SniffLen)
+	switch a.format = Detect(head); a.format {
+	case FormatZip:
+		a.zip = true
+		return a
+	case FormatCamt, FormatCODA:
+	default:
+		a.err = &NotStatementError{Name: name, Head: append([]byte(nil), head...)}
+		return a
+	}
+	if a.sum, err = ledger.HashFile(br); err != nil {
+		a.err = fmt.Errorf("%s: %w", name, err)
+		return a
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		a.err = err
+		return a
+	}
+	var r io.Reader = f
+	if opt.Reading != nil {
+		r = opt.Reading(f)
+	}
+	sr, err := OpenStatements(name, a.format, bufio.NewReaderSize(r, SniffLen))
+	if err != nil {
+		a.err = err
+		return a
+	}
+	a.sr = statement.ReadAhead(sr)
+	return a
+}
+
+func (a *aheadFile) close() {
+	if a.sr != nil {
+		a.sr.Close()
+	}
+	if a.f != nil {
+		a.f.Close()
+	}
 }
 
 // reconcilePath books one path: a statement file, or every member of a zip
@@ -187,6 +275,11 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if err != nil {
 		return nil, err
 	}
+	return importStatements(ctx, l, name, sum, format, sr, opt)
+}
+
+// importStatements books and matches the entries of one statement file.
+func importStatements(ctx context.Context, l *ledger.DB, name, sum string, format Format, sr statement.Reader, opt ReconcileOptions) (*ledger.ImportResult, error) {
 	iopt := ledger.ImportOptions{RunID: opt.RunID, AcceptErrors: opt.AcceptErrors}
 	if opt.OnResult != nil {
 		iopt.OnResult = func(r *reconcile.Result, dup bool) error { return opt.OnResult(name, r, dup) }
