@@ -203,7 +203,7 @@ func TestExitCodes(t *testing.T) {
 		{"reconcile missing ledger", []string{"reconcile", batch, "--ledger", missingLedger}, 2},
 		{"payreq dry-run missing ledger", []string{"payreq", "create", "--provider", "tikkie", "--from-ledger", "--dry-run", "--ledger", missingLedger}, 2},
 		{"ledger check missing", []string{"ledger", "check", "--ledger", missingLedger}, 2},
-		{"files fetch missing", []string{"files", "fetch", "--format", "camt", "--out", dir, "--ledger", missingLedger}, 2},
+		{"files fetch missing", []string{"files", "fetch", "--format", "camt", "--dir", dir, "--ledger", missingLedger}, 2},
 		{"payreq sync missing", []string{"payreq", "sync", "--ledger", missingLedger}, 2},
 		{"reconcile image", []string{"reconcile", png, "--create", "--ledger", filepath.Join(dir, "l.db")}, 2},
 		{"reconcile missing file", []string{"reconcile", filepath.Join(dir, "nope.xml"), "--create", "--ledger", filepath.Join(dir, "l.db")}, 2},

@@ -23,7 +23,7 @@ var examples = map[string]string{
   batchtool invoice check -q INV-2026-0503.xml`,
 	"batchtool invoice upload": `  batchtool invoice upload invoices/ --ledger batchtool.db
   batchtool invoice upload INV-2026-0503.xml --manual --url http://127.0.0.1:8089`,
-	"batchtool files": `  batchtool files fetch --format camt --out inbox/camt`,
+	"batchtool files": `  batchtool files fetch --format camt --dir inbox/camt`,
 	"batchtool sandbox": `  batchtool sandbox --addr 127.0.0.1:8089 --data sandbox-data
   batchtool sandbox --data sandbox-data --for 10m -q`,
 	"batchtool ledger": `  batchtool ledger add batch.xml invoices/ --ledger batchtool.db

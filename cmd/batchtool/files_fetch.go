@@ -38,11 +38,11 @@ func newFilesFetchCmd(a *app) *cobra.Command {
 		asJSON     bool
 	)
 	cmd := &cobra.Command{
-		Use:   "fetch --format camt|coda --out DIR",
+		Use:   "fetch --format camt|coda --dir DIR",
 		Short: "Generate, list and download new reconciliation files",
 		Long: `fetch asks the platform to generate reconciliation files of everything new
 (POST /creditor/files), lists the files generated since the last listing
-(GET /creditor/files) and downloads each into --out.
+(GET /creditor/files) and downloads each into --dir.
 
 The platform lists a file once, so nothing is left to chance: the ledger
 records every listing before it is sent and every listed file before it is
@@ -58,15 +58,15 @@ and when its first bytes are the format its name promises (an HTML error
 page is refused); files larger than 4 GiB, or gzip bodies that expand more
 than 200-fold, are refused. Partial downloads an interrupted run left
 behind are removed first.`,
-		Example: `  batchtool files fetch --format camt --out inbox/camt
-  batchtool files fetch --format coda --out inbox/coda --no-generate --json`,
+		Example: `  batchtool files fetch --format camt --dir inbox/camt
+  batchtool files fetch --format coda --dir inbox/coda --no-generate --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != twikey.FormatCAMT && format != twikey.FormatCODA {
 				return usagef("--format %q: want camt or coda", format)
 			}
 			if out == "" {
-				return usagef("--out: the folder to download into is required")
+				return usagef("--dir: the folder to download into is required")
 			}
 			var resetAt time.Time
 			if reset != "" {
@@ -111,7 +111,7 @@ behind are removed first.`,
 	}
 	pf.register(cmd.Flags())
 	cmd.Flags().StringVar(&format, "format", twikey.FormatCAMT, "format of generated files: camt (camt.053) or coda")
-	cmd.Flags().StringVar(&out, "out", "", "folder to download into (created when missing)")
+	cmd.Flags().StringVar(&out, "dir", "", "folder to download into (created when missing)")
 	cmd.Flags().StringVar(&ledgerPath, "ledger", defaultLedger(), "ledger: a SQLite file or a postgres:// URL (env "+envLedger+"): which files were listed, downloaded, booked")
 	cmd.Flags().BoolVar(&paylink, "paylink", false, "also generate payment link files")
 	cmd.Flags().BoolVar(&noGenerate, "no-generate", false, "only list and download, do not ask for new files")

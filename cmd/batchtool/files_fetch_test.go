@@ -18,7 +18,7 @@ func TestFilesFetch(t *testing.T) {
 		t.Fatalf("upload: exit %d\n%s\n%s", code, out, errOut)
 	}
 	inbox := t.TempDir()
-	code, out, errOut := batchtool(t, "files", "fetch", "--format", "coda", "--out", inbox)
+	code, out, errOut := batchtool(t, "files", "fetch", "--format", "coda", "--dir", inbox)
 	if code != 0 || !strings.HasPrefix(out, "generated 1 file(s); 1 listed, 1 new to the ledger\n  new    "+inbox+"/sdd_twikey_"+sandbox.SampleCreditorID+"-") ||
 		!strings.HasSuffix(out, " bytes)\n1 file(s) downloaded to "+inbox+"\n") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -34,7 +34,7 @@ func TestFilesFetch(t *testing.T) {
 	}
 	// The second listing resets the feed to before the first: the file is
 	// listed again, known, and not downloaded twice.
-	code, out, _ = batchtool(t, "files", "fetch", "--format", "coda", "--out", inbox)
+	code, out, _ = batchtool(t, "files", "fetch", "--format", "coda", "--dir", inbox)
 	if code != 0 || !strings.HasPrefix(out, "generated 0 file(s); 1 listed, 0 new to the ledger, feed reset to ") ||
 		!strings.HasSuffix(out, "\n0 file(s) downloaded to "+inbox+"\n") {
 		t.Fatalf("second fetch: exit %d\n%q", code, out)
@@ -47,7 +47,7 @@ func TestFilesFetch(t *testing.T) {
 	}
 	// --retries 1: two attempts, both dropped.
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Path: "/creditor/files/", Count: 2})
-	code, out, _ = batchtool(t, "files", "fetch", "--format", "camt", "--out", inbox, "--retries", "1")
+	code, out, _ = batchtool(t, "files", "fetch", "--format", "camt", "--dir", inbox, "--retries", "1")
 	if code != 1 || !strings.Contains(out, "  FAILED \"sdd_twikey_") || !strings.Contains(out, "connection broke off after") ||
 		!strings.Contains(out, "1 file(s) owed: listed by the platform, not downloaded yet (the next fetch tries again):\n  owed   \"sdd_twikey_") ||
 		!strings.Contains(out, ".xml\" (camt, listed ") {
@@ -56,11 +56,11 @@ func TestFilesFetch(t *testing.T) {
 	if got := dirNames(t, inbox); !slices.Equal(got, names) {
 		t.Fatalf("inbox after failed download %v, want %v", got, names)
 	}
-	code, out, errOut = batchtool(t, "files", "fetch", "--no-generate", "--out", inbox)
+	code, out, errOut = batchtool(t, "files", "fetch", "--no-generate", "--dir", inbox)
 	if code != 0 || !strings.Contains(out, "  again  "+inbox+"/sdd_twikey_") || strings.Contains(out, "FAILED") || strings.Contains(out, "file(s) owed") {
 		t.Fatalf("fetch after the failure: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, _, errOut := batchtool(t, "files", "fetch", "--format", "pdf", "--out", inbox); code != 2 || !strings.Contains(errOut, `--format "pdf": want camt or coda`) {
+	if code, _, errOut := batchtool(t, "files", "fetch", "--format", "pdf", "--dir", inbox); code != 2 || !strings.Contains(errOut, `--format "pdf": want camt or coda`) {
 		t.Fatalf("bad format: exit %d %q", code, errOut)
 	}
 }
@@ -78,7 +78,7 @@ func TestFilesFetchLostListing(t *testing.T) {
 			t.Fatal("upload failed")
 		}
 		srv.Inject(sandbox.Fault{Kind: sandbox.FaultLost, Method: "GET", Path: "/creditor/files", Count: 1})
-		code, out, errOut := batchtool(t, "files", "fetch", "--format", "camt", "--out", inbox)
+		code, out, errOut := batchtool(t, "files", "fetch", "--format", "camt", "--dir", inbox)
 		if i == 0 {
 			// The first listing ever is plain; its answer lost, the fetch
 			// lists again at once from the epoch.
@@ -113,7 +113,7 @@ func TestFilesFetchRefusesErrorPageAndCleansPartial(t *testing.T) {
 		t.Fatal("upload failed")
 	}
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultHTML, Path: "/creditor/files/", Count: 2})
-	code, out, errOut := batchtool(t, "files", "fetch", "--format", "camt", "--out", inbox, "--retries", "1")
+	code, out, errOut := batchtool(t, "files", "fetch", "--format", "camt", "--dir", inbox, "--retries", "1")
 	if code != 1 || !strings.Contains(out, `  removed ".sdd_twikey_x.xml.part-123456": a partial download of an interrupted run`) ||
 		!strings.Contains(out, ": http_html: an HTML page answered, not the platform's API (a proxy or maintenance page)") || !strings.Contains(out, "1 file(s) owed") {
 		t.Fatalf("fetch of an error page: exit %d\n%s\n%s", code, out, errOut)
@@ -121,7 +121,7 @@ func TestFilesFetchRefusesErrorPageAndCleansPartial(t *testing.T) {
 	if got := dirNames(t, inbox); len(got) != 0 {
 		t.Fatalf("inbox %v, want nothing saved", got)
 	}
-	code, out, errOut = batchtool(t, "files", "fetch", "--format", "camt", "--out", inbox, "--retries", "1")
+	code, out, errOut = batchtool(t, "files", "fetch", "--format", "camt", "--dir", inbox, "--retries", "1")
 	if code != 0 || !strings.Contains(out, "  again  ") {
 		t.Fatalf("fetch after the error page: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -164,7 +164,7 @@ func TestLedgerCheck(t *testing.T) {
 		t.Fatalf("second check: exit %d\n%s\n%s", code, out, errOut)
 	}
 	inbox := t.TempDir()
-	if code, _, _ := batchtool(t, "files", "fetch", "--out", inbox); code != 0 {
+	if code, _, _ := batchtool(t, "files", "fetch", "--dir", inbox); code != 0 {
 		t.Fatal("fetch failed")
 	}
 	names := dirNames(t, inbox)

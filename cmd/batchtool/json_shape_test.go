@@ -250,7 +250,7 @@ func TestJSONShapes(t *testing.T) {
 	// The platform commands, against the sandbox.
 	startSandbox(t)
 	check("collect-upload", run("collect-upload", "collect", "upload", "--create", writeBatch(t, "JS1", "10.00", "20.01"), "--profile", "1234", "--json"))
-	check("files-fetch", run("files-fetch", "files", "fetch", "--format", "camt", "--out", t.TempDir(), "--json"))
+	check("files-fetch", run("files-fetch", "files", "fetch", "--format", "camt", "--dir", t.TempDir(), "--json"))
 	check("ledger-check", run("ledger-check", "ledger", "check", "--ledger", filepath.Join(dir, "l.db"), "--json"))
 	inv := t.TempDir()
 	os.WriteFile(filepath.Join(inv, "a.xml"), sandbox.SampleInvoice("INV-JS", "100.00", "+++090/9337/55493+++", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)), 0o644)

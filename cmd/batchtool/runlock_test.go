@@ -154,7 +154,7 @@ func TestCommandsTakeRunLock(t *testing.T) {
 		{"payreq", "create", "--provider", "tikkie", "--from-ledger"},
 		{"payreq", "sync"},
 		{"ledger", "check"},
-		{"files", "fetch", "--out", t.TempDir()},
+		{"files", "fetch", "--dir", t.TempDir()},
 	} {
 		code, stdout, stderr := batchtool(t, args...)
 		if code != 1 || stdout != "" || !want.MatchString(stderr) {
