@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +16,7 @@ import (
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -42,100 +41,15 @@ type summary interface {
 // read to its end; what was read up to then is still reported.
 type inspector func(name string, r io.Reader) (*inspection, error)
 
-// fileFormat is a format recognised from the first bytes of a file.
-type fileFormat string
-
-const (
-	formatPain008 fileFormat = "pain.008"
-	formatCamt    fileFormat = "camt"
-	formatCODA    fileFormat = "coda"
-	formatUBL     fileFormat = "ubl"
-	formatZip     fileFormat = "zip"
-	formatUnknown fileFormat = ""
-)
-
-// sniffLen is how much of a file detectFormat looks at.
-const sniffLen = 8192
-
-// detectFormat recognises a file by its first bytes: the root element and
-// namespace of XML, a CODA record 0, or a zip header.
-func detectFormat(head []byte) fileFormat {
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return formatZip
-	}
-	if isCODAHead(head) {
-		return formatCODA
-	}
-	d := xml.NewDecoder(bytes.NewReader(head))
-	d.Strict = false
-	for {
-		tok, err := d.RawToken()
-		if err != nil {
-			return formatUnknown
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		ns := ""
-		for _, a := range se.Attr {
-			if a.Name.Local == "xmlns" && a.Name.Space == "" || a.Name.Space == "xmlns" && a.Name.Local == se.Name.Space {
-				ns = a.Value
-			}
-		}
-		switch {
-		case strings.Contains(ns, "pain.008"):
-			return formatPain008
-		case strings.Contains(ns, "camt.05"):
-			return formatCamt
-		case se.Name.Local == "Invoice" || se.Name.Local == "CreditNote":
-			return formatUBL
-		case se.Name.Local == "Document":
-			// A Document without a known namespace: look at its first child.
-			for {
-				tok, err := d.RawToken()
-				if err != nil {
-					return formatUnknown
-				}
-				if c, ok := tok.(xml.StartElement); ok {
-					switch c.Name.Local {
-					case "CstmrDrctDbtInitn":
-						return formatPain008
-					case "BkToCstmrStmt", "BkToCstmrAcctRpt", "BkToCstmrDbtCdtNtfctn":
-						return formatCamt
-					}
-					return formatUnknown
-				}
-			}
-		}
-		return formatUnknown
-	}
-}
-
-// isCODAHead reports whether head starts with a CODA record 0: "0000" then
-// a creation date, the first line 128 characters (give or take a CR).
-func isCODAHead(head []byte) bool {
-	if len(head) < 5 || !bytes.HasPrefix(head, []byte("0000")) {
-		return false
-	}
-	line := head
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		line = head[:i]
-	}
-	line = bytes.TrimRight(line, "\r")
-	return len(line) >= 120
-}
-
-func inspectorFor(f fileFormat) inspector {
+func inspectorFor(f inspect.Format) inspector {
 	switch f {
-	case formatPain008:
+	case inspect.FormatPain008:
 		return inspectPain008
-	case formatCamt:
+	case inspect.FormatCamt:
 		return inspectCamt
-	case formatCODA:
+	case inspect.FormatCODA:
 		return inspectCODA
-	case formatUBL:
+	case inspect.FormatUBL:
 		return inspectUBL
 	}
 	return nil
@@ -238,12 +152,12 @@ func writeInspection(w io.Writer, in *inspection) {
 // inspectPath inspects a file ("-": standard input), or every member of a
 // zip file.
 func (a *app) inspectPath(name string, p *progress) []*inspection {
-	src, err := a.openSource(name, sniffLen, p)
+	src, err := a.openSource(name, inspect.SniffLen, p)
 	if err != nil {
 		return []*inspection{notOurs(name, err)}
 	}
 	defer src.Close()
-	if src.format == formatZip {
+	if src.format == inspect.FormatZip {
 		return inspectZip(name, src.file)
 	}
 	in := inspectReader(name, src.format, src.r)
@@ -286,10 +200,10 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-func inspectReader(name string, format fileFormat, r io.Reader) *inspection {
+func inspectReader(name string, format inspect.Format, r io.Reader) *inspection {
 	insp := inspectorFor(format)
 	if insp == nil {
-		head, _ := r.(*bufio.Reader).Peek(sniffLen)
+		head, _ := r.(*bufio.Reader).Peek(inspect.SniffLen)
 		what := foreign(head)
 		switch {
 		case what == "" && bytes.Contains(bytes.ToLower(firstLine(head)), []byte("end_to_end_id")):
@@ -330,9 +244,9 @@ func inspectZip(name string, f *os.File) []*inspection {
 			ours++
 			continue
 		}
-		br := bufio.NewReaderSize(rc, sniffLen)
-		head, _ := br.Peek(sniffLen)
-		format := detectFormat(head)
+		br := bufio.NewReaderSize(rc, inspect.SniffLen)
+		head, _ := br.Peek(inspect.SniffLen)
+		format := inspect.Detect(head)
 		in := inspectReader(m.Name, format, br)
 		if inspectorFor(format) != nil {
 			ours++

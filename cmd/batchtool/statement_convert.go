@@ -17,6 +17,7 @@ import (
 
 	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -134,8 +135,8 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 	}
 	defer src.Close()
 	switch src.format {
-	case formatZip:
-	case formatCamt, formatCODA:
+	case inspect.FormatZip:
+	case inspect.FormatCamt, inspect.FormatCODA:
 		return convertStream(name, src.r, sink)
 	default:
 		what := foreign(src.head)
@@ -180,8 +181,8 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 
 // convertStream converts one camt or CODA stream.
 func convertStream(name string, br *bufio.Reader, sink rowSink) (int, []finding.Finding, error) {
-	head, _ := br.Peek(sniffLen)
-	sr, err := openStatements(name, detectFormat(head), br)
+	head, _ := br.Peek(inspect.SniffLen)
+	sr, err := inspect.OpenStatements(name, inspect.Detect(head), br)
 	if err != nil {
 		return 0, nil, err
 	}

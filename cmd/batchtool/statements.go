@@ -11,29 +11,17 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/batchtool/batchtool/pkg/camt"
-	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-// openStatements returns the statement reader for a camt or CODA stream.
-func openStatements(name string, format fileFormat, r io.Reader) (statement.Reader, error) {
-	switch format {
-	case formatCamt:
-		return camt.NewReader(r, name), nil
-	case formatCODA:
-		return coda.NewReader(r, name), nil
-	}
-	return nil, fmt.Errorf("%s: not a camt.052/.053/.054 or CODA file", name)
-}
-
 func inspectCamt(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, formatCamt, r)
+	return inspectStatements(name, inspect.FormatCamt, r)
 }
 
 func inspectCODA(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, formatCODA, r)
+	return inspectStatements(name, inspect.FormatCODA, r)
 }
 
 // statementSummary is what inspect tells of one statement.
@@ -124,8 +112,8 @@ type statementsSummary struct {
 	Statements []*statementSummary `json:"statements"`
 }
 
-func inspectStatements(name string, format fileFormat, r io.Reader) (*inspection, error) {
-	sr, err := openStatements(name, format, r)
+func inspectStatements(name string, format inspect.Format, r io.Reader) (*inspection, error) {
+	sr, err := inspect.OpenStatements(name, format, r)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/batchtool/batchtool/internal/atomicfile"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/report"
 )
 
@@ -98,8 +99,8 @@ func isStdout(stdout io.Writer, name string) bool {
 type source struct {
 	name   string
 	r      *bufio.Reader // the content, decompressed
-	head   []byte        // its first bytes (up to sniffLen)
-	format fileFormat
+	head   []byte        // its first bytes (up to inspect.SniffLen)
+	format inspect.Format
 	gzip   bool     // the file is gzip; r is its content
 	file   *os.File // the file itself, for a zip's random access; nil for standard input and gzip
 	size   int64    // bytes on disk; -1 when unknown (standard input, a pipe)
@@ -159,11 +160,11 @@ func (a *app) openSource(name string, bufSize int, p *progress) (*source, error)
 		s.file, raw = f, f
 	}
 	raw = p.reader(raw)
-	if bufSize < sniffLen {
-		bufSize = sniffLen
+	if bufSize < inspect.SniffLen {
+		bufSize = inspect.SniffLen
 	}
 	s.r = bufio.NewReaderSize(raw, bufSize)
-	s.head, _ = s.r.Peek(sniffLen)
+	s.head, _ = s.r.Peek(inspect.SniffLen)
 	if len(s.head) == 0 {
 		s.Close()
 		return nil, &unreadable{name, "is empty (0 bytes)"}
@@ -178,7 +179,7 @@ func (a *app) openSource(name string, bufSize int, p *progress) (*source, error)
 		s.close = append(s.close, zr)
 		s.gzip, s.file = true, nil
 		s.r = bufio.NewReaderSize(zr, bufSize)
-		s.head, _ = s.r.Peek(sniffLen)
+		s.head, _ = s.r.Peek(inspect.SniffLen)
 		if len(s.head) == 0 {
 			s.Close()
 			return nil, &unreadable{name, "is gzip of an empty file"}
@@ -188,8 +189,8 @@ func (a *app) openSource(name string, bufSize int, p *progress) (*source, error)
 			return nil, &unreadable{name, "is gzip of a gzip file: decompress it once first"}
 		}
 	}
-	s.format = detectFormat(s.head)
-	if s.format == formatZip && s.file == nil {
+	s.format = inspect.Detect(s.head)
+	if s.format == inspect.FormatZip && s.file == nil {
 		what := "is a zip on standard input: give its file name (a zip is read from its end)"
 		if s.gzip {
 			what = "is a gzip of a zip: decompress it first"

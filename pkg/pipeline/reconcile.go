@@ -8,11 +8,9 @@ import (
 	"os"
 
 	"github.com/batchtool/batchtool/internal/ziparchive"
-	"github.com/batchtool/batchtool/pkg/camt"
-	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
-	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 // ReconcileOptions are the choices of a reconciliation.
@@ -125,7 +123,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, opt Reconcile
 	defer f.Close()
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
-	if Detect(head[:n]) != FormatZip {
+	if inspect.Detect(head[:n]) != FormatZip {
 		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return os.Open(name) }, opt)
 		return []*ledger.ImportResult{res}, err
 	}
@@ -170,13 +168,13 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if opt.Reading != nil {
 		r = opt.Reading(f)
 	}
-	br := bufio.NewReaderSize(r, SniffLen)
-	head, _ := br.Peek(SniffLen)
-	format := Detect(head)
+	br := bufio.NewReaderSize(r, inspect.SniffLen)
+	head, _ := br.Peek(inspect.SniffLen)
+	format := inspect.Detect(head)
 	if format != FormatCamt && format != FormatCODA {
 		return nil, &NotStatementError{Name: name, Head: append([]byte(nil), head...)}
 	}
-	sr, err := OpenStatements(name, format, br)
+	sr, err := inspect.OpenStatements(name, format, br)
 	if err != nil {
 		return nil, err
 	}
@@ -185,15 +183,4 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 		iopt.OnResult = func(r *reconcile.Result, dup bool) error { return opt.OnResult(name, r, dup) }
 	}
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, iopt)
-}
-
-// OpenStatements returns the statement reader for a camt or CODA stream.
-func OpenStatements(name string, format Format, r io.Reader) (statement.Reader, error) {
-	switch format {
-	case FormatCamt:
-		return camt.NewReader(r, name), nil
-	case FormatCODA:
-		return coda.NewReader(r, name), nil
-	}
-	return nil, fmt.Errorf("%s: not a camt.052/.053/.054 or CODA file", name)
 }
