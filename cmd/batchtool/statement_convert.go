@@ -134,18 +134,18 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 		return 0, nil, usageError{err}
 	}
 	defer src.Close()
-	switch src.format {
+	switch src.Format {
 	case inspect.FormatZip:
 	case inspect.FormatCamt, inspect.FormatCODA:
-		return convertStream(name, src.r, sink)
+		return convertStream(name, src.R, sink)
 	default:
-		what := foreign(src.head)
+		what := inspect.Foreign(src.Head)
 		if what == "" {
 			what = "not a statement"
 		}
-		return 0, nil, usageError{&unreadable{name, "is " + what + ": convert reads camt.052/.053/.054 and CODA statements"}}
+		return 0, nil, usageError{&inspect.Unreadable{Name: name, What: "is " + what + ": convert reads camt.052/.053/.054 and CODA statements"}}
 	}
-	f := src.file
+	f := src.File
 	st, err := f.Stat()
 	if err != nil {
 		return 0, nil, err

@@ -1,4 +1,4 @@
-package main
+package inspect
 
 import (
 	"cmp"
@@ -11,17 +11,16 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-func inspectCamt(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, inspect.FormatCamt, r)
+func inspectCamt(name string, r io.Reader) (*Inspection, error) {
+	return inspectStatements(name, FormatCamt, r)
 }
 
-func inspectCODA(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, inspect.FormatCODA, r)
+func inspectCODA(name string, r io.Reader) (*Inspection, error) {
+	return inspectStatements(name, FormatCODA, r)
 }
 
 // statementSummary is what inspect tells of one statement.
@@ -112,13 +111,13 @@ type statementsSummary struct {
 	Statements []*statementSummary `json:"statements"`
 }
 
-func inspectStatements(name string, format inspect.Format, r io.Reader) (*inspection, error) {
-	sr, err := inspect.OpenStatements(name, format, r)
+func inspectStatements(name string, format Format, r io.Reader) (*Inspection, error) {
+	sr, err := OpenStatements(name, format, r)
 	if err != nil {
 		return nil, err
 	}
 	sum, readErr := summarizeStatements(sr)
-	in := &inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
+	in := &Inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
 	if len(sum.Statements) > 0 {
 		in.Format = sum.Statements[0].Format
 	}

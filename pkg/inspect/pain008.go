@@ -1,4 +1,4 @@
-package main
+package inspect
 
 import (
 	"fmt"
@@ -57,10 +57,10 @@ type pain008Bucket struct {
 // maxGroupLines keeps the text summary on one screen.
 const maxGroupLines = 20
 
-func inspectPain008(name string, r io.Reader) (*inspection, error) {
+func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 	pr := pain008.NewReader(r, name)
 	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}, Totals: reconcile.Totals{}}
-	in := &inspection{File: name, Format: "pain.008", Summary: s}
+	in := &Inspection{File: name, Format: "pain.008", Summary: s}
 	type bucketKey struct{ date, seq string }
 	buckets := map[bucketKey]*pain008Bucket{}
 	lastPmt := 0

@@ -1,4 +1,4 @@
-package main
+package inspect
 
 import (
 	"fmt"
@@ -32,9 +32,9 @@ type ublSummary struct {
 	Collectable  bool              `json:"collectable"`
 }
 
-func inspectUBL(name string, r io.Reader) (*inspection, error) {
+func inspectUBL(name string, r io.Reader) (*Inspection, error) {
 	inv, fl, err := ubl.Read(r, name)
-	in := &inspection{File: name, Format: "ubl", Findings: fl}
+	in := &Inspection{File: name, Format: "ubl", Findings: fl}
 	if err != nil {
 		return in, err
 	}
