@@ -25,7 +25,8 @@ type Inspection struct {
 	unreadable *Unreadable // the file could not be read or is none of ours: exit 2
 }
 
-// Summary is the format-specific one-screen overview of a file.
+// Summary is the format-specific one-screen overview of a file: a
+// *Pain008Summary, *StatementsSummary or *UBLSummary.
 type Summary interface {
 	WriteText(w io.Writer)
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
-// pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
+// Pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
 // Every total is one per currency (reconcile.Totals): a batch of EUR and
 // CHF transactions has two.
-type pain008Summary struct {
+type Pain008Summary struct {
 	MessageID       string           `json:"message_id"`
 	Version         string           `json:"version"`              // "001.02", "001.02.ch.03"; "" for an unknown namespace
 	Namespace       string           `json:"namespace"`            // as in the file
@@ -28,13 +28,13 @@ type pain008Summary struct {
 	Amendments      int64            `json:"amendments"`                  // transactions with AmdmntInd true
 	FirstCollection string           `json:"first_collection,omitempty"`  // earliest ReqdColltnDt
 	LastCollection  string           `json:"last_collection,omitempty"`   // latest ReqdColltnDt
-	Groups          []pain008Group   `json:"groups"`                      // one per PmtInf, in file order
-	ByDate          []pain008Bucket  `json:"by_collection_date_and_type"` // sorted by date, then sequence type
+	Groups          []Pain008Group   `json:"groups"`                      // one per PmtInf, in file order
+	ByDate          []Pain008Bucket  `json:"by_collection_date_and_type"` // sorted by date, then sequence type
 	Complete        bool             `json:"complete"`                    // false when reading stopped at an error
 }
 
-// pain008Group is one PmtInf block.
-type pain008Group struct {
+// Pain008Group is one PmtInf block.
+type Pain008Group struct {
 	PmtInfID        string           `json:"pmt_inf_id"`
 	CollectionDate  string           `json:"collection_date"`
 	SequenceType    string           `json:"sequence_type"`
@@ -46,8 +46,8 @@ type pain008Group struct {
 	Totals          reconcile.Totals `json:"totals"`
 }
 
-// pain008Bucket counts the transactions of one collection date and sequence type.
-type pain008Bucket struct {
+// Pain008Bucket counts the transactions of one collection date and sequence type.
+type Pain008Bucket struct {
 	CollectionDate string           `json:"collection_date"`
 	SequenceType   string           `json:"sequence_type"`
 	Count          int64            `json:"count"`
@@ -59,10 +59,10 @@ const maxGroupLines = 20
 
 func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 	pr := pain008.NewReader(r, name)
-	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}, Totals: reconcile.Totals{}}
+	s := &Pain008Summary{Groups: []Pain008Group{}, ByDate: []Pain008Bucket{}, Totals: reconcile.Totals{}}
 	in := &Inspection{File: name, Format: "pain.008", Summary: s}
 	type bucketKey struct{ date, seq string }
-	buckets := map[bucketKey]*pain008Bucket{}
+	buckets := map[bucketKey]*Pain008Bucket{}
 	lastPmt := 0
 	var err error
 	for {
@@ -73,7 +73,7 @@ func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 		}
 		if p := pr.PmtInf(); p.Index != lastPmt {
 			lastPmt = p.Index
-			s.Groups = append(s.Groups, pain008Group{
+			s.Groups = append(s.Groups, Pain008Group{
 				PmtInfID: p.PmtInfId, CollectionDate: pain008Date(p.ReqdColltnDt), SequenceType: p.SeqTp,
 				LocalInstrument: p.LclInstrm, Creditor: p.Cdtr.Name, CreditorIBAN: p.Cdtr.IBAN, CreditorID: p.Cdtr.ID,
 				Totals: reconcile.Totals{},
@@ -90,7 +90,7 @@ func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 		k := bucketKey{d, tx.SequenceType}
 		b := buckets[k]
 		if b == nil {
-			b = &pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType, Totals: reconcile.Totals{}}
+			b = &Pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType, Totals: reconcile.Totals{}}
 			buckets[k] = b
 		}
 		b.Count++
@@ -155,7 +155,7 @@ func seqOrder(s string) string {
 }
 
 // WriteText prints the summary in one screen.
-func (s *pain008Summary) WriteText(w io.Writer) {
+func (s *Pain008Summary) WriteText(w io.Writer) {
 	version := "pain.008." + s.Version
 	if s.Version == "" {
 		version = "unknown namespace " + s.Namespace

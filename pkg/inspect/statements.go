@@ -23,16 +23,16 @@ func inspectCODA(name string, r io.Reader) (*Inspection, error) {
 	return inspectStatements(name, FormatCODA, r)
 }
 
-// statementSummary is what inspect tells of one statement.
-type statementSummary struct {
+// StatementSummary is what inspect tells of one statement.
+type StatementSummary struct {
 	Format       string             `json:"format"`
 	Kind         statement.Kind     `json:"kind"`
 	ID           string             `json:"id"`
 	Account      statement.Account  `json:"account"`
 	From         string             `json:"from,omitempty"`
 	To           string             `json:"to,omitempty"`
-	Opening      *balanceJSON       `json:"opening,omitempty"`
-	Closing      *balanceJSON       `json:"closing,omitempty"`
+	Opening      *Balance           `json:"opening,omitempty"`
+	Closing      *Balance           `json:"closing,omitempty"`
 	Entries      int                `json:"entries"`
 	Credits      reconcile.Totals   `json:"credits"`   // one per currency
 	Debits       reconcile.Totals   `json:"debits"`    // one per currency
@@ -40,7 +40,7 @@ type statementSummary struct {
 	Batches      int                `json:"batch_bookings"`
 	WithDetails  int                `json:"entries_with_details"`
 	Details      int                `json:"details"` // transaction details of those entries
-	Returns      []statementReturns `json:"returns_by_reason"`
+	Returns      []StatementReturns `json:"returns_by_reason"`
 	FirstBooking string             `json:"first_booking,omitempty"` // YYYY-MM-DD
 	LastBooking  string             `json:"last_booking,omitempty"`
 
@@ -48,8 +48,8 @@ type statementSummary struct {
 	credits, debits, reversals minorTotals
 }
 
-// statementReturns is the return details of one ISO reason code.
-type statementReturns struct {
+// StatementReturns is the return details of one ISO reason code.
+type StatementReturns struct {
 	Reason string           `json:"reason"`
 	Totals reconcile.Totals `json:"totals"`
 	sums   minorTotals
@@ -107,8 +107,10 @@ func (m minorTotals) totals() reconcile.Totals {
 	return ts
 }
 
-type statementsSummary struct {
-	Statements []*statementSummary `json:"statements"`
+// StatementsSummary is the Summary of a camt or CODA file: one entry per
+// statement (report, notification) in it, in file order.
+type StatementsSummary struct {
+	Statements []*StatementSummary `json:"statements"`
 }
 
 func inspectStatements(name string, format Format, r io.Reader) (*Inspection, error) {
@@ -125,18 +127,18 @@ func inspectStatements(name string, format Format, r io.Reader) (*Inspection, er
 }
 
 // summarizeStatements reads every entry of sr and totals them per statement.
-func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
-	by := map[*statement.Statement]*statementSummary{}
-	get := func(st *statement.Statement) *statementSummary {
+func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
+	by := map[*statement.Statement]*StatementSummary{}
+	get := func(st *statement.Statement) *StatementSummary {
 		s := by[st]
 		if s == nil {
-			s = &statementSummary{Credits: reconcile.Totals{}, Debits: reconcile.Totals{}, Reversals: reconcile.Totals{}, Returns: []statementReturns{}}
+			s = &StatementSummary{Credits: reconcile.Totals{}, Debits: reconcile.Totals{}, Reversals: reconcile.Totals{}, Returns: []StatementReturns{}}
 			by[st] = s
 		}
 		return s
 	}
 	var readErr error
-	first, last := map[*statementSummary]time.Time{}, map[*statementSummary]time.Time{}
+	first, last := map[*StatementSummary]time.Time{}, map[*StatementSummary]time.Time{}
 	for {
 		e, err := sr.Next()
 		if err == io.EOF {
@@ -167,10 +169,10 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 			if t.ReturnReason == "" {
 				continue
 			}
-			i := slices.IndexFunc(s.Returns, func(r statementReturns) bool { return r.Reason == t.ReturnReason })
+			i := slices.IndexFunc(s.Returns, func(r StatementReturns) bool { return r.Reason == t.ReturnReason })
 			if i < 0 {
 				i = len(s.Returns)
-				s.Returns = append(s.Returns, statementReturns{Reason: t.ReturnReason})
+				s.Returns = append(s.Returns, StatementReturns{Reason: t.ReturnReason})
 			}
 			s.Returns[i].sums.add(t.Amount, cmp.Or(t.Currency, e.Currency))
 		}
@@ -183,7 +185,7 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 			}
 		}
 	}
-	out := &statementsSummary{}
+	out := &StatementsSummary{}
 	for _, st := range sr.Statements() {
 		s := get(st)
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
@@ -194,7 +196,7 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 		for i := range s.Returns {
 			s.Returns[i].Totals = s.Returns[i].sums.totals()
 		}
-		slices.SortFunc(s.Returns, func(a, b statementReturns) int { return strings.Compare(a.Reason, b.Reason) })
+		slices.SortFunc(s.Returns, func(a, b StatementReturns) int { return strings.Compare(a.Reason, b.Reason) })
 		out.Statements = append(out.Statements, s)
 	}
 	return out, readErr
@@ -207,24 +209,24 @@ func dateText(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// balanceJSON is a balance by batchtool's one JSON rule: the amount as a
+// Balance is a balance by batchtool's one JSON rule: the amount as a
 // string with its currency's minor units beside its currency, the date as
 // YYYY-MM-DD.
-type balanceJSON struct {
+type Balance struct {
 	Amount   string `json:"amount"`
 	Currency string `json:"currency"`
 	Date     string `json:"date,omitempty"`
 	Type     string `json:"type,omitempty"`
 }
 
-func newBalanceJSON(b *statement.Balance) *balanceJSON {
+func newBalanceJSON(b *statement.Balance) *Balance {
 	if b == nil {
 		return nil
 	}
-	return &balanceJSON{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
+	return &Balance{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
 }
 
-func balanceText(b *balanceJSON) string {
+func balanceText(b *Balance) string {
 	if b == nil {
 		return "-"
 	}
@@ -239,7 +241,7 @@ func balanceText(b *balanceJSON) string {
 }
 
 // WriteText prints one block per statement.
-func (s *statementsSummary) WriteText(w io.Writer) {
+func (s *StatementsSummary) WriteText(w io.Writer) {
 	if len(s.Statements) == 0 {
 		fmt.Fprintln(w, "no statements")
 	}
@@ -294,7 +296,7 @@ func countTotals(ts reconcile.Totals) string {
 }
 
 // MarshalJSON keeps the statements list as the summary's JSON form.
-func (s *statementsSummary) MarshalJSON() ([]byte, error) {
-	type plain statementsSummary
+func (s *StatementsSummary) MarshalJSON() ([]byte, error) {
+	type plain StatementsSummary
 	return json.Marshal((*plain)(s))
 }

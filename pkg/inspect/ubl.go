@@ -10,8 +10,8 @@ import (
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
-// ublSummary is the one-screen overview of a UBL invoice or credit note.
-type ublSummary struct {
+// UBLSummary is the one-screen overview of a UBL invoice or credit note.
+type UBLSummary struct {
 	Document     string            `json:"document"` // Invoice or CreditNote
 	Number       string            `json:"number"`
 	TypeCode     string            `json:"type_code"`
@@ -44,8 +44,8 @@ func inspectUBL(name string, r io.Reader) (*Inspection, error) {
 	return in, nil
 }
 
-func newUBLSummary(inv *ubl.Invoice) *ublSummary {
-	s := &ublSummary{
+func newUBLSummary(inv *ubl.Invoice) *UBLSummary {
+	s := &UBLSummary{
 		Document:     inv.Root(),
 		Number:       inv.Number,
 		TypeCode:     inv.TypeCode,
@@ -145,7 +145,7 @@ func paymentMeansName(code string) string {
 }
 
 // WriteText prints the invoice in one screen.
-func (s *ublSummary) WriteText(w io.Writer) {
+func (s *UBLSummary) WriteText(w io.Writer) {
 	kind := s.Document
 	if s.TypeCode != "" {
 		kind += " type " + s.TypeCode
