@@ -95,7 +95,7 @@ func writeInspection(w io.Writer, in *inspect.Inspection) {
 		fmt.Fprintf(w, "%s: %s\n", safename.Escape(in.File), in.Format)
 	}
 	if in.Summary != nil {
-		in.Summary.WriteText(w)
+		writeSummary(w, in.Summary)
 	}
 	errs, warns := finding.List(in.Findings).Count()
 	if len(in.Findings) == 0 {

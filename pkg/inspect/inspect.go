@@ -28,7 +28,7 @@ type Inspection struct {
 // Summary is the format-specific one-screen overview of a file: a
 // *Pain008Summary, *StatementsSummary or *UBLSummary.
 type Summary interface {
-	WriteText(w io.Writer)
+	summary()
 }
 
 // inspector reads one file of its format from r (named name in findings)

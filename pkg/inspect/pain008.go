@@ -1,10 +1,8 @@
 package inspect
 
 import (
-	"fmt"
 	"io"
 	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/batchtool/batchtool/pkg/pain008"
@@ -53,9 +51,6 @@ type Pain008Bucket struct {
 	Count          int64            `json:"count"`
 	Totals         reconcile.Totals `json:"totals"`
 }
-
-// maxGroupLines keeps the text summary on one screen.
-const maxGroupLines = 20
 
 func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 	pr := pain008.NewReader(r, name)
@@ -154,60 +149,4 @@ func seqOrder(s string) string {
 	return "4" + s
 }
 
-// WriteText prints the summary in one screen.
-func (s *Pain008Summary) WriteText(w io.Writer) {
-	version := "pain.008." + s.Version
-	if s.Version == "" {
-		version = "unknown namespace " + s.Namespace
-	}
-	fmt.Fprintf(w, "message:      %s (%s)\n", s.MessageID, version)
-	fmt.Fprintf(w, "scheme:       %s\n", s.Scheme)
-	if t, err := time.Parse(time.RFC3339, s.CreatedAt); err == nil {
-		fmt.Fprintf(w, "created:      %s", t.Format("2006-01-02 15:04:05 -07:00"))
-	} else {
-		fmt.Fprint(w, "created:      (missing)")
-	}
-	if s.InitiatingParty != "" {
-		fmt.Fprintf(w, " by %s", s.InitiatingParty)
-	}
-	fmt.Fprintln(w)
-	stated := "no CtrlSum"
-	if s.StatedTotal != nil {
-		stated = *s.StatedTotal
-	}
-	fmt.Fprintf(w, "transactions: %d, total %s (group header: %d, %s)", s.Count, s.Totals, s.StatedCount, stated)
-	if s.Amendments > 0 {
-		fmt.Fprintf(w, ", %d with mandate amendments", s.Amendments)
-	}
-	fmt.Fprintln(w)
-	if !s.Complete {
-		fmt.Fprintln(w, "              (reading stopped at an error: figures are of what was read)")
-	}
-	if s.FirstCollection != "" {
-		fmt.Fprintf(w, "collection:   %s to %s\n", s.FirstCollection, s.LastCollection)
-	}
-	fmt.Fprintf(w, "payment information blocks: %d\n", len(s.Groups))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  PmtInfId\tdate\tseq\tinstr\tcreditor\tcreditor id\tcount\ttotal")
-	for i, g := range s.Groups {
-		if i == maxGroupLines {
-			fmt.Fprintf(tw, "  ... %d more\t\t\t\t\t\t\t\n", len(s.Groups)-maxGroupLines)
-			break
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.PmtInfID, g.CollectionDate, g.SequenceType, g.LocalInstrument,
-			g.Creditor, g.CreditorID, g.Count, g.Totals)
-	}
-	tw.Flush()
-	if len(s.ByDate) > 0 {
-		fmt.Fprintln(w, "by collection date and sequence type:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for i, b := range s.ByDate {
-			if i == maxGroupLines {
-				fmt.Fprintf(tw, "  ... %d more\t\t\t\n", len(s.ByDate)-maxGroupLines)
-				break
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", b.CollectionDate, b.SequenceType, b.Count, b.Totals)
-		}
-		tw.Flush()
-	}
-}
+func (*Pain008Summary) summary() {}

@@ -3,7 +3,6 @@ package inspect
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -226,77 +225,10 @@ func newBalanceJSON(b *statement.Balance) *Balance {
 	return &Balance{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
 }
 
-func balanceText(b *Balance) string {
-	if b == nil {
-		return "-"
-	}
-	s := b.Amount
-	if b.Currency != "" {
-		s += " " + b.Currency
-	}
-	if b.Date != "" {
-		s += " on " + b.Date
-	}
-	return s
-}
-
-// WriteText prints one block per statement.
-func (s *StatementsSummary) WriteText(w io.Writer) {
-	if len(s.Statements) == 0 {
-		fmt.Fprintln(w, "no statements")
-	}
-	for _, st := range s.Statements {
-		acct := st.Account.ID()
-		if st.Account.Currency != "" {
-			acct += " " + st.Account.Currency
-		}
-		if st.Account.Owner != "" {
-			acct += " (" + st.Account.Owner + ")"
-		}
-		fmt.Fprintf(w, "%s %s, account %s\n", st.Kind, st.ID, acct)
-		period := st.From + " .. " + st.To
-		if st.From == "" && st.To == "" {
-			period = "-"
-			if st.FirstBooking != "" {
-				period = "bookings " + st.FirstBooking + " .. " + st.LastBooking
-			}
-		}
-		fmt.Fprintf(w, "  period    %s\n", period)
-		fmt.Fprintf(w, "  opening   %s\n  closing   %s\n", balanceText(st.Opening), balanceText(st.Closing))
-		fmt.Fprintf(w, "  entries   %d: credits %s, debits %s", st.Entries, countTotals(st.Credits), countTotals(st.Debits))
-		if st.Reversals.Count() > 0 {
-			fmt.Fprintf(w, ", reversals %s", countTotals(st.Reversals))
-		}
-		fmt.Fprintln(w)
-		if st.Batches > 0 {
-			fmt.Fprintf(w, "  batches   %d batch booking(s); %d entries with %d transaction details, %d entries without details\n",
-				st.Batches, st.WithDetails, st.Details, st.Entries-st.WithDetails)
-		}
-		if len(st.Returns) > 0 {
-			parts := make([]string, len(st.Returns))
-			for i, r := range st.Returns {
-				parts[i] = r.Reason + " " + countTotals(r.Totals)
-			}
-			fmt.Fprintf(w, "  returns   %s\n", strings.Join(parts, "; "))
-		}
-	}
-}
-
-// countTotals is "2 = 563.25 CHF", "0 = 0.00" when empty, and the
-// tallies one per currency, joined by " + ", when there are several.
-func countTotals(ts reconcile.Totals) string {
-	if len(ts) == 0 {
-		return "0 = 0.00"
-	}
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, " + ")
-}
-
 // MarshalJSON keeps the statements list as the summary's JSON form.
 func (s *StatementsSummary) MarshalJSON() ([]byte, error) {
 	type plain StatementsSummary
 	return json.Marshal((*plain)(s))
 }
+
+func (*StatementsSummary) summary() {}
