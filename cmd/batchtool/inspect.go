@@ -1,145 +1,18 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
-	"github.com/batchtool/batchtool/internal/ziparchive"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
-
-// inspection is what `batchtool inspect` reports for one file.
-type inspection struct {
-	File        string            `json:"file"`
-	Format      string            `json:"format"`
-	Compression string            `json:"compression,omitempty"` // "gzip": the file was decompressed to be read
-	Summary     summary           `json:"summary,omitempty"`
-	Findings    []finding.Finding `json:"findings"`
-
-	unreadable *unreadable // the file could not be read or is none of ours: exit 2
-}
-
-// summary is the format-specific one-screen overview of a file.
-type summary interface {
-	WriteText(w io.Writer)
-}
-
-// inspector reads one file of its format from r (named name in findings)
-// and returns its summary and findings. An error is a file that could not be
-// read to its end; what was read up to then is still reported.
-type inspector func(name string, r io.Reader) (*inspection, error)
-
-// fileFormat is a format recognised from the first bytes of a file.
-type fileFormat string
-
-const (
-	formatPain008 fileFormat = "pain.008"
-	formatCamt    fileFormat = "camt"
-	formatCODA    fileFormat = "coda"
-	formatUBL     fileFormat = "ubl"
-	formatZip     fileFormat = "zip"
-	formatUnknown fileFormat = ""
-)
-
-// sniffLen is how much of a file detectFormat looks at.
-const sniffLen = 8192
-
-// detectFormat recognises a file by its first bytes: the root element and
-// namespace of XML, a CODA record 0, or a zip header.
-func detectFormat(head []byte) fileFormat {
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return formatZip
-	}
-	if isCODAHead(head) {
-		return formatCODA
-	}
-	d := xml.NewDecoder(bytes.NewReader(head))
-	d.Strict = false
-	for {
-		tok, err := d.RawToken()
-		if err != nil {
-			return formatUnknown
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		ns := ""
-		for _, a := range se.Attr {
-			if a.Name.Local == "xmlns" && a.Name.Space == "" || a.Name.Space == "xmlns" && a.Name.Local == se.Name.Space {
-				ns = a.Value
-			}
-		}
-		switch {
-		case strings.Contains(ns, "pain.008"):
-			return formatPain008
-		case strings.Contains(ns, "camt.05"):
-			return formatCamt
-		case se.Name.Local == "Invoice" || se.Name.Local == "CreditNote":
-			return formatUBL
-		case se.Name.Local == "Document":
-			// A Document without a known namespace: look at its first child.
-			for {
-				tok, err := d.RawToken()
-				if err != nil {
-					return formatUnknown
-				}
-				if c, ok := tok.(xml.StartElement); ok {
-					switch c.Name.Local {
-					case "CstmrDrctDbtInitn":
-						return formatPain008
-					case "BkToCstmrStmt", "BkToCstmrAcctRpt", "BkToCstmrDbtCdtNtfctn":
-						return formatCamt
-					}
-					return formatUnknown
-				}
-			}
-		}
-		return formatUnknown
-	}
-}
-
-// isCODAHead reports whether head starts with a CODA record 0: "0000" then
-// a creation date, the first line 128 characters (give or take a CR).
-func isCODAHead(head []byte) bool {
-	if len(head) < 5 || !bytes.HasPrefix(head, []byte("0000")) {
-		return false
-	}
-	line := head
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		line = head[:i]
-	}
-	line = bytes.TrimRight(line, "\r")
-	return len(line) >= 120
-}
-
-func inspectorFor(f fileFormat) inspector {
-	switch f {
-	case formatPain008:
-		return inspectPain008
-	case formatCamt:
-		return inspectCamt
-	case formatCODA:
-		return inspectCODA
-	case formatUBL:
-		return inspectUBL
-	}
-	return nil
-}
 
 func newInspectCmd(a *app) *cobra.Command {
 	var asJSON bool
@@ -169,18 +42,18 @@ error finding, 2 a file could not be read or is not a payment file.`,
 			// are printed in the order of the arguments.
 			start, size := time.Now(), inputSize(args)
 			p := a.newProgress("inspect", size)
-			var all []*inspection
-			statement.InOrder(len(args), func(i int) []*inspection { return a.inspectPath(args[i], p) },
-				func(_ int, in []*inspection) { all = append(all, in...) })
+			var all []*inspect.Inspection
+			statement.InOrder(len(args), func(i int) []*inspect.Inspection { return a.inspectPath(args[i], p) },
+				func(_ int, in []*inspect.Inspection) { all = append(all, in...) })
 			p.finish()
 			a.verboseDone("inspect", start, size)
 			code := 0
 			printed := 0
 			for _, in := range all {
-				if in.unreadable != nil {
+				if in.NotOurs() != nil {
 					code = 2
 					if !asJSON {
-						fmt.Fprintf(a.stderr, "batchtool: %s\n", safename.Escape(in.unreadable.Error()))
+						fmt.Fprintf(a.stderr, "batchtool: %s\n", safename.Escape(in.NotOurs().Error()))
 						continue
 					}
 				} else if finding.List(in.Findings).HasErrors() && code == 0 {
@@ -215,14 +88,14 @@ error finding, 2 a file could not be read or is not a payment file.`,
 	return cmd
 }
 
-func writeInspection(w io.Writer, in *inspection) {
+func writeInspection(w io.Writer, in *inspect.Inspection) {
 	if in.Compression != "" {
 		fmt.Fprintf(w, "%s: %s (%s)\n", safename.Escape(in.File), in.Format, in.Compression)
 	} else {
 		fmt.Fprintf(w, "%s: %s\n", safename.Escape(in.File), in.Format)
 	}
 	if in.Summary != nil {
-		in.Summary.WriteText(w)
+		writeSummary(w, in.Summary)
 	}
 	errs, warns := finding.List(in.Findings).Count()
 	if len(in.Findings) == 0 {
@@ -237,138 +110,11 @@ func writeInspection(w io.Writer, in *inspection) {
 
 // inspectPath inspects a file ("-": standard input), or every member of a
 // zip file.
-func (a *app) inspectPath(name string, p *progress) []*inspection {
-	src, err := a.openSource(name, sniffLen, p)
+func (a *app) inspectPath(name string, p *progress) []*inspect.Inspection {
+	src, err := a.openSource(name, inspect.SniffLen, p)
 	if err != nil {
-		return []*inspection{notOurs(name, err)}
+		return []*inspect.Inspection{inspect.NotOurs(name, err)}
 	}
 	defer src.Close()
-	if src.format == formatZip {
-		return inspectZip(name, src.file)
-	}
-	in := inspectReader(name, src.format, src.r)
-	if src.gzip {
-		in.Compression = "gzip"
-		if u := in.unreadable; u != nil {
-			u.what = "is gzip-compressed and its content " + u.what
-			in.Findings[0].Message = u.what
-		}
-	}
-	return []*inspection{in}
-}
-
-// firstLine is head up to its first line end.
-func firstLine(head []byte) []byte {
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		return head[:i]
-	}
-	return head
-}
-
-// notOurs is the inspection of a file that could not be read or is none
-// of ours: one finding saying what it is, exit code 2.
-func notOurs(name string, err error) *inspection {
-	u, ok := err.(*unreadable)
-	if !ok {
-		u = &unreadable{name, "cannot be read: " + errorText(err)}
-	}
-	in := failed(name, "unreadable", errors.New(u.what))
-	in.unreadable = u
-	return in
-}
-
-// errorText is an os error without the path it repeats.
-func errorText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
-func inspectReader(name string, format fileFormat, r io.Reader) *inspection {
-	insp := inspectorFor(format)
-	if insp == nil {
-		head, _ := r.(*bufio.Reader).Peek(sniffLen)
-		what := foreign(head)
-		switch {
-		case what == "" && bytes.Contains(bytes.ToLower(firstLine(head)), []byte("end_to_end_id")):
-			what = "is a due collections file, not a payment file: collect build reads it (--in)"
-		case what == "":
-			what = "is not a payment file: none of pain.008, camt.052/.053/.054, CODA or UBL"
-		default:
-			what = "is " + what + ", not a payment file (pain.008, camt, CODA or UBL)"
-		}
-		return notOurs(name, &unreadable{name, what})
-	}
-	in, err := insp(name, r)
-	if in == nil {
-		in = &inspection{File: name, Format: string(format)}
-	}
-	if err != nil {
-		in.Findings = append(in.Findings, errorFinding(name, err))
-	}
-	return in
-}
-
-func inspectZip(name string, f *os.File) []*inspection {
-	st, err := f.Stat()
-	if err != nil {
-		return []*inspection{notOurs(name, err)}
-	}
-	a, err := ziparchive.Open(name, f, st.Size())
-	if err != nil {
-		return []*inspection{failed(name, "zip", err)}
-	}
-	var out []*inspection
-	ours := 0 // members that are payment files, or refused
-
-	for _, m := range a.Members {
-		rc, err := m.Open()
-		if err != nil {
-			out = append(out, failed(m.Name, "", err)) // refused by the zip's limits: an error finding
-			ours++
-			continue
-		}
-		br := bufio.NewReaderSize(rc, sniffLen)
-		head, _ := br.Peek(sniffLen)
-		format := detectFormat(head)
-		in := inspectReader(m.Name, format, br)
-		if inspectorFor(format) != nil {
-			ours++
-		} else {
-			in.unreadable = nil // a member beside payment files: an error finding, exit 1
-			in.Format = "unknown"
-		}
-		out = append(out, in)
-		rc.Close()
-	}
-	switch {
-	case len(out) == 0:
-		return []*inspection{notOurs(name, &unreadable{name, "is a zip holding no files"})}
-	case ours == 0:
-		what := fmt.Sprintf("is a zip of %d file(s), none of them a payment file (pain.008, camt, CODA or UBL)", len(a.Members))
-		if slices.ContainsFunc(a.Members, func(m *ziparchive.Member) bool { return m.Path == "[Content_Types].xml" }) {
-			what = "is an Office document (.xlsx/.docx), not a payment file: export it as CSV, or give the statements themselves"
-		}
-		return []*inspection{notOurs(name, &unreadable{name, what})}
-	}
-	return out
-}
-
-func failed(name, format string, err error) *inspection {
-	return &inspection{File: name, Format: format, Findings: []finding.Finding{errorFinding(name, err)}}
-}
-
-// errorFinding turns a reader's error into a finding; errors that already
-// are findings keep their position.
-func errorFinding(name string, err error) finding.Finding {
-	if f, ok := err.(finding.Finding); ok {
-		if f.File == "" {
-			f.File = name
-		}
-		f.Severity = finding.Error
-		return f
-	}
-	return finding.Finding{Severity: finding.Error, File: name, Message: err.Error()}
+	return src.Inspect()
 }

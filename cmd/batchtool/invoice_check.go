@@ -3,16 +3,18 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"sort"
 	"text/tabwriter"
+
+	"github.com/batchtool/batchtool/pkg/pipeline"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
@@ -43,7 +45,7 @@ It exits 1 when any file has an error, 0 otherwise.`,
 				}
 				for _, e := range errs {
 					if e != nil {
-						rows = append(rows, invoiceRow{File: p, Errors: 1, Findings: []finding.Finding{errorFinding(p, e)}})
+						rows = append(rows, invoiceRow{File: p, Errors: 1, Findings: []finding.Finding{inspect.ErrorFinding(p, e)}})
 					}
 				}
 			}

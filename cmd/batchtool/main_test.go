@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
@@ -64,20 +65,20 @@ func TestInspectUnknownFile(t *testing.T) {
 func TestDetectFormat(t *testing.T) {
 	tests := []struct {
 		head string
-		want fileFormat
+		want inspect.Format
 	}{
-		{`<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"><CstmrDrctDbtInitn>`, formatPain008},
-		{"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">", formatCamt},
-		{`<Document xmlns="urn:example:unknown"><BkToCstmrDbtCdtNtfctn>`, formatCamt},
-		{`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">`, formatUBL},
-		{`<cn:CreditNote xmlns:cn="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2">`, formatUBL},
-		{"0000022111572505        00099449  ACME NV                   KREDBEBB   00477472701 00000                                       2\n", formatCODA},
-		{"PK\x03\x04rest", formatZip},
-		{"hello", formatUnknown},
+		{`<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"><CstmrDrctDbtInitn>`, inspect.FormatPain008},
+		{"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">", inspect.FormatCamt},
+		{`<Document xmlns="urn:example:unknown"><BkToCstmrDbtCdtNtfctn>`, inspect.FormatCamt},
+		{`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">`, inspect.FormatUBL},
+		{`<cn:CreditNote xmlns:cn="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2">`, inspect.FormatUBL},
+		{"0000022111572505        00099449  ACME NV                   KREDBEBB   00477472701 00000                                       2\n", inspect.FormatCODA},
+		{"PK\x03\x04rest", inspect.FormatZip},
+		{"hello", inspect.FormatUnknown},
 	}
 	for _, tt := range tests {
-		if got := detectFormat([]byte(tt.head)); got != tt.want {
-			t.Errorf("detectFormat(%.40q) = %q, want %q", tt.head, got, tt.want)
+		if got := inspect.Detect([]byte(tt.head)); got != tt.want {
+			t.Errorf("inspect.Detect(%.40q) = %q, want %q", tt.head, got, tt.want)
 		}
 	}
 }

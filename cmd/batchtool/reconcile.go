@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/safename"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -89,11 +90,11 @@ statement; 0 only when every line was matched or returned.`,
 				var ns *pipeline.NotStatementError
 				switch {
 				case errors.As(f.Err, &ns):
-					what := foreign(ns.Head)
+					what := inspect.Foreign(ns.Head)
 					if what == "" {
 						what = "not a statement"
 					}
-					res.Files[i].Err = &unreadable{ns.Name, "is " + what + ": reconcile reads camt.052/.053/.054 and CODA statements"}
+					res.Files[i].Err = &inspect.Unreadable{Name: ns.Name, What: "is " + what + ": reconcile reads camt.052/.053/.054 and CODA statements"}
 					unreadableInput = true
 				case errors.Is(f.Err, fs.ErrNotExist), errors.Is(f.Err, fs.ErrPermission):
 					unreadableInput = true

@@ -17,6 +17,7 @@ import (
 
 	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/report"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -133,18 +134,18 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 		return 0, nil, usageError{err}
 	}
 	defer src.Close()
-	switch src.format {
-	case formatZip:
-	case formatCamt, formatCODA:
-		return convertStream(name, src.r, sink)
+	switch src.Format {
+	case inspect.FormatZip:
+	case inspect.FormatCamt, inspect.FormatCODA:
+		return convertStream(name, src.R, sink)
 	default:
-		what := foreign(src.head)
+		what := inspect.Foreign(src.Head)
 		if what == "" {
 			what = "not a statement"
 		}
-		return 0, nil, usageError{&unreadable{name, "is " + what + ": convert reads camt.052/.053/.054 and CODA statements"}}
+		return 0, nil, usageError{&inspect.Unreadable{Name: name, What: "is " + what + ": convert reads camt.052/.053/.054 and CODA statements"}}
 	}
-	f := src.file
+	f := src.File
 	st, err := f.Stat()
 	if err != nil {
 		return 0, nil, err
@@ -180,8 +181,8 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 
 // convertStream converts one camt or CODA stream.
 func convertStream(name string, br *bufio.Reader, sink rowSink) (int, []finding.Finding, error) {
-	head, _ := br.Peek(sniffLen)
-	sr, err := openStatements(name, detectFormat(head), br)
+	head, _ := br.Peek(inspect.SniffLen)
+	sr, err := inspect.OpenStatements(name, inspect.Detect(head), br)
 	if err != nil {
 		return 0, nil, err
 	}

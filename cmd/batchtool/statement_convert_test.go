@@ -120,7 +120,7 @@ func TestInspectStatements(t *testing.T) {
 	for _, want := range []string{
 		": camt.054.001.04\n",
 		"notification 20190520375204012050705, account CH2909000000250094239 (Robert Schneider SA Grands magasins Biel/Bienne)",
-		"  entries   1: credits 1 = 400.00 CHF, debits 0 = 0.00\n",
+		"  entries   1: credits 1 = 400.00 CHF, debits 0 = 0.00 CHF\n",
 		"  returns   AC01 1 = 400.00 CHF\n",
 		"findings: none\n",
 	} {

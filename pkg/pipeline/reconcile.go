@@ -8,8 +8,7 @@ import (
 	"os"
 
 	"github.com/batchtool/batchtool/internal/ziparchive"
-	"github.com/batchtool/batchtool/pkg/camt"
-	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -166,9 +165,9 @@ func readAhead(name string, opt ReconcileOptions) *aheadFile {
 		return &aheadFile{err: err}
 	}
 	a := &aheadFile{f: f}
-	br := bufio.NewReaderSize(f, SniffLen)
-	head, _ := br.Peek(SniffLen)
-	switch a.format = Detect(head); a.format {
+	br := bufio.NewReaderSize(f, inspect.SniffLen)
+	head, _ := br.Peek(inspect.SniffLen)
+	switch a.format = inspect.Detect(head); a.format {
 	case FormatZip:
 		a.zip = true
 		return a
@@ -189,7 +188,7 @@ func readAhead(name string, opt ReconcileOptions) *aheadFile {
 	if opt.Reading != nil {
 		r = opt.Reading(f)
 	}
-	sr, err := OpenStatements(name, a.format, bufio.NewReaderSize(r, SniffLen))
+	sr, err := inspect.OpenStatements(name, a.format, bufio.NewReaderSize(r, inspect.SniffLen))
 	if err != nil {
 		a.err = err
 		return a
@@ -220,7 +219,7 @@ func reconcilePath(ctx context.Context, l *ledger.DB, name string, opt Reconcile
 	defer f.Close()
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
-	if Detect(head[:n]) != FormatZip {
+	if inspect.Detect(head[:n]) != FormatZip {
 		res, err := reconcileOne(ctx, l, name, func() (io.ReadCloser, error) { return opt.Open(name) }, opt)
 		return []*ledger.ImportResult{res}, err
 	}
@@ -265,13 +264,13 @@ func reconcileOne(ctx context.Context, l *ledger.DB, name string, open func() (i
 	if opt.Reading != nil {
 		r = opt.Reading(f)
 	}
-	br := bufio.NewReaderSize(r, SniffLen)
-	head, _ := br.Peek(SniffLen)
-	format := Detect(head)
+	br := bufio.NewReaderSize(r, inspect.SniffLen)
+	head, _ := br.Peek(inspect.SniffLen)
+	format := inspect.Detect(head)
 	if format != FormatCamt && format != FormatCODA {
 		return nil, &NotStatementError{Name: name, Head: append([]byte(nil), head...)}
 	}
-	sr, err := OpenStatements(name, format, br)
+	sr, err := inspect.OpenStatements(name, format, br)
 	if err != nil {
 		return nil, err
 	}
@@ -285,15 +284,4 @@ func importStatements(ctx context.Context, l *ledger.DB, name, sum string, forma
 		iopt.OnResult = func(r *reconcile.Result, dup bool) error { return opt.OnResult(name, r, dup) }
 	}
 	return l.Import(ctx, ledger.File{Name: name, SHA256: sum, Format: string(format)}, sr, iopt)
-}
-
-// OpenStatements returns the statement reader for a camt or CODA stream.
-func OpenStatements(name string, format Format, r io.Reader) (statement.Reader, error) {
-	switch format {
-	case FormatCamt:
-		return camt.NewReader(r, name), nil
-	case FormatCODA:
-		return coda.NewReader(r, name), nil
-	}
-	return nil, fmt.Errorf("%s: not a camt.052/.053/.054 or CODA file", name)
 }

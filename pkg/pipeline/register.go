@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/inspect"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/openitems"
 	"github.com/batchtool/batchtool/pkg/pain008"
@@ -66,9 +67,9 @@ func Register(ctx context.Context, l *ledger.DB, path string, acceptErrors bool,
 			return r
 		}
 		defer f.Close()
-		br := bufio.NewReaderSize(f, SniffLen)
-		head, _ := br.Peek(SniffLen)
-		switch Detect(head) {
+		br := bufio.NewReaderSize(f, inspect.SniffLen)
+		head, _ := br.Peek(inspect.SniffLen)
+		switch inspect.Detect(head) {
 		case FormatPain008:
 			r.Kind = FormatPain008
 			r.AddResult, r.Findings, r.Err = addPain008(ctx, l, path, br, acceptErrors)

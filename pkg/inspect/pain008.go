@@ -1,20 +1,18 @@
-package main
+package inspect
 
 import (
-	"fmt"
 	"io"
 	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/batchtool/batchtool/pkg/pain008"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 )
 
-// pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
+// Pain008Summary is what `batchtool inspect` tells about a pain.008 batch.
 // Every total is one per currency (reconcile.Totals): a batch of EUR and
 // CHF transactions has two.
-type pain008Summary struct {
+type Pain008Summary struct {
 	MessageID       string           `json:"message_id"`
 	Version         string           `json:"version"`              // "001.02", "001.02.ch.03"; "" for an unknown namespace
 	Namespace       string           `json:"namespace"`            // as in the file
@@ -28,13 +26,13 @@ type pain008Summary struct {
 	Amendments      int64            `json:"amendments"`                  // transactions with AmdmntInd true
 	FirstCollection string           `json:"first_collection,omitempty"`  // earliest ReqdColltnDt
 	LastCollection  string           `json:"last_collection,omitempty"`   // latest ReqdColltnDt
-	Groups          []pain008Group   `json:"groups"`                      // one per PmtInf, in file order
-	ByDate          []pain008Bucket  `json:"by_collection_date_and_type"` // sorted by date, then sequence type
+	Groups          []Pain008Group   `json:"groups"`                      // one per PmtInf, in file order
+	ByDate          []Pain008Bucket  `json:"by_collection_date_and_type"` // sorted by date, then sequence type
 	Complete        bool             `json:"complete"`                    // false when reading stopped at an error
 }
 
-// pain008Group is one PmtInf block.
-type pain008Group struct {
+// Pain008Group is one PmtInf block.
+type Pain008Group struct {
 	PmtInfID        string           `json:"pmt_inf_id"`
 	CollectionDate  string           `json:"collection_date"`
 	SequenceType    string           `json:"sequence_type"`
@@ -46,23 +44,20 @@ type pain008Group struct {
 	Totals          reconcile.Totals `json:"totals"`
 }
 
-// pain008Bucket counts the transactions of one collection date and sequence type.
-type pain008Bucket struct {
+// Pain008Bucket counts the transactions of one collection date and sequence type.
+type Pain008Bucket struct {
 	CollectionDate string           `json:"collection_date"`
 	SequenceType   string           `json:"sequence_type"`
 	Count          int64            `json:"count"`
 	Totals         reconcile.Totals `json:"totals"`
 }
 
-// maxGroupLines keeps the text summary on one screen.
-const maxGroupLines = 20
-
-func inspectPain008(name string, r io.Reader) (*inspection, error) {
+func inspectPain008(name string, r io.Reader) (*Inspection, error) {
 	pr := pain008.NewReader(r, name)
-	s := &pain008Summary{Groups: []pain008Group{}, ByDate: []pain008Bucket{}, Totals: reconcile.Totals{}}
-	in := &inspection{File: name, Format: "pain.008", Summary: s}
+	s := &Pain008Summary{Groups: []Pain008Group{}, ByDate: []Pain008Bucket{}, Totals: reconcile.Totals{}}
+	in := &Inspection{File: name, Format: "pain.008", Summary: s}
 	type bucketKey struct{ date, seq string }
-	buckets := map[bucketKey]*pain008Bucket{}
+	buckets := map[bucketKey]*Pain008Bucket{}
 	lastPmt := 0
 	var err error
 	for {
@@ -73,7 +68,7 @@ func inspectPain008(name string, r io.Reader) (*inspection, error) {
 		}
 		if p := pr.PmtInf(); p.Index != lastPmt {
 			lastPmt = p.Index
-			s.Groups = append(s.Groups, pain008Group{
+			s.Groups = append(s.Groups, Pain008Group{
 				PmtInfID: p.PmtInfId, CollectionDate: pain008Date(p.ReqdColltnDt), SequenceType: p.SeqTp,
 				LocalInstrument: p.LclInstrm, Creditor: p.Cdtr.Name, CreditorIBAN: p.Cdtr.IBAN, CreditorID: p.Cdtr.ID,
 				Totals: reconcile.Totals{},
@@ -90,7 +85,7 @@ func inspectPain008(name string, r io.Reader) (*inspection, error) {
 		k := bucketKey{d, tx.SequenceType}
 		b := buckets[k]
 		if b == nil {
-			b = &pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType, Totals: reconcile.Totals{}}
+			b = &Pain008Bucket{CollectionDate: d, SequenceType: tx.SequenceType, Totals: reconcile.Totals{}}
 			buckets[k] = b
 		}
 		b.Count++
@@ -154,60 +149,4 @@ func seqOrder(s string) string {
 	return "4" + s
 }
 
-// WriteText prints the summary in one screen.
-func (s *pain008Summary) WriteText(w io.Writer) {
-	version := "pain.008." + s.Version
-	if s.Version == "" {
-		version = "unknown namespace " + s.Namespace
-	}
-	fmt.Fprintf(w, "message:      %s (%s)\n", s.MessageID, version)
-	fmt.Fprintf(w, "scheme:       %s\n", s.Scheme)
-	if t, err := time.Parse(time.RFC3339, s.CreatedAt); err == nil {
-		fmt.Fprintf(w, "created:      %s", t.Format("2006-01-02 15:04:05 -07:00"))
-	} else {
-		fmt.Fprint(w, "created:      (missing)")
-	}
-	if s.InitiatingParty != "" {
-		fmt.Fprintf(w, " by %s", s.InitiatingParty)
-	}
-	fmt.Fprintln(w)
-	stated := "no CtrlSum"
-	if s.StatedTotal != nil {
-		stated = *s.StatedTotal
-	}
-	fmt.Fprintf(w, "transactions: %d, total %s (group header: %d, %s)", s.Count, s.Totals, s.StatedCount, stated)
-	if s.Amendments > 0 {
-		fmt.Fprintf(w, ", %d with mandate amendments", s.Amendments)
-	}
-	fmt.Fprintln(w)
-	if !s.Complete {
-		fmt.Fprintln(w, "              (reading stopped at an error: figures are of what was read)")
-	}
-	if s.FirstCollection != "" {
-		fmt.Fprintf(w, "collection:   %s to %s\n", s.FirstCollection, s.LastCollection)
-	}
-	fmt.Fprintf(w, "payment information blocks: %d\n", len(s.Groups))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  PmtInfId\tdate\tseq\tinstr\tcreditor\tcreditor id\tcount\ttotal")
-	for i, g := range s.Groups {
-		if i == maxGroupLines {
-			fmt.Fprintf(tw, "  ... %d more\t\t\t\t\t\t\t\n", len(s.Groups)-maxGroupLines)
-			break
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.PmtInfID, g.CollectionDate, g.SequenceType, g.LocalInstrument,
-			g.Creditor, g.CreditorID, g.Count, g.Totals)
-	}
-	tw.Flush()
-	if len(s.ByDate) > 0 {
-		fmt.Fprintln(w, "by collection date and sequence type:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for i, b := range s.ByDate {
-			if i == maxGroupLines {
-				fmt.Fprintf(tw, "  ... %d more\t\t\t\n", len(s.ByDate)-maxGroupLines)
-				break
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", b.CollectionDate, b.SequenceType, b.Count, b.Totals)
-		}
-		tw.Flush()
-	}
-}
+func (*Pain008Summary) summary() {}

@@ -1,9 +1,8 @@
-package main
+package inspect
 
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -11,41 +10,28 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/batchtool/batchtool/pkg/camt"
-	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-// openStatements returns the statement reader for a camt or CODA stream.
-func openStatements(name string, format fileFormat, r io.Reader) (statement.Reader, error) {
-	switch format {
-	case formatCamt:
-		return camt.NewReader(r, name), nil
-	case formatCODA:
-		return coda.NewReader(r, name), nil
-	}
-	return nil, fmt.Errorf("%s: not a camt.052/.053/.054 or CODA file", name)
+func inspectCamt(name string, r io.Reader) (*Inspection, error) {
+	return inspectStatements(name, FormatCamt, r)
 }
 
-func inspectCamt(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, formatCamt, r)
+func inspectCODA(name string, r io.Reader) (*Inspection, error) {
+	return inspectStatements(name, FormatCODA, r)
 }
 
-func inspectCODA(name string, r io.Reader) (*inspection, error) {
-	return inspectStatements(name, formatCODA, r)
-}
-
-// statementSummary is what inspect tells of one statement.
-type statementSummary struct {
+// StatementSummary is what inspect tells of one statement.
+type StatementSummary struct {
 	Format       string             `json:"format"`
 	Kind         statement.Kind     `json:"kind"`
 	ID           string             `json:"id"`
 	Account      statement.Account  `json:"account"`
 	From         string             `json:"from,omitempty"`
 	To           string             `json:"to,omitempty"`
-	Opening      *balanceJSON       `json:"opening,omitempty"`
-	Closing      *balanceJSON       `json:"closing,omitempty"`
+	Opening      *Balance           `json:"opening,omitempty"`
+	Closing      *Balance           `json:"closing,omitempty"`
 	Entries      int                `json:"entries"`
 	Credits      reconcile.Totals   `json:"credits"`   // one per currency
 	Debits       reconcile.Totals   `json:"debits"`    // one per currency
@@ -53,7 +39,7 @@ type statementSummary struct {
 	Batches      int                `json:"batch_bookings"`
 	WithDetails  int                `json:"entries_with_details"`
 	Details      int                `json:"details"` // transaction details of those entries
-	Returns      []statementReturns `json:"returns_by_reason"`
+	Returns      []StatementReturns `json:"returns_by_reason"`
 	FirstBooking string             `json:"first_booking,omitempty"` // YYYY-MM-DD
 	LastBooking  string             `json:"last_booking,omitempty"`
 
@@ -61,8 +47,8 @@ type statementSummary struct {
 	credits, debits, reversals minorTotals
 }
 
-// statementReturns is the return details of one ISO reason code.
-type statementReturns struct {
+// StatementReturns is the return details of one ISO reason code.
+type StatementReturns struct {
 	Reason string           `json:"reason"`
 	Totals reconcile.Totals `json:"totals"`
 	sums   minorTotals
@@ -120,17 +106,19 @@ func (m minorTotals) totals() reconcile.Totals {
 	return ts
 }
 
-type statementsSummary struct {
-	Statements []*statementSummary `json:"statements"`
+// StatementsSummary is the Summary of a camt or CODA file: one entry per
+// statement (report, notification) in it, in file order.
+type StatementsSummary struct {
+	Statements []*StatementSummary `json:"statements"`
 }
 
-func inspectStatements(name string, format fileFormat, r io.Reader) (*inspection, error) {
-	sr, err := openStatements(name, format, r)
+func inspectStatements(name string, format Format, r io.Reader) (*Inspection, error) {
+	sr, err := OpenStatements(name, format, r)
 	if err != nil {
 		return nil, err
 	}
 	sum, readErr := summarizeStatements(sr)
-	in := &inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
+	in := &Inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
 	if len(sum.Statements) > 0 {
 		in.Format = sum.Statements[0].Format
 	}
@@ -138,18 +126,18 @@ func inspectStatements(name string, format fileFormat, r io.Reader) (*inspection
 }
 
 // summarizeStatements reads every entry of sr and totals them per statement.
-func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
-	by := map[*statement.Statement]*statementSummary{}
-	get := func(st *statement.Statement) *statementSummary {
+func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
+	by := map[*statement.Statement]*StatementSummary{}
+	get := func(st *statement.Statement) *StatementSummary {
 		s := by[st]
 		if s == nil {
-			s = &statementSummary{Credits: reconcile.Totals{}, Debits: reconcile.Totals{}, Reversals: reconcile.Totals{}, Returns: []statementReturns{}}
+			s = &StatementSummary{Credits: reconcile.Totals{}, Debits: reconcile.Totals{}, Reversals: reconcile.Totals{}, Returns: []StatementReturns{}}
 			by[st] = s
 		}
 		return s
 	}
 	var readErr error
-	first, last := map[*statementSummary]time.Time{}, map[*statementSummary]time.Time{}
+	first, last := map[*StatementSummary]time.Time{}, map[*StatementSummary]time.Time{}
 	for {
 		e, err := sr.Next()
 		if err == io.EOF {
@@ -180,10 +168,10 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 			if t.ReturnReason == "" {
 				continue
 			}
-			i := slices.IndexFunc(s.Returns, func(r statementReturns) bool { return r.Reason == t.ReturnReason })
+			i := slices.IndexFunc(s.Returns, func(r StatementReturns) bool { return r.Reason == t.ReturnReason })
 			if i < 0 {
 				i = len(s.Returns)
-				s.Returns = append(s.Returns, statementReturns{Reason: t.ReturnReason})
+				s.Returns = append(s.Returns, StatementReturns{Reason: t.ReturnReason})
 			}
 			s.Returns[i].sums.add(t.Amount, cmp.Or(t.Currency, e.Currency))
 		}
@@ -196,7 +184,7 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 			}
 		}
 	}
-	out := &statementsSummary{}
+	out := &StatementsSummary{}
 	for _, st := range sr.Statements() {
 		s := get(st)
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
@@ -207,7 +195,7 @@ func summarizeStatements(sr statement.Reader) (*statementsSummary, error) {
 		for i := range s.Returns {
 			s.Returns[i].Totals = s.Returns[i].sums.totals()
 		}
-		slices.SortFunc(s.Returns, func(a, b statementReturns) int { return strings.Compare(a.Reason, b.Reason) })
+		slices.SortFunc(s.Returns, func(a, b StatementReturns) int { return strings.Compare(a.Reason, b.Reason) })
 		out.Statements = append(out.Statements, s)
 	}
 	return out, readErr
@@ -220,94 +208,27 @@ func dateText(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// balanceJSON is a balance by batchtool's one JSON rule: the amount as a
+// Balance is a balance by batchtool's one JSON rule: the amount as a
 // string with its currency's minor units beside its currency, the date as
 // YYYY-MM-DD.
-type balanceJSON struct {
+type Balance struct {
 	Amount   string `json:"amount"`
 	Currency string `json:"currency"`
 	Date     string `json:"date,omitempty"`
 	Type     string `json:"type,omitempty"`
 }
 
-func newBalanceJSON(b *statement.Balance) *balanceJSON {
+func newBalanceJSON(b *statement.Balance) *Balance {
 	if b == nil {
 		return nil
 	}
-	return &balanceJSON{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
-}
-
-func balanceText(b *balanceJSON) string {
-	if b == nil {
-		return "-"
-	}
-	s := b.Amount
-	if b.Currency != "" {
-		s += " " + b.Currency
-	}
-	if b.Date != "" {
-		s += " on " + b.Date
-	}
-	return s
-}
-
-// WriteText prints one block per statement.
-func (s *statementsSummary) WriteText(w io.Writer) {
-	if len(s.Statements) == 0 {
-		fmt.Fprintln(w, "no statements")
-	}
-	for _, st := range s.Statements {
-		acct := st.Account.ID()
-		if st.Account.Currency != "" {
-			acct += " " + st.Account.Currency
-		}
-		if st.Account.Owner != "" {
-			acct += " (" + st.Account.Owner + ")"
-		}
-		fmt.Fprintf(w, "%s %s, account %s\n", st.Kind, st.ID, acct)
-		period := st.From + " .. " + st.To
-		if st.From == "" && st.To == "" {
-			period = "-"
-			if st.FirstBooking != "" {
-				period = "bookings " + st.FirstBooking + " .. " + st.LastBooking
-			}
-		}
-		fmt.Fprintf(w, "  period    %s\n", period)
-		fmt.Fprintf(w, "  opening   %s\n  closing   %s\n", balanceText(st.Opening), balanceText(st.Closing))
-		fmt.Fprintf(w, "  entries   %d: credits %s, debits %s", st.Entries, countTotals(st.Credits), countTotals(st.Debits))
-		if st.Reversals.Count() > 0 {
-			fmt.Fprintf(w, ", reversals %s", countTotals(st.Reversals))
-		}
-		fmt.Fprintln(w)
-		if st.Batches > 0 {
-			fmt.Fprintf(w, "  batches   %d batch booking(s); %d entries with %d transaction details, %d entries without details\n",
-				st.Batches, st.WithDetails, st.Details, st.Entries-st.WithDetails)
-		}
-		if len(st.Returns) > 0 {
-			parts := make([]string, len(st.Returns))
-			for i, r := range st.Returns {
-				parts[i] = r.Reason + " " + countTotals(r.Totals)
-			}
-			fmt.Fprintf(w, "  returns   %s\n", strings.Join(parts, "; "))
-		}
-	}
-}
-
-// countTotals is "2 = 563.25 CHF", "0 = 0.00" when empty, and the
-// tallies one per currency, joined by " + ", when there are several.
-func countTotals(ts reconcile.Totals) string {
-	if len(ts) == 0 {
-		return "0 = 0.00"
-	}
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, " + ")
+	return &Balance{statement.FormatAmount(b.Amount, b.Currency), b.Currency, dateText(b.Date), b.Type}
 }
 
 // MarshalJSON keeps the statements list as the summary's JSON form.
-func (s *statementsSummary) MarshalJSON() ([]byte, error) {
-	type plain statementsSummary
+func (s *StatementsSummary) MarshalJSON() ([]byte, error) {
+	type plain StatementsSummary
 	return json.Marshal((*plain)(s))
 }
+
+func (*StatementsSummary) summary() {}

@@ -1,17 +1,15 @@
-package main
+package inspect
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/ubl"
 )
 
-// ublSummary is the one-screen overview of a UBL invoice or credit note.
-type ublSummary struct {
+// UBLSummary is the one-screen overview of a UBL invoice or credit note.
+type UBLSummary struct {
 	Document     string            `json:"document"` // Invoice or CreditNote
 	Number       string            `json:"number"`
 	TypeCode     string            `json:"type_code"`
@@ -32,9 +30,9 @@ type ublSummary struct {
 	Collectable  bool              `json:"collectable"`
 }
 
-func inspectUBL(name string, r io.Reader) (*inspection, error) {
+func inspectUBL(name string, r io.Reader) (*Inspection, error) {
 	inv, fl, err := ubl.Read(r, name)
-	in := &inspection{File: name, Format: "ubl", Findings: fl}
+	in := &Inspection{File: name, Format: "ubl", Findings: fl}
 	if err != nil {
 		return in, err
 	}
@@ -44,8 +42,8 @@ func inspectUBL(name string, r io.Reader) (*inspection, error) {
 	return in, nil
 }
 
-func newUBLSummary(inv *ubl.Invoice) *ublSummary {
-	s := &ublSummary{
+func newUBLSummary(inv *ubl.Invoice) *UBLSummary {
+	s := &UBLSummary{
 		Document:     inv.Root(),
 		Number:       inv.Number,
 		TypeCode:     inv.TypeCode,
@@ -144,92 +142,4 @@ func paymentMeansName(code string) string {
 	return ""
 }
 
-// WriteText prints the invoice in one screen.
-func (s *ublSummary) WriteText(w io.Writer) {
-	kind := s.Document
-	if s.TypeCode != "" {
-		kind += " type " + s.TypeCode
-	}
-	fmt.Fprintf(w, "  %-13s %s (%s)\n", "number:", s.Number, kind)
-	if s.Profile != "" {
-		fmt.Fprintf(w, "  %-13s %s\n", "profile:", s.Profile)
-	}
-	fmt.Fprintf(w, "  %-13s %s\n", "supplier:", s.Supplier)
-	fmt.Fprintf(w, "  %-13s %s\n", "customer:", s.Customer)
-	m := s.Mapping
-	if m.CustomerNumberStep > 0 {
-		fmt.Fprintf(w, "  %-13s %s (step %d of 5: %s)\n", "customer no:", m.CustomerNumber, m.CustomerNumberStep, m.CustomerNumberSource)
-	} else {
-		fmt.Fprintf(w, "  %-13s none (the platform refuses the file)\n", "customer no:")
-	}
-	fmt.Fprintf(w, "  %-13s issued %s, due %s\n", "dates:", orDash(s.IssueDate), orDash(s.DueDate))
-	t := s.Totals
-	var tot []string
-	for _, x := range []struct {
-		label string
-		a     ubl.Amount
-	}{
-		{"lines", t.LineExtensionAmount}, {"allowances", t.AllowanceTotalAmount}, {"charges", t.ChargeTotalAmount},
-		{"without VAT", t.TaxExclusiveAmount}, {"with VAT", t.TaxInclusiveAmount}, {"prepaid", t.PrepaidAmount},
-		{"rounding", t.PayableRoundingAmount},
-	} {
-		if x.a.IsSet() {
-			tot = append(tot, x.label+" "+x.a.Text)
-		}
-	}
-	if s.TaxTotal != "" {
-		tot = append(tot, "VAT "+s.TaxTotal)
-	}
-	fmt.Fprintf(w, "  %-13s %s\n", "totals:", strings.Join(tot, ", "))
-	plural := "s"
-	if s.Lines == 1 {
-		plural = ""
-	}
-	fmt.Fprintf(w, "  %-13s %s %s (%d line%s)\n", "payable:", orDash(t.PayableAmount.Text), s.Currency, s.Lines, plural)
-	if len(s.PaymentMeans) == 0 {
-		fmt.Fprintf(w, "  %-13s none\n", "payment:")
-	}
-	for _, pm := range s.PaymentMeans {
-		fmt.Fprintf(w, "  %-13s %s\n", "payment:", pm)
-	}
-	for _, a := range s.Attachments {
-		fmt.Fprintf(w, "  %-13s %s %s (%s, %d bytes)\n", "attachment:", safename.Escape(a.ID), safename.Escape(a.Filename), safename.Escape(a.MimeCode), a.Size)
-	}
-	fields := []string{"number=" + m.Number, "amount=" + m.Amount.StringFixed(2)}
-	add := func(k, v string) {
-		if v != "" {
-			fields = append(fields, k+"="+v)
-		}
-	}
-	add("date", ublDate(m.Date))
-	add("duedate", ublDate(m.DueDate))
-	add("customerNumber", m.CustomerNumber)
-	add("remittance", m.Remittance)
-	add("relatedInvoiceNumber", m.RelatedInvoiceNumber)
-	add("companyName", m.CompanyName)
-	add("coc", m.Coc)
-	add("email", m.Email)
-	add("mobile", m.Mobile)
-	add("lang", m.Language)
-	add("address", m.Address)
-	add("city", m.City)
-	add("zip", m.Zip)
-	add("country", m.Country)
-	fmt.Fprintf(w, "  %-13s %s\n", "platform:", strings.Join(fields, " "))
-	switch dd := s.DirectDebit; {
-	case dd == nil:
-		fmt.Fprintf(w, "  %-13s no (not asked for by the invoice)\n", "collect:")
-	case s.Collectable:
-		fmt.Fprintf(w, "  %-13s mandate %s, debtor %s, %s %s, end-to-end %s, remittance %s\n", "collect:",
-			dd.MandateID, dd.DebtorIBAN, dd.Amount.StringFixed(2), dd.Currency, dd.EndToEndID, dd.Remittance)
-	default:
-		fmt.Fprintf(w, "  %-13s no: %s\n", "collect:", dd.Reason)
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
+func (*UBLSummary) summary() {}
