@@ -242,15 +242,9 @@ requests is synced.`,
 				return err
 			}
 			defer rep.Abort()
-			var w report.Writer
-			if rep != nil {
-				w = rep
-			}
-			a := a
-			if asJSON { // the JSON report on stdout, the text on stderr
-				if a, w, err = jsonReportApp(a, w); err != nil {
-					return err
-				}
+			a, w, err := jsonReportApp(a, rep, asJSON) // --json: the JSON report on stdout, the text on stderr
+			if err != nil {
+				return err
 			}
 			l, ctx, run, err := openLedgerRun(cmd, f.ledger, "payreq sync")
 			if err != nil {

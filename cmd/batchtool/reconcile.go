@@ -50,15 +50,9 @@ statement; 0 only when every line was matched or returned.`,
 				return err
 			}
 			defer rep.Abort()
-			var w report.Writer
-			if rep != nil {
-				w = rep
-			}
-			a := a
-			if asJSON { // the JSON report on stdout, the text on stderr
-				if a, w, err = jsonReportApp(a, w); err != nil {
-					return err
-				}
+			a, w, err := jsonReportApp(a, rep, asJSON) // --json: the JSON report on stdout, the text on stderr
+			if err != nil {
+				return err
 			}
 			l, ctx, run, err := openLedgerRun(cmd, path, "reconcile "+strings.Join(args, " "))
 			if err != nil {

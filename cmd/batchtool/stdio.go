@@ -138,19 +138,27 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// jsonReportApp adds the JSON report on standard output to rep, for
-// commands whose --json is their JSON report, and returns the app for
-// their text (on standard error).
-func jsonReportApp(a *app, rep report.Writer) (*app, report.Writer, error) {
+// jsonReportApp returns what a command with --report files and --json
+// writes its result through: the report files (nil when none) and, with
+// asJSON, the JSON report on standard output; and the app for its text,
+// on standard error when the JSON takes standard output.
+func jsonReportApp(a *app, rep *report.Files, asJSON bool) (*app, report.Writer, error) {
+	var w report.Writer
+	if rep != nil {
+		w = rep
+	}
+	if !asJSON {
+		return a, w, nil
+	}
 	text, out := jsonApp(a, true)
 	jw, err := report.New(stdoutOutput{out}, report.JSON)
 	if err != nil {
 		return nil, nil, err
 	}
-	if rep == nil {
+	if w == nil {
 		return text, jw, nil
 	}
-	return text, report.Multi(rep, jw), nil
+	return text, report.Multi(w, jw), nil
 }
 
 // spoolStdin saves standard input to a temporary file when one of names is
