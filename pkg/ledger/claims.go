@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 )
@@ -341,10 +340,6 @@ func (l *DB) releaseClaims() error {
 // deadHere reports whether a claim's owner (host:pid:nonce) is a process
 // of this host that no longer runs.
 func deadHere(owner string) bool {
-	host, pid, ok := parseHolder(owner)
-	if here, _ := os.Hostname(); !ok || host != here || pid == os.Getpid() {
-		return false
-	}
-	alive, known := processAlive(pid)
-	return known && !alive
+	self, alive, known := holderHere(owner)
+	return !self && known && !alive
 }

@@ -116,14 +116,9 @@ func (l *DB) tryRunLock(ctx context.Context, holder, command string) (*RunLock, 
 	}
 	cur.Since, _ = time.Parse(time.RFC3339Nano, curSince)
 	cur.Expires, _ = time.Parse(time.RFC3339Nano, curExpires)
-	host, pid, ok := parseHolder(cur.Holder)
-	here, _ := os.Hostname()
-	alive, known := false, false
-	if ok && host == here {
-		alive, known = processAlive(pid)
-	}
+	self, alive, known := holderHere(cur.Holder)
 	switch {
-	case ok && host == here && pid == os.Getpid():
+	case self:
 		return &RunLock{l: l, holder: cur.Holder, reentrant: true}, nil
 	case known && !alive:
 		// A process of this host that is gone: killed, its lease not
@@ -167,6 +162,21 @@ func newHolder() (string, error) {
 		return "", err
 	}
 	return host + ":" + strconv.Itoa(os.Getpid()) + ":" + hex.EncodeToString(b[:]), nil
+}
+
+// holderHere tells what a holder (host:pid:nonce) is on this host: this
+// process (self), or a process of this host that is alive or gone (known
+// false when the holder is of another host, or the platform cannot tell).
+func holderHere(holder string) (self, alive, known bool) {
+	host, pid, ok := parseHolder(holder)
+	if here, _ := os.Hostname(); !ok || host != here {
+		return false, false, false
+	}
+	if pid == os.Getpid() {
+		return true, true, true
+	}
+	alive, known = processAlive(pid)
+	return false, alive, known
 }
 
 // parseHolder splits host:pid:nonce.
