@@ -135,11 +135,11 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 		if done.Valid {
 			return nil, fmt.Errorf("%s %s: %w by worker %s on %s", kind, key, ErrDone, held.Owner, done.String)
 		}
-		if left > 0 && !deadHere(held.Owner) {
+		if left >= 0 && !deadHere(held.Owner) { // the INSERT takes a lease only once it ended: expires_ms < now
 			held.Expires = time.UnixMilli(expires).UTC()
 			return nil, &held
 		}
-		if left > 0 {
+		if left >= 0 {
 			// Its worker ran on this host and is gone (killed): nothing
 			// renews the lease any more; take the unit over now rather
 			// than when the lease ends, as the run lock does.
