@@ -2,10 +2,13 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,6 +62,18 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		if i > 0 {
 			b.Fatal("run with -benchtime 1x: the ledger is imported into once")
 		}
+		if IsPostgres(loc) {
+			// The server processes of the benchmark's connections are found
+			// by this name (samplePostgresCPU).
+			u, err := url.Parse(loc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("application_name", fmt.Sprintf("batchtool_bench_%d", os.Getpid()))
+			u.RawQuery = q.Encode()
+			loc = u.String()
+		}
 		l, err := Open(loc)
 		if err != nil {
 			b.Fatal(err)
@@ -68,7 +83,9 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		seedTime := time.Since(t0)
 		runtime.GC()
 		resetHWM()
-		stop := testutil.SampleHeap()
+		stop := sampleHeap()
+		pg := samplePostgresCPU(b, loc)
+		cpu0 := testutil.CPUTime()
 		b.StartTimer()
 		t1 := time.Now()
 		var wg sync.WaitGroup
@@ -90,6 +107,8 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		wg.Wait()
 		el := time.Since(t1)
 		b.StopTimer()
+		goCPU := testutil.CPUTime() - cpu0
+		pgCPU, bgCPU := pg()
 		peak := stop()
 		for w, err := range errs {
 			if err != nil {
@@ -106,8 +125,154 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		b.ReportMetric(seedTime.Seconds(), "seed-s")
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(vmHWM())/(1<<20), "peak-RSS-MiB")
+		b.ReportMetric(goCPU.Seconds()*1e6/float64(n), "go-cpu-µs/line")
+		if l.d.postgres {
+			b.ReportMetric(pgCPU.Seconds()*1e6/float64(n), "pg-cpu-µs/line")
+			b.ReportMetric(bgCPU.Seconds()*1e6/float64(n), "pg-bg-cpu-µs/line")
+		}
 		l.Close()
 		b.StartTimer()
+	}
+}
+
+// sampleHeap samples the heap in use every few milliseconds until the
+// returned function is called, which returns the peak in bytes. It reads
+// runtime/metrics, which does not stop the world: runtime.ReadMemStats
+// every 5 ms (testutil.SampleHeap) preempted the import 200 times a second
+// and cost it about a tenth of its CPU.
+func sampleHeap() (stop func() uint64) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64()+s[1].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); wg.Wait(); return peak }
+}
+
+// samplePostgresCPU measures the CPU time PostgreSQL spends for the
+// benchmark (Linux, server on this machine): loc gets an application_name,
+// and every 100 ms the server processes of the connections so named (from
+// pg_stat_activity) and its background processes (WAL writer,
+// checkpointer, background writer, autovacuum) are read in /proc. The
+// returned function stops and returns the CPU time of the benchmark's
+// backends and of the background processes since the call (the latter
+// includes work for anyone else using the server). Both are 0 for SQLite
+// or when /proc cannot be read.
+func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, background time.Duration)) {
+	if !IsPostgres(loc) {
+		return func() (time.Duration, time.Duration) { return 0, 0 }
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	app := q.Get("application_name")
+	q.Set("application_name", app+"_sampler")
+	u.RawQuery = q.Encode()
+	db, err := sql.Open("pgx", u.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ticks := func(pid int) int64 {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return -1
+		}
+		// Fields after the command (in parentheses): 14 utime, 15 stime.
+		f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+		if len(f) < 13 {
+			return -1
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		return ut + st
+	}
+	background := func() map[int]int64 {
+		out := map[int]int64{}
+		ds, _ := os.ReadDir("/proc")
+		for _, d := range ds {
+			pid, err := strconv.Atoi(d.Name())
+			if err != nil {
+				continue
+			}
+			cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			c := string(cmd)
+			if strings.HasPrefix(c, "postgres: ") && (strings.Contains(c, "walwriter") || strings.Contains(c, "checkpointer") ||
+				strings.Contains(c, "background writer") || strings.Contains(c, "autovacuum")) {
+				out[pid] = ticks(pid)
+			}
+		}
+		return out
+	}
+	// Connections made before (seeding) count from now.
+	base, last := map[int]int64{}, map[int]int64{}
+	bg0 := background()
+	sample := func() {
+		rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+		if err != nil {
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid int
+			if rows.Scan(&pid) == nil {
+				if t := ticks(pid); t >= 0 {
+					last[pid] = t
+				}
+			}
+		}
+	}
+	sample()
+	for pid, t := range last {
+		base[pid] = t
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				sample()
+			}
+		}
+	}()
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return func() (time.Duration, time.Duration) {
+		close(done)
+		wg.Wait()
+		sample()
+		db.Close()
+		var be, bg int64
+		for pid, t := range last {
+			be += t - base[pid]
+		}
+		for pid, t := range background() {
+			if t0, ok := bg0[pid]; ok && t >= t0 {
+				bg += t - t0
+			}
+		}
+		return time.Duration(be) * tick, time.Duration(bg) * tick
 	}
 }
 

@@ -228,6 +228,18 @@ var migrations = []string{
 		done_at    TEXT,             -- finished: never claimed again
 		PRIMARY KEY (kind, key)
 	);`,
+	// 9: no per-row foreign-key checks in the import on PostgreSQL. Each
+	// statement line and each match row fired a trigger that looked up its
+	// parent (statement_files, statement_lines) row by row: 70% of the time
+	// of those two INSERTs (100,000 rows: 3.8 s against 1.2 s, and 2.4 s
+	// against 0.7 s). The import writes a line's file id and a match's line
+	// id as the rows it inserted in the same transaction returned them, and
+	// nothing deletes lines or files; SQLite never enforced these references
+	// (foreign_keys is off), so both databases now keep them the same way.
+	`SELECT 1;
+` + postgresPart + `
+	ALTER TABLE matches DROP CONSTRAINT IF EXISTS matches_line_id_fkey;
+	ALTER TABLE statement_lines DROP CONSTRAINT IF EXISTS statement_lines_file_id_fkey;`,
 }
 
 // LatestSchema is the schema version this batchtool migrates a ledger to.
