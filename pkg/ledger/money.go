@@ -43,7 +43,18 @@ func (d dialect) money(a decimal.Decimal, ccy string) (any, error) {
 }
 
 func minorUnits(a decimal.Decimal, ccy string) (int64, error) {
-	m := a.Shift(minorDigits(ccy))
+	digits := minorDigits(ccy)
+	// The common case without big.Int arithmetic (an import converts every
+	// line's and match's amount): a coefficient of at most 15 digits with
+	// no more decimals than the minor unit, times at most 10^3.
+	if e := a.Exponent(); e <= 0 && -e <= digits && a.NumDigits() <= 15 {
+		c := a.CoefficientInt64()
+		for range digits + e {
+			c *= 10
+		}
+		return c, nil
+	}
+	m := a.Shift(digits)
 	if !m.IsInteger() || !m.BigInt().IsInt64() {
 		return 0, fmt.Errorf("ledger: %s %s: %w (%d decimals)", a.String(), ccy, ErrMinorUnit, minorDigits(ccy))
 	}

@@ -19,6 +19,13 @@ func TestMinorUnits(t *testing.T) {
 		{"92233720368547758.07", "EUR", "9223372036854775807"},
 		{"1500", "JPY", "1500"},
 		{"1.234", "BHD", "1234"},
+		{"1.2", "BHD", "1200"},
+		{"-7", "EUR", "-700"},
+		{"999999999999999", "EUR", "99999999999999900"}, // 15 digits: no big.Int
+		{"9999999999999.99", "EUR", "999999999999999"},
+		{"9999999999999999", "EUR", "999999999999999900"}, // 16 digits: big.Int
+		{"1E3", "EUR", "100000"},
+		{"-0.01", "EUR", "-1"},
 		{"1.005", "EUR", "ledger: 1.005 EUR: amount finer than its currency's minor unit, or too large (2 decimals)"},
 		{"0.5", "JPY", "ledger: 0.5 JPY: amount finer than its currency's minor unit, or too large (0 decimals)"},
 		{"92233720368547758.08", "EUR", "ledger: 92233720368547758.08 EUR: amount finer than its currency's minor unit, or too large (2 decimals)"},
