@@ -115,13 +115,16 @@ type execQueryer interface {
 // returns the new row's id, or false when nothing was inserted.
 func (d dialect) insertID(ctx context.Context, x execQueryer, q string, args ...any) (int64, bool, error) {
 	return newID(d.postgres,
-		func() *sql.Row { return x.QueryRowContext(ctx, q+" RETURNING id", args...) },
+		func() rowScanner { return x.QueryRowContext(ctx, q+" RETURNING id", args...) },
 		func() (sql.Result, error) { return x.ExecContext(ctx, q, args...) })
 }
 
+// rowScanner is a row of a query: *sql.Row, or *row of a stmt.
+type rowScanner interface{ Scan(dest ...any) error }
+
 // newID reads what an INSERT gave back: on PostgreSQL the row RETURNING
 // id (none after a conflict), on SQLite the result's last insert id.
-func newID(postgres bool, row func() *sql.Row, exec func() (sql.Result, error)) (int64, bool, error) {
+func newID(postgres bool, row func() rowScanner, exec func() (sql.Result, error)) (int64, bool, error) {
 	if postgres {
 		var id int64
 		err := row().Scan(&id)
@@ -143,7 +146,7 @@ func newID(postgres bool, row func() *sql.Row, exec func() (sql.Result, error)) 
 
 // insertStmt is a prepared INSERT that gives back the new id.
 type insertStmt struct {
-	st       *sql.Stmt
+	st       *stmt
 	postgres bool
 }
 
@@ -164,7 +167,7 @@ func (s *insertStmt) Close() error { return s.st.Close() }
 // inserted (a conflict).
 func (s *insertStmt) insert(ctx context.Context, args ...any) (int64, bool, error) {
 	return newID(s.postgres,
-		func() *sql.Row { return s.st.QueryRowContext(ctx, args...) },
+		func() rowScanner { return s.st.QueryRowContext(ctx, args...) },
 		func() (sql.Result, error) { return s.st.ExecContext(ctx, args...) })
 }
 
@@ -207,14 +210,49 @@ func (c *conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*tx, error) {
 	return &tx{tx: t, d: c.d}, nil
 }
 
-// tx is a ledger transaction, each query bound for the dialect.
-type tx struct {
-	tx *sql.Tx
-	d  dialect
+// beginConn starts a transaction on a connection of its own, which its
+// prepared statements use directly (see stmt): for the SQLite import.
+func (c *conn) beginConn(ctx context.Context) (*tx, error) {
+	sc, err := c.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := sc.BeginTx(ctx, nil)
+	if err != nil {
+		sc.Close()
+		return nil, err
+	}
+	return &tx{tx: t, d: c.d, conn: sc}, nil
 }
 
-func (t *tx) Commit() error   { return t.tx.Commit() }
-func (t *tx) Rollback() error { return t.tx.Rollback() }
+// tx is a ledger transaction, each query bound for the dialect.
+type tx struct {
+	tx   *sql.Tx
+	d    dialect
+	conn *sql.Conn // the transaction's own connection (beginConn), or nil
+}
+
+// Commit commits, and gives back the transaction's own connection.
+func (t *tx) Commit() error {
+	err := t.tx.Commit()
+	t.release()
+	return err
+}
+
+// Rollback rolls back (nothing after Commit), and gives back the
+// transaction's own connection.
+func (t *tx) Rollback() error {
+	err := t.tx.Rollback()
+	t.release()
+	return err
+}
+
+func (t *tx) release() {
+	if t.conn != nil {
+		t.conn.Close()
+		t.conn = nil
+	}
+}
 
 func (t *tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.d.bind(q), args...)
@@ -226,8 +264,4 @@ func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows
 
 func (t *tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.d.bind(q), args...)
-}
-
-func (t *tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
-	return t.tx.PrepareContext(ctx, t.d.bind(q))
 }

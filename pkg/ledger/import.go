@@ -210,7 +210,12 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		return res, err
 	}
 	defer c.Release(context.WithoutCancel(ctx)) // after Done, nothing
-	tx, err := l.db.BeginTx(ctx, nil)
+	var tx *tx
+	if l.d.postgres {
+		tx, err = l.db.BeginTx(ctx, nil)
+	} else {
+		tx, err = l.db.beginConn(ctx) // its statements talk to the driver (stmt.go)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -374,7 +379,7 @@ func nullID(id int64) any {
 // bookings.
 type detailIndex struct {
 	ctx      context.Context
-	get, put *sql.Stmt
+	get, put *stmt
 }
 
 func newDetailIndex(ctx context.Context, tx *tx) (*detailIndex, error) {
@@ -435,7 +440,7 @@ const matchChunk = 64
 type matchWriter struct {
 	ctx        context.Context
 	tx         *tx
-	one, chunk *sql.Stmt
+	one, chunk *stmt
 	buf        []any
 }
 

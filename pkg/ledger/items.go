@@ -223,10 +223,10 @@ func (l *DB) putInvoices(ctx context.Context, tx *tx, source string, vs []newInv
 type txStore struct {
 	ctx                                             context.Context
 	tx                                              *tx
-	byE2E, batchByID, batchesByTotal, byRef, byIBAN *sql.Stmt
-	updColl, updInv, updBatch, collectBatch         *sql.Stmt
-	byKeys                                          map[int]*sql.Stmt
-	requestsByKeys                                  map[int]*sql.Stmt
+	byE2E, batchByID, batchesByTotal, byRef, byIBAN *stmt
+	updColl, updInv, updBatch, collectBatch         *stmt
+	byKeys                                          map[int]*stmt
+	requestsByKeys                                  map[int]*stmt
 	requests                                        bool             // some payment request is open or paid
 	now                                             string           // when a payout books a request
 	invCcy                                          map[int64]string // currencies of the invoices read, for their updates
@@ -239,7 +239,7 @@ const invCols = `i.id, i.number, i.customer_name, i.amount, i.open_amount, i.cur
 const batchCols = `id, pmtinf_id, nb_of_txs, total, currency, collection_date, status`
 
 func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
-	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*sql.Stmt{}, requestsByKeys: map[int]*sql.Stmt{}, now: now, invCcy: map[int64]string{}}
+	s := &txStore{ctx: ctx, tx: tx, byKeys: map[int]*stmt{}, requestsByKeys: map[int]*stmt{}, now: now, invCcy: map[int64]string{}}
 	// A ledger without payment requests spends no lookup on credit lines.
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
 		RequestPending, RequestOpen, RequestPaid).Scan(&s.requests); err != nil {
@@ -249,7 +249,7 @@ func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
 	// what the engine decides on is what it writes back.
 	lock, lockI := tx.d.forUpdate(""), tx.d.forUpdate("i")
 	for _, p := range []struct {
-		dst **sql.Stmt
+		dst **stmt
 		sql string
 	}{
 		{&s.byE2E, `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ? ORDER BY id` + lock},
@@ -273,7 +273,7 @@ func newTxStore(ctx context.Context, tx *tx, now string) (*txStore, error) {
 }
 
 func (s *txStore) close() {
-	for _, st := range []*sql.Stmt{s.byE2E, s.batchByID, s.batchesByTotal, s.byRef, s.byIBAN, s.updColl, s.updInv, s.updBatch, s.collectBatch} {
+	for _, st := range []*stmt{s.byE2E, s.batchByID, s.batchesByTotal, s.byRef, s.byIBAN, s.updColl, s.updInv, s.updBatch, s.collectBatch} {
 		if st != nil {
 			st.Close()
 		}
@@ -361,7 +361,7 @@ func (s *txStore) CollectionsByEndToEnd(e2e string) ([]reconcile.Collection, err
 	return out, rows.Err()
 }
 
-func scanBatches(rows *sql.Rows) ([]reconcile.Batch, error) {
+func scanBatches(rows *rows) ([]reconcile.Batch, error) {
 	defer rows.Close()
 	var out []reconcile.Batch
 	for rows.Next() {
@@ -406,7 +406,7 @@ func (s *txStore) BatchesByTotal(count int, total decimal.Decimal, ccy string) (
 	return scanBatches(rows)
 }
 
-func (s *txStore) scanInvoices(rows *sql.Rows, openOnly bool) ([]reconcile.Invoice, error) {
+func (s *txStore) scanInvoices(rows *rows, openOnly bool) ([]reconcile.Invoice, error) {
 	defer rows.Close()
 	var out []reconcile.Invoice
 	for rows.Next() {
