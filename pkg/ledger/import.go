@@ -353,6 +353,7 @@ func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r st
 		if err != nil {
 			return err
 		}
+		store.entryDone()
 		res.Summary.Add(rr)
 		for _, ln := range rr.Lines {
 			if err := mw.add(lineID, ln); err != nil {

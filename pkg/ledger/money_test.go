@@ -3,12 +3,15 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/sepa"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 func TestMinorUnits(t *testing.T) {
@@ -259,5 +262,45 @@ func TestSQLSumsAgreeWithTheReport(t *testing.T) {
 	}
 	if got, want := fmt.Sprintf("%+v", totals), fmt.Sprintf("[{Currency:EUR Count:%d Sum:%s}]", s.Total.Count, s.Total.Amount); got != want {
 		t.Errorf("LineTotals %s, want %s", got, want)
+	}
+}
+
+// TestImportCurrencyAfterManyInvoices: an import forgets the currencies of
+// the invoices it read once it has read a thousand or so (txStore.entryDone);
+// an invoice in yen paid after 1,200 euro invoices keeps its remainder in
+// yen, not in cents.
+func TestImportCurrencyAfterManyInvoices(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	n := 2400
+	seed(t, l, n)
+	o, _ := sepa.NewOGM(987654)
+	jpy := &reconcile.Invoice{Number: "INV-JPY", CustomerName: "Customer", Reference: string(o), Amount: d("1500"), Currency: "JPY", DueDate: dueDate}
+	sent := false
+	if _, err := l.AddInvoices(ctx, "yen", func() (*reconcile.Invoice, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return jpy, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var es []*statement.Entry
+	for k := 0; k < n; k++ {
+		es = append(es, genEntry(k))
+	}
+	tx := statement.Transaction{Amount: d("500"), Currency: "JPY", Reference: statement.Reference{Scheme: sepa.SchemeOGM, Value: string(o)}}
+	es = append(es, &statement.Entry{Statement: genStatement, Seq: n + 1, Ref: "yen", Currency: "JPY", Status: "BOOK", BookingDate: bookDate,
+		Amount: tx.Amount, Details: []statement.Transaction{tx}})
+	res, err := l.Import(ctx, File{Name: "many", SHA256: "many"}, &sliceReader{entries: es}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tally(res.Summary, reconcile.RuleReference); got != 3*n/10+1 {
+		t.Errorf("%d lines by reference, want %d", got, 3*n/10+1)
+	}
+	if got := invoiceOpen(t, l, "INV-JPY"); got != "1000" {
+		t.Errorf("INV-JPY open %s, want 1000", got)
 	}
 }
