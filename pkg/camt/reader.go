@@ -83,8 +83,11 @@ type Reader struct {
 	dropped  map[string]dropped // findings beyond maxPerRule, per rule
 	err      error              // sticky
 	entryAmt amt                // the Amt of the entry being read
-	eof      bool
-	rootPath string // /Document/BkToCstmrStmt
+	// lastDate is the last date read, from lastDateText (see date).
+	lastDate     time.Time
+	lastDateText [10]byte
+	eof          bool
+	rootPath     string // /Document/BkToCstmrStmt
 }
 
 // stmtState holds what the checks need while a statement is read.
@@ -790,7 +793,15 @@ func (r *Reader) date(b []byte, line int, p elPath) time.Time {
 		return time.Time{}
 	}
 	if len(b) >= 10 && (len(b) == 10 || b[10] == 'T' || b[10] == '+' || b[10] == 'Z' || b[10] == '-') {
+		// Entries of a statement share a few dates: the last one read is
+		// kept with its time, which costs a comparison instead of a
+		// time.Date.
+		if !r.lastDate.IsZero() && string(b[:10]) == string(r.lastDateText[:]) {
+			return r.lastDate
+		}
 		if t, ok := isoDate(b[:10]); ok {
+			r.lastDate = t
+			copy(r.lastDateText[:], b[:10])
 			return t
 		}
 	}
@@ -884,6 +895,12 @@ func (p elPath) at(tail string) elPath {
 	return p
 }
 
+// entryDetail is an entry and its one transaction detail in one allocation.
+type entryDetail struct {
+	e statement.Entry
+	d [1]statement.Transaction
+}
+
 // entry turns the Ntry in the tree into a statement entry.
 func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
@@ -896,25 +913,6 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &statement.Entry{
-		Statement:      c.st,
-		Seq:            c.nNtr,
-		Ref:            t.text(k[nmNtryRef]),
-		Amount:         amount,
-		Currency:       a.Ccy,
-		Reversal:       isTrue(t.code(k[nmRvslInd])),
-		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
-		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
-		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
-		Info:           t.text(k[nmAddtlNtryInf]),
-		Line:           line,
-	}
-	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
-	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
-	if e.Currency == "" {
-		e.Currency = c.st.Account.Currency
-	}
-
 	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
 	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
 	btch := k[nmBtch]
@@ -934,6 +932,34 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 			}
 		}
 	}
+	// An entry with one detail (the most common) is allocated with it.
+	var e *statement.Entry
+	if nd == 1 {
+		ed := new(entryDetail)
+		e, ed.e.Details = &ed.e, ed.d[:0:1]
+	} else {
+		e = new(statement.Entry)
+	}
+	details := e.Details
+	*e = statement.Entry{
+		Statement:      c.st,
+		Seq:            c.nNtr,
+		Ref:            t.text(k[nmNtryRef]),
+		Amount:         amount,
+		Currency:       a.Ccy,
+		Reversal:       isTrue(t.code(k[nmRvslInd])),
+		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
+		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
+		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
+		Info:           t.text(k[nmAddtlNtryInf]),
+		Line:           line,
+	}
+	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
+	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
+	if e.Currency == "" {
+		e.Currency = c.st.Account.Currency
+	}
+
 	if btch != none {
 		e.BatchID = t.choice(btch, []name{nmPmtInfId}, []name{nmMsgId})
 		if s := t.textAt(btch, nmNbOfTxs); s != "" {
@@ -950,7 +976,10 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 			"Ntry holds %d transaction details, more than %d (MaxDetails): a limit of this reader, far beyond real statements", nd, MaxDetails)
 	}
 	if nd > 0 {
-		e.Details = make([]statement.Transaction, 0, nd)
+		e.Details = details
+		if nd > 1 {
+			e.Details = make([]statement.Transaction, 0, nd)
+		}
 		allAmounts := true
 		var sum decsum.Sum
 		k := 0

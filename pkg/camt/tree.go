@@ -25,7 +25,17 @@ type tree struct {
 	// careful leaves every token to scanner.next: the fuzz target reads
 	// each input both ways and requires the same result.
 	careful bool
+	// str is the arena as one string, made on the first call of text
+	// after read (strOK): the texts an element hands out are substrings of
+	// it, one allocation per element instead of one per field.
+	str   string
+	strOK bool
 }
+
+// maxShared is the largest arena whose texts share one string; a larger
+// element (far beyond real entries, up to MaxElementBytes) gets a string
+// per text, so that its copy does not double its memory.
+const maxShared = 64 << 10
 
 // span is a piece of the arena.
 type span struct{ off, n int32 }
@@ -69,6 +79,7 @@ func (t *tree) bytes(s span) []byte { return t.arena[s.off : s.off+s.n] }
 func (t *tree) read(s *scanner, tok *token) error {
 	t.nodes = t.nodes[:0]
 	t.arena = t.arena[:0]
+	t.str, t.strOK = "", false
 	t.base = tok.line
 	t.root = append(t.root[:0], tok.name...)
 	t.add(s, names.lookup(tok.name), tok.line)
@@ -407,16 +418,27 @@ func (t *tree) firstChild(i int32) int32 {
 
 func (t *tree) nextSibling(c int32) int32 { return t.nodes[c].next }
 
-// text returns the trimmed text of node i ("" for none).
+// text returns the trimmed text of node i ("" for none), a substring of
+// the one string of the element's texts (see tree.str).
 func (t *tree) text(i int32) string {
 	if i == none {
 		return ""
 	}
-	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	sp := t.nodes[i].text
+	all := t.bytes(sp)
+	b := bytes.TrimSpace(all)
 	if len(b) == 0 {
 		return ""
 	}
-	return string(b)
+	if len(t.arena) > maxShared {
+		return string(b)
+	}
+	if !t.strOK {
+		t.str, t.strOK = string(t.arena), true
+	}
+	// b is a piece of all: it starts where the capacities differ.
+	off := int(sp.off) + cap(all) - cap(b)
+	return t.str[off : off+len(b)]
 }
 
 // code returns the trimmed text of node i as an interned string: codes,
