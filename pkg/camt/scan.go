@@ -588,18 +588,23 @@ func trimRightSpace(b []byte) []byte {
 }
 
 // nameClass is 1 for the bytes a name may start with, 2 for the others it
-// may hold, 0 for the rest (see validName).
+// may hold but ':', 4 for ':', 0 for the rest (see validName).
 var nameClass = func() (c [256]uint8) {
 	for i := range c {
 		switch {
 		case i >= 'a' && i <= 'z', i >= 'A' && i <= 'Z', i == '_':
 			c[i] = 1
-		case i >= '0' && i <= '9', i == '-', i == '.', i == ':':
+		case i >= '0' && i <= '9', i == '-', i == '.':
 			c[i] = 2
+		case i == ':':
+			c[i] = 4
 		}
 	}
 	return c
 }()
+
+// nameChar is the nameClass bits of the characters of a name but ':'.
+const nameChar = 1 | 2
 
 // validName checks an element, attribute or processing-instruction name.
 // ISO 20022 names are ASCII, so only ASCII name characters are accepted:

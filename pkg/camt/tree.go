@@ -129,14 +129,17 @@ func (t *tree) read(s *scanner, tok *token) error {
 				}
 			} else if nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth {
 				b := buf[1:]
-				colon := -1
+				// The name, with at most one ':' between prefix and
+				// local name; a second ':' ends it (and the scanner
+				// refuses the tag).
 				i := 1
-				for ; i < len(b) && nameClass[b[i]] != 0; i++ {
-					if b[i] == ':' {
-						if colon >= 0 {
-							break
-						}
-						colon = i
+				for i < len(b) && nameClass[b[i]]&nameChar != 0 {
+					i++
+				}
+				colon := -1
+				if i < len(b) && b[i] == ':' {
+					colon = i
+					for i++; i < len(b) && nameClass[b[i]]&nameChar != 0; i++ {
 					}
 				}
 				full := b[:i]
@@ -337,10 +340,16 @@ func (t *tree) limit(s *scanner, line int, value, format string, args ...any) er
 
 // blank reports whether text is only white space, as bytes.TrimSpace sees it.
 func blank(b []byte) bool {
-	if c := b[0]; c < 0x80 && !isSpace(c) && c != '\v' && c != '\f' {
-		return false
+	for _, c := range b {
+		switch {
+		case isSpace(c):
+		case c < 0x80 && c != '\v' && c != '\f':
+			return false
+		default:
+			return len(bytes.TrimSpace(b)) == 0
+		}
 	}
-	return len(bytes.TrimSpace(b)) == 0
+	return true
 }
 
 func (t *tree) add(s *scanner, nm name, line int) int32 {
