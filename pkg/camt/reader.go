@@ -584,7 +584,25 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 // otherAccount reads Id/Othr/Id, or the 001.01 alternatives BBAN and
 // PrtryAcct/Id, of an account Id node.
 func otherAccount(t *tree, id int32) string {
-	return t.choice(id, []name{nmOthr, nmId}, []name{nmBBAN}, []name{nmPrtryAcct, nmId})
+	// One pass over the children: most accounts have only an IBAN.
+	othr, bban, prtry := int32(none), int32(none), int32(none)
+	for c := t.firstChild(id); c != none; c = t.nextSibling(c) {
+		switch {
+		case t.is(c, nmOthr) && othr == none:
+			othr = c
+		case t.is(c, nmBBAN) && bban == none:
+			bban = c
+		case t.is(c, nmPrtryAcct) && prtry == none:
+			prtry = c
+		}
+	}
+	if s := t.textAt(othr, nmId); s != "" {
+		return s
+	}
+	if s := t.text(bban); s != "" {
+		return s
+	}
+	return t.textAt(prtry, nmId)
 }
 
 // finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
@@ -1199,7 +1217,14 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	var apath elPath
 	if has && nd == 1 {
 		apath = ap
-		apath.tail += "/Amt"
+		switch ap.tail { // constants: no string built per detail
+		case "":
+			apath.tail = "/Amt"
+		case "/AmtDtls/TxAmt":
+			apath.tail = "/AmtDtls/TxAmt/Amt"
+		default:
+			apath.tail += "/Amt"
+		}
 	}
 	return tr, apath, has, nil
 }
