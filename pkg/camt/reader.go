@@ -196,14 +196,7 @@ func (r *Reader) fail(line int, path, value, rule, format string, args ...any) e
 }
 
 func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format string, args ...any) {
-	if r.perRule[rule] >= maxPerRule {
-		if r.dropped == nil {
-			r.dropped = map[string]dropped{}
-		}
-		d := r.dropped[rule]
-		d.n++
-		d.errors = d.errors || sev == finding.Error
-		r.dropped[rule] = d
+	if r.counted(sev, rule) {
 		return
 	}
 	if r.perRule == nil {
@@ -212,6 +205,24 @@ func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format s
 	r.perRule[rule]++
 	r.findings.Add(finding.Finding{Severity: sev, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// counted reports whether rule has its maxPerRule findings already, and
+// then counts one more finding of it. Where a finding may repeat on every
+// entry its caller asks first, so that a file full of it does not build
+// paths and amount texts that are only counted.
+func (r *Reader) counted(sev finding.Severity, rule string) bool {
+	if r.perRule[rule] < maxPerRule {
+		return false
+	}
+	if r.dropped == nil {
+		r.dropped = map[string]dropped{}
+	}
+	d := r.dropped[rule]
+	d.n++
+	d.errors = d.errors || sev == finding.Error
+	r.dropped[rule] = d
+	return true
 }
 
 // addDropped adds, at the end of the file, one finding per rule that had
@@ -823,7 +834,9 @@ func (r *Reader) date(b []byte, line int, p elPath) time.Time {
 			return t
 		}
 	}
-	r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	if !r.counted(finding.Error, RuleSchema) {
+		r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	}
 	return time.Time{}
 }
 
@@ -982,7 +995,7 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 		e.BatchID = t.choice(btch, []name{nmPmtInfId}, []name{nmMsgId})
 		if s := t.textAt(btch, nmNbOfTxs); s != "" {
 			k, err := strconv.Atoi(s)
-			if err != nil {
+			if err != nil && !r.counted(finding.Error, RuleSchema) {
 				r.add(finding.Error, t.line(btch, line), p.String()+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
 			}
 			e.BatchCount = k
@@ -1037,10 +1050,10 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 				}
 			}
 		}
-		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
+		if allAmounts && nd > 1 && !sum.Equal(e.Amount) && !r.counted(finding.Warning, RuleDetails) {
 			r.add(finding.Warning, a.Line, p.String()+"/Amt", string(a.raw), RuleDetails,
 				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.Decimal().String())
-		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
+		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) && !r.counted(finding.Warning, RuleDetails) {
 			r.add(finding.Warning, e.Details[0].Line, firstPath.String(), e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
@@ -1112,7 +1125,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		ia := t.amount(n)
 		if d, err := parseAmount(ia.raw, false); err == nil {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
-		} else {
+		} else if !r.counted(finding.Error, RuleSchema) {
 			r.add(finding.Error, ia.Line, p.String()+"/AmtDtls/InstdAmt/Amt", shorten(string(ia.raw)), RuleSchema, "%v", err)
 		}
 	}
@@ -1255,7 +1268,7 @@ func clean(s string) string {
 // plain reads a positive amount, adding an error finding when malformed.
 func (r *Reader) plain(a amt, p elPath) decimal.Decimal {
 	d, err := parseAmount(a.raw, false)
-	if err != nil {
+	if err != nil && !r.counted(finding.Error, RuleSchema) {
 		r.add(finding.Error, a.Line, p.String(), shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
 	return d
