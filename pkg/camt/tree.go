@@ -105,15 +105,33 @@ func (t *tree) read(s *scanner, tok *token) error {
 					line := s.line
 					s.line += nl
 					if drop == 0 {
-						if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
-							return err
+						// t.addText, written out for the common cases:
+						// the first text of an element, starting with a
+						// character that is not white space, and white
+						// space that is not added.
+						n := &t.nodes[stack[len(stack)-1].node]
+						switch {
+						case n.text.n == 0 && text[0] > ' ' && len(text) <= MaxText:
+							n.text = span{int32(len(t.arena)), int32(len(text))}
+							t.arena = append(t.arena, text...)
+							n.flags &^= textClosed
+						case (n.text.n == 0 || n.flags&textClosed != 0) && plainBlank(text):
+						default:
+							if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
+								return err
+							}
 						}
 					}
 					continue
 				}
 			} else if buf[1] == '/' {
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
-				if b := buf[2:]; len(b) > len(top) && b[len(top)] == '>' && string(b[:len(top)]) == string(top) {
+				b := buf[2:]
+				same := len(b) > len(top) && b[len(top)] == '>'
+				for j := 0; same && j < len(top); j++ {
+					same = b[j] == top[j]
+				}
+				if same {
 					s.drop()
 					s.pos += len(top) + 3
 					s.offset += int64(len(top) + 3)
@@ -147,7 +165,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					i = len(b) // the scanner refuses it
 				}
 				s.attrs = s.attrs[:0]
-				if colon != i-1 {
+				if colon != i-1 && i < len(b) && b[i] == ' ' {
 					i = fastAttrs(s, b, i)
 				}
 				self := i+1 < len(b) && b[i] == '/' && b[i+1] == '>'
@@ -169,15 +187,59 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
 					s.stack = append(s.stack, full...)
-					var err error
-					if stack, err = t.start(s, stack, full[colon+1:], self, line); err != nil {
-						return err
+					// t.start and t.add, written out: a start tag of a
+					// name of up to 16 bytes makes no call.
+					local := full[colon+1:]
+					f := &stack[len(stack)-1]
+					t.nodes[f.node].flags |= textClosed
+					nm := nmOther
+					if len(local) <= 16 && cap(local) >= 16 {
+						w0, w1 := nameWords(local)
+						for h := wordHash(w0, w1); words[h].len != 0; h = (h + 1) % uint32(len(words)) {
+							if e := &words[h]; e.w0 == w0 && e.w1 == w1 && int(e.len) == len(local) {
+								nm = e.n
+								break
+							}
+						}
+					} else {
+						nm = names.lookupString(local)
 					}
+					if nm == nmOther {
+						if self {
+							s.drop()
+						} else {
+							drop = 1
+						}
+						continue
+					}
+					k := len(t.nodes)
+					if k >= MaxElements {
+						return t.limit(s, line, string(local), "%s holds more than %d elements with fields (MaxElements)", t.root, MaxElements)
+					}
+					if k < cap(t.nodes) {
+						t.nodes = t.nodes[:k+1]
+					} else {
+						t.nodes = append(t.nodes, node{})
+					}
+					nd := &t.nodes[k]
+					nd.text, nd.ccy = span{}, span{}
+					nd.line, nd.next, nd.name, nd.flags = int32(line-t.base), none, nm, 0
+					if len(s.attrs) > 0 {
+						if v, ok := s.attr("Ccy"); ok {
+							nd.ccy = t.put(v)
+							nd.flags |= hasCcy
+						}
+					}
+					if f.last == none {
+						t.nodes[f.node].flags |= hasChild
+					} else {
+						t.nodes[f.last].next = int32(k)
+					}
+					f.last = int32(k)
 					if self {
 						s.drop()
-					} else if stack[len(stack)-1].node == none {
-						drop = 1
-						stack = stack[:len(stack)-1]
+					} else {
+						stack = append(stack, frame{int32(k), none})
 					}
 					continue
 				}
@@ -336,6 +398,17 @@ func scanText(b []byte) (n, nl int, plain bool) {
 // limit makes the error for input beyond a limit at the scanner's position.
 func (t *tree) limit(s *scanner, line int, value, format string, args ...any) error {
 	return &limitError{line: line, path: s.path(), value: value, msg: fmt.Sprintf(format, args...)}
+}
+
+// plainBlank reports whether plain text (ASCII without control characters
+// but tab, CR and LF; see scanText) is only white space.
+func plainBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // blank reports whether text is only white space, as bytes.TrimSpace sees it.
