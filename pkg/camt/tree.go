@@ -53,6 +53,7 @@ const (
 	hasChild   = 1 << iota // the next node is the first child
 	hasCcy                 // ccy is set
 	textClosed             // a child started after the text: later text is not added
+	trimmed                // the text has no white space to trim at either end
 )
 
 // frame is an open element while the tree is read.
@@ -115,6 +116,9 @@ func (t *tree) read(s *scanner, tok *token) error {
 							n.text = span{int32(len(t.arena)), int32(len(text))}
 							t.arena = append(t.arena, text...)
 							n.flags &^= textClosed
+							if text[len(text)-1] > ' ' {
+								n.flags |= trimmed
+							}
 						case (n.text.n == 0 || n.flags&textClosed != 0) && plainBlank(text):
 						default:
 							if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
@@ -344,6 +348,7 @@ func (t *tree) addText(s *scanner, f *frame, text []byte, line int) error {
 		}
 		t.arena = append(t.arena, text...)
 		n.text.n += int32(len(text))
+		n.flags &^= trimmed
 	}
 	return nil
 }
@@ -508,7 +513,10 @@ func (t *tree) text(i int32) string {
 	}
 	sp := t.nodes[i].text
 	all := t.bytes(sp)
-	b := bytes.TrimSpace(all)
+	b := all
+	if t.nodes[i].flags&trimmed == 0 {
+		b = bytes.TrimSpace(all)
+	}
 	if len(b) == 0 {
 		return ""
 	}
@@ -529,7 +537,7 @@ func (t *tree) code(i int32) string {
 	if i == none {
 		return ""
 	}
-	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	b := t.trim(i)
 	// The code of an element is most often one of the two it had last
 	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
 	// lookup.
@@ -597,7 +605,16 @@ func (t *tree) raw(i int32) []byte {
 	if i == none {
 		return nil
 	}
-	return bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	return t.trim(i)
+}
+
+// trim returns the text of node i without the white space at its ends.
+func (t *tree) trim(i int32) []byte {
+	n := &t.nodes[i]
+	if n.flags&trimmed != 0 {
+		return t.arena[n.text.off : n.text.off+n.text.n]
+	}
+	return bytes.TrimSpace(t.arena[n.text.off : n.text.off+n.text.n])
 }
 
 // rawAt returns the raw text at a path from i.
