@@ -289,7 +289,7 @@ func (s *scanner) text() (token, error) {
 	k, nl := 0, 0
 	plain := true
 	for {
-		i, n, p := scanText(s.buf[s.pos+k : s.end])
+		i, n, p, _ := scanText(s.buf[s.pos+k : s.end])
 		nl += n
 		plain = plain && p
 		k += i

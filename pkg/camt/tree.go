@@ -2,6 +2,7 @@ package camt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 )
 
@@ -98,7 +99,16 @@ func (t *tree) read(s *scanner, tok *token) error {
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
 			if buf[0] != '<' {
-				i, nl, plain := scanText(buf)
+				// Text that starts with a character (most text) is
+				// scanned by a loop small enough to be inlined: a call
+				// here would spill the loop's state on every text.
+				var i, nl int
+				var plain, white bool
+				if buf[0] > ' ' {
+					i, nl, plain = scanBytes(buf)
+				} else {
+					i, nl, plain, white = scanText(buf)
+				}
 				if plain && i < len(buf) {
 					text := buf[:i]
 					s.pos += i
@@ -119,7 +129,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 							if text[len(text)-1] > ' ' {
 								n.flags |= trimmed
 							}
-						case (n.text.n == 0 || n.flags&textClosed != 0) && plainBlank(text):
+						case (n.text.n == 0 || n.flags&textClosed != 0) && white:
 						default:
 							if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
 								return err
@@ -382,9 +392,35 @@ func fastAttrs(s *scanner, b []byte, i int) int {
 }
 
 // scanText returns the length of the text at the start of b (up to the
-// first '<', or all of b), its line feeds, and whether it is plain: ASCII
-// without references, control characters or ']'.
-func scanText(b []byte) (n, nl int, plain bool) {
+// first '<', or all of b), its line feeds, whether it is plain (ASCII
+// without references, control characters or ']') and whether it is only
+// white space. Indentation, the most common text of a file written for
+// people, is skipped eight spaces at a time, and other text eight plain
+// bytes at a time.
+func scanText(b []byte) (n, nl int, plain, blank bool) {
+	i := 0
+	for i < len(b) {
+		switch b[i] {
+		case ' ':
+			if i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
+				i += 8
+				continue
+			}
+		case '\n':
+			nl++
+		case '\t', '\r':
+		case '<':
+			return i, nl, true, true
+		default:
+			return scanRest(b, i, nl)
+		}
+		i++
+	}
+	return len(b), nl, true, true
+}
+
+// scanBytes is scanText byte by byte, without telling white space.
+func scanBytes(b []byte) (n, nl int, plain bool) {
 	plain = true
 	for i, c := range b {
 		switch textClass[c] {
@@ -400,20 +436,42 @@ func scanText(b []byte) (n, nl int, plain bool) {
 	return len(b), nl, plain
 }
 
+// scanRest goes on with scanText from b[i], a byte that is not white space.
+func scanRest(b []byte, i, nl int) (n, nlines int, plain, blank bool) {
+	plain = true
+	for i < len(b) {
+		if i+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
+		switch textClass[b[i]] {
+		case 0:
+		case 1:
+			return i, nl, plain, false
+		case 2:
+			nl++
+		default:
+			plain = false
+		}
+		i++
+	}
+	return len(b), nl, plain, false
+}
+
+// plainWord reports whether the eight bytes of x are all of textClass 0
+// and none is a tab or CR: ASCII from ' ' on, but '<', '&' and ']'.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// A byte >= 0x80, or < 0x20 (x has no high bits then), or one of the
+	// three: x ^ c has a zero byte.
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return x&highs == 0 && (x-0x20*ones)&^x&highs == 0 &&
+		zero(x^(0x3C*ones))|zero(x^(0x26*ones))|zero(x^(0x5D*ones)) == 0
+}
+
 // limit makes the error for input beyond a limit at the scanner's position.
 func (t *tree) limit(s *scanner, line int, value, format string, args ...any) error {
 	return &limitError{line: line, path: s.path(), value: value, msg: fmt.Sprintf(format, args...)}
-}
-
-// plainBlank reports whether plain text (ASCII without control characters
-// but tab, CR and LF; see scanText) is only white space.
-func plainBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // blank reports whether text is only white space, as bytes.TrimSpace sees it.
