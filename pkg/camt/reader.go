@@ -459,7 +459,7 @@ func (r *Reader) root(t *token, line int) error {
 		return r.fail(line, "/Document", ns, RuleNamespace, "%v", err)
 	}
 	r.msg = m
-	r.format = fmt.Sprintf("camt.%s.001.%02d", m.number, version)
+	r.format = "camt." + m.number + ".001." + strconv.Itoa(version/10) + strconv.Itoa(version%10) // 02
 	return nil
 }
 
@@ -520,7 +520,7 @@ func (r *Reader) beginStatement(line int) error {
 	r.nStmt++
 	st := &statement.Statement{Format: r.format, Kind: r.msg.kind, MessageID: r.msgID, CreatedAt: r.created, Line: line}
 	r.stmts = append(r.stmts, st)
-	r.cur = &stmtState{st: st, path: fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt)}
+	r.cur = &stmtState{st: st, path: r.rootPath + "/" + r.msg.stmt + "[" + strconv.Itoa(r.nStmt) + "]"}
 	return nil
 }
 
@@ -544,7 +544,7 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	}
 	if el == "Bal" {
 		c.nBal++
-		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
+		path = c.path + "/Bal[" + strconv.Itoa(c.nBal) + "]" // per Bal: no fmt
 	}
 	t := &r.t
 	if err := t.read(r.s, tk); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // tree holds one decoded element (an Ntry, a Bal, the Acct ...) as a small
@@ -402,8 +403,15 @@ func scanText(b []byte) (n, nl int, plain, blank bool) {
 	for i < len(b) {
 		switch b[i] {
 		case ' ':
-			if i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
-				i += 8
+			if i+8 <= len(b) {
+				// Skip the spaces among the next eight bytes: all
+				// eight, or those before the first other byte.
+				x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020
+				if x == 0 {
+					i += 8
+				} else {
+					i += bits.TrailingZeros64(x) / 8
+				}
 				continue
 			}
 		case '\n':
