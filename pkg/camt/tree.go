@@ -11,7 +11,8 @@ import (
 // tree of the nodes fields are read from: the element itself and every
 // element below it whose name is in elementNames, reached through such
 // elements. Texts live in one byte arena. The tree is reused from element to
-// element, so reading an entry allocates only the strings it hands out.
+// element, so reading an entry allocates only the one string its texts are
+// handed out from (see tree.str).
 //
 // Its size is bounded by MaxElementBytes, MaxElements and MaxText, which
 // also keeps every offset well inside an int32.
