@@ -25,7 +25,7 @@ type scanner struct {
 	line       int
 	eof        bool
 	rerr       error
-	stack      []byte // names of open elements, each followed by a 0 byte
+	stack      []byte // names of open elements, one after the other
 	stackOff   []int
 	pendingEnd bool
 	filled     bool  // the last read filled the buffer: the next fill grows it
@@ -78,7 +78,9 @@ const (
 )
 
 func newScanner(r io.Reader) *scanner {
-	return &scanner{r: r, buf: make([]byte, minBuffer), line: 1}
+	// The names of open elements get room for 16 bytes past the last
+	// (see tree.read).
+	return &scanner{r: r, buf: make([]byte, minBuffer), line: 1, stack: make([]byte, 0, 512)}
 }
 
 // fill reads more input, keeping the bytes from pos on. It reports whether

@@ -143,9 +143,22 @@ func (t *tree) read(s *scanner, tok *token) error {
 			} else if buf[1] == '/' {
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
 				b := buf[2:]
-				same := len(b) > len(top) && b[len(top)] == '>'
-				for j := 0; same && j < len(top); j++ {
-					same = b[j] == top[j]
+				// </name> of the open element: names of up to 16
+				// bytes are compared as two words (the bytes past a
+				// name are masked off), longer ones as strings.
+				n := len(top)
+				same := len(b) > n && b[n] == '>'
+				if same && n <= 16 && cap(b) >= 16 && cap(top) >= 16 {
+					b16, t16 := b[:16], top[:16]
+					x0 := binary.LittleEndian.Uint64(b16) ^ binary.LittleEndian.Uint64(t16)
+					x1 := binary.LittleEndian.Uint64(b16[8:]) ^ binary.LittleEndian.Uint64(t16[8:])
+					if n < 8 {
+						same = x0&(1<<(8*n)-1) == 0
+					} else {
+						same = x0 == 0 && x1&(1<<(8*(n-8))-1) == 0
+					}
+				} else if same {
+					same = string(b[:n]) == string(top)
 				}
 				if same {
 					s.drop()
@@ -202,7 +215,16 @@ func (t *tree) read(s *scanner, tok *token) error {
 						continue
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
-					s.stack = append(s.stack, full...)
+					if k := len(s.stack); len(full) <= 16 && cap(full) >= 16 && cap(s.stack)-k >= 16 {
+						// Two word stores instead of a call of memmove;
+						// the bytes past the name are beyond len.
+						dst, src := s.stack[k:k+16], full[:16]
+						binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src))
+						binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
+						s.stack = s.stack[:k+len(full)]
+					} else {
+						s.stack = append(s.stack, full...)
+					}
 					// t.start and t.add, written out: a start tag of a
 					// name of up to 16 bytes makes no call.
 					local := full[colon+1:]
