@@ -71,9 +71,9 @@ func (e *scanError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e
 // maxBuffer, each time a read fills it: a small file (most statements are a
 // few KB) does not pay for allocating and clearing a large buffer, which
 // took a fifth of the time of reading one; a large file reads in
-// maxBuffer pieces after a few reads.
+// maxBuffer pieces after three reads.
 const (
-	minBuffer = 4 << 10
+	minBuffer = 8 << 10
 	maxBuffer = 64 << 10
 )
 
