@@ -40,7 +40,10 @@ const (
 	ClaimDue       ClaimKind = "due"       // a due file to build a batch from; key: the file's digest
 	ClaimUpload    ClaimKind = "upload"    // a batch to upload; key: its file's SHA-256 or PmtInfId
 	ClaimStatement ClaimKind = "statement" // a fetched statement file to import; key: its SHA-256
-	ClaimRequest   ClaimKind = "payreq"    // a payment request to send; key: item kind and key
+	ClaimRequest   ClaimKind = "payreq"    // a payment request to send or sync; key: provider:external id
+	ClaimFile      ClaimKind = "file"      // a platform file to download and import; key: its name
+	ClaimListing   ClaimKind = "listing"   // the platform's files feed (generate, list): held, then released
+	ClaimRun       ClaimKind = "run"       // a run sending payment requests; key: its run log id
 )
 
 // ClaimLease is how long a claim lives without being renewed.
@@ -283,6 +286,8 @@ type ClaimState struct {
 	Expires  time.Time
 	Attempts int
 	DoneAt   string // empty while not done
+
+	live bool // ClaimOf, LiveClaims: held by a worker now
 }
 
 // Claims lists the claims of kind, in key order.

@@ -115,9 +115,15 @@ func RunName(now time.Time) string { return now.UTC().Format("20060102T150405.00
 //     last run (Sync) and request what direct debit did not collect
 //     (CreateRequests), writing payment-links.csv.
 //
-// It holds the ledger's run lock throughout. A step that fails does not
-// stop the night; what needs a person is in the result. An error is
-// returned only when the night could not go on (the ledger, the work
+// On SQLite it holds the ledger's run lock throughout. On PostgreSQL it
+// takes no run lock: several workers (machines, processes) run the night
+// side by side against the one ledger, and each unit of work — a due file,
+// a batch or invoice upload, the platform's files feed, a platform file, a
+// statement file, a payment request — is claimed by the one worker that
+// does it (Shared); the others report it as done elsewhere, and the
+// results of all the workers together are one night's. A step that fails
+// does not stop the night; what needs a person is in the result. An error
+// is returned only when the night could not go on (the ledger, the work
 // folder).
 func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 	if opt.Now.IsZero() {
@@ -139,8 +145,12 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer l.Close()
-	if _, err := l.AcquireRunLock(ctx, "nightly"); err != nil {
-		return nil, err
+	if !Shared(l) {
+		// SQLite: one machine owns the file, and one run at a time works
+		// on it. PostgreSQL: workers claim each unit instead (Shared).
+		if _, err := l.AcquireRunLock(ctx, "nightly"); err != nil {
+			return nil, err
+		}
 	}
 	n.l = l
 	for _, f := range []func() error{n.batches, n.invoices, n.fetchAndReconcile, n.check, n.payreq, n.owed} {
@@ -223,7 +233,11 @@ func (n *night) run(command string) (int64, func(summary any)) {
 }
 
 // batches builds, registers and uploads a batch per due file, and sends
-// the batches earlier runs built and did not send.
+// the batches earlier runs built and did not send. On a shared ledger each
+// due file is claimed (ledger.ClaimDue, its digest) from its build until
+// its batch is sent, and each batch's registration and upload
+// (ledger.ClaimUpload, the batch file's SHA-256): a worker that finds one
+// held or done reports it and goes on.
 func (n *night) batches() error {
 	c := n.c
 	// The first TARGET2 business day days_ahead days out: Build refuses a
@@ -239,10 +253,19 @@ func (n *night) batches() error {
 		base := strings.TrimSuffix(filepath.Base(due), filepath.Ext(due))
 		batch := filepath.Join(c.Work, "batches", base+"-"+id+".xml")
 		name := "build " + filepath.Base(due)
+		cl, other, err := claim(n.ctx, n.l, ledger.ClaimDue, id)
+		if err != nil {
+			return err
+		}
+		if other != nil {
+			n.skip(name, "due file "+id+": "+other.String())
+			continue
+		}
+		ok := true
 		if _, err := os.Stat(batch); err == nil {
 			n.skip(name, batch+": built in an earlier run from the same file; not rebuilt")
 		} else {
-			n.step(name, func(s *Step) {
+			s := n.step(name, func(s *Step) {
 				res, err := Build(BuildOptions{Due: due, Creditor: c.Creditor, CollectionDate: day, Today: n.opt.Now, Version: c.Collect.Version, Out: batch,
 					Rejects: filepath.Join(c.Work, "batches", base+"-"+id+".rejects.csv"), MessageID: "BT" + id, OnFinding: n.finding})
 				s.Value, s.Err = res, err
@@ -250,14 +273,20 @@ func (n *night) batches() error {
 					s.Attention = fmt.Sprintf("%d row(s) rejected: %s", res.Rejected, res.Rejects)
 				}
 			})
+			ok = s.Err == nil
 		}
-		if _, err := os.Stat(batch); err != nil {
-			continue // nothing collectable in this file
+		if _, err := os.Stat(batch); err == nil {
+			done, err := n.send(batch)
+			if err != nil {
+				finish(n.ctx, cl, false)
+				return err
+			}
+			ok = ok && done
+			sent[batch] = true
 		}
-		if err := n.send(batch); err != nil {
-			return err
+		if err := finish(n.ctx, cl, ok); err != nil {
+			n.res.Attention = append(n.res.Attention, name+": "+err.Error())
 		}
-		sent[batch] = true
 	}
 	// A batch an earlier run built and did not send (it was stopped between
 	// the two, or the platform refused it) is sent now: its due file may
@@ -274,7 +303,7 @@ func (n *night) batches() error {
 		if _, ok, err := BatchUploaded(n.ctx, n.l, b); err != nil {
 			return err
 		} else if !ok {
-			if err := n.send(batch); err != nil {
+			if _, err := n.send(batch); err != nil {
 				return err
 			}
 		}
@@ -283,8 +312,28 @@ func (n *night) batches() error {
 }
 
 // send registers a built batch in the ledger and uploads it, unless the
-// ledger knows it as uploaded.
-func (n *night) send(batch string) error {
+// ledger knows it as uploaded; on a shared ledger, unless another worker
+// holds or did its upload. done tells whether the batch is sent (or left
+// to the worker sending it).
+func (n *night) send(batch string) (done bool, err error) {
+	digest, err := fileSHA256(batch)
+	if err != nil {
+		return false, err
+	}
+	name := "upload " + filepath.Base(batch)
+	cl, other, err := claim(n.ctx, n.l, ledger.ClaimUpload, digest)
+	if err != nil {
+		return false, err
+	}
+	if other != nil {
+		n.skip(name, "batch "+digest[:12]+": "+other.String())
+		return true, nil
+	}
+	defer func() { // a failed upload is released: the next worker or run sends it
+		if ferr := finish(n.ctx, cl, done); ferr != nil && err == nil {
+			n.res.Attention = append(n.res.Attention, name+": "+ferr.Error())
+		}
+	}()
 	n.step("register "+filepath.Base(batch), func(s *Step) {
 		_, finish := n.run("ledger add " + batch)
 		r := Register(n.ctx, n.l, batch, false, tabular.Dialect{})
@@ -296,16 +345,15 @@ func (n *night) send(batch string) error {
 	})
 	b, err := ReadBatch(batch)
 	if err != nil {
-		return err
+		return false, err
 	}
 	at, ok, err := BatchUploaded(n.ctx, n.l, b)
 	if err != nil {
-		return err
+		return false, err
 	}
-	name := "upload " + filepath.Base(batch)
 	if ok {
 		n.skip(name, "uploaded on "+at.Format("2006-01-02 15:04")+" (ledger): not sent again")
-		return nil
+		return true, nil
 	}
 	n.step(name, func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
@@ -319,8 +367,9 @@ func (n *night) send(batch string) error {
 		if err == nil && !res.Sent() {
 			s.Attention = strings.ReplaceAll(res.Outcome, "_", " ") + ": " + res.Message
 		}
+		done = err == nil && res.Sent()
 	})
-	return nil
+	return done, nil
 }
 
 // invoices uploads and registers the configured invoices.
@@ -366,6 +415,12 @@ func (n *night) invoices() error {
 // fetchAndReconcile fetches the platform's files and reconciles the inbox.
 func (n *night) fetchAndReconcile() error {
 	var fetched []string
+	var held []*FetchResult // their files' claims end once reconciled
+	defer func() {
+		for _, r := range held {
+			r.Release(n.ctx)
+		}
+	}()
 	for _, f := range n.c.Platform.Formats {
 		inbox := filepath.Join(n.c.Work, "inbox", f)
 		n.step("fetch "+f+" files", func(s *Step) {
@@ -375,8 +430,11 @@ func (n *night) fetchAndReconcile() error {
 				return
 			}
 			defer cancel()
-			res, err := Fetch(ctx, cl, n.l, FetchOptions{Format: f, Dir: inbox, Generate: true, Progress: n.opt.Download})
+			res, err := Fetch(ctx, cl, n.l, FetchOptions{Format: f, Dir: inbox, Generate: true, Progress: n.opt.Download, Hold: true})
 			s.Value, s.Err = res, err
+			if res != nil {
+				held = append(held, res)
+			}
 			if err == nil && res.Failed() {
 				s.Attention = "files not downloaded"
 			}
