@@ -78,6 +78,9 @@ func runNightly(ctx context.Context, a *app, c *pipeline.Config, now time.Time, 
 		}
 		fmt.Fprintf(a.stdout, "  %-48s %-8s %s\n", s.Name, s.Status(), took)
 	}
+	if len(res.Elsewhere) > 0 {
+		fmt.Fprintf(a.stdout, "worker: %d unit(s) of work done here, %d left to other workers sharing the ledger\n", len(res.Done), len(res.Elsewhere))
+	}
 	for _, s := range res.ToDo {
 		fmt.Fprintln(a.stdout, "to do: "+s)
 	}

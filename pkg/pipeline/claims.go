@@ -77,3 +77,26 @@ func finish(ctx context.Context, c *ledger.Claim, ok bool) error {
 	}
 	return c.Release(ctx)
 }
+
+// Unit is one unit of a night's work, named as it is claimed: a due file
+// (ledger.ClaimDue, its digest), a batch upload (ledger.ClaimUpload, the
+// batch's SHA-256) or invoice upload (ledger.ClaimUpload, "invoice" and its
+// number), a platform file downloaded (ledger.ClaimFile, its name), a
+// statement file imported (ledger.ClaimStatement, its SHA-256), a payment
+// request sent (ledger.ClaimRequest, provider:external id) or synced
+// ("sync provider:external id"). The units the workers of one night did
+// are together what one worker alone would have done, each once.
+type Unit struct {
+	Kind ledger.ClaimKind `json:"kind"`
+	Key  string           `json:"key"`
+}
+
+// did records a unit this run did.
+func (n *night) did(kind ledger.ClaimKind, key string) {
+	n.res.Done = append(n.res.Done, Unit{Kind: kind, Key: key})
+}
+
+// left records a unit this run found held or done by another worker.
+func (n *night) left(kind ledger.ClaimKind, key string) {
+	n.res.Elsewhere = append(n.res.Elsewhere, Unit{Kind: kind, Key: key})
+}

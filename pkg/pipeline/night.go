@@ -84,6 +84,12 @@ type Result struct {
 	Attention []string
 	// ToDo lists routine work for a person: payment links to send.
 	ToDo []string
+	// Done are the units of work this run did, and Elsewhere those it
+	// found held or done by another worker sharing the ledger and left to
+	// it (Shared): the Done of all the workers of a night, each unit once,
+	// are what one worker alone would have done.
+	Done      []Unit
+	Elsewhere []Unit
 }
 
 // Options are what a night needs beside its Config.
@@ -259,8 +265,10 @@ func (n *night) batches() error {
 		}
 		if other != nil {
 			n.skip(name, "due file "+id+": "+other.String())
+			n.left(ledger.ClaimDue, id)
 			continue
 		}
+		work := false // built or sent in this run
 		ok := true
 		if _, err := os.Stat(batch); err == nil {
 			n.skip(name, batch+": built in an earlier run from the same file; not rebuilt")
@@ -273,16 +281,19 @@ func (n *night) batches() error {
 					s.Attention = fmt.Sprintf("%d row(s) rejected: %s", res.Rejected, res.Rejects)
 				}
 			})
-			ok = s.Err == nil
+			ok, work = s.Err == nil, s.Err == nil
 		}
 		if _, err := os.Stat(batch); err == nil {
-			done, err := n.send(batch)
+			done, here, err := n.send(batch)
 			if err != nil {
 				finish(n.ctx, cl, false)
 				return err
 			}
-			ok = ok && done
+			ok, work = ok && done, work || here
 			sent[batch] = true
+		}
+		if ok && work {
+			n.did(ledger.ClaimDue, id)
 		}
 		if err := finish(n.ctx, cl, ok); err != nil {
 			n.res.Attention = append(n.res.Attention, name+": "+err.Error())
@@ -303,7 +314,7 @@ func (n *night) batches() error {
 		if _, ok, err := BatchUploaded(n.ctx, n.l, b); err != nil {
 			return err
 		} else if !ok {
-			if _, err := n.send(batch); err != nil {
+			if _, _, err := n.send(batch); err != nil {
 				return err
 			}
 		}
@@ -314,20 +325,21 @@ func (n *night) batches() error {
 // send registers a built batch in the ledger and uploads it, unless the
 // ledger knows it as uploaded; on a shared ledger, unless another worker
 // holds or did its upload. done tells whether the batch is sent (or left
-// to the worker sending it).
-func (n *night) send(batch string) (done bool, err error) {
+// to the worker sending it), here whether this run sent it.
+func (n *night) send(batch string) (done, here bool, err error) {
 	digest, err := fileSHA256(batch)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	name := "upload " + filepath.Base(batch)
 	cl, other, err := claim(n.ctx, n.l, ledger.ClaimUpload, digest)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if other != nil {
 		n.skip(name, "batch "+digest[:12]+": "+other.String())
-		return true, nil
+		n.left(ledger.ClaimUpload, digest)
+		return true, false, nil
 	}
 	defer func() { // a failed upload is released: the next worker or run sends it
 		if ferr := finish(n.ctx, cl, done); ferr != nil && err == nil {
@@ -345,15 +357,15 @@ func (n *night) send(batch string) (done bool, err error) {
 	})
 	b, err := ReadBatch(batch)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	at, ok, err := BatchUploaded(n.ctx, n.l, b)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if ok {
 		n.skip(name, "uploaded on "+at.Format("2006-01-02 15:04")+" (ledger): not sent again")
-		return true, nil
+		return true, false, nil
 	}
 	n.step(name, func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
@@ -368,8 +380,11 @@ func (n *night) send(batch string) (done bool, err error) {
 			s.Attention = strings.ReplaceAll(res.Outcome, "_", " ") + ": " + res.Message
 		}
 		done = err == nil && res.Sent()
+		if here = done; here {
+			n.did(ledger.ClaimUpload, digest)
+		}
 	})
-	return done, nil
+	return done, here, nil
 }
 
 // invoices uploads and registers the configured invoices.
@@ -387,6 +402,14 @@ func (n *night) invoices() error {
 		defer cancel()
 		rows := UploadInvoices(ctx, cl, n.l, paths, n.c.Invoices.Manual)
 		s.Value = rows
+		for _, r := range rows {
+			switch r.Status {
+			case InvoiceUploaded:
+				n.did(ledger.ClaimUpload, "invoice "+r.Number)
+			case InvoiceElsewhere:
+				n.left(ledger.ClaimUpload, "invoice "+r.Number)
+			}
+		}
 		switch {
 		case len(rows) == 0:
 			s.Attention = fmt.Sprintf("no UBL files (*.xml, *.zip) found in %v", paths)
@@ -434,6 +457,14 @@ func (n *night) fetchAndReconcile() error {
 			s.Value, s.Err = res, err
 			if res != nil {
 				held = append(held, res)
+				for _, f := range res.Files {
+					if f.Error == "" {
+						n.did(ledger.ClaimFile, f.Name)
+					}
+				}
+				for _, name := range res.Elsewhere {
+					n.left(ledger.ClaimFile, name)
+				}
 			}
 			if err == nil && res.Failed() {
 				s.Attention = "files not downloaded"
@@ -468,6 +499,15 @@ func (n *night) fetchAndReconcile() error {
 		}
 		res, err := Reconcile(n.ctx, n.l, fetched, opt)
 		finish(res.Total)
+		for _, f := range res.Files {
+			switch imp := f.Import; {
+			case imp == nil || f.Err != nil || imp.AlreadyImported:
+			case imp.ClaimedBy != "":
+				n.left(ledger.ClaimStatement, imp.File.SHA256)
+			default:
+				n.did(ledger.ClaimStatement, imp.File.SHA256)
+			}
+		}
 		s.Value, s.Err = res, err
 		n.res.Reconciled = res
 		if res.Failed() {
@@ -563,6 +603,13 @@ func (n *night) payreq() error {
 		}
 		results, total, err := Sync(ctx, n.l, []string{Tikkie, Tinka}, newReq, onBooked)
 		finish(total)
+		for _, r := range results {
+			for _, c := range r.Changes {
+				if c.Event == SyncPaid || c.Event == SyncClosed {
+					n.did(ledger.ClaimRequest, "sync "+ledger.RequestClaimKey(c.Request.Provider, c.Request.ExternalID))
+				}
+			}
+		}
 		s.Value, s.Err = results, err
 		if rep != nil {
 			if cerr := rep.Close(report.Run{Kind: report.Payments, Summary: total, Generated: n.opt.Now}); cerr == nil && rep.Commit() == nil {
@@ -585,6 +632,12 @@ func (n *night) payreq() error {
 		ctx, cancel := context.WithTimeout(n.ctx, time.Duration(n.c.Platform.Timeout))
 		defer cancel()
 		res, err := CreateRequests(ctx, n.l, r, sel, run)
+		for _, pr := range res.Sent {
+			n.did(ledger.ClaimRequest, ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
+		}
+		for _, k := range res.elsewhere {
+			n.left(ledger.ClaimRequest, k)
+		}
 		links := filepath.Join(n.res.ReportDir, "payment-links.csv")
 		if newSums, lerr := WriteLinks(ctx, n.l, p, run, links); lerr != nil {
 			err = errors.Join(err, lerr)

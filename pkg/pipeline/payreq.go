@@ -63,6 +63,8 @@ type CreateResult struct {
 	Sent []ledger.PaymentRequest `json:"-"`
 	// Problems say, one a line, why an item was not requested or skipped.
 	Problems []string `json:"-"`
+	elsewhere []string // the claim keys of Elsewhere
+
 	// New are the open requests of this run (created, recovered or taken
 	// over from a killed run), summed per currency: links for a person to
 	// send. WriteLinks fills it in.
@@ -165,6 +167,7 @@ func (c *requestRun) recoverPending(run int64) error {
 		}
 		if other != nil {
 			c.res.Elsewhere++
+			c.res.elsewhere = append(c.res.elsewhere, other.Key)
 			continue
 		}
 		if cl != nil {
@@ -222,6 +225,7 @@ func (c *requestRun) requestUnpaid(sel ledger.UnpaidSelection, run int64) error 
 		}
 		if other != nil {
 			c.res.Elsewhere++
+			c.res.elsewhere = append(c.res.elsewhere, other.Key)
 			return nil
 		}
 		ok, err := c.l.ReservePaymentRequest(c.ctx, pr)
