@@ -44,6 +44,7 @@ const (
 	ClaimFile      ClaimKind = "file"      // a platform file to download and import; key: its name
 	ClaimListing   ClaimKind = "listing"   // the platform's files feed (generate, list): held, then released
 	ClaimRun       ClaimKind = "run"       // a run sending payment requests; key: its run log id
+	ClaimUploading ClaimKind = "uploading" // a night uploading its batches and invoices; key: the worker
 )
 
 // ClaimLease is how long a claim lives without being renewed.

@@ -159,7 +159,16 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 		}
 	}
 	n.l = l
-	for _, f := range []func() error{n.batches, n.invoices, n.fetchAndReconcile, n.check, n.payreq, n.owed} {
+	// While this worker uploads, the others wait before they have the
+	// platform generate its files (waitUploads): the files hold what the
+	// night uploaded, as when one worker does it all.
+	host, _ := os.Hostname()
+	uploading, _, err := claim(ctx, l, ledger.ClaimUploading, fmt.Sprintf("%s:%d:%s", host, os.Getpid(), n.res.Run))
+	if err != nil {
+		return nil, err
+	}
+	uploaded := func() error { return finish(ctx, uploading, true) }
+	for _, f := range []func() error{n.batches, n.invoices, uploaded, n.fetchAndReconcile, n.check, n.payreq, n.owed} {
 		if err := f(); err != nil {
 			return n.res, err
 		}
@@ -444,6 +453,9 @@ func (n *night) fetchAndReconcile() error {
 			r.Release(n.ctx)
 		}
 	}()
+	if len(n.c.Platform.Formats) > 0 {
+		n.waitUploads()
+	}
 	for _, f := range n.c.Platform.Formats {
 		inbox := filepath.Join(n.c.Work, "inbox", f)
 		n.step("fetch "+f+" files", func(s *Step) {
@@ -529,6 +541,24 @@ func (n *night) fetchAndReconcile() error {
 		}
 	})
 	return nil
+}
+
+// waitUploads waits, on a shared ledger, until no other worker is
+// uploading (ledger.ClaimUploading live): the platform's files are to hold
+// what this night uploaded. A worker dead meanwhile stops holding its
+// claim; a live one is waited for at most ledger.ClaimLease.
+func (n *night) waitUploads() {
+	deadline := time.Now().Add(ledger.ClaimLease)
+	for time.Now().Before(deadline) && n.ctx.Err() == nil {
+		held, err := heldElsewhere(n.ctx, n.l, ledger.ClaimUploading)
+		if err != nil || len(held) == 0 {
+			return
+		}
+		select {
+		case <-n.ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // reportDir creates this run's reports folder.
