@@ -23,7 +23,7 @@ func RunClaimKey(run int64) string { return strconv.FormatInt(run, 10) }
 // A request another worker is at work on is left to it: one whose own
 // claim (ClaimRequest, RequestClaimKey) is live — it is being sent right
 // now — or whose run's claim (ClaimRun, RunClaimKey) is live — its run
-// will list it. Only the requests of dead workers (killed, their lease
+// lists it, or recovers it the next time (a send that failed). Only the requests of dead workers (killed, their lease
 // run out or their process gone from this host) and of runs that held no
 // claim are taken, each by one run: the update names the run it takes the
 // request from. The caller claims each pending request before it
