@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batchtool/batchtool/internal/payreqsandbox"
 	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/ledger"
@@ -26,25 +27,41 @@ type workerNight struct {
 	res         nightlyResult
 }
 
-// workersNight runs one night with n nightly processes at once, each with
-// a work folder of its own (a machine of its own), against a new sandbox
-// and a new PostgreSQL ledger, the batch upload held up 2 s so that the
-// workers meet. It returns what each did, the sandbox's call counts and
-// the ledger's counts.
-func workersNight(t *testing.T, n int) ([]workerNight, map[string]int, ledger.Counts) {
+// workers are n nightly workers, each with a work folder of its own (a
+// machine of its own), on one new sandbox and one new PostgreSQL ledger.
+type workers struct {
+	srv     *sandbox.Server
+	pay     *payreqsandbox.Server
+	url     string
+	configs []string
+}
+
+func newWorkers(t *testing.T, n int) *workers {
 	t.Helper()
-	srv, _ := startSandboxes(t)
-	url := testutil.PostgresLedger(t)
+	w := &workers{url: testutil.PostgresLedger(t)}
+	w.srv, w.pay = startSandboxes(t)
 	due, _ := filepath.Abs(repoFile("due.csv"))
 	inv, _ := filepath.Abs(repoFile("invoices"))
-	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 2 * time.Second})
-	cmds := make([]*exec.Cmd, n)
-	outs, errs := make([]bytes.Buffer, n), make([]bytes.Buffer, n)
-	for i := range cmds {
+	for range n {
 		config, _ := writeNightlyConfig(t, t.TempDir(), nightlyTestConfig{due: due, invoices: inv, formats: `"camt", "coda"`, reports: `"csv"`,
 			extra: "[payreq]\nprovider = \"tikkie\"\noverdue = \"none\"\n"})
 		b, _ := os.ReadFile(config)
-		os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", url), 1)), 0o644)
+		os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", w.url), 1)), 0o644)
+		w.configs = append(w.configs, config)
+	}
+	return w
+}
+
+// night runs one night: the workers' nightly processes started at once,
+// the batch upload held up 2 s so that they meet. It returns what each
+// did.
+func (w *workers) night(t *testing.T) []workerNight {
+	t.Helper()
+	w.srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 2 * time.Second})
+	n := len(w.configs)
+	cmds := make([]*exec.Cmd, n)
+	outs, errs := make([]bytes.Buffer, n), make([]bytes.Buffer, n)
+	for i, config := range w.configs {
 		cmds[i] = exec.Command(os.Args[0], "-test.run=^$")
 		cmds[i].Env = append(os.Environ(), execArgsEnv+"="+strings.Join([]string{"nightly", "--config", config, "--json"}, "\x1f"))
 		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &errs[i]
@@ -61,13 +78,29 @@ func workersNight(t *testing.T, n int) ([]workerNight, map[string]int, ledger.Co
 		if err != nil && !errors.As(err, &ee) {
 			t.Fatal(err)
 		}
-		w := workerNight{code: c.ProcessState.ExitCode(), out: outs[i].String(), errOut: errs[i].String()}
-		if err := json.Unmarshal(outs[i].Bytes(), &w.res); err != nil {
-			t.Fatalf("worker %d of %d: exit %d, --json: %v\n%s\n%s", i+1, n, w.code, err, w.out, w.errOut)
+		wn := workerNight{code: c.ProcessState.ExitCode(), out: outs[i].String(), errOut: errs[i].String()}
+		if err := json.Unmarshal(outs[i].Bytes(), &wn.res); err != nil {
+			t.Fatalf("worker %d of %d: exit %d, --json: %v\n%s\n%s", i+1, n, wn.code, err, wn.out, wn.errOut)
 		}
-		nights[i] = w
+		if wn.code != 0 || len(wn.res.NeedsAttention) != 0 {
+			t.Fatalf("worker %d of %d: exit %d, attention %q\n%s", i+1, n, wn.code, wn.res.NeedsAttention, wn.errOut)
+		}
+		nights[i] = wn
 	}
-	return nights, srv.Stats(), ledgerCounts(t, url)
+	return nights
+}
+
+// between is what happens at the customers between the two nights: one
+// returned collection's request is paid, the other expires.
+func (w *workers) between(t *testing.T) {
+	t.Helper()
+	prs := requestsOf(t, w.url, "tikkie", ledger.RequestOpen)
+	if err := w.pay.MarkTikkiePaid(prs["ACME-2026-11-0005"].ProviderRef, "Luc Maes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.pay.ExpireTikkie(prs["ACME-2026-11-0004"].ProviderRef); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // unitNames lists units as "kind key", sorted. The keys that differ from
@@ -103,80 +136,106 @@ func platformCalls(stats map[string]int) string {
 		stats["POST /creditor/collect/import"], stats["POST /creditor/invoice/ubl"], stats["GET /creditor/files/{name}"], tikkie)
 }
 
-// TestNightlyWorkersPostgres runs the sample night twice against
-// PostgreSQL: once with one nightly process, once with two at the same
-// time on one ledger and one sandbox, each with a work folder of its own.
-// The two split the night: every unit of work (the due file, the batch
-// upload, each invoice upload, each platform file, each statement file,
-// each payment request) is done by exactly one of them — the other reports
-// it as left to it — and together they did what the one worker did: the
-// same units, the same calls to the platforms (each once), the same ledger.
+// TestNightlyWorkersPostgres runs the sample data for two nights against
+// PostgreSQL: once with one nightly process a night, once with two at the
+// same time on one ledger and one sandbox, each with a work folder of its
+// own. Between the nights one payment request is paid and one expires. The
+// two workers split each night: every unit of work (the due file, the
+// batch upload, each invoice upload, each platform file, each statement
+// file, each payment request sent or synced) is done by exactly one of
+// them — the other reports it as left to it — and together they did what
+// the one worker did: the same units, the same calls to the platforms
+// (each once), the same ledger.
 func TestNightlyWorkersPostgres(t *testing.T) {
 	if os.Getenv(testutil.PostgresEnv) == "" {
 		t.Skip("skipping: " + testutil.PostgresEnv + " is not set (.ci/run starts a PostgreSQL server)")
 	}
-	one, oneStats, oneLedger := workersNight(t, 1)
-	if w := one[0]; w.code != 0 || len(w.res.NeedsAttention) != 0 || len(w.res.Elsewhere) != 0 {
-		t.Fatalf("one worker: exit %d, attention %q, elsewhere %v\n%s", w.code, w.res.NeedsAttention, w.res.Elsewhere, w.errOut)
+	want := []string{
+		"due 1 upload 1 invoice 6 file 2 statement 2 payreq 2",
+		"due 0 upload 0 invoice 0 file 2 statement 2 payreq 2", // the payout's files; the expired request closed and sent again (~2)
 	}
-	wantUnits := unitNames(one[0].res.Done)
-	if want := "due 1 upload 1 invoice 6 file 2 statement 2 payreq 2"; unitCounts(wantUnits) != want {
-		t.Fatalf("one worker's units: %s, want %s\n%s", unitCounts(wantUnits), want, strings.Join(wantUnits, "\n"))
+	solo := newWorkers(t, 1)
+	var soloUnits [][]string
+	var soloCalls []string
+	for night := range 2 {
+		if night > 0 {
+			solo.between(t)
+		}
+		w := solo.night(t)[0]
+		if len(w.res.Elsewhere) != 0 {
+			t.Fatalf("night %d, one worker: left %v to others", night+1, w.res.Elsewhere)
+		}
+		units := unitNames(w.res.Done)
+		if unitCounts(units) != want[night] {
+			t.Fatalf("night %d, one worker's units: %s, want %s\n%s", night+1, unitCounts(units), want[night], strings.Join(units, "\n"))
+		}
+		soloUnits, soloCalls = append(soloUnits, units), append(soloCalls, platformCalls(solo.srv.Stats()))
 	}
-	if got, want := platformCalls(oneStats), "batch imports 1, invoice uploads 6, file downloads 2, tikkie requests 2"; got != want {
-		t.Fatalf("one worker's calls: %s, want %s", got, want)
+	if want := "batch imports 1, invoice uploads 6, file downloads 2, tikkie requests 2"; soloCalls[0] != want {
+		t.Fatalf("one worker's calls the first night: %s, want %s", soloCalls[0], want)
 	}
+	soloLedger := ledgerCounts(t, solo.url)
 
-	two, twoStats, twoLedger := workersNight(t, 2)
-	for i, w := range two {
-		if w.code != 0 || len(w.res.NeedsAttention) != 0 {
-			t.Errorf("worker %d: exit %d, attention %q\n%s\n%s", i+1, w.code, w.res.NeedsAttention, w.out, w.errOut)
+	pair := newWorkers(t, 2)
+	for night := range 2 {
+		if night > 0 {
+			pair.between(t)
 		}
-		t.Logf("worker %d did %s; left %s to the other", i+1, unitCounts(unitNames(w.res.Done)), unitCounts(unitNames(w.res.Elsewhere)))
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
-	// Each unit done once: no key twice among the two workers' units.
-	seen := map[pipeline.Unit]int{}
-	for i, w := range two {
-		for _, u := range w.res.Done {
-			if j, dup := seen[u]; dup {
-				t.Errorf("%s %s done by worker %d and worker %d", u.Kind, u.Key, j+1, i+1)
-			}
-			seen[u] = i
+		two := pair.night(t)
+		for i, w := range two {
+			t.Logf("night %d: worker %d did %s; left %s to the other", night+1, i+1, unitCounts(unitNames(w.res.Done)), unitCounts(unitNames(w.res.Elsewhere)))
 		}
-	}
-	// What one left to the other, the other did.
-	for i, w := range two {
-		for _, u := range w.res.Elsewhere {
-			if j, ok := seen[u]; !ok || j == i {
-				t.Errorf("worker %d left %s %s to another worker, which did not do it", i+1, u.Kind, u.Key)
+		// Each unit done once: no key twice among the two workers' units.
+		seen := map[pipeline.Unit]int{}
+		for i, w := range two {
+			for _, u := range w.res.Done {
+				if j, dup := seen[u]; dup {
+					t.Errorf("night %d: %s %s done by worker %d and worker %d", night+1, u.Kind, u.Key, j+1, i+1)
+				}
+				seen[u] = i
 			}
 		}
-	}
-	if got := unitNames(two[0].res.Done, two[1].res.Done); strings.Join(got, "\n") != strings.Join(wantUnits, "\n") {
-		t.Errorf("the two workers' units:\n%s\nwant one worker's:\n%s", strings.Join(got, "\n"), strings.Join(wantUnits, "\n"))
-	}
-	// The batch upload took 2 s: the other worker met the due file held.
-	var dueDone, dueLeft int
-	for _, w := range two {
-		for _, u := range w.res.Done {
-			dueDone += boolInt(u.Kind == ledger.ClaimDue)
+		// What one left to the other, the other did.
+		for i, w := range two {
+			for _, u := range w.res.Elsewhere {
+				if j, ok := seen[u]; !ok || j == i {
+					t.Errorf("night %d: worker %d left %s %s to another worker, which did not do it", night+1, i+1, u.Kind, u.Key)
+				}
+			}
 		}
-		for _, u := range w.res.Elsewhere {
-			dueLeft += boolInt(u.Kind == ledger.ClaimDue)
+		if got := unitNames(two[0].res.Done, two[1].res.Done); strings.Join(got, "\n") != strings.Join(soloUnits[night], "\n") {
+			t.Errorf("night %d: the two workers' units:\n%s\nwant one worker's:\n%s", night+1, strings.Join(got, "\n"), strings.Join(soloUnits[night], "\n"))
+		}
+		// The batch upload took 2 s: the other worker met the due file
+		// held (or done).
+		if night == 0 {
+			var dueDone, dueLeft int
+			for _, w := range two {
+				dueDone += unitsOf(w.res.Done, ledger.ClaimDue)
+				dueLeft += unitsOf(w.res.Elsewhere, ledger.ClaimDue)
+			}
+			if dueDone != 1 || dueLeft != 1 {
+				t.Errorf("the due file: done by %d worker(s), left by %d; want 1 and 1", dueDone, dueLeft)
+			}
+		}
+		if got := platformCalls(pair.srv.Stats()); got != soloCalls[night] {
+			t.Errorf("night %d: two workers' calls so far: %s, want one worker's: %s", night+1, got, soloCalls[night])
 		}
 	}
-	if dueDone != 1 || dueLeft != 1 {
-		t.Errorf("the due file: done by %d worker(s), left by %d; want 1 and 1", dueDone, dueLeft)
-	}
-	if got, want := platformCalls(twoStats), platformCalls(oneStats); got != want {
-		t.Errorf("two workers' calls: %s, want one worker's: %s", got, want)
-	}
-	if got, want := ledgerState(twoLedger), ledgerState(oneLedger); got != want {
+	if got, want := ledgerState(ledgerCounts(t, pair.url)), ledgerState(soloLedger); got != want {
 		t.Errorf("the ledger after two workers:\n%s\nafter one:\n%s", got, want)
 	}
+}
+
+// unitsOf counts the units of kind.
+func unitsOf(units []pipeline.Unit, kind ledger.ClaimKind) int {
+	n := 0
+	for _, u := range units {
+		if u.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // unitCounts sums unit names (unitNames) per kind, in a fixed order.
@@ -194,11 +253,4 @@ func unitCounts(names []string) string {
 		out = append(out, fmt.Sprintf("%s %d", k, n[k]))
 	}
 	return strings.Join(out, " ")
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

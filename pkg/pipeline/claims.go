@@ -29,12 +29,17 @@ type Elsewhere struct {
 	Owner string    // host:pid:nonce of the worker holding it or that did it
 	Until time.Time // held: when its lease ends unless renewed; zero once done
 	Done  bool      // done: never done again
+	At    time.Time // done: when, on the clock of the worker that did it
 	Err   error     // the claim's answer
 }
 
+// Before tells whether the unit was done before t: by an earlier run, not
+// by a worker of this one.
+func (e *Elsewhere) Before(t time.Time) bool { return e.Done && !e.At.IsZero() && e.At.Before(t) }
+
 func (e *Elsewhere) String() string {
 	if e.Done {
-		return "done elsewhere (" + e.Err.Error() + "): not done again"
+		return fmt.Sprintf("done by worker %s on %s: not done again", e.Owner, e.At.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("claimed by worker %s (lease until %s): left to it", e.Owner, e.Until.UTC().Format(time.RFC3339))
 }
@@ -57,6 +62,7 @@ func claim(ctx context.Context, l *ledger.DB, kind ledger.ClaimKind, key string)
 		e := &Elsewhere{Kind: kind, Key: key, Done: true, Err: err}
 		if st, serr := l.ClaimOf(ctx, kind, key); serr == nil && st != nil {
 			e.Owner = st.Owner
+			e.At, _ = time.Parse(time.RFC3339Nano, st.DoneAt)
 		}
 		return nil, e, nil
 	}

@@ -274,7 +274,9 @@ func (n *night) batches() error {
 		}
 		if other != nil {
 			n.skip(name, "due file "+id+": "+other.String())
-			n.left(ledger.ClaimDue, id)
+			if !other.Before(n.opt.Now) {
+				n.left(ledger.ClaimDue, id) // a worker of this night's
+			}
 			continue
 		}
 		work := false // built or sent in this run
