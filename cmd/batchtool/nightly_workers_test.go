@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -253,4 +255,60 @@ func unitCounts(names []string) string {
 		out = append(out, fmt.Sprintf("%s %d", k, n[k]))
 	}
 	return strings.Join(out, " ")
+}
+
+// TestNightlyWorkerKilledPostgres: a worker killed with -9 while it uploads
+// the night's batch holds the due file's claim and the batch's; a worker
+// started afterwards on the same host sees its process gone and takes the
+// due file over at once (on another host, once the lease ran out): it
+// builds the batch again in its own work folder and sends it; the platform
+// holds its collections once, and the ledger ends as after one worker's
+// night.
+func TestNightlyWorkerKilledPostgres(t *testing.T) {
+	if os.Getenv(testutil.PostgresEnv) == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set (.ci/run starts a PostgreSQL server)")
+	}
+	solo := newWorkers(t, 1)
+	solo.night(t)
+	want := ledgerState(ledgerCounts(t, solo.url))
+
+	w := newWorkers(t, 2)
+	w.srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 3 * time.Second})
+	killed := exec.Command(os.Args[0], "-test.run=^$")
+	killed.Env = append(os.Environ(), execArgsEnv+"="+strings.Join([]string{"nightly", "--config", w.configs[0]}, "\x1f"))
+	var out bytes.Buffer
+	killed.Stdout, killed.Stderr = &out, &out
+	if err := killed.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); w.srv.Stats()["POST /creditor/collect/import"] == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			killed.Process.Kill()
+			killed.Wait()
+			t.Fatalf("the first worker never uploaded:\n%s", out.String())
+		}
+	}
+	killed.Process.Signal(syscall.SIGKILL)
+	killed.Wait()
+
+	code, stdout, stderr := batchtool(t, "nightly", "--config", w.configs[1], "--json")
+	var res nightlyResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || len(res.NeedsAttention) != 0 {
+		t.Fatalf("the worker after the kill: exit %d, %v\n%s\n%s", code, err, stdout, stderr)
+	}
+	if got := unitCounts(unitNames(res.Done)); got != "due 1 upload 1 invoice 6 file 2 statement 2 payreq 2" || len(res.Elsewhere) != 0 {
+		t.Errorf("the worker after the kill did %s, left %v", got, res.Elsewhere)
+	}
+	l, err := ledger.Open(w.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := l.Claims(context.Background(), ledger.ClaimDue)
+	l.Close()
+	if err != nil || len(due) != 1 || due[0].Attempts != 2 || due[0].DoneAt == "" {
+		t.Errorf("the due file's claim: %+v %v, want done on the second attempt", due, err)
+	}
+	if got := ledgerState(ledgerCounts(t, w.url)); got != want {
+		t.Errorf("the ledger after the kill and the second worker:\n%s\nafter one worker's night:\n%s", got, want)
+	}
 }
