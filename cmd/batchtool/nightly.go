@@ -36,7 +36,14 @@ func newNightlyCmd(a *app) *cobra.Command {
 
 It is safe to re-run at any time: a second run changes nothing. The exit code
 is 1 when something needs a person: a rejected row, a failed upload or
-download, a file with errors, or statement lines left unmatched or ambiguous.`,
+download, a file with errors, or statement lines left unmatched or ambiguous.
+
+On a SQLite ledger one run works at a time (the run lock). On a PostgreSQL
+ledger run it on several machines at once: each due file, upload, platform
+file, statement file and payment request is claimed by the one worker that
+does it, the others leave it ("claimed by worker ...: left to it"), and the
+workers' summaries together are the night's (README: "Scale: several
+workers").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if config == "" {

@@ -62,7 +62,7 @@ type CreateResult struct {
 	// be), with the customer's link.
 	Sent []ledger.PaymentRequest `json:"-"`
 	// Problems say, one a line, why an item was not requested or skipped.
-	Problems []string `json:"-"`
+	Problems  []string `json:"-"`
 	elsewhere []string // the claim keys of Elsewhere
 
 	// New are the open requests of this run (created, recovered or taken
