@@ -131,6 +131,12 @@ func (p *nightlyProgress) Finished(s *pipeline.Step) {
 		}
 	case *pipeline.FetchResult:
 		writeFetchResult(a.stdout, v)
+		if v.ListedBy != "" {
+			fmt.Fprintf(a.stdout, "the platform's files feed was being listed by worker %s: left to it\n", v.ListedBy)
+		}
+		if len(v.Elsewhere) > 0 {
+			fmt.Fprintf(a.stdout, "%d listed file(s) downloaded by other workers: left to them\n", len(v.Elsewhere))
+		}
 	case *pipeline.ReconcileResult:
 		writeReconcileResult(a, v)
 	case *pipeline.CheckResult:
@@ -140,9 +146,15 @@ func (p *nightlyProgress) Finished(s *pipeline.Step) {
 			if r.Open > 0 {
 				writeSyncResult(a.stdout, r)
 			}
+			if r.Elsewhere > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d request(s) synced by other workers: left to them\n", r.Provider, r.Elsewhere)
+			}
 		}
 	case *pipeline.CreateResult:
 		writeCreateResult(a, v, false)
+		if v.Elsewhere > 0 {
+			fmt.Fprintf(a.stdout, "%s: %d request(s) sent by other workers: left to them\n", v.Provider, v.Elsewhere)
+		}
 	}
 	for _, r := range s.Reports {
 		if _, ok := s.Value.(*pipeline.CreateResult); ok {

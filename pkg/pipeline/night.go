@@ -456,7 +456,7 @@ func (n *night) fetchAndReconcile() error {
 		}
 	}()
 	if len(n.c.Platform.Formats) > 0 {
-		n.waitUploads()
+		n.waitFor(ledger.ClaimUploading)
 	}
 	for _, f := range n.c.Platform.Formats {
 		inbox := filepath.Join(n.c.Work, "inbox", f)
@@ -545,15 +545,22 @@ func (n *night) fetchAndReconcile() error {
 	return nil
 }
 
-// waitUploads waits, on a shared ledger, until no other worker is
-// uploading (ledger.ClaimUploading live): the platform's files are to hold
-// what this night uploaded. A worker dead meanwhile stops holding its
-// claim; a live one is waited for at most ledger.ClaimLease.
-func (n *night) waitUploads() {
+// waitFor waits, on a shared ledger, until no other worker holds a unit of
+// the kinds: before the platform generates its files, until no worker is
+// uploading (ledger.ClaimUploading), so the files hold what the night
+// uploaded; before the feed is checked against the ledger, until no worker
+// is downloading or importing statement files, so what they book is in.
+// A worker dead meanwhile stops holding its claims; live ones are waited
+// for at most ledger.ClaimLease.
+func (n *night) waitFor(kinds ...ledger.ClaimKind) {
 	deadline := time.Now().Add(ledger.ClaimLease)
 	for time.Now().Before(deadline) && n.ctx.Err() == nil {
-		held, err := heldElsewhere(n.ctx, n.l, ledger.ClaimUploading)
-		if err != nil || len(held) == 0 {
+		busy := false
+		for _, k := range kinds {
+			held, err := heldElsewhere(n.ctx, n.l, k)
+			busy = busy || err == nil && len(held) > 0
+		}
+		if !busy {
 			return
 		}
 		select {
@@ -587,6 +594,7 @@ func (n *night) check() error {
 	if len(n.c.Platform.Formats) == 0 {
 		return nil
 	}
+	n.waitFor(ledger.ClaimFile, ledger.ClaimStatement)
 	n.step("check against the platform", func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
 		if err != nil {
