@@ -1,0 +1,176 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
+	"github.com/batchtool/batchtool/pkg/reconcile"
+)
+
+// countingProvider is a payment request provider that counts what it is
+// sent, per external id, and answers States: the requests whose number is
+// odd paid, the others expired.
+type countingProvider struct {
+	mu    sync.Mutex
+	sent  map[string]int
+	asked map[string]int // States, per external id
+	delay time.Duration  // of each send: workers meet in it
+}
+
+func (p *countingProvider) Name() string { return "fake" }
+func (p *countingProvider) IDLimit() int { return 35 }
+
+func (p *countingProvider) Prepare(pr *ledger.PaymentRequest) (func(context.Context) (string, string, error), error) {
+	return func(context.Context) (string, string, error) {
+		time.Sleep(p.delay)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.sent[pr.ExternalID]++
+		return "ref-" + pr.ExternalID, "https://pay.example/" + pr.ExternalID, nil
+	}, nil
+}
+
+func (p *countingProvider) Find(context.Context, []ledger.PaymentRequest) (map[string]pipeline.Sent, error) {
+	return nil, nil
+}
+
+func (p *countingProvider) States(_ context.Context, open []ledger.PaymentRequest) ([]pipeline.RequestState, error) {
+	var out []pipeline.RequestState
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, pr := range open {
+		p.asked[pr.ExternalID]++
+		var n int
+		fmt.Sscanf(pr.ExternalID, "INV-%d", &n)
+		if n%2 == 1 {
+			out = append(out, pipeline.RequestState{Request: pr, Paid: &ledger.Payment{Amount: pr.Amount, Payer: "payer"}})
+		} else {
+			out = append(out, pipeline.RequestState{Request: pr, Closed: ledger.RequestExpired, Note: "expired"})
+		}
+	}
+	return out, nil
+}
+
+// TestRequestsAmongWorkers: four workers, each with a ledger handle of its
+// own on one PostgreSQL ledger, send the payment requests for 60 overdue
+// invoices — one started first, the others while it is sending — and then
+// sync them all at once. Each request is sent once and synced (booked or
+// closed) once; none is skipped or recovered from a live worker, and no
+// worker fails on a request another closed. Before the claims, a late
+// worker adopted the first one's pending requests and sent them again, and
+// a second sync failed closing a request the first had closed.
+func TestRequestsAmongWorkers(t *testing.T) {
+	url := testutil.PostgresLedger(t)
+	if url == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
+	}
+	const items, workers = 60, 4
+	ctx := context.Background()
+	setup, err := ledger.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	if _, err := setup.AddInvoices(ctx, "erp", func() (*reconcile.Invoice, error) {
+		if k == items {
+			return nil, io.EOF
+		}
+		k++
+		return &reconcile.Invoice{Number: fmt.Sprintf("INV-%d", k), CustomerName: "Customer", Amount: decimal.New(int64(1000+k), -2), Currency: "EUR",
+			DueDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	setup.Close()
+	p := &countingProvider{sent: map[string]int{}, asked: map[string]int{}, delay: 10 * time.Millisecond}
+	sel := ledger.UnpaidSelection{Invoices: true, DueBefore: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+
+	handles := make([]*ledger.DB, workers)
+	for i := range handles {
+		if handles[i], err = ledger.Open(url); err != nil {
+			t.Fatal(err)
+		}
+		defer handles[i].Close()
+	}
+	created := make([]*pipeline.CreateResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i, l := range handles {
+		if i == 1 { // the others start while the first is sending
+			for sent := 0; sent < 3; time.Sleep(time.Millisecond) {
+				p.mu.Lock()
+				sent = len(p.sent)
+				p.mu.Unlock()
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, err := l.BeginRun(ctx, "payreq create")
+			if err == nil {
+				created[i], err = pipeline.CreateRequests(ctx, l, p, sel, run)
+				l.FinishRun(ctx, run, "{}")
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	var total, elsewhere int
+	for i, r := range created {
+		if errs[i] != nil || r.Skipped != 0 || r.Recovered != 0 || r.Refused+r.Failed != 0 {
+			t.Errorf("worker %d: %+v %v", i+1, r, errs[i])
+		}
+		total, elsewhere = total+r.Created, elsewhere+r.Elsewhere
+	}
+	if total != items || len(p.sent) != items {
+		t.Errorf("created %d, %d external ids sent; want %d", total, len(p.sent), items)
+	}
+	for id, n := range p.sent {
+		if n != 1 {
+			t.Errorf("%s sent %d times", id, n)
+		}
+	}
+	t.Logf("created per worker: %d %d %d %d; left to another %d", created[0].Created, created[1].Created, created[2].Created, created[3].Created, elsewhere)
+
+	var paid, closed int
+	for i, l := range handles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, _, err := pipeline.Sync(ctx, l, []string{"fake"}, func(string) (pipeline.Requester, error) { return p, nil }, nil)
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			for _, r := range res {
+				paid, closed = paid+r.Paid, closed+r.Closed
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("sync, worker %d: %v", i+1, err)
+		}
+	}
+	if paid != items/2 || closed != items/2 {
+		t.Errorf("synced: %d paid, %d closed; want %d and %d", paid, closed, items/2, items/2)
+	}
+	for id, n := range p.asked {
+		if n != 1 {
+			t.Errorf("%s: the provider was asked %d times", id, n)
+		}
+	}
+	c, err := handles[0].Counts(ctx)
+	if err != nil || c.Requests["paid"] != items/2 || c.Requests["expired"] != items/2 {
+		t.Errorf("requests in the ledger: %v %v", c.Requests, err)
+	}
+}
