@@ -40,7 +40,7 @@ const (
 	ClaimDue       ClaimKind = "due"       // a due file to build a batch from; key: the file's digest
 	ClaimUpload    ClaimKind = "upload"    // a batch to upload; key: its file's SHA-256 or PmtInfId
 	ClaimStatement ClaimKind = "statement" // a fetched statement file to import; key: its SHA-256
-	ClaimRequest   ClaimKind = "payreq"    // a payment request to send or sync; key: provider:external id
+	ClaimRequest   ClaimKind = "payreq"    // a payment request to send (key: provider:external id); a provider to sync ("sync provider")
 	ClaimFile      ClaimKind = "file"      // a platform file to download and import; key: its name
 	ClaimListing   ClaimKind = "listing"   // the platform's files feed (generate, list): held, then released
 	ClaimRun       ClaimKind = "run"       // a run sending payment requests; key: its run log id

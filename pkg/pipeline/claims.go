@@ -89,9 +89,10 @@ func finish(ctx context.Context, c *ledger.Claim, ok bool) error {
 // batch's SHA-256) or invoice upload (ledger.ClaimUpload, "invoice" and its
 // number), a platform file downloaded (ledger.ClaimFile, its name), a
 // statement file imported (ledger.ClaimStatement, its SHA-256), a payment
-// request sent (ledger.ClaimRequest, provider:external id) or synced
-// ("sync provider:external id"). The units the workers of one night did
-// are together what one worker alone would have done, each once.
+// request sent (ledger.ClaimRequest, provider:external id) or booked or
+// closed by a sync ("sync provider:external id", under the claim of the
+// provider's sync, "sync provider"). The units the workers of one night
+// did are together what one worker alone would have done, each once.
 type Unit struct {
 	Kind ledger.ClaimKind `json:"kind"`
 	Key  string           `json:"key"`

@@ -344,8 +344,8 @@ type SyncResult struct {
 	Closed    int              // closed unpaid
 	StillOpen int
 	Otherwise int // open, their item paid otherwise: withdraw them
-	// Elsewhere are the open requests another worker sharing the ledger
-	// was syncing, or synced meanwhile: left to it.
+	// Elsewhere are the open requests left to another worker sharing the
+	// ledger: it was syncing the provider, or closed them meanwhile.
 	Elsewhere int
 	Changes   []SyncChange
 	Total     reconcile.Summary // the bookings as reconcile results: rule payment-request
@@ -416,48 +416,32 @@ func SyncRequests(ctx context.Context, l *ledger.DB, r Requester, open []ledger.
 	return res, nil
 }
 
-// claimSync takes, on a shared ledger, the open requests of provider no
-// other worker is syncing now (ledger.ClaimRequest, "sync " and the
-// request's key; released by release once synced, for the next night) and
-// that are still open once taken; elsewhere counts the others. On SQLite
-// it takes them all.
+// claimSync takes, on a shared ledger, the sync of provider
+// (ledger.ClaimRequest, "sync" and the provider; released by release once
+// synced, for the next worker or night) and returns its requests still
+// open once taken; elsewhere counts them when another worker is syncing
+// the provider now. One worker syncs a provider at a time: the provider
+// is asked about every open request at once (Tikkie: one walk of its
+// listing), and what it answers is booked or closed once. On SQLite it
+// returns open.
 func claimSync(ctx context.Context, l *ledger.DB, provider string, open []ledger.PaymentRequest) (mine []ledger.PaymentRequest, elsewhere int, release func(), err error) {
-	var claims []*ledger.Claim
-	release = func() {
-		for _, c := range claims {
-			finish(ctx, c, false)
-		}
-	}
-	if !Shared(l) {
+	c, other, err := claim(ctx, l, ledger.ClaimRequest, "sync "+provider)
+	release = func() { finish(ctx, c, false) }
+	switch {
+	case err != nil:
+		return nil, 0, func() {}, err
+	case !Shared(l):
 		return open, 0, release, nil
+	case other != nil:
+		return nil, len(open), func() {}, nil
 	}
-	taken := map[int64]bool{}
-	for _, pr := range open {
-		c, other, err := claim(ctx, l, ledger.ClaimRequest, "sync "+ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
-		if err != nil {
-			release()
-			return nil, 0, func() {}, err
-		}
-		if other != nil {
-			elsewhere++
-			continue
-		}
-		claims = append(claims, c)
-		taken[pr.ID] = true
-	}
-	// A request another worker synced between the listing and the claim
-	// is open no more.
-	now, err := l.PaymentRequests(ctx, provider, ledger.RequestOpen)
-	if err != nil {
+	// Requests another worker synced before this one took the claim are
+	// open no more.
+	if mine, err = l.PaymentRequests(ctx, provider, ledger.RequestOpen); err != nil {
 		release()
 		return nil, 0, func() {}, err
 	}
-	for _, pr := range now {
-		if taken[pr.ID] {
-			mine = append(mine, pr)
-		}
-	}
-	return mine, elsewhere + len(taken) - len(mine), release, nil
+	return mine, 0, release, nil
 }
 
 // Sync syncs each of the providers that has open requests in the ledger
