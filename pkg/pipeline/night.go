@@ -160,7 +160,7 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 	}
 	n.l = l
 	// While this worker uploads, the others wait before they have the
-	// platform generate its files (waitUploads): the files hold what the
+	// platform generate its files (waitFor): the files hold what the
 	// night uploaded, as when one worker does it all.
 	host, _ := os.Hostname()
 	uploading, _, err := claim(ctx, l, ledger.ClaimUploading, fmt.Sprintf("%s:%d:%s", host, os.Getpid(), n.res.Run))
