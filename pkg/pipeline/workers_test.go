@@ -10,10 +10,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
 // countingProvider is a payment request provider that counts what it is
@@ -172,5 +174,81 @@ func TestRequestsAmongWorkers(t *testing.T) {
 	c, err := handles[0].Counts(ctx)
 	if err != nil || c.Requests["paid"] != items/2 || c.Requests["expired"] != items/2 {
 		t.Errorf("requests in the ledger: %v %v", c.Requests, err)
+	}
+}
+
+// TestFetchAmongWorkers: four workers, each with a ledger handle, a
+// platform session and a download folder of its own, fetch at once from
+// one platform holding 12 statement files: the feed is listed by whichever
+// holds it (the others leave it, ListedBy), and each file is downloaded by
+// exactly one worker; none is owed or failed. Without the claims every
+// worker downloaded every file it found listed.
+func TestFetchAmongWorkers(t *testing.T) {
+	url := testutil.PostgresLedger(t)
+	if url == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
+	}
+	const files, workers = 12, 4
+	ctx := context.Background()
+	platform := sandbox.New(t.TempDir(), sandbox.Options{})
+	if err := platform.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	client := func() *twikey.Client {
+		c, err := twikey.New(twikey.Options{BaseURL: platform.URL(), APIToken: sandbox.DefaultToken, MaxRetries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	setup := client()
+	for i := range files { // one file each: a credit, then a generation
+		platform.Credit(decimal.New(int64(100+i), 0), "Payer", "BE71096123456769", fmt.Sprintf("transfer %d", i))
+		if n, err := setup.GenerateFiles(ctx, twikey.GenerateFilesRequest{SDD: true, Format: twikey.FormatCAMT}); n != 1 || err != nil {
+			t.Fatalf("generate: %d %v", n, err)
+		}
+	}
+	results := make([]*pipeline.FetchResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		l, err := ledger.Open(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		c, dir := client(), t.TempDir()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = pipeline.Fetch(ctx, c, l, pipeline.FetchOptions{Format: twikey.FormatCAMT, Dir: dir, Generate: true})
+		}()
+	}
+	wg.Wait()
+	got := map[string]int{}
+	listedBy := 0
+	for i, r := range results {
+		if errs[i] != nil || r.Failed() || len(r.Owed) != 0 {
+			t.Fatalf("worker %d: %+v %v", i+1, r, errs[i])
+		}
+		for _, f := range r.Files {
+			got[f.Name]++
+		}
+		if r.ListedBy != "" {
+			listedBy++
+		}
+		t.Logf("worker %d: listed %d, downloaded %d, left %d to others, listing left to another: %t", i+1, r.Listed, len(r.Files), len(r.Elsewhere), r.ListedBy != "")
+	}
+	if len(got) != files {
+		t.Errorf("%d files downloaded, want %d", len(got), files)
+	}
+	for name, n := range got {
+		if n != 1 {
+			t.Errorf("%s downloaded %d times", name, n)
+		}
+	}
+	if n := platform.Stats()["GET /creditor/files/{name}"]; n != files {
+		t.Errorf("%d downloads from the platform, want %d", n, files)
 	}
 }
