@@ -48,7 +48,7 @@ func TestNightlyNoRunLockPostgres(t *testing.T) {
 	config, _ := sampleNightlyConfig(t)
 	b, _ := os.ReadFile(config)
 	os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", url), 1)), 0o644)
-	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 2 * time.Second})
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 4 * time.Second})
 	var cmds [2]*exec.Cmd
 	var outs [2]bytes.Buffer
 	for i := range cmds {
