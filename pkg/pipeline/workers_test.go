@@ -252,3 +252,72 @@ func TestFetchAmongWorkers(t *testing.T) {
 		t.Errorf("%d downloads from the platform, want %d", n, files)
 	}
 }
+
+// BenchmarkRequestsAmongWorkers sends payment requests for 200 overdue
+// invoices with 1, 2 and 4 workers on one PostgreSQL ledger (each with a
+// handle of its own), the provider answering each call in 20 ms (a
+// network round trip), and reports requests/s: what the claims let
+// workers add when the provider's latency, not the ledger, bounds a
+// night. BATCHTOOL_TEST_POSTGRES names the server; run with -benchtime 1x.
+func BenchmarkRequestsAmongWorkers(b *testing.B) {
+	if testutil.PostgresLedger(b) == "" {
+		b.Skip("skipping: " + testutil.PostgresEnv + " is not set")
+	}
+	const items = 200
+	for _, workers := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				url := testutil.PostgresLedger(b)
+				setup, err := ledger.Open(url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				k := 0
+				if _, err := setup.AddInvoices(context.Background(), "erp", func() (*reconcile.Invoice, error) {
+					if k == items {
+						return nil, io.EOF
+					}
+					k++
+					return &reconcile.Invoice{Number: fmt.Sprintf("INV-%d", k), Amount: decimal.New(int64(1000+k), -2), Currency: "EUR",
+						DueDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				setup.Close()
+				p := &countingProvider{sent: map[string]int{}, asked: map[string]int{}, delay: 20 * time.Millisecond}
+				sel := ledger.UnpaidSelection{Invoices: true, DueBefore: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+				handles := make([]*ledger.DB, workers)
+				for i := range handles {
+					if handles[i], err = ledger.Open(url); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				start := time.Now()
+				var wg sync.WaitGroup
+				for _, l := range handles {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						run, _ := l.BeginRun(context.Background(), "payreq create")
+						if _, err := pipeline.CreateRequests(context.Background(), l, p, sel, run); err != nil {
+							b.Error(err)
+						}
+					}()
+				}
+				wg.Wait()
+				took := time.Since(start)
+				b.StopTimer()
+				for _, l := range handles {
+					l.Close()
+				}
+				if len(p.sent) != items {
+					b.Fatalf("%d sent, want %d", len(p.sent), items)
+				}
+				b.ReportMetric(float64(items)/took.Seconds(), "requests/s")
+				b.StartTimer()
+			}
+		})
+	}
+}
