@@ -471,9 +471,9 @@ func appendFinInstnID[T string | []byte](b []byte, ind int, bic T, v string) []b
 // Transaction's strings, or the byte slices of a spooled record.
 type txText[T string | []byte] struct {
 	instrID, e2e, ccy, mandate, signed, bic, name, iban, remittance, ref T
-	amended                                                             bool
-	origMandate, origCdtrName, origCdtrID, origIBAN                     T
-	smnda                                                               bool
+	amended                                                              bool
+	origMandate, origCdtrName, origCdtrID, origIBAN                      T
+	smnda                                                                bool
 }
 
 // textOf returns the text of tx.
