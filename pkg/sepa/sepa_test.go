@@ -2,7 +2,10 @@ package sepa
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestParseIBAN(t *testing.T) {
@@ -323,9 +326,15 @@ func TestParseAmount(t *testing.T) {
 		{"5.", "", ErrAmountSyntax},
 		{"", "", ErrAmountSyntax},
 		{" 5", "", ErrAmountSyntax},
+		{"000000000000000001.5", "1.50", nil},
+		{"99999999999999999999", "", ErrAmountRange}, // too many digits for the int64 path
+		{"9999999999999999.9", "", ErrAmountRange},
 	}
 	for _, tt := range tests {
 		d, err := ParseAmount(tt.in)
+		if want, werr := decimal.NewFromString(tt.in); err == nil && (werr != nil || d.Exponent() != want.Exponent() || d.Coefficient().Cmp(want.Coefficient()) != 0) {
+			t.Errorf("ParseAmount(%q) = %s × 10^%d, decimal.NewFromString gives %v × 10^%d", tt.in, d.Coefficient(), d.Exponent(), want.Coefficient(), want.Exponent())
+		}
 		if !errors.Is(err, tt.err) {
 			t.Errorf("ParseAmount(%q) error %v, want %v", tt.in, err, tt.err)
 			continue
@@ -340,6 +349,17 @@ func TestIsSEPACountry(t *testing.T) {
 	for cc, want := range map[string]bool{"BE": true, "CH": true, "GB": true, "US": false, "TR": false} {
 		if IsSEPACountry(cc) != want {
 			t.Errorf("IsSEPACountry(%s) != %v", cc, want)
+		}
+	}
+}
+
+// TestEPCCharSet checks the bit set of isEPCChar against the EPC basic
+// Latin set as written, for every code point up to U+024F.
+func TestEPCCharSet(t *testing.T) {
+	const set = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ "
+	for r := rune(-1); r < 0x250; r++ {
+		if got, want := isEPCChar(r), strings.ContainsRune(set, r); got != want {
+			t.Errorf("isEPCChar(%q) = %v, want %v", r, got, want)
 		}
 	}
 }
