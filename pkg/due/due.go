@@ -504,12 +504,37 @@ func (p *rowParser) date(col column, req bool) time.Time {
 		return time.Time{}
 	}
 	v := strings.TrimSpace(p.get(col))
-	d, err := time.Parse(time.DateOnly, v)
+	d, err := parseDate(v)
 	if err != nil {
 		p.fail(col, v, "not a date in the form YYYY-MM-DD", "ISO 8601")
 		return time.Time{}
 	}
 	return d
+}
+
+// parseDate reads YYYY-MM-DD as time.Parse(time.DateOnly) does, without
+// its general layout machinery for the usual well-formed date.
+func parseDate(v string) (time.Time, error) {
+	if len(v) == 10 && v[4] == '-' && v[7] == '-' {
+		y, m, d := digits4(v[:4]), digits4(v[5:7]), digits4(v[8:])
+		if y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 {
+			return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+		}
+	}
+	return time.Parse(time.DateOnly, v) // the end of a month, and errors
+}
+
+// digits4 returns the number the ASCII digits of s spell, -1 when s holds
+// anything else.
+func digits4(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // collectionDate reads the row's collection date, or takes the default

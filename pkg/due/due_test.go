@@ -224,3 +224,15 @@ func TestDuplicateFarApart(t *testing.T) {
 		t.Fatalf("%d bad rows before; last row %v", bad, last)
 	}
 }
+
+// TestParseDate: the fast path gives what time.Parse gives, errors included.
+func TestParseDate(t *testing.T) {
+	for _, v := range []string{"2024-03-14", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01",
+		"2024-1-14", "2024/03/14", "2024-03-1x", "+024-03-14", "2024-12-31", "2024-04-31", ""} {
+		got, err := parseDate(v)
+		want, werr := time.Parse(time.DateOnly, v)
+		if !got.Equal(want) || got.Location() != want.Location() || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Errorf("parseDate(%q) = %v, %v; time.Parse gives %v, %v", v, got, err, want, werr)
+		}
+	}
+}

@@ -31,6 +31,11 @@ type WriterOptions struct {
 	// TempDir is where transactions are spooled until Close. Default: the
 	// target's directory for Create, os.TempDir() for NewWriter.
 	TempDir string
+	// UniqueIDs says the caller has made sure that no two transactions
+	// share an EndToEndId (due.Reader checks them per file and names the
+	// line of first use), so the Writer keeps no set of its own: one set of
+	// a million ids in memory, not two.
+	UniqueIDs bool
 }
 
 // spoolLimit is about how many bytes of transaction records the Writer
@@ -173,7 +178,7 @@ func (w *Writer) Write(tx Transaction) error {
 		}
 		return err
 	}
-	if !w.e2e.add(hashString(tx.EndToEndID)) {
+	if !w.opts.UniqueIDs && !w.e2e.add(hashString(tx.EndToEndID)) {
 		// A 64-bit hash collision between different ids is possible in
 		// theory (p ≈ 3e-8 at a million transactions); we accept refusing
 		// such a batch rather than keep every id in memory.

@@ -587,3 +587,21 @@ func TestWriterManyGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterUniqueIDs: with UniqueIDs the caller vouches for the ids, and
+// the Writer keeps no set (so it does not refuse a repeated id).
+func TestWriterUniqueIDs(t *testing.T) {
+	w, _ := NewWriter(io.Discard, WriterOptions{CreatedAt: created, MessageID: "UNIQ", UniqueIDs: true})
+	tx := newGenerator(1).next()
+	for i := 0; i < 2; i++ {
+		if err := w.Write(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.e2e.n != 0 {
+		t.Fatalf("the writer kept %d ids", w.e2e.n)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -126,7 +126,10 @@ func Build(o BuildOptions) (*BuildResult, error) {
 		return nil, err
 	}
 	defer out.Abort()
-	opts := pain008.WriterOptions{Version: o.Version, MessageID: o.MessageID, InitiatingParty: initg}
+	// The rows' end-to-end ids are checked once, where the line of first
+	// use is known: by due.Reader for a due file, by readUBLCollections
+	// for invoices. The writer keeps no second set.
+	opts := pain008.WriterOptions{Version: o.Version, MessageID: o.MessageID, InitiatingParty: initg, UniqueIDs: true}
 	if st, err := os.Stat(filepath.Dir(o.Out)); err == nil && st.IsDir() {
 		opts.TempDir = filepath.Dir(o.Out) // the spool beside the batch, not in /tmp
 	}
