@@ -43,8 +43,10 @@
 //
 // A row (a CSV record, a JSON line) longer than 256 KiB stops the file with
 // an error of rule "limit" naming file and line, so that a hostile file
-// costs at most about 10 MB of heap for the row being read; what grows with
-// the file is the set of end-to-end ids seen (one map entry per row).
+// costs at most about 10 MB of heap for the row being read. The end-to-end
+// ids seen are kept as 16-byte hashes, at most 16 MiB of them in memory and
+// the rest in sorted runs in a temporary file mapped read-only (idSet):
+// the heap stays flat from a million rows to ten million and more.
 package due
 
 import (
@@ -185,6 +187,7 @@ type Reader struct {
 	lines    *bufio.Reader
 	line     int
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
+	err      error         // sticky: the id set could not be written
 	pos      [nColumns]int // CSV: index of each known column in a record, -1 when absent
 	dates    map[time.Time]dateNote
 }
@@ -218,10 +221,23 @@ func (r *Reader) Header() []string { return r.header }
 // Next returns the next row, or io.EOF. An error (not a row finding) means
 // the file itself cannot be read on: a broken CSV quote, a missing header.
 func (r *Reader) Next() (*Row, error) {
-	if r.format == CSV {
-		return r.nextCSV()
+	if r.err != nil {
+		return nil, r.err
 	}
-	return r.nextJSON()
+	var row *Row
+	var err error
+	if r.format == CSV {
+		row, err = r.nextCSV()
+	} else {
+		row, err = r.nextJSON()
+	}
+	if err == nil && r.err != nil {
+		row, err = nil, r.err
+	}
+	if err != nil {
+		r.seen.close() // the end of the file, or of its reading
+	}
+	return row, err
 }
 
 func (r *Reader) nextCSV() (*Row, error) {
@@ -375,7 +391,9 @@ func (r *Reader) build(row *Row) {
 	tx.Creditor = r.defaults.Creditor
 	tx.EndToEndID = p.id(colEndToEndID, true)
 	if tx.EndToEndID != "" {
-		if first, dup := r.seen.add(tx.EndToEndID, row.Line); dup {
+		if first, dup, err := r.seen.add(tx.EndToEndID, row.Line); err != nil {
+			r.err = fmt.Errorf("%s:%d: %w", r.name, row.Line, err)
+		} else if dup {
 			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
 		}
 	}
