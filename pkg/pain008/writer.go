@@ -1,7 +1,6 @@
 package pain008
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -324,13 +323,13 @@ func (w *Writer) cleanup(removeTarget bool) {
 // assemble writes the document: header, each group with its spooled
 // transactions, trailer.
 func (w *Writer) assemble() error {
-	bw := bufio.NewWriterSize(w.dst, 256<<10)
+	out := newOutput(w.dst)
 	v := w.opts.Version
 	initg := w.opts.InitiatingParty
 	if initg == "" {
 		initg = w.groups[0].key.creditor.Name
 	}
-	b := make([]byte, 0, 4096)
+	b := out.buf
 	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="`...)
 	b = append(b, NamespacePrefix...)
 	b = append(b, v...)
@@ -341,62 +340,95 @@ func (w *Writer) assemble() error {
 	b = leafRaw(b, 6, "CtrlSum", appendCents(nil, w.sum))
 	b = append(b, "      <InitgPty>\n"...)
 	b = leaf(b, 8, "Nm", initg)
-	b = append(b, "      </InitgPty>\n    </GrpHdr>\n"...)
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
+	out.buf = append(b, "      </InitgPty>\n    </GrpHdr>\n"...)
+	var in []byte
 	for _, g := range w.groups {
-		b = appendPmtInfHead(b[:0], g, w.opts.MessageID, v)
-		if _, err := bw.Write(b); err != nil {
-			return err
+		out.buf = appendPmtInfHead(out.buf, g, w.opts.MessageID, v)
+		for _, c := range g.chunks { // the spooled records, then those in memory
+			if int64(cap(in)) < c.n {
+				in = make([]byte, c.n)
+			}
+			in = in[:c.n]
+			if _, err := w.spool.ReadAt(in, c.off); err != nil {
+				out.close()
+				return fmt.Errorf("pain008: reading spool: %w", err)
+			}
+			w.renderRecords(out, in)
 		}
-		if err := w.renderGroup(bw, g); err != nil {
-			return err
-		}
-		if _, err := bw.WriteString("    </PmtInf>\n"); err != nil {
-			return err
-		}
+		w.renderRecords(out, g.buf)
+		out.buf = append(out.buf, "    </PmtInf>\n"...)
 	}
-	if _, err := bw.WriteString("  </CstmrDrctDbtInitn>\n</Document>\n"); err != nil {
-		return err
-	}
-	return bw.Flush()
+	out.buf = append(out.buf, "  </CstmrDrctDbtInitn>\n</Document>\n"...)
+	return out.close()
 }
 
-// renderGroup writes the DrctDbtTxInf elements of g: its spooled chunks
-// read back one at a time, then what is still in memory.
-func (w *Writer) renderGroup(bw *bufio.Writer, g *group) error {
-	var in, out []byte
-	for _, c := range g.chunks {
-		if int64(cap(in)) < c.n {
-			in = make([]byte, c.n)
-		}
-		in = in[:c.n]
-		if _, err := w.spool.ReadAt(in, c.off); err != nil {
-			return fmt.Errorf("pain008: reading spool: %w", err)
-		}
-		var err error
-		if out, err = w.renderRecords(bw, out, in); err != nil {
-			return err
-		}
-	}
-	_, err := w.renderRecords(bw, out, g.buf)
-	return err
-}
-
-// renderRecords renders the transaction records in recs to bw, through
-// out, a buffer it returns for reuse.
-func (w *Writer) renderRecords(bw *bufio.Writer, out, recs []byte) ([]byte, error) {
+// renderRecords renders the transaction records in recs to out.
+func (w *Writer) renderRecords(out *output, recs []byte) {
 	var t txText[[]byte]
 	for len(recs) > 0 {
 		var cents int64
 		cents, recs = decodeTx(recs, &t)
-		out = appendTxText(out[:0], &t, cents, w.opts.Version)
-		if _, err := bw.Write(out); err != nil {
-			return out, err
-		}
+		out.buf = appendTxText(out.buf, &t, cents, w.opts.Version)
+		out.flushIfFull()
 	}
-	return out, nil
+}
+
+// output writes the document on a goroutine of its own, so that the XML of
+// the next megabyte is rendered while the last one is copied to the
+// destination (the write calls of an 800 MB document cost as much CPU as
+// rendering it). It asks the kernel to start writing back to disk what it
+// wrote, so that the fsync of the caller's commit finds little left to do.
+type output struct {
+	buf  []byte // being rendered into
+	full chan []byte
+	free chan []byte
+	done chan error
+}
+
+// outputBuffer is the size of the buffers handed to the writing goroutine.
+const outputBuffer = 1 << 20
+
+func newOutput(dst io.Writer) *output {
+	o := &output{buf: make([]byte, 0, outputBuffer+slack), full: make(chan []byte, 1), free: make(chan []byte, 2), done: make(chan error, 1)}
+	o.free <- make([]byte, 0, outputBuffer+slack)
+	go func() {
+		var err error
+		var off, synced int64
+		for b := range o.full {
+			if err == nil {
+				_, err = dst.Write(b)
+				if off += int64(len(b)); off-synced >= writebackEvery {
+					startWriteback(dst, synced, off-synced)
+					synced = off
+				}
+			}
+			o.free <- b[:0]
+		}
+		o.done <- err
+	}()
+	return o
+}
+
+// writebackEvery is how many bytes are written between two requests to
+// the kernel to start writing them to disk.
+const writebackEvery = 16 << 20
+
+// flushIfFull hands the buffer to the writing goroutine when it holds a
+// megabyte.
+func (o *output) flushIfFull() {
+	if len(o.buf) >= outputBuffer {
+		o.full <- o.buf
+		o.buf = <-o.free
+	}
+}
+
+// close writes what is left and returns the first write error.
+func (o *output) close() error {
+	if len(o.buf) > 0 {
+		o.full <- o.buf
+	}
+	close(o.full)
+	return <-o.done
 }
 
 // pmtInfID builds the unique PmtInfId of group n from the message id,

@@ -605,3 +605,32 @@ func TestWriterUniqueIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// failAfter is a destination that fails once it has taken n bytes.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return f.n, errors.New("disk full")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriterDestinationFails: a destination that fails half-way through
+// the document (rendered on one goroutine, written on another) makes Close
+// return its error; nothing hangs whatever buffer the failure hits.
+func TestWriterDestinationFails(t *testing.T) {
+	for _, n := range []int{0, 100, 1 << 20, 3<<20 + 5} {
+		w, _ := NewWriter(&failAfter{n: n}, WriterOptions{CreatedAt: created, MessageID: "FAIL", TempDir: t.TempDir()})
+		gen := newGenerator(4)
+		for i := 0; i < 10000; i++ { // about 8 MB of XML
+			if err := w.Write(gen.next()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err == nil || err.Error() != "disk full" {
+			t.Errorf("fail after %d bytes: Close = %v, want disk full", n, err)
+		}
+	}
+}

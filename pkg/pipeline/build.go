@@ -272,19 +272,66 @@ func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaul
 	}
 	r := due.NewReader(br, path, format, d)
 	r.Dialect = dialect
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
+	// The rows are read and checked on one goroutine and handed on, in
+	// batches and in file order, to handle on this one: a batch is built
+	// on two cores.
+	batches := make(chan rowBatch, 4)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		b := rowBatch{rows: make([]*due.Row, 0, batchRows)}
+		for {
+			row, err := r.Next()
+			if err != nil {
+				if err != io.EOF {
+					b.err = err
+				}
+				select {
+				case batches <- b:
+				case <-stop:
+				}
+				return
+			}
+			b.header = r.Header()
+			if b.rows = append(b.rows, row); len(b.rows) == batchRows {
+				select {
+				case batches <- b:
+				case <-stop:
+					return
+				}
+				b = rowBatch{rows: make([]*due.Row, 0, batchRows)}
+			}
 		}
-		if err != nil {
-			return err
+	}()
+	defer func() {
+		close(stop)
+		for range batches { // wait for the reading goroutine to end
 		}
-		if err := handle(r.Header(), row); err != nil {
-			return err
+	}()
+	for b := range batches {
+		for _, row := range b.rows {
+			if err := handle(b.header, row); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
 		}
 	}
+	return nil
 }
+
+// rowBatch is rows of a due file on their way from the goroutine that
+// reads them to the one that writes them, or the error that ended the file.
+type rowBatch struct {
+	header []string
+	rows   []*due.Row
+	err    error
+}
+
+// batchRows is the number of rows handed on at once: few enough to cost
+// little memory, enough that the hand-over costs nothing per row.
+const batchRows = 256
 
 // writerFinding turns a pain008 writer refusal into a finding on the row.
 func writerFinding(row *due.Row, err error) finding.Finding {
