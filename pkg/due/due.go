@@ -188,6 +188,9 @@ type Reader struct {
 	line     int
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
 	err      error         // sticky: the id set could not be written
+	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
+	stop     chan struct{} // closed by Close: the parsing goroutine ends
+	batch    csvBatch      // what is left of the last batch taken from ahead
 	pos      [nColumns]int // CSV: index of each known column in a record, -1 when absent
 	dates    map[time.Time]dateNote
 }
@@ -281,15 +284,18 @@ func (r *Reader) nextCSV() (*Row, error) {
 			return nil, fmt.Errorf("%s: %w", r.name, ErrNoCollectionDate)
 		}
 	}
+	if r.ahead == nil {
+		r.readAhead()
+	}
 	for {
-		rec, err := r.csv.Read()
-		if err == io.EOF {
-			return nil, io.EOF
+		for len(r.batch.recs) == 0 {
+			if r.batch.err != nil {
+				return nil, r.batch.err // io.EOF at the end
+			}
+			r.batch = <-r.ahead
 		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := r.csv.FieldPos(0)
+		rec, line := r.batch.recs[0].fields, r.batch.recs[0].line
+		r.batch.recs = r.batch.recs[1:]
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
@@ -302,6 +308,60 @@ func (r *Reader) nextCSV() (*Row, error) {
 		r.build(row)
 		return row, nil
 	}
+}
+
+// csvBatch is records parsed ahead, and the error (io.EOF at the end) that
+// followed them.
+type csvBatch struct {
+	recs []csvRecord
+	err  error
+}
+
+type csvRecord struct {
+	fields []string
+	line   int
+}
+
+// readAhead parses the CSV records after the header on a goroutine of its
+// own, in batches, while Next checks the ones before: a file is read on
+// two cores. The goroutine ends at the end of the file, at its first error,
+// or with Close.
+func (r *Reader) readAhead() {
+	const batch = 256
+	r.ahead, r.stop = make(chan csvBatch, 2), make(chan struct{})
+	go func() {
+		for {
+			b := csvBatch{recs: make([]csvRecord, 0, batch)}
+			for len(b.recs) < batch && b.err == nil {
+				rec, err := r.csv.Read()
+				if err != nil {
+					b.err = err
+					break
+				}
+				line, _ := r.csv.FieldPos(0)
+				b.recs = append(b.recs, csvRecord{rec, line})
+			}
+			select {
+			case r.ahead <- b:
+			case <-r.stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// Close ends the reading of the file before its end: call it when giving
+// up on a file before Next returned an error or io.EOF. It does not close
+// the underlying reader.
+func (r *Reader) Close() {
+	if r.stop != nil {
+		close(r.stop)
+		r.stop = nil
+	}
+	r.seen.close()
 }
 
 // splitAmountHint explains a row one field too long in a comma-separated

@@ -279,6 +279,7 @@ func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaul
 	stop := make(chan struct{})
 	go func() {
 		defer close(batches)
+		defer r.Close()
 		b := rowBatch{rows: make([]*due.Row, 0, batchRows)}
 		for {
 			row, err := r.Next()
