@@ -176,6 +176,10 @@ type Reader struct {
 	// Next. The zero value finds the separator, takes the decimal mark
 	// from it and wants UTF-8.
 	Dialect tabular.Dialect
+	// TempDir is where the end-to-end ids beyond the first 786,432 of a
+	// file are kept (in an unlinked file; "": os.TempDir()). Set it before
+	// the first Next.
+	TempDir string
 
 	name     string
 	format   Format
@@ -227,6 +231,7 @@ func (r *Reader) Next() (*Row, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	r.seen.dir = r.TempDir
 	var row *Row
 	var err error
 	if r.format == CSV {

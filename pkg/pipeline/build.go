@@ -170,7 +170,7 @@ func Build(o BuildOptions) (*BuildResult, error) {
 	}
 	source := o.Due
 	if o.Due != "" {
-		err = readDue(o.Open, o.Due, d, o.Dialect, handle)
+		err = readDue(o.Open, o.Due, d, o.Dialect, opts.TempDir, handle)
 	} else {
 		source = strings.Join(o.FromUBL, ", ")
 		res.Skipped, err = readUBLCollections(o.FromUBL, o.Mandates, d, handle)
@@ -258,7 +258,7 @@ func LoadCreditor(path string) (pain008.Creditor, string, error) {
 // readDue hands every row of a due file to handle, in file order.
 // A file named neither .csv nor .jsonl (standard input) whose first
 // character is "{" is JSON Lines.
-func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaults, dialect tabular.Dialect, handle func([]string, *due.Row) error) error {
+func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaults, dialect tabular.Dialect, tempDir string, handle func([]string, *due.Row) error) error {
 	in, err := open(path)
 	if err != nil {
 		return err
@@ -273,6 +273,7 @@ func readDue(open func(string) (io.ReadCloser, error), path string, d due.Defaul
 	}
 	r := due.NewReader(br, path, format, d)
 	r.Dialect = dialect
+	r.TempDir = tempDir // beside the batch, as the writer's spool
 	// The rows are read and checked on one goroutine and handed on, in
 	// batches and in file order, to handle on this one: a batch is built
 	// on two cores.
