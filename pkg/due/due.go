@@ -333,7 +333,8 @@ type csvRecord struct {
 // or with Close.
 func (r *Reader) readAhead() {
 	const batch = 256
-	r.ahead, r.stop = make(chan csvBatch, 2), make(chan struct{})
+	ahead, stop := make(chan csvBatch, 2), make(chan struct{})
+	r.ahead, r.stop = ahead, stop
 	go func() {
 		for {
 			b := csvBatch{recs: make([]csvRecord, 0, batch)}
@@ -347,8 +348,8 @@ func (r *Reader) readAhead() {
 				b.recs = append(b.recs, csvRecord{rec, line})
 			}
 			select {
-			case r.ahead <- b:
-			case <-r.stop:
+			case ahead <- b:
+			case <-stop:
 				return
 			}
 			if b.err != nil {
