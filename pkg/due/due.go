@@ -231,19 +231,19 @@ func (r *Reader) Next() (*Row, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	r.seen.dir = r.TempDir
 	var row *Row
 	var err error
 	if r.format == CSV {
 		row, err = r.nextCSV()
 	} else {
+		r.seen.dir = r.TempDir
 		row, err = r.nextJSON()
 	}
 	if err == nil && r.err != nil {
 		row, err = nil, r.err
 	}
-	if err != nil {
-		r.seen.close() // the end of the file, or of its reading
+	if err != nil && r.format != CSV {
+		r.seen.close() // the end of the file, or of its reading (CSV: readAhead's)
 	}
 	return row, err
 }
@@ -290,6 +290,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 		}
 	}
 	if r.ahead == nil {
+		r.seen.dir = r.TempDir
 		r.readAhead()
 	}
 	for {
@@ -299,7 +300,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 			}
 			r.batch = <-r.ahead
 		}
-		rec, line := r.batch.recs[0].fields, r.batch.recs[0].line
+		rec, line, ids := r.batch.recs[0].fields, r.batch.recs[0].line, r.batch.recs[0].id
 		r.batch.recs = r.batch.recs[1:]
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
@@ -310,7 +311,7 @@ func (r *Reader) nextCSV() (*Row, error) {
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
 			return row, nil
 		}
-		r.build(row)
+		r.build(row, ids)
 		return row, nil
 	}
 }
@@ -325,17 +326,29 @@ type csvBatch struct {
 type csvRecord struct {
 	fields []string
 	line   int
+	id     idCheck
+}
+
+// idCheck is the duplicate check of a row's end-to-end id, done ahead.
+type idCheck struct {
+	done  bool // the row has a valid end-to-end id, checked against the set
+	first int  // its line of first use, when dup
+	dup   bool
+	err   error // the set could not be written
 }
 
 // readAhead parses the CSV records after the header on a goroutine of its
 // own, in batches, while Next checks the ones before: a file is read on
-// two cores. The goroutine ends at the end of the file, at its first error,
-// or with Close.
+// two cores. The goroutine also checks the end-to-end ids against the set
+// of those seen, which it owns (build, with the rest of the row's checks,
+// is the longer half of the work). It ends, and releases the set, at the
+// end of the file, at its first error, or with Close.
 func (r *Reader) readAhead() {
 	const batch = 256
 	ahead, stop := make(chan csvBatch, 2), make(chan struct{})
 	r.ahead, r.stop = ahead, stop
 	go func() {
+		defer r.seen.close()
 		for {
 			b := csvBatch{recs: make([]csvRecord, 0, batch)}
 			for len(b.recs) < batch && b.err == nil {
@@ -345,7 +358,7 @@ func (r *Reader) readAhead() {
 					break
 				}
 				line, _ := r.csv.FieldPos(0)
-				b.recs = append(b.recs, csvRecord{rec, line})
+				b.recs = append(b.recs, csvRecord{fields: rec, line: line, id: r.checkID(rec, line)})
 			}
 			select {
 			case ahead <- b:
@@ -359,15 +372,33 @@ func (r *Reader) readAhead() {
 	}()
 }
 
+// checkID checks the end-to-end id of a CSV record against the set, as
+// build would: only for a record of the header's width whose id is
+// present and valid (build reports the others).
+func (r *Reader) checkID(rec []string, line int) idCheck {
+	i := r.pos[colEndToEndID]
+	if len(rec) != len(r.header) || i < 0 {
+		return idCheck{}
+	}
+	v := strings.TrimSpace(rec[i])
+	if v == "" || sepa.ValidateID(v) != nil {
+		return idCheck{}
+	}
+	c := idCheck{done: true}
+	c.first, c.dup, c.err = r.seen.add(v, line)
+	return c
+}
+
 // Close ends the reading of the file before its end: call it when giving
 // up on a file before Next returned an error or io.EOF. It does not close
 // the underlying reader.
 func (r *Reader) Close() {
 	if r.stop != nil {
-		close(r.stop)
+		close(r.stop) // the CSV goroutine ends and releases the set
 		r.stop = nil
+	} else if r.format != CSV {
+		r.seen.close()
 	}
-	r.seen.close()
 }
 
 // splitAmountHint explains a row one field too long in a comma-separated
@@ -444,23 +475,27 @@ func (r *Reader) nextJSON() (*Row, error) {
 			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, ErrNoCollectionDate)
 		}
 		if !row.Findings.HasErrors() {
-			r.build(row)
+			r.build(row, idCheck{})
 		}
 		return row, nil
 	}
 }
 
-// build checks every field of row and fills row.Tx.
-func (r *Reader) build(row *Row) {
+// build checks every field of row and fills row.Tx. ids is the check of
+// its end-to-end id when it was done ahead (CSV); else build does it.
+func (r *Reader) build(row *Row, ids idCheck) {
 	p := &rowParser{r: r, row: row}
 	tx := &row.Tx
 	tx.Creditor = r.defaults.Creditor
 	tx.EndToEndID = p.id(colEndToEndID, true)
 	if tx.EndToEndID != "" {
-		if first, dup, err := r.seen.add(tx.EndToEndID, row.Line); err != nil {
-			r.err = fmt.Errorf("%s:%d: %w", r.name, row.Line, err)
-		} else if dup {
-			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
+		if !ids.done {
+			ids.first, ids.dup, ids.err = r.seen.add(tx.EndToEndID, row.Line)
+		}
+		if ids.err != nil {
+			r.err = fmt.Errorf("%s:%d: %w", r.name, row.Line, ids.err)
+		} else if ids.dup {
+			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", ids.first), "EPC AT-10 unique")
 		}
 	}
 	tx.MandateID = p.id(colMandateID, true)
