@@ -168,7 +168,10 @@ func (w *Writer) Write(tx Transaction) error {
 	if tx.LocalInstrument == "" {
 		tx.LocalInstrument = InstrumentCore
 	}
-	_, creditorOK := w.creditors[tx.Creditor]
+	creditorOK := len(w.groups) > 0 && tx.Creditor == w.groups[0].key.creditor // the usual case: one creditor
+	if !creditorOK {
+		_, creditorOK = w.creditors[tx.Creditor]
+	}
 	cents, err := check(&tx, w.opts.CreatedAt, creditorOK)
 	if err != nil {
 		var fe *FieldError
@@ -190,7 +193,16 @@ func (w *Writer) Write(tx Transaction) error {
 		return errors.New("pain008: control sum would exceed 18 digits")
 	}
 	key := groupKey{date: dateOnly(tx.CollectionDate), seq: tx.SequenceType, instr: tx.LocalInstrument, creditor: tx.Creditor}
-	g := w.index[key]
+	var g *group
+	for _, h := range w.groups[:min(len(w.groups), 4)] { // a batch has a handful of groups: no hashing
+		if h.key == key {
+			g = h
+			break
+		}
+	}
+	if g == nil {
+		g = w.index[key]
+	}
 	if g == nil {
 		g = &group{key: key, num: len(w.groups) + 1}
 		g.buf = make([]byte, 0, min(max(spoolLimit/(len(w.groups)+1), minChunk), maxChunk)+slack)

@@ -9,19 +9,25 @@ func mod97(s string) (rem int, ok bool) { return mod97From(0, s) }
 // characters of s: mod97(a+b) is mod97From(mod97(a), b), without building
 // a+b.
 func mod97From(rem int, s string) (int, bool) {
+	// Digits are gathered in acc and reduced every dozen or so, not one
+	// division per character: mod 97 of acc·10^k + x is that of
+	// (acc mod 97)·10^k + x.
+	acc := uint64(rem)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
-			rem = (rem*10 + int(c-'0')) % 97
+			acc = acc*10 + uint64(c-'0')
 		case c >= 'A' && c <= 'Z':
-			v := int(c-'A') + 10
-			rem = (rem*100 + v) % 97
+			acc = acc*100 + uint64(c-'A') + 10
 		default:
 			return 0, false
 		}
+		if acc >= 1e15 {
+			acc %= 97
+		}
 	}
-	return rem, true
+	return int(acc % 97), true
 }
 
 func isDigits(s string) bool {

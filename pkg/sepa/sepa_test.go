@@ -363,3 +363,34 @@ func TestEPCCharSet(t *testing.T) {
 		}
 	}
 }
+
+// TestMod97 checks the gathered remainder against one division per
+// character, on strings of digits and letters up to 70 long.
+func TestMod97(t *testing.T) {
+	slow := func(s string) int {
+		rem := 0
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c <= '9' {
+				rem = (rem*10 + int(c-'0')) % 97
+			} else {
+				rem = (rem*100 + int(c-'A') + 10) % 97
+			}
+		}
+		return rem
+	}
+	const chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ9999999999ZZZZ"
+	x := uint32(1)
+	for n := 0; n < 5000; n++ {
+		b := make([]byte, n%71)
+		for i := range b {
+			x = x*1664525 + 1013904223
+			b[i] = chars[x>>8%uint32(len(chars))]
+		}
+		if got, ok := mod97(string(b)); !ok || got != slow(string(b)) {
+			t.Fatalf("mod97(%s) = %d, %v; want %d", b, got, ok, slow(string(b)))
+		}
+	}
+	if _, ok := mod97("12a"); ok {
+		t.Fatal("mod97 took a lower-case letter")
+	}
+}
