@@ -550,8 +550,10 @@ func encodeTx(b []byte, tx *Transaction, cents int64) []byte {
 	b = str(b, tx.EndToEndID)
 	b = str(b, tx.Currency)
 	b = str(b, tx.MandateID)
-	b = binary.AppendUvarint(b, 10)
-	b = appendDate(b, tx.MandateSignedOn)
+	var date [32]byte
+	d := appendDate(date[:0], tx.MandateSignedOn)
+	b = binary.AppendUvarint(b, uint64(len(d)))
+	b = append(b, d...)
 	b = str(b, tx.DebtorBIC)
 	b = str(b, tx.DebtorName)
 	b = str(b, tx.DebtorIBAN)

@@ -634,3 +634,27 @@ func TestWriterDestinationFails(t *testing.T) {
 		}
 	}
 }
+
+// TestTxRecord: a transaction's spooled record renders the same XML as the
+// transaction itself, for every optional part and for dates of any width.
+func TestTxRecord(t *testing.T) {
+	gen := newGenerator(7)
+	base := gen.next()
+	amended := base
+	amended.Amendment = &Amendment{OriginalMandateID: "OLD-1", OriginalCreditorName: "Old & Co", OriginalCreditorID: "DE98ZZZ09999999999", OriginalDebtorIBAN: "BE62510007547061", DebtorAgentChanged: true}
+	ref := base
+	ref.Remittance, ref.CreditorReference, ref.InstructionID, ref.DebtorBIC = "", "RF18539007547034", "INSTR-1", ""
+	far := base
+	far.MandateSignedOn = time.Date(12345, 6, 7, 0, 0, 0, 0, time.UTC)
+	for i, tx := range []Transaction{base, amended, ref, far} {
+		for _, v := range []string{Version02, Version08} {
+			want := appendTx(nil, &tx, 123456, v)
+			rec := encodeTx(nil, &tx, 123456)
+			var tt txText[[]byte]
+			cents, rest := decodeTx(rec, &tt)
+			if got := appendTxText(nil, &tt, cents, v); string(got) != string(want) || len(rest) != 0 {
+				t.Errorf("transaction %d, %s: record renders\n%s\nwant\n%s(%d bytes left)", i, v, got, want, len(rest))
+			}
+		}
+	}
+}
