@@ -51,6 +51,20 @@ func BenchmarkReader(b *testing.B) {
 	benchRead(b, data)
 }
 
+// BenchmarkReaderBad reads the statement of BenchmarkReader where every
+// entry has findings (a value date that does not exist; in the credits a
+// detail amount that is not the entry's): bad input must not be much
+// slower than good (TestBadNotSlower).
+func BenchmarkReaderBad(b *testing.B) {
+	g, _, _, _ := newGenStatement(4 << 20)
+	g.bad = true
+	data, err := io.ReadAll(g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRead(b, data)
+}
+
 // BenchmarkReaderCorpus reads the largest real statement of the corpus
 // (Belgian half-year camt.053.001.02, 821 KB).
 func BenchmarkReaderCorpus(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -14,6 +15,7 @@ import (
 // so that nothing large exists on disk or in memory.
 type genStatement struct {
 	n, i    int    // entries to write, entries written
+	bad     bool   // every entry has findings (see genBad)
 	buf     []byte // pending output
 	off     int
 	tail    bool
@@ -40,6 +42,15 @@ const genEntryReturn = `<Ntry><Amt Ccy="EUR">5.67</Amt><CdtDbtInd>DBIT</CdtDbtIn
 <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF18539007547034</Ref></CdtrRefInf></Strd></RmtInf>
 <RtrInf><Rsn><Cd>AM04</Cd></Rsn><AddtlInf>Insufficient funds</AddtlInf></RtrInf></TxDtls></NtryDtls></Ntry>
 `
+
+// genBad turns an entry into one with two findings: a value date that does
+// not exist and, in a credit, a detail amount that differs from the entry's.
+func genBad(entry string) string {
+	entry = strings.Replace(entry, "<ValDt><Dt>2024-03-15", "<ValDt><Dt>2024-02-30", 1)
+	return strings.Replace(entry, `<TxAmt><Amt Ccy="EUR">12.34`, `<TxAmt><Amt Ccy="EUR">12.35`, 1)
+}
+
+var genEntryCreditBad, genEntryReturnBad = genBad(genEntryCredit), genBad(genEntryReturn)
 
 // genEntrySize is the average size of a generated entry.
 var genEntrySize = (len(fmt.Sprintf(genEntryCredit, "000000001", "000000001", "000000001", "000000001", "000000001", "000000001")) +
@@ -84,10 +95,14 @@ func (g *genStatement) Read(p []byte) (int, error) {
 			for len(g.buf) < 64<<10 && g.i < g.n {
 				g.i++
 				id := strconv.Itoa(1000000000 + g.i)[1:]
+				credit, ret := genEntryCredit, genEntryReturn
+				if g.bad {
+					credit, ret = genEntryCreditBad, genEntryReturnBad
+				}
 				if g.i%2 == 1 {
-					g.buf = fmt.Appendf(g.buf, genEntryCredit, id, id, id, id, id, id)
+					g.buf = fmt.Appendf(g.buf, credit, id, id, id, id, id, id)
 				} else {
-					g.buf = fmt.Appendf(g.buf, genEntryReturn, id, id, id)
+					g.buf = fmt.Appendf(g.buf, ret, id, id, id)
 				}
 			}
 		case !g.tail:

@@ -1,5 +1,7 @@
 package camt
 
+import "encoding/binary"
+
 // name identifies an element the Reader reads fields from, by its local
 // name. The node tree keeps only elements with a name in elementNames (and
 // the element it decodes): an element no field reads, and everything inside
@@ -209,12 +211,82 @@ func nameHash(b []byte) uint32 {
 
 // lookup returns the name of local, nmOther when no field reads it.
 func (t *nameTable) lookup(local []byte) name {
+	if len(local) <= 16 && cap(local) >= 16 {
+		return words.lookup(local)
+	}
+	return t.lookupString(local)
+}
+
+func (t *nameTable) lookupString(local []byte) name {
 	if len(local) == 0 || len(local) > 20 {
 		return nmOther
 	}
 	for h := nameHash(local); t[h].s != ""; h = (h + 1) % uint32(len(t)) {
 		if t[h].s == string(local) {
 			return t[h].n
+		}
+	}
+	return nmOther
+}
+
+// wordTable finds the names of at most 16 bytes by their bytes as two
+// words: one multiply to hash, two compares to verify, no call. A name in
+// the scanner's buffer is followed by at least its tag's '>', mostly by
+// far more: when 16 bytes can be loaded from its start, the bytes past its
+// end are masked off; else (and for longer names) nameTable's strings are
+// compared.
+type wordTable [256]struct {
+	w0, w1 uint64 // the name's bytes, little endian, zero padded
+	n      name
+	len    uint8 // 0: an empty slot
+}
+
+var words = newWordTable()
+
+func newWordTable() *wordTable {
+	t := new(wordTable)
+	for n := nmOther + 1; n < numNames; n++ {
+		s := elementNames[n]
+		if len(s) > 16 {
+			continue
+		}
+		b := make([]byte, 16)
+		copy(b, s)
+		w0, w1 := nameWords(b[:len(s)])
+		h := wordHash(w0, w1)
+		for t[h].len != 0 {
+			h = (h + 1) % uint32(len(t))
+		}
+		t[h].w0, t[h].w1, t[h].n, t[h].len = w0, w1, n, uint8(len(s))
+	}
+	return t
+}
+
+// nameWords returns the bytes of b, of at most 16 bytes with a capacity of
+// at least 16, as two zero-padded little-endian words.
+func nameWords(b []byte) (w0, w1 uint64) {
+	n := len(b)
+	b = b[:16]
+	w0, w1 = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	switch {
+	case n < 8:
+		w0 &= 1<<(8*n) - 1
+		w1 = 0
+	case n < 16:
+		w1 &= 1<<(8*(n-8)) - 1
+	}
+	return w0, w1
+}
+
+func wordHash(w0, w1 uint64) uint32 {
+	return uint32((w0^w1*0x2545F4914F6CDD1D)*0x9E3779B97F4A7C15>>56) % uint32(len(wordTable{}))
+}
+
+func (t *wordTable) lookup(local []byte) name {
+	w0, w1 := nameWords(local)
+	for h := wordHash(w0, w1); t[h].len != 0; h = (h + 1) % uint32(len(t)) {
+		if e := &t[h]; e.w0 == w0 && e.w1 == w1 && int(e.len) == len(local) {
+			return e.n
 		}
 	}
 	return nmOther

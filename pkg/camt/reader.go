@@ -83,8 +83,11 @@ type Reader struct {
 	dropped  map[string]dropped // findings beyond maxPerRule, per rule
 	err      error              // sticky
 	entryAmt amt                // the Amt of the entry being read
-	eof      bool
-	rootPath string // /Document/BkToCstmrStmt
+	// lastDate is the last date read, from lastDateText (see date).
+	lastDate     time.Time
+	lastDateText [10]byte
+	eof          bool
+	rootPath     string // /Document/BkToCstmrStmt
 }
 
 // stmtState holds what the checks need while a statement is read.
@@ -125,8 +128,13 @@ type numberAndSum struct {
 
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
-func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{name: name, in: r, s: newScanner(r)}
+func NewReader(rd io.Reader, name string) *Reader {
+	r := &Reader{name: name, in: rd, s: newScanner(rd)}
+	// Room for an entry of a few details: growing these from nothing
+	// was a tenth of reading a small statement.
+	r.t.nodes = make([]node, 0, 128)
+	r.t.arena = make([]byte, 0, 2048)
+	return r
 }
 
 // latin1Reader converts ISO 8859-1 (and, approximately, windows-1252) to UTF-8.
@@ -193,14 +201,7 @@ func (r *Reader) fail(line int, path, value, rule, format string, args ...any) e
 }
 
 func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format string, args ...any) {
-	if r.perRule[rule] >= maxPerRule {
-		if r.dropped == nil {
-			r.dropped = map[string]dropped{}
-		}
-		d := r.dropped[rule]
-		d.n++
-		d.errors = d.errors || sev == finding.Error
-		r.dropped[rule] = d
+	if r.counted(sev, rule) {
 		return
 	}
 	if r.perRule == nil {
@@ -209,6 +210,24 @@ func (r *Reader) add(sev finding.Severity, line int, path, value, rule, format s
 	r.perRule[rule]++
 	r.findings.Add(finding.Finding{Severity: sev, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// counted reports whether rule has its maxPerRule findings already, and
+// then counts one more finding of it. Where a finding may repeat on every
+// entry its caller asks first, so that a file full of it does not build
+// paths and amount texts that are only counted.
+func (r *Reader) counted(sev finding.Severity, rule string) bool {
+	if r.perRule[rule] < maxPerRule {
+		return false
+	}
+	if r.dropped == nil {
+		r.dropped = map[string]dropped{}
+	}
+	d := r.dropped[rule]
+	d.n++
+	d.errors = d.errors || sev == finding.Error
+	r.dropped[rule] = d
+	return true
 }
 
 // addDropped adds, at the end of the file, one finding per rule that had
@@ -445,7 +464,7 @@ func (r *Reader) root(t *token, line int) error {
 		return r.fail(line, "/Document", ns, RuleNamespace, "%v", err)
 	}
 	r.msg = m
-	r.format = fmt.Sprintf("camt.%s.001.%02d", m.number, version)
+	r.format = "camt." + m.number + ".001." + strconv.Itoa(version/10) + strconv.Itoa(version%10) // 02
 	return nil
 }
 
@@ -506,7 +525,7 @@ func (r *Reader) beginStatement(line int) error {
 	r.nStmt++
 	st := &statement.Statement{Format: r.format, Kind: r.msg.kind, MessageID: r.msgID, CreatedAt: r.created, Line: line}
 	r.stmts = append(r.stmts, st)
-	r.cur = &stmtState{st: st, path: fmt.Sprintf("%s/%s[%d]", r.rootPath, r.msg.stmt, r.nStmt)}
+	r.cur = &stmtState{st: st, path: r.rootPath + "/" + r.msg.stmt + "[" + strconv.Itoa(r.nStmt) + "]"}
 	return nil
 }
 
@@ -530,7 +549,7 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	}
 	if el == "Bal" {
 		c.nBal++
-		path = fmt.Sprintf("%s/Bal[%d]", c.path, c.nBal)
+		path = c.path + "/Bal[" + strconv.Itoa(c.nBal) + "]" // per Bal: no fmt
 	}
 	t := &r.t
 	if err := t.read(r.s, tk); err != nil {
@@ -581,7 +600,25 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 // otherAccount reads Id/Othr/Id, or the 001.01 alternatives BBAN and
 // PrtryAcct/Id, of an account Id node.
 func otherAccount(t *tree, id int32) string {
-	return t.choice(id, []name{nmOthr, nmId}, []name{nmBBAN}, []name{nmPrtryAcct, nmId})
+	// One pass over the children: most accounts have only an IBAN.
+	othr, bban, prtry := int32(none), int32(none), int32(none)
+	for c := t.firstChild(id); c != none; c = t.nextSibling(c) {
+		switch {
+		case t.is(c, nmOthr) && othr == none:
+			othr = c
+		case t.is(c, nmBBAN) && bban == none:
+			bban = c
+		case t.is(c, nmPrtryAcct) && prtry == none:
+			prtry = c
+		}
+	}
+	if s := t.textAt(othr, nmId); s != "" {
+		return s
+	}
+	if s := t.text(bban); s != "" {
+		return s
+	}
+	return t.textAt(prtry, nmId)
 }
 
 // finBIC reads FinInstnId/BICFI (001.05 and up) or BIC.
@@ -790,11 +827,21 @@ func (r *Reader) date(b []byte, line int, p elPath) time.Time {
 		return time.Time{}
 	}
 	if len(b) >= 10 && (len(b) == 10 || b[10] == 'T' || b[10] == '+' || b[10] == 'Z' || b[10] == '-') {
+		// Entries of a statement share a few dates: the last one read is
+		// kept with its time, which costs a comparison instead of a
+		// time.Date.
+		if !r.lastDate.IsZero() && string(b[:10]) == string(r.lastDateText[:]) {
+			return r.lastDate
+		}
 		if t, ok := isoDate(b[:10]); ok {
+			r.lastDate = t
+			copy(r.lastDateText[:], b[:10])
 			return t
 		}
 	}
-	r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	if !r.counted(finding.Error, RuleSchema) {
+		r.add(finding.Error, line, p.String(), shorten(string(b)), RuleSchema, "not an ISO date (YYYY-MM-DD)")
+	}
 	return time.Time{}
 }
 
@@ -884,6 +931,12 @@ func (p elPath) at(tail string) elPath {
 	return p
 }
 
+// entryDetail is an entry and its one transaction detail in one allocation.
+type entryDetail struct {
+	e statement.Entry
+	d [1]statement.Transaction
+}
+
 // entry turns the Ntry in the tree into a statement entry.
 func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	c := r.cur
@@ -896,25 +949,6 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &statement.Entry{
-		Statement:      c.st,
-		Seq:            c.nNtr,
-		Ref:            t.text(k[nmNtryRef]),
-		Amount:         amount,
-		Currency:       a.Ccy,
-		Reversal:       isTrue(t.code(k[nmRvslInd])),
-		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
-		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
-		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
-		Info:           t.text(k[nmAddtlNtryInf]),
-		Line:           line,
-	}
-	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
-	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
-	if e.Currency == "" {
-		e.Currency = c.st.Account.Currency
-	}
-
 	// Batch information: NtryDtls/Btch, or Ntry/Btch in 001.01; count the
 	// details: Ntry/TxDtls in 001.01, NtryDtls/TxDtls later.
 	btch := k[nmBtch]
@@ -934,11 +968,39 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 			}
 		}
 	}
+	// An entry with one detail (the most common) is allocated with it.
+	var e *statement.Entry
+	if nd == 1 {
+		ed := new(entryDetail)
+		e, ed.e.Details = &ed.e, ed.d[:0:1]
+	} else {
+		e = new(statement.Entry)
+	}
+	details := e.Details
+	*e = statement.Entry{
+		Statement:      c.st,
+		Seq:            c.nNtr,
+		Ref:            t.text(k[nmNtryRef]),
+		Amount:         amount,
+		Currency:       a.Ccy,
+		Reversal:       isTrue(t.code(k[nmRvslInd])),
+		Status:         t.codeChoice(k[nmSts], []name{nmCd}, []name{nmPrtry}, nil),
+		BankTxCode:     bankTxCode(t, k[nmBkTxCd]),
+		AccountSvcrRef: t.text(k[nmAcctSvcrRef]),
+		Info:           t.text(k[nmAddtlNtryInf]),
+		Line:           line,
+	}
+	e.BookingDate = r.date(t.rawChoice(k[nmBookgDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/BookgDt"))
+	e.ValueDate = r.date(t.rawChoice(k[nmValDt], []name{nmDt}, []name{nmDtTm}), line, p.at("/ValDt"))
+	if e.Currency == "" {
+		e.Currency = c.st.Account.Currency
+	}
+
 	if btch != none {
 		e.BatchID = t.choice(btch, []name{nmPmtInfId}, []name{nmMsgId})
 		if s := t.textAt(btch, nmNbOfTxs); s != "" {
 			k, err := strconv.Atoi(s)
-			if err != nil {
+			if err != nil && !r.counted(finding.Error, RuleSchema) {
 				r.add(finding.Error, t.line(btch, line), p.String()+"/NtryDtls/Btch/NbOfTxs", shorten(s), RuleSchema, "number of transactions is not a whole number")
 			}
 			e.BatchCount = k
@@ -950,7 +1012,10 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 			"Ntry holds %d transaction details, more than %d (MaxDetails): a limit of this reader, far beyond real statements", nd, MaxDetails)
 	}
 	if nd > 0 {
-		e.Details = make([]statement.Transaction, 0, nd)
+		e.Details = details
+		if nd > 1 {
+			e.Details = make([]statement.Transaction, 0, nd)
+		}
 		allAmounts := true
 		var sum decsum.Sum
 		k := 0
@@ -990,10 +1055,10 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 				}
 			}
 		}
-		if allAmounts && nd > 1 && !sum.Equal(e.Amount) {
+		if allAmounts && nd > 1 && !sum.Equal(e.Amount) && !r.counted(finding.Warning, RuleDetails) {
 			r.add(finding.Warning, a.Line, p.String()+"/Amt", string(a.raw), RuleDetails,
 				"entry amount %s does not equal the sum of its %d transaction details (%s)", e.Amount.String(), nd, sum.Decimal().String())
-		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) {
+		} else if allAmounts && nd == 1 && !sum.Equal(e.Amount) && !r.counted(finding.Warning, RuleDetails) {
 			r.add(finding.Warning, e.Details[0].Line, firstPath.String(), e.Details[0].Amount.Abs().String(), RuleDetails,
 				"transaction detail amount %s does not equal its entry amount %s", e.Details[0].Amount.String(), e.Amount.String())
 		}
@@ -1065,7 +1130,7 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		ia := t.amount(n)
 		if d, err := parseAmount(ia.raw, false); err == nil {
 			tr.OrigAmount, tr.OrigCurrency = d, ia.Ccy
-		} else {
+		} else if !r.counted(finding.Error, RuleSchema) {
 			r.add(finding.Error, ia.Line, p.String()+"/AmtDtls/InstdAmt/Amt", shorten(string(ia.raw)), RuleSchema, "%v", err)
 		}
 	}
@@ -1170,7 +1235,14 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	var apath elPath
 	if has && nd == 1 {
 		apath = ap
-		apath.tail += "/Amt"
+		switch ap.tail { // constants: no string built per detail
+		case "":
+			apath.tail = "/Amt"
+		case "/AmtDtls/TxAmt":
+			apath.tail = "/AmtDtls/TxAmt/Amt"
+		default:
+			apath.tail += "/Amt"
+		}
 	}
 	return tr, apath, has, nil
 }
@@ -1201,7 +1273,7 @@ func clean(s string) string {
 // plain reads a positive amount, adding an error finding when malformed.
 func (r *Reader) plain(a amt, p elPath) decimal.Decimal {
 	d, err := parseAmount(a.raw, false)
-	if err != nil {
+	if err != nil && !r.counted(finding.Error, RuleSchema) {
 		r.add(finding.Error, a.Line, p.String(), shorten(string(a.raw)), RuleSchema, "%v", err)
 	}
 	return d

@@ -237,6 +237,20 @@ func FuzzReader(f *testing.F) {
 		}
 	}
 	f.Add([]byte(stmt053(ntry("1.00", "CRDT"))))
+	// The shapes the fast path of tree.read handles itself: names of 16
+	// and 17 bytes (looked up as words or as a string), prefixed and
+	// unknown names, self-closing unknown elements, white space in an
+	// element after a child, a text starting with DEL, attributes, and a
+	// Ntry cut by the buffer's end at every length (seeds of about 4 KiB).
+	f.Add([]byte(stmt053(`<Ntry><Amt Ccy="EUR" x='1'>2.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><RvslInd>` + "\x7f" + `true</RvslInd>
+<NtryDtls><TxDtls><Chrgs><TtlChrgsAndTaxAmt Ccy="EUR">0.10</TtlChrgsAndTaxAmt></Chrgs><AbcdefghijklmnoP/><AbcdefghijklmnopQ>x</AbcdefghijklmnopQ>
+<Refs> <EndToEndId>E2E</EndToEndId> <x:MndtId>M</x:MndtId>  </Refs><RmtInf><Ustrd>a</Ustrd>  b<Ustrd/></RmtInf></TxDtls></NtryDtls></Ntry>`)))
+	pad := stmt053(strings.Repeat(ntry("1.00", "CRDT"), 40))
+	for _, cut := range []int{4000, 4090, 4096, 4100} {
+		if cut < len(pad) {
+			f.Add([]byte(pad[:cut]))
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := camt.NewReader(bytes.NewReader(data), "fuzz.xml")
 		// The same input read with every token through the scanner's full

@@ -2,14 +2,17 @@ package camt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // tree holds one decoded element (an Ntry, a Bal, the Acct ...) as a small
 // tree of the nodes fields are read from: the element itself and every
 // element below it whose name is in elementNames, reached through such
 // elements. Texts live in one byte arena. The tree is reused from element to
-// element, so reading an entry allocates only the strings it hands out.
+// element, so reading an entry allocates only the one string its texts are
+// handed out from (see tree.str).
 //
 // Its size is bounded by MaxElementBytes, MaxElements and MaxText, which
 // also keeps every offset well inside an int32.
@@ -25,7 +28,17 @@ type tree struct {
 	// careful leaves every token to scanner.next: the fuzz target reads
 	// each input both ways and requires the same result.
 	careful bool
+	// str is the arena as one string, made on the first call of text
+	// after read (strOK): the texts an element hands out are substrings of
+	// it, one allocation per element instead of one per field.
+	str   string
+	strOK bool
 }
+
+// maxShared is the largest arena whose texts share one string; a larger
+// element (far beyond real entries, up to MaxElementBytes) gets a string
+// per text, so that its copy does not double its memory.
+const maxShared = 64 << 10
 
 // span is a piece of the arena.
 type span struct{ off, n int32 }
@@ -43,6 +56,7 @@ const (
 	hasChild   = 1 << iota // the next node is the first child
 	hasCcy                 // ccy is set
 	textClosed             // a child started after the text: later text is not added
+	trimmed                // the text has no white space to trim at either end
 )
 
 // frame is an open element while the tree is read.
@@ -69,6 +83,7 @@ func (t *tree) bytes(s span) []byte { return t.arena[s.off : s.off+s.n] }
 func (t *tree) read(s *scanner, tok *token) error {
 	t.nodes = t.nodes[:0]
 	t.arena = t.arena[:0]
+	t.str, t.strOK = "", false
 	t.base = tok.line
 	t.root = append(t.root[:0], tok.name...)
 	t.add(s, names.lookup(tok.name), tok.line)
@@ -86,7 +101,16 @@ func (t *tree) read(s *scanner, tok *token) error {
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
 			if buf[0] != '<' {
-				i, nl, plain := scanText(buf)
+				// Text that starts with a character (most text) is
+				// scanned by a loop small enough to be inlined: a call
+				// here would spill the loop's state on every text.
+				var i, nl int
+				var plain, white bool
+				if buf[0] > ' ' {
+					i, nl, plain = scanBytes(buf)
+				} else {
+					i, nl, plain, white = scanText(buf)
+				}
 				if plain && i < len(buf) {
 					text := buf[:i]
 					s.pos += i
@@ -94,15 +118,49 @@ func (t *tree) read(s *scanner, tok *token) error {
 					line := s.line
 					s.line += nl
 					if drop == 0 {
-						if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
-							return err
+						// t.addText, written out for the common cases:
+						// the first text of an element, starting with a
+						// character that is not white space, and white
+						// space that is not added.
+						n := &t.nodes[stack[len(stack)-1].node]
+						switch {
+						case n.text.n == 0 && text[0] > ' ' && len(text) <= MaxText:
+							n.text = span{int32(len(t.arena)), int32(len(text))}
+							t.arena = append(t.arena, text...)
+							n.flags &^= textClosed
+							if text[len(text)-1] > ' ' {
+								n.flags |= trimmed
+							}
+						case (n.text.n == 0 || n.flags&textClosed != 0) && white:
+						default:
+							if err := t.addText(s, &stack[len(stack)-1], text, line); err != nil {
+								return err
+							}
 						}
 					}
 					continue
 				}
 			} else if buf[1] == '/' {
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
-				if b := buf[2:]; len(b) > len(top) && b[len(top)] == '>' && string(b[:len(top)]) == string(top) {
+				b := buf[2:]
+				// </name> of the open element: names of up to 16
+				// bytes are compared as two words (the bytes past a
+				// name are masked off), longer ones as strings.
+				n := len(top)
+				same := len(b) > n && b[n] == '>'
+				if same && n <= 16 && cap(b) >= 16 && cap(top) >= 16 {
+					b16, t16 := b[:16], top[:16]
+					x0 := binary.LittleEndian.Uint64(b16) ^ binary.LittleEndian.Uint64(t16)
+					x1 := binary.LittleEndian.Uint64(b16[8:]) ^ binary.LittleEndian.Uint64(t16[8:])
+					if n < 8 {
+						same = x0&(1<<(8*n)-1) == 0
+					} else {
+						same = x0 == 0 && x1&(1<<(8*(n-8))-1) == 0
+					}
+				} else if same {
+					same = string(b[:n]) == string(top)
+				}
+				if same {
 					s.drop()
 					s.pos += len(top) + 3
 					s.offset += int64(len(top) + 3)
@@ -118,14 +176,17 @@ func (t *tree) read(s *scanner, tok *token) error {
 				}
 			} else if nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth {
 				b := buf[1:]
-				colon := -1
+				// The name, with at most one ':' between prefix and
+				// local name; a second ':' ends it (and the scanner
+				// refuses the tag).
 				i := 1
-				for ; i < len(b) && nameClass[b[i]] != 0; i++ {
-					if b[i] == ':' {
-						if colon >= 0 {
-							break
-						}
-						colon = i
+				for i < len(b) && nameClass[b[i]]&nameChar != 0 {
+					i++
+				}
+				colon := -1
+				if i < len(b) && b[i] == ':' {
+					colon = i
+					for i++; i < len(b) && nameClass[b[i]]&nameChar != 0; i++ {
 					}
 				}
 				full := b[:i]
@@ -133,7 +194,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					i = len(b) // the scanner refuses it
 				}
 				s.attrs = s.attrs[:0]
-				if colon != i-1 {
+				if colon != i-1 && i < len(b) && b[i] == ' ' {
 					i = fastAttrs(s, b, i)
 				}
 				self := i+1 < len(b) && b[i] == '/' && b[i+1] == '>'
@@ -154,16 +215,69 @@ func (t *tree) read(s *scanner, tok *token) error {
 						continue
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
-					s.stack = append(s.stack, full...)
-					var err error
-					if stack, err = t.start(s, stack, full[colon+1:], self, line); err != nil {
-						return err
+					if k := len(s.stack); len(full) <= 16 && cap(full) >= 16 && cap(s.stack)-k >= 16 {
+						// Two word stores instead of a call of memmove;
+						// the bytes past the name are beyond len.
+						dst, src := s.stack[k:k+16], full[:16]
+						binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src))
+						binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
+						s.stack = s.stack[:k+len(full)]
+					} else {
+						s.stack = append(s.stack, full...)
 					}
+					// t.start and t.add, written out: a start tag of a
+					// name of up to 16 bytes makes no call.
+					local := full[colon+1:]
+					f := &stack[len(stack)-1]
+					t.nodes[f.node].flags |= textClosed
+					nm := nmOther
+					if len(local) <= 16 && cap(local) >= 16 {
+						w0, w1 := nameWords(local)
+						for h := wordHash(w0, w1); words[h].len != 0; h = (h + 1) % uint32(len(words)) {
+							if e := &words[h]; e.w0 == w0 && e.w1 == w1 && int(e.len) == len(local) {
+								nm = e.n
+								break
+							}
+						}
+					} else {
+						nm = names.lookupString(local)
+					}
+					if nm == nmOther {
+						if self {
+							s.drop()
+						} else {
+							drop = 1
+						}
+						continue
+					}
+					k := len(t.nodes)
+					if k >= MaxElements {
+						return t.limit(s, line, string(local), "%s holds more than %d elements with fields (MaxElements)", t.root, MaxElements)
+					}
+					if k < cap(t.nodes) {
+						t.nodes = t.nodes[:k+1]
+					} else {
+						t.nodes = append(t.nodes, node{})
+					}
+					nd := &t.nodes[k]
+					nd.text, nd.ccy = span{}, span{}
+					nd.line, nd.next, nd.name, nd.flags = int32(line-t.base), none, nm, 0
+					if len(s.attrs) > 0 {
+						if v, ok := s.attr("Ccy"); ok {
+							nd.ccy = t.put(v)
+							nd.flags |= hasCcy
+						}
+					}
+					if f.last == none {
+						t.nodes[f.node].flags |= hasChild
+					} else {
+						t.nodes[f.last].next = int32(k)
+					}
+					f.last = int32(k)
 					if self {
 						s.drop()
-					} else if stack[len(stack)-1].node == none {
-						drop = 1
-						stack = stack[:len(stack)-1]
+					} else {
+						stack = append(stack, frame{int32(k), none})
 					}
 					continue
 				}
@@ -268,6 +382,7 @@ func (t *tree) addText(s *scanner, f *frame, text []byte, line int) error {
 		}
 		t.arena = append(t.arena, text...)
 		n.text.n += int32(len(text))
+		n.flags &^= trimmed
 	}
 	return nil
 }
@@ -301,9 +416,42 @@ func fastAttrs(s *scanner, b []byte, i int) int {
 }
 
 // scanText returns the length of the text at the start of b (up to the
-// first '<', or all of b), its line feeds, and whether it is plain: ASCII
-// without references, control characters or ']'.
-func scanText(b []byte) (n, nl int, plain bool) {
+// first '<', or all of b), its line feeds, whether it is plain (ASCII
+// without references, control characters or ']') and whether it is only
+// white space. Indentation, the most common text of a file written for
+// people, is skipped eight spaces at a time, and other text eight plain
+// bytes at a time.
+func scanText(b []byte) (n, nl int, plain, blank bool) {
+	i := 0
+	for i < len(b) {
+		switch b[i] {
+		case ' ':
+			if i+8 <= len(b) {
+				// Skip the spaces among the next eight bytes: all
+				// eight, or those before the first other byte.
+				x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020
+				if x == 0 {
+					i += 8
+				} else {
+					i += bits.TrailingZeros64(x) / 8
+				}
+				continue
+			}
+		case '\n':
+			nl++
+		case '\t', '\r':
+		case '<':
+			return i, nl, true, true
+		default:
+			return scanRest(b, i, nl)
+		}
+		i++
+	}
+	return len(b), nl, true, true
+}
+
+// scanBytes is scanText byte by byte, without telling white space.
+func scanBytes(b []byte) (n, nl int, plain bool) {
 	plain = true
 	for i, c := range b {
 		switch textClass[c] {
@@ -319,6 +467,39 @@ func scanText(b []byte) (n, nl int, plain bool) {
 	return len(b), nl, plain
 }
 
+// scanRest goes on with scanText from b[i], a byte that is not white space.
+func scanRest(b []byte, i, nl int) (n, nlines int, plain, blank bool) {
+	plain = true
+	for i < len(b) {
+		if i+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
+		switch textClass[b[i]] {
+		case 0:
+		case 1:
+			return i, nl, plain, false
+		case 2:
+			nl++
+		default:
+			plain = false
+		}
+		i++
+	}
+	return len(b), nl, plain, false
+}
+
+// plainWord reports whether the eight bytes of x are all of textClass 0
+// and none is a tab or CR: ASCII from ' ' on, but '<', '&' and ']'.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// A byte >= 0x80, or < 0x20 (x has no high bits then), or one of the
+	// three: x ^ c has a zero byte.
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return x&highs == 0 && (x-0x20*ones)&^x&highs == 0 &&
+		zero(x^(0x3C*ones))|zero(x^(0x26*ones))|zero(x^(0x5D*ones)) == 0
+}
+
 // limit makes the error for input beyond a limit at the scanner's position.
 func (t *tree) limit(s *scanner, line int, value, format string, args ...any) error {
 	return &limitError{line: line, path: s.path(), value: value, msg: fmt.Sprintf(format, args...)}
@@ -326,10 +507,16 @@ func (t *tree) limit(s *scanner, line int, value, format string, args ...any) er
 
 // blank reports whether text is only white space, as bytes.TrimSpace sees it.
 func blank(b []byte) bool {
-	if c := b[0]; c < 0x80 && !isSpace(c) && c != '\v' && c != '\f' {
-		return false
+	for _, c := range b {
+		switch {
+		case isSpace(c):
+		case c < 0x80 && c != '\v' && c != '\f':
+			return false
+		default:
+			return len(bytes.TrimSpace(b)) == 0
+		}
 	}
-	return len(bytes.TrimSpace(b)) == 0
+	return true
 }
 
 func (t *tree) add(s *scanner, nm name, line int) int32 {
@@ -407,16 +594,30 @@ func (t *tree) firstChild(i int32) int32 {
 
 func (t *tree) nextSibling(c int32) int32 { return t.nodes[c].next }
 
-// text returns the trimmed text of node i ("" for none).
+// text returns the trimmed text of node i ("" for none), a substring of
+// the one string of the element's texts (see tree.str).
 func (t *tree) text(i int32) string {
 	if i == none {
 		return ""
 	}
-	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	sp := t.nodes[i].text
+	all := t.bytes(sp)
+	b := all
+	if t.nodes[i].flags&trimmed == 0 {
+		b = bytes.TrimSpace(all)
+	}
 	if len(b) == 0 {
 		return ""
 	}
-	return string(b)
+	if len(t.arena) > maxShared {
+		return string(b)
+	}
+	if !t.strOK {
+		t.str, t.strOK = string(t.arena), true
+	}
+	// b is a piece of all: it starts where the capacities differ.
+	off := int(sp.off) + cap(all) - cap(b)
+	return t.str[off : off+len(b)]
 }
 
 // code returns the trimmed text of node i as an interned string: codes,
@@ -425,7 +626,7 @@ func (t *tree) code(i int32) string {
 	if i == none {
 		return ""
 	}
-	b := bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	b := t.trim(i)
 	// The code of an element is most often one of the two it had last
 	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
 	// lookup.
@@ -493,7 +694,16 @@ func (t *tree) raw(i int32) []byte {
 	if i == none {
 		return nil
 	}
-	return bytes.TrimSpace(t.bytes(t.nodes[i].text))
+	return t.trim(i)
+}
+
+// trim returns the text of node i without the white space at its ends.
+func (t *tree) trim(i int32) []byte {
+	n := &t.nodes[i]
+	if n.flags&trimmed != 0 {
+		return t.arena[n.text.off : n.text.off+n.text.n]
+	}
+	return bytes.TrimSpace(t.arena[n.text.off : n.text.off+n.text.n])
 }
 
 // rawAt returns the raw text at a path from i.
