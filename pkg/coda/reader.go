@@ -115,6 +115,17 @@ type Reader struct {
 	chunk    []byte // see str
 	decs     [256]cachedDecimal
 	utf      []byte
+
+	// Set when the Reader reads one part of a file (ReadParallel): the
+	// file-level checks of finishFile are left to the merge, and the
+	// state a sequential read would carry into the part is preset.
+	part       bool
+	stBefore   int  // statements the parts before this one kept
+	stSeen     int  // statements (records 1) met, kept or not
+	freeSeen   int  // free communications met, kept or not
+	freeBefore int  // free communications the parts before this one kept
+	detected   bool // this Reader decided csUsed by detection
+	detectIdx  int  // index in findings of the detection warning, -1 if none was kept
 }
 
 type header struct {
@@ -336,6 +347,7 @@ func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},
+		detectIdx:  -1,
 	}
 	for _, o := range opts {
 		o(rd)
@@ -494,12 +506,15 @@ func (r *Reader) load(line []byte) {
 			} else {
 				cs = Latin1
 			}
-			r.csUsed = cs
+			r.csUsed, r.detected = cs, true
 			// A record of 128 bytes whose non-ASCII bytes are all Latin-1
 			// letters (À..ÿ) is the ISO-8859-1 Febelfin asks for: nothing to
 			// report. Anything else (UTF-8, bytes 0x80-0xBF that CP850 and
 			// CP1252 use for letters) is a guess the user should know of.
 			if !(cs == Latin1 && len(line) == RecordLen && latin1Letters(line)) {
+				if r.perRule[RuleCharset] < maxPerRule {
+					r.detectIdx = len(r.findings)
+				}
 				r.add(finding.Warning, r.line, kind, "", "", RuleCharset,
 					fmt.Sprintf("non-ASCII text detected as %s (Febelfin expects ISO-8859-1): check the accented letters of this record", cs))
 			}
@@ -841,7 +856,8 @@ func (r *Reader) oldBalance() {
 	st.ID = st.Account.ID() + "/" + st.LegalSequence
 	r.st = st
 	r.stLine = r.line
-	if len(r.statements) < maxStatements {
+	r.stSeen++
+	if r.stBefore+len(r.statements) < maxStatements {
 		r.statements = append(r.statements, st)
 	} else {
 		r.errorf("1", "account", st.ID, RuleLimit, fmt.Sprintf("more than %d statements in one file: the file is refused (no real file has that many)", maxStatements))
@@ -1164,6 +1180,7 @@ func (r *Reader) freeCommunication() {
 		return
 	}
 	if t := r.trimmed(33, 112); t != "" {
+		r.freeSeen++
 		if r.nFree == maxFree {
 			r.errorf("4", "free communication", t, RuleLimit, fmt.Sprintf("more than %d free communications (records 4) in one file: the file is refused", maxFree))
 			return
@@ -1282,7 +1299,9 @@ func (r *Reader) finishFile() {
 			r.endStatement(false)
 		}
 	}
-	if r.line == 0 {
+	if r.part {
+		// the file-level checks below are ReadParallel's
+	} else if r.line == 0 {
 		r.add(finding.Error, 0, "", "", "", RuleStructure, "file is empty: no CODA records")
 	} else if len(r.statements) == 0 && !r.skipping && len(r.findings) == 0 {
 		r.add(finding.Error, 0, "", "", "", RuleStructure, "no statement in file")

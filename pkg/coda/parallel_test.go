@@ -1,0 +1,251 @@
+package coda
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/statement"
+)
+
+// readResult is everything a read of a file tells, as text.
+type readResult struct {
+	entries    []string
+	findings   []string
+	statements []string
+	charset    Charset
+	err        string
+}
+
+// dumpEntry is an entry as JSON, with its statement named by ID and line.
+func dumpEntry(tb testing.TB, e *statement.Entry) string {
+	c := *e
+	c.Statement = nil
+	b, err := json.Marshal(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if e.Statement == nil {
+		return string(b)
+	}
+	return fmt.Sprintf("%s@%d %s", e.Statement.ID, e.Statement.Line, b)
+}
+
+func entriesOf(tb testing.TB, r *Reader) []string {
+	var out []string
+	for {
+		e, err := r.Next()
+		if err != nil {
+			if err != io.EOF {
+				out = append(out, "error: "+err.Error())
+			}
+			return out
+		}
+		out = append(out, dumpEntry(tb, e))
+	}
+}
+
+func (res *readResult) finish(tb testing.TB, fs []fmt.Stringer, sts []*statement.Statement, free func(*statement.Statement) []string, cs Charset, err error) {
+	for _, f := range fs {
+		res.findings = append(res.findings, f.String())
+	}
+	for _, st := range sts {
+		b, e := json.Marshal(st)
+		if e != nil {
+			tb.Fatal(e)
+		}
+		res.statements = append(res.statements, fmt.Sprintf("%s free %q", b, free(st)))
+	}
+	res.charset = cs
+	if err != nil {
+		res.err = err.Error()
+	}
+}
+
+func readSequential(tb testing.TB, data []byte, opts ...Option) readResult {
+	r := NewReader(bytes.NewReader(data), "big.cod", opts...)
+	res := readResult{entries: entriesOf(tb, r)}
+	var fs []fmt.Stringer
+	for _, f := range r.Findings() {
+		fs = append(fs, f)
+	}
+	res.finish(tb, fs, r.Statements(), r.FreeCommunications, r.Charset(), r.err)
+	return res
+}
+
+func readInParts(tb testing.TB, data []byte, workers int, target int64, opts ...Option) readResult {
+	var res readResult
+	f := readParallel(bytes.NewReader(data), int64(len(data)), "big.cod", workers, target,
+		func(r *Reader) []string { return entriesOf(tb, r) },
+		func(es []string) { res.entries = append(res.entries, es...) }, opts...)
+	var fs []fmt.Stringer
+	for _, x := range f.Findings {
+		fs = append(fs, x)
+	}
+	res.finish(tb, fs, f.Statements, f.FreeCommunications, f.Charset, f.Err)
+	return res
+}
+
+func sameRead(t *testing.T, what string, got, want readResult) {
+	t.Helper()
+	if len(want.entries) == 0 && len(want.findings) == 0 {
+		t.Fatalf("%s: the sequential read found nothing: a test that cannot fail", what)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{{"entries", got.entries, want.entries}, {"findings", got.findings, want.findings}, {"statements", got.statements, want.statements}} {
+		if slices.Equal(c.got, c.want) {
+			continue
+		}
+		for i := range max(len(c.got), len(c.want)) {
+			var g, w string
+			if i < len(c.got) {
+				g = c.got[i]
+			}
+			if i < len(c.want) {
+				w = c.want[i]
+			}
+			if g != w {
+				t.Fatalf("%s: %s differ at %d (%d, want %d):\n got %s\nwant %s", what, c.name, i, len(c.got), len(c.want), g, w)
+			}
+		}
+	}
+	if got.charset != want.charset || got.err != want.err {
+		t.Fatalf("%s: charset %v error %q, want %v %q", what, got.charset, got.err, want.charset, want.err)
+	}
+}
+
+// replaceAll replaces old by new in the records of kind (e.g. "23").
+func replaceIn(data []byte, kind, old, new string, every int) []byte {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	k := 0
+	for i, l := range lines {
+		if bytes.HasPrefix(l, []byte(kind)) && bytes.Contains(l, []byte(old)) {
+			if k%every == 0 {
+				lines[i] = bytes.Replace(l, []byte(old), []byte(new), 1)
+			}
+			k++
+		}
+	}
+	return bytes.Join(lines, nil)
+}
+
+// TestReadParallelSameAsOneReader: a file read in parts on several
+// goroutines gives the entries (with their line numbers), findings,
+// statements, free communications and charset that one Reader gives,
+// whatever the cuts: parts of 1 byte cut at every statement boundary.
+func TestReadParallelSameAsOneReader(t *testing.T) {
+	stmt := func(n int) []byte { return generated(n) }
+	many := func(k, n int, f func(i int, b []byte) []byte) []byte {
+		var out []byte
+		for i := range k {
+			out = append(out, f(i, stmt(n))...)
+		}
+		return out
+	}
+	same := func(i int, b []byte) []byte { return b }
+	cases := []struct {
+		name string
+		data []byte
+		opts []Option
+	}{
+		{"clean", many(12, 40, same), nil},
+		{"bad OGM past the cap", many(5, 60, func(i int, b []byte) []byte { return withOGM(b, badOGM) }), nil},
+		{"Latin-1 letters in every statement", many(6, 10, func(i int, b []byte) []byte {
+			return replaceIn(b, "23", "Jan Peeters", "J\xe4n Peeters", 3)
+		}), nil},
+		{"Latin-1 letters from the third statement", many(6, 10, func(i int, b []byte) []byte {
+			if i < 2 {
+				return b
+			}
+			return replaceIn(b, "23", "Jan Peeters", "J\xe4n Peeters", 3)
+		}), nil},
+		{"UTF-8 in every statement", many(6, 10, func(i int, b []byte) []byte {
+			return replaceIn(b, "23", "Jan Peeters", "Jän Peeters", 4)
+		}), nil},
+		{"UTF-8 first, Latin-1 later", many(6, 10, func(i int, b []byte) []byte {
+			if i == 0 {
+				return replaceIn(b, "23", "Jan Peeters", "Jän Peeters", 4)
+			}
+			return replaceIn(b, "23", "Jan Peeters", "J\xe4n Peeters", 2)
+		}), nil},
+		{"Latin-1 symbols (a detection warning) in every statement", many(6, 10, func(i int, b []byte) []byte {
+			return replaceIn(b, "23", "Jan Peeters", "Jan \xa9eeters", 5)
+		}), nil},
+		{"UTF-8 then Latin-1 in every statement, past the charset cap", many(4, 120, func(i int, b []byte) []byte {
+			b = replaceIn(b, "23", "Jan Peeters", "Jän Peeters", 1000)
+			return replaceIn(b, "23", "Jan Peeters", "J\xe4n Peeters", 1)
+		}), nil},
+		{"CP1252 given", many(6, 10, func(i int, b []byte) []byte {
+			return replaceIn(b, "23", "Jan Peeters", "Jan \x80eeters", 3)
+		}), []Option{WithCharset(CP1252)}},
+		{"statements without trailer, headers out of place", func() []byte {
+			b := many(6, 10, same)
+			b = bytes.Replace(b, []byte("\r\n9"), []byte("\r\n8"), 2)
+			return append(append([]byte{}, b[:len(b)/2]...), append([]byte("0000011112605300  \r\n"), b[len(b)/2:]...)...)
+		}(), nil},
+	}
+	// Every corpus and fuzz seed file in one: broken files between valid
+	// ones.
+	var corpus []byte
+	paths := testutil.Corpus(t, "coda")
+	seeds, _ := filepath.Glob("testdata/*.cod")
+	for _, p := range append(paths, seeds...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 0 && b[len(b)-1] != '\n' {
+			b = append(b, '\n')
+		}
+		corpus = append(corpus, b...)
+	}
+	if len(corpus) > 0 {
+		cases = append(cases, struct {
+			name string
+			data []byte
+			opts []Option
+		}{"corpus twice", append(slices.Clone(corpus), corpus...), nil})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := readSequential(t, c.data, c.opts...)
+			for _, target := range []int64{1, 700, 5000, int64(len(c.data) / 3)} {
+				for _, workers := range []int{1, 3} {
+					got := readInParts(t, c.data, workers, target, c.opts...)
+					sameRead(t, fmt.Sprintf("parts of %d bytes on %d workers", target, workers), got, want)
+				}
+			}
+		})
+	}
+	// the cuts are where a test can see them
+	parts, err := split(bytes.NewReader(cases[0].data), int64(len(cases[0].data)), 1)
+	if err != nil || len(parts) != 12 {
+		t.Fatalf("clean file of 12 statements: %d parts, %v", len(parts), err)
+	}
+}
+
+// TestReadParallelStatementBound: the bound on statements per file holds
+// across parts: the part that crosses it is read again knowing how many
+// the parts before it kept.
+func TestReadParallelStatementBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 statements")
+	}
+	one := generated(0)
+	data := bytes.Repeat(one, maxStatements+30)
+	want := readSequential(t, data)
+	if !strings.Contains(strings.Join(want.findings, "\n"), "more than 20000 statements") {
+		t.Fatalf("no limit finding: %v", want.findings)
+	}
+	got := readInParts(t, data, 2, int64(len(data)/7))
+	sameRead(t, "statements", got, want)
+}
