@@ -1,6 +1,7 @@
 package coda
 
 import (
+	"io"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -42,6 +43,12 @@ type Option func(*Reader)
 // WithCharset makes the Reader decode text in the given charset instead of
 // detecting it.
 func WithCharset(c Charset) Option { return func(r *Reader) { r.charset = c } }
+
+// WithReading makes the Reader read the file through wrap(file): a caller
+// that counts progress sees the bytes of every part ReadParallel reads.
+func WithReading(wrap func(io.Reader) io.Reader) Option {
+	return func(r *Reader) { r.reading = wrap }
+}
 
 // wideRune is a character at a record position whose code point does not
 // fit in one byte (U+FFFD, €, ...).

@@ -126,6 +126,8 @@ type Reader struct {
 	freeBefore int  // free communications the parts before this one kept
 	detected   bool // this Reader decided csUsed by detection
 	detectIdx  int  // index in findings of the detection warning, -1 if none was kept
+
+	reading func(io.Reader) io.Reader // WithReading
 }
 
 type header struct {
@@ -343,7 +345,6 @@ type pending struct {
 func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 	rd := &Reader{
 		name:       name,
-		br:         bufio.NewReaderSize(r, 32<<10),
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},
@@ -352,6 +353,10 @@ func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 	for _, o := range opts {
 		o(rd)
 	}
+	if rd.reading != nil {
+		r = rd.reading(r)
+	}
+	rd.br = bufio.NewReaderSize(r, 32<<10)
 	rd.csUsed = rd.charset
 	return rd
 }

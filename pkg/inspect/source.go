@@ -20,6 +20,8 @@ type Source struct {
 	File   *os.File // the file itself, for a zip's random access; nil for a stream and gzip
 	Size   int64    // bytes on disk; -1 when unknown (standard input, a pipe)
 	close  []io.Closer
+
+	reading func(io.Reader) io.Reader // Options.Reading
 }
 
 // Close closes what Open or NewSource opened.
@@ -91,6 +93,7 @@ func NewSource(name string, r io.Reader, opt Options) (*Source, error) {
 // start sniffs raw, decompressing a gzip, and tells its format.
 func (s *Source) start(raw io.Reader, opt Options) (*Source, error) {
 	name := s.Name
+	s.reading = opt.Reading
 	if opt.Reading != nil {
 		raw = opt.Reading(raw)
 	}

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"encoding/json"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -123,6 +125,32 @@ func inspectStatements(name string, format Format, r io.Reader) (*Inspection, er
 		in.Format = sum.Statements[0].Format
 	}
 	return in, readErr
+}
+
+// inspectCODAFile inspects a CODA file of size bytes read in parts on all
+// cores (coda.ReadParallel): each part is summarized where it is read, and
+// as statements never cross parts, the summary of the file is the parts'
+// summaries in file order.
+func inspectCODAFile(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader) *Inspection {
+	var opts []coda.Option
+	if reading != nil {
+		opts = append(opts, coda.WithReading(reading))
+	}
+	sum := &StatementsSummary{}
+	file := coda.ReadParallel(f, size, name, runtime.GOMAXPROCS(0),
+		func(r *coda.Reader) *StatementsSummary {
+			s, _ := summarizeStatements(r) // a read error is the File's Err
+			return s
+		},
+		func(s *StatementsSummary) { sum.Statements = append(sum.Statements, s.Statements...) }, opts...)
+	in := &Inspection{File: name, Format: string(FormatCODA), Summary: sum, Findings: file.Findings}
+	if len(sum.Statements) > 0 {
+		in.Format = sum.Statements[0].Format
+	}
+	if file.Err != nil {
+		in.Findings = append(in.Findings, ErrorFinding(name, file.Err))
+	}
+	return in
 }
 
 // summarizeStatements reads every entry of sr and totals them per statement.
