@@ -12,10 +12,8 @@ import (
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
-// Parts of a file read in parallel: a file smaller than two parts is read
-// by one Reader; a part is at least minPart and at most maxPart bytes, and
-// a file is cut into about four parts per worker, so that a worker slowed
-// by other work on the machine does not hold the others up.
+// Bounds of the default part size: about four parts per worker, so that a
+// worker slowed by other work on the machine does not hold the others up.
 const (
 	minPart = 4 << 20
 	maxPart = 32 << 20
@@ -35,40 +33,67 @@ type File struct {
 	free map[*statement.Statement][]string
 }
 
+// Part reports whether the Reader reads one part of a file that
+// ReadParallel cut, on a worker goroutine; false: the whole file, on the
+// caller's goroutine.
+func (r *Reader) Part() bool { return r.part }
+
 // FreeCommunications returns the free communications (record 4) of a
 // statement of the file.
 func (f *File) FreeCommunications(st *statement.Statement) []string { return f.free[st] }
 
+// Parts says how ReadParallel cuts a file.
+type Parts struct {
+	// Workers is the number of goroutines reading parts; with 1 or less
+	// one Reader reads the whole file.
+	Workers int
+	// Size is about how many bytes a part holds; 0: a quarter of the
+	// file per worker, within 4 to 32 MiB. A file smaller than two parts
+	// is read whole.
+	Size int64
+	// Max, if not 0, is the most bytes a part may hold: a file with a
+	// statement too long to cut that fine is read whole by one Reader.
+	Max int64
+}
+
 // ReadParallel reads the CODA file in ra (size bytes, named name in
 // findings) in parts that hold whole statements — a part starts at a
-// header record 0 that follows a trailer record 9 — on up to workers
+// header record 0 that follows a trailer record 9 — on up to p.Workers
 // goroutines. work reads the entries of one part from the part's Reader on
 // a worker goroutine and returns what it made of them; use gets each
-// part's result on the caller's goroutine, in file order. The entries have
-// the line numbers of the file, and File has the findings, statements and
-// charset one Reader reading the whole file reports, in the same order.
+// part's result on the caller's goroutine, in file order. A file read
+// whole (see Parts) is one part, read on the caller's goroutine:
+// Reader.Part then reports false. The entries have the line numbers of
+// the file, and File has the findings, statements and charset one Reader
+// reading the whole file reports, in the same order.
 //
 // Where the state a Reader carries from one statement into the next
 // changes a part's reading — the charset an earlier part detected, the
 // bounds on statements and free communications per file — that part is
 // read again, with that state, on the caller's goroutine: work may be
 // called more than once for a part, and only one of its results is used.
-func ReadParallel[T any](ra io.ReaderAt, size int64, name string, workers int, work func(r *Reader) T, use func(v T), opts ...Option) *File {
-	target := int64(0) // one part
-	if workers > 1 && size >= 2*minPart {
-		target = min(max(size/int64(4*workers), minPart), maxPart)
+func ReadParallel[T any](ra io.ReaderAt, size int64, name string, p Parts, work func(r *Reader) T, use func(v T), opts ...Option) *File {
+	target := p.Size
+	if target <= 0 {
+		target = min(max(size/int64(4*max(p.Workers, 1)), minPart), maxPart)
 	}
-	return readParallel(ra, size, name, workers, target, work, use, opts...)
+	if p.Workers <= 1 || size < 2*target {
+		target = 0 // one part
+	}
+	return readParallel(ra, size, name, p.Workers, target, p.Max, work, use, opts...)
 }
 
 // readParallel is ReadParallel with parts of about target bytes (0: the
-// file in one part).
-func readParallel[T any](ra io.ReaderAt, size int64, name string, workers int, target int64, work func(r *Reader) T, use func(v T), opts ...Option) *File {
+// file in one part), at most maxPart (0: any).
+func readParallel[T any](ra io.ReaderAt, size int64, name string, workers int, target, maxPart int64, work func(r *Reader) T, use func(v T), opts ...Option) *File {
 	var parts []filePart
 	if target > 0 {
 		var err error
 		if parts, err = split(ra, size, target); err != nil {
 			return &File{Err: fmt.Errorf("coda: %s: %w", name, err)}
+		}
+		if maxPart > 0 && slices.ContainsFunc(parts, func(p filePart) bool { return p.n > maxPart }) {
+			parts = nil
 		}
 	}
 	if len(parts) < 2 {

@@ -82,7 +82,7 @@ func readSequential(tb testing.TB, data []byte, opts ...Option) readResult {
 
 func readInParts(tb testing.TB, data []byte, workers int, target int64, opts ...Option) readResult {
 	var res readResult
-	f := readParallel(bytes.NewReader(data), int64(len(data)), "big.cod", workers, target,
+	f := readParallel(bytes.NewReader(data), int64(len(data)), "big.cod", workers, target, 0,
 		func(r *Reader) []string { return entriesOf(tb, r) },
 		func(es []string) { res.entries = append(res.entries, es...) }, opts...)
 	var fs []fmt.Stringer

@@ -137,7 +137,7 @@ func inspectCODAFile(name string, f io.ReaderAt, size int64, reading func(io.Rea
 		opts = append(opts, coda.WithReading(reading))
 	}
 	sum := &StatementsSummary{}
-	file := coda.ReadParallel(f, size, name, runtime.GOMAXPROCS(0),
+	file := coda.ReadParallel(f, size, name, coda.Parts{Workers: runtime.GOMAXPROCS(0)},
 		func(r *coda.Reader) *StatementsSummary {
 			s, _ := summarizeStatements(r) // a read error is the File's Err
 			return s
