@@ -219,7 +219,7 @@ func nextCut(ra io.ReaderAt, size, from int64, buf []byte) (int64, error) {
 
 // countLines counts the line ends in part p.
 func countLines(ra io.ReaderAt, p filePart) (int, error) {
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, 64<<10)
 	n := 0
 	for off := p.off; off < p.off+p.n; {
 		k, err := ra.ReadAt(buf[:min(int64(len(buf)), p.off+p.n-off)], off)

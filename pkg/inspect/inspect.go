@@ -82,7 +82,7 @@ func (src *Source) Inspect() []*Inspection {
 	}
 	if src.Format == FormatCODA && src.File != nil && src.Size > 0 {
 		// a CODA file on disk: read in parts on all cores
-		return []*Inspection{inspectCODAFile(name, src.File, src.Size, src.reading)}
+		return []*Inspection{inspectCODAFile(name, src.File, src.Size, src.Reading)}
 	}
 	in := inspectReader(name, src.Format, src.R)
 	if src.Gzip {
