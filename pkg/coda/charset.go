@@ -44,6 +44,14 @@ type Option func(*Reader)
 // detecting it.
 func WithCharset(c Charset) Option { return func(r *Reader) { r.charset = c } }
 
+// SummaryOnly makes the Reader leave out the text of entries that a
+// summary does not read — counterparty, references, communications,
+// information — and the work of carving it from the records: entries
+// carry amounts, currencies, dates, bank transaction codes, return reasons
+// and texts, reversal flags and batch counts, and the findings are those
+// of a full read. For inspect, which totals a file.
+func SummaryOnly() Option { return func(r *Reader) { r.summary = true } }
+
 // WithReading makes the Reader read the file through wrap(file): a caller
 // that counts progress sees the bytes of every part ReadParallel reads.
 func WithReading(wrap func(io.Reader) io.Reader) Option {

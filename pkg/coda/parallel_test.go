@@ -10,8 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -248,4 +252,127 @@ func TestReadParallelStatementBound(t *testing.T) {
 	}
 	got := readInParts(t, data, 2, int64(len(data)/7))
 	sameRead(t, "statements", got, want)
+}
+
+// mixedFile writes statements of every kind of movement the writer makes:
+// direct debits, returned ones with their reason, credit transfers with a
+// structured communication (some with wrong check digits), debits with
+// free text, batches of collections, information text.
+func mixedFile(t *testing.T, statements, entries int) []byte {
+	var buf bytes.Buffer
+	w := NewWriter(&buf, WriterOptions{CreatedAt: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), BankID: "539"})
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 0
+	for s := range statements {
+		st := &statement.Statement{LegalSequence: fmt.Sprint(s + 1),
+			Account: statement.Account{IBAN: "BE68539007547034", Currency: "EUR", Owner: "ACME"},
+			Opening: &statement.Balance{Amount: decimal.Zero, Currency: "EUR", Date: day}}
+		if err := w.BeginStatement(st); err != nil {
+			t.Fatal(err)
+		}
+		for range entries {
+			n++
+			amt := decimal.New(int64(100+n*37%100000), -2)
+			id := fmt.Sprintf("%09d", n)
+			e := &statement.Entry{Amount: amt, Currency: "EUR", BookingDate: day, ValueDate: day.AddDate(0, 0, -(n % 3)), AccountSvcrRef: "BANK" + id}
+			dd := statement.Transaction{Amount: amt, Currency: "EUR", EndToEndID: "E2E-" + id, MandateID: "MNDT-" + id,
+				CreditorID: "BE69ZZZ050D000000008", Remittance: "Invoice " + id, Counterparty: statement.Party{Name: "Debtor " + id, IBAN: "BE71096123456769", BIC: "GKCCBEBB"}}
+			switch k := n % 10; {
+			case k < 4:
+				e.BankTxCode = statement.BankTxCode{Domain: "PMNT", Family: "RDDT", SubFamily: "ESDD", Proprietary: "05/01/000"}
+				e.Details = []statement.Transaction{dd}
+			case k == 4: // a returned collection
+				e.Amount, dd.Amount = amt.Neg(), amt.Neg()
+				e.Reversal, dd.ReturnReason = true, []string{"AM04", "MD06", "MS02"}[n%3]
+				e.BankTxCode = statement.BankTxCode{Domain: "PMNT", Family: "RDDT", SubFamily: "UPDD", Proprietary: "05/05/000"}
+				e.Details = []statement.Transaction{dd}
+			case k < 7:
+				o, _ := sepa.NewOGM(uint64(n))
+				e.BankTxCode = statement.BankTxCode{Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT", Proprietary: "01/50/000"}
+				e.Details = []statement.Transaction{{Amount: amt, Currency: "EUR", Reference: statement.Reference{Scheme: sepa.SchemeOGM, Value: o.Digits()},
+					Counterparty: statement.Party{Name: "Customer " + id, IBAN: "BE62510007547061"}}}
+			case k < 9:
+				e.Amount = amt.Neg()
+				e.Info = "Information about payment " + id + " that goes on for a while to fill a record 31 and more"
+				e.BankTxCode = statement.BankTxCode{Domain: "PMNT", Family: "ICDT", SubFamily: "ESCT", Proprietary: "01/01/000"}
+				e.Details = []statement.Transaction{{Amount: e.Amount, Currency: "EUR", Remittance: "Supplier invoice " + id,
+					Counterparty: statement.Party{Name: "Supplier " + id, IBAN: "NL91ABNA0417164300"}}}
+			default: // a batch of collections, one returned
+				e.BankTxCode = statement.BankTxCode{Domain: "PMNT", Family: "RDDT", SubFamily: "ESDD", Proprietary: "05/50/000"}
+				e.BatchID, e.BatchCount = "PMTINF-"+id, 4
+				sum := decimal.Zero
+				for j := range 4 {
+					d := dd
+					d.Amount = decimal.New(int64(100+j*11), -2)
+					d.EndToEndID = fmt.Sprintf("E2E-%s-%d", id, j)
+					if j == 3 {
+						d.Amount, d.ReturnReason = d.Amount.Neg(), "AC04"
+					}
+					sum = sum.Add(d.Amount)
+					e.Details = append(e.Details, d)
+				}
+				e.Amount = sum
+			}
+			if err := w.WriteEntry(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.EndStatement(); err != nil {
+			t.Fatal(err)
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSummaryOnlySameTotals: a Reader with SummaryOnly gives what a
+// summary reads of every entry (amounts, codes, dates, return reasons,
+// reversal, batch counts) and the findings of a full read.
+func TestSummaryOnlySameTotals(t *testing.T) {
+	mixed := mixedFile(t, 4, 200)
+	bad := bytes.Clone(mixed)
+	for i := 0; i+RecordLen <= len(bad); i += bytes.IndexByte(bad[i:], '\n') + 1 {
+		if bad[i] == '2' && bad[i+1] == '1' && string(bad[i+61:i+65]) == "1101" {
+			bad[i+76]++ // wrong check digits
+		}
+	}
+	r22 := bytes.Clone(mixed) // returns told in record 22 only: the zone's R-type and reason blanked
+	for i := 0; i+RecordLen <= len(r22); i += bytes.IndexByte(r22[i:], '\n') + 1 {
+		if r22[i] == '2' && r22[i+1] == '3' && r22[i+120] == '3' {
+			copy(r22[i+120:i+125], "     ")
+		}
+	}
+	inputs := map[string][]byte{"mixed": mixed, "wrong OGMs": bad, "returns in 22": r22, "generated": generated(300),
+		"UTF-8 then Latin-1": append(replaceIn(generated(5), "23", "Jan Peeters", "Jän Peeters", 1), replaceIn(generated(5), "23", "Jan Peeters", "J\xe4n Peeters", 1)...)}
+	for _, p := range testutil.Corpus(t, "coda") {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(p)] = b
+	}
+	for name, data := range inputs {
+		full, summary := summaryRead(t, data), summaryRead(t, data, SummaryOnly())
+		if len(full) == 0 {
+			t.Fatalf("%s: nothing read", name)
+		}
+		if !slices.Equal(full, summary) {
+			for i := range min(len(full), len(summary)) {
+				if full[i] != summary[i] {
+					t.Fatalf("%s: line %d:\nSummaryOnly %s\nfull        %s", name, i, summary[i], full[i])
+				}
+			}
+			t.Fatalf("%s: %d lines, want %d", name, len(summary), len(full))
+		}
+	}
+	// the mixed file has what it says
+	all := strings.Join(summaryRead(t, bad), "\n")
+	for _, want := range []string{`AM04 "`, `AC04 "`, "[OGM mod 97]", ` false 4 2026-`, ` true 0 2026-`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("mixed file without %q", want)
+		}
+	}
 }

@@ -128,6 +128,7 @@ type Reader struct {
 	detectIdx  int  // index in findings of the detection warning, -1 if none was kept
 
 	reading func(io.Reader) io.Reader // WithReading
+	summary bool                      // SummaryOnly
 }
 
 type header struct {
@@ -964,7 +965,9 @@ func (r *Reader) movement21() {
 	m.line = r.line
 	m.seq, m.detail, m.amount = seq, detail, amount
 	copy(m.seqRaw[:], r.f(3, 6))
-	m.bankRef = r.trimmed(11, 31)
+	if !r.summary {
+		m.bankRef = r.trimmed(11, 31)
+	}
 	m.valueDate = r.date("21", "value date", 48)
 	m.ttype = r.rec[53]
 	copy(m.code[:], r.f(55, 61))
@@ -1046,12 +1049,15 @@ func (r *Reader) movement22() {
 		return
 	}
 	r.setPiece(&m.comm[1], 11, 63)
-	m.e2e = r.trimmed(64, 98)
-	m.bic = r.intern(trimBytes(r.f(99, 109)))
 	if t := r.rec[112]; t != ' ' {
 		m.rtype = t
 	}
 	m.reason = r.trimmed(114, 117)
+	if r.summary {
+		return
+	}
+	m.e2e = r.trimmed(64, 98)
+	m.bic = r.intern(trimBytes(r.f(99, 109)))
 	m.catPurpose = r.trimmed(118, 121)
 	m.purpose = r.trimmed(122, 125)
 }
@@ -1064,6 +1070,12 @@ func (r *Reader) movement23() {
 	m := r.current("23")
 	r.setExpect(0, "", 128)
 	if m == nil {
+		return
+	}
+	if r.summary {
+		if r.hdr.version != '1' {
+			r.setPiece(&m.comm[2], 83, 125) // a structured communication ends here
+		}
 		return
 	}
 	if r.hdr.version == '1' {
@@ -1124,7 +1136,7 @@ func (r *Reader) information(kind string) {
 				if r.cur >= 0 {
 					m = &r.pend.details[r.cur]
 				}
-				if m.cpName == "" {
+				if m.cpName == "" && !r.summary {
 					m.infoName = r.trimmed(44, 113)
 				}
 			}
@@ -1347,7 +1359,7 @@ func (r *Reader) flush() {
 	e.BookingDate = p.self.entryDate
 	e.ValueDate = p.self.valueDate
 	e.AccountSvcrRef = p.self.bankRef
-	if p.info.Len() > 0 {
+	if p.info.Len() > 0 && !r.summary {
 		e.Info = p.info.String()
 	}
 	e.Line = p.self.line
@@ -1388,7 +1400,7 @@ func (r *Reader) flush() {
 		e.Reversal = isR(p.self.rtype) || rev
 		// The global movement's own communication describes the batch.
 		var g statement.Transaction
-		if r.transaction(&p.self, ccy, &g, e.Amount); g.Remittance != "" {
+		if r.transaction(&p.self, ccy, &g, e.Amount); g.Remittance != "" && !r.summary {
 			if e.Info != "" {
 				e.Info = g.Remittance + " " + e.Info
 			} else {
@@ -1448,10 +1460,17 @@ func isR(t byte) bool { return t >= RReject && t <= RCancellation }
 func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, amount decimal.Decimal) {
 	t.Amount = amount
 	t.Currency = ccy
-	t.AccountSvcrRef = m.bankRef
-	t.EndToEndID = m.e2e
 	t.Line = m.line
 	t.BankTxCode = r.txCode(m, m.rtype)
+	if r.summary {
+		if m.structured {
+			r.structured(m, t)
+		}
+		r.returned(m, t)
+		return
+	}
+	t.AccountSvcrRef = m.bankRef
+	t.EndToEndID = m.e2e
 	t.Counterparty.Name = m.cpName
 	if t.Counterparty.Name == "" {
 		t.Counterparty.Name = m.infoName
@@ -1473,6 +1492,11 @@ func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, 
 	} else {
 		r.structured(m, t)
 	}
+	r.returned(m, t)
+}
+
+// returned sets the return reason and text of an R-transaction.
+func (r *Reader) returned(m *movement, t *statement.Transaction) {
 	if isR(m.rtype) {
 		code := m.reason
 		if code != "" {
@@ -1624,6 +1648,9 @@ func (z zone) at(i int) byte {
 
 // structured reads a structured communication into t.
 func (r *Reader) structured(m *movement, t *statement.Transaction) {
+	if r.summary && (string(m.commType[:]) == "101" || string(m.commType[:]) == "102") {
+		return // a reference and text only
+	}
 	z := r.zone(m)
 	switch string(m.commType[:]) {
 	case "101", "102": // credit transfer with Belgian structured communication (OGM/VCS)
@@ -1654,11 +1681,13 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 			t.Charges = thousandths(gross - abs)
 		}
 	case "127": // European (SEPA) direct debit
-		t.CreditorID = z.field(9, 44)
-		t.MandateID = z.field(44, 79)
-		t.Remittance = z.field(79, 141)
-		if m.more != "" { // continued in information records: read whole
-			t.Remittance = strings.TrimSpace(z.raw(79, 141) + m.more)
+		if !r.summary {
+			t.CreditorID = z.field(9, 44)
+			t.MandateID = z.field(44, 79)
+			t.Remittance = z.field(79, 141)
+			if m.more != "" { // continued in information records: read whole
+				t.Remittance = strings.TrimSpace(z.raw(79, 141) + m.more)
+			}
 		}
 		if rt := z.at(141); m.rtype == 0 && isR(rt) {
 			m.rtype = rt
@@ -1685,7 +1714,9 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 		}
 		t.BankTxCode = r.txCode(m, m.rtype)
 	default:
-		t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
+		if !r.summary {
+			t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
+		}
 	}
 }
 

@@ -64,7 +64,8 @@ func codaStatements(t *testing.T, n, k int) []byte {
 }
 
 // TestInspectCODAFileInParts: a CODA file on disk, read in parts on all
-// cores, gives the inspection a stream of it gives, byte for byte as JSON.
+// cores, gives the inspection a stream of it gives, byte for byte as JSON,
+// and both the one a full read of every entry gives.
 func TestInspectCODAFileInParts(t *testing.T) {
 	data := codaStatements(t, 180, 140)
 	if len(data) < 9<<20 {
@@ -83,6 +84,14 @@ func TestInspectCODAFileInParts(t *testing.T) {
 	got, _ := json.MarshalIndent(ins[0], "", " ")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("in parts:\n%.3000s\nas a stream:\n%.3000s", got, want)
+	}
+	// and the reader's SummaryOnly leaves out nothing the summary reads
+	full, err := summarizeReader(path, FormatCODA, coda.NewReader(bytes.NewReader(data), path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.MarshalIndent(full, "", " "); !bytes.Equal(b, want) {
+		t.Fatalf("SummaryOnly:\n%.3000s\nfull read:\n%.3000s", want, b)
 	}
 	sum := ins[0].Summary.(*StatementsSummary)
 	if len(sum.Statements) != 180 || len(ins[0].Findings) != 101 {

@@ -21,7 +21,8 @@ func inspectCamt(name string, r io.Reader) (*Inspection, error) {
 }
 
 func inspectCODA(name string, r io.Reader) (*Inspection, error) {
-	return inspectStatements(name, FormatCODA, r)
+	// the summary reads no text of the entries: the reader skips it
+	return summarizeReader(name, FormatCODA, coda.NewReader(r, name, coda.SummaryOnly()))
 }
 
 // StatementSummary is what inspect tells of one statement.
@@ -119,6 +120,11 @@ func inspectStatements(name string, format Format, r io.Reader) (*Inspection, er
 	if err != nil {
 		return nil, err
 	}
+	return summarizeReader(name, format, sr)
+}
+
+// summarizeReader summarizes the statements of sr.
+func summarizeReader(name string, format Format, sr statement.Reader) (*Inspection, error) {
 	sum, readErr := summarizeStatements(sr)
 	in := &Inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
 	if len(sum.Statements) > 0 {
@@ -132,7 +138,7 @@ func inspectStatements(name string, format Format, r io.Reader) (*Inspection, er
 // as statements never cross parts, the summary of the file is the parts'
 // summaries in file order.
 func inspectCODAFile(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader) *Inspection {
-	var opts []coda.Option
+	opts := []coda.Option{coda.SummaryOnly()} // the summary reads no text of the entries
 	if reading != nil {
 		opts = append(opts, coda.WithReading(reading))
 	}
