@@ -630,7 +630,7 @@ func digits(b []byte) (int64, bool) {
 // num reads a numeric field; a bad value is reported and read as 0.
 func (r *Reader) num(record, field string, from, to int) int64 {
 	v, ok := digits(r.f(from, to))
-	if !ok {
+	if !ok && !r.full(RuleField) {
 		r.errorf(record, field, string(r.f(from, to)), RuleField, "not numeric")
 	}
 	return v
@@ -661,7 +661,9 @@ func (r *Reader) date(record, field string, from int) time.Time {
 	v, ok := digits(b)
 	d, m, y := int(v/10000), int(v/100%100), int(v%100)
 	if !ok || m < 1 || m > 12 || d < 1 || d > daysIn(m, 2000+y) {
-		r.errorf(record, field, string(b), RuleField, "not a date DDMMYY")
+		if !r.full(RuleField) { // past the cap only counted: no text to make
+			r.errorf(record, field, string(b), RuleField, "not a date DDMMYY")
+		}
 		return time.Time{}
 	}
 	year := 2000 + y
