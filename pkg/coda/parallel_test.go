@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -373,6 +374,39 @@ func TestSummaryOnlySameTotals(t *testing.T) {
 	for _, want := range []string{`AM04 "`, `AC04 "`, "[OGM mod 97]", ` false 4 2026-`, ` true 0 2026-`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("mixed file without %q", want)
+		}
+	}
+}
+
+// TestReadParallelWhole: a file with a statement longer than Parts.Max,
+// or smaller than two parts, is read whole on the caller's goroutine
+// (Reader.Part false); a larger one in parts (Part true).
+func TestReadParallelWhole(t *testing.T) {
+	data := append(generated(4000), generated(10)...) // 1.5 MB statement, then a small one
+	for _, c := range []struct {
+		name string
+		p    Parts
+		part bool
+	}{
+		{"one worker", Parts{Workers: 1, Size: 1000}, false},
+		{"smaller than two parts", Parts{Workers: 2, Size: int64(len(data))}, false},
+		{"a statement longer than Max", Parts{Workers: 2, Size: 1000, Max: 1 << 20}, false},
+		{"in parts", Parts{Workers: 2, Size: 1000, Max: 2 << 20}, true},
+	} {
+		var parts []bool
+		var mu sync.Mutex
+		n := 0
+		f := ReadParallel(bytes.NewReader(data), int64(len(data)), "big.cod", c.p, func(r *Reader) int {
+			mu.Lock()
+			parts = append(parts, r.Part())
+			mu.Unlock()
+			return len(entriesOf(t, r))
+		}, func(k int) { n += k })
+		if n != 4010 || len(f.Statements) != 2 || len(f.Findings) != 0 {
+			t.Fatalf("%s: %d entries, %d statements, %v", c.name, n, len(f.Statements), f.Findings)
+		}
+		if want := map[bool]int{false: 1, true: 2}[c.part]; len(parts) != want || parts[0] != c.part {
+			t.Fatalf("%s: parts %v", c.name, parts)
 		}
 	}
 }
