@@ -49,7 +49,10 @@ func WithCharset(c Charset) Option { return func(r *Reader) { r.charset = c } }
 // information — and the work of carving it from the records: entries
 // carry amounts, currencies, dates, bank transaction codes, return reasons
 // and texts, reversal flags and batch counts, and the findings are those
-// of a full read. For inspect, which totals a file.
+// of a full read. And as a summary keeps no entry, Next hands out the same
+// Entry each time, valid until its next call (the strings and the
+// Statement in it stay valid): no allocation per entry. For inspect, which
+// totals a file; not for ReadAhead, which holds entries.
 func SummaryOnly() Option { return func(r *Reader) { r.summary = true } }
 
 // WithReading makes the Reader read the file through wrap(file): a caller

@@ -410,3 +410,25 @@ func TestReadParallelWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryOnlyAllocations: read SummaryOnly, 1,000 direct debit
+// movements cost no entry and no text each; what remains is the amounts'
+// decimals (1,000 distinct, a big.Int each).
+func TestSummaryOnlyAllocations(t *testing.T) {
+	data := generated(1000)
+	allocs := func(opts ...Option) float64 {
+		return testing.AllocsPerRun(5, func() {
+			r := NewReader(bytes.NewReader(data), "a.cod", opts...)
+			for {
+				if _, err := r.Next(); err != nil {
+					break
+				}
+			}
+		})
+	}
+	full, summary := allocs(), allocs(SummaryOnly())
+	t.Logf("allocations: full read %.0f, SummaryOnly %.0f", full, summary)
+	if full-summary < 950 { // an entry (and its one transaction) per movement
+		t.Errorf("allocations: full read %.0f, SummaryOnly %.0f: want at least 950 fewer", full, summary)
+	}
+}

@@ -129,6 +129,9 @@ type Reader struct {
 
 	reading func(io.Reader) io.Reader // WithReading
 	summary bool                      // SummaryOnly
+
+	reuse        *entryPair              // SummaryOnly: the entry Next hands out each time
+	reuseDetails []statement.Transaction // and its details of a batch
 }
 
 type header struct {
@@ -1340,14 +1343,18 @@ func (r *Reader) flush() {
 	r.entrySeq++
 	var e *statement.Entry
 	var one []statement.Transaction
-	if len(p.details) == 0 {
+	switch {
+	case r.summary: // the entry of the last call, cleared (see SummaryOnly)
+		if r.reuse == nil {
+			r.reuse = new(entryPair)
+		}
+		*r.reuse = entryPair{}
+		e, one = &r.reuse.e, r.reuse.t[:]
+	case len(p.details) == 0:
 		// the entry and its one transaction in one allocation
-		pair := &struct {
-			e statement.Entry
-			t [1]statement.Transaction
-		}{}
+		pair := new(entryPair)
 		e, one = &pair.e, pair.t[:]
-	} else {
+	default:
 		e = new(statement.Entry)
 	}
 	// Fields are set one by one on the fresh (zeroed) entry: copying a whole
@@ -1375,7 +1382,15 @@ func (r *Reader) flush() {
 		e.Reversal = statement.IsReturn(isR(p.self.rtype), e.BankTxCode, e.Details[0].ReturnReason)
 	} else {
 		p.details = leaves(p.details)
-		e.Details = make([]statement.Transaction, len(p.details))
+		if r.summary && cap(r.reuseDetails) >= len(p.details) {
+			e.Details = r.reuseDetails[:len(p.details)]
+			clear(e.Details)
+		} else {
+			e.Details = make([]statement.Transaction, len(p.details))
+			if r.summary {
+				r.reuseDetails = e.Details
+			}
+		}
 		e.BatchCount = len(p.details)
 		// The customer reference of a global movement names the batch
 		// (the PmtInfId of a SEPA direct debit collection).
@@ -1418,6 +1433,12 @@ func (r *Reader) flush() {
 		}
 	}
 	r.ready = e
+}
+
+// entryPair is an entry with its one transaction.
+type entryPair struct {
+	e statement.Entry
+	t [1]statement.Transaction
 }
 
 // rfOnly reports whether a free communication is nothing but an ISO 11649
