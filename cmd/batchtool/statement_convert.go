@@ -488,7 +488,7 @@ func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 // left to encoding/json.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}
@@ -499,3 +499,12 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 func (s *jsonlSink) Close() error { return s.bw.Flush() }
+
+// jsonPlain tells the bytes encoding/json writes as they are: printable
+// ASCII but the quote, the backslash and the HTML characters <, > and &.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,5 +101,20 @@ func TestConvertCODAInParts(t *testing.T) {
 				t.Fatalf("%d findings:\n%s", n, stderr)
 			}
 		})
+	}
+}
+
+// TestAppendJSONString: every string is written as encoding/json writes
+// it: each byte alone and beside plain text, valid and broken UTF-8.
+func TestAppendJSONString(t *testing.T) {
+	inputs := []string{"", "plain text 123", "Jän", "\xff", "a\u2028b", `"<&>"\`}
+	for c := range 256 {
+		inputs = append(inputs, string([]byte{byte(c)}), "ab"+string([]byte{byte(c)})+"cd")
+	}
+	for _, s := range inputs {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Fatalf("%q: %s, want %s", s, got[1:], want)
+		}
 	}
 }
