@@ -15,14 +15,16 @@ build:
 
 # vet + every test, including the heap and corpus tests (corpus tests skip
 # when ../shared is absent); then, when BATCHTOOL_TEST_POSTGRES names a
-# PostgreSQL server (.ci/run starts one), the ledger's tests and the nightly
-# job again with the ledger in PostgreSQL.
+# PostgreSQL server (.ci/run starts one), the ledger's tests, the pipeline's
+# workers sharing one ledger, and the nightly job again with the ledger in
+# PostgreSQL.
 test:
 	$(GO) vet ./...
 	BATCHTOOL_TEST_POSTGRES= $(GO) test -count=1 -timeout 9m ./...
 	@if [ -n "$$BATCHTOOL_TEST_POSTGRES" ]; then \
 	  echo "== the ledger on PostgreSQL"; \
 	  $(GO) test -count=1 -timeout 5m ./pkg/ledger && \
+	  $(GO) test -count=1 -timeout 5m -run 'AmongWorkers' ./pkg/pipeline && \
 	  $(GO) test -count=1 -timeout 5m -run 'Postgres' ./cmd/batchtool; \
 	else \
 	  echo "PostgreSQL ledger tests skipped: BATCHTOOL_TEST_POSTGRES is not set (.ci/run starts a server)"; \

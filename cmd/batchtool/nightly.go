@@ -36,7 +36,14 @@ func newNightlyCmd(a *app) *cobra.Command {
 
 It is safe to re-run at any time: a second run changes nothing. The exit code
 is 1 when something needs a person: a rejected row, a failed upload or
-download, a file with errors, or statement lines left unmatched or ambiguous.`,
+download, a file with errors, or statement lines left unmatched or ambiguous.
+
+On a SQLite ledger one run works at a time (the run lock). On a PostgreSQL
+ledger run it on several machines at once: each due file, upload, platform
+file, statement file and payment request is claimed by the one worker that
+does it, the others leave it ("claimed by worker ...: left to it"), and the
+workers' summaries together are the night's (README: "Scale: several
+workers").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if config == "" {
@@ -77,6 +84,9 @@ func runNightly(ctx context.Context, a *app, c *pipeline.Config, now time.Time, 
 			took = s.Took.Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(a.stdout, "  %-48s %-8s %s\n", s.Name, s.Status(), took)
+	}
+	if len(res.Elsewhere) > 0 {
+		fmt.Fprintf(a.stdout, "worker: %d unit(s) of work done here, %d left to other workers sharing the ledger\n", len(res.Done), len(res.Elsewhere))
 	}
 	for _, s := range res.ToDo {
 		fmt.Fprintln(a.stdout, "to do: "+s)
@@ -121,6 +131,12 @@ func (p *nightlyProgress) Finished(s *pipeline.Step) {
 		}
 	case *pipeline.FetchResult:
 		writeFetchResult(a.stdout, v)
+		if v.ListedBy != "" {
+			fmt.Fprintf(a.stdout, "the platform's files feed was being listed by worker %s: left to it\n", v.ListedBy)
+		}
+		if len(v.Elsewhere) > 0 {
+			fmt.Fprintf(a.stdout, "%d listed file(s) downloaded by other workers: left to them\n", len(v.Elsewhere))
+		}
 	case *pipeline.ReconcileResult:
 		writeReconcileResult(a, v)
 	case *pipeline.CheckResult:
@@ -130,9 +146,15 @@ func (p *nightlyProgress) Finished(s *pipeline.Step) {
 			if r.Open > 0 {
 				writeSyncResult(a.stdout, r)
 			}
+			if r.Elsewhere > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d request(s) synced by other workers: left to them\n", r.Provider, r.Elsewhere)
+			}
 		}
 	case *pipeline.CreateResult:
 		writeCreateResult(a, v, false)
+		if v.Elsewhere > 0 {
+			fmt.Fprintf(a.stdout, "%s: %d request(s) sent by other workers: left to them\n", v.Provider, v.Elsewhere)
+		}
 	}
 	for _, r := range s.Reports {
 		if _, ok := s.Value.(*pipeline.CreateResult); ok {

@@ -14,6 +14,11 @@ type nightlyResult struct {
 	Steps          []nightlyStepJSON `json:"steps"`
 	ToDo           []string          `json:"to_do"`
 	NeedsAttention []string          `json:"needs_attention"`
+	// Done are the units of work this run did; Elsewhere those another
+	// worker sharing the ledger held or did (pipeline.Unit): the Done of
+	// all the workers of one night are that night's work, each unit once.
+	Done      []pipeline.Unit `json:"done"`
+	Elsewhere []pipeline.Unit `json:"elsewhere"`
 }
 
 type nightlyStepJSON struct {
@@ -26,7 +31,8 @@ type nightlyStepJSON struct {
 
 // writeNightlyJSON prints the night's typed result as nightly --json.
 func writeNightlyJSON(w io.Writer, res *pipeline.Result) error {
-	r := nightlyResult{Run: res.Run, Steps: []nightlyStepJSON{}, ToDo: []string{}, NeedsAttention: []string{}}
+	r := nightlyResult{Run: res.Run, Steps: []nightlyStepJSON{}, ToDo: []string{}, NeedsAttention: []string{},
+		Done: append([]pipeline.Unit{}, res.Done...), Elsewhere: append([]pipeline.Unit{}, res.Elsewhere...)}
 	for _, s := range res.Steps {
 		r.Steps = append(r.Steps, nightlyStepJSON{Step: s.Name, Status: s.Status(), Attention: s.Attention, Note: s.Note, TookMS: s.Took.Milliseconds()})
 	}

@@ -21,7 +21,9 @@ import (
 const nightlyChildEnv = "BATCHTOOL_NIGHTLY_CHILD" // the config a child process runs nightly with
 
 // TestNightlyRunLock starts two nightly runs at once, as two processes, on
-// one sandbox and one new ledger: one runs (its upload held up 3 s by the
+// one sandbox and one new SQLite ledger (one machine owns the file, and the
+// run lock serialises its runs; on PostgreSQL see
+// TestNightlyNoRunLockPostgres): one runs (its upload held up 3 s by the
 // sandbox), the other is refused at once with the run holding the lock,
 // exit 1; no SQLITE_BUSY, no upload refused. A third run afterwards finds
 // the lock free.
@@ -29,26 +31,57 @@ func TestNightlyRunLock(t *testing.T) {
 	if cfg := os.Getenv(nightlyChildEnv); cfg != "" {
 		os.Exit(run([]string{"nightly", "--config", cfg}, strings.NewReader(""), os.Stdout, os.Stderr))
 	}
-	testNightlyRunLock(t, "")
+	testNightlyRunLock(t)
 }
 
-// TestNightlyRunLockPostgres is TestNightlyRunLock with the ledger in
-// PostgreSQL (testutil.PostgresEnv).
-func TestNightlyRunLockPostgres(t *testing.T) {
+// TestNightlyNoRunLockPostgres: on PostgreSQL nightly takes no run lock:
+// two runs started at once both run to the end, exit 0, and split the
+// night — the due file is built and its batch uploaded by one (imported
+// once), the other leaves it to it (TestNightlyWorkersPostgres checks the
+// whole split).
+func TestNightlyNoRunLockPostgres(t *testing.T) {
 	url := testutil.PostgresLedger(t)
 	if url == "" {
 		t.Skip("skipping: " + testutil.PostgresEnv + " is not set")
 	}
-	testNightlyRunLock(t, url)
-}
-
-func testNightlyRunLock(t *testing.T, ledgerURL string) {
 	srv, _ := startSandbox(t)
 	config, _ := sampleNightlyConfig(t)
-	if ledgerURL != "" {
-		b, _ := os.ReadFile(config)
-		os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", ledgerURL), 1)), 0o644)
+	b, _ := os.ReadFile(config)
+	os.WriteFile(config, []byte(strings.Replace(string(b), `ledger = "batchtool.db"`, fmt.Sprintf("ledger = %q", url), 1)), 0o644)
+	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 4 * time.Second})
+	var cmds [2]*exec.Cmd
+	var outs [2]bytes.Buffer
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "-test.run=^TestNightlyRunLock$", "-test.count=1")
+		cmds[i].Env = append(os.Environ(), nightlyChildEnv+"="+config)
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
 	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left := 0
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("run %d: %v\n%s", i+1, err, outs[i].String())
+		}
+		out := outs[i].String()
+		if strings.Contains(out, "another run") || !strings.HasSuffix(out, "nothing needs attention\n") {
+			t.Errorf("run %d:\n%s", i+1, out)
+		}
+		if strings.Contains(out, ": claimed by worker ") && strings.Contains(out, "): left to it\n") {
+			left++
+		}
+	}
+	if n := srv.Stats()["POST /creditor/collect/import"]; n != 1 || left != 1 {
+		t.Errorf("%d batch import(s), %d run(s) left the due file to the other; want 1 and 1", n, left)
+	}
+}
+
+func testNightlyRunLock(t *testing.T) {
+	srv, _ := startSandbox(t)
+	config, _ := sampleNightlyConfig(t)
 	srv.Inject(sandbox.Fault{Kind: sandbox.FaultSlow, Method: "POST", Path: "/creditor/collect/import", Delay: 3 * time.Second})
 	type result struct {
 		pid         int

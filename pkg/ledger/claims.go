@@ -17,7 +17,7 @@ import (
 // its kind and key. A worker takes it with one INSERT ... ON CONFLICT DO
 // UPDATE that succeeds only when the unit is new, or its holder's lease
 // ran out and it is not done; the holder renews its lease while it works
-// (a heartbeat every lease/3, on a connection of its own) and marks it
+// (a heartbeat every lease/3, sooner after a failed renewal) and marks it
 // done once — in the transaction of the work itself where there is one
 // (Import), so the work and its mark commit together. A worker killed with
 // -9 stops renewing: its lease runs out, and the next worker to ask takes
@@ -40,7 +40,11 @@ const (
 	ClaimDue       ClaimKind = "due"       // a due file to build a batch from; key: the file's digest
 	ClaimUpload    ClaimKind = "upload"    // a batch to upload; key: its file's SHA-256 or PmtInfId
 	ClaimStatement ClaimKind = "statement" // a fetched statement file to import; key: its SHA-256
-	ClaimRequest   ClaimKind = "payreq"    // a payment request to send; key: item kind and key
+	ClaimRequest   ClaimKind = "payreq"    // a payment request to send (key: provider:external id); a provider to sync ("sync provider")
+	ClaimFile      ClaimKind = "file"      // a platform file to download and import; key: its name
+	ClaimListing   ClaimKind = "listing"   // the platform's files feed (generate, list): held, then released
+	ClaimRun       ClaimKind = "run"       // a run sending payment requests; key: its run log id
+	ClaimUploading ClaimKind = "uploading" // a night uploading its batches and invoices; key: the worker
 )
 
 // ClaimLease is how long a claim lives without being renewed.
@@ -162,44 +166,51 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 	return nil, fmt.Errorf("ledger: claim %s %s: it changed hands while being taken", kind, key)
 }
 
-// start renews the lease every lease/3 until the claim ends.
+// start renews the lease every lease/3 until the claim ends; a renewal
+// that failed (the database busy or unreachable) is tried again after a
+// tenth of the lease, so one slow moment does not cost the claim.
 func (c *Claim) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel, c.beat = cancel, make(chan struct{})
 	go func() {
 		defer close(c.beat)
-		t := time.NewTicker(c.l.claimLease() / 3)
-		defer t.Stop()
+		lease := c.l.claimLease()
+		next := lease / 3
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
-				if !c.renew(ctx) {
+			case <-time.After(next):
+				ok, lost := c.renew(ctx)
+				if lost {
 					return
+				}
+				next = lease / 3
+				if !ok {
+					next = lease / 10
 				}
 			}
 		}
 	}()
 }
 
-// renew extends the lease; false once the claim was found taken over. An
-// error of the database is not a loss: the next tick tries again.
-func (c *Claim) renew(ctx context.Context) bool {
-	ctx, cancel := context.WithTimeout(ctx, c.l.claimLease()/3)
+// renew extends the lease: ok when it did, lost once the claim was found
+// taken over. An error of the database is neither.
+func (c *Claim) renew(ctx context.Context) (ok, lost bool) {
+	ctx, cancel := context.WithTimeout(ctx, c.l.claimLease()/5)
 	defer cancel()
 	res, err := c.l.db.ExecContext(ctx, `UPDATE claims SET expires_ms = `+c.l.d.nowMS()+` + ? WHERE kind = ? AND key = ? AND owner = ? AND done_at IS NULL`,
 		c.l.claimLease().Milliseconds(), string(c.Kind), c.Key, c.Owner)
 	if err != nil {
-		return true
+		return false, false
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		c.mu.Lock()
 		c.lost = true
 		c.mu.Unlock()
-		return false
+		return false, true
 	}
-	return true
+	return true, false
 }
 
 // stop ends the heartbeat and waits for it; it reports whether the claim
@@ -283,6 +294,8 @@ type ClaimState struct {
 	Expires  time.Time
 	Attempts int
 	DoneAt   string // empty while not done
+
+	live bool // ClaimOf, LiveClaims: held by a worker now
 }
 
 // Claims lists the claims of kind, in key order.

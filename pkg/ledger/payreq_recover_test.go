@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -43,6 +44,9 @@ func TestAdoptPaymentRequests(t *testing.T) {
 		"pending, another provider": reserve(items[3], "tinka", killed, false),
 	}
 	now, _ := l.BeginRun(ctx, "payreq create")
+	if _, err := l.Claim(ctx, ClaimRun, RunClaimKey(now)); err != nil { // as CreateRequests does
+		t.Fatal(err)
+	}
 	if n, err := l.AdoptPaymentRequests(ctx, "tikkie", now); n != 2 || err != nil {
 		t.Fatalf("adopted %d %v, want 2", n, err)
 	}
@@ -109,5 +113,99 @@ func TestPendingRequestPayout(t *testing.T) {
 	}
 	if pending, _ := l.PaymentRequests(ctx, "tikkie", RequestPending); len(pending) != 0 {
 		t.Errorf("still pending: %+v", pending)
+	}
+}
+
+// TestAdoptLeavesLiveWorkers: with workers sharing the ledger, a run
+// adopts only what dead workers left: a pending request whose claim a
+// live worker holds (it is sending it now), or one whose run's claim is
+// live (that run lists or recovers it), is left alone; one whose claim
+// ran out, or whose holder was a process of this host that is gone, or
+// that was never claimed, is taken — each by one run only.
+func TestAdoptLeavesLiveWorkers(t *testing.T) {
+	l, loc := openTemp(t)
+	ctx := context.Background()
+	seed(t, l, 12) // invoices INV-1, -3, -5, -7, -9, -11
+	items, err := unpaidOf(l, UnpaidSelection{Invoices: true, DueBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || len(items) != 6 {
+		t.Fatalf("unpaid %s %v", unpaidKeys(items), err)
+	}
+	other, err := Open(loc) // another worker
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	host, _ := os.Hostname()
+	claimRow := func(kind ClaimKind, key, owner string, expires time.Time) {
+		t.Helper()
+		if _, err := l.db.ExecContext(ctx, `INSERT INTO claims (kind, key, owner, expires_ms, attempts, claimed_at) VALUES (?, ?, ?, ?, 1, ?)`,
+			string(kind), key, owner, expires.UnixMilli(), l.stamp()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	liveRun, _ := l.BeginRun(ctx, "payreq create")
+	expiredRun, _ := l.BeginRun(ctx, "payreq create")
+	if _, err := other.Claim(ctx, ClaimRun, RunClaimKey(liveRun)); err != nil {
+		t.Fatal(err)
+	}
+	claimRow(ClaimRun, RunClaimKey(expiredRun), "elsewhere:1:aaaaaaaaaaaa", time.Now().Add(-time.Minute))
+	ids := map[string]int64{}
+	for i, tc := range []struct {
+		name  string
+		run   int64
+		sent  bool
+		claim func(key string)
+	}{
+		{"pending, held by a live worker", liveRun, false, func(key string) {
+			if _, err := other.Claim(ctx, ClaimRequest, key); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"pending, held by a gone process of this host", expiredRun, false, func(key string) {
+			claimRow(ClaimRequest, key, host+":999999999:bbbbbbbbbbbb", time.Now().Add(time.Hour))
+		}},
+		{"pending, lease run out on another host", expiredRun, false, func(key string) {
+			claimRow(ClaimRequest, key, "elsewhere:1:cccccccccccc", time.Now().Add(-time.Minute))
+		}},
+		{"pending, never claimed", expiredRun, false, func(string) {}},
+		{"open, its run's claim live", liveRun, true, func(string) {}},
+		{"open, its run's lease run out", expiredRun, true, func(string) {}},
+	} {
+		it := items[i]
+		pr := &PaymentRequest{Provider: "tikkie", ItemKind: it.Kind, ItemID: it.ID, ItemKey: it.Key, ExternalID: it.Key, Amount: it.Amount,
+			Currency: "EUR", Reason: it.Reason, RunID: tc.run}
+		if ok, err := l.ReservePaymentRequest(ctx, pr); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if tc.sent {
+			if err := l.MarkPaymentRequestSent(ctx, pr.ID, "tok", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tc.claim(RequestClaimKey("tikkie", pr.ExternalID))
+		ids[tc.name] = pr.ID
+	}
+	now, _ := l.BeginRun(ctx, "payreq create")
+	if _, err := l.Claim(ctx, ClaimRun, RunClaimKey(now)); err != nil { // as CreateRequests does
+		t.Fatal(err)
+	}
+	if n, err := l.AdoptPaymentRequests(ctx, "tikkie", now); n != 4 || err != nil {
+		t.Fatalf("adopted %d %v, want 4", n, err)
+	}
+	later, _ := l.BeginRun(ctx, "payreq create")
+	if n, err := l.AdoptPaymentRequests(ctx, "tikkie", later); n != 0 || err != nil {
+		t.Fatalf("a second run adopted %d %v, want 0: the first run holds its claim", n, err)
+	}
+	for name, want := range map[string]int64{
+		"pending, held by a live worker":               liveRun,
+		"pending, held by a gone process of this host": now,
+		"pending, lease run out on another host":       now,
+		"pending, never claimed":                       now,
+		"open, its run's claim live":                   liveRun,
+		"open, its run's lease run out":                now,
+	} {
+		if pr, err := l.paymentRequest(ctx, ids[name]); err != nil || pr.RunID != want {
+			t.Errorf("%s: run %d %v, want %d", name, pr.RunID, err, want)
+		}
 	}
 }

@@ -34,10 +34,13 @@
 //     recorded before it is sent so a killed run never sends twice;
 //     WriteLinks lists the links for finance to send.
 //
-// Run holds the ledger's run lock for the whole night (the standalone steps
-// leave the lock to their caller), reports each step to a Progress as it
-// starts and ends, and returns a Result: the steps with their values, the
-// reconciliation, what needs attention and what is routine work for a
-// person. A step that fails does not stop the night; Run returns an error
+// On SQLite, Run holds the ledger's run lock for the whole night (the
+// standalone steps leave the lock to their caller). On PostgreSQL it holds
+// none: several workers run the night against one ledger, and each unit of
+// work is claimed by the one that does it (Shared, Unit). Run reports each
+// step to a Progress as it starts and ends, and returns a Result: the steps
+// with their values, the reconciliation, what needs attention, what is
+// routine work for a person, and the units it did or left to other
+// workers. A step that fails does not stop the night; Run returns an error
 // only when the night cannot go on.
 package pipeline

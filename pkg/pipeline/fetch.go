@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/batchtool/batchtool/internal/safename"
@@ -23,6 +24,10 @@ type FetchOptions struct {
 	// Progress, when set, returns a writer that is told the bytes of each
 	// download as they arrive (a progress bar), or nil.
 	Progress func(name string) io.Writer
+	// Hold keeps, on a shared ledger, the claims of the files downloaded
+	// until FetchResult.Release: the caller imports them meanwhile, and
+	// other workers neither download them again nor call them owed.
+	Hold bool
 }
 
 // FetchedFile is one file a fetch downloaded, or tried to.
@@ -61,6 +66,24 @@ type FetchResult struct {
 	Owed    []OwedFile `json:"owed"`
 	Cleaned []string   `json:"cleaned"` // partial downloads of an earlier run, removed
 	Errors  []string   `json:"errors"`  // generation or listing failures
+	// ListedBy, on a shared ledger, is the worker that held the platform's
+	// files feed when this fetch would have generated and listed: it left
+	// that to it and downloaded what was listed.
+	ListedBy string `json:"listed_by,omitempty"`
+	// Elsewhere are the listed files another worker sharing the ledger was
+	// downloading or importing: left to it, not owed.
+	Elsewhere []string `json:"elsewhere,omitempty"`
+
+	claims []*ledger.Claim // Hold: the claims of the files downloaded
+}
+
+// Release ends the claims of the files a fetch with Hold downloaded: once
+// they are imported (or failed to be), other workers may take them again.
+func (r *FetchResult) Release(ctx context.Context) {
+	for _, c := range r.claims {
+		finish(ctx, c, false)
+	}
+	r.claims = nil
 }
 
 // Failed reports what needs a person: a generation or listing that failed,
@@ -96,15 +119,32 @@ func (r *FetchResult) Failed() bool {
 //
 // A failure to generate or list is reported in the result, and the files
 // owed from earlier runs are still downloaded; an error is returned only
-// when the ledger cannot be read or written. The caller holds the ledger's
-// run lock: the removal of partial downloads is safe only when no other
-// fetch is writing them.
-func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions) (*FetchResult, error) {
+// when the ledger cannot be read or written.
+//
+// On SQLite the caller holds the ledger's run lock. On a shared ledger
+// (PostgreSQL) fetches of several workers run side by side: the platform's
+// files feed is a cursor that every listing moves and X-RESET rewinds, so
+// generating and listing are claimed (ledger.ClaimListing, released once
+// the listing is recorded; a worker that finds it held leaves the listing
+// to its holder), and each listed file is downloaded by the worker that
+// claims it (ledger.ClaimFile, its name). Partial downloads and files
+// missing from disk of a file another worker holds are its own, not
+// removed or downloaded again.
+func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions) (_ *FetchResult, err error) {
 	res := &FetchResult{Format: opt.Format, Dir: opt.Dir, Files: []FetchedFile{}, Owed: []OwedFile{}, Cleaned: []string{}, Errors: []string{}}
+	defer func() {
+		if err != nil || !opt.Hold {
+			res.Release(ctx)
+		}
+	}()
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	cleaned, err := twikey.CleanPartial(opt.Dir)
+	held, err := heldElsewhere(ctx, l, ledger.ClaimFile) // files other workers hold now
+	if err != nil {
+		return nil, err
+	}
+	cleaned, err := cleanPartial(opt.Dir, held)
 	if err != nil {
 		return nil, err
 	}
@@ -117,21 +157,34 @@ func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions
 		return nil, err
 	}
 	for _, p := range down {
+		if _, ok := held[p.Name]; ok {
+			continue // on the disk of the worker importing it
+		}
 		if _, err := os.Stat(p.Path); os.IsNotExist(err) {
 			if err := l.FileMissing(ctx, p.ID); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if opt.Generate {
-		n, err := c.GenerateFiles(ctx, twikey.GenerateFilesRequest{SDD: true, Paylink: opt.Paylink, Format: opt.Format})
-		if err != nil {
-			res.Errors = append(res.Errors, err.Error())
-		}
-		res.Generated = n
-	}
-	if err := list(ctx, c, l, opt, res); err != nil {
+	feed, other, err := claim(ctx, l, ledger.ClaimListing, "files")
+	if err != nil {
 		return nil, err
+	}
+	if other != nil {
+		res.ListedBy = other.Owner
+	} else {
+		if opt.Generate {
+			n, err := c.GenerateFiles(ctx, twikey.GenerateFilesRequest{SDD: true, Paylink: opt.Paylink, Format: opt.Format})
+			if err != nil {
+				res.Errors = append(res.Errors, err.Error())
+			}
+			res.Generated = n
+		}
+		err := list(ctx, c, l, opt, res)
+		finish(ctx, feed, false) // the feed is the next listing's again
+		if err != nil {
+			return nil, err
+		}
 	}
 	owed, err := l.PlatformFiles(ctx, ledger.FileListed)
 	if err != nil {
@@ -140,6 +193,23 @@ func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions
 	for _, p := range owed {
 		if p.Format != opt.Format {
 			continue
+		}
+		fc, other, err := claim(ctx, l, ledger.ClaimFile, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		if other != nil {
+			res.Elsewhere = append(res.Elsewhere, p.Name)
+			continue
+		}
+		if fc != nil {
+			res.claims = append(res.claims, fc)
+			// Downloaded meanwhile by the worker that held it before.
+			if now, err := l.PlatformFiles(ctx, ledger.FileListed); err != nil {
+				return nil, err
+			} else if !listed(now, p.ID) {
+				continue
+			}
 		}
 		ff := FetchedFile{Name: p.Name, Created: p.Created}
 		d, err := download(ctx, c, opt, p.Name)
@@ -159,10 +229,83 @@ func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions
 	if owed, err = l.PlatformFiles(ctx, ledger.FileListed); err != nil {
 		return nil, err
 	}
+	if held, err = heldElsewhere(ctx, l, ledger.ClaimFile); err != nil {
+		return nil, err
+	}
 	for _, p := range owed {
+		if _, ok := held[p.Name]; ok || contains(res.Elsewhere, p.Name) {
+			continue
+		}
 		res.Owed = append(res.Owed, OwedFile{Name: p.Name, Format: p.Format, ListedAt: p.ListedAt, Attempts: p.Attempts, LastError: p.LastError})
 	}
 	return res, nil
+}
+
+// heldElsewhere returns the units of kind other workers hold now, by key;
+// none on SQLite.
+func heldElsewhere(ctx context.Context, l *ledger.DB, kind ledger.ClaimKind) (map[string]ledger.ClaimState, error) {
+	held := map[string]ledger.ClaimState{}
+	if !Shared(l) {
+		return held, nil
+	}
+	live, err := l.LiveClaims(ctx, kind)
+	for k, st := range live {
+		if !st.Mine() {
+			held[k] = st
+		}
+	}
+	return held, err
+}
+
+// listed tells whether the file id is among fs.
+func listed(fs []ledger.PlatformFile, id int64) bool {
+	for _, f := range fs {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanPartial removes the partial downloads an interrupted fetch left in
+// dir (twikey.CleanPartial), except those of files another worker holds:
+// it may be writing them now.
+func cleanPartial(dir string, held map[string]ledger.ClaimState) ([]string, error) {
+	if len(held) == 0 {
+		return twikey.CleanPartial(dir)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var removed []string
+	for _, e := range ents {
+		n := e.Name()
+		name, _, ok := strings.Cut(strings.TrimPrefix(n, "."), ".part-")
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, ".") || !ok {
+			continue
+		}
+		if _, busy := held[name]; busy {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !os.IsNotExist(err) {
+			return removed, err
+		}
+		removed = append(removed, n)
+	}
+	return removed, nil
 }
 
 // list lists the platform's files and records them in the ledger, the
@@ -215,7 +358,9 @@ func download(ctx context.Context, c *twikey.Client, opt FetchOptions, name stri
 
 // Owed marks the platform files the ledger has imported as booked, and
 // names those it still owes: listed and not downloaded, or downloaded and
-// not booked. The night needs a person while any is owed.
+// not booked. The night needs a person while any is owed. On a shared
+// ledger a file another worker holds (downloading or importing it) is not
+// owed.
 func Owed(ctx context.Context, l *ledger.DB) ([]string, error) {
 	if _, err := l.MarkBooked(ctx); err != nil {
 		return nil, err
@@ -224,8 +369,15 @@ func Owed(ctx context.Context, l *ledger.DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	held, err := heldElsewhere(ctx, l, ledger.ClaimFile)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, f := range fs {
+		if _, ok := held[f.Name]; ok {
+			continue
+		}
 		what := "not downloaded"
 		if f.State == ledger.FileDownloaded {
 			what = "downloaded to " + filepath.Base(f.Path) + ", not booked"

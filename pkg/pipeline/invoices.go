@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
@@ -70,6 +71,7 @@ const (
 	InvoiceAlreadyUploaded = "already uploaded" // the same file, by the ledger
 	InvoiceSkipped         = "skipped"          // errors found locally, or the number uploaded from another file
 	InvoiceFailed          = "failed"           // the platform refused it, or the file could not be read
+	InvoiceElsewhere       = "elsewhere"        // another worker sharing the ledger is uploading it now
 )
 
 // InvoiceUpload is one file of an invoice upload.
@@ -90,7 +92,7 @@ type InvoiceUploads []InvoiceUpload
 // Failed reports whether any file was skipped or failed.
 func (rs InvoiceUploads) Failed() bool {
 	for _, r := range rs {
-		if r.Status != InvoiceUploaded && r.Status != InvoiceAlreadyUploaded {
+		if r.Status != InvoiceUploaded && r.Status != InvoiceAlreadyUploaded && r.Status != InvoiceElsewhere {
 			return true
 		}
 	}
@@ -136,20 +138,28 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name str
 	}
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
-	if prev, err := l.Uploaded(ctx, ledger.UploadInvoice, chk.Number); err != nil {
-		row.Status, row.Message = InvoiceFailed, err.Error()
-		return row
-	} else if prev != nil {
-		if prev.Digest == digest {
-			row.Status = InvoiceAlreadyUploaded
-			row.Message = "uploaded on " + prev.At.Format("2006-01-02 15:04") + " (ledger)"
-			row.Platform = &twikey.Invoice{ID: prev.PlatformRef}
-			return row
-		}
-		row.Status = InvoiceSkipped
-		row.Message = "invoice " + chk.Number + " was uploaded on " + prev.At.Format("2006-01-02 15:04") + " from another file: not sent again"
+	if known(ctx, l, &row, digest) {
 		return row
 	}
+	// On a shared ledger the invoice number is claimed: the one worker
+	// holding it uploads it; one that finds it done reads the ledger again.
+	cl, other, err := claim(ctx, l, ledger.ClaimUpload, "invoice "+chk.Number)
+	switch {
+	case err != nil:
+		row.Status, row.Message = InvoiceFailed, err.Error()
+		return row
+	case other != nil && other.Done && known(ctx, l, &row, digest):
+		return row
+	case other != nil:
+		row.Status, row.Message = InvoiceElsewhere, "invoice "+chk.Number+": "+other.String()
+		return row
+	}
+	ok := false
+	defer func() {
+		if err := finish(ctx, cl, ok); err != nil {
+			row.Message = strings.TrimPrefix(row.Message+"; ", "; ") + err.Error()
+		}
+	}()
 	inv, err := c.UploadInvoice(ctx, bytes.NewReader(data), twikey.UploadInvoiceOptions{Manual: manual})
 	if err != nil {
 		row.Status = InvoiceFailed
@@ -161,7 +171,7 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name str
 		}
 		return row
 	}
-	row.Status = InvoiceUploaded
+	row.Status, ok = InvoiceUploaded, true
 	row.Platform = inv
 	ref := ""
 	if inv != nil {
@@ -171,4 +181,25 @@ func uploadInvoice(ctx context.Context, c *twikey.Client, l *ledger.DB, name str
 		row.Message = "uploaded; recording it in the ledger failed: " + err.Error()
 	}
 	return row
+}
+
+// known fills in row and returns true when the ledger has the invoice
+// number as uploaded: from this file (already uploaded) or another one
+// (skipped), or when the ledger cannot be read (failed).
+func known(ctx context.Context, l *ledger.DB, row *InvoiceUpload, digest string) bool {
+	prev, err := l.Uploaded(ctx, ledger.UploadInvoice, row.Number)
+	switch {
+	case err != nil:
+		row.Status, row.Message = InvoiceFailed, err.Error()
+	case prev == nil:
+		return false
+	case prev.Digest == digest:
+		row.Status = InvoiceAlreadyUploaded
+		row.Message = "uploaded on " + prev.At.Format("2006-01-02 15:04") + " (ledger)"
+		row.Platform = &twikey.Invoice{ID: prev.PlatformRef}
+	default:
+		row.Status = InvoiceSkipped
+		row.Message = "invoice " + row.Number + " was uploaded on " + prev.At.Format("2006-01-02 15:04") + " from another file: not sent again"
+	}
+	return true
 }

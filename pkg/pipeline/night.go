@@ -84,6 +84,12 @@ type Result struct {
 	Attention []string
 	// ToDo lists routine work for a person: payment links to send.
 	ToDo []string
+	// Done are the units of work this run did, and Elsewhere those it
+	// found held or done by another worker sharing the ledger and left to
+	// it (Shared): the Done of all the workers of a night, each unit once,
+	// are what one worker alone would have done.
+	Done      []Unit
+	Elsewhere []Unit
 }
 
 // Options are what a night needs beside its Config.
@@ -115,9 +121,15 @@ func RunName(now time.Time) string { return now.UTC().Format("20060102T150405.00
 //     last run (Sync) and request what direct debit did not collect
 //     (CreateRequests), writing payment-links.csv.
 //
-// It holds the ledger's run lock throughout. A step that fails does not
-// stop the night; what needs a person is in the result. An error is
-// returned only when the night could not go on (the ledger, the work
+// On SQLite it holds the ledger's run lock throughout. On PostgreSQL it
+// takes no run lock: several workers (machines, processes) run the night
+// side by side against the one ledger, and each unit of work — a due file,
+// a batch or invoice upload, the platform's files feed, a platform file, a
+// statement file, a payment request — is claimed by the one worker that
+// does it (Shared); the others report it as done elsewhere, and the
+// results of all the workers together are one night's. A step that fails
+// does not stop the night; what needs a person is in the result. An error
+// is returned only when the night could not go on (the ledger, the work
 // folder).
 func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 	if opt.Now.IsZero() {
@@ -139,11 +151,24 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer l.Close()
-	if _, err := l.AcquireRunLock(ctx, "nightly"); err != nil {
-		return nil, err
+	if !Shared(l) {
+		// SQLite: one machine owns the file, and one run at a time works
+		// on it. PostgreSQL: workers claim each unit instead (Shared).
+		if _, err := l.AcquireRunLock(ctx, "nightly"); err != nil {
+			return nil, err
+		}
 	}
 	n.l = l
-	for _, f := range []func() error{n.batches, n.invoices, n.fetchAndReconcile, n.check, n.payreq, n.owed} {
+	// While this worker uploads, the others wait before they have the
+	// platform generate its files (waitFor): the files hold what the
+	// night uploaded, as when one worker does it all.
+	host, _ := os.Hostname()
+	uploading, _, err := claim(ctx, l, ledger.ClaimUploading, fmt.Sprintf("%s:%d:%s", host, os.Getpid(), n.res.Run))
+	if err != nil {
+		return nil, err
+	}
+	uploaded := func() error { return finish(ctx, uploading, true) }
+	for _, f := range []func() error{n.batches, n.invoices, uploaded, n.fetchAndReconcile, n.check, n.payreq, n.owed} {
 		if err := f(); err != nil {
 			return n.res, err
 		}
@@ -223,7 +248,11 @@ func (n *night) run(command string) (int64, func(summary any)) {
 }
 
 // batches builds, registers and uploads a batch per due file, and sends
-// the batches earlier runs built and did not send.
+// the batches earlier runs built and did not send. On a shared ledger each
+// due file is claimed (ledger.ClaimDue, its digest) from its build until
+// its batch is sent, and each batch's registration and upload
+// (ledger.ClaimUpload, the batch file's SHA-256): a worker that finds one
+// held or done reports it and goes on.
 func (n *night) batches() error {
 	c := n.c
 	// The first TARGET2 business day days_ahead days out: Build refuses a
@@ -239,10 +268,23 @@ func (n *night) batches() error {
 		base := strings.TrimSuffix(filepath.Base(due), filepath.Ext(due))
 		batch := filepath.Join(c.Work, "batches", base+"-"+id+".xml")
 		name := "build " + filepath.Base(due)
+		cl, other, err := claim(n.ctx, n.l, ledger.ClaimDue, id)
+		if err != nil {
+			return err
+		}
+		if other != nil {
+			n.skip(name, "due file "+id+": "+other.String())
+			if !other.Before(n.opt.Now) {
+				n.left(ledger.ClaimDue, id) // a worker of this night's
+			}
+			continue
+		}
+		work := false // built or sent in this run
+		ok := true
 		if _, err := os.Stat(batch); err == nil {
 			n.skip(name, batch+": built in an earlier run from the same file; not rebuilt")
 		} else {
-			n.step(name, func(s *Step) {
+			s := n.step(name, func(s *Step) {
 				res, err := Build(BuildOptions{Due: due, Creditor: c.Creditor, CollectionDate: day, Today: n.opt.Now, Version: c.Collect.Version, Out: batch,
 					Rejects: filepath.Join(c.Work, "batches", base+"-"+id+".rejects.csv"), MessageID: "BT" + id, OnFinding: n.finding})
 				s.Value, s.Err = res, err
@@ -250,14 +292,23 @@ func (n *night) batches() error {
 					s.Attention = fmt.Sprintf("%d row(s) rejected: %s", res.Rejected, res.Rejects)
 				}
 			})
+			ok, work = s.Err == nil, s.Err == nil
 		}
-		if _, err := os.Stat(batch); err != nil {
-			continue // nothing collectable in this file
+		if _, err := os.Stat(batch); err == nil {
+			done, here, err := n.send(batch)
+			if err != nil {
+				finish(n.ctx, cl, false)
+				return err
+			}
+			ok, work = ok && done, work || here
+			sent[batch] = true
 		}
-		if err := n.send(batch); err != nil {
-			return err
+		if ok && work {
+			n.did(ledger.ClaimDue, id)
 		}
-		sent[batch] = true
+		if err := finish(n.ctx, cl, ok); err != nil {
+			n.res.Attention = append(n.res.Attention, name+": "+err.Error())
+		}
 	}
 	// A batch an earlier run built and did not send (it was stopped between
 	// the two, or the platform refused it) is sent now: its due file may
@@ -274,7 +325,7 @@ func (n *night) batches() error {
 		if _, ok, err := BatchUploaded(n.ctx, n.l, b); err != nil {
 			return err
 		} else if !ok {
-			if err := n.send(batch); err != nil {
+			if _, _, err := n.send(batch); err != nil {
 				return err
 			}
 		}
@@ -283,8 +334,29 @@ func (n *night) batches() error {
 }
 
 // send registers a built batch in the ledger and uploads it, unless the
-// ledger knows it as uploaded.
-func (n *night) send(batch string) error {
+// ledger knows it as uploaded; on a shared ledger, unless another worker
+// holds or did its upload. done tells whether the batch is sent (or left
+// to the worker sending it), here whether this run sent it.
+func (n *night) send(batch string) (done, here bool, err error) {
+	digest, err := fileSHA256(batch)
+	if err != nil {
+		return false, false, err
+	}
+	name := "upload " + filepath.Base(batch)
+	cl, other, err := claim(n.ctx, n.l, ledger.ClaimUpload, digest)
+	if err != nil {
+		return false, false, err
+	}
+	if other != nil {
+		n.skip(name, "batch "+digest[:12]+": "+other.String())
+		n.left(ledger.ClaimUpload, digest)
+		return true, false, nil
+	}
+	defer func() { // a failed upload is released: the next worker or run sends it
+		if ferr := finish(n.ctx, cl, done); ferr != nil && err == nil {
+			n.res.Attention = append(n.res.Attention, name+": "+ferr.Error())
+		}
+	}()
 	n.step("register "+filepath.Base(batch), func(s *Step) {
 		_, finish := n.run("ledger add " + batch)
 		r := Register(n.ctx, n.l, batch, false, tabular.Dialect{})
@@ -296,16 +368,15 @@ func (n *night) send(batch string) error {
 	})
 	b, err := ReadBatch(batch)
 	if err != nil {
-		return err
+		return false, false, err
 	}
 	at, ok, err := BatchUploaded(n.ctx, n.l, b)
 	if err != nil {
-		return err
+		return false, false, err
 	}
-	name := "upload " + filepath.Base(batch)
 	if ok {
 		n.skip(name, "uploaded on "+at.Format("2006-01-02 15:04")+" (ledger): not sent again")
-		return nil
+		return true, false, nil
 	}
 	n.step(name, func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
@@ -319,8 +390,12 @@ func (n *night) send(batch string) error {
 		if err == nil && !res.Sent() {
 			s.Attention = strings.ReplaceAll(res.Outcome, "_", " ") + ": " + res.Message
 		}
+		done = err == nil && res.Sent()
+		if here = done; here {
+			n.did(ledger.ClaimUpload, digest)
+		}
 	})
-	return nil
+	return done, here, nil
 }
 
 // invoices uploads and registers the configured invoices.
@@ -338,6 +413,14 @@ func (n *night) invoices() error {
 		defer cancel()
 		rows := UploadInvoices(ctx, cl, n.l, paths, n.c.Invoices.Manual)
 		s.Value = rows
+		for _, r := range rows {
+			switch r.Status {
+			case InvoiceUploaded:
+				n.did(ledger.ClaimUpload, "invoice "+r.Number)
+			case InvoiceElsewhere:
+				n.left(ledger.ClaimUpload, "invoice "+r.Number)
+			}
+		}
 		switch {
 		case len(rows) == 0:
 			s.Attention = fmt.Sprintf("no UBL files (*.xml, *.zip) found in %v", paths)
@@ -366,6 +449,15 @@ func (n *night) invoices() error {
 // fetchAndReconcile fetches the platform's files and reconciles the inbox.
 func (n *night) fetchAndReconcile() error {
 	var fetched []string
+	var held []*FetchResult // their files' claims end once reconciled
+	defer func() {
+		for _, r := range held {
+			r.Release(n.ctx)
+		}
+	}()
+	if len(n.c.Platform.Formats) > 0 {
+		n.waitFor(ledger.ClaimUploading)
+	}
 	for _, f := range n.c.Platform.Formats {
 		inbox := filepath.Join(n.c.Work, "inbox", f)
 		n.step("fetch "+f+" files", func(s *Step) {
@@ -375,8 +467,19 @@ func (n *night) fetchAndReconcile() error {
 				return
 			}
 			defer cancel()
-			res, err := Fetch(ctx, cl, n.l, FetchOptions{Format: f, Dir: inbox, Generate: true, Progress: n.opt.Download})
+			res, err := Fetch(ctx, cl, n.l, FetchOptions{Format: f, Dir: inbox, Generate: true, Progress: n.opt.Download, Hold: true})
 			s.Value, s.Err = res, err
+			if res != nil {
+				held = append(held, res)
+				for _, f := range res.Files {
+					if f.Error == "" {
+						n.did(ledger.ClaimFile, f.Name)
+					}
+				}
+				for _, name := range res.Elsewhere {
+					n.left(ledger.ClaimFile, name)
+				}
+			}
 			if err == nil && res.Failed() {
 				s.Attention = "files not downloaded"
 			}
@@ -410,6 +513,15 @@ func (n *night) fetchAndReconcile() error {
 		}
 		res, err := Reconcile(n.ctx, n.l, fetched, opt)
 		finish(res.Total)
+		for _, f := range res.Files {
+			switch imp := f.Import; {
+			case imp == nil || f.Err != nil || imp.AlreadyImported:
+			case imp.ClaimedBy != "":
+				n.left(ledger.ClaimStatement, imp.File.SHA256)
+			default:
+				n.did(ledger.ClaimStatement, imp.File.SHA256)
+			}
+		}
 		s.Value, s.Err = res, err
 		n.res.Reconciled = res
 		if res.Failed() {
@@ -431,6 +543,31 @@ func (n *night) fetchAndReconcile() error {
 		}
 	})
 	return nil
+}
+
+// waitFor waits, on a shared ledger, until no other worker holds a unit of
+// the kinds: before the platform generates its files, until no worker is
+// uploading (ledger.ClaimUploading), so the files hold what the night
+// uploaded; before the feed is checked against the ledger, until no worker
+// is downloading or importing statement files, so what they book is in.
+// A worker dead meanwhile stops holding its claims; live ones are waited
+// for at most ledger.ClaimLease.
+func (n *night) waitFor(kinds ...ledger.ClaimKind) {
+	deadline := time.Now().Add(ledger.ClaimLease)
+	for time.Now().Before(deadline) && n.ctx.Err() == nil {
+		busy := false
+		for _, k := range kinds {
+			held, err := heldElsewhere(n.ctx, n.l, k)
+			busy = busy || err == nil && len(held) > 0
+		}
+		if !busy {
+			return
+		}
+		select {
+		case <-n.ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // reportDir creates this run's reports folder.
@@ -457,6 +594,7 @@ func (n *night) check() error {
 	if len(n.c.Platform.Formats) == 0 {
 		return nil
 	}
+	n.waitFor(ledger.ClaimFile, ledger.ClaimStatement)
 	n.step("check against the platform", func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
 		if err != nil {
@@ -505,6 +643,13 @@ func (n *night) payreq() error {
 		}
 		results, total, err := Sync(ctx, n.l, []string{Tikkie, Tinka}, newReq, onBooked)
 		finish(total)
+		for _, r := range results {
+			for _, c := range r.Changes {
+				if c.Event == SyncPaid || c.Event == SyncClosed {
+					n.did(ledger.ClaimRequest, "sync "+ledger.RequestClaimKey(c.Request.Provider, c.Request.ExternalID))
+				}
+			}
+		}
 		s.Value, s.Err = results, err
 		if rep != nil {
 			if cerr := rep.Close(report.Run{Kind: report.Payments, Summary: total, Generated: n.opt.Now}); cerr == nil && rep.Commit() == nil {
@@ -527,6 +672,12 @@ func (n *night) payreq() error {
 		ctx, cancel := context.WithTimeout(n.ctx, time.Duration(n.c.Platform.Timeout))
 		defer cancel()
 		res, err := CreateRequests(ctx, n.l, r, sel, run)
+		for _, pr := range res.Sent {
+			n.did(ledger.ClaimRequest, ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
+		}
+		for _, k := range res.elsewhere {
+			n.left(ledger.ClaimRequest, k)
+		}
 		links := filepath.Join(n.res.ReportDir, "payment-links.csv")
 		if newSums, lerr := WriteLinks(ctx, n.l, p, run, links); lerr != nil {
 			err = errors.Join(err, lerr)

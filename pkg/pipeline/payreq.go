@@ -55,13 +55,16 @@ type CreateResult struct {
 	Amount    reconcile.Totals `json:"amount"`    // one per currency
 	Recovered int              `json:"recovered"` // pending records found at the provider
 	Skipped   int              `json:"skipped"`   // another request holds the item or its id
+	Elsewhere int              `json:"elsewhere"` // another worker sharing the ledger holds or sent the request
 	Refused   int              `json:"refused"`   // checked and not sent, or refused by the provider
 	Failed    int              `json:"failed"`    // could not be sent; stays pending
 	// Sent are the requests sent in this run (or, in a preview, that would
 	// be), with the customer's link.
 	Sent []ledger.PaymentRequest `json:"-"`
 	// Problems say, one a line, why an item was not requested or skipped.
-	Problems []string `json:"-"`
+	Problems  []string `json:"-"`
+	elsewhere []string // the claim keys of Elsewhere
+
 	// New are the open requests of this run (created, recovered or taken
 	// over from a killed run), summed per currency: links for a person to
 	// send. WriteLinks fills it in.
@@ -78,12 +81,23 @@ type CreateResult struct {
 // the ledger's run lock (whatever another run left is a dead run's) and
 // gives the run log entry the requests belong to. On an error the result
 // says what was done until then.
+//
+// On a shared ledger (PostgreSQL) no run lock is held: the run claims
+// itself (ledger.ClaimRun, until the ledger is closed) and each request
+// (ledger.ClaimRequest, its provider and external id) before it reserves
+// or recovers it, so two workers never send one request, and a worker
+// takes over only what dead workers left (AdoptPaymentRequests).
 func CreateRequests(ctx context.Context, l *ledger.DB, r Requester, sel ledger.UnpaidSelection, run int64) (*CreateResult, error) {
 	c := &requestRun{ctx: ctx, l: l, r: r, res: &CreateResult{Provider: r.Name(), Amount: reconcile.Totals{}}}
+	// The run's claim lives until the ledger closes (released then): its
+	// open requests are its own until it has listed them.
+	if _, _, err := claim(ctx, l, ledger.ClaimRun, ledger.RunClaimKey(run)); err != nil {
+		return c.res, err
+	}
 	if _, err := l.AdoptPaymentRequests(ctx, r.Name(), run); err != nil {
 		return c.res, err
 	}
-	if err := c.recoverPending(); err != nil {
+	if err := c.recoverPending(run); err != nil {
 		return c.res, err
 	}
 	return c.res, c.requestUnpaid(sel, run)
@@ -125,14 +139,41 @@ func (c *requestRun) send(pr *ledger.PaymentRequest, call func(context.Context) 
 	return true, nil
 }
 
-// recoverPending finishes the records earlier runs left pending: found at
-// the provider by external id, or sent again under the same one. It runs
-// under the run lock, so no run that left one is still sending it: each is
-// recovered at once, however young.
-func (c *requestRun) recoverPending() error {
-	pending, err := c.l.PaymentRequests(c.ctx, c.r.Name(), ledger.RequestPending)
+// recoverPending finishes the records earlier runs left pending and this
+// run adopted: found at the provider by external id, or sent again under
+// the same one. No run that left one is still sending it (the run lock;
+// on a shared ledger, AdoptPaymentRequests leaves live workers' requests
+// alone and each is claimed here): each is recovered at once, however
+// young.
+func (c *requestRun) recoverPending(run int64) error {
+	all, err := c.l.PaymentRequests(c.ctx, c.r.Name(), ledger.RequestPending)
 	if err != nil {
 		return err
+	}
+	var pending []ledger.PaymentRequest
+	var claims []*ledger.Claim
+	defer func() {
+		for _, cl := range claims {
+			finish(c.ctx, cl, false) // pending no more, or the next run's to recover
+		}
+	}()
+	for _, pr := range all {
+		if pr.RunID != run {
+			continue // a live worker's
+		}
+		cl, other, err := claim(c.ctx, c.l, ledger.ClaimRequest, ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
+		if err != nil {
+			return err
+		}
+		if other != nil {
+			c.res.Elsewhere++
+			c.res.elsewhere = append(c.res.elsewhere, other.Key)
+			continue
+		}
+		if cl != nil {
+			claims = append(claims, cl)
+		}
+		pending = append(pending, pr)
 	}
 	if len(pending) == 0 {
 		return nil
@@ -178,18 +219,36 @@ func (c *requestRun) requestUnpaid(sel ledger.UnpaidSelection, run int64) error 
 			c.problem("%s %s %s: not requested: %v", it.Kind, it.Key, it.Amount.StringFixed(2), err)
 			return nil
 		}
-		ok, err := c.l.ReservePaymentRequest(c.ctx, pr)
+		cl, other, err := claim(c.ctx, c.l, ledger.ClaimRequest, ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
 		if err != nil {
 			return err
 		}
+		if other != nil {
+			c.res.Elsewhere++
+			c.res.elsewhere = append(c.res.elsewhere, other.Key)
+			return nil
+		}
+		ok, err := c.l.ReservePaymentRequest(c.ctx, pr)
+		if err != nil {
+			finish(c.ctx, cl, false)
+			return err
+		}
 		if !ok {
+			finish(c.ctx, cl, false)
 			c.res.Skipped++
 			c.problem("%s %s: skipped: %s already has a request with id %q", it.Kind, it.Key, c.r.Name(), pr.ExternalID)
 			return nil
 		}
-		if ok, err := c.send(pr, call); err != nil {
+		sent, err := c.send(pr, call)
+		// Sent, or closed as refused: done. Still pending: released, for
+		// the run that adopts it to recover.
+		if ferr := finish(c.ctx, cl, err == nil); err == nil && ferr != nil {
+			return ferr
+		}
+		if err != nil {
 			return err
-		} else if ok {
+		}
+		if sent {
 			c.res.Created++
 			c.res.Amount.Add(pr.Amount, pr.Currency)
 		}
@@ -285,6 +344,9 @@ type SyncResult struct {
 	Closed    int              // closed unpaid
 	StillOpen int
 	Otherwise int // open, their item paid otherwise: withdraw them
+	// Elsewhere are the open requests left to another worker sharing the
+	// ledger: it was syncing the provider, or closed them meanwhile.
+	Elsewhere int
 	Changes   []SyncChange
 	Total     reconcile.Summary // the bookings as reconcile results: rule payment-request
 }
@@ -305,7 +367,12 @@ func SyncRequests(ctx context.Context, l *ledger.DB, r Requester, open []ledger.
 	}
 	for _, st := range states {
 		if st.Paid == nil {
-			if err := l.ClosePaymentRequest(ctx, st.Request.ID, st.Closed, st.Note); err != nil {
+			if err := l.ClosePaymentRequest(ctx, st.Request.ID, st.Closed, st.Note); errors.Is(err, ledger.ErrNotOpen) {
+				// Booked meanwhile (its payout on a bank statement), or
+				// closed by another worker.
+				res.Elsewhere++
+				continue
+			} else if err != nil {
 				return res, err
 			}
 			res.Closed++
@@ -345,8 +412,36 @@ func SyncRequests(ctx context.Context, l *ledger.DB, r Requester, open []ledger.
 			res.Changes = append(res.Changes, SyncChange{Request: pr, Event: SyncPaidOtherwise})
 		}
 	}
-	res.StillOpen = len(open) - res.Paid - res.Closed
+	res.StillOpen = len(open) - res.Paid - res.Closed - res.Elsewhere
 	return res, nil
+}
+
+// claimSync takes, on a shared ledger, the sync of provider
+// (ledger.ClaimRequest, "sync" and the provider; released by release once
+// synced, for the next worker or night) and returns its requests still
+// open once taken; elsewhere counts them when another worker is syncing
+// the provider now. One worker syncs a provider at a time: the provider
+// is asked about every open request at once (Tikkie: one walk of its
+// listing), and what it answers is booked or closed once. On SQLite it
+// returns open.
+func claimSync(ctx context.Context, l *ledger.DB, provider string, open []ledger.PaymentRequest) (mine []ledger.PaymentRequest, elsewhere int, release func(), err error) {
+	c, other, err := claim(ctx, l, ledger.ClaimRequest, "sync "+provider)
+	release = func() { finish(ctx, c, false) }
+	switch {
+	case err != nil:
+		return nil, 0, func() {}, err
+	case !Shared(l):
+		return open, 0, release, nil
+	case other != nil:
+		return nil, len(open), func() {}, nil
+	}
+	// Requests another worker synced before this one took the claim are
+	// open no more.
+	if mine, err = l.PaymentRequests(ctx, provider, ledger.RequestOpen); err != nil {
+		release()
+		return nil, 0, func() {}, err
+	}
+	return mine, 0, release, nil
 }
 
 // Sync syncs each of the providers that has open requests in the ledger
@@ -364,13 +459,25 @@ func Sync(ctx context.Context, l *ledger.DB, providers []string, newRequester fu
 			results = append(results, &SyncResult{Provider: p})
 			continue
 		}
+		mine, elsewhere, release, cerr := claimSync(ctx, l, p, open)
+		if cerr != nil {
+			return results, total, cerr
+		}
 		r, rerr := newRequester(p)
 		if rerr != nil {
+			release()
 			// The other provider is still synced.
 			err = errors.Join(err, fmt.Errorf("%d open %s request(s) not synced: %w", len(open), p, rerr))
 			continue
 		}
-		res, serr := SyncRequests(ctx, l, r, open, onBooked)
+		res := &SyncResult{Provider: p, PaidSum: reconcile.Totals{}}
+		var serr error
+		if len(mine) > 0 {
+			res, serr = SyncRequests(ctx, l, r, mine, onBooked)
+		}
+		release()
+		res.Open += elsewhere
+		res.Elsewhere += elsewhere
 		results = append(results, res)
 		total.Merge(res.Total)
 		if serr != nil {

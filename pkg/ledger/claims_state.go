@@ -1,0 +1,70 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"time"
+)
+
+// ClaimOf returns the claim of the unit kind/key as the ledger holds it,
+// or nil when no worker ever claimed it.
+func (l *DB) ClaimOf(ctx context.Context, kind ClaimKind, key string) (*ClaimState, error) {
+	s := ClaimState{Kind: kind, Key: key}
+	var ms, left int64
+	var done sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT owner, expires_ms, expires_ms - `+l.d.nowMS()+`, attempts, done_at FROM claims WHERE kind = ? AND key = ?`,
+		string(kind), key).Scan(&s.Owner, &ms, &left, &s.Attempts, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Expires, s.DoneAt = time.UnixMilli(ms).UTC(), done.String
+	s.live = !done.Valid && left >= 0 && !deadHere(s.Owner)
+	return &s, nil
+}
+
+// LiveClaims returns the claims of kind that a worker holds now, by key:
+// not done, the lease running, and the holder not a process of this host
+// known to be gone. This process's own claims are among them.
+func (l *DB) LiveClaims(ctx context.Context, kind ClaimKind) (map[string]ClaimState, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT key, owner, expires_ms, attempts FROM claims
+		WHERE kind = ? AND done_at IS NULL AND expires_ms >= `+l.d.nowMS(), string(kind))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ClaimState{}
+	err = scanEach(rows, func() error {
+		s := ClaimState{Kind: kind, live: true}
+		var ms int64
+		if err := rows.Scan(&s.Key, &s.Owner, &ms, &s.Attempts); err != nil {
+			return err
+		}
+		if !deadHere(s.Owner) {
+			s.Expires = time.UnixMilli(ms).UTC()
+			out[s.Key] = s
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Live tells whether a worker holds the unit now (ClaimOf, LiveClaims).
+func (s *ClaimState) Live() bool { return s.live }
+
+// Mine tells whether the claim's holder is this process.
+func (s *ClaimState) Mine() bool {
+	self, _, _ := holderHere(s.Owner)
+	return self
+}
+
+// OnThisHost tells whether the claim's holder ran on this host (by host
+// name): what it wrote to a local disk is here.
+func (s *ClaimState) OnThisHost() bool {
+	host, _, ok := parseHolder(s.Owner)
+	here, _ := os.Hostname()
+	return ok && host == here
+}
