@@ -1,6 +1,7 @@
 package coda
 
 import (
+	"io"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -42,6 +43,23 @@ type Option func(*Reader)
 // WithCharset makes the Reader decode text in the given charset instead of
 // detecting it.
 func WithCharset(c Charset) Option { return func(r *Reader) { r.charset = c } }
+
+// SummaryOnly makes the Reader leave out the text of entries that a
+// summary does not read — counterparty, references, communications,
+// information — and the work of carving it from the records: entries
+// carry amounts, currencies, dates, bank transaction codes, return reasons
+// and texts, reversal flags and batch counts, and the findings are those
+// of a full read. And as a summary keeps no entry, Next hands out the same
+// Entry each time, valid until its next call (the strings and the
+// Statement in it stay valid): no allocation per entry. For inspect, which
+// totals a file; not for ReadAhead, which holds entries.
+func SummaryOnly() Option { return func(r *Reader) { r.summary = true } }
+
+// WithReading makes the Reader read the file through wrap(file): a caller
+// that counts progress sees the bytes of every part ReadParallel reads.
+func WithReading(wrap func(io.Reader) io.Reader) Option {
+	return func(r *Reader) { r.reading = wrap }
+}
 
 // wideRune is a character at a record position whose code point does not
 // fit in one byte (U+FFFD, €, ...).

@@ -2,11 +2,14 @@ package coda
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -16,7 +19,8 @@ import (
 
 // FuzzReader feeds arbitrary bytes to the Reader: it must never panic,
 // must end, and must hand out entries that belong to a statement and hold
-// at least one transaction.
+// at least one transaction; read SummaryOnly, and in parts cut at every
+// statement, it gives what one full Reader gives.
 func FuzzReader(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*")
 	shared := os.Getenv("BATCHTOOL_SHARED")
@@ -54,7 +58,47 @@ func FuzzReader(f *testing.F) {
 			}
 			_ = r.Findings()
 		}
+		// SummaryOnly and ReadParallel (cut at every statement) give the
+		// findings and totals of one full Reader.
+		full, summary := summaryRead(t, data), summaryRead(t, data, SummaryOnly())
+		if !slices.Equal(full, summary) {
+			t.Fatalf("SummaryOnly:\n%s\nfull read:\n%s", strings.Join(summary, "\n"), strings.Join(full, "\n"))
+		}
+		want, got := readSequential(t, data), readInParts(t, data, 2, 1)
+		sameRead(t, "parts", got, want)
 	})
+}
+
+// summaryView is what a summary reads of an entry, as text.
+func summaryView(e *statement.Entry) string {
+	s := fmt.Sprintf("%d %s %s %s %s %v %d %s %s %v %s %d:", e.Line, e.Statement.ID, e.Ref, e.Amount, e.Currency, e.Reversal, e.BatchCount,
+		e.BookingDate.Format(time.DateOnly), e.ValueDate.Format(time.DateOnly), e.BankTxCode, e.Status, e.Seq)
+	for _, t := range e.Details {
+		s += fmt.Sprintf(" [%d %s %s %s %q %v %s %s %s]", t.Line, t.Amount, t.Currency, t.ReturnReason, t.ReturnText, t.BankTxCode,
+			t.OrigAmount, t.OrigCurrency, t.Charges)
+	}
+	return s
+}
+
+// summaryRead reads data and returns the summary view of every entry and
+// the findings.
+func summaryRead(t *testing.T, data []byte, opts ...Option) []string {
+	r := NewReader(bytes.NewReader(data), "fuzz.cod", opts...)
+	var out []string
+	for {
+		e, err := r.Next()
+		if err != nil {
+			if err != io.EOF {
+				out = append(out, err.Error())
+			}
+			break
+		}
+		out = append(out, summaryView(e))
+	}
+	for _, f := range r.Findings() {
+		out = append(out, f.String())
+	}
+	return out
 }
 
 // FuzzRoundTrip writes one entry from fuzzed text and amount and reads it

@@ -115,6 +115,23 @@ type Reader struct {
 	chunk    []byte // see str
 	decs     [256]cachedDecimal
 	utf      []byte
+
+	// Set when the Reader reads one part of a file (ReadParallel): the
+	// file-level checks of finishFile are left to the merge, and the
+	// state a sequential read would carry into the part is preset.
+	part       bool
+	stBefore   int  // statements the parts before this one kept
+	stSeen     int  // statements (records 1) met, kept or not
+	freeSeen   int  // free communications met, kept or not
+	freeBefore int  // free communications the parts before this one kept
+	detected   bool // this Reader decided csUsed by detection
+	detectIdx  int  // index in findings of the detection warning, -1 if none was kept
+
+	reading func(io.Reader) io.Reader // WithReading
+	summary bool                      // SummaryOnly
+
+	reuse        *entryPair              // SummaryOnly: the entry Next hands out each time
+	reuseDetails []statement.Transaction // and its details of a batch
 }
 
 type header struct {
@@ -332,14 +349,18 @@ type pending struct {
 func NewReader(r io.Reader, name string, opts ...Option) *Reader {
 	rd := &Reader{
 		name:       name,
-		br:         bufio.NewReaderSize(r, 32<<10),
 		perRule:    map[string]int{},
 		suppressed: map[string]int{},
 		free:       map[*statement.Statement][]string{},
+		detectIdx:  -1,
 	}
 	for _, o := range opts {
 		o(rd)
 	}
+	if rd.reading != nil {
+		r = rd.reading(r)
+	}
+	rd.br = bufio.NewReaderSize(r, 32<<10)
 	rd.csUsed = rd.charset
 	return rd
 }
@@ -494,12 +515,15 @@ func (r *Reader) load(line []byte) {
 			} else {
 				cs = Latin1
 			}
-			r.csUsed = cs
+			r.csUsed, r.detected = cs, true
 			// A record of 128 bytes whose non-ASCII bytes are all Latin-1
 			// letters (À..ÿ) is the ISO-8859-1 Febelfin asks for: nothing to
 			// report. Anything else (UTF-8, bytes 0x80-0xBF that CP850 and
 			// CP1252 use for letters) is a guess the user should know of.
 			if !(cs == Latin1 && len(line) == RecordLen && latin1Letters(line)) {
+				if r.perRule[RuleCharset] < maxPerRule {
+					r.detectIdx = len(r.findings)
+				}
 				r.add(finding.Warning, r.line, kind, "", "", RuleCharset,
 					fmt.Sprintf("non-ASCII text detected as %s (Febelfin expects ISO-8859-1): check the accented letters of this record", cs))
 			}
@@ -609,7 +633,7 @@ func digits(b []byte) (int64, bool) {
 // num reads a numeric field; a bad value is reported and read as 0.
 func (r *Reader) num(record, field string, from, to int) int64 {
 	v, ok := digits(r.f(from, to))
-	if !ok {
+	if !ok && !r.full(RuleField) {
 		r.errorf(record, field, string(r.f(from, to)), RuleField, "not numeric")
 	}
 	return v
@@ -640,7 +664,9 @@ func (r *Reader) date(record, field string, from int) time.Time {
 	v, ok := digits(b)
 	d, m, y := int(v/10000), int(v/100%100), int(v%100)
 	if !ok || m < 1 || m > 12 || d < 1 || d > daysIn(m, 2000+y) {
-		r.errorf(record, field, string(b), RuleField, "not a date DDMMYY")
+		if !r.full(RuleField) { // past the cap only counted: no text to make
+			r.errorf(record, field, string(b), RuleField, "not a date DDMMYY")
+		}
 		return time.Time{}
 	}
 	year := 2000 + y
@@ -841,7 +867,8 @@ func (r *Reader) oldBalance() {
 	st.ID = st.Account.ID() + "/" + st.LegalSequence
 	r.st = st
 	r.stLine = r.line
-	if len(r.statements) < maxStatements {
+	r.stSeen++
+	if r.stBefore+len(r.statements) < maxStatements {
 		r.statements = append(r.statements, st)
 	} else {
 		r.errorf("1", "account", st.ID, RuleLimit, fmt.Sprintf("more than %d statements in one file: the file is refused (no real file has that many)", maxStatements))
@@ -943,7 +970,9 @@ func (r *Reader) movement21() {
 	m.line = r.line
 	m.seq, m.detail, m.amount = seq, detail, amount
 	copy(m.seqRaw[:], r.f(3, 6))
-	m.bankRef = r.trimmed(11, 31)
+	if !r.summary {
+		m.bankRef = r.trimmed(11, 31)
+	}
 	m.valueDate = r.date("21", "value date", 48)
 	m.ttype = r.rec[53]
 	copy(m.code[:], r.f(55, 61))
@@ -1025,12 +1054,15 @@ func (r *Reader) movement22() {
 		return
 	}
 	r.setPiece(&m.comm[1], 11, 63)
-	m.e2e = r.trimmed(64, 98)
-	m.bic = r.intern(trimBytes(r.f(99, 109)))
 	if t := r.rec[112]; t != ' ' {
 		m.rtype = t
 	}
 	m.reason = r.trimmed(114, 117)
+	if r.summary {
+		return
+	}
+	m.e2e = r.trimmed(64, 98)
+	m.bic = r.intern(trimBytes(r.f(99, 109)))
 	m.catPurpose = r.trimmed(118, 121)
 	m.purpose = r.trimmed(122, 125)
 }
@@ -1043,6 +1075,12 @@ func (r *Reader) movement23() {
 	m := r.current("23")
 	r.setExpect(0, "", 128)
 	if m == nil {
+		return
+	}
+	if r.summary {
+		if r.hdr.version != '1' {
+			r.setPiece(&m.comm[2], 83, 125) // a structured communication ends here
+		}
 		return
 	}
 	if r.hdr.version == '1' {
@@ -1103,7 +1141,7 @@ func (r *Reader) information(kind string) {
 				if r.cur >= 0 {
 					m = &r.pend.details[r.cur]
 				}
-				if m.cpName == "" {
+				if m.cpName == "" && !r.summary {
 					m.infoName = r.trimmed(44, 113)
 				}
 			}
@@ -1164,6 +1202,7 @@ func (r *Reader) freeCommunication() {
 		return
 	}
 	if t := r.trimmed(33, 112); t != "" {
+		r.freeSeen++
 		if r.nFree == maxFree {
 			r.errorf("4", "free communication", t, RuleLimit, fmt.Sprintf("more than %d free communications (records 4) in one file: the file is refused", maxFree))
 			return
@@ -1282,7 +1321,9 @@ func (r *Reader) finishFile() {
 			r.endStatement(false)
 		}
 	}
-	if r.line == 0 {
+	if r.part {
+		// the file-level checks below are ReadParallel's
+	} else if r.line == 0 {
 		r.add(finding.Error, 0, "", "", "", RuleStructure, "file is empty: no CODA records")
 	} else if len(r.statements) == 0 && !r.skipping && len(r.findings) == 0 {
 		r.add(finding.Error, 0, "", "", "", RuleStructure, "no statement in file")
@@ -1302,14 +1343,18 @@ func (r *Reader) flush() {
 	r.entrySeq++
 	var e *statement.Entry
 	var one []statement.Transaction
-	if len(p.details) == 0 {
+	switch {
+	case r.summary: // the entry of the last call, cleared (see SummaryOnly)
+		if r.reuse == nil {
+			r.reuse = new(entryPair)
+		}
+		*r.reuse = entryPair{}
+		e, one = &r.reuse.e, r.reuse.t[:]
+	case len(p.details) == 0:
 		// the entry and its one transaction in one allocation
-		pair := &struct {
-			e statement.Entry
-			t [1]statement.Transaction
-		}{}
+		pair := new(entryPair)
 		e, one = &pair.e, pair.t[:]
-	} else {
+	default:
 		e = new(statement.Entry)
 	}
 	// Fields are set one by one on the fresh (zeroed) entry: copying a whole
@@ -1323,7 +1368,7 @@ func (r *Reader) flush() {
 	e.BookingDate = p.self.entryDate
 	e.ValueDate = p.self.valueDate
 	e.AccountSvcrRef = p.self.bankRef
-	if p.info.Len() > 0 {
+	if p.info.Len() > 0 && !r.summary {
 		e.Info = p.info.String()
 	}
 	e.Line = p.self.line
@@ -1337,7 +1382,15 @@ func (r *Reader) flush() {
 		e.Reversal = statement.IsReturn(isR(p.self.rtype), e.BankTxCode, e.Details[0].ReturnReason)
 	} else {
 		p.details = leaves(p.details)
-		e.Details = make([]statement.Transaction, len(p.details))
+		if r.summary && cap(r.reuseDetails) >= len(p.details) {
+			e.Details = r.reuseDetails[:len(p.details)]
+			clear(e.Details)
+		} else {
+			e.Details = make([]statement.Transaction, len(p.details))
+			if r.summary {
+				r.reuseDetails = e.Details
+			}
+		}
 		e.BatchCount = len(p.details)
 		// The customer reference of a global movement names the batch
 		// (the PmtInfId of a SEPA direct debit collection).
@@ -1364,7 +1417,7 @@ func (r *Reader) flush() {
 		e.Reversal = isR(p.self.rtype) || rev
 		// The global movement's own communication describes the batch.
 		var g statement.Transaction
-		if r.transaction(&p.self, ccy, &g, e.Amount); g.Remittance != "" {
+		if r.transaction(&p.self, ccy, &g, e.Amount); g.Remittance != "" && !r.summary {
 			if e.Info != "" {
 				e.Info = g.Remittance + " " + e.Info
 			} else {
@@ -1380,6 +1433,12 @@ func (r *Reader) flush() {
 		}
 	}
 	r.ready = e
+}
+
+// entryPair is an entry with its one transaction.
+type entryPair struct {
+	e statement.Entry
+	t [1]statement.Transaction
 }
 
 // rfOnly reports whether a free communication is nothing but an ISO 11649
@@ -1424,10 +1483,17 @@ func isR(t byte) bool { return t >= RReject && t <= RCancellation }
 func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, amount decimal.Decimal) {
 	t.Amount = amount
 	t.Currency = ccy
-	t.AccountSvcrRef = m.bankRef
-	t.EndToEndID = m.e2e
 	t.Line = m.line
 	t.BankTxCode = r.txCode(m, m.rtype)
+	if r.summary {
+		if m.structured {
+			r.structured(m, t)
+		}
+		r.returned(m, t)
+		return
+	}
+	t.AccountSvcrRef = m.bankRef
+	t.EndToEndID = m.e2e
 	t.Counterparty.Name = m.cpName
 	if t.Counterparty.Name == "" {
 		t.Counterparty.Name = m.infoName
@@ -1449,6 +1515,11 @@ func (r *Reader) transaction(m *movement, ccy string, t *statement.Transaction, 
 	} else {
 		r.structured(m, t)
 	}
+	r.returned(m, t)
+}
+
+// returned sets the return reason and text of an R-transaction.
+func (r *Reader) returned(m *movement, t *statement.Transaction) {
 	if isR(m.rtype) {
 		code := m.reason
 		if code != "" {
@@ -1600,6 +1671,9 @@ func (z zone) at(i int) byte {
 
 // structured reads a structured communication into t.
 func (r *Reader) structured(m *movement, t *statement.Transaction) {
+	if r.summary && (string(m.commType[:]) == "101" || string(m.commType[:]) == "102") {
+		return // a reference and text only
+	}
 	z := r.zone(m)
 	switch string(m.commType[:]) {
 	case "101", "102": // credit transfer with Belgian structured communication (OGM/VCS)
@@ -1630,11 +1704,13 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 			t.Charges = thousandths(gross - abs)
 		}
 	case "127": // European (SEPA) direct debit
-		t.CreditorID = z.field(9, 44)
-		t.MandateID = z.field(44, 79)
-		t.Remittance = z.field(79, 141)
-		if m.more != "" { // continued in information records: read whole
-			t.Remittance = strings.TrimSpace(z.raw(79, 141) + m.more)
+		if !r.summary {
+			t.CreditorID = z.field(9, 44)
+			t.MandateID = z.field(44, 79)
+			t.Remittance = z.field(79, 141)
+			if m.more != "" { // continued in information records: read whole
+				t.Remittance = strings.TrimSpace(z.raw(79, 141) + m.more)
+			}
 		}
 		if rt := z.at(141); m.rtype == 0 && isR(rt) {
 			m.rtype = rt
@@ -1661,7 +1737,9 @@ func (r *Reader) structured(m *movement, t *statement.Transaction) {
 		}
 		t.BankTxCode = r.txCode(m, m.rtype)
 	default:
-		t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
+		if !r.summary {
+			t.Remittance = string(m.commType[:]) + " " + strings.Join(strings.Fields(z.raw(0, 146)), " ")
+		}
 	}
 }
 

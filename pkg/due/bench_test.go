@@ -45,6 +45,7 @@ func BenchmarkReaderCSV(b *testing.B) {
 					}
 				}
 			}
+			b.ReportMetric(float64(b.N)*20000/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }

@@ -43,8 +43,10 @@
 //
 // A row (a CSV record, a JSON line) longer than 256 KiB stops the file with
 // an error of rule "limit" naming file and line, so that a hostile file
-// costs at most about 10 MB of heap for the row being read; what grows with
-// the file is the set of end-to-end ids seen (one map entry per row).
+// costs at most about 10 MB of heap for the row being read. The end-to-end
+// ids seen are kept as 16-byte hashes, at most 16 MiB of them in memory and
+// the rest in sorted runs in a temporary file mapped read-only (idSet):
+// the heap stays flat from a million rows to ten million and more.
 package due
 
 import (
@@ -174,6 +176,10 @@ type Reader struct {
 	// Next. The zero value finds the separator, takes the decimal mark
 	// from it and wants UTF-8.
 	Dialect tabular.Dialect
+	// TempDir is where the end-to-end ids beyond the first 786,432 of a
+	// file are kept (in an unlinked file; "": os.TempDir()). Set it before
+	// the first Next.
+	TempDir string
 
 	name     string
 	format   Format
@@ -185,6 +191,10 @@ type Reader struct {
 	lines    *bufio.Reader
 	line     int
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
+	err      error         // sticky: the id set could not be written
+	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
+	stop     chan struct{} // closed by Close: the parsing goroutine ends
+	batch    csvBatch      // what is left of the last batch taken from ahead
 	pos      [nColumns]int // CSV: index of each known column in a record, -1 when absent
 	dates    map[time.Time]dateNote
 }
@@ -218,10 +228,24 @@ func (r *Reader) Header() []string { return r.header }
 // Next returns the next row, or io.EOF. An error (not a row finding) means
 // the file itself cannot be read on: a broken CSV quote, a missing header.
 func (r *Reader) Next() (*Row, error) {
-	if r.format == CSV {
-		return r.nextCSV()
+	if r.err != nil {
+		return nil, r.err
 	}
-	return r.nextJSON()
+	var row *Row
+	var err error
+	if r.format == CSV {
+		row, err = r.nextCSV()
+	} else {
+		r.seen.dir = r.TempDir
+		row, err = r.nextJSON()
+	}
+	if err == nil && r.err != nil {
+		row, err = nil, r.err
+	}
+	if err != nil && r.format != CSV {
+		r.seen.close() // the end of the file, or of its reading (CSV: readAhead's)
+	}
+	return row, err
 }
 
 func (r *Reader) nextCSV() (*Row, error) {
@@ -265,15 +289,19 @@ func (r *Reader) nextCSV() (*Row, error) {
 			return nil, fmt.Errorf("%s: %w", r.name, ErrNoCollectionDate)
 		}
 	}
+	if r.ahead == nil {
+		r.seen.dir = r.TempDir
+		r.readAhead()
+	}
 	for {
-		rec, err := r.csv.Read()
-		if err == io.EOF {
-			return nil, io.EOF
+		for len(r.batch.recs) == 0 {
+			if r.batch.err != nil {
+				return nil, r.batch.err // io.EOF at the end
+			}
+			r.batch = <-r.ahead
 		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := r.csv.FieldPos(0)
+		rec, line, ids := r.batch.recs[0].fields, r.batch.recs[0].line, r.batch.recs[0].id
+		r.batch.recs = r.batch.recs[1:]
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
@@ -283,8 +311,93 @@ func (r *Reader) nextCSV() (*Row, error) {
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
 			return row, nil
 		}
-		r.build(row)
+		r.build(row, ids)
 		return row, nil
+	}
+}
+
+// csvBatch is records parsed ahead, and the error (io.EOF at the end) that
+// followed them.
+type csvBatch struct {
+	recs []csvRecord
+	err  error
+}
+
+type csvRecord struct {
+	fields []string
+	line   int
+	id     idCheck
+}
+
+// idCheck is the duplicate check of a row's end-to-end id, done ahead.
+type idCheck struct {
+	done  bool // the row has a valid end-to-end id, checked against the set
+	first int  // its line of first use, when dup
+	dup   bool
+	err   error // the set could not be written
+}
+
+// readAhead parses the CSV records after the header on a goroutine of its
+// own, in batches, while Next checks the ones before: a file is read on
+// two cores. The goroutine also checks the end-to-end ids against the set
+// of those seen, which it owns (build, with the rest of the row's checks,
+// is the longer half of the work). It ends, and releases the set, at the
+// end of the file, at its first error, or with Close.
+func (r *Reader) readAhead() {
+	const batch = 256
+	ahead, stop := make(chan csvBatch, 2), make(chan struct{})
+	r.ahead, r.stop = ahead, stop
+	go func() {
+		defer r.seen.close()
+		for {
+			b := csvBatch{recs: make([]csvRecord, 0, batch)}
+			for len(b.recs) < batch && b.err == nil {
+				rec, err := r.csv.Read()
+				if err != nil {
+					b.err = err
+					break
+				}
+				line, _ := r.csv.FieldPos(0)
+				b.recs = append(b.recs, csvRecord{fields: rec, line: line, id: r.checkID(rec, line)})
+			}
+			select {
+			case ahead <- b:
+			case <-stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// checkID checks the end-to-end id of a CSV record against the set, as
+// build would: only for a record of the header's width whose id is
+// present and valid (build reports the others).
+func (r *Reader) checkID(rec []string, line int) idCheck {
+	i := r.pos[colEndToEndID]
+	if len(rec) != len(r.header) || i < 0 {
+		return idCheck{}
+	}
+	v := strings.TrimSpace(rec[i])
+	if v == "" || sepa.ValidateID(v) != nil {
+		return idCheck{}
+	}
+	c := idCheck{done: true}
+	c.first, c.dup, c.err = r.seen.add(v, line)
+	return c
+}
+
+// Close ends the reading of the file before its end: call it when giving
+// up on a file before Next returned an error or io.EOF. It does not close
+// the underlying reader.
+func (r *Reader) Close() {
+	if r.stop != nil {
+		close(r.stop) // the CSV goroutine ends and releases the set
+		r.stop = nil
+	} else if r.format != CSV {
+		r.seen.close()
 	}
 }
 
@@ -362,21 +475,27 @@ func (r *Reader) nextJSON() (*Row, error) {
 			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, ErrNoCollectionDate)
 		}
 		if !row.Findings.HasErrors() {
-			r.build(row)
+			r.build(row, idCheck{})
 		}
 		return row, nil
 	}
 }
 
-// build checks every field of row and fills row.Tx.
-func (r *Reader) build(row *Row) {
+// build checks every field of row and fills row.Tx. ids is the check of
+// its end-to-end id when it was done ahead (CSV); else build does it.
+func (r *Reader) build(row *Row, ids idCheck) {
 	p := &rowParser{r: r, row: row}
 	tx := &row.Tx
 	tx.Creditor = r.defaults.Creditor
 	tx.EndToEndID = p.id(colEndToEndID, true)
 	if tx.EndToEndID != "" {
-		if first, dup := r.seen.add(tx.EndToEndID, row.Line); dup {
-			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", first), "EPC AT-10 unique")
+		if !ids.done {
+			ids.first, ids.dup, ids.err = r.seen.add(tx.EndToEndID, row.Line)
+		}
+		if ids.err != nil {
+			r.err = fmt.Errorf("%s:%d: %w", r.name, row.Line, ids.err)
+		} else if ids.dup {
+			p.fail(colEndToEndID, tx.EndToEndID, fmt.Sprintf("end-to-end id already used on line %d", ids.first), "EPC AT-10 unique")
 		}
 	}
 	tx.MandateID = p.id(colMandateID, true)
@@ -504,12 +623,37 @@ func (p *rowParser) date(col column, req bool) time.Time {
 		return time.Time{}
 	}
 	v := strings.TrimSpace(p.get(col))
-	d, err := time.Parse(time.DateOnly, v)
+	d, err := parseDate(v)
 	if err != nil {
 		p.fail(col, v, "not a date in the form YYYY-MM-DD", "ISO 8601")
 		return time.Time{}
 	}
 	return d
+}
+
+// parseDate reads YYYY-MM-DD as time.Parse(time.DateOnly) does, without
+// its general layout machinery for the usual well-formed date.
+func parseDate(v string) (time.Time, error) {
+	if len(v) == 10 && v[4] == '-' && v[7] == '-' {
+		y, m, d := digits4(v[:4]), digits4(v[5:7]), digits4(v[8:])
+		if y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= 28 {
+			return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+		}
+	}
+	return time.Parse(time.DateOnly, v) // the end of a month, and errors
+}
+
+// digits4 returns the number the ASCII digits of s spell, -1 when s holds
+// anything else.
+func digits4(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // collectionDate reads the row's collection date, or takes the default

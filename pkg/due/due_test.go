@@ -224,3 +224,71 @@ func TestDuplicateFarApart(t *testing.T) {
 		t.Fatalf("%d bad rows before; last row %v", bad, last)
 	}
 }
+
+// TestParseDate: the fast path gives what time.Parse gives, errors included.
+func TestParseDate(t *testing.T) {
+	for _, v := range []string{"2024-03-14", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01",
+		"2024-1-14", "2024/03/14", "2024-03-1x", "+024-03-14", "2024-12-31", "2024-04-31", ""} {
+		got, err := parseDate(v)
+		want, werr := time.Parse(time.DateOnly, v)
+		if !got.Equal(want) || got.Location() != want.Location() || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Errorf("parseDate(%q) = %v, %v; time.Parse gives %v, %v", v, got, err, want, werr)
+		}
+	}
+}
+
+// TestDuplicateInRuns: with a table of 1,000 ids most of a file's ids are
+// in runs on disk, checked ahead of the rows on the CSV goroutine; every
+// repeat is still found, naming its first line, in CSV and JSON Lines.
+func TestDuplicateInRuns(t *testing.T) {
+	const n = 20000
+	var csv, jsonl strings.Builder
+	csv.WriteString(header)
+	id := func(i int) int {
+		if i%1000 == 999 {
+			return i*7%500 + 1001 // a repeat of the id of one of the first 500 rows
+		}
+		return i + 1000
+	}
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&csv, "E2E-%d,MD-1,2024-01-15,RCUR,1.00,A,BE68539007547034,,,\n", id(i))
+		fmt.Fprintf(&jsonl, `{"end_to_end_id":"E2E-%d","mandate_id":"MD-1","mandate_signed_on":"2024-01-15","sequence_type":"RCUR","amount":"1.00","debtor_name":"A","debtor_iban":"BE68539007547034"}`+"\n", id(i))
+	}
+	for _, f := range []struct {
+		format Format
+		text   string
+		line0  int // line of row 1
+	}{{CSV, csv.String(), 2}, {JSONLines, jsonl.String(), 1}} {
+		r := NewReader(strings.NewReader(f.text), "due", f.format, defaults)
+		r.seen.memCap = 1000
+		r.TempDir = t.TempDir()
+		var got []string
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range row.Findings {
+				got = append(got, x.String())
+			}
+		}
+		var want []string
+		for i := 1; i <= n; i++ {
+			if i%1000 == 999 {
+				first := id(i) - 1000 // the row that used the id first
+				col := ":1"
+				if f.format == JSONLines {
+					col = ""
+				}
+				want = append(want, fmt.Sprintf(`due:%d%s: error: end_to_end_id "E2E-%d": end-to-end id already used on line %d [EPC AT-10 unique]`,
+					i+f.line0-1, col, id(i), first+f.line0-1))
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("format %d: findings\n%s\nwant\n%s", f.format, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

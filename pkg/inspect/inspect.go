@@ -80,6 +80,10 @@ func (src *Source) Inspect() []*Inspection {
 	if src.Format == FormatZip {
 		return inspectZip(name, src.File)
 	}
+	if src.Format == FormatCODA && src.File != nil && src.Size > 0 {
+		// a CODA file on disk: read in parts on all cores
+		return []*Inspection{inspectCODAFile(name, src.File, src.Size, src.Reading)}
+	}
 	in := inspectReader(name, src.Format, src.R)
 	if src.Gzip {
 		in.Compression = "gzip"

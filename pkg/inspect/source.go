@@ -19,7 +19,10 @@ type Source struct {
 	Gzip   bool     // the file is gzip; R is its content
 	File   *os.File // the file itself, for a zip's random access; nil for a stream and gzip
 	Size   int64    // bytes on disk; -1 when unknown (standard input, a pipe)
-	close  []io.Closer
+	// Reading is Options.Reading, for a caller that reads File at
+	// offsets of its own (coda.ReadParallel) and counts progress.
+	Reading func(io.Reader) io.Reader
+	close   []io.Closer
 }
 
 // Close closes what Open or NewSource opened.
@@ -91,6 +94,7 @@ func NewSource(name string, r io.Reader, opt Options) (*Source, error) {
 // start sniffs raw, decompressing a gzip, and tells its format.
 func (s *Source) start(raw io.Reader, opt Options) (*Source, error) {
 	name := s.Name
+	s.Reading = opt.Reading
 	if opt.Reading != nil {
 		raw = opt.Reading(raw)
 	}

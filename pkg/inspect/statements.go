@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"encoding/json"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -19,7 +21,8 @@ func inspectCamt(name string, r io.Reader) (*Inspection, error) {
 }
 
 func inspectCODA(name string, r io.Reader) (*Inspection, error) {
-	return inspectStatements(name, FormatCODA, r)
+	// the summary reads no text of the entries: the reader skips it
+	return summarizeReader(name, FormatCODA, coda.NewReader(r, name, coda.SummaryOnly()))
 }
 
 // StatementSummary is what inspect tells of one statement.
@@ -117,12 +120,43 @@ func inspectStatements(name string, format Format, r io.Reader) (*Inspection, er
 	if err != nil {
 		return nil, err
 	}
+	return summarizeReader(name, format, sr)
+}
+
+// summarizeReader summarizes the statements of sr.
+func summarizeReader(name string, format Format, sr statement.Reader) (*Inspection, error) {
 	sum, readErr := summarizeStatements(sr)
 	in := &Inspection{File: name, Format: string(format), Summary: sum, Findings: sr.Findings()}
 	if len(sum.Statements) > 0 {
 		in.Format = sum.Statements[0].Format
 	}
 	return in, readErr
+}
+
+// inspectCODAFile inspects a CODA file of size bytes read in parts on all
+// cores (coda.ReadParallel): each part is summarized where it is read, and
+// as statements never cross parts, the summary of the file is the parts'
+// summaries in file order.
+func inspectCODAFile(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader) *Inspection {
+	opts := []coda.Option{coda.SummaryOnly()} // the summary reads no text of the entries
+	if reading != nil {
+		opts = append(opts, coda.WithReading(reading))
+	}
+	sum := &StatementsSummary{}
+	file := coda.ReadParallel(f, size, name, coda.Parts{Workers: runtime.GOMAXPROCS(0)},
+		func(r *coda.Reader) *StatementsSummary {
+			s, _ := summarizeStatements(r) // a read error is the File's Err
+			return s
+		},
+		func(s *StatementsSummary) { sum.Statements = append(sum.Statements, s.Statements...) }, opts...)
+	in := &Inspection{File: name, Format: string(FormatCODA), Summary: sum, Findings: file.Findings}
+	if len(sum.Statements) > 0 {
+		in.Format = sum.Statements[0].Format
+	}
+	if file.Err != nil {
+		in.Findings = append(in.Findings, ErrorFinding(name, file.Err))
+	}
+	return in
 }
 
 // summarizeStatements reads every entry of sr and totals them per statement.

@@ -95,7 +95,12 @@ func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 	if err := sepa.CheckAmount(tx.Amount); err != nil {
 		return 0, fe("Amount", tx.Amount.String(), err)
 	}
-	cents := tx.Amount.Shift(2).IntPart()
+	var cents int64
+	if tx.Amount.Exponent() == -2 {
+		cents = tx.Amount.CoefficientInt64() // within MaxAmount: fits
+	} else {
+		cents = tx.Amount.Shift(2).IntPart()
+	}
 	switch tx.SequenceType {
 	case SeqFirst, SeqRecurrent, SeqOneOff, SeqFinal:
 	default:

@@ -1,7 +1,7 @@
 package pain008
 
 import (
-	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -30,15 +30,23 @@ type WriterOptions struct {
 	// TempDir is where transactions are spooled until Close. Default: the
 	// target's directory for Create, os.TempDir() for NewWriter.
 	TempDir string
+	// UniqueIDs says the caller has made sure that no two transactions
+	// share an EndToEndId (due.Reader checks them per file and names the
+	// line of first use), so the Writer keeps no set of its own: one set of
+	// a million ids in memory, not two.
+	UniqueIDs bool
 }
 
-// spoolLimit is about how many bytes of rendered transactions the Writer
+// spoolLimit is about how many bytes of transaction records the Writer
 // keeps in memory, over all groups, before it moves them to the spool file.
-const spoolLimit = 4 << 20
+const spoolLimit = 1 << 20
 
-// Writer writes one pain.008 message. Transactions are validated, rendered
-// and spooled as they come; the document is assembled by Close, which is
-// the only time anything is written to the destination.
+// Writer writes one pain.008 message. Transactions are validated and
+// spooled as they come, as compact records of their own fields (about 150
+// bytes, a fifth of their XML); Close renders the document from them, which
+// is the only time anything is written to the destination. The XML is thus
+// written once, not spooled and copied: at a million transactions that is
+// 800 MB the disk does not see twice.
 type Writer struct {
 	dst  io.Writer
 	opts WriterOptions
@@ -69,8 +77,8 @@ type groupKey struct {
 	creditor Creditor
 }
 
-// group is one PmtInf block being collected: its rendered DrctDbtTxInf
-// elements are in chunks of the spool file, then in buf.
+// group is one PmtInf block being collected: the records of its
+// transactions (encodeTx) are in chunks of the spool file, then in buf.
 type group struct {
 	key    groupKey
 	num    int
@@ -160,7 +168,10 @@ func (w *Writer) Write(tx Transaction) error {
 	if tx.LocalInstrument == "" {
 		tx.LocalInstrument = InstrumentCore
 	}
-	_, creditorOK := w.creditors[tx.Creditor]
+	creditorOK := len(w.groups) > 0 && tx.Creditor == w.groups[0].key.creditor // the usual case: one creditor
+	if !creditorOK {
+		_, creditorOK = w.creditors[tx.Creditor]
+	}
 	cents, err := check(&tx, w.opts.CreatedAt, creditorOK)
 	if err != nil {
 		var fe *FieldError
@@ -169,7 +180,7 @@ func (w *Writer) Write(tx Transaction) error {
 		}
 		return err
 	}
-	if !w.e2e.add(hashString(tx.EndToEndID)) {
+	if !w.opts.UniqueIDs && !w.e2e.add(hashString(tx.EndToEndID)) {
 		// A 64-bit hash collision between different ids is possible in
 		// theory (p ≈ 3e-8 at a million transactions); we accept refusing
 		// such a batch rather than keep every id in memory.
@@ -182,14 +193,23 @@ func (w *Writer) Write(tx Transaction) error {
 		return errors.New("pain008: control sum would exceed 18 digits")
 	}
 	key := groupKey{date: dateOnly(tx.CollectionDate), seq: tx.SequenceType, instr: tx.LocalInstrument, creditor: tx.Creditor}
-	g := w.index[key]
+	var g *group
+	for _, h := range w.groups[:min(len(w.groups), 4)] { // a batch has a handful of groups: no hashing
+		if h.key == key {
+			g = h
+			break
+		}
+	}
+	if g == nil {
+		g = w.index[key]
+	}
 	if g == nil {
 		g = &group{key: key, num: len(w.groups) + 1}
 		g.buf = make([]byte, 0, min(max(spoolLimit/(len(w.groups)+1), minChunk), maxChunk)+slack)
 		w.index[key] = g
 		w.groups = append(w.groups, g)
 	}
-	g.buf = appendTx(g.buf, &tx, cents, w.opts.Version)
+	g.buf = encodeTx(g.buf, &tx, cents)
 	g.count++
 	g.sum += cents
 	w.count++
@@ -210,12 +230,12 @@ const maxSumCents = 999999999999999999
 // sequence types × creditors) still fit in memory, large enough that the
 // spool is written and read in few calls. slack fits one more transaction.
 const (
-	minChunk = 2 << 10
-	maxChunk = 256 << 10
+	minChunk = 1 << 10
+	maxChunk = 128 << 10
 	slack    = 2 << 10
 )
 
-// chunkSize is how many bytes of rendered transactions a group keeps in
+// chunkSize is how many bytes of transaction records a group keeps in
 // memory before they go to the spool file: spoolLimit over all groups,
 // within [minChunk, maxChunk].
 func (w *Writer) chunkSize() int {
@@ -315,13 +335,13 @@ func (w *Writer) cleanup(removeTarget bool) {
 // assemble writes the document: header, each group with its spooled
 // transactions, trailer.
 func (w *Writer) assemble() error {
-	bw := bufio.NewWriterSize(w.dst, 256<<10)
+	out := newOutput(w.dst)
 	v := w.opts.Version
 	initg := w.opts.InitiatingParty
 	if initg == "" {
 		initg = w.groups[0].key.creditor.Name
 	}
-	b := make([]byte, 0, 4096)
+	b := out.buf
 	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="`...)
 	b = append(b, NamespacePrefix...)
 	b = append(b, v...)
@@ -332,56 +352,95 @@ func (w *Writer) assemble() error {
 	b = leafRaw(b, 6, "CtrlSum", appendCents(nil, w.sum))
 	b = append(b, "      <InitgPty>\n"...)
 	b = leaf(b, 8, "Nm", initg)
-	b = append(b, "      </InitgPty>\n    </GrpHdr>\n"...)
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
+	out.buf = append(b, "      </InitgPty>\n    </GrpHdr>\n"...)
+	var in []byte
 	for _, g := range w.groups {
-		b = appendPmtInfHead(b[:0], g, w.opts.MessageID, v)
-		if _, err := bw.Write(b); err != nil {
-			return err
+		out.buf = appendPmtInfHead(out.buf, g, w.opts.MessageID, v)
+		for _, c := range g.chunks { // the spooled records, then those in memory
+			if int64(cap(in)) < c.n {
+				in = make([]byte, c.n)
+			}
+			in = in[:c.n]
+			if _, err := w.spool.ReadAt(in, c.off); err != nil {
+				out.close()
+				return fmt.Errorf("pain008: reading spool: %w", err)
+			}
+			w.renderRecords(out, in)
 		}
-		if err := w.copyChunks(bw, g.chunks); err != nil {
-			return err
-		}
-		if _, err := bw.Write(g.buf); err != nil {
-			return err
-		}
-		if _, err := bw.WriteString("    </PmtInf>\n"); err != nil {
-			return err
-		}
+		w.renderRecords(out, g.buf)
+		out.buf = append(out.buf, "    </PmtInf>\n"...)
 	}
-	if _, err := bw.WriteString("  </CstmrDrctDbtInitn>\n</Document>\n"); err != nil {
-		return err
-	}
-	return bw.Flush()
+	out.buf = append(out.buf, "  </CstmrDrctDbtInitn>\n</Document>\n"...)
+	return out.close()
 }
 
-// copyChunks copies spooled chunks to the document. When the document is
-// a file, the kernel copies them file to file (copy_file_range), which
-// spares reading the spool into memory and writing it out again: the
-// assembly of a 1M-transaction batch moves 800 MB.
-func (w *Writer) copyChunks(bw *bufio.Writer, chunks []chunk) error {
-	dst, ok := w.dst.(*os.File)
-	if ok {
-		if err := bw.Flush(); err != nil {
-			return err
-		}
+// renderRecords renders the transaction records in recs to out.
+func (w *Writer) renderRecords(out *output, recs []byte) {
+	var t txText[[]byte]
+	for len(recs) > 0 {
+		var cents int64
+		cents, recs = decodeTx(recs, &t)
+		out.buf = appendTxText(out.buf, &t, cents, w.opts.Version)
+		out.flushIfFull()
 	}
-	for _, c := range chunks {
+}
+
+// output writes the document on a goroutine of its own, so that the XML of
+// the next megabyte is rendered while the last one is copied to the
+// destination (the write calls of an 800 MB document cost as much CPU as
+// rendering it). It asks the kernel to start writing back to disk what it
+// wrote, so that the fsync of the caller's commit finds little left to do.
+type output struct {
+	buf  []byte // being rendered into
+	full chan []byte
+	free chan []byte
+	done chan error
+}
+
+// outputBuffer is the size of the buffers handed to the writing goroutine.
+const outputBuffer = 1 << 20
+
+func newOutput(dst io.Writer) *output {
+	o := &output{buf: make([]byte, 0, outputBuffer+slack), full: make(chan []byte, 1), free: make(chan []byte, 2), done: make(chan error, 1)}
+	o.free <- make([]byte, 0, outputBuffer+slack)
+	go func() {
 		var err error
-		if ok {
-			if _, err = w.spool.Seek(c.off, io.SeekStart); err == nil {
-				_, err = io.Copy(dst, &io.LimitedReader{R: w.spool, N: c.n})
+		var off, synced int64
+		for b := range o.full {
+			if err == nil {
+				_, err = dst.Write(b)
+				if off += int64(len(b)); off-synced >= writebackEvery {
+					startWriteback(dst, synced, off-synced)
+					synced = off
+				}
 			}
-		} else {
-			_, err = io.Copy(bw, io.NewSectionReader(w.spool, c.off, c.n))
+			o.free <- b[:0]
 		}
-		if err != nil {
-			return fmt.Errorf("pain008: reading spool: %w", err)
-		}
+		o.done <- err
+	}()
+	return o
+}
+
+// writebackEvery is how many bytes are written between two requests to
+// the kernel to start writing them to disk.
+const writebackEvery = 16 << 20
+
+// flushIfFull hands the buffer to the writing goroutine when it holds a
+// megabyte.
+func (o *output) flushIfFull() {
+	if len(o.buf) >= outputBuffer {
+		o.full <- o.buf
+		o.buf = <-o.free
 	}
-	return nil
+}
+
+// close writes what is left and returns the first write error.
+func (o *output) close() error {
+	if len(o.buf) > 0 {
+		o.full <- o.buf
+	}
+	close(o.full)
+	return <-o.done
 }
 
 // pmtInfID builds the unique PmtInfId of group n from the message id,
@@ -420,12 +479,12 @@ func appendPmtInfHead(b []byte, g *group, msgID, v string) []byte {
 
 // appendSchemeID writes a creditor scheme identification (PartyIdentification
 // with PrvtId/Othr/Id and SchmeNm/Prtry SEPA), optionally with a name.
-func appendSchemeID(b []byte, ind int, tag, name, id string) []byte {
+func appendSchemeID[T string | []byte](b []byte, ind int, tag string, name, id T) []byte {
 	b = open(b, ind, tag)
-	if name != "" {
+	if len(name) > 0 {
 		b = leaf(b, ind+2, "Nm", name)
 	}
-	if id != "" {
+	if len(id) > 0 {
 		b = open(b, ind+2, "Id")
 		b = open(b, ind+4, "PrvtId")
 		b = open(b, ind+6, "Othr")
@@ -442,10 +501,10 @@ func appendSchemeID(b []byte, ind int, tag, name, id string) []byte {
 
 // appendFinInstnID writes FinInstnId with the BIC (BICFI from .001.04 on)
 // or, when there is none, Othr/Id NOTPROVIDED as the EPC guidelines ask.
-func appendFinInstnID(b []byte, ind int, bic, v string) []byte {
+func appendFinInstnID[T string | []byte](b []byte, ind int, bic T, v string) []byte {
 	b = open(b, ind, "FinInstnId")
 	switch {
-	case bic == "":
+	case len(bic) == 0:
 		b = open(b, ind+2, "Othr")
 		b = leaf(b, ind+4, "Id", "NOTPROVIDED")
 		b = closeTag(b, ind+2, "Othr")
@@ -457,34 +516,130 @@ func appendFinInstnID(b []byte, ind int, bic, v string) []byte {
 	return closeTag(b, ind, "FinInstnId")
 }
 
-// appendTx renders one DrctDbtTxInf (DirectDebitTransactionInformation9/23).
-func appendTx(b []byte, tx *Transaction, cents int64, v string) []byte {
-	b = append(b, "      <DrctDbtTxInf>\n        <PmtId>\n"...)
-	if tx.InstructionID != "" {
-		b = leaf(b, 10, "InstrId", tx.InstructionID)
+// txText is what a DrctDbtTxInf shows of a transaction, as text: a
+// Transaction's strings, or the byte slices of a spooled record.
+type txText[T string | []byte] struct {
+	instrID, e2e, ccy, mandate, signed, bic, name, iban, remittance, ref T
+	amended                                                              bool
+	origMandate, origCdtrName, origCdtrID, origIBAN                      T
+	smnda                                                                bool
+}
+
+// textOf returns the text of tx.
+func textOf(tx *Transaction) txText[string] {
+	t := txText[string]{instrID: tx.InstructionID, e2e: tx.EndToEndID, ccy: tx.Currency, mandate: tx.MandateID,
+		signed: string(appendDate(nil, tx.MandateSignedOn)), bic: tx.DebtorBIC, name: tx.DebtorName, iban: tx.DebtorIBAN,
+		remittance: tx.Remittance, ref: tx.CreditorReference}
+	if a := tx.Amendment; a != nil {
+		t.amended, t.origMandate, t.origCdtrName, t.origCdtrID, t.origIBAN, t.smnda = true,
+			a.OriginalMandateID, a.OriginalCreditorName, a.OriginalCreditorID, a.OriginalDebtorIBAN, a.DebtorAgentChanged
 	}
-	b = leaf(b, 10, "EndToEndId", tx.EndToEndID)
+	return t
+}
+
+// encodeTx appends the record of tx to b: its amount in cents as a varint,
+// then the text fields of txText, each as a varint length and its bytes,
+// the flags as one byte. decodeTx reads it back.
+func encodeTx(b []byte, tx *Transaction, cents int64) []byte {
+	str := func(b []byte, s string) []byte {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		return append(b, s...)
+	}
+	b = binary.AppendVarint(b, cents)
+	b = str(b, tx.InstructionID)
+	b = str(b, tx.EndToEndID)
+	b = str(b, tx.Currency)
+	b = str(b, tx.MandateID)
+	var date [32]byte
+	d := appendDate(date[:0], tx.MandateSignedOn)
+	b = binary.AppendUvarint(b, uint64(len(d)))
+	b = append(b, d...)
+	b = str(b, tx.DebtorBIC)
+	b = str(b, tx.DebtorName)
+	b = str(b, tx.DebtorIBAN)
+	b = str(b, tx.Remittance)
+	b = str(b, tx.CreditorReference)
+	a := tx.Amendment
+	if a == nil {
+		return append(b, 0)
+	}
+	flags := byte(1)
+	if a.DebtorAgentChanged {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = str(b, a.OriginalMandateID)
+	b = str(b, a.OriginalCreditorName)
+	b = str(b, a.OriginalCreditorID)
+	return str(b, a.OriginalDebtorIBAN)
+}
+
+// decodeTx reads the record at the start of b into t (whose fields then
+// point into b) and returns the amount and the rest of b.
+func decodeTx(b []byte, t *txText[[]byte]) (int64, []byte) {
+	cents, n := binary.Varint(b)
+	b = b[n:]
+	str := func() []byte {
+		l, n := binary.Uvarint(b)
+		s := b[n : n+int(l)]
+		b = b[n+int(l):]
+		return s
+	}
+	t.instrID, t.e2e, t.ccy, t.mandate, t.signed = str(), str(), str(), str(), str()
+	t.bic, t.name, t.iban, t.remittance, t.ref = str(), str(), str(), str(), str()
+	flags := b[0]
+	b = b[1:]
+	t.amended, t.smnda = flags&1 != 0, flags&2 != 0
+	if t.amended {
+		t.origMandate, t.origCdtrName, t.origCdtrID, t.origIBAN = str(), str(), str(), str()
+	}
+	return cents, b
+}
+
+// appendDate appends t's date as YYYY-MM-DD (ISODate).
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, isoDate)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+}
+
+// appendTx renders one DrctDbtTxInf of tx.
+func appendTx(b []byte, tx *Transaction, cents int64, v string) []byte {
+	t := textOf(tx)
+	return appendTxText(b, &t, cents, v)
+}
+
+// appendTxText renders one DrctDbtTxInf (DirectDebitTransactionInformation9/23).
+func appendTxText[T string | []byte](b []byte, t *txText[T], cents int64, v string) []byte {
+	b = append(b, "      <DrctDbtTxInf>\n        <PmtId>\n"...)
+	if len(t.instrID) > 0 {
+		b = leaf(b, 10, "InstrId", t.instrID)
+	}
+	b = leaf(b, 10, "EndToEndId", t.e2e)
 	b = append(b, "        </PmtId>\n        <InstdAmt Ccy=\""...)
-	b = append(b, tx.Currency...)
+	b = append(b, t.ccy...)
 	b = append(b, "\">"...)
 	b = appendCents(b, cents)
 	b = append(b, "</InstdAmt>\n        <DrctDbtTx>\n          <MndtRltdInf>\n"...)
-	b = leaf(b, 12, "MndtId", tx.MandateID)
-	b = leaf(b, 12, "DtOfSgntr", tx.MandateSignedOn.Format(isoDate))
-	if a := tx.Amendment; a != nil {
+	b = leaf(b, 12, "MndtId", t.mandate)
+	b = leaf(b, 12, "DtOfSgntr", t.signed)
+	if t.amended {
 		b = append(b, "            <AmdmntInd>true</AmdmntInd>\n            <AmdmntInfDtls>\n"...)
-		if a.OriginalMandateID != "" {
-			b = leaf(b, 14, "OrgnlMndtId", a.OriginalMandateID)
+		if len(t.origMandate) > 0 {
+			b = leaf(b, 14, "OrgnlMndtId", t.origMandate)
 		}
-		if a.OriginalCreditorName != "" || a.OriginalCreditorID != "" {
-			b = appendSchemeID(b, 14, "OrgnlCdtrSchmeId", a.OriginalCreditorName, a.OriginalCreditorID)
+		if len(t.origCdtrName) > 0 || len(t.origCdtrID) > 0 {
+			b = appendSchemeID(b, 14, "OrgnlCdtrSchmeId", t.origCdtrName, t.origCdtrID)
 		}
-		if a.OriginalDebtorIBAN != "" {
+		if len(t.origIBAN) > 0 {
 			b = append(b, "              <OrgnlDbtrAcct>\n                <Id>\n"...)
-			b = leaf(b, 18, "IBAN", a.OriginalDebtorIBAN)
+			b = leaf(b, 18, "IBAN", t.origIBAN)
 			b = append(b, "                </Id>\n              </OrgnlDbtrAcct>\n"...)
 		}
-		if a.DebtorAgentChanged {
+		if t.smnda {
 			b = append(b, "              <OrgnlDbtrAgt>\n                <FinInstnId>\n                  <Othr>\n                    <Id>SMNDA</Id>\n                  </Othr>\n                </FinInstnId>\n              </OrgnlDbtrAgt>\n"...)
 		}
 		b = append(b, "            </AmdmntInfDtls>\n"...)
@@ -492,20 +647,20 @@ func appendTx(b []byte, tx *Transaction, cents int64, v string) []byte {
 		b = append(b, "            <AmdmntInd>false</AmdmntInd>\n"...)
 	}
 	b = append(b, "          </MndtRltdInf>\n        </DrctDbtTx>\n        <DbtrAgt>\n"...)
-	b = appendFinInstnID(b, 10, tx.DebtorBIC, v)
+	b = appendFinInstnID(b, 10, t.bic, v)
 	b = append(b, "        </DbtrAgt>\n        <Dbtr>\n"...)
-	b = leaf(b, 10, "Nm", tx.DebtorName)
+	b = leaf(b, 10, "Nm", t.name)
 	b = append(b, "        </Dbtr>\n        <DbtrAcct>\n          <Id>\n"...)
-	b = leaf(b, 12, "IBAN", tx.DebtorIBAN)
+	b = leaf(b, 12, "IBAN", t.iban)
 	b = append(b, "          </Id>\n        </DbtrAcct>\n"...)
 	switch {
-	case tx.Remittance != "":
+	case len(t.remittance) > 0:
 		b = append(b, "        <RmtInf>\n"...)
-		b = leaf(b, 10, "Ustrd", tx.Remittance)
+		b = leaf(b, 10, "Ustrd", t.remittance)
 		b = append(b, "        </RmtInf>\n"...)
-	case tx.CreditorReference != "":
+	case len(t.ref) > 0:
 		b = append(b, "        <RmtInf>\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>\n              </Tp>\n"...)
-		b = leaf(b, 14, "Ref", tx.CreditorReference)
+		b = leaf(b, 14, "Ref", t.ref)
 		b = append(b, "            </CdtrRefInf>\n          </Strd>\n        </RmtInf>\n"...)
 	}
 	return append(b, "      </DrctDbtTxInf>\n"...)
@@ -528,7 +683,7 @@ func closeTag(b []byte, ind int, tag string) []byte {
 }
 
 // leaf writes <tag>escaped value</tag> on its own line.
-func leaf(b []byte, ind int, tag, value string) []byte {
+func leaf[T string | []byte](b []byte, ind int, tag string, value T) []byte {
 	b = append(b, spaces[:ind]...)
 	b = append(b, '<')
 	b = append(b, tag...)
@@ -553,7 +708,7 @@ func leafRaw(b []byte, ind int, tag string, value []byte) []byte {
 // appendEscaped escapes the XML markup characters. Validated text holds
 // none of them except the apostrophe, which needs no escaping in content;
 // this keeps a document well-formed should a check ever be relaxed.
-func appendEscaped(b []byte, s string) []byte {
+func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string

@@ -587,3 +587,74 @@ func TestWriterManyGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterUniqueIDs: with UniqueIDs the caller vouches for the ids, and
+// the Writer keeps no set (so it does not refuse a repeated id).
+func TestWriterUniqueIDs(t *testing.T) {
+	w, _ := NewWriter(io.Discard, WriterOptions{CreatedAt: created, MessageID: "UNIQ", UniqueIDs: true})
+	tx := newGenerator(1).next()
+	for i := 0; i < 2; i++ {
+		if err := w.Write(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.e2e.n != 0 {
+		t.Fatalf("the writer kept %d ids", w.e2e.n)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failAfter is a destination that fails once it has taken n bytes.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return f.n, errors.New("disk full")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriterDestinationFails: a destination that fails half-way through
+// the document (rendered on one goroutine, written on another) makes Close
+// return its error; nothing hangs whatever buffer the failure hits.
+func TestWriterDestinationFails(t *testing.T) {
+	for _, n := range []int{0, 100, 1 << 20, 3<<20 + 5} {
+		w, _ := NewWriter(&failAfter{n: n}, WriterOptions{CreatedAt: created, MessageID: "FAIL", TempDir: t.TempDir()})
+		gen := newGenerator(4)
+		for i := 0; i < 10000; i++ { // about 8 MB of XML
+			if err := w.Write(gen.next()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err == nil || err.Error() != "disk full" {
+			t.Errorf("fail after %d bytes: Close = %v, want disk full", n, err)
+		}
+	}
+}
+
+// TestTxRecord: a transaction's spooled record renders the same XML as the
+// transaction itself, for every optional part and for dates of any width.
+func TestTxRecord(t *testing.T) {
+	gen := newGenerator(7)
+	base := gen.next()
+	amended := base
+	amended.Amendment = &Amendment{OriginalMandateID: "OLD-1", OriginalCreditorName: "Old & Co", OriginalCreditorID: "DE98ZZZ09999999999", OriginalDebtorIBAN: "BE62510007547061", DebtorAgentChanged: true}
+	ref := base
+	ref.Remittance, ref.CreditorReference, ref.InstructionID, ref.DebtorBIC = "", "RF18539007547034", "INSTR-1", ""
+	far := base
+	far.MandateSignedOn = time.Date(12345, 6, 7, 0, 0, 0, 0, time.UTC)
+	for i, tx := range []Transaction{base, amended, ref, far} {
+		for _, v := range []string{Version02, Version08} {
+			want := appendTx(nil, &tx, 123456, v)
+			rec := encodeTx(nil, &tx, 123456)
+			var tt txText[[]byte]
+			cents, rest := decodeTx(rec, &tt)
+			if got := appendTxText(nil, &tt, cents, v); string(got) != string(want) || len(rest) != 0 {
+				t.Errorf("transaction %d, %s: record renders\n%s\nwant\n%s(%d bytes left)", i, v, got, want, len(rest))
+			}
+		}
+	}
+}

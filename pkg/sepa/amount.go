@@ -28,11 +28,45 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	if err := checkAmountSyntax(s); err != nil {
 		return decimal.Decimal{}, err
 	}
+	if d, ok, err := parseCents(s); ok {
+		return d, err
+	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%w: %v", ErrAmountSyntax, err)
 	}
 	return d, CheckAmount(d)
+}
+
+// parseCents reads s, which passed checkAmountSyntax, as an int64 with
+// its exponent, the common case that needs no big number arithmetic; the
+// result is the Decimal decimal.NewFromString gives. ok is false when s has
+// more digits than that reads (leading zeros): then the caller parses.
+func parseCents(s string) (d decimal.Decimal, ok bool, err error) {
+	var m int64
+	exp := int32(0)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			exp = -int32(len(s) - i - 1)
+			continue
+		}
+		if m > 1e15 {
+			return d, false, nil
+		}
+		m = m*10 + int64(s[i]-'0')
+	}
+	cents := m
+	for e := -exp; e < 2; e++ { // to cents
+		if cents > 1e15 {
+			return d, true, ErrAmountRange
+		}
+		cents *= 10
+	}
+	d = decimal.New(m, exp)
+	if cents < 1 || cents > 99999999999 {
+		return d, true, ErrAmountRange
+	}
+	return d, true, nil
 }
 
 func checkAmountSyntax(s string) error {

@@ -15,12 +15,13 @@ import (
 //
 //	a-z A-Z 0-9 / - ? : ( ) . , ' + space
 func isEPCChar(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	}
-	return strings.ContainsRune("/-?:().,'+ ", r)
+	return r >= 0 && r < 128 && epcSet[r>>6]>>(r&63)&1 != 0
 }
+
+// epcSet is the EPC basic Latin set as a bit set of the 128 ASCII codes,
+// one bit per code: a lookup instead of a search through the punctuation,
+// on every character of every name and identifier of a batch.
+var epcSet = [2]uint64{0x87fffb8100000000, 0x7fffffe07fffffe}
 
 // ErrCharset is returned for text outside the EPC basic Latin set.
 var ErrCharset = errors.New("character outside the EPC basic Latin set (a-z A-Z 0-9 / - ? : ( ) . , ' + space)")
@@ -28,6 +29,13 @@ var ErrCharset = errors.New("character outside the EPC basic Latin set (a-z A-Z 
 // ValidateText checks that s uses only the EPC basic Latin character set and
 // returns the first offending character with its 1-based rune position.
 func ValidateText(s string) error {
+	i := 0
+	for i < len(s) && isEPCChar(rune(s[i])) {
+		i++
+	}
+	if i == len(s) {
+		return nil // the usual case: plain ASCII, read byte by byte
+	}
 	pos := 0
 	for _, r := range s {
 		pos++
@@ -65,14 +73,7 @@ var special = map[rune]string{
 // character, and anything else becomes '.'. Every change is reported so a
 // user can see what the bank will receive.
 func Transliterate(s string) (string, []Change) {
-	clean := true
-	for _, r := range s {
-		if !isEPCChar(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if ValidateText(s) == nil {
 		return s, nil
 	}
 	var b strings.Builder

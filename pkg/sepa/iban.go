@@ -86,7 +86,8 @@ func validateIBAN(c string) error {
 	if !isDigits(c[2:4]) {
 		return ErrIBANChecksum
 	}
-	if rem, _ := mod97(c[4:] + c[:4]); rem != 1 {
+	rem, _ := mod97(c[4:]) // then the first four, as if moved to the end
+	if rem, _ = mod97From(rem, c[:4]); rem != 1 {
 		return ErrIBANChecksum
 	}
 	return nil

@@ -24,6 +24,13 @@ func ValidateID(s string) error {
 	if s == "" {
 		return ErrIDEmpty
 	}
+	i := 0
+	for i < len(s) && isEPCChar(rune(s[i])) {
+		i++
+	}
+	if i == len(s) && len(s) <= MaxIDLength && s[0] != '/' && s[len(s)-1] != '/' && !strings.Contains(s, "//") {
+		return nil // the usual case: short plain ASCII, one pass over the bytes
+	}
 	if n := len([]rune(s)); n > MaxIDLength {
 		return fmt.Errorf("%w: %d characters", ErrIDLength, n)
 	}

@@ -2,7 +2,10 @@ package sepa
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestParseIBAN(t *testing.T) {
@@ -323,9 +326,15 @@ func TestParseAmount(t *testing.T) {
 		{"5.", "", ErrAmountSyntax},
 		{"", "", ErrAmountSyntax},
 		{" 5", "", ErrAmountSyntax},
+		{"000000000000000001.5", "1.50", nil},
+		{"99999999999999999999", "", ErrAmountRange}, // too many digits for the int64 path
+		{"9999999999999999.9", "", ErrAmountRange},
 	}
 	for _, tt := range tests {
 		d, err := ParseAmount(tt.in)
+		if want, werr := decimal.NewFromString(tt.in); err == nil && (werr != nil || d.Exponent() != want.Exponent() || d.Coefficient().Cmp(want.Coefficient()) != 0) {
+			t.Errorf("ParseAmount(%q) = %s × 10^%d, decimal.NewFromString gives %v × 10^%d", tt.in, d.Coefficient(), d.Exponent(), want.Coefficient(), want.Exponent())
+		}
 		if !errors.Is(err, tt.err) {
 			t.Errorf("ParseAmount(%q) error %v, want %v", tt.in, err, tt.err)
 			continue
@@ -341,5 +350,47 @@ func TestIsSEPACountry(t *testing.T) {
 		if IsSEPACountry(cc) != want {
 			t.Errorf("IsSEPACountry(%s) != %v", cc, want)
 		}
+	}
+}
+
+// TestEPCCharSet checks the bit set of isEPCChar against the EPC basic
+// Latin set as written, for every code point up to U+024F.
+func TestEPCCharSet(t *testing.T) {
+	const set = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ "
+	for r := rune(-1); r < 0x250; r++ {
+		if got, want := isEPCChar(r), strings.ContainsRune(set, r); got != want {
+			t.Errorf("isEPCChar(%q) = %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestMod97 checks the gathered remainder against one division per
+// character, on strings of digits and letters up to 70 long.
+func TestMod97(t *testing.T) {
+	slow := func(s string) int {
+		rem := 0
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c <= '9' {
+				rem = (rem*10 + int(c-'0')) % 97
+			} else {
+				rem = (rem*100 + int(c-'A') + 10) % 97
+			}
+		}
+		return rem
+	}
+	const chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ9999999999ZZZZ"
+	x := uint32(1)
+	for n := 0; n < 5000; n++ {
+		b := make([]byte, n%71)
+		for i := range b {
+			x = x*1664525 + 1013904223
+			b[i] = chars[x>>8%uint32(len(chars))]
+		}
+		if got, ok := mod97(string(b)); !ok || got != slow(string(b)) {
+			t.Fatalf("mod97(%s) = %d, %v; want %d", b, got, ok, slow(string(b)))
+		}
+	}
+	if _, ok := mod97("12a"); ok {
+		t.Fatal("mod97 took a lower-case letter")
 	}
 }

@@ -16,9 +16,16 @@ var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 10000
 // ok is false when d does not fit (more than 18 digits, a positive
 // exponent): the caller then formats it the slow way.
 func fixed(d decimal.Decimal, places int32) (s string, ok bool) {
+	var buf [24]byte
+	b, ok := appendFixed(buf[:0], d, places)
+	return string(b), ok
+}
+
+// appendFixed appends what fixed returns to b.
+func appendFixed(b []byte, d decimal.Decimal, places int32) ([]byte, bool) {
 	e := d.Exponent()
 	if e > 0 || e < -18 || places > 18 || d.NumDigits() > 18 {
-		return "", false
+		return b, false
 	}
 	c := d.CoefficientInt64()
 	decimals := places
@@ -26,7 +33,7 @@ func fixed(d decimal.Decimal, places int32) (s string, ok bool) {
 	case e >= -places: // pad with zeros to places decimals
 		k := places + e
 		if d.NumDigits()+int(k) > 18 {
-			return "", false
+			return b, false
 		}
 		c *= pow10[k]
 	case c%pow10[-e-places] == 0: // only zeros beyond places
@@ -38,8 +45,6 @@ func fixed(d decimal.Decimal, places int32) (s string, ok bool) {
 			decimals--
 		}
 	}
-	var buf [24]byte
-	b := buf[:0]
 	if c < 0 {
 		b = append(b, '-')
 		c = -c
@@ -47,8 +52,9 @@ func fixed(d decimal.Decimal, places int32) (s string, ok bool) {
 	b = strconv.AppendInt(b, c/pow10[decimals], 10)
 	if decimals > 0 {
 		b = append(b, '.')
-		frac := strconv.AppendInt(buf[len(b):len(b)], c%pow10[decimals]+pow10[decimals], 10)
+		var tmp [20]byte
+		frac := strconv.AppendInt(tmp[:0], c%pow10[decimals]+pow10[decimals], 10)
 		b = append(b, frac[1:]...) // the leading 1 keeps the zeros
 	}
-	return string(b), true
+	return b, true
 }

@@ -3,6 +3,9 @@ package statement
 import (
 	"strconv"
 	"time"
+	"unsafe"
+
+	"github.com/shopspring/decimal"
 )
 
 // ColumnKind tells a spreadsheet writer how to type a flat column.
@@ -46,12 +49,39 @@ var FlatColumns = []Column{
 // FlatRows returns the flat rows of one entry, each value as text: money
 // with its currency's minor units (more decimals when the bank sent
 // significant ones), dates as YYYY-MM-DD.
-func FlatRows(e *Entry) [][]string {
+func FlatRows(e *Entry) [][]string { return new(Flattener).Rows(e) }
+
+// Flattener makes the flat rows of one entry after another, as FlatRows
+// does, with less allocation: it reuses the rows and the text of values
+// that repeat (dates, codes), and formats numbers and amounts into blocks
+// of text shared by many rows. The rows it returns are valid until its
+// next call; the strings in them stay valid.
+type Flattener struct {
+	rows  [][]string
+	text  []byte // the block numbers and amounts are carved from
+	dates [2]dateText
+	next  int
+	iso   BankTxCode // the code iso is the text of
+	isoS  string
+}
+
+type dateText struct {
+	t time.Time
+	s string
+}
+
+// Rows returns the rows of e.
+func (f *Flattener) Rows(e *Entry) [][]string {
 	details := e.Details
 	if len(details) == 0 {
 		details = []Transaction{{Amount: e.Amount, Currency: e.Currency}}
 	}
-	rows := make([][]string, 0, len(details))
+	st := e.Statement
+	if st == nil {
+		st = &Statement{}
+	}
+	f.rows = f.rows[:0]
+	entryAmount := f.amount(e.Amount, e.Currency)
 	for i := range details {
 		t := &details[i]
 		code := e.BankTxCode
@@ -70,30 +100,102 @@ func FlatRows(e *Entry) [][]string {
 		if t.Amount.Sign() < 0 || (t.Amount.Sign() == 0 && e.Amount.Sign() < 0) {
 			cd = "D"
 		}
-		var st Statement
-		if e.Statement != nil {
-			st = *e.Statement
-		}
 		detailSeq := ""
 		if len(e.Details) > 0 {
-			detailSeq = strconv.Itoa(i + 1)
+			detailSeq = f.int(i + 1)
 		}
-		iso := ""
-		if code.Domain != "" {
-			iso = code.Domain + "/" + code.Family + "/" + code.SubFamily
+		amount := entryAmount
+		if t.Amount != e.Amount || cur != e.Currency { // the same decimal: the same text
+			amount = f.amount(t.Amount, cur)
 		}
-		rows = append(rows, []string{
+		f.rows = append(f.rows, f.row(len(f.rows),
 			st.Account.ID(), st.Account.Currency, st.ID, string(st.Kind),
-			strconv.Itoa(e.Seq), detailSeq, date(e.BookingDate), date(e.ValueDate),
-			FormatAmount(t.Amount, cur), cur, FormatAmount(e.Amount, e.Currency), e.Currency, cd, yes(e.Reversal), e.Status,
-			iso, code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef),
+			f.int(e.Seq), detailSeq, f.date(e.BookingDate), f.date(e.ValueDate),
+			amount, cur, entryAmount, e.Currency, cd, yes(e.Reversal), e.Status,
+			f.isoCode(code), code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef),
 			t.EndToEndID, t.MandateID, firstNonEmpty(t.PaymentInfoID, e.BatchID), t.InstructionID,
 			t.CreditorID, t.Counterparty.Name, firstNonEmpty(t.Counterparty.IBAN, t.Counterparty.Account), t.Counterparty.BIC,
 			string(t.Reference.Scheme), t.Reference.Value, firstNonEmpty(t.Remittance, e.Info),
-			t.ReturnReason, t.ReturnText, zeroEmpty(t.Charges, chargesCcy), chargesCcy, zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency,
-		})
+			t.ReturnReason, t.ReturnText, f.zeroEmpty(t.Charges, chargesCcy), chargesCcy, f.zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency,
+		))
 	}
-	return rows
+	return f.rows
+}
+
+// row returns row i of the rows, reused, holding the values.
+func (f *Flattener) row(i int, values ...string) []string {
+	var r []string
+	if i < cap(f.rows) {
+		r = f.rows[:i+1][i]
+	}
+	if cap(r) < len(values) {
+		r = make([]string, len(values))
+	}
+	r = r[:len(values)]
+	copy(r, values)
+	return r
+}
+
+// carve returns b as a string from the text block: one allocation per
+// block instead of one per value. Bytes handed out are never written again.
+func (f *Flattener) carve(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(f.text)-len(f.text) < len(b) {
+		f.text = make([]byte, 0, max(4096, len(b)))
+	}
+	start := len(f.text)
+	f.text = append(f.text, b...)
+	return unsafe.String(&f.text[start], len(b))
+}
+
+func (f *Flattener) int(v int) string {
+	if v >= 0 && v < 100 {
+		return strconv.Itoa(v) // no allocation
+	}
+	var buf [20]byte
+	return f.carve(strconv.AppendInt(buf[:0], int64(v), 10))
+}
+
+// amount is FormatAmount(d, currency).
+func (f *Flattener) amount(d decimal.Decimal, currency string) string {
+	var buf [24]byte
+	if b, ok := appendFixed(buf[:0], d, MinorUnits(currency)); ok {
+		return f.carve(b)
+	}
+	return FormatAmount(d, currency)
+}
+
+func (f *Flattener) zeroEmpty(d decimal.Decimal, currency string) string {
+	if d.IsZero() {
+		return ""
+	}
+	return f.amount(d, currency)
+}
+
+func (f *Flattener) date(t time.Time) string {
+	for _, d := range f.dates {
+		if d.s != "" && d.t.Equal(t) && d.t.Location() == t.Location() {
+			return d.s
+		}
+	}
+	s := date(t)
+	if s != "" {
+		f.dates[f.next%len(f.dates)] = dateText{t, s}
+		f.next++
+	}
+	return s
+}
+
+func (f *Flattener) isoCode(c BankTxCode) string {
+	if c.Domain == "" {
+		return ""
+	}
+	if c.Domain != f.iso.Domain || c.Family != f.iso.Family || c.SubFamily != f.iso.SubFamily || f.isoS == "" {
+		f.iso, f.isoS = c, c.Domain+"/"+c.Family+"/"+c.SubFamily
+	}
+	return f.isoS
 }
 
 func date(t time.Time) string {

@@ -15,7 +15,12 @@ import (
 // of the arguments. At most GOMAXPROCS results wait for use: a slow use
 // holds the workers back rather than letting results pile up in memory.
 func InOrder[T any](n int, work func(i int) T, use func(i int, v T)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	InOrderN(n, runtime.GOMAXPROCS(0), work, use)
+}
+
+// InOrderN is InOrder on up to workers goroutines.
+func InOrderN[T any](n, workers int, work func(i int) T, use func(i int, v T)) {
+	workers = min(workers, n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
 			use(i, work(i))

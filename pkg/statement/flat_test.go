@@ -1,0 +1,89 @@
+package statement
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// TestFlattenerAmounts: the amounts a Flattener formats from int64 are
+// FormatAmount's, for every scale a reader gives and currencies of 0, 2
+// and 3 decimals, and past int64.
+func TestFlattenerAmounts(t *testing.T) {
+	var f Flattener
+	n := 0
+	for _, ccy := range []string{"EUR", "JPY", "BHD", ""} {
+		for exp := int32(-6); exp <= 2; exp++ {
+			for _, c := range []int64{0, 1, -1, 5, 10, -120, 123456, 1000, -99999999, 123456789012345678, -100000000000000000} {
+				d := decimal.New(c, exp)
+				if got, want := f.amount(d, ccy), FormatAmount(d, ccy); got != want {
+					t.Errorf("%s %s: %q, want %q", d, ccy, got, want)
+				}
+				n++
+			}
+		}
+		big, _ := decimal.NewFromString("123456789012345678901.5")
+		if got, want := f.amount(big, ccy), FormatAmount(big, ccy); got != want {
+			t.Errorf("%s: %q, want %q", ccy, got, want)
+		}
+	}
+	if n != 396 {
+		t.Fatalf("%d amounts", n)
+	}
+}
+
+// TestFlattenerReuse: rows a Flattener returns for one entry after another
+// are FlatRows' rows of each, and the strings of earlier rows keep their
+// text after later calls.
+func TestFlattenerReuse(t *testing.T) {
+	st := &Statement{ID: "S1", Kind: KindStatement, Account: Account{IBAN: "BE68539007547034", Currency: "EUR"}}
+	brussels, _ := time.LoadLocation("Europe/Brussels")
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var entries []*Entry
+	for i := range 300 {
+		e := &Entry{Statement: st, Seq: i + 1, Amount: decimal.New(int64(i*37-500), -3), Currency: "EUR", Status: "BOOK",
+			BookingDate: day.AddDate(0, 0, i%4), ValueDate: day.AddDate(0, 0, i%3),
+			BankTxCode: BankTxCode{Domain: "PMNT", Family: []string{"RDDT", "RCDT"}[i%2], SubFamily: "ESDD"}}
+		if i%7 == 0 {
+			e.BookingDate = e.BookingDate.In(brussels) // the same instant elsewhere: another date text
+		}
+		if i%3 == 0 {
+			for j := range i%4 + 1 {
+				e.Details = append(e.Details, Transaction{Amount: decimal.New(int64(j*1000+i), -2), Currency: "EUR",
+					Charges: decimal.New(int64(j), -1), OrigAmount: decimal.New(int64(i), 0), OrigCurrency: "USD",
+					BankTxCode: BankTxCode{Domain: "PMNT", Family: "ICDT", SubFamily: fmt.Sprint(j)}})
+			}
+		}
+		entries = append(entries, e)
+	}
+	var f Flattener
+	var kept [][]string
+	for _, e := range entries {
+		rows := f.Rows(e)
+		want := FlatRows(e)
+		if len(rows) != len(want) {
+			t.Fatalf("entry %d: %d rows, want %d", e.Seq, len(rows), len(want))
+		}
+		for i := range rows {
+			if !slices.Equal(rows[i], want[i]) {
+				t.Fatalf("entry %d row %d:\n%q\nwant\n%q", e.Seq, i, rows[i], want[i])
+			}
+			kept = append(kept, slices.Clone(rows[i]))
+		}
+	}
+	k := 0
+	for _, e := range entries {
+		for _, want := range FlatRows(e) {
+			if !slices.Equal(kept[k], want) {
+				t.Fatalf("row %d changed after later calls:\n%q\nwant\n%q", k, kept[k], want)
+			}
+			k++
+		}
+	}
+	if r := FlatRows(entries[7])[0]; r[6] != "2026-03-04" || r[8] != "-0.241" || r[15] != "PMNT/RCDT/ESDD" {
+		t.Fatalf("entry 8: %q", r)
+	}
+}
