@@ -170,12 +170,33 @@ func collectUpload(parent context.Context, a *app, l *ledger.DB, o *collectUploa
 	if w := b.VersionWarning(); w != "" && (!finding.List(b.Findings).HasErrors() || o.force) {
 		fmt.Fprintln(a.stderr, "batchtool: warning: "+w)
 	}
+	// On a shared ledger the batch is claimed as nightly workers claim it:
+	// one a worker is sending now is left to it; one a worker sent is sent
+	// again only with --force.
+	release, other, err := pipeline.ClaimBatch(parent, l, path)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	if other != nil && !(other.Done && o.force) {
+		msg := path + ": " + other.String()
+		if other.Done {
+			msg += " (--force uploads anyway)"
+		}
+		return &exitError{code: 1, msg: msg}
+	}
+	sent := false
+	defer func() {
+		if err := release(sent); err != nil {
+			fmt.Fprintln(a.stderr, "batchtool: "+path+": "+err.Error())
+		}
+	}()
 	c, ctx, cancel, err := o.platform.client(a, parent)
 	if err != nil {
 		return err
 	}
 	defer cancel()
 	res, err := pipeline.Upload(ctx, c, l, b, pipeline.UploadOptions{Profile: o.profile, Force: o.force})
+	sent = err == nil && res.Sent()
 	var be *pipeline.BatchErrorsError
 	if errors.As(err, &be) {
 		for _, f := range b.Findings {

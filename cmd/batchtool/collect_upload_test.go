@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/batchtool/batchtool/internal/sandbox"
+	"github.com/batchtool/batchtool/internal/testutil"
+	"github.com/batchtool/batchtool/pkg/ledger"
 )
 
 func TestCollectUpload(t *testing.T) {
@@ -96,5 +101,59 @@ func TestCollectUploadErrors(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, sandbox.DefaultToken) {
 		t.Fatal("the token was printed")
+	}
+}
+
+// TestCollectUploadClaimedPostgres: on a shared ledger `collect upload`
+// claims the batch as nightly workers do: a batch a live worker holds is
+// left to it and not sent; once released it is sent and the claim done, and
+// a later upload names the worker that sent it (--force sends anyway).
+func TestCollectUploadClaimedPostgres(t *testing.T) {
+	url := testutil.PostgresLedger(t)
+	if url == "" {
+		t.Skip("skipping: " + testutil.PostgresEnv + " is not set (.ci/run starts a PostgreSQL server)")
+	}
+	srv, _ := startSandbox(t)
+	t.Setenv(envLedger, url) // after startSandbox, which names a SQLite ledger
+	batch := writeBatch(t, "CUW", "10.00", "20.01")
+	data, err := os.ReadFile(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	l, err := ledger.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	worker, err := l.Claim(ctx, ledger.ClaimUpload, hex.EncodeToString(sum[:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 1 || !strings.Contains(errOut, batch+": claimed by worker "+worker.Owner+" (lease until ") || !strings.HasSuffix(errOut, "): left to it\n") {
+		t.Fatalf("while a worker holds the batch: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()["POST /creditor/collect/import"]; n != 0 {
+		t.Fatalf("sent %d times while a worker held the batch", n)
+	}
+
+	if err := worker.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234"); code != 0 {
+		t.Fatalf("after the worker let go: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := srv.Stats()["POST /creditor/collect/import"]; n != 1 {
+		t.Fatalf("sent %d times, want 1", n)
+	}
+	code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234")
+	if code != 1 || !strings.Contains(errOut, batch+": done by worker ") || !strings.HasSuffix(errOut, ": not done again (--force uploads anyway)\n") {
+		t.Fatalf("once sent: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234", "--force"); code != 0 || srv.Stats()["POST /creditor/collect/import"] != 2 {
+		t.Fatalf("--force: exit %d, %d imports\n%s\n%s", code, srv.Stats()["POST /creditor/collect/import"], out, errOut)
 	}
 }
