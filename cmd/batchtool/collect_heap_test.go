@@ -15,42 +15,6 @@ import (
 	"github.com/batchtool/batchtool/internal/testutil"
 )
 
-// writeDueRows writes a due CSV of n rows to w, one row at a time: amounts
-// 1.00 to 1000.99 by a fixed rule, five debtor IBANs, three sequence types.
-// It returns the total in cents.
-func writeDueRows(w *bufio.Writer, n int) int64 {
-	ibans := []string{"BE71096123456769", "BE62510007547061", "NL91ABNA0417164300", "DE89370400440532013000", "FR1420041010050500013M02606"}
-	seqs := []string{"RCUR", "RCUR", "RCUR", "FRST", "OOFF"}
-	w.WriteString("end_to_end_id,mandate_id,mandate_signed_on,sequence_type,amount,debtor_name,debtor_iban,debtor_bic,remittance\n")
-	var total int64
-	var b, idb []byte
-	for i := 1; i <= n; i++ {
-		cents := 100 + int64(i*7919%100000)
-		total += cents
-		idb = strconv.AppendInt(idb[:0], int64(1000000000+i), 10)
-		id := idb[1:]
-		b = append(b[:0], "E2E-"...)
-		b = append(b, id...)
-		b = append(b, ",MNDT-"...)
-		b = append(b, id...)
-		b = append(b, ",2024-03-14,"...)
-		b = append(b, seqs[i%len(seqs)]...)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, cents/100, 10)
-		b = append(b, '.', byte('0'+cents%100/10), byte('0'+cents%10), ',')
-		b = append(b, "Debtor "...)
-		b = append(b, id...)
-		b = append(b, ',')
-		b = append(b, ibans[i%len(ibans)]...)
-		b = append(b, ",,Invoice "...)
-		b = append(b, id...)
-		b = append(b, " monthly subscription\n"...)
-		w.Write(b)
-	}
-	w.Flush()
-	return total
-}
-
 // TestCollectBuildHeap runs `collect build` on due collections generated
 // into a named pipe while they are read (nothing of the input is ever
 // whole, in memory or on disk), and checks the peak heap stays under 64
@@ -81,7 +45,8 @@ func TestCollectBuildHeap(t *testing.T) {
 			return
 		}
 		defer f.Close()
-		total <- writeDueRows(bufio.NewWriterSize(f, 64<<10), n)
+		c, _ := testutil.WriteDueRows(bufio.NewWriterSize(f, 64<<10), n)
+		total <- c
 	}()
 	stop := testutil.SampleHeap()
 	start := time.Now()

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/batchtool/batchtool/internal/testutil"
 )
 
 // writeBenchDue writes a due CSV of n rows shaped like bench/cli's: ids
@@ -18,34 +20,7 @@ func writeBenchDue(tb testing.TB, path string, n int) int64 {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	w := bufio.NewWriterSize(f, 64<<10)
-	ibans := []string{"BE71096123456769", "BE62510007547061", "NL91ABNA0417164300", "DE89370400440532013000", "FR1420041010050500013M02606"}
-	seqs := []string{"RCUR", "RCUR", "RCUR", "FRST", "OOFF"}
-	w.WriteString("end_to_end_id,mandate_id,mandate_signed_on,sequence_type,amount,debtor_name,debtor_iban,debtor_bic,remittance\n")
-	var b, idb []byte
-	for i := 1; i <= n; i++ {
-		cents := 100 + int64(i*7919%100000)
-		idb = strconv.AppendInt(idb[:0], int64(1000000000+i), 10)
-		id := idb[1:]
-		b = append(b[:0], "E2E-"...)
-		b = append(b, id...)
-		b = append(b, ",MNDT-"...)
-		b = append(b, id...)
-		b = append(b, ",2024-03-14,"...)
-		b = append(b, seqs[i%len(seqs)]...)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, cents/100, 10)
-		b = append(b, '.', byte('0'+cents%100/10), byte('0'+cents%10), ',')
-		b = append(b, "Debtor "...)
-		b = append(b, id...)
-		b = append(b, ',')
-		b = append(b, ibans[i%len(ibans)]...)
-		b = append(b, ",,Invoice "...)
-		b = append(b, id...)
-		b = append(b, " monthly subscription\n"...)
-		w.Write(b)
-	}
-	if err := w.Flush(); err != nil {
+	if _, err := testutil.WriteDueRows(bufio.NewWriterSize(f, 64<<10), n); err != nil {
 		tb.Fatal(err)
 	}
 	st, err := f.Stat()
