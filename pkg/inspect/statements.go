@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/batchtool/batchtool/internal/decsum"
 	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -58,24 +59,15 @@ type StatementReturns struct {
 }
 
 // minorTotals adds up amounts per currency as reconcile.Totals does, but
-// exactly in int64 units of 10^-5 (camt's most decimals) while they fit:
-// an addition costs nothing where decimal.Add allocates, and the summary
-// was a tenth of inspect's time. An amount with more decimals or more
-// digits, or a sum that would overflow, goes to a decimal remainder, so
-// the totals stay exact whatever the input.
+// with decsum's int64 units while they fit: an addition costs nothing where
+// decimal.Add allocates, and the summary was a tenth of inspect's time.
 type minorTotals []minorSum
 
 type minorSum struct {
 	currency string
 	count    int
-	units    int64           // 10^-5
-	rest     decimal.Decimal // what does not fit units
+	sum      decsum.Sum
 }
-
-// minorScale is the power of ten of minorSum.units.
-const minorScale = 5
-
-var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}
 
 // add counts one amount in its currency.
 func (m *minorTotals) add(d decimal.Decimal, currency string) {
@@ -86,25 +78,15 @@ func (m *minorTotals) add(d decimal.Decimal, currency string) {
 	if i == len(*m) {
 		*m = append(*m, minorSum{currency: currency})
 	}
-	s := &(*m)[i]
-	s.count++
-	// 12 digits times at most 10^5 fit in an int64; the check that the
-	// sum did not overflow keeps it exact.
-	if e := d.Exponent(); e <= 0 && e >= -minorScale && d.NumDigits() <= 12 {
-		u := d.CoefficientInt64() * pow10[minorScale+e]
-		if t := s.units + u; (u >= 0) == (t >= s.units) {
-			s.units = t
-			return
-		}
-	}
-	s.rest = s.rest.Add(d)
+	(*m)[i].count++
+	(*m)[i].sum.Add(d)
 }
 
 // totals returns the sums as reconcile.Totals, one per currency.
 func (m minorTotals) totals() reconcile.Totals {
 	ts := reconcile.Totals{}
 	for _, s := range m {
-		ts.Merge(reconcile.Totals{{Count: s.count, Amount: decimal.New(s.units, -minorScale).Add(s.rest), Currency: s.currency}})
+		ts.Merge(reconcile.Totals{{Count: s.count, Amount: s.sum.Decimal(), Currency: s.currency}})
 	}
 	return ts
 }
