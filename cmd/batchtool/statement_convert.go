@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +49,7 @@ when any has severity error, 2 when an input cannot be read.`,
   gunzip -c statement.cod.gz | batchtool statement convert - --to csv --out - > lines.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			defer statementGC()()
+			defer statementGC(400)()
 			if out == "" {
 				return usagef("--out is required")
 			}
@@ -225,7 +223,9 @@ func convertEntries(sr statement.Reader, sink rowSink) (int, []finding.Finding, 
 // parts of about 1 MiB (in practice a statement each), whose rows wait in
 // memory for their turn; a file with a statement longer than 16 MiB is
 // converted as a stream.
-var convertParts = coda.Parts{Workers: runtime.GOMAXPROCS(0), Size: 1 << 20, Max: 16 << 20}
+func convertParts() coda.Parts {
+	return coda.Parts{Workers: runtime.GOMAXPROCS(0), Size: 1 << 20, Max: 16 << 20}
+}
 
 // convertCODAFile converts a CODA file on disk in parts on all cores
 // (coda.ReadParallel): each part's rows are formatted into blocks where
@@ -240,13 +240,11 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	if src.Reading != nil {
 		opts = append(opts, coda.WithReading(src.Reading))
 	}
-	if os.Getenv("GOGC") == "" {
-		// Read in parts, a file allocates little garbage per row and the
-		// blocks waiting for their turn are live: the default pace keeps
-		// the heap at their size (statementGC's 400 doubled the peak RSS
-		// of a JSON Lines conversion, for no gain in speed).
-		defer debug.SetGCPercent(debug.SetGCPercent(100))
-	}
+	// Read in parts, a file allocates little garbage per row and the
+	// blocks waiting for their turn are live: the default pace keeps the
+	// heap at their size (400 doubled the peak RSS of a JSON Lines
+	// conversion, for no gain in speed).
+	defer statementGC(100)()
 	n := 0
 	var werr error
 	// Blocks go back to the workers once written: the few in flight are
@@ -254,7 +252,7 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	// their size.
 	const blockSize = 256 << 10
 	free := make(chan []byte, 64)
-	file := coda.ReadParallel(src.File, src.Size, name, convertParts, func(r *coda.Reader) part {
+	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) part {
 		if !r.Part() { // the whole file, on this goroutine: a stream
 			n, _, err := convertEntries(r, sink)
 			return part{rows: n, err: err}

@@ -70,7 +70,7 @@ func bigCODA(t *testing.T, n, k int) []byte {
 // file converted as a stream (standard input), byte for byte.
 func TestConvertCODAInParts(t *testing.T) {
 	data := bigCODA(t, 150, 60)
-	if len(data) < 3*int(convertParts.Size) {
+	if len(data) < 3*int(convertParts().Size) {
 		t.Fatalf("%d bytes: too small to be cut", len(data))
 	}
 	dir := t.TempDir()
