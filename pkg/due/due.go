@@ -190,6 +190,7 @@ type Reader struct {
 	col      map[string]int
 	lines    *bufio.Reader
 	line     int
+	rows     int           // JSON Lines: rows read
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
 	err      error         // sticky: the id set could not be written
 	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
@@ -471,7 +472,10 @@ func (r *Reader) nextJSON() (*Row, error) {
 				row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: r.line, Path: k, Message: "must be a string, number or boolean"})
 			}
 		}
-		if _, ok := row.Fields[Columns[colCollectionDate]]; !ok && r.defaults.CollectionDate.IsZero() {
+		// A first row without a date tells the file carries none: it stops
+		// once. A later row without one is that row's error.
+		r.rows++
+		if _, ok := row.Fields[Columns[colCollectionDate]]; !ok && r.rows == 1 && r.defaults.CollectionDate.IsZero() {
 			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, ErrNoCollectionDate)
 		}
 		if !row.Findings.HasErrors() {

@@ -18,7 +18,12 @@ var defaults = Defaults{
 
 func readAll(t *testing.T, in string, f Format) []*Row {
 	t.Helper()
-	r := NewReader(strings.NewReader(in), "due.csv", f, defaults)
+	return readAllWith(t, in, f, defaults)
+}
+
+func readAllWith(t *testing.T, in string, f Format, d Defaults) []*Row {
+	t.Helper()
+	r := NewReader(strings.NewReader(in), "due.csv", f, d)
 	var rows []*Row
 	for {
 		row, err := r.Next()

@@ -246,6 +246,22 @@ func TestNoCollectionDateIsOneError(t *testing.T) {
 	}
 }
 
+// TestLaterRowWithoutCollectionDate: in JSON Lines a row without a date
+// after dated rows is that row's error, not the whole file's.
+func TestLaterRowWithoutCollectionDate(t *testing.T) {
+	d := defaults
+	d.CollectionDate = time.Time{}
+	in := `{"end_to_end_id":"E1","mandate_id":"MD-1","mandate_signed_on":"2024-01-15","sequence_type":"RCUR","amount":"10.00","debtor_name":"A","debtor_iban":"BE68539007547034","collection_date":"2026-12-10"}` + "\n" +
+		`{"end_to_end_id":"E2","mandate_id":"MD-2","mandate_signed_on":"2024-01-15","sequence_type":"RCUR","amount":"20.00","debtor_name":"B","debtor_iban":"BE68539007547034"}` + "\n"
+	rows := readAllWith(t, in, JSONLines, d)
+	if len(rows) != 2 || rows[0].Findings.HasErrors() || len(rows[1].Findings) != 1 {
+		t.Fatalf("rows %d, findings %v / %v", len(rows), rows[0].Findings, rows[len(rows)-1].Findings)
+	}
+	if got, want := rows[1].Findings[0].String(), `due.csv:2: error: collection_date "": no collection date: give the column or --collection-date [EPC AT-11]`; got != want {
+		t.Errorf("finding %s\nwant %s", got, want)
+	}
+}
+
 // TestSplitDecimalComma: 25,00 unquoted in a comma-separated file (the
 // issue's "row has 9 fields") says what happened and the fix.
 func TestSplitDecimalComma(t *testing.T) {
