@@ -37,7 +37,7 @@ error finding, 2 a file could not be read or is not a payment file.`,
 			if err := checkStdio("input", args...); err != nil {
 				return err
 			}
-			defer statementGC(400)()
+			defer gcPercent(400)()
 			// Files are read in parallel, one per core; their results
 			// are printed in the order of the arguments.
 			start, size := time.Now(), inputSize(args)

@@ -49,7 +49,7 @@ when any has severity error, 2 when an input cannot be read.`,
   gunzip -c statement.cod.gz | batchtool statement convert - --to csv --out - > lines.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			defer statementGC(400)()
+			defer gcPercent(400)()
 			if out == "" {
 				return usagef("--out is required")
 			}
@@ -240,11 +240,7 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	if src.Reading != nil {
 		opts = append(opts, coda.WithReading(src.Reading))
 	}
-	// Read in parts, a file allocates little garbage per row and the
-	// blocks waiting for their turn are live: the default pace keeps the
-	// heap at their size (400 doubled the peak RSS of a JSON Lines
-	// conversion, for no gain in speed).
-	defer statementGC(100)()
+	defer gcPercent(100)() // the blocks waiting for their turn are live: see gcPercent
 	n := 0
 	var werr error
 	// Blocks go back to the workers once written: the few in flight are

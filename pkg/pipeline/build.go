@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -102,14 +101,6 @@ func Build(o BuildOptions) (*BuildResult, error) {
 		o.Version = pain008.Version02
 	}
 	d := due.Defaults{CollectionDate: o.CollectionDate, RollForward: o.RollForward, Today: o.Today}
-	// What stays live while a batch is built is due.Reader's table of
-	// end-to-end ids (at most 16 MiB, no pointers for the collector to
-	// scan) and the writer's buffers (about 4 MiB); everything else is
-	// garbage of the rows in flight. A tighter collection target keeps the
-	// peak heap at 38 MiB instead of 52 (a million rows or ten million),
-	// for CPU time within the noise of a busy machine.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
-
 	cred, initg, err := LoadCreditor(o.Creditor)
 	if err != nil {
 		return nil, err
