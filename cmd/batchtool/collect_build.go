@@ -154,7 +154,9 @@ func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 	if errors.As(err, &nb) {
 		writeSkipped(msg, res)
 		if o.asJSON {
-			writeJSON(a.stdout, buildJSONOf(res, false))
+			if err := writeJSON(a.stdout, buildJSONOf(res, false)); err != nil {
+				return err
+			}
 		}
 		return &exitError{code: 1, msg: err.Error()}
 	}
@@ -166,7 +168,9 @@ func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 	}
 	writeBuildResult(msg, res)
 	if o.asJSON {
-		writeJSON(a.stdout, buildJSONOf(res, true))
+		if err := writeJSON(a.stdout, buildJSONOf(res, true)); err != nil {
+			return err
+		}
 	}
 	if res.Rejected > 0 {
 		return &exitError{code: 1}

@@ -131,10 +131,12 @@ Exit code 1 when a request was refused or could not be sent.`,
 				if res != nil {
 					writeCreateResult(a, res, true)
 					if jsonOut != nil {
-						writeJSON(jsonOut, createJSONOf(res))
+						if werr := writeJSON(jsonOut, createJSONOf(res)); werr != nil && err == nil {
+							err = werr
+						}
 					}
 				}
-				if err == nil && res.Refused > 0 {
+				if err == nil && res != nil && res.Refused > 0 {
 					err = &exitError{code: 1}
 				}
 				return err
@@ -161,7 +163,9 @@ Exit code 1 when a request was refused or could not be sent.`,
 				fmt.Fprintf(a.stdout, "links: %s\n", links)
 			}
 			if jsonOut != nil && res != nil {
-				writeJSON(jsonOut, createJSONOf(res))
+				if werr := writeJSON(jsonOut, createJSONOf(res)); werr != nil && err == nil {
+					err = werr
+				}
 			}
 			sum, _ := json.Marshal(res)
 			if ferr := l.FinishRun(context.Background(), run, string(sum)); ferr != nil && err == nil {
