@@ -133,12 +133,11 @@ type Reader struct {
 	pos     map[string]int // canonical column → index
 	header  []string
 	numbers map[string]int // invoice number → line of first use
-	done    bool
 }
 
 // NewCSVReader reads an export in CSV, called name in findings.
 func NewCSVReader(r io.Reader, name string, d tabular.Dialect) *Reader {
-	return &Reader{name: name, src: &csvSource{r: tabular.NewReader(r, name, d)}, dec: d.Decimal}
+	return &Reader{name: name, src: &csvSource{r: tabular.NewReader(r, name, d)}} // dec: the dialect's, once the header told it
 }
 
 // NewXLSXReader reads the first sheet of an export in XLSX, called name in
@@ -328,8 +327,8 @@ func (r *Reader) row(rec []string, line int) *Row {
 	} else {
 		v.Amount = a
 	}
-	v.DueDate = r.date(row, "due_date", true, get, fail)
-	v.IssueDate = r.date(row, "issue_date", false, get, fail)
+	v.DueDate = r.date("due_date", true, get, fail)
+	v.IssueDate = r.date("issue_date", false, get, fail)
 	v.CustomerName, _ = get("customer_name")
 	v.CustomerNumber, _ = get("customer_number")
 	if s, _ := get("iban"); s != "" {
@@ -433,7 +432,7 @@ func cellNumber(s string) (decimal.Decimal, bool) {
 // day-first forms of European spreadsheets.
 var dateLayouts = []string{"2006-01-02", "2.1.2006", "2-1-2006", "2/1/2006"}
 
-func (r *Reader) date(row *Row, col string, req bool, get func(string) (string, int), fail func(col, value, msg, rule string)) time.Time {
+func (r *Reader) date(col string, req bool, get func(string) (string, int), fail func(col, value, msg, rule string)) time.Time {
 	s, _ := get(col)
 	if s == "" {
 		if req {
