@@ -14,9 +14,8 @@ import (
 // others (relative to its own folder) for the lines it does not list. Files
 // is a Writer: Write and Close feed every report.
 type Files struct {
-	paths []string
-	outs  []*atomicfile.File
-	w     Writer
+	outs []*atomicfile.File
+	w    Writer
 }
 
 // Create starts writing a report to each of paths.
@@ -29,7 +28,7 @@ func Create(paths ...string) (*Files, error) {
 		}
 		formats[i] = f
 	}
-	fs := &Files{paths: paths}
+	fs := &Files{}
 	var ws []Writer
 	for i, p := range paths {
 		out, err := atomicfile.Create(p)
@@ -58,8 +57,6 @@ func Create(paths ...string) (*Files, error) {
 	return fs, nil
 }
 
-// Paths are the reports' file names, as given to Create.
-func (fs *Files) Paths() []string { return fs.paths }
 
 // Write hands one entry's result to every report.
 func (fs *Files) Write(source string, r *reconcile.Result, dup bool) error {
