@@ -57,7 +57,6 @@ func Create(paths ...string) (*Files, error) {
 	return fs, nil
 }
 
-
 // Write hands one entry's result to every report.
 func (fs *Files) Write(source string, r *reconcile.Result, dup bool) error {
 	return fs.w.Write(source, r, dup)
