@@ -167,7 +167,7 @@ func TestPayreqKilledBeforeLinks(t *testing.T) {
 		links := filepath.Join(dir, "links.csv")
 		code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath,
 			"--reason", "AC04", "--overdue", "none", "--links", links)
-		if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\nlinks: "+links+"\n" {
+		if code != 0 || out != "tikkie: 0 payment request(s) created (none), 0 recovered from an earlier run, 0 skipped, 0 refused\nlinks: "+links+"\n" {
 			t.Fatalf("run %d: exit %d\n%s\n%s", i+2, code, out, errOut)
 		}
 		b, _ := os.ReadFile(links)

@@ -104,7 +104,7 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 
 	// Not yet 14 days overdue: the invoice is not asked for.
 	if code, out, _ := batchtool(t, "payreq", "create", "--create", "--provider", "tikkie", "--from-ledger", "--ledger", filepath.Join(t.TempDir(), "empty.db"),
-		"--as-of", "2026-12-01"); code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
+		"--as-of", "2026-12-01"); code != 0 || out != "tikkie: 0 payment request(s) created (none), 0 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("empty ledger: exit %d %q", code, out)
 	}
 
@@ -114,7 +114,7 @@ tikkie,invoice,INV-2026-0506,Sofie Janssens,15.01,EUR,overdue,http://*/tikkie/pa
 		t.Fatalf("%d payment requests created at Tikkie, want 3", posts)
 	}
 	code, out, _ = batchtool(t, create...)
-	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created (0.00)") {
+	if code != 0 || !strings.HasPrefix(out, "tikkie: 0 payment request(s) created (none)") {
 		t.Fatalf("second create: exit %d\n%s", code, out)
 	}
 	csv, _ = os.ReadFile(links)
@@ -173,7 +173,7 @@ report: ` + report + "\nreport: " + page + "\n"
 	// Again: nothing is booked twice.
 	before := ledgerState(ledgerCounts(t, ledgerPath))
 	code, out, _ = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
-	if code != 0 || out != "tikkie: 0 paid and booked (0.00), 0 closed unpaid, 1 still open\n" {
+	if code != 0 || out != "tikkie: 0 paid and booked (none), 0 closed unpaid, 1 still open\n" {
 		t.Fatalf("second sync: exit %d\n%s", code, out)
 	}
 	if after := ledgerState(ledgerCounts(t, ledgerPath)); after != before {
@@ -193,7 +193,7 @@ report: ` + report + "\nreport: " + page + "\n"
 	}
 	code, out, _ = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
 	if code != 0 || out != "collection ACME-2026-11-0004               89.02 EUR  expired: expired unpaid\n"+
-		"tikkie: 0 paid and booked (0.00), 1 closed unpaid, 1 still open\n" {
+		"tikkie: 0 paid and booked (none), 1 closed unpaid, 1 still open\n" {
 		t.Fatalf("sync after expiry: exit %d\n%s", code, out)
 	}
 	code, out, _ = batchtool(t, create...)
@@ -261,7 +261,7 @@ func TestPayreqRecoversPending(t *testing.T) {
 		t.Fatalf("%d payment requests created at Tikkie, want 1", posts)
 	}
 	code, out, errOut := batchtool(t, "payreq", "create", "--provider", "tikkie", "--from-ledger", "--ledger", ledgerPath, "--reason", "AC04", "--overdue", "none")
-	if code != 0 || out != "tikkie: 0 payment request(s) created (0.00), 1 recovered from an earlier run, 0 skipped, 0 refused\n" {
+	if code != 0 || out != "tikkie: 0 payment request(s) created (none), 1 recovered from an earlier run, 0 skipped, 0 refused\n" {
 		t.Fatalf("create: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if got := srv.Stats()[tikkieCreates]; got != posts {
@@ -419,7 +419,7 @@ func TestPayreqLostAnswer(t *testing.T) {
 		t.Fatalf("server error: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = batchtool(t, append(args, "--reason", "AM04")...)
-	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (0.00), 1 recovered") || srv.Stats()[tikkieCreates] != 4 {
+	if code != 0 || !strings.Contains(out, "tikkie: 0 payment request(s) created (none), 1 recovered") || srv.Stats()[tikkieCreates] != 4 {
 		t.Fatalf("after the server error: exit %d, %d creations\n%s\n%s", code, srv.Stats()[tikkieCreates], out, errOut)
 	}
 }
@@ -489,7 +489,7 @@ func TestPayreqPaidOtherwise(t *testing.T) {
 	}
 	code, out, errOut = batchtool(t, "payreq", "sync", "--ledger", ledgerPath)
 	want := "invoice    INV-2026-0506                   15.01 EUR  paid otherwise: the tikkie link is still open; withdraw it so it is not paid twice\n" +
-		"tikkie: 0 paid and booked (0.00), 0 closed unpaid, 3 still open (1 of them paid otherwise)\n"
+		"tikkie: 0 paid and booked (none), 0 closed unpaid, 3 still open (1 of them paid otherwise)\n"
 	if code != 0 || out != want {
 		t.Fatalf("sync: exit %d\n%s\nwant\n%s\n%s", code, out, want, errOut)
 	}

@@ -117,7 +117,7 @@ func TestLedgerAddAndReconcile(t *testing.T) {
 	if code != 1 || errOut != "batchtool: 1 line(s) unmatched (5.00 EUR): they need a person\n" { // exit 1: a line needs a person
 		t.Fatalf("reconcile: %d\n%s\n%s", code, out, errOut)
 	}
-	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
+	want := st1 + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (none)
 entries: 4, lines: 5, total 55.75 EUR
   matched                          3            60.75 EUR
     by end-to-end-id               3            60.75 EUR
@@ -159,7 +159,7 @@ report: ` + report + "\n"
 
 	// The same file again: nothing changes.
 	code, out, _ = batchtool(t, "reconcile", st1, "--ledger", db)
-	if code != 0 || !strings.HasPrefix(out, st1+": already imported as "+st1+" on ") || !strings.Contains(out, "entries: 0, lines: 0, total 0.00\n") {
+	if code != 0 || !strings.HasPrefix(out, st1+": already imported as "+st1+" on ") || !strings.Contains(out, "entries: 0, lines: 0, total none\n") {
 		t.Errorf("second run: %d\n%s", code, out)
 	}
 
@@ -230,7 +230,7 @@ func TestLedgerAddInvoicesAndReconcile(t *testing.T) {
 	})
 	report := filepath.Join(dir, "erp.csv")
 	code, out, errOut = batchtool(t, "reconcile", st, "--ledger", db, "--report", report)
-	want := st + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (0.00)
+	want := st + `: camt, 4 entries booked, 0 duplicate(s) of lines already booked skipped (none)
 entries: 4, lines: 4, total 1420.49 EUR
   matched                          3          1320.50 EUR
     by structured-reference        2          1260.00 EUR

@@ -15,7 +15,7 @@ func TestMinorTotals(t *testing.T) {
 		amounts []string // "amount currency"
 		want    string
 	}{
-		{"none", nil, "0.00"},
+		{"none", nil, "none"},
 		{"cents", []string{"1.01 EUR", "-0.02 EUR", "100 EUR"}, "100.99 EUR"},
 		{"five decimals", []string{"0.00001 EUR", "0.00002 EUR"}, "0.00003 EUR"},
 		{"six decimals go to the rest", []string{"0.000001 EUR", "1.5 EUR"}, "1.500001 EUR"},

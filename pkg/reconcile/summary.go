@@ -81,11 +81,11 @@ func (ts Totals) Count() int {
 	return n
 }
 
-// String is the amounts one per currency: "120.00 EUR, 4.50 CHF"; "0.00"
-// when there are none.
+// String is the amounts one per currency: "120.00 EUR, 4.50 CHF"; "none"
+// when there are none (a bare 0.00 would be an amount without currency).
 func (ts Totals) String() string {
 	if len(ts) == 0 {
-		return "0.00"
+		return "none"
 	}
 	parts := make([]string, len(ts))
 	for i, t := range ts {
