@@ -171,18 +171,14 @@ func collectUpload(parent context.Context, a *app, l *ledger.DB, o *collectUploa
 		fmt.Fprintln(a.stderr, "batchtool: warning: "+w)
 	}
 	// On a shared ledger the batch is claimed as nightly workers claim it:
-	// one a worker is sending now is left to it; one a worker sent is sent
-	// again only with --force.
+	// one a worker is sending now is left to it. One a worker sent is in
+	// the ledger as uploaded, which Upload refuses unless --force.
 	release, other, err := pipeline.ClaimBatch(parent, l, path)
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	if other != nil && !(other.Done && o.force) {
-		msg := path + ": " + other.String()
-		if other.Done {
-			msg += " (--force uploads anyway)"
-		}
-		return &exitError{code: 1, msg: msg}
+	if other != nil && !other.Done {
+		return &exitError{code: 1, msg: path + ": " + other.String()}
 	}
 	sent := false
 	defer func() {
@@ -207,9 +203,9 @@ func collectUpload(parent context.Context, a *app, l *ledger.DB, o *collectUploa
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(uploadResult(*res))
+		if err := writeJSON(a.stdout, uploadResult(*res)); err != nil {
+			return err
+		}
 	} else {
 		writeUploadResult(a.stdout, res)
 	}

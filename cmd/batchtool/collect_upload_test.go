@@ -107,7 +107,7 @@ func TestCollectUploadErrors(t *testing.T) {
 // TestCollectUploadClaimedPostgres: on a shared ledger `collect upload`
 // claims the batch as nightly workers do: a batch a live worker holds is
 // left to it and not sent; once released it is sent and the claim done, and
-// a later upload names the worker that sent it (--force sends anyway).
+// a later upload is refused by the ledger's record (--force sends anyway).
 func TestCollectUploadClaimedPostgres(t *testing.T) {
 	url := testutil.PostgresLedger(t)
 	if url == "" {
@@ -150,7 +150,7 @@ func TestCollectUploadClaimedPostgres(t *testing.T) {
 		t.Fatalf("sent %d times, want 1", n)
 	}
 	code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234")
-	if code != 1 || !strings.Contains(errOut, batch+": done by worker ") || !strings.HasSuffix(errOut, ": not done again (--force uploads anyway)\n") {
+	if code != 1 || !strings.Contains(errOut, "the ledger "+l.Name()+" says batch CUW-1 was uploaded on ") || !strings.HasSuffix(errOut, "(--force uploads anyway)\n") {
 		t.Fatalf("once sent: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, out, errOut = batchtool(t, "collect", "upload", batch, "--profile", "1234", "--force"); code != 0 || srv.Stats()["POST /creditor/collect/import"] != 2 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
@@ -97,9 +96,9 @@ behind are removed first.`,
 				return &exitError{code: 1, msg: err.Error()}
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.Encode(res)
+				if err := writeJSON(a.stdout, res); err != nil {
+					return err
+				}
 			} else {
 				writeFetchResult(a.stdout, res)
 			}
