@@ -294,8 +294,6 @@ type ClaimState struct {
 	Expires  time.Time
 	Attempts int
 	DoneAt   string // empty while not done
-
-	live bool // ClaimOf, LiveClaims: held by a worker now
 }
 
 // Claims lists the claims of kind, in key order.

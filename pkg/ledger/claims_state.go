@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"time"
 )
 
@@ -12,10 +11,10 @@ import (
 // or nil when no worker ever claimed it.
 func (l *DB) ClaimOf(ctx context.Context, kind ClaimKind, key string) (*ClaimState, error) {
 	s := ClaimState{Kind: kind, Key: key}
-	var ms, left int64
+	var ms int64
 	var done sql.NullString
-	err := l.db.QueryRowContext(ctx, `SELECT owner, expires_ms, expires_ms - `+l.d.nowMS()+`, attempts, done_at FROM claims WHERE kind = ? AND key = ?`,
-		string(kind), key).Scan(&s.Owner, &ms, &left, &s.Attempts, &done)
+	err := l.db.QueryRowContext(ctx, `SELECT owner, expires_ms, attempts, done_at FROM claims WHERE kind = ? AND key = ?`,
+		string(kind), key).Scan(&s.Owner, &ms, &s.Attempts, &done)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -23,7 +22,6 @@ func (l *DB) ClaimOf(ctx context.Context, kind ClaimKind, key string) (*ClaimSta
 		return nil, err
 	}
 	s.Expires, s.DoneAt = time.UnixMilli(ms).UTC(), done.String
-	s.live = !done.Valid && left >= 0 && !deadHere(s.Owner)
 	return &s, nil
 }
 
@@ -38,7 +36,7 @@ func (l *DB) LiveClaims(ctx context.Context, kind ClaimKind) (map[string]ClaimSt
 	}
 	out := map[string]ClaimState{}
 	err = scanEach(rows, func() error {
-		s := ClaimState{Kind: kind, live: true}
+		s := ClaimState{Kind: kind}
 		var ms int64
 		if err := rows.Scan(&s.Key, &s.Owner, &ms, &s.Attempts); err != nil {
 			return err
@@ -52,19 +50,8 @@ func (l *DB) LiveClaims(ctx context.Context, kind ClaimKind) (map[string]ClaimSt
 	return out, err
 }
 
-// Live tells whether a worker holds the unit now (ClaimOf, LiveClaims).
-func (s *ClaimState) Live() bool { return s.live }
-
 // Mine tells whether the claim's holder is this process.
 func (s *ClaimState) Mine() bool {
 	self, _, _ := holderHere(s.Owner)
 	return self
-}
-
-// OnThisHost tells whether the claim's holder ran on this host (by host
-// name): what it wrote to a local disk is here.
-func (s *ClaimState) OnThisHost() bool {
-	host, _, ok := parseHolder(s.Owner)
-	here, _ := os.Hostname()
-	return ok && host == here
 }

@@ -61,14 +61,6 @@ func minorUnits(a decimal.Decimal, ccy string) (int64, error) {
 	return m.IntPart(), nil
 }
 
-// optMoney is money, or NULL for a missing amount.
-func (d dialect) optMoney(a *decimal.Decimal, ccy string) (any, error) {
-	if a == nil {
-		return nil, nil
-	}
-	return d.money(*a, ccy)
-}
-
 // moneyCol scans a money column of either dialect; its value is known once
 // the row's currency is (dec).
 type moneyCol struct {

@@ -30,7 +30,6 @@ type Elsewhere struct {
 	Until time.Time // held: when its lease ends unless renewed; zero once done
 	Done  bool      // done: never done again
 	At    time.Time // done: when, on the clock of the worker that did it
-	Err   error     // the claim's answer
 }
 
 // Before tells whether the unit was done before t: by an earlier run, not
@@ -57,9 +56,9 @@ func claim(ctx context.Context, l *ledger.DB, kind ledger.ClaimKind, key string)
 	case err == nil:
 		return c, nil, nil
 	case errors.As(err, &held):
-		return nil, &Elsewhere{Kind: kind, Key: key, Owner: held.Owner, Until: held.Expires, Err: err}, nil
+		return nil, &Elsewhere{Kind: kind, Key: key, Owner: held.Owner, Until: held.Expires}, nil
 	case errors.Is(err, ledger.ErrDone):
-		e := &Elsewhere{Kind: kind, Key: key, Done: true, Err: err}
+		e := &Elsewhere{Kind: kind, Key: key, Done: true}
 		if st, serr := l.ClaimOf(ctx, kind, key); serr == nil && st != nil {
 			e.Owner = st.Owner
 			e.At, _ = time.Parse(time.RFC3339Nano, st.DoneAt)

@@ -727,14 +727,3 @@ func fileDigest(paths ...string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }
-
-// nonZero leaves out the currencies without lines.
-func nonZero(ts reconcile.Totals) reconcile.Totals {
-	out := reconcile.Totals{}
-	for _, t := range ts {
-		if t.Count > 0 {
-			out = append(out, t)
-		}
-	}
-	return out
-}
