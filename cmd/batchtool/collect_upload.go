@@ -173,7 +173,7 @@ func collectUpload(parent context.Context, a *app, l *ledger.DB, o *collectUploa
 	// On a shared ledger the batch is claimed as nightly workers claim it:
 	// one a worker is sending now is left to it. One a worker sent is in
 	// the ledger as uploaded, which Upload refuses unless --force.
-	release, other, err := pipeline.ClaimBatch(parent, l, path)
+	release, other, err := pipeline.ClaimBatch(parent, l, b)
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}

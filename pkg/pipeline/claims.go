@@ -107,23 +107,16 @@ func (n *night) left(kind ledger.ClaimKind, key string) {
 	n.res.Elsewhere = append(n.res.Elsewhere, Unit{Kind: kind, Key: key})
 }
 
-// ClaimBatch claims the upload of a batch file on a shared ledger under
-// the key a nightly worker uses (the file's SHA-256), so that a single
-// `collect upload` and the workers never send one batch twice. It returns
-// the worker that holds or did the upload instead, or release, which ends
-// the claim: done when sent, else free for the next worker at once. On
-// SQLite nothing is claimed (the run lock is held) and release does nothing.
-func ClaimBatch(ctx context.Context, l *ledger.DB, file string) (release func(sent bool) error, other *Elsewhere, err error) {
+// ClaimBatch claims the upload of a batch on a shared ledger under the key
+// a nightly worker uses (its file's SHA-256), so that a single `collect
+// upload` and the workers never send one batch twice. It returns the
+// worker that holds or did the upload instead, or release, which ends the
+// claim: done when sent, else free for the next worker at once. On SQLite
+// nothing is claimed (the run lock is held) and release does nothing.
+func ClaimBatch(ctx context.Context, l *ledger.DB, b *Batch) (release func(sent bool) error, other *Elsewhere, err error) {
 	none := func(bool) error { return nil }
-	if !Shared(l) {
-		return none, nil, nil
-	}
-	digest, err := fileSHA256(file)
-	if err != nil {
-		return none, nil, err
-	}
-	c, other, err := claim(ctx, l, ledger.ClaimUpload, digest)
-	if err != nil || other != nil {
+	c, other, err := claim(ctx, l, ledger.ClaimUpload, b.SHA256)
+	if c == nil {
 		return none, other, err
 	}
 	return func(sent bool) error { return finish(ctx, c, sent) }, nil, nil

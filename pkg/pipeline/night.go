@@ -338,10 +338,11 @@ func (n *night) batches() error {
 // holds or did its upload. done tells whether the batch is sent (or left
 // to the worker sending it), here whether this run sent it.
 func (n *night) send(batch string) (done, here bool, err error) {
-	digest, err := fileSHA256(batch)
+	b, err := ReadBatch(batch)
 	if err != nil {
 		return false, false, err
 	}
+	digest := b.SHA256
 	name := "upload " + filepath.Base(batch)
 	cl, other, err := claim(n.ctx, n.l, ledger.ClaimUpload, digest)
 	if err != nil {
@@ -366,10 +367,6 @@ func (n *night) send(batch string) (done, here bool, err error) {
 			s.Attention = "the batch has errors"
 		}
 	})
-	b, err := ReadBatch(batch)
-	if err != nil {
-		return false, false, err
-	}
 	at, ok, err := BatchUploaded(n.ctx, n.l, b)
 	if err != nil {
 		return false, false, err

@@ -33,6 +33,9 @@ type Batch struct {
 	Findings  []finding.Finding `json:"findings"`
 	// E2E holds the EndToEndIds per PmtInfId, for the ledger's check.
 	E2E map[string][]string `json:"-"`
+	// SHA256 is the hex SHA-256 of the file as read: the batch's identity
+	// in the ledger's uploads and claims.
+	SHA256 string `json:"-"`
 }
 
 // ReadBatch reads a pain.008 batch: counts, sums, ids and findings. An
@@ -44,7 +47,9 @@ func ReadBatch(path string) (*Batch, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rd := pain008.NewReader(f, path)
+	h := sha256.New()
+	src := io.TeeReader(f, h)
+	rd := pain008.NewReader(src, path)
 	b := &Batch{File: path, E2E: map[string][]string{}, Totals: reconcile.Totals{}, PmtInfIDs: []string{}, ReqdDates: []string{}}
 	dates := map[string]bool{}
 	for {
@@ -68,6 +73,10 @@ func ReadBatch(path string) (*Batch, error) {
 			b.ReqdDates = append(b.ReqdDates, d)
 		}
 	}
+	if _, err := io.Copy(h, f); err != nil { // what the reader left unread
+		return nil, err
+	}
+	b.SHA256 = hex.EncodeToString(h.Sum(nil))
 	b.Findings = append(rd.Findings(), b.Findings...)
 	b.MessageID = rd.Header().MsgId
 	b.Version = rd.Version()
@@ -212,10 +221,7 @@ func checkNotUploaded(ctx context.Context, l *ledger.DB, b *Batch) error {
 // recordUpload records every block and collection of a batch the platform
 // took (or already held) as uploaded, with the platform's reference.
 func recordUpload(ctx context.Context, l *ledger.DB, b *Batch, held []twikey.Collection) error {
-	digest, err := fileSHA256(b.File)
-	if err != nil {
-		return err
-	}
+	digest := b.SHA256
 	ref := map[string]string{}
 	for _, c := range held {
 		ref[c.PmtInfID] = fmt.Sprint(c.ID)
@@ -270,18 +276,4 @@ func platformCollections(ctx context.Context, c *twikey.Client, ct int64, b *Bat
 		}
 	}
 	return out, nil
-}
-
-// fileSHA256 is the hex SHA-256 of a file's content.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
