@@ -12,6 +12,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/report"
+	"github.com/batchtool/batchtool/pkg/sepa"
 )
 
 // Selection is what payment requests are made for: collections returned
@@ -124,7 +125,7 @@ func (c *requestRun) send(pr *ledger.PaymentRequest, call func(context.Context) 
 	if err != nil {
 		if permanent(err) {
 			c.res.Refused++
-			c.problem("%s %s %s: refused by %s: %v", pr.ItemKind, pr.ItemKey, pr.Amount.StringFixed(2), c.r.Name(), err)
+			c.problem("%s %s %s %s: refused by %s: %v", pr.ItemKind, pr.ItemKey, sepa.FormatAmount(pr.Amount, pr.Currency), pr.Currency, c.r.Name(), err)
 			return false, c.l.ClosePaymentRequest(c.ctx, pr.ID, ledger.RequestFailed, err.Error())
 		}
 		c.res.Failed++
@@ -216,7 +217,7 @@ func (c *requestRun) requestUnpaid(sel ledger.UnpaidSelection, run int64) error 
 		call, err := c.r.Prepare(pr)
 		if err != nil {
 			c.res.Refused++
-			c.problem("%s %s %s: not requested: %v", it.Kind, it.Key, it.Amount.StringFixed(2), err)
+			c.problem("%s %s %s %s: not requested: %v", it.Kind, it.Key, sepa.FormatAmount(it.Amount, it.Currency), it.Currency, err)
 			return nil
 		}
 		cl, other, err := claim(c.ctx, c.l, ledger.ClaimRequest, ledger.RequestClaimKey(pr.Provider, pr.ExternalID))
@@ -271,7 +272,7 @@ func PreviewRequests(ctx context.Context, l *ledger.DB, r Requester, sel ledger.
 		pr := requestFor(r, it, 0)
 		if _, err := r.Prepare(pr); err != nil {
 			res.Refused++
-			res.Problems = append(res.Problems, fmt.Sprintf("%s %s %s: would not be requested: %v", it.Kind, it.Key, it.Amount.StringFixed(2), err))
+			res.Problems = append(res.Problems, fmt.Sprintf("%s %s %s %s: would not be requested: %v", it.Kind, it.Key, sepa.FormatAmount(it.Amount, it.Currency), it.Currency, err))
 			return nil
 		}
 		res.Created++

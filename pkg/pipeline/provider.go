@@ -291,7 +291,7 @@ func (t *tikkieRequester) States(ctx context.Context, open []ledger.PaymentReque
 		case p.Expired != nil || p.Status == tikkie.StatusExpired:
 			out = append(out, RequestState{Request: pr, Closed: ledger.RequestExpired, Note: "expired unpaid"})
 		case p.Status == tikkie.StatusClosed:
-			out = append(out, RequestState{Request: pr, Closed: ledger.RequestCancelled, Note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " paid"})
+			out = append(out, RequestState{Request: pr, Closed: ledger.RequestCancelled, Note: "closed with " + p.PaidAmount().StringFixed(2) + " of " + p.Amount().StringFixed(2) + " EUR paid"}) // Tikkie takes EUR only
 		}
 	}
 	return out, nil

@@ -134,7 +134,7 @@ func InvoiceOf(inv *ubl.Invoice) (*reconcile.Invoice, string) {
 	}
 	amount := inv.Totals.PayableAmount.Value
 	if !amount.IsPositive() {
-		return nil, fmt.Sprintf("payable amount %s: nothing to collect", amount.String())
+		return nil, fmt.Sprintf("payable amount %s %s: nothing to collect", amount.String(), inv.Totals.PayableAmount.Currency)
 	}
 	v := &reconcile.Invoice{
 		Number:       inv.Number,
