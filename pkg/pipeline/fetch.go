@@ -69,10 +69,10 @@ type FetchResult struct {
 	// ListedBy, on a shared ledger, is the worker that held the platform's
 	// files feed when this fetch would have generated and listed: it left
 	// that to it and downloaded what was listed.
-	ListedBy string `json:"listed_by,omitempty"`
+	ListedBy string `json:"listed_by"`
 	// Elsewhere are the listed files another worker sharing the ledger was
 	// downloading or importing: left to it, not owed.
-	Elsewhere []string `json:"elsewhere,omitempty"`
+	Elsewhere []string `json:"elsewhere"`
 
 	claims []*ledger.Claim // Hold: the claims of the files downloaded
 }
@@ -131,7 +131,7 @@ func (r *FetchResult) Failed() bool {
 // missing from disk of a file another worker holds are its own, not
 // removed or downloaded again.
 func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions) (_ *FetchResult, err error) {
-	res := &FetchResult{Format: opt.Format, Dir: opt.Dir, Files: []FetchedFile{}, Owed: []OwedFile{}, Cleaned: []string{}, Errors: []string{}}
+	res := &FetchResult{Format: opt.Format, Dir: opt.Dir, Files: []FetchedFile{}, Owed: []OwedFile{}, Cleaned: []string{}, Errors: []string{}, Elsewhere: []string{}}
 	defer func() {
 		if err != nil || !opt.Hold {
 			res.Release(ctx)
