@@ -381,8 +381,8 @@ func (r *Reader) checkID(rec []string, line int) idCheck {
 	if len(rec) != len(r.header) || i < 0 {
 		return idCheck{}
 	}
-	v := strings.TrimSpace(rec[i])
-	if v == "" || sepa.ValidateID(v) != nil {
+	v, err := cleanID(rec[i])
+	if v == "" || err != nil {
 		return idCheck{}
 	}
 	c := idCheck{done: true}
@@ -591,12 +591,21 @@ func (p *rowParser) id(col column, req bool) string {
 	if p.missing(col, req) {
 		return ""
 	}
-	v := strings.TrimSpace(p.get(col))
-	if err := sepa.ValidateID(v); err != nil {
+	v, err := cleanID(p.get(col))
+	if err != nil {
 		p.fail(col, v, err.Error(), "EPC charset")
 		return ""
 	}
 	return v
+}
+
+// cleanID is an identifier as the file has it, trimmed, with what the EPC
+// rules refuse in it. The read-ahead check of end-to-end ids (checkID) and
+// the row's own (id) both use it, so that they agree on which ids the set
+// holds.
+func cleanID(s string) (string, error) {
+	v := strings.TrimSpace(s)
+	return v, sepa.ValidateID(v)
 }
 
 // text reads a free text column; longer than max characters it is refused
