@@ -1,47 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
-
-// checkResult is the JSON of `batchtool ledger check`.
-type checkResult pipeline.CheckResult
-
-// MarshalJSON writes the result by batchtool's one JSON rule (docs/json.md):
-// amounts as strings with their currency's minor units, dates YYYY-MM-DD,
-// lists never null.
-func (r checkResult) MarshalJSON() ([]byte, error) {
-	type gap struct {
-		Seq          int64  `json:"seq"`
-		ID           int64  `json:"id"`
-		Ref          string `json:"ref"`
-		State        string `json:"state"`
-		Amount       string `json:"amount"`
-		Currency     string `json:"currency"`
-		BankError    string `json:"bank_error,omitempty"`
-		BookedDate   string `json:"booked_date,omitempty"`
-		LedgerStatus string `json:"ledger_status"`
-	}
-	out := struct {
-		Read     int              `json:"read"`
-		Position int64            `json:"position"`
-		Gaps     []gap            `json:"gaps"`
-		Totals   reconcile.Totals `json:"totals"`
-	}{Read: r.Read, Position: r.Position, Gaps: []gap{}, Totals: r.Totals}
-	for _, g := range r.Gaps {
-		out.Gaps = append(out.Gaps, gap{g.Seq, g.ID, g.Ref, g.State, statement.FormatAmount(g.Amount, g.Currency), g.Currency,
-			g.BankError, dateText(g.BookedDate), g.LedgerStatus})
-	}
-	return json.Marshal(out)
-}
 
 func newLedgerCheckCmd(a *app) *cobra.Command {
 	var (
@@ -83,9 +50,9 @@ generated and fetched. Exit code 1 when there is a gap.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.Encode(checkResult(*res))
+				if err := writeJSON(a.stdout, res); err != nil {
+					return err
+				}
 			} else {
 				writeCheckResult(a.stdout, res)
 			}

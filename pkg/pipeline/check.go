@@ -2,20 +2,55 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
 	"github.com/batchtool/batchtool/pkg/reconcile"
+	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 
 // CheckResult is what a cross-check of the platform's transaction feed
-// against the ledger found.
+// against the ledger found. Its JSON is `batchtool ledger check --json`'s
+// (docs/json.md).
 type CheckResult struct {
-	Read     int              `json:"read"`     // feed entries read in this run
-	Position int64            `json:"position"` // the feed's sequence number the ledger holds
-	Gaps     []ledger.FeedGap `json:"gaps"`     // collections the statements do not account for
-	Totals   reconcile.Totals `json:"totals"`   // the gaps' sum per currency
+	Read     int              // feed entries read in this run
+	Position int64            // the feed's sequence number the ledger holds
+	Gaps     []ledger.FeedGap // collections the statements do not account for
+	Totals   reconcile.Totals // the gaps' sum per currency
+}
+
+// MarshalJSON writes the result by batchtool's one JSON rule: amounts as
+// strings with their currency's minor units, dates YYYY-MM-DD, lists never
+// null.
+func (r CheckResult) MarshalJSON() ([]byte, error) {
+	type gap struct {
+		Seq          int64  `json:"seq"`
+		ID           int64  `json:"id"`
+		Ref          string `json:"ref"`
+		State        string `json:"state"`
+		Amount       string `json:"amount"`
+		Currency     string `json:"currency"`
+		BankError    string `json:"bank_error,omitempty"`
+		BookedDate   string `json:"booked_date,omitempty"`
+		LedgerStatus string `json:"ledger_status"`
+	}
+	out := struct {
+		Read     int              `json:"read"`
+		Position int64            `json:"position"`
+		Gaps     []gap            `json:"gaps"`
+		Totals   reconcile.Totals `json:"totals"`
+	}{Read: r.Read, Position: r.Position, Gaps: []gap{}, Totals: r.Totals}
+	for _, g := range r.Gaps {
+		booked := ""
+		if !g.BookedDate.IsZero() {
+			booked = g.BookedDate.Format(time.DateOnly)
+		}
+		out.Gaps = append(out.Gaps, gap{g.Seq, g.ID, g.Ref, g.State, sepa.FormatAmount(g.Amount, g.Currency), g.Currency,
+			g.BankError, booked, g.LedgerStatus})
+	}
+	return json.Marshal(out)
 }
 
 // CheckFeed reads the platform's transaction feed to its end into the
