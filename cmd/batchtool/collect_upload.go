@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/ledger"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"os"
 	"strings"
@@ -19,6 +17,8 @@ import (
 
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )

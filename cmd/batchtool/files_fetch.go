@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"os"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/twikey"
 )
 

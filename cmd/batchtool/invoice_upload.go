@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"io"
 	"text/tabwriter"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/batchtool/batchtool/internal/safename"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 

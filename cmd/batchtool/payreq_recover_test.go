@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 )
 
 // killedCreate is payreq create killed with SIGKILL after its Tikkie

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/batchtool/batchtool/pkg/pipeline"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/batchtool/batchtool/internal/payreqsandbox"
 	"github.com/batchtool/batchtool/internal/sandbox"
 	"github.com/batchtool/batchtool/pkg/ledger"
+	"github.com/batchtool/batchtool/pkg/pipeline"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
 	"github.com/batchtool/batchtool/pkg/tinka"
