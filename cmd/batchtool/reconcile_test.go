@@ -286,7 +286,8 @@ func TestReconcileSeveralFilesInOrder(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "missing.xml")
 	cod := filepath.Join("..", "..", "pkg", "coda", "testdata", "sandbox-sdd.cod")
-	code, out, errOut := batchtool(t, "reconcile", st1, again, missing, cod, "--ledger", db, "--create")
+	csvReport, htmlReport := filepath.Join(dir, "r.csv"), filepath.Join(dir, "r.html")
+	code, out, errOut := batchtool(t, "reconcile", st1, again, missing, cod, "--ledger", db, "--create", "--report", csvReport, "--report", htmlReport)
 	if code != 2 { // a file that cannot be read: exit 2, the others booked
 		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
 	}
@@ -302,7 +303,14 @@ func TestReconcileSeveralFilesInOrder(t *testing.T) {
 	if !strings.Contains(out, again+": already imported as "+st1) {
 		t.Errorf("the copy is not seen as imported:\n%s", out)
 	}
-	if !strings.Contains(errOut, "missing.xml") {
-		t.Errorf("stderr does not name the missing file:\n%s", errOut)
+	// The reports of a run that did not read every file are not written:
+	// a finance user would take them for the whole.
+	if want := "batchtool: open " + missing + ": no such file or directory\nbatchtool: " + csvReport + ", " + htmlReport + " not written: not every file was read\n"; errOut != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+	for _, p := range []string{csvReport, htmlReport} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s: %v, want no file", p, err)
+		}
 	}
 }
