@@ -329,9 +329,6 @@ func (m *merge) finish() *File {
 	if len(f.Statements) == 0 && !m.skipping && len(f.Findings) == 0 {
 		f.Findings = append(f.Findings, finding.Finding{Severity: finding.Error, File: m.name, Rule: RuleStructure, Message: "no statement in file"})
 	}
-	for _, rule := range slices.Sorted(maps.Keys(m.suppressed)) {
-		f.Findings = append(f.Findings, finding.Finding{Severity: finding.Warning, File: m.name, Rule: rule,
-			Message: fmt.Sprintf("%d more findings of this rule not shown", m.suppressed[rule])})
-	}
+	f.Findings = append(f.Findings, notShown(m.name, m.suppressed)...)
 	return f
 }

@@ -372,11 +372,19 @@ func (r *Reader) Statements() []*statement.Statement { return r.statements }
 func (r *Reader) Findings() []finding.Finding {
 	out := r.findings
 	if len(r.suppressed) > 0 && r.done {
-		out = append([]finding.Finding(nil), r.findings...)
-		for _, rule := range slices.Sorted(maps.Keys(r.suppressed)) { // one order, run after run
-			out = append(out, finding.Finding{Severity: finding.Warning, File: r.name, Rule: rule,
-				Message: fmt.Sprintf("%d more findings of this rule not shown", r.suppressed[rule])})
-		}
+		out = append(append([]finding.Finding(nil), r.findings...), notShown(r.name, r.suppressed)...)
+	}
+	return out
+}
+
+// notShown are the warnings that count, per rule, the findings left out
+// past the cap: at the end of a file, read whole or in parts, in one order
+// run after run.
+func notShown(name string, suppressed map[string]int) []finding.Finding {
+	var out []finding.Finding
+	for _, rule := range slices.Sorted(maps.Keys(suppressed)) {
+		out = append(out, finding.Finding{Severity: finding.Warning, File: name, Rule: rule,
+			Message: fmt.Sprintf("%d more findings of this rule not shown", suppressed[rule])})
 	}
 	return out
 }
