@@ -70,6 +70,21 @@ func (e *HeldError) Error() string {
 	return fmt.Sprintf("%s %s: claimed by worker %s (lease until %s)", e.Kind, e.Key, e.Owner, e.Expires.UTC().Format(time.RFC3339))
 }
 
+// DoneError is Claim's answer for a unit a worker finished; it wraps
+// ErrDone.
+type DoneError struct {
+	Kind  ClaimKind
+	Key   string
+	Owner string // host:pid:nonce of the worker that did it
+	At    string // when, RFC 3339 on that worker's clock
+}
+
+func (e *DoneError) Error() string {
+	return fmt.Sprintf("%s %s: %v by worker %s on %s", e.Kind, e.Key, ErrDone, e.Owner, e.At)
+}
+
+func (e *DoneError) Unwrap() error { return ErrDone }
+
 // Claim is a unit of work held by this worker.
 type Claim struct {
 	Kind     ClaimKind
@@ -102,8 +117,8 @@ func (l *DB) claimLease() time.Duration {
 
 // Claim takes the unit kind/key for this worker: it is new, or its last
 // holder's lease ran out before the unit was done. It returns a *HeldError
-// when another worker holds it, and an error wrapping ErrDone when it was
-// done. The lease is renewed until Done or Release (or Close of the
+// when another worker holds it, and a *DoneError (wrapping ErrDone) when it
+// was done. The lease is renewed until Done or Release (or Close of the
 // ledger).
 func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, error) {
 	owner, err := newHolder()
@@ -120,10 +135,7 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 			WHERE claims.done_at IS NULL AND claims.expires_ms < `+now+`
 			RETURNING attempts`, string(kind), key, owner, l.claimLease().Milliseconds(), l.stamp()).Scan(&n)
 		if err == nil {
-			c := &Claim{Kind: kind, Key: key, Owner: owner, Attempts: n, l: l}
-			l.trackClaim(c, true)
-			c.start()
-			return c, nil
+			return l.held(kind, key, owner, n), nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("ledger: claim %s %s: %w", kind, key, err)
@@ -137,7 +149,7 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 			return nil, fmt.Errorf("ledger: claim %s %s: %w", kind, key, err)
 		}
 		if done.Valid {
-			return nil, fmt.Errorf("%s %s: %w by worker %s on %s", kind, key, ErrDone, held.Owner, done.String)
+			return nil, &DoneError{Kind: kind, Key: key, Owner: held.Owner, At: done.String}
 		}
 		if left >= 0 && !deadHere(held.Owner) { // the INSERT takes a lease only once it ended: expires_ms < now
 			held.Expires = time.UnixMilli(expires).UTC()
@@ -151,10 +163,7 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 				WHERE kind = ? AND key = ? AND owner = ? AND done_at IS NULL RETURNING attempts`,
 				owner, l.claimLease().Milliseconds(), l.stamp(), string(kind), key, held.Owner).Scan(&n)
 			if err == nil {
-				c := &Claim{Kind: kind, Key: key, Owner: owner, Attempts: n, l: l}
-				l.trackClaim(c, true)
-				c.start()
-				return c, nil
+				return l.held(kind, key, owner, n), nil
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("ledger: claim %s %s: %w", kind, key, err)
@@ -164,6 +173,14 @@ func (l *DB) Claim(ctx context.Context, kind ClaimKind, key string) (*Claim, err
 		// statements: ask again.
 	}
 	return nil, fmt.Errorf("ledger: claim %s %s: it changed hands while being taken", kind, key)
+}
+
+// held starts the lease of a claim this worker just took.
+func (l *DB) held(kind ClaimKind, key, owner string, attempts int) *Claim {
+	c := &Claim{Kind: kind, Key: key, Owner: owner, Attempts: attempts, l: l}
+	l.trackClaim(c, true)
+	c.start()
+	return c
 }
 
 // start renews the lease every lease/3 until the claim ends; a renewal

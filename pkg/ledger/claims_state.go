@@ -2,28 +2,8 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 )
-
-// ClaimOf returns the claim of the unit kind/key as the ledger holds it,
-// or nil when no worker ever claimed it.
-func (l *DB) ClaimOf(ctx context.Context, kind ClaimKind, key string) (*ClaimState, error) {
-	s := ClaimState{Kind: kind, Key: key}
-	var ms int64
-	var done sql.NullString
-	err := l.db.QueryRowContext(ctx, `SELECT owner, expires_ms, attempts, done_at FROM claims WHERE kind = ? AND key = ?`,
-		string(kind), key).Scan(&s.Owner, &ms, &s.Attempts, &done)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	s.Expires, s.DoneAt = time.UnixMilli(ms).UTC(), done.String
-	return &s, nil
-}
 
 // LiveClaims returns the claims of kind that a worker holds now, by key:
 // not done, the lease running, and the holder not a process of this host

@@ -52,18 +52,15 @@ func claim(ctx context.Context, l *ledger.DB, kind ledger.ClaimKind, key string)
 	}
 	c, err := l.Claim(ctx, kind, key)
 	var held *ledger.HeldError
+	var done *ledger.DoneError
 	switch {
 	case err == nil:
 		return c, nil, nil
 	case errors.As(err, &held):
 		return nil, &Elsewhere{Kind: kind, Key: key, Owner: held.Owner, Until: held.Expires}, nil
-	case errors.Is(err, ledger.ErrDone):
-		e := &Elsewhere{Kind: kind, Key: key, Done: true}
-		if st, serr := l.ClaimOf(ctx, kind, key); serr == nil && st != nil {
-			e.Owner = st.Owner
-			e.At, _ = time.Parse(time.RFC3339Nano, st.DoneAt)
-		}
-		return nil, e, nil
+	case errors.As(err, &done):
+		at, _ := time.Parse(time.RFC3339Nano, done.At)
+		return nil, &Elsewhere{Kind: kind, Key: key, Owner: done.Owner, Done: true, At: at}, nil
 	}
 	return nil, nil, err
 }
