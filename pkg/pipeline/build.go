@@ -33,7 +33,7 @@ type BuildOptions struct {
 	Creditor       string    // creditor.json
 	Out            string    // the pain.008 file to write
 	Version        string    // pain008.Version02 (default) or Version08
-	CollectionDate time.Time // for rows without one: a TARGET2 business day (sepa.CollectionDay)
+	CollectionDate time.Time // for rows without one: a TARGET2 business day (sepa.CollectionDay), else refused or, with RollForward, moved
 	// RollForward moves a row's collection date that is not a TARGET2
 	// business day to the next one (with a warning) instead of refusing it.
 	RollForward bool
@@ -99,6 +99,13 @@ func (e *NotBuiltError) Error() string {
 func Build(o BuildOptions) (*BuildResult, error) {
 	if o.Version == "" {
 		o.Version = pain008.Version02
+	}
+	if !o.CollectionDate.IsZero() { // rows' own dates are checked row by row (due.Reader)
+		day, err := sepa.CollectionDay(o.CollectionDate, o.RollForward)
+		if err != nil {
+			return nil, err
+		}
+		o.CollectionDate = day
 	}
 	d := due.Defaults{CollectionDate: o.CollectionDate, RollForward: o.RollForward, Today: o.Today}
 	cred, initg, err := LoadCreditor(o.Creditor)

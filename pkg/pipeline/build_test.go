@@ -62,3 +62,29 @@ func TestReadDueStops(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildChecksDefaultCollectionDate: the default date of a library
+// caller goes through the TARGET2 calendar as a row's own does: a Saturday
+// is refused, or moved to Monday with RollForward.
+func TestBuildChecksDefaultCollectionDate(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "due.csv")
+	writeBenchDue(t, in, 3)
+	cred := filepath.Join(dir, "creditor.json")
+	os.WriteFile(cred, []byte(`{"name":"Acme","iban":"BE68539007547034","creditor_id":"BE69ZZZ050D000000008"}`), 0o644)
+	saturday := time.Date(2026, 12, 12, 0, 0, 0, 0, time.UTC)
+	o := BuildOptions{Due: in, Creditor: cred, Out: filepath.Join(dir, "out.xml"), CollectionDate: saturday}
+	_, err := Build(o)
+	if want := "collection date 2026-12-12 is not a TARGET2 business day (Saturday): the next business day is 2026-12-14"; err == nil || err.Error() != want {
+		t.Fatalf("Build: %v, want %s", err, want)
+	}
+	o.RollForward = true
+	res, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(o.Out)
+	if !strings.Contains(string(b), "<ReqdColltnDt>2026-12-14</ReqdColltnDt>") || res == nil {
+		t.Errorf("rolled forward batch lacks 2026-12-14:\n%.600s", b)
+	}
+}
