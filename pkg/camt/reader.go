@@ -89,6 +89,7 @@ type Reader struct {
 	eof          bool
 	rootPath     string                    // /Document/BkToCstmrStmt
 	reading      func(io.Reader) io.Reader // WithReading
+	summary      bool                      // SummaryOnly
 	part         *partInfo                 // ReadParallel: the Reader reads one part of a file
 }
 
@@ -137,6 +138,16 @@ func WithReading(f func(io.Reader) io.Reader) Option {
 	return func(r *Reader) { r.reading = f }
 }
 
+// SummaryOnly makes a Reader whose entries carry only what a summary of
+// the file reads: amounts, currencies, dates, status, reversal, batch
+// counts, and details with their amounts, charges and return reasons; no
+// references, parties, remittance, additional information or bank
+// transaction codes. Those elements are checked as XML and dropped, which
+// makes reading faster; the findings are the same.
+func SummaryOnly() Option {
+	return func(r *Reader) { r.summary = true }
+}
+
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
 func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
@@ -154,6 +165,7 @@ func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
 	r.t.arena = make([]byte, 0, 2048)
 	r.t.stack = make([]frame, 0, 16)
 	r.t.root = make([]byte, 0, 32)
+	r.t.keep = &allNames
 	return r
 }
 
@@ -430,6 +442,7 @@ func (r *Reader) start(t *token) (*statement.Entry, error) {
 		switch {
 		case string(t.name) == "GrpHdr":
 			path := r.rootPath + "/GrpHdr"
+			r.t.keep = &allNames
 			if err := r.t.read(r.s, t); err != nil {
 				return nil, r.xmlError(err, path)
 			}
@@ -584,6 +597,10 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 		path = c.path + "/Bal[" + strconv.Itoa(c.nBal) + "]" // per Bal: no fmt
 	}
 	t := &r.t
+	t.keep = &allNames
+	if el == "Ntry" && r.summary {
+		t.keep = &summaryNames
+	}
 	if err := t.read(r.s, tk); err != nil {
 		if el == "Ntry" {
 			path = elPath{base: c.path, el: "/Ntry", k: c.nNtr}.String()
@@ -1201,54 +1218,56 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		}
 	}
 
-	// Counterparty: the debtor of a credit, the creditor of a debit; a
-	// return or reversal turns it round (a returned collection is booked as
-	// a debit but its counterparty is still the debtor), told by RvslInd,
-	// the bank transaction code or a return reason (statement.IsReturn).
-	rp := k[nmRltdPties]
-	agts := k[nmRltdAgts]
-	dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
-	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
-	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
-	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
-	txCode := e.BankTxCode
-	if tr.BankTxCode != (statement.BankTxCode{}) {
-		txCode = tr.BankTxCode
-	}
-	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.child(k[nmRtrInf], nmRsn)))
-	tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
-	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
+	if !r.summary { // SummaryOnly: no counterparty, no remittance
+		// Counterparty: the debtor of a credit, the creditor of a debit; a
+		// return or reversal turns it round (a returned collection is booked as
+		// a debit but its counterparty is still the debtor), told by RvslInd,
+		// the bank transaction code or a return reason (statement.IsReturn).
+		rp := k[nmRltdPties]
+		agts := k[nmRltdAgts]
+		dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
+		dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
+			Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+		cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
+			Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
+		credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
+		txCode := e.BankTxCode
+		if tr.BankTxCode != (statement.BankTxCode{}) {
+			txCode = tr.BankTxCode
+		}
+		ret := statement.IsReturn(e.Reversal, txCode, code(t, t.child(k[nmRtrInf], nmRsn)))
+		tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
+		tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
-	// Remittance: Ustrd lines joined by a space; the first Strd creditor
-	// reference, classified as RF or Belgian OGM.
-	rmt := k[nmRmtInf]
-	var parts []string
-	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
-		switch {
-		case t.is(u, nmUstrd):
-			if s := t.text(u); s != "" {
-				parts = append(parts, s)
-			}
-		case t.is(u, nmStrd) && tr.Reference.Value == "":
-			if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
-				scheme, v := sepa.DetectReference(ref)
-				tr.Reference = statement.Reference{Scheme: scheme, Value: v}
+		// Remittance: Ustrd lines joined by a space; the first Strd creditor
+		// reference, classified as RF or Belgian OGM.
+		rmt := k[nmRmtInf]
+		var parts []string
+		for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
+			switch {
+			case t.is(u, nmUstrd):
+				if s := t.text(u); s != "" {
+					parts = append(parts, s)
+				}
+			case t.is(u, nmStrd) && tr.Reference.Value == "":
+				if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
+					scheme, v := sepa.DetectReference(ref)
+					tr.Reference = statement.Reference{Scheme: scheme, Value: v}
+				}
 			}
 		}
-	}
-	tr.Remittance = strings.Join(parts, " ")
-	if tr.Remittance == "" {
-		for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
-			if t.is(u, nmStrd) {
-				var add []string
-				for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
-					if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
-						add = append(add, t.text(x))
+		tr.Remittance = strings.Join(parts, " ")
+		if tr.Remittance == "" {
+			for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
+				if t.is(u, nmStrd) {
+					var add []string
+					for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
+						if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
+							add = append(add, t.text(x))
+						}
 					}
+					tr.Remittance = strings.Join(add, " ")
 				}
-				tr.Remittance = strings.Join(add, " ")
 			}
 		}
 	}

@@ -28,6 +28,9 @@ type tree struct {
 	intern *[internSlots]string
 	// lastCode holds the last two codes read per element name.
 	lastCode [numNames][2]string
+	// keep maps the names of the elements read to themselves, those of
+	// elements left out (SummaryOnly) to nmOther.
+	keep *[numNames]name
 	// careful leaves every token to scanner.next: the fuzz target reads
 	// each input both ways and requires the same result.
 	careful bool
@@ -245,6 +248,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					} else {
 						nm = names.lookupString(local)
 					}
+					nm = t.keep[nm]
 					if nm == nmOther {
 						if self {
 							s.drop()
@@ -337,7 +341,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 func (t *tree) start(s *scanner, stack []frame, local []byte, self bool, line int) ([]frame, error) {
 	f := &stack[len(stack)-1]
 	t.nodes[f.node].flags |= textClosed
-	nm := names.lookup(local)
+	nm := t.keep[names.lookup(local)]
 	if nm == nmOther {
 		if !self {
 			stack = append(stack, frame{none, none})
