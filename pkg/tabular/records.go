@@ -3,9 +3,11 @@ package tabular
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,7 +19,8 @@ import (
 //
 // It exists for speed: most lines of a real file hold no double quote,
 // and such a line is split where it lies in the bufio.Reader's buffer,
-// with one allocation for the record's text and one for its fields. A
+// eight bytes at a time, with one allocation for the record's text (the
+// fields of many records share one). A
 // line with a quote is read field by field as RFC 4180 has it (a quoted
 // field may hold the separator, line ends and doubled quotes).
 type records struct {
@@ -26,9 +29,11 @@ type records struct {
 	line   int        // lines read so far
 	long   []byte     // a line longer than br's buffer, gathered
 	buf    []byte     // the unquoted text of a record with quotes
-	ends   []int      // where each field of that record ends in buf
+	ends   []int      // where each field of a quoted record ends in buf; where the separators of a line are
 	pos    []position // where each field of the last record starts
 	fields []string   // the fields of a line without quotes, before they are copied out
+	block  []string   // where alloc cuts the next records' fields from
+	ascii  bool       // the last record was split by splitASCII and is all ASCII
 }
 
 // position is a field's line and 1-based byte column.
@@ -94,43 +99,113 @@ func (r *records) read() ([]string, error) {
 	if errRead == io.EOF {
 		return nil, io.EOF
 	}
-	if bytes.IndexByte(line, '"') < 0 {
-		rec := r.split(line)
-		return rec, errRead
+	if r.comma < utf8.RuneSelf {
+		if rec, ok := r.splitASCII(line); ok {
+			return rec, errRead
+		}
+	} else if bytes.IndexByte(line, '"') < 0 {
+		return r.split(line), errRead
 	}
 	return r.quoted(line, errRead)
 }
 
-// split returns the fields of a line without quotes.
+// Word-at-a-time byte search: lsb has the low bit of every byte set,
+// high the top bit, low7 the other seven.
+const (
+	lsb  = 0x0101010101010101
+	high = 0x8080808080808080
+	low7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// equal has the top bit of each byte set where the bytes of x and pat are
+// equal, and no other bit: exact, as no byte's sum carries into the next.
+func equal(x, pat uint64) uint64 {
+	v := x ^ pat
+	return ^((v&low7 + low7) | v | low7)
+}
+
+// splitASCII returns the fields of a line separated by an ASCII
+// character, reading it eight bytes at a time; false when the line holds
+// a quote (quoted reads it). It notes whether the line is all ASCII.
+func (r *records) splitASCII(line []byte) ([]string, bool) {
+	text := line[:len(line)-lengthNL(line)]
+	c := byte(r.comma)
+	quotes, commas := uint64('"')*lsb, uint64(c)*lsb
+	r.ends = r.ends[:0]
+	var or uint64
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		x := binary.LittleEndian.Uint64(text[i:])
+		or |= x
+		if equal(x, quotes) != 0 {
+			return nil, false
+		}
+		for m := equal(x, commas); m != 0; m &= m - 1 {
+			r.ends = append(r.ends, i+bits.TrailingZeros64(m)>>3)
+		}
+	}
+	for ; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			return nil, false
+		case c:
+			r.ends = append(r.ends, i)
+		}
+		or |= uint64(text[i])
+	}
+	r.ascii = or&high == 0
+	s := string(text)
+	rec := r.alloc(len(r.ends) + 1)
+	r.pos = r.pos[:0]
+	at := 0
+	for k, end := range r.ends {
+		rec[k] = s[at:end]
+		r.pos = append(r.pos, position{r.line, at + 1})
+		at = end + 1
+	}
+	rec[len(r.ends)] = s[at:]
+	r.pos = append(r.pos, position{r.line, at + 1})
+	return rec, true
+}
+
+// split returns the fields of a line without quotes separated by a
+// character beyond ASCII.
 func (r *records) split(line []byte) []string {
 	s := string(line[:len(line)-lengthNL(line)])
-	r.fields, r.pos = r.fields[:0], r.pos[:0]
+	r.fields, r.pos, r.ascii = r.fields[:0], r.pos[:0], false
+	sep := string(r.comma)
 	at := 0
-	if r.comma < utf8.RuneSelf {
-		c := byte(r.comma)
-		for i := 0; i < len(s); i++ {
-			if s[i] == c {
-				r.fields = append(r.fields, s[at:i])
-				r.pos = append(r.pos, position{r.line, at + 1})
-				at = i + 1
-			}
+	for {
+		i := strings.Index(s[at:], sep)
+		if i < 0 {
+			break
 		}
-	} else {
-		sep := string(r.comma)
-		for {
-			i := strings.Index(s[at:], sep)
-			if i < 0 {
-				break
-			}
-			r.fields = append(r.fields, s[at:at+i])
-			r.pos = append(r.pos, position{r.line, at + 1})
-			at += i + len(sep)
-		}
+		r.fields = append(r.fields, s[at:at+i])
+		r.pos = append(r.pos, position{r.line, at + 1})
+		at += i + len(sep)
 	}
 	r.fields = append(r.fields, s[at:])
 	r.pos = append(r.pos, position{r.line, at + 1})
-	return append([]string(nil), r.fields...)
+	rec := r.alloc(len(r.fields))
+	copy(rec, r.fields)
+	return rec
 }
+
+// alloc returns room for the n fields of a record, cut from a block
+// shared by the records read one after the other: one allocation for
+// dozens of records. A record kept holds its block, a few kilobytes, in
+// memory; a reader of millions of records keeps none for long.
+func (r *records) alloc(n int) []string {
+	if len(r.block) < n {
+		r.block = make([]string, max(n, fieldBlock))
+	}
+	rec := r.block[:n:n]
+	r.block = r.block[n:]
+	return rec
+}
+
+// fieldBlock is how many fields alloc allocates at once.
+const fieldBlock = 256
 
 // quoted reads the record that starts with line, which holds a quote: its
 // fields may be quoted, and a quoted field may go on over more lines.
@@ -221,11 +296,12 @@ fields:
 	if err == nil {
 		err = errRead
 	}
+	r.ascii = false
 	if len(r.ends) == 0 {
 		return nil, err
 	}
 	s := string(r.buf)
-	rec := make([]string, len(r.ends))
+	rec := r.alloc(len(r.ends))
 	prev := 0
 	for i, end := range r.ends {
 		rec[i] = s[prev:end]

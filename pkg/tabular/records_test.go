@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // failAfter reads s in pieces of at most step bytes and then fails with
@@ -64,6 +65,9 @@ func readBoth(in string, comma rune, step int, fail bool) error {
 			return nil
 		}
 		for i := range wrec {
+			if got.ascii && strings.ContainsFunc(grec[i], func(c rune) bool { return c >= utf8.RuneSelf }) {
+				return fmt.Errorf("record %d: %q taken for ASCII", n, grec)
+			}
 			wl, wc := want.FieldPos(i)
 			gl, gc := got.fieldPos(i)
 			if wl != gl || wc != gc {

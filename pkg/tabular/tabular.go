@@ -119,8 +119,10 @@ func (r *Reader) Read() ([]string, error) {
 	if err != nil {
 		return nil, r.csvError(err)
 	}
-	if err := r.decode(rec); err != nil {
-		return nil, err
+	if !r.recs.ascii { // plain ASCII reads the same in every encoding
+		if err := r.decode(rec); err != nil {
+			return nil, err
+		}
 	}
 	if r.header == nil {
 		r.header = rec
