@@ -77,9 +77,9 @@ when any has severity error, 2 when an input cannot be read.`,
 			defer f.Abort()
 			switch to {
 			case "csv":
-				sink = newCSVSink(f)
+				sink = newCSVSink(writeback(f))
 			case "jsonl", "ndjson":
-				sink = newJSONLSink(f)
+				sink = newJSONLSink(writeback(f))
 			case "xlsx":
 				sink, err = report.NewFlatXLSX(f)
 				if err != nil {
@@ -247,7 +247,7 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	// Blocks go back to the workers once written: the few in flight are
 	// reused, so the collector has little to do and the heap stays at
 	// their size.
-	const blockSize = 256 << 10
+	const blockSize, blockRoom = 256 << 10, 8 << 10 // a row rarely holds more than 1 KiB
 	free := make(chan []byte, 64)
 	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) part {
 		if !r.Part() { // the whole file, on this goroutine: a stream
@@ -257,30 +257,26 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 		r.ReuseEntries() // each entry is formatted before the next is read
 		var p part
 		var fl statement.Flattener
-		var row []byte
 		for {
 			e, err := r.Next()
 			if err != nil {
 				return p // io.EOF, or a read error: the File's Err
 			}
 			for _, fields := range fl.Rows(e) {
-				row = sink.appendRow(row[:0], fields)
-				for b := row; len(b) > 0; {
-					k := len(p.blocks) - 1
-					if k < 0 || len(p.blocks[k]) == cap(p.blocks[k]) {
-						var blk []byte
-						select {
-						case blk = <-free:
-						default:
-							blk = make([]byte, 0, blockSize)
-						}
-						p.blocks = append(p.blocks, blk)
-						k++
+				// formatted straight into the last block; a block with
+				// less room left than a long row starts the next one
+				k := len(p.blocks) - 1
+				if k < 0 || cap(p.blocks[k])-len(p.blocks[k]) < blockRoom {
+					var blk []byte
+					select {
+					case blk = <-free:
+					default:
+						blk = make([]byte, 0, blockSize)
 					}
-					blk := p.blocks[k]
-					c := copy(blk[len(blk):cap(blk)], b)
-					p.blocks[k], b = blk[:len(blk)+c], b[c:]
+					p.blocks = append(p.blocks, blk)
+					k++
 				}
+				p.blocks[k] = sink.appendRow(p.blocks[k], fields)
 				p.rows++
 			}
 		}
