@@ -59,8 +59,17 @@ func chunkFiles() [][]*statement.Entry {
 		a = append(a, genEntry(k))
 	}
 	a = append(a, pay(6, "1.00", ogm(43)), pay(7, "1.00", ogm(43)))
+	for k := 200; k < 500; k++ { // long runs of lines inserted together (lineRows), unmatched
+		a = append(a, genEntry(k))
+	}
 	b := []*statement.Entry{genEntry(3), details(8, 160, 162), details(9, 164), genEntry(4)}
 	b = append(b, details(10, 170, 172, 174), pay(6, "1.00", ogm(43)), genEntry(81), pay(11, "20.00", ogm(43)))
+	for k := 250; k < 650; k++ { // duplicates and new lines in one INSERT
+		b = append(b, genEntry(k))
+		if k%3 == 0 {
+			b = append(b, genEntry(k)) // the same content again: a line of its own
+		}
+	}
 	return [][]*statement.Entry{a, b}
 }
 
@@ -110,13 +119,13 @@ func TestChunksBookAsLines(t *testing.T) {
 		"collections 76 E2E-00000150 MNDT-00000150 PMT-00000 1150 EUR returned MD06 ",
 		"collections 77 E2E-00000152 MNDT-00000152 PMT-00000 1152 EUR collected  \n",
 		"batches 1 PMT-00000 100 109900 collected\n",
-		"files 2 file-1 file-1 8 5\n",
+		"files 2 file-1 file-1 541 255\n",
 	} {
 		if !strings.Contains(want, s) {
 			t.Fatalf("the line-by-line import left no %q:\n%s", s, want)
 		}
 	}
-	for _, chunk := range []int{1, 2, 3, 5, 1000} {
+	for _, chunk := range []int{1, 2, 3, 5, 300, 1000} {
 		t.Run(fmt.Sprint("chunk=", chunk), func(t *testing.T) {
 			got, gotResults := book(t, chunk)
 			if got != want {
