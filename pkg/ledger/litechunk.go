@@ -64,7 +64,7 @@ type liteBatch struct {
 type liteStmts struct {
 	insLine                                 *insertStmt
 	detGet, detPut                          *stmt
-	in                                      map[string]*stmt // load's look-ups, by query
+	in                                      map[string]*stmt // look-ups and updates of many rows, by query
 	updColl, updInv, updBatch, collectBatch *stmt
 	match, matches                          *stmt
 	lines                                   *stmt // lineRows rows (book)
@@ -275,7 +275,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		}
 		pending = append(pending, c)
 		if !db.run(func() error {
-			if err := st.write(ctx, c); err != nil {
+			if err := st.write(ctx, t, c); err != nil {
 				return err
 			}
 			written = c.seq
@@ -658,17 +658,53 @@ func (l *DB) decideLite(c *liteBatch, opt ImportOptions, res *ImportResult) erro
 	return nil
 }
 
-// write stores what a chunk changed and its matches rows.
-func (s *liteStmts) write(ctx context.Context, c *liteBatch) error {
-	for _, a := range c.invs {
-		if _, err := s.updInv.ExecContext(ctx, a...); err != nil {
+// updateRows is how many items one UPDATE of write changes.
+const updateRows = 128
+
+// The UPDATEs of write for updateRows items at a time, each followed by
+// the rows; SQLite finds each item by its id (rowid).
+const (
+	liteUpdInvs  = `UPDATE invoices SET status = v.column1, open_amount = v.column2 FROM (VALUES `
+	liteUpdColls = `UPDATE collections SET status = v.column1, return_reason = v.column2, return_text = v.column3 FROM (VALUES `
+)
+
+// update runs q (one of the above) for rows, updateRows at a time, and
+// one (the same UPDATE for one item) for the rest.
+func (s *liteStmts) update(ctx context.Context, t *tx, q, table string, one *stmt, rows [][]any) error {
+	for ; len(rows) >= updateRows; rows = rows[updateRows:] {
+		st := s.in[q]
+		if st == nil {
+			n := len(rows[0])
+			row := `(?` + repeat(", ?", n-1) + `)`
+			var err error
+			if st, err = t.PrepareContext(ctx, q+row+repeat(", "+row, updateRows-1)+fmt.Sprintf(`) AS v WHERE %s.id = v.column%d`, table, n)); err != nil {
+				return err
+			}
+			s.in[q] = st
+		}
+		args := make([]any, 0, updateRows*len(rows[0]))
+		for _, a := range rows[:updateRows] {
+			args = append(args, a...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
-	for _, a := range c.colls {
-		if _, err := s.updColl.ExecContext(ctx, a...); err != nil {
+	for _, a := range rows {
+		if _, err := one.ExecContext(ctx, a...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// write stores what a chunk changed and its matches rows.
+func (s *liteStmts) write(ctx context.Context, t *tx, c *liteBatch) error {
+	if err := s.update(ctx, t, liteUpdInvs, "invoices", s.updInv, c.invs); err != nil {
+		return err
+	}
+	if err := s.update(ctx, t, liteUpdColls, "collections", s.updColl, c.colls); err != nil {
+		return err
 	}
 	for _, a := range c.batches {
 		if _, err := s.updBatch.ExecContext(ctx, a...); err != nil {

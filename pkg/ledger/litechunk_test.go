@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -59,7 +60,7 @@ func chunkFiles() [][]*statement.Entry {
 		a = append(a, genEntry(k))
 	}
 	a = append(a, pay(6, "1.00", ogm(43)), pay(7, "1.00", ogm(43)))
-	for k := 200; k < 500; k++ { // long runs of lines inserted together (lineRows), unmatched
+	for k := 200; k < 500; k++ { // long runs of lines inserted together (lineRows), invoices paid together (updateRows)
 		a = append(a, genEntry(k))
 	}
 	b := []*statement.Entry{genEntry(3), details(8, 160, 162), details(9, 164), genEntry(4)}
@@ -87,6 +88,18 @@ func TestChunksBookAsLines(t *testing.T) {
 		l.chunkLines = chunk
 		l.now = func() time.Time { return time.Date(2024, 3, 9, 1, 2, 3, 0, time.UTC) }
 		seed(t, l, 200)
+		// Invoices 201, 203, ..., 599 too, paid by the long runs of lines
+		// (updateRows at a time).
+		k := 201
+		if _, err := l.AddInvoices(ctx, "gen", func() (*reconcile.Invoice, error) {
+			if k >= 600 {
+				return nil, io.EOF
+			}
+			k += 2
+			return genInvoice(k - 2), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var results []string
 		for i, es := range chunkFiles() {
 			name := fmt.Sprint("file-", i)
