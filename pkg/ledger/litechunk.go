@@ -609,7 +609,7 @@ func overlay(to, from *chunkStore) {
 func (l *DB) decideLite(c *liteBatch, opt ImportOptions, res *ImportResult) error {
 	cs := c.store
 	eng := reconcile.NewEngine(cs, opt.Engine)
-	var mw matchRowsBuf
+	mw := matchRowsBuf{buf: make([]any, 0, len(c.es)*matchCols)} // a row a line, mostly
 	for i := range c.es {
 		le := &c.es[i]
 		if le.dup {
