@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -52,8 +53,9 @@ type liteBatch struct {
 	seq     int
 	es      []liteEntry
 	rec     *keyRecorder
-	store   *chunkStore // the items read, then decided on
-	written int         // the last chunk whose changes were in the database when the items were read
+	store   *chunkStore         // the items read, then decided on
+	written int                 // the last chunk whose changes were in the database when the items were read
+	raw     [6][][]driver.Value // the rows load read, by look-up, for decode
 	// what the database goroutine writes once the chunk is decided
 	colls, invs, batches [][]any
 	collect              []string
@@ -261,6 +263,9 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		case <-db.done:
 			return failed()
 		}
+		if err := c.decode(); err != nil {
+			return err
+		}
 		k := 0
 		for _, p := range pending {
 			if p.seq > c.written {
@@ -443,16 +448,17 @@ const (
 )
 
 // lookup runs the look-up q (one of the above) for keys, inKeys at a
-// time, calling each for every row.
-func (s *liteStmts) lookup(ctx context.Context, t *tx, q string, keys []any, each func(*rows) error) error {
+// time, and returns the rows.
+func (s *liteStmts) lookup(ctx context.Context, t *tx, q string, keys []any) ([][]driver.Value, error) {
 	st := s.in[q]
 	if st == nil {
 		var err error
 		if st, err = t.PrepareContext(ctx, q+`(?`+repeat(", ?", inKeys-1)+`)`); err != nil {
-			return err
+			return nil, err
 		}
 		s.in[q] = st
 	}
+	var out [][]driver.Value
 	args := make([]any, inKeys)
 	for len(keys) > 0 {
 		n := copy(args, keys)
@@ -462,15 +468,11 @@ func (s *liteStmts) lookup(ctx context.Context, t *tx, q string, keys []any, eac
 		keys = keys[n:]
 		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
+		out = append(out, rows.vals...)
 	}
-	return nil
+	return out, nil
 }
 
 func keyArgs(m map[string]bool) []any {
@@ -481,12 +483,44 @@ func keyArgs(m map[string]bool) []any {
 	return out
 }
 
-// load reads the items carrying the keys the chunk's lines noted.
+// load reads the rows of the items carrying the keys the chunk's lines
+// noted (the database goroutine); decode makes them the chunk's store (the
+// reader).
 func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
+	cents := make([]any, 0, len(c.rec.cents))
+	for k := range c.rec.cents {
+		cents = append(cents, k)
+	}
+	for i, q := range []struct {
+		sql  string
+		keys []any
+	}{
+		{liteCollsIn, keyArgs(c.rec.e2e)}, {liteBatchPmt, keyArgs(c.rec.batchIDs)}, {liteBatchCent, cents},
+		{liteInvRef, keyArgs(c.rec.refs)}, {liteInvKey, keyArgs(c.rec.numberKeys)}, {liteInvIBAN, keyArgs(c.rec.ibans)},
+	} {
+		var err error
+		if c.raw[i], err = s.lookup(ctx, t, q.sql, q.keys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decode builds the chunk's store from the rows load read.
+func (c *liteBatch) decode() error {
 	cs := newChunkStore()
 	cs.reset()
 	c.store = cs
-	if err := s.lookup(ctx, t, liteCollsIn, keyArgs(c.rec.e2e), func(rows *rows) error {
+	each := func(vals [][]driver.Value, fn func(*rows) error) error {
+		r := &rows{vals: vals}
+		for r.Next() {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := each(c.raw[0], func(rows *rows) error {
 		var x reconcile.Collection
 		var st string
 		var amt moneyCol
@@ -528,14 +562,10 @@ func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
 		cs.byCents[cents] = append(cs.byCents[cents], x.ID)
 		return nil
 	}
-	if err := s.lookup(ctx, t, liteBatchPmt, keyArgs(c.rec.batchIDs), batch); err != nil {
+	if err := each(c.raw[1], batch); err != nil {
 		return err
 	}
-	cents := make([]any, 0, len(c.rec.cents))
-	for k := range c.rec.cents {
-		cents = append(cents, k)
-	}
-	if err := s.lookup(ctx, t, liteBatchCent, cents, batch); err != nil {
+	if err := each(c.raw[2], batch); err != nil {
 		return err
 	}
 	// by is where an invoice read is indexed: reference, number key or IBAN.
@@ -567,13 +597,13 @@ func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
 			return nil
 		}
 	}
-	if err := s.lookup(ctx, t, liteInvRef, keyArgs(c.rec.refs), invoice(0)); err != nil {
-		return err
+	for i := range 3 {
+		if err := each(c.raw[3+i], invoice(i)); err != nil {
+			return err
+		}
 	}
-	if err := s.lookup(ctx, t, liteInvKey, keyArgs(c.rec.numberKeys), invoice(1)); err != nil {
-		return err
-	}
-	return s.lookup(ctx, t, liteInvIBAN, keyArgs(c.rec.ibans), invoice(2))
+	c.raw = [6][][]driver.Value{}
+	return nil
 }
 
 // overlay lays the final state of the items an earlier chunk changed
