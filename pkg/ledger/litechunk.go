@@ -69,7 +69,6 @@ type liteStmts struct {
 	in                                      map[string]*stmt // look-ups and updates of many rows, by query
 	updColl, updInv, updBatch, collectBatch *stmt
 	match, matches                          *stmt
-	lines                                   *stmt // lineRows rows (book)
 }
 
 func (s *liteStmts) close() {
@@ -79,7 +78,7 @@ func (s *liteStmts) close() {
 	for _, st := range s.in {
 		st.Close()
 	}
-	for _, st := range []*stmt{s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches, s.lines} {
+	for _, st := range []*stmt{s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches} {
 		if st != nil {
 			st.Close()
 		}
@@ -226,7 +225,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		}
 		seq++
 		if !db.run(func() error {
-			if err := st.book(ctx, t, c, fileID); err != nil {
+			if err := st.book(ctx, c, fileID); err != nil {
 				return err
 			}
 			c.written = written
@@ -325,109 +324,50 @@ func (l *DB) liteEntry(e *statement.Entry, ch [32]byte, n int, fileID int64) (li
 	return le, nil
 }
 
-// lineRows is how many statement_lines rows one INSERT of book writes.
-const lineRows = 128
-
 // book inserts the chunk's lines as importLines does, entry by entry: an
 // entry whose every detail identity was booked from another file, or whose
-// line identity is booked already, is a duplicate. The lines of entries
-// that are not batch bookings go in lineRows at a time, one INSERT ...
-// RETURNING for all: the rows go in in order, each meeting the ones before
-// it, as one INSERT each would; a line not returned is a duplicate.
-func (s *liteStmts) book(ctx context.Context, t *tx, c *liteBatch, fileID int64) error {
-	var run []*liteEntry
-	one := func(le *liteEntry) error {
+// line identity is booked already, is a duplicate. (One INSERT of many rows
+// with RETURNING cost a third more a line: each row lands on a page of the
+// identity index of its own, which such a statement copies to its
+// statement journal first.)
+func (s *liteStmts) book(ctx context.Context, c *liteBatch, fileID int64) error {
+	for i := range c.es {
+		le := &c.es[i]
+		if len(le.dids) > 0 {
+			all := true
+			for _, id := range le.dids {
+				var f int64
+				switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
+				case errors.Is(err, sql.ErrNoRows):
+					all = false
+				case err != nil:
+					return err
+				case f == fileID:
+					all = false // the same transactions twice in one file are two bookings
+				}
+				if !all {
+					break
+				}
+			}
+			if all {
+				le.dup = true
+				continue
+			}
+		}
 		id, added, err := s.insLine.insert(ctx, le.args...)
 		if err != nil {
 			return err
 		}
-		le.lineID, le.dup = id, !added
-		return nil
-	}
-	for i := range c.es {
-		le := &c.es[i]
-		if len(le.dids) == 0 {
-			if run = append(run, le); len(run) == lineRows {
-				if err := s.insertLines(ctx, t, run); err != nil {
-					return err
-				}
-				run = run[:0]
-			}
-			continue
-		}
-		for _, x := range run {
-			if err := one(x); err != nil {
-				return err
-			}
-		}
-		run = run[:0]
-		all := true
-		for _, id := range le.dids {
-			var f int64
-			switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
-			case errors.Is(err, sql.ErrNoRows):
-				all = false
-			case err != nil:
-				return err
-			case f == fileID:
-				all = false // the same transactions twice in one file are two bookings
-			}
-			if !all {
-				break
-			}
-		}
-		if all {
+		if !added {
 			le.dup = true
 			continue
 		}
-		if err := one(le); err != nil || le.dup {
-			return err
-		}
+		le.lineID = id
 		for _, did := range le.dids {
-			if _, err := s.detPut.ExecContext(ctx, did, fileID, le.lineID); err != nil {
+			if _, err := s.detPut.ExecContext(ctx, did, fileID, id); err != nil {
 				return err
 			}
 		}
-	}
-	for _, x := range run {
-		if err := one(x); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// insertLines inserts the lines of lineRows entries in one statement.
-func (s *liteStmts) insertLines(ctx context.Context, t *tx, run []*liteEntry) error {
-	if s.lines == nil {
-		const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-		var err error
-		if s.lines, err = t.PrepareContext(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
-		occurrence, booking_date, amount, currency, reversal, info) VALUES `+row+repeat(", "+row, lineRows-1)+`
-		ON CONFLICT (identity) DO NOTHING RETURNING identity, id`); err != nil {
-			return err
-		}
-	}
-	args := make([]any, 0, lineRows*12)
-	for _, le := range run {
-		args = append(args, le.args...)
-	}
-	rows, err := s.lines.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	ids := make(map[string]int64, len(run))
-	for rows.Next() {
-		var id []byte
-		var n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			return err
-		}
-		ids[string(id)] = n
-	}
-	for _, le := range run {
-		n, ok := ids[string(le.args[0].([]byte))]
-		le.lineID, le.dup = n, !ok
 	}
 	return nil
 }

@@ -60,12 +60,12 @@ func chunkFiles() [][]*statement.Entry {
 		a = append(a, genEntry(k))
 	}
 	a = append(a, pay(6, "1.00", ogm(43)), pay(7, "1.00", ogm(43)))
-	for k := 200; k < 500; k++ { // long runs of lines inserted together (lineRows), invoices paid together (updateRows)
+	for k := 200; k < 500; k++ { // long runs of lines; invoices paid together (updateRows)
 		a = append(a, genEntry(k))
 	}
 	b := []*statement.Entry{genEntry(3), details(8, 160, 162), details(9, 164), genEntry(4)}
 	b = append(b, details(10, 170, 172, 174), pay(6, "1.00", ogm(43)), genEntry(81), pay(11, "20.00", ogm(43)))
-	for k := 250; k < 650; k++ { // duplicates and new lines in one INSERT
+	for k := 250; k < 650; k++ { // duplicates and new lines
 		b = append(b, genEntry(k))
 		if k%3 == 0 {
 			b = append(b, genEntry(k)) // the same content again: a line of its own
