@@ -38,6 +38,11 @@ import (
 // a crash or a concurrent import.
 const liteChunk = 4096
 
+// liteAhead is how many chunks the reader hands over before it decides the
+// first: while it decides one, the database goroutine has the next ones'
+// lines and items to do, not only the last chunk's changes.
+const liteAhead = 3
+
 // liteEntry is an entry of a chunk, with what the database goroutine
 // writes of it.
 type liteEntry struct {
@@ -126,7 +131,7 @@ type liteDB struct {
 }
 
 func startLiteDB() *liteDB {
-	d := &liteDB{jobs: make(chan func() error, 4), done: make(chan struct{})}
+	d := &liteDB{jobs: make(chan func() error, liteAhead+1), done: make(chan struct{})}
 	go func() {
 		defer close(d.done)
 		for job := range d.jobs {
@@ -179,7 +184,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 			err = e
 		}
 	}()
-	loaded := make(chan *liteBatch, 2)
+	loaded := make(chan *liteBatch, liteAhead)
 	failed := func() error {
 		<-db.done
 		if db.err != nil {
@@ -239,10 +244,10 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		}
 		return true, nil
 	}
-	// Two chunks are with the database goroutine at most: the one the
-	// reader decides next and the one after it.
+	// liteAhead chunks are with the database goroutine at most: the one
+	// the reader decides next and those after it.
 	out := 0
-	for range 2 {
+	for range liteAhead {
 		more, err := read()
 		if err != nil {
 			return err
