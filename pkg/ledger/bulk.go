@@ -1,14 +1,21 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -16,31 +23,37 @@ import (
 )
 
 // The PostgreSQL import is set-based: it reads bulkChunk entries, then
-// does for all of them at once what the SQLite import does line by line.
-// A chunk costs about a dozen statements whatever its size:
+// does for all of them at once what the SQLite import does line by line,
+// in a few round trips a chunk whatever its size:
 //
-//  1. the detail identities of its batch bookings, looked up in one query;
-//  2. its lines, inserted in one INSERT ... SELECT FROM unnest(...) ON
-//     CONFLICT (identity) DO NOTHING RETURNING: a line not returned was
-//     booked from another file (a duplicate);
-//  3. the detail identities of its new batch bookings, in one INSERT;
-//  4. the open items its lines could touch: the engine runs once over an
-//     empty recorder, which notes every key a line can be looked up by
-//     (every rule is tried when nothing matches), and the items carrying
-//     those keys are read in one query per kind (= ANY of an array);
-//  5. the engine, on those items in memory (chunkStore), each line seeing
+//  1. one batch of statements: the lock of each account not seen before
+//     (see sqlLockAccount), the detail identities of its batch bookings
+//     and the identities of its lines booked already (duplicates), as many
+//     new line ids, and the open items its lines could touch: the engine
+//     ran over an empty recorder when the chunk was read, which noted
+//     every key a line can be looked up by (every rule is tried when
+//     nothing matches), and the items carrying those keys are read in one
+//     query per kind (= ANY of an array);
+//  2. its new lines, with one COPY (and the detail identities of its new
+//     batch bookings, in one INSERT);
+//  3. the engine, on those items in memory (chunkStore), each line seeing
 //     the changes of the lines before it;
-//  6. the items it changed, locked in id order (SELECT ... FOR UPDATE) and
-//     compared with what was read in 4: when another worker changed one
-//     meanwhile, steps 4-6 run again on what is there now, under the lock;
-//  7. the changes, one UPDATE ... FROM unnest(...) per kind, and the
-//     matches, one INSERT.
+//  4. the items it changed, locked in id order (SELECT ... FOR UPDATE) and
+//     compared with what was read in 1: when another worker changed one
+//     meanwhile, the items are read again and steps 3-4 run again on what
+//     is there now, under the lock;
+//  5. the changes, one UPDATE ... FROM unnest(...) per kind, in one batch,
+//     and the matches, with one COPY.
 //
 // So no update is lost, no lock is held on an item the import does not
 // change, and files of different accounts, touching different items, never
 // wait on each other. A line a payment request's payout could be (the
 // ledger has open or paid requests named by its remittance) makes its
 // chunk run on the line-by-line store instead, under row locks.
+//
+// Reading the file, hashing its entries and noting their keys runs in a
+// goroutine of its own, a chunk ahead (prepare): while the server works on
+// chunk N, the client reads chunk N+1.
 const bulkChunk = 5000
 
 // The statements of the PostgreSQL import, named so that a test can
@@ -48,6 +61,8 @@ const bulkChunk = 5000
 const (
 	sqlDetailsKnown     = `SELECT identity, file_id FROM statement_details WHERE identity = ANY(?::bytea[])`
 	sqlMyDetails        = `SELECT COUNT(*) FROM statement_details WHERE identity = ANY(?::bytea[]) AND file_id = ?`
+	sqlLinesKnown       = `SELECT identity FROM statement_lines WHERE identity = ANY(?::bytea[])`
+	sqlLineIDs          = `SELECT nextval(?::regclass) FROM generate_series(1, ?)`
 	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?, ?)`
 	sqlCollectionsByE2E = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ANY(?::text[])`
 	sqlBatchesByKeys    = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`
@@ -56,14 +71,7 @@ const (
 	sqlLockBatches      = `SELECT id, status FROM batches WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
 	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[]) AS v(id, status) WHERE b.id = v.id`
 	sqlCollectBatches   = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
-	sqlInsertLines      = `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
-		occurrence, booking_date, amount, currency, reversal, info)
-		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount::numeric,
-			v.currency, v.reversal, NULLIF(v.info, '')
-		FROM unnest(?::bytea[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-			AS v(identity, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info)
-		ON CONFLICT (identity) DO NOTHING RETURNING identity, id`
-	sqlInsertDetails = `INSERT INTO statement_details (identity, file_id, line_id)
+	sqlInsertDetails    = `INSERT INTO statement_details (identity, file_id, line_id)
 		SELECT v.identity, ?, v.line_id FROM unnest(?::bytea[], ?::bigint[]) AS v(identity, line_id)
 		WHERE NOT EXISTS (SELECT 1 FROM statement_details d WHERE d.identity = v.identity AND d.file_id = ?)
 		ON CONFLICT (identity) DO NOTHING`
@@ -75,14 +83,26 @@ const (
 			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`
 	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
 			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`
-	sqlInsertMatches = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence)
-		SELECT v.line_id, v.detail, v.outcome, NULLIF(v.rule, ''), CASE WHEN v.item_set THEN v.item_kind END, CASE WHEN v.item_set THEN v.item_id END,
-			CASE WHEN v.item_set THEN v.item_key END, v.amount::numeric, CASE WHEN v.item_set THEN v.applied::numeric END, v.ccy,
-			NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
-		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, ccy, cands, rr, evidence, n)
-		ORDER BY v.n`
+
+	// sqlLockAccount serializes the imports of one account (until their
+	// commits): the lines of a file are looked up (sqlLinesKnown) before
+	// they are copied in, so two files repeating the same lines must not be
+	// imported side by side; files of different accounts still are. The
+	// lock is PostgreSQL's advisory lock (classid accountLockClass, objid a
+	// hash of the account).
+	sqlLockAccount = `SELECT pg_advisory_xact_lock(?, hashtext(?))`
+
+	copyLines   = `COPY statement_lines (id, identity, file_id, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info) FROM STDIN (FORMAT binary)`
+	copyMatches = `COPY matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) FROM STDIN (FORMAT binary)`
 )
+
+// accountLockClass is the first key of the imports' account locks
+// ("ledg"): the run lock's key (20261130, one bigint) has 0 there.
+const accountLockClass = 0x6c656467
+
+// pgSQL is q for PostgreSQL ($1, $2, ... placeholders): for the statements
+// sent through pgx itself.
+func pgSQL(q string) string { return dialect{postgres: true}.bind(q) }
 
 // sqlIndexPlans makes the import's statements probe indexes key by key
 // (set for its transaction only). A chunk asks for a few thousand keys; on
@@ -98,17 +118,20 @@ const sqlIndexPlans = `SELECT set_config('enable_seqscan', 'off', true), set_con
 const bulkRetries = 8
 
 // ErrConcurrent is returned (wrapped) when an import met another import
-// booking the same transactions at the same moment; nothing was written,
+// booking the same transactions at the same time: nothing was written,
 // and importing the file again is safe.
 var ErrConcurrent = errors.New("another import booked the same transactions at the same time: nothing was written; import the file again")
 
-// concurrent marks a deadlock PostgreSQL broke by failing this import
+// concurrent marks as ErrConcurrent (nothing was written, the file can be
+// imported again) a deadlock PostgreSQL broke by failing this import
 // (SQLSTATE 40P01: two imports paying the same items in opposite orders,
-// across chunks) as ErrConcurrent: nothing was written, the file can be
-// imported again.
+// across chunks, or locking two accounts in opposite orders), and a line
+// identity taken by another import between its look-up and the COPY
+// (23505: only an import that does not take the account lock, see
+// sqlLockAccount).
 func concurrent(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001" || pe.Code == "23505") {
 		return fmt.Errorf("ledger: %w (%s)", ErrConcurrent, pe.Message)
 	}
 	return err
@@ -123,6 +146,7 @@ type bulkEntry struct {
 	dup    bool
 	lineID int64
 	rr     *reconcile.Result
+	row    [2]int // its statement_lines row after the id, in prepared.rows
 }
 
 type bulkImport struct {
@@ -134,29 +158,94 @@ type bulkImport struct {
 	res      *ImportResult
 	requests bool // some payment request is open or paid
 	now      string
-	name     string // the file's, for the test hook
+	name     string          // the file's, for the test hook
+	lineSeq  string          // the sequence of statement_lines.id
+	accounts map[string]bool // locked (sqlLockAccount)
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
 // time (see bulkChunk).
 func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
-	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp(), name: f.Name}
+	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp(), name: f.Name, accounts: map[string]bool{}}
 	if _, err := t.ExecContext(ctx, sqlIndexPlans); err != nil {
 		return err
 	}
-	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
-		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
+	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?)),
+		pg_get_serial_sequence('statement_lines', 'id')`,
+		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests, &b.lineSeq); err != nil {
 		return err
 	}
-	entries := newBookable(r, f, res)
-	buf := make([]*bulkEntry, 0, bulkChunk)
+	rctx, cancel := context.WithCancel(ctx)
+	chunks := make(chan *prepared, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prepare(rctx, newBookable(r, f, res), fileID, opt.Engine, chunks)
+	}()
+	var err error
+	for p := range chunks {
+		if err = p.err; err == nil {
+			err = b.chunk(p)
+		}
+		if err != nil {
+			break
+		}
+	}
+	cancel()
+	for range chunks { // the reader stops at its next entry
+	}
+	<-done
+	return err
+}
+
+// pg runs f on the transaction's connection through pgx itself: batches of
+// statements in one round trip, and COPY. (database/sql must not use the
+// connection meanwhile.)
+func (b *bulkImport) pg(f func(c *pgx.Conn) error) error {
+	return b.tx.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("ledger: a PostgreSQL connection of type %T", dc)
+		}
+		return f(sc.Conn())
+	})
+}
+
+// prepared is a chunk read and made ready for the database: its entries
+// with their identities, their statement_lines rows (but the id) as COPY
+// wants them, the accounts they book on and the keys their open items can
+// be found by; or the error that ended the reading.
+type prepared struct {
+	es       []*bulkEntry
+	rows     []byte
+	accounts []string
+	rec      *keyRecorder
+	err      error
+}
+
+// prepare reads entries into chunks of bulkChunk and sends them on out,
+// which it closes at the end or on the first error (sent last).
+func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile.Options, out chan<- *prepared) {
+	defer close(out)
+	p := &prepared{}
+	send := func() bool {
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return false
+		}
+		p = &prepared{}
+		return true
+	}
 	for {
 		e, ch, n, err := entries.next(ctx)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return err
+			p.err = err
+			send()
+			return
 		}
 		be := &bulkEntry{e: e, occ: n, id: identityBytes(ch, n)}
 		if isBatch(e) {
@@ -165,37 +254,112 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 				be.dids[i] = DetailIdentity(e, &e.Details[i])
 			}
 		}
-		buf = append(buf, be)
-		if len(buf) == bulkChunk {
-			if err := b.chunk(buf); err != nil {
-				return err
+		p.es = append(p.es, be)
+		if p.err = p.addRow(be, fileID); p.err != nil {
+			send()
+			return
+		}
+		if len(p.es) == bulkChunk {
+			p.err = p.noteKeys(eng)
+			if p.err != nil || !send() {
+				send() // the error, unless the import stopped
+				return
 			}
-			buf = buf[:0]
 		}
 	}
-	if len(buf) > 0 {
-		return b.chunk(buf)
+	if len(p.es) > 0 {
+		p.err = p.noteKeys(eng)
+		send()
+	}
+}
+
+// addRow appends the entry's statement_lines row, all but its id, and
+// notes its account.
+func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
+	e := be.e
+	stmtID := ""
+	if e.Statement != nil {
+		stmtID = e.Statement.ID
+	}
+	bd := e.BookingDate
+	if bd.IsZero() {
+		bd = e.ValueDate
+	}
+	acct := accountOf(e)
+	if !slices.Contains(p.accounts, acct) {
+		p.accounts = append(p.accounts, acct)
+	}
+	w := copyRows{buf: p.rows}
+	be.row[0] = len(w.buf)
+	w.bytea(be.id)
+	w.int8(fileID)
+	w.text(acct)
+	w.text(stmtID)
+	w.text(e.Ref)
+	w.int8(int64(e.Seq))
+	w.int8(int64(be.occ))
+	if bd.IsZero() {
+		w.null()
+	} else {
+		w.buf = binary.BigEndian.AppendUint32(w.buf, 10)
+		w.buf = bd.AppendFormat(w.buf, "2006-01-02")
+	}
+	if err := w.numeric(e.Amount); err != nil {
+		return err
+	}
+	w.text(e.Currency)
+	w.int8(int64(boolInt(e.Reversal)))
+	w.textOrNull(e.Info)
+	be.row[1] = len(w.buf)
+	p.rows = w.buf
+	return nil
+}
+
+// noteKeys runs the engine over an empty recorder (see keyRecorder): every
+// key a line of the chunk can be decided by. A line found a duplicate
+// later has its keys noted too; their items are read but not changed.
+func (p *prepared) noteKeys(opt reconcile.Options) error {
+	p.rec = &keyRecorder{}
+	dry := reconcile.NewEngine(p.rec, opt)
+	for _, be := range p.es {
+		if _, err := dry.Reconcile(be.e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (b *bulkImport) chunk(es []*bulkEntry) error {
-	if err := b.dedupe(es); err != nil {
+// chunk books the entries of p.
+func (b *bulkImport) chunk(p *prepared) error {
+	cs := newChunkStore()
+	var lines bool // a payment request's payout may be among the lines
+	if err := b.pg(func(c *pgx.Conn) error {
+		var err error
+		lines, err = b.dedupe(c, p, cs)
+		return err
+	}); err != nil {
 		return err
 	}
+	if b.l.hook != nil {
+		b.l.hook(b.name, "read", 0)
+	}
 	var live []*bulkEntry
-	for _, be := range es {
+	for _, be := range p.es {
 		if !be.dup {
 			live = append(live, be)
 		}
 	}
-	if len(live) > 0 {
-		if err := b.reconcile(live); err != nil {
+	if len(live) > 0 && lines {
+		if err := b.reconcileLines(live); err != nil {
+			return err
+		}
+	} else if len(live) > 0 {
+		if err := b.pg(func(c *pgx.Conn) error { return b.reconcile(c, live, p.rec, cs) }); err != nil {
 			return err
 		}
 	}
-	var mw bulkMatches
-	for _, be := range es {
+	mw := newCopyRows()
+	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
 			b.res.DuplicateTotal.Add(be.e.Amount, be.e.Currency)
@@ -208,7 +372,9 @@ func (b *bulkImport) chunk(es []*bulkEntry) error {
 		}
 		b.res.Summary.Add(be.rr)
 		for _, ln := range be.rr.Lines {
-			mw.add(be.lineID, ln)
+			if err := addMatches(mw, be.lineID, ln); err != nil {
+				return err
+			}
 		}
 		if b.opt.OnResult != nil {
 			if err := b.opt.OnResult(be.rr, false); err != nil {
@@ -216,13 +382,35 @@ func (b *bulkImport) chunk(es []*bulkEntry) error {
 			}
 		}
 	}
-	return mw.write(b.ctx, b.tx)
+	if mw.rows == 0 {
+		return nil
+	}
+	return b.pg(func(c *pgx.Conn) error {
+		_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
+		return err
+	})
 }
 
-// dedupe marks the entries booked already from another file (by their
-// detail identities or their line identity) and inserts the lines of the
-// others, setting their lineID.
-func (b *bulkImport) dedupe(es []*bulkEntry) error {
+// dedupe takes the locks of the chunk's accounts, marks the entries booked
+// already (by their line identity, or by the detail identities of a batch
+// booking from another file), copies the lines of the others in, setting
+// their lineID, and reads the open items the chunk can touch into cs (step
+// 1 and 2). It tells whether a payment request's payout may be among the
+// lines (then they are decided line by line: reconcileLines).
+func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (bool, error) {
+	es := p.es
+	batch := &pgx.Batch{}
+	var accts []string
+	for _, a := range p.accounts {
+		if !b.accounts[a] {
+			accts = append(accts, a)
+			b.accounts[a] = true
+		}
+	}
+	sort.Strings(accts)
+	for _, a := range accts {
+		batch.Queue(pgSQL(sqlLockAccount), int32(accountLockClass), a)
+	}
 	// Detail identities seen before: booked from another file, or from this
 	// one (two bookings of the same transactions in one file are two).
 	var dids [][]byte
@@ -231,167 +419,129 @@ func (b *bulkImport) dedupe(es []*bulkEntry) error {
 	}
 	known := map[[16]byte]bool{} // by another file
 	if len(dids) > 0 {
-		rows, err := b.tx.QueryContext(b.ctx, sqlDetailsKnown, dids)
-		if err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlDetailsKnown), dids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id []byte
+				var f int64
+				if err := rows.Scan(&id, &f); err != nil {
+					return err
+				}
+				if f != b.fileID {
+					known[[16]byte(id)] = true
+				}
+			}
+			return rows.Err()
+		})
+	}
+	ids := make([][]byte, len(es))
+	for i, be := range es {
+		ids[i] = be.id
+	}
+	booked := map[[16]byte]bool{}
+	batch.Queue(pgSQL(sqlLinesKnown), ids).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id []byte
-			var f int64
-			if err := rows.Scan(&id, &f); err != nil {
-				rows.Close()
+			if err := rows.Scan(&id); err != nil {
 				return err
 			}
-			if f != b.fileID {
-				known[[16]byte(id)] = true
+			booked[[16]byte(id)] = true
+		}
+		return rows.Err()
+	})
+	lineIDs := make([]int64, 0, len(es))
+	batch.Queue(pgSQL(sqlLineIDs), b.lineSeq, len(es)).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
+			lineIDs = append(lineIDs, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		return rows.Err()
+	})
+	requests := 0
+	if b.requests && len(p.rec.requestKeys) > 0 {
+		batch.Queue(pgSQL(sqlRequestsByKeys), keys(p.rec.requestKeys), RequestPending, RequestOpen, RequestPaid).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&requests)
+		})
 	}
-	var lines lineCols
-	for _, be := range es {
+	cs.queueLoads(batch, p.rec)
+	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+		return false, err
+	}
+	if len(lineIDs) != len(es) {
+		return false, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
+	}
+	w := newCopyRows()
+	var newDIDs [][]byte
+	var newLines []int64
+	seen := map[[16]byte]bool{}
+	for i, be := range es {
 		if len(be.dids) > 0 {
 			all := true
 			for _, id := range be.dids {
 				all = all && known[[16]byte(id)]
 			}
-			if all {
-				be.dup = true
-				continue
-			}
+			be.dup = all
 		}
-		lines.add(be, b.fileID)
-	}
-	if len(lines.identity) == 0 {
-		return nil
-	}
-	rows, err := b.tx.QueryContext(b.ctx, sqlInsertLines,
-		b.fileID, lines.identity, lines.account, lines.statementID, lines.entryRef, lines.entrySeq, lines.occurrence, lines.bookingDate,
-		lines.amount, lines.currency, lines.reversal, lines.info)
-	if err != nil {
-		return err
-	}
-	ids := make(map[[16]byte]int64, len(lines.identity))
-	for rows.Next() {
-		var id []byte
-		var n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		ids[[16]byte(id)] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var newDIDs [][]byte
-	var newLines []int64
-	seen := map[[16]byte]bool{}
-	for _, be := range es {
-		if be.dup {
+		if be.dup || booked[[16]byte(be.id)] {
+			be.dup = true
 			continue
 		}
-		n, ok := ids[[16]byte(be.id)]
-		if !ok {
-			be.dup = true // a line with this identity is booked already
-			continue
-		}
-		be.lineID = n
+		be.lineID = lineIDs[i]
+		w.row(13)
+		w.int8(be.lineID)
+		w.buf = append(w.buf, p.rows[be.row[0]:be.row[1]]...)
 		for _, id := range be.dids {
 			k := [16]byte(id)
 			if !known[k] && !seen[k] {
 				seen[k] = true
 				newDIDs = append(newDIDs, id)
-				newLines = append(newLines, n)
+				newLines = append(newLines, be.lineID)
 			}
 		}
 	}
+	if w.rows > 0 {
+		if _, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(w.bytes()), copyLines); err != nil {
+			return false, err
+		}
+	}
 	if len(newDIDs) == 0 {
-		return nil
+		return requests > 0, nil
 	}
 	// The details of this file's earlier chunks are in already and
 	// conflict; any other conflict is another import booking the same
 	// transactions right now.
-	r, err := b.tx.ExecContext(b.ctx, sqlInsertDetails, b.fileID, newDIDs, newLines, b.fileID)
-	if err != nil {
-		return err
-	}
+	var n int64
 	var mine int
-	if err := b.tx.QueryRowContext(b.ctx, sqlMyDetails,
-		newDIDs, b.fileID).Scan(&mine); err != nil {
-		return err
+	batch = &pgx.Batch{}
+	batch.Queue(pgSQL(sqlInsertDetails), b.fileID, newDIDs, newLines, b.fileID).Exec(func(ct pgconn.CommandTag) error {
+		n = ct.RowsAffected()
+		return nil
+	})
+	batch.Queue(pgSQL(sqlMyDetails), newDIDs, b.fileID).QueryRow(func(row pgx.Row) error { return row.Scan(&mine) })
+	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+		return false, err
 	}
-	if n, _ := r.RowsAffected(); mine != len(newDIDs) {
-		return fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(newDIDs)-mine, len(newDIDs), n, ErrConcurrent)
+	if mine != len(newDIDs) {
+		return false, fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(newDIDs)-mine, len(newDIDs), n, ErrConcurrent)
 	}
-	return nil
+	return requests > 0, nil
 }
 
-// lineCols are statement_lines rows as column arrays, for unnest.
-type lineCols struct {
-	identity                                                      [][]byte
-	account, statementID, entryRef, bookingDate, amount, currency []string
-	info                                                          []string
-	entrySeq, occurrence, reversal                                []int64
-}
-
-func (c *lineCols) add(be *bulkEntry, fileID int64) {
-	e := be.e
-	stmtID := ""
-	if e.Statement != nil {
-		stmtID = e.Statement.ID
-	}
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
-	date := ""
-	if !bd.IsZero() {
-		date = bd.Format("2006-01-02")
-	}
-	c.identity = append(c.identity, be.id)
-	c.account = append(c.account, accountOf(e))
-	c.statementID = append(c.statementID, stmtID)
-	c.entryRef = append(c.entryRef, e.Ref)
-	c.entrySeq = append(c.entrySeq, int64(e.Seq))
-	c.occurrence = append(c.occurrence, int64(be.occ))
-	c.bookingDate = append(c.bookingDate, date)
-	c.amount = append(c.amount, e.Amount.String())
-	c.currency = append(c.currency, e.Currency)
-	c.reversal = append(c.reversal, int64(boolInt(e.Reversal)))
-	c.info = append(c.info, e.Info)
-}
-
-// reconcile decides the chunk's new entries (steps 4 to 7).
-func (b *bulkImport) reconcile(es []*bulkEntry) error {
-	rec := &keyRecorder{}
-	dry := reconcile.NewEngine(rec, b.opt.Engine)
-	for _, be := range es {
-		if _, err := dry.Reconcile(be.e); err != nil {
-			return err
-		}
-	}
-	if b.requests && len(rec.requestKeys) > 0 {
-		var n int
-		if err := b.tx.QueryRowContext(b.ctx, sqlRequestsByKeys,
-			keys(rec.requestKeys), RequestPending, RequestOpen, RequestPaid).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return b.reconcileLines(es)
-		}
-	}
-	cs := newChunkStore()
+// reconcile decides the chunk's new entries on the items read into cs,
+// then locks, checks and writes the items changed (steps 3 to 5).
+func (b *bulkImport) reconcile(c *pgx.Conn, es []*bulkEntry, rec *keyRecorder, cs *chunkStore) error {
 	for attempt := 0; ; attempt++ {
-		if err := cs.load(b.ctx, b.tx, rec); err != nil {
-			return err
-		}
-		if b.l.hook != nil {
-			b.l.hook(b.name, "read", attempt)
+		if attempt > 0 {
+			batch := &pgx.Batch{}
+			cs.queueLoads(batch, rec)
+			if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+				return err
+			}
+			if b.l.hook != nil {
+				b.l.hook(b.name, "read", attempt)
+			}
 		}
 		eng := reconcile.NewEngine(cs, b.opt.Engine)
 		for _, be := range es {
@@ -401,12 +551,12 @@ func (b *bulkImport) reconcile(es []*bulkEntry) error {
 			}
 			be.rr = rr
 		}
-		ok, err := cs.lock(b.ctx, b.tx)
+		ok, err := cs.lock(b.ctx, c)
 		if err != nil {
 			return err
 		}
 		if ok {
-			return cs.write(b.ctx, b.tx)
+			return cs.write(b.ctx, c)
 		}
 		if attempt == bulkRetries {
 			return fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
@@ -518,13 +668,19 @@ type chunkStore struct {
 	// what was read, for the comparison under the lock
 	collWas  map[int64]string
 	batchWas map[int64]string
-	invWas   map[int64][2]string // status, open_amount
+	invWas   map[int64]invState
 
 	// what changed
 	collSet  map[int64]reconcile.Change
 	batchSet map[int64]string
 	invSet   map[int64]bool
 	collect  map[string]bool // PmtInfIds collected: their open collections too
+}
+
+// invState is an invoice as read, for the comparison under the lock.
+type invState struct {
+	status string
+	open   decimal.Decimal
 }
 
 func newChunkStore() *chunkStore { return &chunkStore{} }
@@ -534,76 +690,71 @@ func (s *chunkStore) reset() {
 		colls: map[int64]*reconcile.Collection{}, byE2E: map[string][]int64{},
 		batches: map[int64]*reconcile.Batch{}, byPmt: map[string]int64{}, byCents: map[int64][]int64{},
 		invs: map[int64]*reconcile.Invoice{}, byRef: map[string][]int64{}, byKey: map[string][]int64{}, byIBAN: map[string][]int64{},
-		collWas: map[int64]string{}, batchWas: map[int64]string{}, invWas: map[int64][2]string{},
+		collWas: map[int64]string{}, batchWas: map[int64]string{}, invWas: map[int64]invState{},
 		collSet: map[int64]reconcile.Change{}, batchSet: map[int64]string{}, invSet: map[int64]bool{}, collect: map[string]bool{},
 	}
 }
 
-// load reads the items carrying the keys rec noted.
-func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
+// queueLoads queues on batch the reads of the items carrying the keys rec
+// noted, which fill s (emptied first) as their rows arrive.
+func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 	s.reset()
 	if len(rec.e2e) > 0 {
-		rows, err := t.QueryContext(ctx, sqlCollectionsByE2E, keys(rec.e2e))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var c reconcile.Collection
-			var amt, st string
-			var date, name sql.NullString
-			if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st); err != nil {
-				return err
+		batch.Queue(pgSQL(sqlCollectionsByE2E), keys(rec.e2e)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var c reconcile.Collection
+				var amt pgtype.Numeric
+				var st string
+				var date, name *string
+				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st); err != nil {
+					return err
+				}
+				var err error
+				if c.Amount, err = numericDec(amt); err != nil {
+					return err
+				}
+				c.CollectionDate = parseDatePtr(date)
+				c.DebtorName, c.Status = strPtr(name), reconcile.Status(st)
+				s.colls[c.ID] = &c
+				s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
+				s.collWas[c.ID] = st
 			}
-			var err error
-			if c.Amount, err = parseMoney(amt); err != nil {
-				return err
-			}
-			c.CollectionDate = parseDate(date)
-			c.DebtorName, c.Status = name.String, reconcile.Status(st)
-			s.colls[c.ID] = &c
-			s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
-			s.collWas[c.ID] = st
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
 	if len(rec.batchIDs) > 0 || len(rec.cents) > 0 {
 		cents := make([]int64, 0, len(rec.cents))
 		for c := range rec.cents {
 			cents = append(cents, c)
 		}
-		rows, err := t.QueryContext(ctx, sqlBatchesByKeys,
-			keys(rec.batchIDs), cents)
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var x reconcile.Batch
-			var total, st string
-			var date sql.NullString
-			var c int64
-			if err := rows.Scan(&x.ID, &x.PmtInfID, &x.Count, &total, &x.Currency, &date, &st, &c); err != nil {
-				return err
+		batch.Queue(pgSQL(sqlBatchesByKeys), keys(rec.batchIDs), cents).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var x reconcile.Batch
+				var total pgtype.Numeric
+				var st string
+				var date *string
+				var c int64
+				if err := rows.Scan(&x.ID, &x.PmtInfID, &x.Count, &total, &x.Currency, &date, &st, &c); err != nil {
+					return err
+				}
+				var err error
+				if x.Total, err = numericDec(total); err != nil {
+					return err
+				}
+				x.Date, x.Status = parseDatePtr(date), reconcile.Status(st)
+				s.batches[x.ID] = &x
+				s.byPmt[x.PmtInfID] = x.ID
+				s.byCents[c] = append(s.byCents[c], x.ID)
+				s.batchWas[x.ID] = st
 			}
-			var err error
-			if x.Total, err = parseMoney(total); err != nil {
-				return err
-			}
-			x.Date, x.Status = parseDate(date), reconcile.Status(st)
-			s.batches[x.ID] = &x
-			s.byPmt[x.PmtInfID] = x.ID
-			s.byCents[c] = append(s.byCents[c], x.ID)
-			s.batchWas[x.ID] = st
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
-	invoice := func(rows *sql.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
+	invoice := func(rows pgx.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
 		var v reconcile.Invoice
-		var amt, open, st, ref, key string
-		var cname, due sql.NullString
+		var amt, open pgtype.Numeric
+		var st, ref, key string
+		var cname, due *string
 		if err := rows.Scan(append([]any{&v.ID, &v.Number, &cname, &amt, &open, &v.Currency, &due, &st, &ref, &key}, extra...)...); err != nil {
 			return nil, "", "", err
 		}
@@ -611,57 +762,73 @@ func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 			return got, ref, key, nil
 		}
 		var err error
-		if v.Amount, err = parseMoney(amt); err != nil {
+		if v.Amount, err = numericDec(amt); err != nil {
 			return nil, "", "", err
 		}
-		if v.Open, err = parseMoney(open); err != nil {
+		if v.Open, err = numericDec(open); err != nil {
 			return nil, "", "", err
 		}
-		v.CustomerName = cname.String
-		v.DueDate, v.Status = parseDate(due), reconcile.Status(st)
+		v.CustomerName = strPtr(cname)
+		v.DueDate, v.Status = parseDatePtr(due), reconcile.Status(st)
 		s.invs[v.ID] = &v
-		s.invWas[v.ID] = [2]string{st, open}
+		s.invWas[v.ID] = invState{st, v.Open}
 		return &v, ref, key, nil
 	}
 	if len(rec.refs) > 0 || len(rec.numberKeys) > 0 {
-		rows, err := t.QueryContext(ctx, sqlInvoicesByKeys, keys(rec.refs), keys(rec.numberKeys))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			v, ref, key, err := invoice(rows)
-			if err != nil {
-				return err
+		batch.Queue(pgSQL(sqlInvoicesByKeys), keys(rec.refs), keys(rec.numberKeys)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				v, ref, key, err := invoice(rows)
+				if err != nil {
+					return err
+				}
+				if rec.refs[ref] {
+					s.byRef[ref] = append(s.byRef[ref], v.ID)
+				}
+				if rec.numberKeys[key] {
+					s.byKey[key] = append(s.byKey[key], v.ID)
+				}
 			}
-			if rec.refs[ref] {
-				s.byRef[ref] = append(s.byRef[ref], v.ID)
-			}
-			if rec.numberKeys[key] {
-				s.byKey[key] = append(s.byKey[key], v.ID)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
 	if len(rec.ibans) > 0 {
-		rows, err := t.QueryContext(ctx, sqlInvoicesByIBANs, keys(rec.ibans))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var iban string
-			v, _, _, err := invoice(rows, &iban)
-			if err != nil {
-				return err
+		batch.Queue(pgSQL(sqlInvoicesByIBANs), keys(rec.ibans)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var iban string
+				v, _, _, err := invoice(rows, &iban)
+				if err != nil {
+					return err
+				}
+				s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
 			}
-			s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
-	return nil
+}
+
+// numericDec is a NUMERIC as read by pgx.
+func numericDec(n pgtype.Numeric) (decimal.Decimal, error) {
+	if !n.Valid || n.NaN || n.InfinityModifier != pgtype.Finite {
+		return decimal.Zero, fmt.Errorf("ledger: amount %v in the database", n)
+	}
+	if n.Int == nil {
+		return decimal.New(0, n.Exp), nil
+	}
+	return decimal.NewFromBigInt(n.Int, n.Exp), nil
+}
+
+func parseDatePtr(s *string) time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return parseDate(sql.NullString{String: *s, Valid: true})
+}
+
+func strPtr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func scanEach(rows *sql.Rows, fn func() error) error {
@@ -796,66 +963,57 @@ func (s *chunkStore) Apply(changes []reconcile.Change) error {
 // lock locks the items the chunk changes, in id order, and tells whether
 // they are still as they were read. A collection whose batch was collected
 // is not locked here: the UPDATE that collects it checks its status.
-func (s *chunkStore) lock(ctx context.Context, t *tx) (bool, error) {
-	check := func(q string, ids []int64, same func(id int64, cur []string) bool, ncols int) (bool, error) {
-		if len(ids) == 0 {
-			return true, nil
-		}
-		rows, err := t.QueryContext(ctx, q, sortedIDs(ids))
-		if err != nil {
-			return false, err
-		}
-		ok := true
-		err = scanEach(rows, func() error {
-			var id int64
-			cur := make([]string, ncols)
-			dst := []any{&id}
-			for i := range cur {
-				dst = append(dst, &cur[i])
+func (s *chunkStore) lock(ctx context.Context, c *pgx.Conn) (bool, error) {
+	ok := true
+	batch := &pgx.Batch{}
+	if len(s.invSet) > 0 {
+		batch.Queue(pgSQL(sqlLockInvoices), sortedIDs(keysOf(s.invSet))).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id int64
+				var st string
+				var open pgtype.Numeric
+				if err := rows.Scan(&id, &st, &open); err != nil {
+					return err
+				}
+				o, err := numericDec(open)
+				if err != nil {
+					return err
+				}
+				was := s.invWas[id]
+				ok = ok && was.status == st && was.open.Equal(o)
 			}
-			if err := rows.Scan(dst...); err != nil {
-				return err
-			}
-			ok = ok && same(id, cur)
-			return nil
+			return rows.Err()
 		})
-		return ok && err == nil, err
 	}
-	ids := func(n int, each func(func(int64))) []int64 {
-		out := make([]int64, 0, n)
-		each(func(id int64) { out = append(out, id) })
-		return out
-	}
-	ok1, err := check(sqlLockInvoices,
-		ids(len(s.invSet), func(f func(int64)) {
-			for id := range s.invSet {
-				f(id)
+	status := func(q string, ids []int64, was map[int64]string) {
+		if len(ids) == 0 {
+			return
+		}
+		batch.Queue(pgSQL(q), sortedIDs(ids)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id int64
+				var st string
+				if err := rows.Scan(&id, &st); err != nil {
+					return err
+				}
+				ok = ok && was[id] == st
 			}
-		}), func(id int64, cur []string) bool { return s.invWas[id] == [2]string{cur[0], cur[1]} }, 2)
-	if err != nil {
-		return false, err
+			return rows.Err()
+		})
 	}
-	ok2, err := check(sqlLockCollections,
-		ids(len(s.collSet), func(f func(int64)) {
-			for id := range s.collSet {
-				f(id)
-			}
-		}), func(id int64, cur []string) bool { return s.collWas[id] == cur[0] }, 1)
-	if err != nil {
-		return false, err
+	status(sqlLockCollections, keysOf(s.collSet), s.collWas)
+	status(sqlLockBatches, keysOf(s.batchSet), s.batchWas)
+	if batch.Len() == 0 {
+		return true, nil
 	}
-	ok3, err := check(sqlLockBatches,
-		ids(len(s.batchSet), func(f func(int64)) {
-			for id := range s.batchSet {
-				f(id)
-			}
-		}), func(id int64, cur []string) bool { return s.batchWas[id] == cur[0] }, 1)
-	return ok1 && ok2 && ok3, err
+	err := c.SendBatch(ctx, batch).Close()
+	return ok && err == nil, err
 }
 
 // write stores the changes: each changed item's final state, then the open
 // collections of the batches collected.
-func (s *chunkStore) write(ctx context.Context, t *tx) error {
+func (s *chunkStore) write(ctx context.Context, c *pgx.Conn) error {
+	batch := &pgx.Batch{}
 	if len(s.invSet) > 0 {
 		var ids []int64
 		var st, open []string
@@ -863,9 +1021,7 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 			v := s.invs[id]
 			ids, st, open = append(ids, id), append(st, string(v.Status)), append(open, v.Open.String())
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateInvoices, ids, st, open); err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlUpdateInvoices), ids, st, open)
 	}
 	if len(s.collSet) > 0 {
 		var ids []int64
@@ -875,9 +1031,7 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 			ids, st = append(ids, id), append(st, string(s.colls[id].Status))
 			rr, rt = append(rr, c.ReturnReason), append(rt, c.ReturnText)
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateCollections, ids, st, rr, rt); err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlUpdateCollections), ids, st, rr, rt)
 	}
 	if len(s.batchSet) > 0 {
 		var ids []int64
@@ -885,18 +1039,15 @@ func (s *chunkStore) write(ctx context.Context, t *tx) error {
 		for _, id := range sortedIDs(keysOf(s.batchSet)) {
 			ids, st = append(ids, id), append(st, s.batchSet[id])
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateBatches,
-			ids, st); err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlUpdateBatches), ids, st)
 	}
 	if len(s.collect) > 0 {
-		if _, err := t.ExecContext(ctx, sqlCollectBatches,
-			string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen)); err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlCollectBatches), string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen))
 	}
-	return nil
+	if batch.Len() == 0 {
+		return nil
+	}
+	return c.SendBatch(ctx, batch).Close()
 }
 
 func keysOf[V any](m map[int64]V) []int64 {
@@ -907,37 +1058,41 @@ func keysOf[V any](m map[int64]V) []int64 {
 	return out
 }
 
-// bulkMatches are matches rows as column arrays, for one INSERT.
-type bulkMatches struct {
-	lineID, detail, itemID                                       []int64
-	itemSet                                                      []bool
-	outcome, rule, itemKind, itemKey, amount, applied, cands, rr []string
-	currency, evidence                                           []string
-}
-
-func (m *bulkMatches) add(lineID int64, ln reconcile.Line) {
+// addMatches appends the matches rows of a line (see matchRows) to w, for
+// the COPY of sqlCopyMatches.
+func addMatches(w *copyRows, lineID int64, ln reconcile.Line) error {
 	cands := candidates(ln)
+	var err error
 	matchRows(ln, func(it *reconcile.Item) {
-		var kind, key, applied string
-		var id int64
-		if it != nil {
-			kind, id, key, applied = string(it.Kind), it.ID, it.Key, it.Applied.String()
+		if err != nil {
+			return
 		}
-		m.lineID, m.detail = append(m.lineID, lineID), append(m.detail, int64(ln.Detail))
-		m.itemID, m.itemSet = append(m.itemID, id), append(m.itemSet, it != nil)
-		m.outcome, m.rule = append(m.outcome, string(ln.Outcome)), append(m.rule, string(ln.Rule))
-		m.itemKind, m.itemKey = append(m.itemKind, kind), append(m.itemKey, key)
-		m.amount, m.applied, m.currency = append(m.amount, ln.Amount.String()), append(m.applied, applied), append(m.currency, ln.Currency)
-		m.cands, m.rr = append(m.cands, cands), append(m.rr, ln.ReturnReason)
-		m.evidence = append(m.evidence, ln.Evidence)
+		w.row(13)
+		w.int8(lineID)
+		w.int8(int64(ln.Detail))
+		w.text(string(ln.Outcome))
+		w.textOrNull(string(ln.Rule))
+		if it != nil {
+			w.text(string(it.Kind))
+			w.int8(it.ID)
+			w.text(it.Key)
+		} else {
+			w.null()
+			w.null()
+			w.null()
+		}
+		if err = w.numeric(ln.Amount); err != nil {
+			return
+		}
+		if it != nil {
+			err = w.numeric(it.Applied)
+		} else {
+			w.null()
+		}
+		w.text(ln.Currency)
+		w.textOrNull(cands)
+		w.textOrNull(ln.ReturnReason)
+		w.text(ln.Evidence)
 	})
-}
-
-func (m *bulkMatches) write(ctx context.Context, t *tx) error {
-	if len(m.lineID) == 0 {
-		return nil
-	}
-	_, err := t.ExecContext(ctx, sqlInsertMatches,
-		m.lineID, m.detail, m.outcome, m.rule, m.itemKind, m.itemID, m.itemSet, m.itemKey, m.amount, m.applied, m.currency, m.cands, m.rr, m.evidence)
 	return err
 }
