@@ -329,35 +329,59 @@ func (p *prepared) noteKeys(opt reconcile.Options) error {
 	return nil
 }
 
-// chunk books the entries of p.
+// chunk books the entries of p. The statements whose answers the client
+// does not wait for (the COPY of the lines, the updates, the COPY of the
+// matches) go through a connWorker, so the client decides the lines and
+// builds the matches meanwhile.
 func (b *bulkImport) chunk(p *prepared) error {
 	cs := newChunkStore()
-	var lines bool // a payment request's payout may be among the lines
-	if err := b.pg(func(c *pgx.Conn) error {
-		var err error
-		lines, err = b.dedupe(c, p, cs)
-		return err
-	}); err != nil {
-		return err
-	}
-	if b.l.hook != nil {
-		b.l.hook(b.name, "read", 0)
-	}
+	var requests bool // a payment request's payout may be among the lines
 	var live []*bulkEntry
-	for _, be := range p.es {
-		if !be.dup {
-			live = append(live, be)
-		}
-	}
-	if len(live) > 0 && lines {
-		if err := b.reconcileLines(live); err != nil {
+	if err := b.pg(func(c *pgx.Conn) error {
+		lines, err := b.dedupe(c, p, cs)
+		if err != nil {
 			return err
 		}
-	} else if len(live) > 0 {
-		if err := b.pg(func(c *pgx.Conn) error { return b.reconcile(c, live, p.rec, cs) }); err != nil {
+		for _, be := range p.es {
+			if !be.dup {
+				live = append(live, be)
+			}
+		}
+		w := startWorker(c)
+		defer w.close()
+		w.do(lines.write)
+		if requests = lines.requests && len(live) > 0; requests {
+			return w.close()
+		}
+		if len(live) == 0 {
+			return b.finish(w, p)
+		}
+		if b.l.hook != nil {
+			if err := w.sync(); err != nil {
+				return err
+			}
+			b.l.hook(b.name, "read", 0)
+		}
+		if err := b.reconcile(w, live, p.rec, cs); err != nil {
 			return err
 		}
+		return b.finish(w, p)
+	}); err != nil || !requests {
+		return err
 	}
+	if err := b.reconcileLines(live); err != nil {
+		return err
+	}
+	return b.pg(func(c *pgx.Conn) error {
+		w := startWorker(c)
+		defer w.close()
+		return b.finish(w, p)
+	})
+}
+
+// finish counts the chunk's results, hands them to OnResult and queues the
+// COPY of their matches on w, then waits for w.
+func (b *bulkImport) finish(w *connWorker, p *prepared) error {
 	mw := newCopyRows()
 	for _, be := range p.es {
 		if be.dup {
@@ -382,22 +406,75 @@ func (b *bulkImport) chunk(p *prepared) error {
 			}
 		}
 	}
-	if mw.rows == 0 {
-		return nil
+	if mw.rows > 0 {
+		w.do(func(c *pgx.Conn) error {
+			_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
+			return err
+		})
 	}
-	return b.pg(func(c *pgx.Conn) error {
-		_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
-		return err
-	})
+	return w.close()
+}
+
+// connWorker runs statements on a connection in the order given, in a
+// goroutine of its own: the client sends the next while the server works
+// on the last. The first error stops it; the statements after it are not
+// run and the error is returned by sync and close.
+type connWorker struct {
+	ops    chan workerOp
+	done   chan error
+	err    error
+	closed bool
+}
+
+type workerOp struct {
+	f    func(c *pgx.Conn) error
+	sync chan error // told when f ran (or would have)
+}
+
+func startWorker(c *pgx.Conn) *connWorker {
+	w := &connWorker{ops: make(chan workerOp, 8), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for op := range w.ops {
+			if err == nil && op.f != nil {
+				err = op.f(c)
+			}
+			if op.sync != nil {
+				op.sync <- err
+			}
+		}
+		w.done <- err
+	}()
+	return w
+}
+
+// do queues f.
+func (w *connWorker) do(f func(c *pgx.Conn) error) { w.ops <- workerOp{f: f} }
+
+// sync waits until everything queued ran.
+func (w *connWorker) sync() error {
+	ch := make(chan error, 1)
+	w.ops <- workerOp{sync: ch}
+	return <-ch
+}
+
+// close waits until everything queued ran and ends the worker; again, it
+// returns what it returned the first time.
+func (w *connWorker) close() error {
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+		w.err = <-w.done
+	}
+	return w.err
 }
 
 // dedupe takes the locks of the chunk's accounts, marks the entries booked
 // already (by their line identity, or by the detail identities of a batch
-// booking from another file), copies the lines of the others in, setting
-// their lineID, and reads the open items the chunk can touch into cs (step
-// 1 and 2). It tells whether a payment request's payout may be among the
-// lines (then they are decided line by line: reconcileLines).
-func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (bool, error) {
+// booking from another file), gives the others their lineID and returns
+// their writes, and reads the open items the chunk can touch into cs (step
+// 1).
+func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrites, error) {
 	es := p.es
 	batch := &pgx.Batch{}
 	var accts []string
@@ -467,14 +544,13 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (bool, err
 	}
 	cs.queueLoads(batch, p.rec)
 	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
-		return false, err
+		return nil, err
 	}
 	if len(lineIDs) != len(es) {
-		return false, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
+		return nil, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
 	}
-	w := newCopyRows()
-	var newDIDs [][]byte
-	var newLines []int64
+	lw := &lineWrites{b: b, rows: newCopyRows(), requests: requests > 0}
+	w := lw.rows
 	seen := map[[16]byte]bool{}
 	for i, be := range es {
 		if len(be.dids) > 0 {
@@ -496,47 +572,66 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (bool, err
 			k := [16]byte(id)
 			if !known[k] && !seen[k] {
 				seen[k] = true
-				newDIDs = append(newDIDs, id)
-				newLines = append(newLines, be.lineID)
+				lw.dids = append(lw.dids, id)
+				lw.lines = append(lw.lines, be.lineID)
 			}
 		}
 	}
-	if w.rows > 0 {
-		if _, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(w.bytes()), copyLines); err != nil {
-			return false, err
+	return lw, nil
+}
+
+// lineWrites are the writes of a chunk's new lines (step 2).
+type lineWrites struct {
+	b        *bulkImport
+	rows     *copyRows
+	dids     [][]byte // new detail identities
+	lines    []int64  // the line of each
+	requests bool     // a payment request's payout may be among the lines
+}
+
+// write copies the lines in and inserts their detail identities.
+func (lw *lineWrites) write(c *pgx.Conn) error {
+	b := lw.b
+	if lw.rows.rows > 0 {
+		if _, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(lw.rows.bytes()), copyLines); err != nil {
+			return err
 		}
 	}
-	if len(newDIDs) == 0 {
-		return requests > 0, nil
+	if len(lw.dids) == 0 {
+		return nil
 	}
 	// The details of this file's earlier chunks are in already and
 	// conflict; any other conflict is another import booking the same
 	// transactions right now.
 	var n int64
 	var mine int
-	batch = &pgx.Batch{}
-	batch.Queue(pgSQL(sqlInsertDetails), b.fileID, newDIDs, newLines, b.fileID).Exec(func(ct pgconn.CommandTag) error {
+	batch := &pgx.Batch{}
+	batch.Queue(pgSQL(sqlInsertDetails), b.fileID, lw.dids, lw.lines, b.fileID).Exec(func(ct pgconn.CommandTag) error {
 		n = ct.RowsAffected()
 		return nil
 	})
-	batch.Queue(pgSQL(sqlMyDetails), newDIDs, b.fileID).QueryRow(func(row pgx.Row) error { return row.Scan(&mine) })
+	batch.Queue(pgSQL(sqlMyDetails), lw.dids, b.fileID).QueryRow(func(row pgx.Row) error { return row.Scan(&mine) })
 	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
-		return false, err
+		return err
 	}
-	if mine != len(newDIDs) {
-		return false, fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(newDIDs)-mine, len(newDIDs), n, ErrConcurrent)
+	if mine != len(lw.dids) {
+		return fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(lw.dids)-mine, len(lw.dids), n, ErrConcurrent)
 	}
-	return requests > 0, nil
+	return nil
 }
 
 // reconcile decides the chunk's new entries on the items read into cs,
-// then locks, checks and writes the items changed (steps 3 to 5).
-func (b *bulkImport) reconcile(c *pgx.Conn, es []*bulkEntry, rec *keyRecorder, cs *chunkStore) error {
+// then locks and checks the items changed and queues their writes on w
+// (steps 3 to 5).
+func (b *bulkImport) reconcile(w *connWorker, es []*bulkEntry, rec *keyRecorder, cs *chunkStore) error {
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			batch := &pgx.Batch{}
-			cs.queueLoads(batch, rec)
-			if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+			w.do(func(c *pgx.Conn) error {
+				batch := &pgx.Batch{}
+				cs.queueLoads(batch, rec)
+				return c.SendBatch(b.ctx, batch).Close()
+			})
+			if err := w.sync(); err != nil {
 				return err
 			}
 			if b.l.hook != nil {
@@ -551,12 +646,18 @@ func (b *bulkImport) reconcile(c *pgx.Conn, es []*bulkEntry, rec *keyRecorder, c
 			}
 			be.rr = rr
 		}
-		ok, err := cs.lock(b.ctx, c)
-		if err != nil {
+		var ok bool
+		w.do(func(c *pgx.Conn) error {
+			var err error
+			ok, err = cs.lock(b.ctx, c)
+			return err
+		})
+		if err := w.sync(); err != nil {
 			return err
 		}
 		if ok {
-			return cs.write(b.ctx, c)
+			w.do(func(c *pgx.Conn) error { return cs.write(b.ctx, c) })
+			return nil
 		}
 		if attempt == bulkRetries {
 			return fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
