@@ -22,6 +22,12 @@ func (r *Reader) endStatement() {
 		return
 	}
 	r.cur = nil
+	if p := r.part; p != nil && p.partial && c == p.cont {
+		// the parts before hold the rest of its sums: ReadParallel
+		// checks it and puts the findings here
+		p.ended, p.endAt = true, len(r.findings)
+		return
+	}
 	st := c.st
 	op, cl := st.Opening, st.Closing
 	booked, credits, debits := c.booked.Decimal(), c.credits.Decimal(), c.debits.Decimal()

@@ -10,3 +10,8 @@ func NewCarefulReader(r io.Reader, name string) *Reader {
 	cr.t.careful = true
 	return cr
 }
+
+// ReadAgain returns how many parts of f were read again from the state the
+// parts before them left, and whether the rest of the file was read by
+// one Reader.
+func ReadAgain(f *File) (int, bool) { return f.again, f.rest }

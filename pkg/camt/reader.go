@@ -87,7 +87,9 @@ type Reader struct {
 	lastDate     time.Time
 	lastDateText [10]byte
 	eof          bool
-	rootPath     string // /Document/BkToCstmrStmt
+	rootPath     string                    // /Document/BkToCstmrStmt
+	reading      func(io.Reader) io.Reader // WithReading
+	part         *partInfo                 // ReadParallel: the Reader reads one part of a file
 }
 
 // stmtState holds what the checks need while a statement is read.
@@ -126,10 +128,26 @@ type numberAndSum struct {
 	Sum        string
 }
 
+// Option changes how a Reader reads.
+type Option func(*Reader)
+
+// WithReading wraps the bytes the Reader reads, before it decodes them (to
+// count progress). ReadParallel wraps each part's bytes.
+func WithReading(f func(io.Reader) io.Reader) Option {
+	return func(r *Reader) { r.reading = f }
+}
+
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
-func NewReader(rd io.Reader, name string) *Reader {
-	r := &Reader{name: name, in: rd, s: newScanner(rd)}
+func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
+	r := &Reader{name: name}
+	for _, o := range opts {
+		o(r)
+	}
+	if r.reading != nil {
+		rd = r.reading(rd)
+	}
+	r.in, r.s = rd, newScanner(rd)
 	// Room for an entry of a few details: growing these from nothing
 	// was a tenth of reading a small statement.
 	r.t.nodes = make([]node, 0, 128)
@@ -196,7 +214,9 @@ func (r *Reader) fail(line int, path, value, rule, format string, args ...any) e
 	f := finding.Finding{Severity: finding.Error, File: r.name, Line: line, Path: path, Value: value,
 		Rule: rule, Message: fmt.Sprintf(format, args...)}
 	r.err = f
-	r.addDropped()
+	if r.part == nil {
+		r.addDropped() // ReadParallel adds them for the whole file
+	}
 	return f
 }
 
@@ -366,11 +386,18 @@ func (r *Reader) end() error {
 	switch {
 	case !r.rootSeen:
 		return r.fail(r.line(), "", "", RuleXML, "no XML document element: the file is empty or not XML")
+	case !r.rootDone && r.part != nil && !r.part.last:
+		// the end of a part that is not the file's last
+		r.eof = true
+		r.part.clean = r.depth == 3 && r.cur != nil && !r.s.pendingEnd
+		return io.EOF
 	case !r.rootDone:
 		return r.fail(r.line(), r.path(), "", RuleXML, "unexpected end of file: the document is truncated")
 	}
 	r.eof = true
-	r.addDropped()
+	if r.part == nil {
+		r.addDropped() // ReadParallel adds them for the whole file
+	}
 	return io.EOF
 }
 
@@ -536,6 +563,9 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	var el, path string
 	switch {
 	case string(tk.name) == "Ntry":
+		if r.part != nil && r.part.header {
+			return nil, errHeaderRead // the statement's header is read
+		}
 		c.nNtr++
 		el = "Ntry"
 	default:
@@ -1333,6 +1363,13 @@ func (r *Reader) tally(e *statement.Entry, p elPath, line int) {
 	acct := c.st.Account.Currency
 	if !c.ccyWarned && acct != "" && e.Currency != "" && e.Currency != acct {
 		c.ccyWarned = true
+		if p := r.part; p != nil && p.partial && c == p.cont {
+			// the parts before may have warned of this statement
+			p.contCcy = len(r.findings)
+			if r.perRule[RuleCurrency] >= maxPerRule {
+				p.contCcy = -1
+			}
+		}
 		r.add(finding.Warning, line, p.String()+"/Amt", e.Currency, RuleCurrency,
 			"entry currency %s differs from the account currency %s", e.Currency, acct)
 	}

@@ -29,6 +29,7 @@ type scanner struct {
 	stackOff   []int
 	pendingEnd bool
 	filled     bool  // the last read filled the buffer: the next fill grows it
+	partEnd    bool  // the input is a part of a file: it may end inside elements
 	offset     int64 // bytes consumed
 	attrs      []attr
 	tmp        []byte
@@ -189,7 +190,7 @@ func (s *scanner) next() (token, error) {
 			if s.rerr != nil {
 				return token{}, s.eofError()
 			}
-			if len(s.stackOff) > 0 {
+			if len(s.stackOff) > 0 && !s.partEnd {
 				return token{}, s.errf(s.line, "unexpected EOF")
 			}
 			return token{kind: tokEOF, line: s.line}, nil

@@ -192,6 +192,7 @@ type Reader struct {
 	line     int
 	rows     int           // JSON Lines: rows read
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
+	entries  []idEntry     // readAhead's: the ids of a batch of records
 	err      error         // sticky: the id set could not be written
 	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
 	stop     chan struct{} // closed by Close: the parsing goroutine ends
@@ -359,8 +360,9 @@ func (r *Reader) readAhead() {
 					break
 				}
 				line, _ := r.csv.FieldPos(0)
-				b.recs = append(b.recs, csvRecord{fields: rec, line: line, id: r.checkID(rec, line)})
+				b.recs = append(b.recs, csvRecord{fields: rec, line: line})
 			}
+			r.checkIDs(b.recs)
 			select {
 			case ahead <- b:
 			case <-stop:
@@ -373,21 +375,37 @@ func (r *Reader) readAhead() {
 	}()
 }
 
-// checkID checks the end-to-end id of a CSV record against the set, as
+// checkIDs checks the end-to-end ids of CSV records against the set, as
 // build would: only for a record of the header's width whose id is
-// present and valid (build reports the others).
-func (r *Reader) checkID(rec []string, line int) idCheck {
+// present and valid (build reports the others). The set is asked for a
+// batch of ids at once, so that it can fetch them from memory together
+// (idSet.prefetch).
+func (r *Reader) checkIDs(recs []csvRecord) {
 	i := r.pos[colEndToEndID]
-	if len(rec) != len(r.header) || i < 0 {
-		return idCheck{}
+	if i < 0 {
+		return
 	}
-	v, err := cleanID(rec[i])
-	if v == "" || err != nil {
-		return idCheck{}
+	es := r.entries[:0]
+	for k := range recs {
+		rec := &recs[k]
+		if len(rec.fields) != len(r.header) {
+			continue
+		}
+		v, err := cleanID(rec.fields[i])
+		if v == "" || err != nil {
+			continue
+		}
+		rec.id.done = true
+		es = append(es, r.seen.entry(v, rec.line))
 	}
-	c := idCheck{done: true}
-	c.first, c.dup, c.err = r.seen.add(v, line)
-	return c
+	r.entries = es
+	r.seen.prefetch(es)
+	for k := range recs {
+		if c := &recs[k].id; c.done {
+			c.first, c.dup, c.err = r.seen.insert(es[0])
+			es = es[1:]
+		}
+	}
 }
 
 // Close ends the reading of the file before its end: call it when giving

@@ -84,6 +84,10 @@ func (src *Source) Inspect() []*Inspection {
 		// a CODA file on disk: read in parts on all cores
 		return []*Inspection{inspectCODAFile(name, src.File, src.Size, src.Reading)}
 	}
+	if src.Format == FormatCamt && src.File != nil && src.Size > 0 {
+		// a camt file on disk: read in parts on all cores
+		return []*Inspection{inspectCamtFile(name, src.File, src.Size, src.Reading)}
+	}
 	in := inspectReader(name, src.Format, src.R)
 	if src.Gzip {
 		in.Compression = "gzip"

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/internal/decsum"
+	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/reconcile"
 	"github.com/batchtool/batchtool/pkg/statement"
@@ -49,6 +50,7 @@ type StatementSummary struct {
 
 	// the sums while entries are read; finish sets the Totals above
 	credits, debits, reversals minorTotals
+	first, last                time.Time // booking dates
 }
 
 // StatementReturns is the return details of one ISO reason code.
@@ -80,6 +82,22 @@ func (m *minorTotals) add(d decimal.Decimal, currency string) {
 	}
 	(*m)[i].count++
 	(*m)[i].sum.Add(d)
+}
+
+// merge adds the sums of o, currency by currency, in o's order after
+// those of m.
+func (m *minorTotals) merge(o minorTotals) {
+	for _, s := range o {
+		i := 0
+		for i < len(*m) && (*m)[i].currency != s.currency {
+			i++
+		}
+		if i == len(*m) {
+			*m = append(*m, minorSum{currency: s.currency})
+		}
+		(*m)[i].count += s.count
+		(*m)[i].sum.Add(s.sum.Decimal())
+	}
 }
 
 // totals returns the sums as reconcile.Totals, one per currency.
@@ -141,8 +159,63 @@ func inspectCODAFile(name string, f io.ReaderAt, size int64, reading func(io.Rea
 	return in
 }
 
+// inspectCamtFile inspects a camt file of size bytes read in parts on all
+// cores (camt.ReadParallel): each part is summed up where it is read; a
+// part that begins inside a statement adds to the summary of the part
+// before it.
+func inspectCamtFile(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader) *Inspection {
+	return inspectCamtParts(name, f, size, reading, camt.Parts{Workers: runtime.GOMAXPROCS(0)})
+}
+
+// inspectCamtParts is inspectCamtFile with parts as p says.
+func inspectCamtParts(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader, p camt.Parts) *Inspection {
+	var opts []camt.Option
+	if reading != nil {
+		opts = append(opts, camt.WithReading(reading))
+	}
+	type part struct {
+		sum       *StatementsSummary
+		continues bool
+	}
+	sum := &StatementsSummary{}
+	file := camt.ReadParallel(f, size, name, p,
+		func(r *camt.Reader) part {
+			s, _ := collectStatements(r) // a read error is the File's Err
+			return part{s, r.Continues()}
+		},
+		func(p part) {
+			ss := p.sum.Statements
+			if p.continues && len(ss) > 0 && len(sum.Statements) > 0 {
+				sum.Statements[len(sum.Statements)-1].merge(ss[0])
+				ss = ss[1:]
+			}
+			sum.Statements = append(sum.Statements, ss...)
+		}, opts...)
+	for _, s := range sum.Statements {
+		s.finish()
+	}
+	in := &Inspection{File: name, Format: string(FormatCamt), Summary: sum, Findings: file.Findings}
+	if len(sum.Statements) > 0 {
+		in.Format = sum.Statements[0].Format
+	}
+	if file.Err != nil {
+		in.Findings = append(in.Findings, ErrorFinding(name, file.Err))
+	}
+	return in
+}
+
 // summarizeStatements reads every entry of sr and totals them per statement.
 func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
+	sum, err := collectStatements(sr)
+	for _, s := range sum.Statements {
+		s.finish()
+	}
+	return sum, err
+}
+
+// collectStatements reads every entry of sr and adds them up per
+// statement, without the totals finish sets.
+func collectStatements(sr statement.Reader) (*StatementsSummary, error) {
 	by := map[*statement.Statement]*StatementSummary{}
 	get := func(st *statement.Statement) *StatementSummary {
 		s := by[st]
@@ -153,7 +226,6 @@ func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
 		return s
 	}
 	var readErr error
-	first, last := map[*StatementSummary]time.Time{}, map[*StatementSummary]time.Time{}
 	for {
 		e, err := sr.Next()
 		if err == io.EOF {
@@ -184,21 +256,9 @@ func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
 			if t.ReturnReason == "" {
 				continue
 			}
-			i := slices.IndexFunc(s.Returns, func(r StatementReturns) bool { return r.Reason == t.ReturnReason })
-			if i < 0 {
-				i = len(s.Returns)
-				s.Returns = append(s.Returns, StatementReturns{Reason: t.ReturnReason})
-			}
-			s.Returns[i].sums.add(t.Amount, cmp.Or(t.Currency, e.Currency))
+			s.returns(t.ReturnReason).sums.add(t.Amount, cmp.Or(t.Currency, e.Currency))
 		}
-		if d := e.BookingDate; !d.IsZero() {
-			if f := first[s]; f.IsZero() || d.Before(f) {
-				first[s] = d
-			}
-			if d.After(last[s]) {
-				last[s] = d
-			}
-		}
+		s.booked(e.BookingDate)
 	}
 	out := &StatementsSummary{}
 	for _, st := range sr.Statements() {
@@ -206,15 +266,61 @@ func summarizeStatements(sr statement.Reader) (*StatementsSummary, error) {
 		s.Format, s.Kind, s.ID, s.Account = st.Format, st.Kind, st.ID, st.Account
 		s.Opening, s.Closing = newBalanceJSON(st.Opening), newBalanceJSON(st.Closing)
 		s.From, s.To = dateText(st.From), dateText(st.To)
-		s.FirstBooking, s.LastBooking = dateText(first[s]), dateText(last[s])
-		s.Credits, s.Debits, s.Reversals = s.credits.totals(), s.debits.totals(), s.reversals.totals()
-		for i := range s.Returns {
-			s.Returns[i].Totals = s.Returns[i].sums.totals()
-		}
-		slices.SortFunc(s.Returns, func(a, b StatementReturns) int { return strings.Compare(a.Reason, b.Reason) })
 		out.Statements = append(out.Statements, s)
 	}
 	return out, readErr
+}
+
+// returns returns the returns of reason, added if new.
+func (s *StatementSummary) returns(reason string) *StatementReturns {
+	i := slices.IndexFunc(s.Returns, func(r StatementReturns) bool { return r.Reason == reason })
+	if i < 0 {
+		i = len(s.Returns)
+		s.Returns = append(s.Returns, StatementReturns{Reason: reason})
+	}
+	return &s.Returns[i]
+}
+
+// booked takes in the booking date of an entry.
+func (s *StatementSummary) booked(d time.Time) {
+	if d.IsZero() {
+		return
+	}
+	if s.first.IsZero() || d.Before(s.first) {
+		s.first = d
+	}
+	if d.After(s.last) {
+		s.last = d
+	}
+}
+
+// finish sets the totals from the sums.
+func (s *StatementSummary) finish() {
+	s.FirstBooking, s.LastBooking = dateText(s.first), dateText(s.last)
+	s.Credits, s.Debits, s.Reversals = s.credits.totals(), s.debits.totals(), s.reversals.totals()
+	for i := range s.Returns {
+		s.Returns[i].Totals = s.Returns[i].sums.totals()
+	}
+	slices.SortFunc(s.Returns, func(a, b StatementReturns) int { return strings.Compare(a.Reason, b.Reason) })
+}
+
+// merge adds the entries of b, read after those of s, of the same
+// statement (not finished); the statement's fields are b's, as read last.
+func (s *StatementSummary) merge(b *StatementSummary) {
+	s.Format, s.Kind, s.ID, s.Account = b.Format, b.Kind, b.ID, b.Account
+	s.Opening, s.Closing, s.From, s.To = b.Opening, b.Closing, b.From, b.To
+	s.Entries += b.Entries
+	s.Batches += b.Batches
+	s.WithDetails += b.WithDetails
+	s.Details += b.Details
+	s.credits.merge(b.credits)
+	s.debits.merge(b.debits)
+	s.reversals.merge(b.reversals)
+	for _, r := range b.Returns {
+		s.returns(r.Reason).sums.merge(r.sums)
+	}
+	s.booked(b.first)
+	s.booked(b.last)
 }
 
 func dateText(t time.Time) string {

@@ -48,8 +48,9 @@ const spoolLimit = 1 << 20
 // written once, not spooled and copied: at a million transactions that is
 // 800 MB the disk does not see twice.
 type Writer struct {
-	dst  io.Writer
-	opts WriterOptions
+	dst     io.Writer
+	opts    WriterOptions
+	created int // dayOf(opts.CreatedAt): no collection before it
 
 	// Create's target and its temporary file in the same directory.
 	path string
@@ -100,7 +101,7 @@ func NewWriter(w io.Writer, opts WriterOptions) (*Writer, error) {
 	if opts.TempDir == "" {
 		opts.TempDir = os.TempDir()
 	}
-	return &Writer{dst: w, opts: opts, index: make(map[groupKey]*group), creditors: make(map[Creditor]struct{})}, nil
+	return &Writer{dst: w, opts: opts, created: dayOf(opts.CreatedAt), index: make(map[groupKey]*group), creditors: make(map[Creditor]struct{})}, nil
 }
 
 // Create returns a Writer to the file path. The message is written to a
@@ -172,7 +173,7 @@ func (w *Writer) Write(tx Transaction) error {
 	if !creditorOK {
 		_, creditorOK = w.creditors[tx.Creditor]
 	}
-	cents, err := check(&tx, w.opts.CreatedAt, creditorOK)
+	cents, err := check(&tx, w.created, creditorOK)
 	if err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
