@@ -110,8 +110,13 @@ func pgSQL(q string) string { return dialect{postgres: true}.bind(q) }
 // the table whole to a few thousand index probes, and it would do so for
 // every chunk: time quadratic in the lines. Index probes cost the same
 // whatever the table's size: time linear in the lines.
+//
+// The plans are generic (plan_cache_mode): planned once for the
+// transaction's prepared statements, not again for every chunk with its
+// arrays' values, where the planner estimated each of some 5,000 keys
+// against the column's statistics (5 ms a query on 100,000 invoices).
 const sqlIndexPlans = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
-	set_config('enable_mergejoin', 'off', true)`
+	set_config('enable_mergejoin', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 // bulkRetries is how often a chunk is decided again because another worker
 // changed one of its items between the read and the lock.
