@@ -166,6 +166,9 @@ type bulkImport struct {
 	name     string          // the file's, for the test hook
 	lineSeq  string          // the sequence of statement_lines.id
 	accounts map[string]bool // locked (sqlLockAccount)
+	// matchBytes is the size of the last chunk's matches rows: the next
+	// chunk's buffer starts that large.
+	matchBytes int
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
@@ -232,14 +235,15 @@ type prepared struct {
 // which it closes at the end or on the first error (sent last).
 func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile.Options, out chan<- *prepared) {
 	defer close(out)
-	p := &prepared{}
+	// The rows of a chunk take about as many bytes as the last one's.
+	p := &prepared{rows: make([]byte, 0, 128*bulkChunk)}
 	send := func() bool {
 		select {
 		case out <- p:
 		case <-ctx.Done():
 			return false
 		}
-		p = &prepared{}
+		p = &prepared{rows: make([]byte, 0, len(p.rows)+len(p.rows)/8)}
 		return true
 	}
 	for {
@@ -387,7 +391,8 @@ func (b *bulkImport) chunk(p *prepared) error {
 // finish counts the chunk's results, hands them to OnResult and queues the
 // COPY of their matches on w, then waits for w.
 func (b *bulkImport) finish(w *connWorker, p *prepared) error {
-	mw := newCopyRows()
+	mw := newCopyRows(b.matchBytes + b.matchBytes/8)
+	defer func() { b.matchBytes = len(mw.buf) }()
 	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
@@ -554,7 +559,7 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrit
 	if len(lineIDs) != len(es) {
 		return nil, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
 	}
-	lw := &lineWrites{b: b, rows: newCopyRows(), requests: requests > 0}
+	lw := &lineWrites{b: b, rows: newCopyRows(len(p.rows) + 14*len(es)), requests: requests > 0}
 	w := lw.rows
 	seen := map[[16]byte]bool{}
 	for i, be := range es {

@@ -23,8 +23,9 @@ type copyRows struct {
 	rows int
 }
 
-func newCopyRows() *copyRows {
-	w := &copyRows{buf: make([]byte, 0, 1<<16)}
+// newCopyRows starts the data of a COPY of about size bytes.
+func newCopyRows(size int) *copyRows {
+	w := &copyRows{buf: make([]byte, 0, max(size, 1<<12))}
 	w.buf = append(w.buf, "PGCOPY\n\xff\r\n\x00"...)
 	w.buf = binary.BigEndian.AppendUint32(w.buf, 0) // flags: no OIDs
 	w.buf = binary.BigEndian.AppendUint32(w.buf, 0) // header extension: none
