@@ -38,12 +38,12 @@ import (
 //     batch bookings, in one INSERT);
 //  3. the engine, on those items in memory (chunkStore), each line seeing
 //     the changes of the lines before it;
-//  4. the items it changed, locked in id order (SELECT ... FOR UPDATE) and
-//     compared with what was read in 1: when another worker changed one
-//     meanwhile, the items are read again and steps 3-4 run again on what
-//     is there now, under the lock;
-//  5. the changes, one UPDATE ... FROM unnest(...) per kind, in one batch,
-//     and the matches, with one COPY.
+//  4. the items it changed, one UPDATE ... FROM unnest(...) per kind in
+//     one batch, each row on condition that it is as read in 1 (the
+//     UPDATE locks it in id order): when another worker changed one
+//     meanwhile, the rows updated are set back, the items read again and
+//     steps 3-4 run again on what is there now;
+//  5. the matches, with one COPY.
 //
 // So no update is lost, no lock is held on an item the import does not
 // change, and files of different accounts, touching different items, never
@@ -64,14 +64,12 @@ const (
 	sqlLinesKnown       = `SELECT identity FROM statement_lines WHERE identity = ANY(?::bytea[])`
 	sqlLineIDs          = `SELECT nextval(?::regclass) FROM generate_series(1, ?)`
 	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?, ?)`
-	sqlCollectionsByE2E = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ANY(?::text[])`
+	sqlCollectionsByE2E = `SELECT ` + collCols + `, return_reason, return_text FROM collections WHERE end_to_end_id = ANY(?::text[])`
 	sqlBatchesByKeys    = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`
-	sqlLockInvoices     = `SELECT id, status, open_amount FROM invoices WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlLockCollections  = `SELECT id, status FROM collections WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlLockBatches      = `SELECT id, status FROM batches WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[]) AS v(id, status) WHERE b.id = v.id`
-	sqlCollectBatches   = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
-	sqlInsertDetails    = `INSERT INTO statement_details (identity, file_id, line_id)
+	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, was)
+		WHERE b.id = v.id AND b.status = v.was RETURNING b.id`
+	sqlCollectBatches = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
+	sqlInsertDetails  = `INSERT INTO statement_details (identity, file_id, line_id)
 		SELECT v.identity, ?, v.line_id FROM unnest(?::bytea[], ?::bigint[]) AS v(identity, line_id)
 		WHERE NOT EXISTS (SELECT 1 FROM statement_details d WHERE d.identity = v.identity AND d.file_id = ?)
 		ON CONFLICT (identity) DO NOTHING`
@@ -80,9 +78,11 @@ const (
 	sqlInvoicesByIBANs = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id
 			WHERE x.iban = ANY(?::text[])`
 	sqlUpdateInvoices = `UPDATE invoices i SET status = v.status, open_amount = v.open::numeric
-			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`
-	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
-			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`
+			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, open, was, was_open)
+			WHERE i.id = v.id AND i.status = v.was AND i.open_amount = v.was_open::numeric RETURNING i.id`
+	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = v.rr, return_text = v.rt
+			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt, was)
+			WHERE c.id = v.id AND c.status = v.was RETURNING c.id`
 
 	// sqlLockAccount serializes the imports of one account (until their
 	// commits): the lines of a file are looked up (sqlLinesKnown) before
@@ -363,7 +363,11 @@ func (b *bulkImport) chunk(p *prepared) error {
 			return w.close()
 		}
 		if len(live) == 0 {
-			return b.finish(w, p)
+			mw, err := b.matchRows(p)
+			if err != nil {
+				return err
+			}
+			return b.finish(w, p, mw)
 		}
 		if b.l.hook != nil {
 			if err := w.sync(); err != nil {
@@ -371,28 +375,49 @@ func (b *bulkImport) chunk(p *prepared) error {
 			}
 			b.l.hook(b.name, "read", 0)
 		}
-		if err := b.reconcile(w, live, p.rec, cs); err != nil {
+		mw, err := b.reconcile(w, p, live, cs)
+		if err != nil {
 			return err
 		}
-		return b.finish(w, p)
+		return b.finish(w, p, mw)
 	}); err != nil || !requests {
 		return err
 	}
 	if err := b.reconcileLines(live); err != nil {
 		return err
 	}
+	mw, err := b.matchRows(p)
+	if err != nil {
+		return err
+	}
 	return b.pg(func(c *pgx.Conn) error {
 		w := startWorker(c)
 		defer w.close()
-		return b.finish(w, p)
+		return b.finish(w, p, mw)
 	})
 }
 
-// finish counts the chunk's results, hands them to OnResult and queues the
-// COPY of their matches on w, then waits for w.
-func (b *bulkImport) finish(w *connWorker, p *prepared) error {
+// matchRows builds the matches rows of the chunk's new entries, for the
+// COPY of copyMatches.
+func (b *bulkImport) matchRows(p *prepared) (*copyRows, error) {
 	mw := newCopyRows(b.matchBytes + b.matchBytes/8)
-	defer func() { b.matchBytes = len(mw.buf) }()
+	for _, be := range p.es {
+		if be.dup {
+			continue
+		}
+		for _, ln := range be.rr.Lines {
+			if err := addMatches(mw, be.lineID, ln); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.matchBytes = len(mw.buf)
+	return mw, nil
+}
+
+// finish counts the chunk's results, hands them to OnResult and queues the
+// COPY of their matches mw on w, then waits for w.
+func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
 	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
@@ -405,11 +430,6 @@ func (b *bulkImport) finish(w *connWorker, p *prepared) error {
 			continue
 		}
 		b.res.Summary.Add(be.rr)
-		for _, ln := range be.rr.Lines {
-			if err := addMatches(mw, be.lineID, ln); err != nil {
-				return err
-			}
-		}
 		if b.opt.OnResult != nil {
 			if err := b.opt.OnResult(be.rr, false); err != nil {
 				return err
@@ -630,19 +650,21 @@ func (lw *lineWrites) write(c *pgx.Conn) error {
 	return nil
 }
 
-// reconcile decides the chunk's new entries on the items read into cs,
-// then locks and checks the items changed and queues their writes on w
-// (steps 3 to 5).
-func (b *bulkImport) reconcile(w *connWorker, es []*bulkEntry, rec *keyRecorder, cs *chunkStore) error {
+// reconcile decides the chunk's new entries es on the items read into cs
+// and queues on w the updates of the items changed, each on condition that
+// it is still as read (steps 3 to 5); it builds the matches rows while the
+// server updates. When another worker changed an item meanwhile, the items
+// are read again and the entries decided again.
+func (b *bulkImport) reconcile(w *connWorker, p *prepared, es []*bulkEntry, cs *chunkStore) (*copyRows, error) {
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			w.do(func(c *pgx.Conn) error {
 				batch := &pgx.Batch{}
-				cs.queueLoads(batch, rec)
+				cs.queueLoads(batch, p.rec)
 				return c.SendBatch(b.ctx, batch).Close()
 			})
 			if err := w.sync(); err != nil {
-				return err
+				return nil, err
 			}
 			if b.l.hook != nil {
 				b.l.hook(b.name, "read", attempt)
@@ -652,25 +674,28 @@ func (b *bulkImport) reconcile(w *connWorker, es []*bulkEntry, rec *keyRecorder,
 		for _, be := range es {
 			rr, err := eng.Reconcile(be.e)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			be.rr = rr
 		}
-		var ok bool
+		var changed bool
 		w.do(func(c *pgx.Conn) error {
 			var err error
-			ok, err = cs.lock(b.ctx, c)
+			changed, err = cs.write(b.ctx, c)
 			return err
 		})
-		if err := w.sync(); err != nil {
-			return err
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return nil, err
 		}
-		if ok {
-			w.do(func(c *pgx.Conn) error { return cs.write(b.ctx, c) })
-			return nil
+		if err := w.sync(); err != nil {
+			return nil, err
+		}
+		if !changed {
+			return mw, nil
 		}
 		if attempt == bulkRetries {
-			return fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
+			return nil, fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
 		}
 	}
 }
@@ -777,7 +802,7 @@ type chunkStore struct {
 	byIBAN  map[string][]int64
 
 	// what was read, for the comparison under the lock
-	collWas  map[int64]string
+	collWas  map[int64]collState
 	batchWas map[int64]string
 	invWas   map[int64]invState
 
@@ -788,10 +813,16 @@ type chunkStore struct {
 	collect  map[string]bool // PmtInfIds collected: their open collections too
 }
 
-// invState is an invoice as read, for the comparison under the lock.
+// invState and collState are an invoice and a collection as read: the
+// updates' condition, and what an update is undone to.
 type invState struct {
 	status string
 	open   decimal.Decimal
+}
+
+type collState struct {
+	status string
+	rr, rt *string // return reason and text
 }
 
 func newChunkStore() *chunkStore { return &chunkStore{} }
@@ -801,7 +832,7 @@ func (s *chunkStore) reset() {
 		colls: map[int64]*reconcile.Collection{}, byE2E: map[string][]int64{},
 		batches: map[int64]*reconcile.Batch{}, byPmt: map[string]int64{}, byCents: map[int64][]int64{},
 		invs: map[int64]*reconcile.Invoice{}, byRef: map[string][]int64{}, byKey: map[string][]int64{}, byIBAN: map[string][]int64{},
-		collWas: map[int64]string{}, batchWas: map[int64]string{}, invWas: map[int64]invState{},
+		collWas: map[int64]collState{}, batchWas: map[int64]string{}, invWas: map[int64]invState{},
 		collSet: map[int64]reconcile.Change{}, batchSet: map[int64]string{}, invSet: map[int64]bool{}, collect: map[string]bool{},
 	}
 }
@@ -816,8 +847,8 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 				var c reconcile.Collection
 				var amt pgtype.Numeric
 				var st string
-				var date, name *string
-				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st); err != nil {
+				var date, name, rr, rt *string
+				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st, &rr, &rt); err != nil {
 					return err
 				}
 				var err error
@@ -828,7 +859,7 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 				c.DebtorName, c.Status = strPtr(name), reconcile.Status(st)
 				s.colls[c.ID] = &c
 				s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
-				s.collWas[c.ID] = st
+				s.collWas[c.ID] = collState{st, rr, rt}
 			}
 			return rows.Err()
 		})
@@ -1071,94 +1102,122 @@ func (s *chunkStore) Apply(changes []reconcile.Change) error {
 	return nil
 }
 
-// lock locks the items the chunk changes, in id order, and tells whether
-// they are still as they were read. A collection whose batch was collected
-// is not locked here: the UPDATE that collects it checks its status.
-func (s *chunkStore) lock(ctx context.Context, c *pgx.Conn) (bool, error) {
-	ok := true
+// write updates the items the chunk changed to their final states, each
+// on condition that it is still as read (status, and an invoice's open
+// remainder), then the open collections of the batches collected. It
+// tells whether an item had changed meanwhile (another worker's import
+// committed since the read): then the items it did update are set back
+// as they were and nothing else is written. Each UPDATE locks its rows in
+// id order (the arrays are sorted, and the nested loop over them probes
+// the primary key in that order), so two imports lock their common items
+// in the same order.
+func (s *chunkStore) write(ctx context.Context, c *pgx.Conn) (changed bool, err error) {
 	batch := &pgx.Batch{}
-	if len(s.invSet) > 0 {
-		batch.Queue(pgSQL(sqlLockInvoices), sortedIDs(keysOf(s.invSet))).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var id int64
-				var st string
-				var open pgtype.Numeric
-				if err := rows.Scan(&id, &st, &open); err != nil {
-					return err
-				}
-				o, err := numericDec(open)
-				if err != nil {
-					return err
-				}
-				was := s.invWas[id]
-				ok = ok && was.status == st && was.open.Equal(o)
+	var invs, colls, bats []int64
+	var done []int64 // the ids the last update returned
+	returned := func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
-			return rows.Err()
-		})
-	}
-	status := func(q string, ids []int64, was map[int64]string) {
-		if len(ids) == 0 {
-			return
+			done = append(done, id)
 		}
-		batch.Queue(pgSQL(q), sortedIDs(ids)).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var id int64
-				var st string
-				if err := rows.Scan(&id, &st); err != nil {
-					return err
-				}
-				ok = ok && was[id] == st
-			}
-			return rows.Err()
-		})
+		return rows.Err()
 	}
-	status(sqlLockCollections, keysOf(s.collSet), s.collWas)
-	status(sqlLockBatches, keysOf(s.batchSet), s.batchWas)
-	if batch.Len() == 0 {
-		return true, nil
-	}
-	err := c.SendBatch(ctx, batch).Close()
-	return ok && err == nil, err
-}
-
-// write stores the changes: each changed item's final state, then the open
-// collections of the batches collected.
-func (s *chunkStore) write(ctx context.Context, c *pgx.Conn) error {
-	batch := &pgx.Batch{}
+	var invDone, collDone, batchDone []int64
 	if len(s.invSet) > 0 {
-		var ids []int64
-		var st, open []string
-		for _, id := range sortedIDs(keysOf(s.invSet)) {
-			v := s.invs[id]
-			ids, st, open = append(ids, id), append(st, string(v.Status)), append(open, v.Open.String())
+		invs = sortedIDs(keysOf(s.invSet))
+		st, open, was, wasOpen := make([]string, len(invs)), make([]string, len(invs)), make([]string, len(invs)), make([]string, len(invs))
+		for i, id := range invs {
+			v, w := s.invs[id], s.invWas[id]
+			st[i], open[i], was[i], wasOpen[i] = string(v.Status), v.Open.String(), w.status, w.open.String()
 		}
-		batch.Queue(pgSQL(sqlUpdateInvoices), ids, st, open)
+		batch.Queue(pgSQL(sqlUpdateInvoices), invs, st, open, was, wasOpen).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			invDone = append(invDone, done...)
+			return err
+		})
 	}
 	if len(s.collSet) > 0 {
-		var ids []int64
-		var st, rr, rt []string
-		for _, id := range sortedIDs(keysOf(s.collSet)) {
-			c := s.collSet[id]
-			ids, st = append(ids, id), append(st, string(s.colls[id].Status))
-			rr, rt = append(rr, c.ReturnReason), append(rt, c.ReturnText)
+		colls = sortedIDs(keysOf(s.collSet))
+		st, rr, rt, was := make([]string, len(colls)), make([]*string, len(colls)), make([]*string, len(colls)), make([]string, len(colls))
+		for i, id := range colls {
+			ch := s.collSet[id]
+			st[i], was[i] = string(s.colls[id].Status), s.collWas[id].status
+			if ch.ReturnReason != "" {
+				rr[i] = &ch.ReturnReason
+			}
+			if ch.ReturnText != "" {
+				rt[i] = &ch.ReturnText
+			}
 		}
-		batch.Queue(pgSQL(sqlUpdateCollections), ids, st, rr, rt)
+		batch.Queue(pgSQL(sqlUpdateCollections), colls, st, rr, rt, was).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			collDone = append(collDone, done...)
+			return err
+		})
 	}
 	if len(s.batchSet) > 0 {
-		var ids []int64
-		var st []string
-		for _, id := range sortedIDs(keysOf(s.batchSet)) {
-			ids, st = append(ids, id), append(st, s.batchSet[id])
+		bats = sortedIDs(keysOf(s.batchSet))
+		st, was := make([]string, len(bats)), make([]string, len(bats))
+		for i, id := range bats {
+			st[i], was[i] = s.batchSet[id], s.batchWas[id]
 		}
-		batch.Queue(pgSQL(sqlUpdateBatches), ids, st)
+		batch.Queue(pgSQL(sqlUpdateBatches), bats, st, was).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			batchDone = append(batchDone, done...)
+			return err
+		})
 	}
-	if len(s.collect) > 0 {
-		batch.Queue(pgSQL(sqlCollectBatches), string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen))
+	if batch.Len() > 0 {
+		if err := c.SendBatch(ctx, batch).Close(); err != nil {
+			return false, err
+		}
 	}
-	if batch.Len() == 0 {
-		return nil
+	if len(invDone) == len(invs) && len(collDone) == len(colls) && len(batchDone) == len(bats) {
+		if len(s.collect) > 0 {
+			if _, err := c.Exec(ctx, pgSQL(sqlCollectBatches), string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen)); err != nil {
+				return false, err
+			}
+		}
+		return false, nil
 	}
-	return c.SendBatch(ctx, batch).Close()
+	// Undo: each updated item back to its state as read (the update's
+	// condition), which it still is under this transaction's row lock.
+	batch = &pgx.Batch{}
+	if len(invDone) > 0 {
+		st, open, now, nowOpen := make([]string, len(invDone)), make([]string, len(invDone)), make([]string, len(invDone)), make([]string, len(invDone))
+		for i, id := range invDone {
+			w, v := s.invWas[id], s.invs[id]
+			st[i], open[i], now[i], nowOpen[i] = w.status, w.open.String(), string(v.Status), v.Open.String()
+		}
+		batch.Queue(pgSQL(sqlUpdateInvoices), invDone, st, open, now, nowOpen)
+	}
+	if len(collDone) > 0 {
+		st, rr, rt, now := make([]string, len(collDone)), make([]*string, len(collDone)), make([]*string, len(collDone)), make([]string, len(collDone))
+		for i, id := range collDone {
+			w := s.collWas[id]
+			st[i], rr[i], rt[i], now[i] = w.status, w.rr, w.rt, string(s.colls[id].Status)
+		}
+		batch.Queue(pgSQL(sqlUpdateCollections), collDone, st, rr, rt, now)
+	}
+	if len(batchDone) > 0 {
+		st, was := make([]string, len(batchDone)), make([]string, len(batchDone))
+		for i, id := range batchDone {
+			st[i], was[i] = s.batchWas[id], s.batchSet[id]
+		}
+		batch.Queue(pgSQL(sqlUpdateBatches), batchDone, st, was)
+	}
+	if batch.Len() > 0 {
+		if err := c.SendBatch(ctx, batch).Close(); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 func keysOf[V any](m map[int64]V) []int64 {
