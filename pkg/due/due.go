@@ -192,6 +192,8 @@ type Reader struct {
 	line     int
 	rows     int           // JSON Lines: rows read
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
+	entries  []idEntry     // readAhead's: the ids of a batch of records
+	rowBlock []Row         // where the next CSV rows are taken from
 	err      error         // sticky: the id set could not be written
 	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
 	stop     chan struct{} // closed by Close: the parsing goroutine ends
@@ -306,7 +308,12 @@ func (r *Reader) nextCSV() (*Row, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
-		row := &Row{File: r.name, Line: line, rec: rec, col: r.col}
+		if len(r.rowBlock) == 0 {
+			r.rowBlock = make([]Row, rowsAtOnce)
+		}
+		row := &r.rowBlock[0]
+		r.rowBlock = r.rowBlock[1:]
+		*row = Row{File: r.name, Line: line, rec: rec, col: r.col}
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
@@ -316,6 +323,11 @@ func (r *Reader) nextCSV() (*Row, error) {
 		return row, nil
 	}
 }
+
+// rowsAtOnce is how many CSV rows are allocated at once: one allocation for
+// many rows, which are handed on and dropped together; a row kept holds
+// its block (about 30 KB) in memory.
+const rowsAtOnce = 64
 
 // csvBatch is records parsed ahead, and the error (io.EOF at the end) that
 // followed them.
@@ -332,8 +344,9 @@ type csvRecord struct {
 
 // idCheck is the duplicate check of a row's end-to-end id, done ahead.
 type idCheck struct {
-	done  bool // the row has a valid end-to-end id, checked against the set
-	first int  // its line of first use, when dup
+	done  bool   // the row has a valid end-to-end id, checked against the set
+	v     string // that id, trimmed
+	first int    // its line of first use, when dup
 	dup   bool
 	err   error // the set could not be written
 }
@@ -359,8 +372,9 @@ func (r *Reader) readAhead() {
 					break
 				}
 				line, _ := r.csv.FieldPos(0)
-				b.recs = append(b.recs, csvRecord{fields: rec, line: line, id: r.checkID(rec, line)})
+				b.recs = append(b.recs, csvRecord{fields: rec, line: line})
 			}
+			r.checkIDs(b.recs)
 			select {
 			case ahead <- b:
 			case <-stop:
@@ -373,21 +387,37 @@ func (r *Reader) readAhead() {
 	}()
 }
 
-// checkID checks the end-to-end id of a CSV record against the set, as
+// checkIDs checks the end-to-end ids of CSV records against the set, as
 // build would: only for a record of the header's width whose id is
-// present and valid (build reports the others).
-func (r *Reader) checkID(rec []string, line int) idCheck {
+// present and valid (build reports the others). The set is asked for a
+// batch of ids at once, so that it can fetch them from memory together
+// (idSet.prefetch).
+func (r *Reader) checkIDs(recs []csvRecord) {
 	i := r.pos[colEndToEndID]
-	if len(rec) != len(r.header) || i < 0 {
-		return idCheck{}
+	if i < 0 {
+		return
 	}
-	v, err := cleanID(rec[i])
-	if v == "" || err != nil {
-		return idCheck{}
+	es := r.entries[:0]
+	for k := range recs {
+		rec := &recs[k]
+		if len(rec.fields) != len(r.header) {
+			continue
+		}
+		v, err := cleanID(rec.fields[i])
+		if v == "" || err != nil {
+			continue
+		}
+		rec.id.done, rec.id.v = true, v
+		es = append(es, r.seen.entry(v, rec.line))
 	}
-	c := idCheck{done: true}
-	c.first, c.dup, c.err = r.seen.add(v, line)
-	return c
+	r.entries = es
+	r.seen.prefetch(es)
+	for k := range recs {
+		if c := &recs[k].id; c.done {
+			c.first, c.dup, c.err = r.seen.insert(es[0])
+			es = es[1:]
+		}
+	}
 }
 
 // Close ends the reading of the file before its end: call it when giving
@@ -491,7 +521,11 @@ func (r *Reader) build(row *Row, ids idCheck) {
 	p := &rowParser{r: r, row: row}
 	tx := &row.Tx
 	tx.Creditor = r.defaults.Creditor
-	tx.EndToEndID = p.id(colEndToEndID, true)
+	if ids.done {
+		tx.EndToEndID = ids.v // read and checked ahead
+	} else {
+		tx.EndToEndID = p.id(colEndToEndID, true)
+	}
 	if tx.EndToEndID != "" {
 		if !ids.done {
 			ids.first, ids.dup, ids.err = r.seen.add(tx.EndToEndID, row.Line)
@@ -539,7 +573,8 @@ func (r *Reader) build(row *Row, ids idCheck) {
 	am.OriginalDebtorIBAN = p.iban(colOriginalDebtorIBAN, false)
 	am.DebtorAgentChanged = p.boolean(colDebtorBankChanged)
 	if am != (pain008.Amendment{}) {
-		tx.Amendment = &am
+		tx.Amendment = new(pain008.Amendment) // am stays on the stack for the rows without one
+		*tx.Amendment = am
 		if am.DebtorAgentChanged && tx.SequenceType != "FRST" && tx.SequenceType != "" {
 			p.warn(colSequenceType, tx.SequenceType, "a collection after a change of debtor bank (SMNDA) should be FRST", "EPC AT-24")
 		}
@@ -578,7 +613,7 @@ func (p *rowParser) warn(col column, value, msg, rule string) {
 }
 
 func (p *rowParser) missing(col column, req bool) bool {
-	if strings.TrimSpace(p.get(col)) != "" {
+	if trim(p.get(col)) != "" {
 		return false
 	}
 	if req {
@@ -604,7 +639,7 @@ func (p *rowParser) id(col column, req bool) string {
 // the row's own (id) both use it, so that they agree on which ids the set
 // holds.
 func cleanID(s string) (string, error) {
-	v := strings.TrimSpace(s)
+	v := trim(s)
 	return v, sepa.ValidateID(v)
 }
 
@@ -624,7 +659,11 @@ func (p *rowParser) text(col column, max int, req bool, rule string) string {
 		}
 		p.warn(col, v, fmt.Sprintf("written as %q (%s)", t, strings.Join(parts, ", ")), "EPC basic Latin")
 	}
-	if n := len([]rune(t)); n > max {
+	n := len(t) // t is EPC text, ASCII, unless the transliteration left more
+	if len(changes) > 0 {
+		n = utf8.RuneCountInString(t)
+	}
+	if n > max {
 		p.fail(col, v, fmt.Sprintf("longer than %d characters (%d)", max, n), rule)
 		return ""
 	}
@@ -635,13 +674,22 @@ func (p *rowParser) date(col column, req bool) time.Time {
 	if p.missing(col, req) {
 		return time.Time{}
 	}
-	v := strings.TrimSpace(p.get(col))
+	v := trim(p.get(col))
 	d, err := parseDate(v)
 	if err != nil {
 		p.fail(col, v, "not a date in the form YYYY-MM-DD", "ISO 8601")
 		return time.Time{}
 	}
 	return d
+}
+
+// trim is strings.TrimSpace, without its call for the usual value, which
+// starts and ends in a printable ASCII character.
+func trim(s string) string {
+	if s == "" || s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // parseDate reads YYYY-MM-DD as time.Parse(time.DateOnly) does, without
@@ -715,7 +763,7 @@ func (p *rowParser) oneOf(col column, allowed []string, def, rule string) string
 	if p.missing(col, def == "") {
 		return def
 	}
-	v := strings.ToUpper(strings.TrimSpace(p.get(col)))
+	v := strings.ToUpper(trim(p.get(col)))
 	for _, a := range allowed {
 		if v == a {
 			return v
@@ -729,7 +777,7 @@ func (p *rowParser) amount(col column) (d decimal.Decimal) {
 	if p.missing(col, true) {
 		return d
 	}
-	v := strings.TrimSpace(p.get(col))
+	v := trim(p.get(col))
 	n := v
 	if p.row.rec != nil { // a CSV cell, in the file's notation; JSON has one
 		var err error
@@ -802,6 +850,9 @@ func collapseSpace(s string) string {
 	clean := len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
 	for i := 0; clean && i < len(s); i++ {
 		c := s[i]
+		if c > ' ' && c < utf8.RuneSelf {
+			continue // the usual character
+		}
 		if c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
 			clean = false
 		}

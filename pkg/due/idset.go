@@ -37,6 +37,7 @@ type idSet struct {
 	runs         []*idRun  // oldest (largest) first
 	dir          string    // where runs are written; "" is os.TempDir()
 	memCap       int       // entries in slots before they go to a run
+	sink         uint64    // what prefetch loaded, kept so that the loads are not optimised away
 }
 
 // idEntry is one id: its hashes and the line of its first use.
@@ -53,16 +54,52 @@ const memSlots = 1 << 20
 // use when it was seen before. An error is a run that could not be
 // written (the disk is full): the file cannot be checked on.
 func (s *idSet) add(id string, line int) (first int, dup bool, err error) {
+	return s.insert(s.entry(id, line))
+}
+
+// entry returns the entry of id, first used on line.
+func (s *idSet) entry(id string, line int) idEntry {
 	if s.slots == nil {
 		s.seed1, s.seed2 = maphash.MakeSeed(), maphash.MakeSeed()
 		if s.memCap == 0 {
 			s.memCap = memSlots / 4 * 3
 		}
+		s.grow()
 	}
 	e := idEntry{h1: maphash.String(s.seed1, id), h2: uint32(maphash.String(s.seed2, id)), line: uint32(min(line, 1<<32-1))}
 	if e.h1 == 0 {
 		e.h1 = 1
 	}
+	return e
+}
+
+// prefetch loads the table slots and run buckets where the entries es
+// will be looked for, one after the other without waiting for each: the
+// table and the runs are far larger than the CPU's caches, and a lookup
+// that waits for its own cache miss costs more than the rest of a row's
+// id check. Inserting es in order afterwards finds them in the cache.
+func (s *idSet) prefetch(es []idEntry) {
+	var sink uint64
+	n := uint64(len(s.slots))
+	for _, e := range es {
+		i, _ := bits.Mul64(e.h1, n)
+		sink += s.slots[i].h1
+	}
+	for _, r := range s.runs {
+		for _, e := range es {
+			b := e.h1 >> 48
+			lo, hi := r.start[b], r.start[b+1]
+			if lo < hi {
+				sink += uint64(r.data[(lo+hi)/2*idEntrySize])
+			}
+		}
+	}
+	s.sink = sink
+}
+
+// insert records e unless an entry with its hashes is there, whose line
+// it returns.
+func (s *idSet) insert(e idEntry) (first int, dup bool, err error) {
 	if s.n*4 >= len(s.slots)*3 {
 		s.grow()
 	}

@@ -48,15 +48,26 @@ const (
 	maxRemittance = 140
 )
 
+// maxCents is sepa.MaxAmount in cents.
+const maxCents = 99999999999
+
 // dateOnly returns t's calendar date as 00:00 UTC.
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// dayOf orders calendar days: earlier days are smaller. It is t.Date()
+// without the time.Date that dateOnly builds from it, for comparisons.
+func dayOf(t time.Time) int {
+	y, m, d := t.Date()
+	return y<<9 | int(m)<<5 | d
+}
+
 // check validates tx for writing and returns its amount in cents. tx's
-// defaults (Currency, LocalInstrument) must already be applied.
-func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
+// defaults (Currency, LocalInstrument) must already be applied. created is
+// dayOf the message's creation date, or 0 when it has none.
+func check(tx *Transaction, created int, creditorOK bool) (int64, error) {
 	fe := func(field, value string, err error) error {
 		return &FieldError{EndToEndID: tx.EndToEndID, Field: field, Value: value, Err: err}
 	}
@@ -73,10 +84,15 @@ func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 			}
 			return nil
 		}
-		if n := utf8.RuneCountInString(v); n > max {
+		err := sepa.ValidateText(v)
+		n := len(v) // valid text is ASCII: a byte is a character
+		if err != nil {
+			n = utf8.RuneCountInString(v)
+		}
+		if n > max {
 			return fe(field, v, fmt.Errorf("%w: %d characters, at most %d", ErrTooLong, n, max))
 		}
-		if err := sepa.ValidateText(v); err != nil {
+		if err != nil {
 			return fe(field, v, err)
 		}
 		return nil
@@ -92,14 +108,18 @@ func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 	if tx.Currency != "EUR" {
 		return 0, fe("Currency", tx.Currency, ErrCurrency)
 	}
-	if err := sepa.CheckAmount(tx.Amount); err != nil {
-		return 0, fe("Amount", tx.Amount.String(), err)
-	}
 	var cents int64
-	if tx.Amount.Exponent() == -2 {
-		cents = tx.Amount.CoefficientInt64() // within MaxAmount: fits
+	if a := tx.Amount; a.Exponent() == -2 && a.NumDigits() <= 11 && a.CoefficientInt64() >= 1 && a.CoefficientInt64() <= maxCents {
+		cents = a.CoefficientInt64() // the usual amount, in cents: within MinAmount and MaxAmount
 	} else {
-		cents = tx.Amount.Shift(2).IntPart()
+		if err := sepa.CheckAmount(tx.Amount); err != nil {
+			return 0, fe("Amount", tx.Amount.String(), err)
+		}
+		if tx.Amount.Exponent() == -2 {
+			cents = tx.Amount.CoefficientInt64() // within MaxAmount: fits
+		} else {
+			cents = tx.Amount.Shift(2).IntPart()
+		}
 	}
 	switch tx.SequenceType {
 	case SeqFirst, SeqRecurrent, SeqOneOff, SeqFinal:
@@ -114,9 +134,9 @@ func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 	if tx.CollectionDate.IsZero() {
 		return 0, fe("CollectionDate", "", ErrRequired)
 	}
-	coll := dateOnly(tx.CollectionDate)
-	if !created.IsZero() && coll.Before(dateOnly(created)) {
-		return 0, fe("CollectionDate", coll.Format(isoDate), ErrCollectionDate)
+	coll := dayOf(tx.CollectionDate)
+	if created != 0 && coll < created {
+		return 0, fe("CollectionDate", tx.CollectionDate.Format(isoDate), ErrCollectionDate)
 	}
 	if err := idField("MandateID", tx.MandateID); err != nil {
 		return 0, err
@@ -124,7 +144,7 @@ func check(tx *Transaction, created time.Time, creditorOK bool) (int64, error) {
 	if tx.MandateSignedOn.IsZero() {
 		return 0, fe("MandateSignedOn", "", ErrRequired)
 	}
-	if dateOnly(tx.MandateSignedOn).After(coll) {
+	if dayOf(tx.MandateSignedOn) > coll {
 		return 0, fe("MandateSignedOn", tx.MandateSignedOn.Format(isoDate), ErrMandateDate)
 	}
 	if !creditorOK {

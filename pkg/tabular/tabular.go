@@ -87,7 +87,7 @@ type Reader struct {
 	name    string
 	dialect Dialect
 	br      *bufio.Reader
-	csv     *csv.Reader
+	recs    records
 	header  []string
 	cmap    *charmap.Charmap // non-nil: fields are decoded from it
 	started bool
@@ -104,7 +104,7 @@ func (r *Reader) Dialect() Dialect { return r.dialect }
 
 // FieldPos returns the line and byte column of field i of the record
 // most recently read.
-func (r *Reader) FieldPos(i int) (line, column int) { return r.csv.FieldPos(i) }
+func (r *Reader) FieldPos(i int) (line, column int) { return r.recs.fieldPos(i) }
 
 // Read returns the next record: the header first, then the rows, or
 // io.EOF. Errors are finding.Finding values naming file and line (a broken
@@ -115,12 +115,14 @@ func (r *Reader) Read() ([]string, error) {
 			return nil, err
 		}
 	}
-	rec, err := r.csv.Read()
+	rec, err := r.recs.read()
 	if err != nil {
 		return nil, r.csvError(err)
 	}
-	if err := r.decode(rec); err != nil {
-		return nil, err
+	if !r.recs.ascii { // plain ASCII reads the same in every encoding
+		if err := r.decode(rec); err != nil {
+			return nil, err
+		}
 	}
 	if r.header == nil {
 		r.header = rec
@@ -156,9 +158,7 @@ func (r *Reader) start() error {
 			r.dialect.Decimal = DecimalComma
 		}
 	}
-	r.csv = csv.NewReader(r.br)
-	r.csv.Comma = r.dialect.Delimiter
-	r.csv.FieldsPerRecord = -1
+	r.recs = records{br: r.br, comma: r.dialect.Delimiter}
 	return nil
 }
 
@@ -253,7 +253,7 @@ func (r *Reader) notUTF8(rec []string, i int) error {
 }
 
 func (r *Reader) fieldError(rec []string, i int, msg string) error {
-	line, _ := r.csv.FieldPos(i)
+	line, _ := r.recs.fieldPos(i)
 	path := ""
 	if r.header != nil && i < len(r.header) {
 		path = strings.ToLower(strings.TrimSpace(r.header[i]))
