@@ -90,6 +90,9 @@ type Reader struct {
 	rootPath     string                    // /Document/BkToCstmrStmt
 	reading      func(io.Reader) io.Reader // WithReading
 	summary      bool                      // SummaryOnly
+	reuseEntry   bool                      // SummaryOnly or ReuseEntries
+	reuse        *entryDetail              // reuseEntry: the entry Next hands out each time
+	reuseDetails []statement.Transaction   // and its details when it has more than one
 	part         *partInfo                 // ReadParallel: the Reader reads one part of a file
 }
 
@@ -143,10 +146,20 @@ func WithReading(f func(io.Reader) io.Reader) Option {
 // counts, and details with their amounts, charges and return reasons; no
 // references, parties, remittance, additional information or bank
 // transaction codes. Those elements are checked as XML and dropped, which
-// makes reading faster; the findings are the same.
+// makes reading faster; the findings are the same. And as a summary keeps
+// no entry, Next hands out the same Entry each time, valid until its next
+// call (the strings and the Statement in it stay valid): no allocation per
+// entry. For inspect, which totals a file.
 func SummaryOnly() Option {
-	return func(r *Reader) { r.summary = true }
+	return func(r *Reader) { r.summary, r.reuseEntry = true, true }
 }
+
+// ReuseEntries makes Next hand out the same Entry each time, overwritten
+// by its next call (the strings and the Statement in it stay valid), as
+// SummaryOnly does but with every field read: no allocation per entry, for
+// a caller that is done with an entry before it asks for the next one.
+// Call it before the first Next.
+func (r *Reader) ReuseEntries() { r.reuseEntry = true }
 
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
@@ -1019,10 +1032,16 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	}
 	// An entry with one detail (the most common) is allocated with it.
 	var e *statement.Entry
-	if nd == 1 {
+	switch {
+	case r.reuseEntry: // the entry of the last call (see ReuseEntries)
+		if r.reuse == nil {
+			r.reuse = new(entryDetail)
+		}
+		e, r.reuse.e.Details = &r.reuse.e, r.reuse.d[:0:1]
+	case nd == 1:
 		ed := new(entryDetail)
 		e, ed.e.Details = &ed.e, ed.d[:0:1]
-	} else {
+	default:
 		e = new(statement.Entry)
 	}
 	details := e.Details
@@ -1062,7 +1081,13 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	}
 	if nd > 0 {
 		e.Details = details
-		if nd > 1 {
+		switch {
+		case nd > 1 && r.reuseEntry:
+			if cap(r.reuseDetails) < nd {
+				r.reuseDetails = make([]statement.Transaction, 0, nd)
+			}
+			e.Details = r.reuseDetails[:0]
+		case nd > 1:
 			e.Details = make([]statement.Transaction, 0, nd)
 		}
 		allAmounts := true

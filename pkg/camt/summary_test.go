@@ -78,3 +78,32 @@ func TestSummaryOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestReuseEntries: a Reader that hands out one Entry gives, entry by
+// entry, what one that allocates each gives.
+func TestReuseEntries(t *testing.T) {
+	data := multiStatement(t, true)
+	var want, got []string
+	r := camt.NewReader(bytes.NewReader(data), "s.xml")
+	rr := camt.NewReader(bytes.NewReader(data), "s.xml")
+	rr.ReuseEntries()
+	var prev *statement.Entry
+	for {
+		e, err := r.Next()
+		ee, err2 := rr.Next()
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("errors %v and %v", err, err2)
+		}
+		if err != nil {
+			break
+		}
+		if prev != nil && ee != prev {
+			t.Fatal("a new Entry")
+		}
+		prev = ee
+		want, got = append(want, entryText(e)), append(got, entryText(ee))
+	}
+	if len(want) < 100 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%d entries; reused:\n%.2000s\nallocated:\n%.2000s", len(want), strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -212,12 +212,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					s.pos += n
 					s.offset += int64(n)
-					if drop > 0 {
-						if !self {
-							s.stackOff = append(s.stackOff, len(s.stack))
-							s.stack = append(s.stack, full...)
-							drop++
-						}
+					if drop > 0 && self {
 						continue
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
@@ -230,6 +225,10 @@ func (t *tree) read(s *scanner, tok *token) error {
 						s.stack = s.stack[:k+len(full)]
 					} else {
 						s.stack = append(s.stack, full...)
+					}
+					if drop > 0 {
+						drop++
+						continue
 					}
 					// t.start and t.add, written out: a start tag of a
 					// name of up to 16 bytes makes no call.
