@@ -247,7 +247,7 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	if src.Reading != nil {
 		opts = append(opts, coda.WithReading(src.Reading))
 	}
-	defer gcPercent(100)() // the blocks waiting for their turn are live: see gcPercent
+	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
 	c := newPartConverter(sink)
 	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) convertedPart {
 		if r.Part() {
@@ -275,7 +275,7 @@ func convertCamtFileWith(name string, src *inspect.Source, c *partConverter, par
 	if src.Reading != nil {
 		opts = append(opts, camt.WithReading(src.Reading))
 	}
-	defer gcPercent(100)() // the blocks waiting for their turn are live: see gcPercent
+	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
 	file := camt.ReadParallel(src.File, src.Size, name, parts, func(r *camt.Reader) convertedPart {
 		return c.convert(r)
 	}, c.write, opts...)
@@ -320,7 +320,7 @@ type convertedPart struct {
 const blockSize, blockRoom = 256 << 10, 8 << 10
 
 func newPartConverter(sink rowFormatter) *partConverter {
-	return &partConverter{sink: sink, free: make(chan []byte, 64)}
+	return &partConverter{sink: sink, free: make(chan []byte, 32)}
 }
 
 // convert formats the rows of r's part into blocks; the whole file (not a
