@@ -210,12 +210,9 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		return res, err
 	}
 	defer c.Release(context.WithoutCancel(ctx)) // after Done, nothing
-	var tx *tx
-	if l.d.postgres {
-		tx, err = l.db.BeginTx(ctx, nil)
-	} else {
-		tx, err = l.db.beginConn(ctx) // its statements talk to the driver (stmt.go)
-	}
+	// On a connection of its own: SQLite's statements talk to the driver
+	// (stmt.go), PostgreSQL's bulk import to pgx (bulkImport.pg).
+	tx, err := l.db.beginConn(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -236,7 +233,7 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	if l.d.postgres {
 		err = concurrent(l.importBulk(ctx, tx, fileID, f, r, opt, res))
 	} else {
-		err = l.importLines(ctx, tx, fileID, f, r, opt, res)
+		err = l.importSQLite(ctx, tx, fileID, f, r, opt, res)
 	}
 	if err != nil {
 		return res, err
@@ -271,6 +268,22 @@ func commitDone(ctx context.Context, tx *tx, c *Claim) error {
 func (l *DB) previous(ctx context.Context, x execQueryer, res *ImportResult) error {
 	res.AlreadyImported = true
 	return x.QueryRowContext(ctx, `SELECT name, imported_at FROM statement_files WHERE sha256 = ?`, res.File.SHA256).Scan(&res.PreviousName, &res.PreviousAt)
+}
+
+// importSQLite books the entries on SQLite: a chunk at a time on two
+// goroutines (importChunks), or one by one (importLines) when the ledger
+// has payment requests open or paid, whose payouts the chunk store does not
+// book.
+func (l *DB) importSQLite(ctx context.Context, tx *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
+	var requests bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
+		RequestPending, RequestOpen, RequestPaid).Scan(&requests); err != nil {
+		return err
+	}
+	if requests || l.chunkLines < 0 {
+		return l.importLines(ctx, tx, fileID, f, r, opt, res)
+	}
+	return l.importChunks(ctx, tx, fileID, f, r, opt, res)
 }
 
 // importLines books the entries one by one (SQLite).

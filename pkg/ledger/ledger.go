@@ -71,6 +71,9 @@ type DB struct {
 	// read the open items of a chunk (stage "read"): tests hold workers
 	// there to make them meet.
 	hook func(file, stage string, attempt int)
+	// chunkLines, when set (tests), is the entries per chunk of the SQLite
+	// import (liteChunk); below 0 it books them one by one (importLines).
+	chunkLines int
 }
 
 var _ Store = (*DB)(nil)
