@@ -205,7 +205,10 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		if eof {
 			return false, nil
 		}
-		c := &liteBatch{seq: seq, rec: &keyRecorder{}}
+		// The recorder's sets sized for a chunk: grown from empty they were
+		// rehashed a dozen times each.
+		c := &liteBatch{seq: seq, rec: &keyRecorder{e2e: make(map[string]bool, size), refs: make(map[string]bool, size/2),
+			numberKeys: make(map[string]bool, size/2), ibans: make(map[string]bool, size/4), cents: make(map[int64]bool, size/2)}}
 		dry := reconcile.NewEngine(c.rec, opt.Engine)
 		for len(c.es) < size {
 			e, ch, n, err := entries.next(ctx)
@@ -455,6 +458,10 @@ func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
 func (c *liteBatch) decode() error {
 	cs := newChunkStore()
 	cs.reset()
+	n := len(c.raw[0])
+	cs.colls, cs.byE2E = make(map[int64]*reconcile.Collection, n), make(map[string][]int64, n)
+	n = len(c.raw[3]) + len(c.raw[4]) + len(c.raw[5])
+	cs.invs, cs.byRef, cs.byKey = make(map[int64]*reconcile.Invoice, n), make(map[string][]int64, len(c.raw[3])), make(map[string][]int64, len(c.raw[4]))
 	c.store = cs
 	each := func(vals [][]driver.Value, fn func(*rows) error) error {
 		r := &rows{vals: vals}
