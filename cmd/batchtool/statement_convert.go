@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,9 +77,9 @@ when any has severity error, 2 when an input cannot be read.`,
 			defer f.Abort()
 			switch to {
 			case "csv":
-				sink = newCSVSink(f)
+				sink = newCSVSink(writeback(f))
 			case "jsonl", "ndjson":
-				sink = newJSONLSink(f)
+				sink = newJSONLSink(writeback(f))
 			case "xlsx":
 				sink, err = report.NewFlatXLSX(f)
 				if err != nil {
@@ -246,39 +247,36 @@ func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, 
 	// Blocks go back to the workers once written: the few in flight are
 	// reused, so the collector has little to do and the heap stays at
 	// their size.
-	const blockSize = 256 << 10
+	const blockSize, blockRoom = 256 << 10, 8 << 10 // a row rarely holds more than 1 KiB
 	free := make(chan []byte, 64)
 	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) part {
 		if !r.Part() { // the whole file, on this goroutine: a stream
 			n, _, err := convertEntries(r, sink)
 			return part{rows: n, err: err}
 		}
+		r.ReuseEntries() // each entry is formatted before the next is read
 		var p part
 		var fl statement.Flattener
-		var row []byte
 		for {
 			e, err := r.Next()
 			if err != nil {
 				return p // io.EOF, or a read error: the File's Err
 			}
 			for _, fields := range fl.Rows(e) {
-				row = sink.appendRow(row[:0], fields)
-				for b := row; len(b) > 0; {
-					k := len(p.blocks) - 1
-					if k < 0 || len(p.blocks[k]) == cap(p.blocks[k]) {
-						var blk []byte
-						select {
-						case blk = <-free:
-						default:
-							blk = make([]byte, 0, blockSize)
-						}
-						p.blocks = append(p.blocks, blk)
-						k++
+				// formatted straight into the last block; a block with
+				// less room left than a long row starts the next one
+				k := len(p.blocks) - 1
+				if k < 0 || cap(p.blocks[k])-len(p.blocks[k]) < blockRoom {
+					var blk []byte
+					select {
+					case blk = <-free:
+					default:
+						blk = make([]byte, 0, blockSize)
 					}
-					blk := p.blocks[k]
-					c := copy(blk[len(blk):cap(blk)], b)
-					p.blocks[k], b = blk[:len(blk)+c], b[c:]
+					p.blocks = append(p.blocks, blk)
+					k++
 				}
+				p.blocks[k] = sink.appendRow(p.blocks[k], fields)
 				p.rows++
 			}
 		}
@@ -342,10 +340,33 @@ func (s *csvSink) Write(row []string) error {
 }
 
 // appendRow appends one CSV line. Text from the statement never runs as a
-// spreadsheet formula; the amount, date and number columns are ours and
-// stay as they are.
+// spreadsheet formula (csvsafe.Text); the amount, date and number columns
+// are ours and stay as they are.
+//
+// Nearly every row needs no quoting at all: its fields are copied as they
+// are, and then one look at the whole line — the commas counted, quotes
+// and line ends searched for, with the vector code of package bytes —
+// tells. A row that needs more is written again field by field.
 func (s *csvSink) appendRow(b []byte, row []string) []byte {
-	return appendCSV(b, csvsafe.Row(row, flatTextCol))
+	start := len(b)
+	for i, f := range row {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if f == "" {
+			continue
+		}
+		if c := f[0]; csvFirst[c] || i < len(flatText) && flatText[i] && csvFormula[c] {
+			return appendCSVRow(b[:start], row, flatText)
+		}
+		b = append(b, f...)
+	}
+	line := b[start:]
+	if bytes.Count(line, []byte{','}) != max(len(row)-1, 0) || bytes.IndexByte(line, '"') >= 0 ||
+		bytes.IndexByte(line, '\n') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+		return appendCSVRow(b[:start], row, flatText)
+	}
+	return append(b, '\n')
 }
 
 // writeRows writes lines made by appendRow, after the header.
@@ -370,42 +391,66 @@ func (s *csvSink) writeHeader() error {
 	return err
 }
 
-// appendCSV appends row as one CSV line.
-func appendCSV(b []byte, row []string) []byte {
+// appendCSV appends row as one CSV line, no column escaped as text.
+func appendCSV(b []byte, row []string) []byte { return appendCSVRow(b, row, nil) }
+
+// appendCSVRow appends row as one CSV line, field by field; text[i] tells
+// the columns csvsafe.Text escapes.
+func appendCSVRow(b []byte, row []string, text []bool) []byte {
 	for i, f := range row {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if !csvNeedsQuotes(f) {
-			b = append(b, f...)
-			continue
-		}
-		b = append(b, '"')
-		for j := 0; j < len(f); j++ {
-			if f[j] == '"' {
-				b = append(b, '"')
-			}
-			b = append(b, f[j])
-		}
-		b = append(b, '"')
+		b = appendCSVField(b, f, i < len(text) && text[i])
 	}
 	return append(b, '\n')
 }
 
-// csvNeedsQuotes is encoding/csv's rule: a comma, quote, CR or LF, a
-// leading white-space character, or the field \. (end of data in PostgreSQL).
-func csvNeedsQuotes(f string) bool {
+// appendCSVField appends one field as encoding/csv writes it, with a
+// single quote in front first when text is set and the field starts as a
+// formula would (csvsafe.Text). Most fields need neither quotes nor
+// escaping: one pass over their bytes tells, and they are copied as they
+// are.
+func appendCSVField(b []byte, f string, text bool) []byte {
 	if f == "" {
-		return false
+		return b
 	}
-	if f == `\.` {
-		return true
+	formula := text && csvFormula[f[0]]
+	if csvPlain(f) {
+		if formula { // starts with the quote now: no leading space, not \.
+			b = append(b, '\'')
+			return append(b, f...)
+		}
+		if !csvLeadingSpace(f) && f != `\.` {
+			return append(b, f...)
+		}
+	} else if formula {
+		f = csvsafe.Text(f)
 	}
+	b = append(b, '"')
+	for j := 0; j < len(f); j++ {
+		if f[j] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, f[j])
+	}
+	return append(b, '"')
+}
+
+// csvPlain reports whether f holds none of the bytes that make
+// encoding/csv quote a field (comma, quote, CR, LF).
+func csvPlain(f string) bool {
 	for i := 0; i < len(f); i++ {
-		if c := f[i]; c == ',' || c == '"' || c == '\r' || c == '\n' {
-			return true
+		if csvSpecial[f[i]] {
+			return false
 		}
 	}
+	return true
+}
+
+// csvLeadingSpace is the rest of encoding/csv's rule for quoting a field
+// without a comma, quote, CR or LF: it starts with white space.
+func csvLeadingSpace(f string) bool {
 	if c := f[0]; c < utf8.RuneSelf {
 		return c == ' ' || c == '\t' || c == '\v' || c == '\f'
 	}
@@ -413,7 +458,32 @@ func csvNeedsQuotes(f string) bool {
 	return unicode.IsSpace(r)
 }
 
-func flatTextCol(i int) bool { return statement.FlatColumns[i].Kind == statement.Text }
+// csvSpecial are the bytes that make encoding/csv quote a field anywhere
+// in it; csvFormula the first bytes csvsafe.Text puts a quote before;
+// csvFirst the first bytes that may need a field quoted whatever its
+// column: white space (any non-ASCII byte may start a space), the \ of \.
+var csvSpecial, csvFormula, csvFirst = func() (special, formula, first [256]bool) {
+	for _, c := range []byte{',', '"', '\r', '\n'} {
+		special[c] = true
+	}
+	for c := range first {
+		first[c] = c >= utf8.RuneSelf || c == '\\' || csvLeadingSpace(string([]byte{byte(c)}))
+	}
+	for c := range formula {
+		s := string([]byte{byte(c)})
+		formula[c] = csvsafe.Text(s) != s
+	}
+	return
+}()
+
+// flatText tells the text columns of statement.FlatColumns.
+var flatText = func() []bool {
+	t := make([]bool, len(statement.FlatColumns))
+	for i, c := range statement.FlatColumns {
+		t[i] = c.Kind == statement.Text
+	}
+	return t
+}()
 
 func (s *csvSink) Close() error {
 	if !s.header {
@@ -424,8 +494,8 @@ func (s *csvSink) Close() error {
 
 type jsonlSink struct {
 	bw    *bufio.Writer
-	order []int // FlatColumns by name: encoding/json writes a map's keys sorted
-	keys  [][]byte
+	order []int    // FlatColumns by name: encoding/json writes a map's keys sorted
+	keys  [][]byte // per column: a comma, its name as a JSON string, the colon and the value's opening quote
 	buf   []byte
 }
 
@@ -439,7 +509,7 @@ func newJSONLSink(w io.Writer) *jsonlSink {
 	})
 	s.keys = make([][]byte, len(statement.FlatColumns))
 	for i, c := range statement.FlatColumns {
-		s.keys[i] = appendJSONString(nil, c.Name)
+		s.keys[i] = append(appendJSONString([]byte{','}, c.Name), ':', '"')
 	}
 	return s
 }
@@ -460,19 +530,52 @@ func (s *jsonlSink) writeRows(b []byte) error {
 }
 
 // appendRow appends one object and its line end.
+//
+// Values are copied as they are, and checked as they are copied (one
+// table look-up a byte, no branch): a row with a value to escape — a
+// quote, a backslash, an HTML character, anything but printable ASCII — is
+// written again value by value.
 func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 	start := len(b)
 	b = append(b, '{')
+	var bad byte
 	for _, i := range s.order {
-		if row[i] == "" {
+		v := row[i]
+		if v == "" {
 			continue
 		}
-		if len(b) > start+1 {
-			b = append(b, ',')
+		key := s.keys[i] // ,"name":"
+		if len(b) == start+1 {
+			key = key[1:]
 		}
-		b = append(b, s.keys[i]...)
-		b = append(b, ':')
-		b = appendJSONString(b, row[i])
+		b = append(b, key...)
+		b = append(b, v...)
+		for _, c := range b[len(b)-len(v):] {
+			bad |= jsonEscape[c]
+		}
+		b = append(b, '"')
+	}
+	if bad != 0 {
+		return s.appendRowEscaped(b[:start], row)
+	}
+	return append(b, '}', '\n')
+}
+
+// appendRowEscaped appends one object, each value escaped as it needs.
+func (s *jsonlSink) appendRowEscaped(b []byte, row []string) []byte {
+	start := len(b)
+	b = append(b, '{')
+	for _, i := range s.order {
+		v := row[i]
+		if v == "" {
+			continue
+		}
+		key := s.keys[i]
+		if len(b) == start+1 {
+			key = key[1:]
+		}
+		b = append(b, key[:len(key)-1]...) // the value brings its quotes
+		b = appendJSONString(b, v)
 	}
 	return append(b, '}', '\n')
 }
@@ -481,11 +584,13 @@ func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 // it (HTML characters escaped): plain text is copied, anything else is
 // left to encoding/json.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !jsonPlain[s[i]] {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
+	i := 0
+	for i < len(s) && jsonPlain[s[i]] {
+		i++
+	}
+	if i < len(s) {
+		q, _ := json.Marshal(s)
+		return append(b, q...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
@@ -495,10 +600,14 @@ func appendJSONString(b []byte, s string) []byte {
 func (s *jsonlSink) Close() error { return s.bw.Flush() }
 
 // jsonPlain tells the bytes encoding/json writes as they are: printable
-// ASCII but the quote, the backslash and the HTML characters <, > and &.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+// ASCII but the quote, the backslash and the HTML characters <, > and &;
+// jsonEscape is 1 for the others.
+var jsonPlain, jsonEscape = func() (plain [256]bool, escape [256]byte) {
+	for c := range plain {
+		plain[c] = c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+		if !plain[c] {
+			escape[c] = 1
+		}
 	}
-	return t
+	return
 }()

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
@@ -196,7 +199,7 @@ func TestJSONLSinkAsEncodingJSON(t *testing.T) {
 // encoding/csv's Writer writes.
 func TestCSVSinkAsEncodingCSV(t *testing.T) {
 	values := []string{"", "plain", "a,b", `say "hi"`, "two\nlines", "cr\rhere", "crlf\r\nend", " leading", "\tTab", "\u00a0nbsp",
-		"\u2003em space", `\.`, `\.x`, "Café", "trailing ", "=1+2", "12.34"}
+		"\u2003em space", `\.`, `\.x`, "Café", "trailing ", "=1+2", "12.34", "-10,00", "\r=1", `@x"y`, "+ 1", "'quoted"}
 	var got, want bytes.Buffer
 	s := newCSVSink(&got)
 	cw := csv.NewWriter(&want)
@@ -213,7 +216,7 @@ func TestCSVSinkAsEncodingCSV(t *testing.T) {
 		if err := s.Write(row); err != nil {
 			t.Fatal(err)
 		}
-		cw.Write(row)
+		cw.Write(csvsafe.Row(slices.Clone(row), func(i int) bool { return statement.FlatColumns[i].Kind == statement.Text }))
 	}
 	s.Close()
 	cw.Flush()
@@ -229,5 +232,63 @@ func TestCSVSinkAsEncodingCSV(t *testing.T) {
 	cw.Flush()
 	if got.String() != want.String() {
 		t.Errorf("header only: %q, want %q", got.String(), want.String())
+	}
+}
+
+// TestCSVSinkOneOddField: a row of plain fields with one field that needs
+// quoting, escaping or a formula guard, in every column, is written as
+// encoding/csv writes the row csvsafe escaped — the sink's look at the
+// whole line must catch each of them.
+func TestCSVSinkOneOddField(t *testing.T) {
+	odd := []string{"a,b", `say "hi"`, "two\nlines", "cr\rhere", " lead", "\tTab", "\u00a0nbsp", "\u2003em", `\.`,
+		"Émile", "=1+2", "+32", "-10.00", "@x", "', ok", "x\\y", "<b>&</b>", "plain"}
+	isText := func(i int) bool { return statement.FlatColumns[i].Kind == statement.Text }
+	for _, v := range odd {
+		for col := range statement.FlatColumns {
+			row := make([]string, len(statement.FlatColumns))
+			for i := range row {
+				row[i] = fmt.Sprintf("f%d", i)
+			}
+			row[col] = v
+			var want bytes.Buffer
+			cw := csv.NewWriter(&want)
+			cw.Write(csvsafe.Row(slices.Clone(row), isText))
+			cw.Flush()
+			s := newCSVSink(nil)
+			if got := s.appendRow(nil, row); string(got) != want.String() {
+				t.Errorf("%q in column %d:\n got %q\nwant %q", v, col, got, want.String())
+			}
+		}
+	}
+}
+
+// TestJSONLSinkOneOddField: a row of plain values with one value that
+// needs escaping, in every column, is written as encoding/json writes it —
+// the sink's look at the whole line must catch each of them.
+func TestJSONLSinkOneOddField(t *testing.T) {
+	odd := []string{`say "hi"`, `back\slash`, "<b>", "a>b", "&amp;", "tab\there", "nl\n", "\x01", "\x1f", "\x7f", "Café",
+		"\xff", "\u2028", "plain"}
+	for _, v := range odd {
+		for col := range statement.FlatColumns {
+			row := make([]string, len(statement.FlatColumns))
+			m := map[string]string{}
+			for i, c := range statement.FlatColumns {
+				if i%3 != 1 || i == col { // some columns empty
+					row[i] = fmt.Sprintf("v%d", i)
+					if i == col {
+						row[i] = v
+					}
+					m[c.Name] = row[i]
+				}
+			}
+			var want bytes.Buffer
+			json.NewEncoder(&want).Encode(m)
+			if got := newJSONLSink(nil).appendRow(nil, row); string(got) != want.String() {
+				t.Errorf("%q in column %d:\n got %s\nwant %s", v, col, got, want.String())
+			}
+		}
+	}
+	if got := newJSONLSink(nil).appendRow(nil, make([]string, len(statement.FlatColumns))); string(got) != "{}\n" {
+		t.Errorf("empty row: %q", got)
 	}
 }

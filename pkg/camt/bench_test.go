@@ -108,6 +108,19 @@ func BenchmarkReadParallel(b *testing.B) {
 	}
 }
 
+// BenchmarkReaderSmall reads the two small camt.053.001.08 files of
+// make bench-peer (7 and 10 KB): what a Reader costs before and after its
+// entries counts here.
+func BenchmarkReaderSmall(b *testing.B) {
+	for _, f := range []string{"genkgo-camt053-v8.xml", "viafintech-camt053-v8-example.xml"} {
+		data, err := os.ReadFile(filepath.Join(sharedCorpus(), "camt053", f))
+		if err != nil {
+			b.Skip("shared corpus not found")
+		}
+		b.Run(f, func(b *testing.B) { benchRead(b, data) })
+	}
+}
+
 // BenchmarkReaderCorpus reads the largest real statement of the corpus
 // (Belgian half-year camt.053.001.02, 821 KB).
 func BenchmarkReaderCorpus(b *testing.B) {

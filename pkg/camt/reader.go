@@ -152,6 +152,8 @@ func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
 	// was a tenth of reading a small statement.
 	r.t.nodes = make([]node, 0, 128)
 	r.t.arena = make([]byte, 0, 2048)
+	r.t.stack = make([]frame, 0, 16)
+	r.t.root = make([]byte, 0, 32)
 	return r
 }
 

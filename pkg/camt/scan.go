@@ -79,9 +79,16 @@ const (
 )
 
 func newScanner(r io.Reader) *scanner {
+	size := minBuffer
+	if l, ok := r.(interface{ Len() int }); ok {
+		// A bytes.Reader or strings.Reader: a buffer that holds all of
+		// a small input, read in one go.
+		size = min(max(l.Len()+1, 1<<10), maxBuffer)
+	}
 	// The names of open elements get room for 16 bytes past the last
 	// (see tree.read).
-	return &scanner{r: r, buf: make([]byte, minBuffer), line: 1, stack: make([]byte, 0, 512)}
+	return &scanner{r: r, buf: make([]byte, size), line: 1, stack: make([]byte, 0, 512),
+		stackOff: make([]int, 0, 16), attrs: make([]attr, 0, 4)}
 }
 
 // fill reads more input, keeping the bytes from pos on. It reports whether

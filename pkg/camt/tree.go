@@ -17,12 +17,15 @@ import (
 // Its size is bounded by MaxElementBytes, MaxElements and MaxText, which
 // also keeps every offset well inside an int32.
 type tree struct {
-	nodes  []node
-	arena  []byte
-	stack  []frame
-	base   int               // line of the decoded element
-	root   []byte            // its local name
-	intern map[string]string // codes, currencies and BICs repeat on every entry
+	nodes []node
+	arena []byte
+	stack []frame
+	base  int    // line of the decoded element
+	root  []byte // its local name
+	// intern holds codes, currencies and BICs, which repeat on every
+	// entry, by a hash of their bytes: a small table, cheaper than a map
+	// for a file of a few entries and bounded for any file.
+	intern *[internSlots]string
 	// lastCode holds the last two codes read per element name.
 	lastCode [numNames][2]string
 	// careful leaves every token to scanner.next: the fuzz target reads
@@ -644,6 +647,11 @@ func (t *tree) code(i int32) string {
 	return s
 }
 
+// internSlots is the size of tree.intern.
+const internSlots = 64
+
+// internBytes returns b as a string, the one kept in its slot of
+// tree.intern if it is there, else a new one that takes the slot.
 func (t *tree) internBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -651,17 +659,19 @@ func (t *tree) internBytes(b []byte) string {
 	if len(b) > 16 {
 		return string(b)
 	}
-	if s, ok := t.intern[string(b)]; ok {
-		return s
+	h := uint32(len(b))
+	for _, c := range b {
+		h = h*31 + uint32(c)
 	}
-	s := string(b)
 	if t.intern == nil {
-		t.intern = make(map[string]string)
+		t.intern = new([internSlots]string)
 	}
-	if len(t.intern) < 4096 {
-		t.intern[s] = s
+	slot := &t.intern[(h^h>>8)%internSlots]
+	if *slot == string(b) {
+		return *slot
 	}
-	return s
+	*slot = string(b)
+	return *slot
 }
 
 // codeAt returns the interned text at a path from i.

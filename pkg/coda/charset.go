@@ -53,7 +53,15 @@ func WithCharset(c Charset) Option { return func(r *Reader) { r.charset = c } }
 // Entry each time, valid until its next call (the strings and the
 // Statement in it stay valid): no allocation per entry. For inspect, which
 // totals a file; not for ReadAhead, which holds entries.
-func SummaryOnly() Option { return func(r *Reader) { r.summary = true } }
+func SummaryOnly() Option { return func(r *Reader) { r.summary, r.reuseEntry = true, true } }
+
+// ReuseEntries makes Next hand out the same Entry each time, overwritten
+// by its next call (the strings and the Statement in it stay valid), as
+// SummaryOnly does but with every field read: no allocation per entry, for
+// a caller that is done with an entry before it asks for the next one —
+// statement convert formatting the rows of a part (ReadParallel). Call it
+// before the first Next.
+func (r *Reader) ReuseEntries() { r.reuseEntry = true }
 
 // WithReading makes the Reader read the file through wrap(file): a caller
 // that counts progress sees the bytes of every part ReadParallel reads.

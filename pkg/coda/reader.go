@@ -130,7 +130,8 @@ type Reader struct {
 	reading func(io.Reader) io.Reader // WithReading
 	summary bool                      // SummaryOnly
 
-	reuse        *entryPair              // SummaryOnly: the entry Next hands out each time
+	reuseEntry   bool                    // SummaryOnly or ReuseEntries
+	reuse        *entryPair              // reuseEntry: the entry Next hands out each time
 	reuseDetails []statement.Transaction // and its details of a batch
 }
 
@@ -1352,7 +1353,7 @@ func (r *Reader) flush() {
 	var e *statement.Entry
 	var one []statement.Transaction
 	switch {
-	case r.summary: // the entry of the last call, cleared (see SummaryOnly)
+	case r.reuseEntry: // the entry of the last call, cleared (see ReuseEntries)
 		if r.reuse == nil {
 			r.reuse = new(entryPair)
 		}
@@ -1390,12 +1391,12 @@ func (r *Reader) flush() {
 		e.Reversal = statement.IsReturn(isR(p.self.rtype), e.BankTxCode, e.Details[0].ReturnReason)
 	} else {
 		p.details = leaves(p.details)
-		if r.summary && cap(r.reuseDetails) >= len(p.details) {
+		if r.reuseEntry && cap(r.reuseDetails) >= len(p.details) {
 			e.Details = r.reuseDetails[:len(p.details)]
 			clear(e.Details)
 		} else {
 			e.Details = make([]statement.Transaction, len(p.details))
-			if r.summary {
+			if r.reuseEntry {
 				r.reuseDetails = e.Details
 			}
 		}

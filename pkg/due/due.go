@@ -193,6 +193,7 @@ type Reader struct {
 	rows     int           // JSON Lines: rows read
 	seen     idSet         // end-to-end ids: their hashes and lines of first use
 	entries  []idEntry     // readAhead's: the ids of a batch of records
+	rowBlock []Row         // where the next CSV rows are taken from
 	err      error         // sticky: the id set could not be written
 	ahead    chan csvBatch // CSV records parsed ahead (readAhead)
 	stop     chan struct{} // closed by Close: the parsing goroutine ends
@@ -307,7 +308,12 @@ func (r *Reader) nextCSV() (*Row, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
-		row := &Row{File: r.name, Line: line, rec: rec, col: r.col}
+		if len(r.rowBlock) == 0 {
+			r.rowBlock = make([]Row, rowsAtOnce)
+		}
+		row := &r.rowBlock[0]
+		r.rowBlock = r.rowBlock[1:]
+		*row = Row{File: r.name, Line: line, rec: rec, col: r.col}
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
@@ -317,6 +323,11 @@ func (r *Reader) nextCSV() (*Row, error) {
 		return row, nil
 	}
 }
+
+// rowsAtOnce is how many CSV rows are allocated at once: one allocation for
+// many rows, which are handed on and dropped together; a row kept holds
+// its block (about 30 KB) in memory.
+const rowsAtOnce = 64
 
 // csvBatch is records parsed ahead, and the error (io.EOF at the end) that
 // followed them.
@@ -333,8 +344,9 @@ type csvRecord struct {
 
 // idCheck is the duplicate check of a row's end-to-end id, done ahead.
 type idCheck struct {
-	done  bool // the row has a valid end-to-end id, checked against the set
-	first int  // its line of first use, when dup
+	done  bool   // the row has a valid end-to-end id, checked against the set
+	v     string // that id, trimmed
+	first int    // its line of first use, when dup
 	dup   bool
 	err   error // the set could not be written
 }
@@ -395,7 +407,7 @@ func (r *Reader) checkIDs(recs []csvRecord) {
 		if v == "" || err != nil {
 			continue
 		}
-		rec.id.done = true
+		rec.id.done, rec.id.v = true, v
 		es = append(es, r.seen.entry(v, rec.line))
 	}
 	r.entries = es
@@ -509,7 +521,11 @@ func (r *Reader) build(row *Row, ids idCheck) {
 	p := &rowParser{r: r, row: row}
 	tx := &row.Tx
 	tx.Creditor = r.defaults.Creditor
-	tx.EndToEndID = p.id(colEndToEndID, true)
+	if ids.done {
+		tx.EndToEndID = ids.v // read and checked ahead
+	} else {
+		tx.EndToEndID = p.id(colEndToEndID, true)
+	}
 	if tx.EndToEndID != "" {
 		if !ids.done {
 			ids.first, ids.dup, ids.err = r.seen.add(tx.EndToEndID, row.Line)
@@ -557,7 +573,8 @@ func (r *Reader) build(row *Row, ids idCheck) {
 	am.OriginalDebtorIBAN = p.iban(colOriginalDebtorIBAN, false)
 	am.DebtorAgentChanged = p.boolean(colDebtorBankChanged)
 	if am != (pain008.Amendment{}) {
-		tx.Amendment = &am
+		tx.Amendment = new(pain008.Amendment) // am stays on the stack for the rows without one
+		*tx.Amendment = am
 		if am.DebtorAgentChanged && tx.SequenceType != "FRST" && tx.SequenceType != "" {
 			p.warn(colSequenceType, tx.SequenceType, "a collection after a change of debtor bank (SMNDA) should be FRST", "EPC AT-24")
 		}
@@ -596,7 +613,7 @@ func (p *rowParser) warn(col column, value, msg, rule string) {
 }
 
 func (p *rowParser) missing(col column, req bool) bool {
-	if strings.TrimSpace(p.get(col)) != "" {
+	if trim(p.get(col)) != "" {
 		return false
 	}
 	if req {
@@ -622,7 +639,7 @@ func (p *rowParser) id(col column, req bool) string {
 // the row's own (id) both use it, so that they agree on which ids the set
 // holds.
 func cleanID(s string) (string, error) {
-	v := strings.TrimSpace(s)
+	v := trim(s)
 	return v, sepa.ValidateID(v)
 }
 
@@ -642,7 +659,11 @@ func (p *rowParser) text(col column, max int, req bool, rule string) string {
 		}
 		p.warn(col, v, fmt.Sprintf("written as %q (%s)", t, strings.Join(parts, ", ")), "EPC basic Latin")
 	}
-	if n := len([]rune(t)); n > max {
+	n := len(t) // t is EPC text, ASCII, unless the transliteration left more
+	if len(changes) > 0 {
+		n = utf8.RuneCountInString(t)
+	}
+	if n > max {
 		p.fail(col, v, fmt.Sprintf("longer than %d characters (%d)", max, n), rule)
 		return ""
 	}
@@ -653,13 +674,22 @@ func (p *rowParser) date(col column, req bool) time.Time {
 	if p.missing(col, req) {
 		return time.Time{}
 	}
-	v := strings.TrimSpace(p.get(col))
+	v := trim(p.get(col))
 	d, err := parseDate(v)
 	if err != nil {
 		p.fail(col, v, "not a date in the form YYYY-MM-DD", "ISO 8601")
 		return time.Time{}
 	}
 	return d
+}
+
+// trim is strings.TrimSpace, without its call for the usual value, which
+// starts and ends in a printable ASCII character.
+func trim(s string) string {
+	if s == "" || s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // parseDate reads YYYY-MM-DD as time.Parse(time.DateOnly) does, without
@@ -733,7 +763,7 @@ func (p *rowParser) oneOf(col column, allowed []string, def, rule string) string
 	if p.missing(col, def == "") {
 		return def
 	}
-	v := strings.ToUpper(strings.TrimSpace(p.get(col)))
+	v := strings.ToUpper(trim(p.get(col)))
 	for _, a := range allowed {
 		if v == a {
 			return v
@@ -747,7 +777,7 @@ func (p *rowParser) amount(col column) (d decimal.Decimal) {
 	if p.missing(col, true) {
 		return d
 	}
-	v := strings.TrimSpace(p.get(col))
+	v := trim(p.get(col))
 	n := v
 	if p.row.rec != nil { // a CSV cell, in the file's notation; JSON has one
 		var err error
@@ -820,6 +850,9 @@ func collapseSpace(s string) string {
 	clean := len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
 	for i := 0; clean && i < len(s); i++ {
 		c := s[i]
+		if c > ' ' && c < utf8.RuneSelf {
+			continue // the usual character
+		}
 		if c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
 			clean = false
 		}

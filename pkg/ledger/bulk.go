@@ -1,14 +1,21 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/shopspring/decimal"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -16,31 +23,37 @@ import (
 )
 
 // The PostgreSQL import is set-based: it reads bulkChunk entries, then
-// does for all of them at once what the SQLite import does line by line.
-// A chunk costs about a dozen statements whatever its size:
+// does for all of them at once what the SQLite import does line by line,
+// in a few round trips a chunk whatever its size:
 //
-//  1. the detail identities of its batch bookings, looked up in one query;
-//  2. its lines, inserted in one INSERT ... SELECT FROM unnest(...) ON
-//     CONFLICT (identity) DO NOTHING RETURNING: a line not returned was
-//     booked from another file (a duplicate);
-//  3. the detail identities of its new batch bookings, in one INSERT;
-//  4. the open items its lines could touch: the engine runs once over an
-//     empty recorder, which notes every key a line can be looked up by
-//     (every rule is tried when nothing matches), and the items carrying
-//     those keys are read in one query per kind (= ANY of an array);
-//  5. the engine, on those items in memory (chunkStore), each line seeing
+//  1. one batch of statements: the lock of each account not seen before
+//     (see sqlLockAccount), the detail identities of its batch bookings
+//     and the identities of its lines booked already (duplicates), as many
+//     new line ids, and the open items its lines could touch: the engine
+//     ran over an empty recorder when the chunk was read, which noted
+//     every key a line can be looked up by (every rule is tried when
+//     nothing matches), and the items carrying those keys are read in one
+//     query per kind (= ANY of an array);
+//  2. its new lines, with one COPY (and the detail identities of its new
+//     batch bookings, in one INSERT);
+//  3. the engine, on those items in memory (chunkStore), each line seeing
 //     the changes of the lines before it;
-//  6. the items it changed, locked in id order (SELECT ... FOR UPDATE) and
-//     compared with what was read in 4: when another worker changed one
-//     meanwhile, steps 4-6 run again on what is there now, under the lock;
-//  7. the changes, one UPDATE ... FROM unnest(...) per kind, and the
-//     matches, one INSERT.
+//  4. the items it changed, one UPDATE ... FROM unnest(...) per kind in
+//     one batch, each row on condition that it is as read in 1 (the
+//     UPDATE locks it in id order): when another worker changed one
+//     meanwhile, the rows updated are set back, the items read again and
+//     steps 3-4 run again on what is there now;
+//  5. the matches, with one COPY.
 //
 // So no update is lost, no lock is held on an item the import does not
 // change, and files of different accounts, touching different items, never
 // wait on each other. A line a payment request's payout could be (the
 // ledger has open or paid requests named by its remittance) makes its
 // chunk run on the line-by-line store instead, under row locks.
+//
+// Reading the file, hashing its entries and noting their keys runs in a
+// goroutine of its own, a chunk ahead (prepare): while the server works on
+// chunk N, the client reads chunk N+1.
 const bulkChunk = 5000
 
 // The statements of the PostgreSQL import, named so that a test can
@@ -48,22 +61,15 @@ const bulkChunk = 5000
 const (
 	sqlDetailsKnown     = `SELECT identity, file_id FROM statement_details WHERE identity = ANY(?::bytea[])`
 	sqlMyDetails        = `SELECT COUNT(*) FROM statement_details WHERE identity = ANY(?::bytea[]) AND file_id = ?`
+	sqlLinesKnown       = `SELECT identity FROM statement_lines WHERE identity = ANY(?::bytea[])`
+	sqlLineIDs          = `SELECT nextval(?::regclass) FROM generate_series(1, ?)`
 	sqlRequestsByKeys   = `SELECT COUNT(*) FROM payment_requests WHERE item_key_norm = ANY(?::text[]) AND status IN (?, ?, ?)`
-	sqlCollectionsByE2E = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id = ANY(?::text[])`
+	sqlCollectionsByE2E = `SELECT ` + collCols + `, return_reason, return_text FROM collections WHERE end_to_end_id = ANY(?::text[])`
 	sqlBatchesByKeys    = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id = ANY(?::text[]) OR total_cents = ANY(?::bigint[])`
-	sqlLockInvoices     = `SELECT id, status, open_amount FROM invoices WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlLockCollections  = `SELECT id, status FROM collections WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlLockBatches      = `SELECT id, status FROM batches WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`
-	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[]) AS v(id, status) WHERE b.id = v.id`
-	sqlCollectBatches   = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
-	sqlInsertLines      = `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
-		occurrence, booking_date, amount, currency, reversal, info)
-		SELECT v.identity, ?, v.account, v.statement_id, v.entry_ref, v.entry_seq, v.occurrence, NULLIF(v.booking_date, ''), v.amount::numeric,
-			v.currency, v.reversal, NULLIF(v.info, '')
-		FROM unnest(?::bytea[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-			AS v(identity, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info)
-		ON CONFLICT (identity) DO NOTHING RETURNING identity, id`
-	sqlInsertDetails = `INSERT INTO statement_details (identity, file_id, line_id)
+	sqlUpdateBatches    = `UPDATE batches b SET status = v.status FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, was)
+		WHERE b.id = v.id AND b.status = v.was RETURNING b.id`
+	sqlCollectBatches = `UPDATE collections SET status = ? WHERE pmtinf_id = ANY(?::text[]) AND status = ?`
+	sqlInsertDetails  = `INSERT INTO statement_details (identity, file_id, line_id)
 		SELECT v.identity, ?, v.line_id FROM unnest(?::bytea[], ?::bigint[]) AS v(identity, line_id)
 		WHERE NOT EXISTS (SELECT 1 FROM statement_details d WHERE d.identity = v.identity AND d.file_id = ?)
 		ON CONFLICT (identity) DO NOTHING`
@@ -72,17 +78,31 @@ const (
 	sqlInvoicesByIBANs = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id
 			WHERE x.iban = ANY(?::text[])`
 	sqlUpdateInvoices = `UPDATE invoices i SET status = v.status, open_amount = v.open::numeric
-			FROM unnest(?::bigint[], ?::text[], ?::text[]) AS v(id, status, open) WHERE i.id = v.id`
-	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = NULLIF(v.rr, ''), return_text = NULLIF(v.rt, '')
-			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt) WHERE c.id = v.id`
-	sqlInsertMatches = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence)
-		SELECT v.line_id, v.detail, v.outcome, NULLIF(v.rule, ''), CASE WHEN v.item_set THEN v.item_kind END, CASE WHEN v.item_set THEN v.item_id END,
-			CASE WHEN v.item_set THEN v.item_key END, v.amount::numeric, CASE WHEN v.item_set THEN v.applied::numeric END, v.ccy,
-			NULLIF(v.cands, ''), NULLIF(v.rr, ''), v.evidence
-		FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-			WITH ORDINALITY AS v(line_id, detail, outcome, rule, item_kind, item_id, item_set, item_key, amount, applied, ccy, cands, rr, evidence, n)
-		ORDER BY v.n`
+			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, open, was, was_open)
+			WHERE i.id = v.id AND i.status = v.was AND i.open_amount = v.was_open::numeric RETURNING i.id`
+	sqlUpdateCollections = `UPDATE collections c SET status = v.status, return_reason = v.rr, return_text = v.rt
+			FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, rr, rt, was)
+			WHERE c.id = v.id AND c.status = v.was RETURNING c.id`
+
+	// sqlLockAccount serializes the imports of one account (until their
+	// commits): the lines of a file are looked up (sqlLinesKnown) before
+	// they are copied in, so two files repeating the same lines must not be
+	// imported side by side; files of different accounts still are. The
+	// lock is PostgreSQL's advisory lock (classid accountLockClass, objid a
+	// hash of the account).
+	sqlLockAccount = `SELECT pg_advisory_xact_lock(?, hashtext(?))`
+
+	copyLines   = `COPY statement_lines (id, identity, file_id, account, statement_id, entry_ref, entry_seq, occurrence, booking_date, amount, currency, reversal, info) FROM STDIN (FORMAT binary)`
+	copyMatches = `COPY matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) FROM STDIN (FORMAT binary)`
 )
+
+// accountLockClass is the first key of the imports' account locks
+// ("ledg"): the run lock's key (20261130, one bigint) has 0 there.
+const accountLockClass = 0x6c656467
+
+// pgSQL is q for PostgreSQL ($1, $2, ... placeholders): for the statements
+// sent through pgx itself.
+func pgSQL(q string) string { return dialect{postgres: true}.bind(q) }
 
 // sqlIndexPlans makes the import's statements probe indexes key by key
 // (set for its transaction only). A chunk asks for a few thousand keys; on
@@ -90,25 +110,33 @@ const (
 // the table whole to a few thousand index probes, and it would do so for
 // every chunk: time quadratic in the lines. Index probes cost the same
 // whatever the table's size: time linear in the lines.
+//
+// The plans are generic (plan_cache_mode): planned once for the
+// transaction's prepared statements, not again for every chunk with its
+// arrays' values, where the planner estimated each of some 5,000 keys
+// against the column's statistics (5 ms a query on 100,000 invoices).
 const sqlIndexPlans = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
-	set_config('enable_mergejoin', 'off', true)`
+	set_config('enable_mergejoin', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 // bulkRetries is how often a chunk is decided again because another worker
 // changed one of its items between the read and the lock.
 const bulkRetries = 8
 
 // ErrConcurrent is returned (wrapped) when an import met another import
-// booking the same transactions at the same moment; nothing was written,
+// booking the same transactions at the same time: nothing was written,
 // and importing the file again is safe.
 var ErrConcurrent = errors.New("another import booked the same transactions at the same time: nothing was written; import the file again")
 
-// concurrent marks a deadlock PostgreSQL broke by failing this import
+// concurrent marks as ErrConcurrent (nothing was written, the file can be
+// imported again) a deadlock PostgreSQL broke by failing this import
 // (SQLSTATE 40P01: two imports paying the same items in opposite orders,
-// across chunks) as ErrConcurrent: nothing was written, the file can be
-// imported again.
+// across chunks, or locking two accounts in opposite orders), and a line
+// identity taken by another import between its look-up and the COPY
+// (23505: only an import that does not take the account lock, see
+// sqlLockAccount).
 func concurrent(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001" || pe.Code == "23505") {
 		return fmt.Errorf("ledger: %w (%s)", ErrConcurrent, pe.Message)
 	}
 	return err
@@ -123,6 +151,7 @@ type bulkEntry struct {
 	dup    bool
 	lineID int64
 	rr     *reconcile.Result
+	row    [2]int // its statement_lines row after the id, in prepared.rows
 }
 
 type bulkImport struct {
@@ -134,29 +163,98 @@ type bulkImport struct {
 	res      *ImportResult
 	requests bool // some payment request is open or paid
 	now      string
-	name     string // the file's, for the test hook
+	name     string          // the file's, for the test hook
+	lineSeq  string          // the sequence of statement_lines.id
+	accounts map[string]bool // locked (sqlLockAccount)
+	// matchBytes is the size of the last chunk's matches rows: the next
+	// chunk's buffer starts that large.
+	matchBytes int
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
 // time (see bulkChunk).
 func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) error {
-	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp(), name: f.Name}
+	b := &bulkImport{ctx: ctx, l: l, tx: t, fileID: fileID, opt: opt, res: res, now: l.stamp(), name: f.Name, accounts: map[string]bool{}}
 	if _, err := t.ExecContext(ctx, sqlIndexPlans); err != nil {
 		return err
 	}
-	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?))`,
-		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests); err != nil {
+	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_requests WHERE status IN (?, ?, ?)),
+		pg_get_serial_sequence('statement_lines', 'id')`,
+		RequestPending, RequestOpen, RequestPaid).Scan(&b.requests, &b.lineSeq); err != nil {
 		return err
 	}
-	entries := newBookable(r, f, res)
-	buf := make([]*bulkEntry, 0, bulkChunk)
+	rctx, cancel := context.WithCancel(ctx)
+	chunks := make(chan *prepared, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prepare(rctx, newBookable(r, f, res), fileID, opt.Engine, chunks)
+	}()
+	var err error
+	for p := range chunks {
+		if err = p.err; err == nil {
+			err = b.chunk(p)
+		}
+		if err != nil {
+			break
+		}
+	}
+	cancel()
+	for range chunks { // the reader stops at its next entry
+	}
+	<-done
+	return err
+}
+
+// pg runs f on the transaction's connection through pgx itself: batches of
+// statements in one round trip, and COPY. (database/sql must not use the
+// connection meanwhile.)
+func (b *bulkImport) pg(f func(c *pgx.Conn) error) error {
+	return b.tx.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("ledger: a PostgreSQL connection of type %T", dc)
+		}
+		return f(sc.Conn())
+	})
+}
+
+// prepared is a chunk read and made ready for the database: its entries
+// with their identities, their statement_lines rows (but the id) as COPY
+// wants them, the accounts they book on and the keys their open items can
+// be found by; or the error that ended the reading.
+type prepared struct {
+	es       []*bulkEntry
+	rows     []byte
+	accounts []string
+	rec      *keyRecorder
+	err      error
+}
+
+// prepare reads entries into chunks of bulkChunk and sends them on out,
+// which it closes at the end or on the first error (sent last).
+func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile.Options, out chan<- *prepared) {
+	defer close(out)
+	// The rows of a chunk take about as many bytes as the last one's.
+	p := &prepared{rows: make([]byte, 0, 128*bulkChunk)}
+	send := func() bool {
+		select {
+		case out <- p:
+		case <-ctx.Done():
+			return false
+		}
+		p = &prepared{rows: make([]byte, 0, len(p.rows)+len(p.rows)/8)}
+		return true
+	}
 	for {
 		e, ch, n, err := entries.next(ctx)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return err
+			p.err = err
+			send()
+			return
 		}
 		be := &bulkEntry{e: e, occ: n, id: identityBytes(ch, n)}
 		if isBatch(e) {
@@ -165,37 +263,162 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 				be.dids[i] = DetailIdentity(e, &e.Details[i])
 			}
 		}
-		buf = append(buf, be)
-		if len(buf) == bulkChunk {
-			if err := b.chunk(buf); err != nil {
-				return err
+		p.es = append(p.es, be)
+		if p.err = p.addRow(be, fileID); p.err != nil {
+			send()
+			return
+		}
+		if len(p.es) == bulkChunk {
+			p.err = p.noteKeys(eng)
+			if p.err != nil || !send() {
+				send() // the error, unless the import stopped
+				return
 			}
-			buf = buf[:0]
 		}
 	}
-	if len(buf) > 0 {
-		return b.chunk(buf)
+	if len(p.es) > 0 {
+		p.err = p.noteKeys(eng)
+		send()
+	}
+}
+
+// addRow appends the entry's statement_lines row, all but its id, and
+// notes its account.
+func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
+	e := be.e
+	stmtID := ""
+	if e.Statement != nil {
+		stmtID = e.Statement.ID
+	}
+	bd := e.BookingDate
+	if bd.IsZero() {
+		bd = e.ValueDate
+	}
+	acct := accountOf(e)
+	if !slices.Contains(p.accounts, acct) {
+		p.accounts = append(p.accounts, acct)
+	}
+	w := copyRows{buf: p.rows}
+	be.row[0] = len(w.buf)
+	w.bytea(be.id)
+	w.int8(fileID)
+	w.text(acct)
+	w.text(stmtID)
+	w.text(e.Ref)
+	w.int8(int64(e.Seq))
+	w.int8(int64(be.occ))
+	if bd.IsZero() {
+		w.null()
+	} else {
+		w.buf = binary.BigEndian.AppendUint32(w.buf, 10)
+		w.buf = bd.AppendFormat(w.buf, "2006-01-02")
+	}
+	if err := w.numeric(e.Amount); err != nil {
+		return err
+	}
+	w.text(e.Currency)
+	w.int8(int64(boolInt(e.Reversal)))
+	w.textOrNull(e.Info)
+	be.row[1] = len(w.buf)
+	p.rows = w.buf
+	return nil
+}
+
+// noteKeys runs the engine over an empty recorder (see keyRecorder): every
+// key a line of the chunk can be decided by. A line found a duplicate
+// later has its keys noted too; their items are read but not changed.
+func (p *prepared) noteKeys(opt reconcile.Options) error {
+	p.rec = &keyRecorder{}
+	dry := reconcile.NewEngine(p.rec, opt)
+	for _, be := range p.es {
+		if _, err := dry.Reconcile(be.e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (b *bulkImport) chunk(es []*bulkEntry) error {
-	if err := b.dedupe(es); err != nil {
-		return err
-	}
+// chunk books the entries of p. The statements whose answers the client
+// does not wait for (the COPY of the lines, the updates, the COPY of the
+// matches) go through a connWorker, so the client decides the lines and
+// builds the matches meanwhile.
+func (b *bulkImport) chunk(p *prepared) error {
+	cs := newChunkStore()
+	var requests bool // a payment request's payout may be among the lines
 	var live []*bulkEntry
-	for _, be := range es {
-		if !be.dup {
-			live = append(live, be)
-		}
-	}
-	if len(live) > 0 {
-		if err := b.reconcile(live); err != nil {
+	if err := b.pg(func(c *pgx.Conn) error {
+		lines, err := b.dedupe(c, p, cs)
+		if err != nil {
 			return err
 		}
+		for _, be := range p.es {
+			if !be.dup {
+				live = append(live, be)
+			}
+		}
+		w := startWorker(c)
+		defer w.close()
+		w.do(lines.write)
+		if requests = lines.requests && len(live) > 0; requests {
+			return w.close()
+		}
+		if len(live) == 0 {
+			mw, err := b.matchRows(p)
+			if err != nil {
+				return err
+			}
+			return b.finish(w, p, mw)
+		}
+		if b.l.hook != nil {
+			if err := w.sync(); err != nil {
+				return err
+			}
+			b.l.hook(b.name, "read", 0)
+		}
+		mw, err := b.reconcile(w, p, live, cs)
+		if err != nil {
+			return err
+		}
+		return b.finish(w, p, mw)
+	}); err != nil || !requests {
+		return err
 	}
-	var mw bulkMatches
-	for _, be := range es {
+	if err := b.reconcileLines(live); err != nil {
+		return err
+	}
+	mw, err := b.matchRows(p)
+	if err != nil {
+		return err
+	}
+	return b.pg(func(c *pgx.Conn) error {
+		w := startWorker(c)
+		defer w.close()
+		return b.finish(w, p, mw)
+	})
+}
+
+// matchRows builds the matches rows of the chunk's new entries, for the
+// COPY of copyMatches.
+func (b *bulkImport) matchRows(p *prepared) (*copyRows, error) {
+	mw := newCopyRows(b.matchBytes + b.matchBytes/8)
+	for _, be := range p.es {
+		if be.dup {
+			continue
+		}
+		for _, ln := range be.rr.Lines {
+			if err := addMatches(mw, be.lineID, ln); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.matchBytes = len(mw.buf)
+	return mw, nil
+}
+
+// finish counts the chunk's results, hands them to OnResult and queues the
+// COPY of their matches mw on w, then waits for w.
+func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
+	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
 			b.res.DuplicateTotal.Add(be.e.Amount, be.e.Currency)
@@ -207,22 +430,94 @@ func (b *bulkImport) chunk(es []*bulkEntry) error {
 			continue
 		}
 		b.res.Summary.Add(be.rr)
-		for _, ln := range be.rr.Lines {
-			mw.add(be.lineID, ln)
-		}
 		if b.opt.OnResult != nil {
 			if err := b.opt.OnResult(be.rr, false); err != nil {
 				return err
 			}
 		}
 	}
-	return mw.write(b.ctx, b.tx)
+	if mw.rows > 0 {
+		w.do(func(c *pgx.Conn) error {
+			_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
+			return err
+		})
+	}
+	return w.close()
 }
 
-// dedupe marks the entries booked already from another file (by their
-// detail identities or their line identity) and inserts the lines of the
-// others, setting their lineID.
-func (b *bulkImport) dedupe(es []*bulkEntry) error {
+// connWorker runs statements on a connection in the order given, in a
+// goroutine of its own: the client sends the next while the server works
+// on the last. The first error stops it; the statements after it are not
+// run and the error is returned by sync and close.
+type connWorker struct {
+	ops    chan workerOp
+	done   chan error
+	err    error
+	closed bool
+}
+
+type workerOp struct {
+	f    func(c *pgx.Conn) error
+	sync chan error // told when f ran (or would have)
+}
+
+func startWorker(c *pgx.Conn) *connWorker {
+	w := &connWorker{ops: make(chan workerOp, 8), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for op := range w.ops {
+			if err == nil && op.f != nil {
+				err = op.f(c)
+			}
+			if op.sync != nil {
+				op.sync <- err
+			}
+		}
+		w.done <- err
+	}()
+	return w
+}
+
+// do queues f.
+func (w *connWorker) do(f func(c *pgx.Conn) error) { w.ops <- workerOp{f: f} }
+
+// sync waits until everything queued ran.
+func (w *connWorker) sync() error {
+	ch := make(chan error, 1)
+	w.ops <- workerOp{sync: ch}
+	return <-ch
+}
+
+// close waits until everything queued ran and ends the worker; again, it
+// returns what it returned the first time.
+func (w *connWorker) close() error {
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+		w.err = <-w.done
+	}
+	return w.err
+}
+
+// dedupe takes the locks of the chunk's accounts, marks the entries booked
+// already (by their line identity, or by the detail identities of a batch
+// booking from another file), gives the others their lineID and returns
+// their writes, and reads the open items the chunk can touch into cs (step
+// 1).
+func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrites, error) {
+	es := p.es
+	batch := &pgx.Batch{}
+	var accts []string
+	for _, a := range p.accounts {
+		if !b.accounts[a] {
+			accts = append(accts, a)
+			b.accounts[a] = true
+		}
+	}
+	sort.Strings(accts)
+	for _, a := range accts {
+		batch.Queue(pgSQL(sqlLockAccount), int32(accountLockClass), a)
+	}
 	// Detail identities seen before: booked from another file, or from this
 	// one (two bookings of the same transactions in one file are two).
 	var dids [][]byte
@@ -231,185 +526,176 @@ func (b *bulkImport) dedupe(es []*bulkEntry) error {
 	}
 	known := map[[16]byte]bool{} // by another file
 	if len(dids) > 0 {
-		rows, err := b.tx.QueryContext(b.ctx, sqlDetailsKnown, dids)
-		if err != nil {
-			return err
-		}
+		batch.Queue(pgSQL(sqlDetailsKnown), dids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id []byte
+				var f int64
+				if err := rows.Scan(&id, &f); err != nil {
+					return err
+				}
+				if f != b.fileID {
+					known[[16]byte(id)] = true
+				}
+			}
+			return rows.Err()
+		})
+	}
+	ids := make([][]byte, len(es))
+	for i, be := range es {
+		ids[i] = be.id
+	}
+	booked := map[[16]byte]bool{}
+	batch.Queue(pgSQL(sqlLinesKnown), ids).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id []byte
-			var f int64
-			if err := rows.Scan(&id, &f); err != nil {
-				rows.Close()
+			if err := rows.Scan(&id); err != nil {
 				return err
 			}
-			if f != b.fileID {
-				known[[16]byte(id)] = true
+			booked[[16]byte(id)] = true
+		}
+		return rows.Err()
+	})
+	lineIDs := make([]int64, 0, len(es))
+	batch.Queue(pgSQL(sqlLineIDs), b.lineSeq, len(es)).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
+			lineIDs = append(lineIDs, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		return rows.Err()
+	})
+	requests := 0
+	if b.requests && len(p.rec.requestKeys) > 0 {
+		batch.Queue(pgSQL(sqlRequestsByKeys), keys(p.rec.requestKeys), RequestPending, RequestOpen, RequestPaid).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&requests)
+		})
 	}
-	var lines lineCols
-	for _, be := range es {
+	cs.queueLoads(batch, p.rec)
+	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+		return nil, err
+	}
+	if len(lineIDs) != len(es) {
+		return nil, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
+	}
+	lw := &lineWrites{b: b, rows: newCopyRows(len(p.rows) + 14*len(es)), requests: requests > 0}
+	w := lw.rows
+	seen := map[[16]byte]bool{}
+	for i, be := range es {
 		if len(be.dids) > 0 {
 			all := true
 			for _, id := range be.dids {
 				all = all && known[[16]byte(id)]
 			}
-			if all {
-				be.dup = true
-				continue
-			}
+			be.dup = all
 		}
-		lines.add(be, b.fileID)
-	}
-	if len(lines.identity) == 0 {
-		return nil
-	}
-	rows, err := b.tx.QueryContext(b.ctx, sqlInsertLines,
-		b.fileID, lines.identity, lines.account, lines.statementID, lines.entryRef, lines.entrySeq, lines.occurrence, lines.bookingDate,
-		lines.amount, lines.currency, lines.reversal, lines.info)
-	if err != nil {
-		return err
-	}
-	ids := make(map[[16]byte]int64, len(lines.identity))
-	for rows.Next() {
-		var id []byte
-		var n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		ids[[16]byte(id)] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var newDIDs [][]byte
-	var newLines []int64
-	seen := map[[16]byte]bool{}
-	for _, be := range es {
-		if be.dup {
+		if be.dup || booked[[16]byte(be.id)] {
+			be.dup = true
 			continue
 		}
-		n, ok := ids[[16]byte(be.id)]
-		if !ok {
-			be.dup = true // a line with this identity is booked already
-			continue
-		}
-		be.lineID = n
+		be.lineID = lineIDs[i]
+		w.row(13)
+		w.int8(be.lineID)
+		w.buf = append(w.buf, p.rows[be.row[0]:be.row[1]]...)
 		for _, id := range be.dids {
 			k := [16]byte(id)
 			if !known[k] && !seen[k] {
 				seen[k] = true
-				newDIDs = append(newDIDs, id)
-				newLines = append(newLines, n)
+				lw.dids = append(lw.dids, id)
+				lw.lines = append(lw.lines, be.lineID)
 			}
 		}
 	}
-	if len(newDIDs) == 0 {
+	return lw, nil
+}
+
+// lineWrites are the writes of a chunk's new lines (step 2).
+type lineWrites struct {
+	b        *bulkImport
+	rows     *copyRows
+	dids     [][]byte // new detail identities
+	lines    []int64  // the line of each
+	requests bool     // a payment request's payout may be among the lines
+}
+
+// write copies the lines in and inserts their detail identities.
+func (lw *lineWrites) write(c *pgx.Conn) error {
+	b := lw.b
+	if lw.rows.rows > 0 {
+		if _, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(lw.rows.bytes()), copyLines); err != nil {
+			return err
+		}
+	}
+	if len(lw.dids) == 0 {
 		return nil
 	}
 	// The details of this file's earlier chunks are in already and
 	// conflict; any other conflict is another import booking the same
 	// transactions right now.
-	r, err := b.tx.ExecContext(b.ctx, sqlInsertDetails, b.fileID, newDIDs, newLines, b.fileID)
-	if err != nil {
-		return err
-	}
+	var n int64
 	var mine int
-	if err := b.tx.QueryRowContext(b.ctx, sqlMyDetails,
-		newDIDs, b.fileID).Scan(&mine); err != nil {
+	batch := &pgx.Batch{}
+	batch.Queue(pgSQL(sqlInsertDetails), b.fileID, lw.dids, lw.lines, b.fileID).Exec(func(ct pgconn.CommandTag) error {
+		n = ct.RowsAffected()
+		return nil
+	})
+	batch.Queue(pgSQL(sqlMyDetails), lw.dids, b.fileID).QueryRow(func(row pgx.Row) error { return row.Scan(&mine) })
+	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
 		return err
 	}
-	if n, _ := r.RowsAffected(); mine != len(newDIDs) {
-		return fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(newDIDs)-mine, len(newDIDs), n, ErrConcurrent)
+	if mine != len(lw.dids) {
+		return fmt.Errorf("ledger: %d of %d transaction identities taken (%d new): %w", len(lw.dids)-mine, len(lw.dids), n, ErrConcurrent)
 	}
 	return nil
 }
 
-// lineCols are statement_lines rows as column arrays, for unnest.
-type lineCols struct {
-	identity                                                      [][]byte
-	account, statementID, entryRef, bookingDate, amount, currency []string
-	info                                                          []string
-	entrySeq, occurrence, reversal                                []int64
-}
-
-func (c *lineCols) add(be *bulkEntry, fileID int64) {
-	e := be.e
-	stmtID := ""
-	if e.Statement != nil {
-		stmtID = e.Statement.ID
-	}
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
-	date := ""
-	if !bd.IsZero() {
-		date = bd.Format("2006-01-02")
-	}
-	c.identity = append(c.identity, be.id)
-	c.account = append(c.account, accountOf(e))
-	c.statementID = append(c.statementID, stmtID)
-	c.entryRef = append(c.entryRef, e.Ref)
-	c.entrySeq = append(c.entrySeq, int64(e.Seq))
-	c.occurrence = append(c.occurrence, int64(be.occ))
-	c.bookingDate = append(c.bookingDate, date)
-	c.amount = append(c.amount, e.Amount.String())
-	c.currency = append(c.currency, e.Currency)
-	c.reversal = append(c.reversal, int64(boolInt(e.Reversal)))
-	c.info = append(c.info, e.Info)
-}
-
-// reconcile decides the chunk's new entries (steps 4 to 7).
-func (b *bulkImport) reconcile(es []*bulkEntry) error {
-	rec := &keyRecorder{}
-	dry := reconcile.NewEngine(rec, b.opt.Engine)
-	for _, be := range es {
-		if _, err := dry.Reconcile(be.e); err != nil {
-			return err
-		}
-	}
-	if b.requests && len(rec.requestKeys) > 0 {
-		var n int
-		if err := b.tx.QueryRowContext(b.ctx, sqlRequestsByKeys,
-			keys(rec.requestKeys), RequestPending, RequestOpen, RequestPaid).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return b.reconcileLines(es)
-		}
-	}
-	cs := newChunkStore()
+// reconcile decides the chunk's new entries es on the items read into cs
+// and queues on w the updates of the items changed, each on condition that
+// it is still as read (steps 3 to 5); it builds the matches rows while the
+// server updates. When another worker changed an item meanwhile, the items
+// are read again and the entries decided again.
+func (b *bulkImport) reconcile(w *connWorker, p *prepared, es []*bulkEntry, cs *chunkStore) (*copyRows, error) {
 	for attempt := 0; ; attempt++ {
-		if err := cs.load(b.ctx, b.tx, rec); err != nil {
-			return err
-		}
-		if b.l.hook != nil {
-			b.l.hook(b.name, "read", attempt)
+		if attempt > 0 {
+			w.do(func(c *pgx.Conn) error {
+				batch := &pgx.Batch{}
+				cs.queueLoads(batch, p.rec)
+				return c.SendBatch(b.ctx, batch).Close()
+			})
+			if err := w.sync(); err != nil {
+				return nil, err
+			}
+			if b.l.hook != nil {
+				b.l.hook(b.name, "read", attempt)
+			}
 		}
 		eng := reconcile.NewEngine(cs, b.opt.Engine)
 		for _, be := range es {
 			rr, err := eng.Reconcile(be.e)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			be.rr = rr
 		}
-		ok, err := cs.lock(b.ctx, b.tx)
-		if err != nil {
+		var changed bool
+		w.do(func(c *pgx.Conn) error {
+			var err error
+			changed, err = cs.write(b.ctx, c)
 			return err
+		})
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return nil, err
 		}
-		if ok {
-			return cs.write(b.ctx, b.tx)
+		if err := w.sync(); err != nil {
+			return nil, err
+		}
+		if !changed {
+			return mw, nil
 		}
 		if attempt == bulkRetries {
-			return fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
+			return nil, fmt.Errorf("ledger: open items kept changing under the import (%d attempts): %w", attempt+1, ErrConcurrent)
 		}
 	}
 }
@@ -516,15 +802,27 @@ type chunkStore struct {
 	byIBAN  map[string][]int64
 
 	// what was read, for the comparison under the lock
-	collWas  map[int64]string
+	collWas  map[int64]collState
 	batchWas map[int64]string
-	invWas   map[int64][2]string // status, open_amount
+	invWas   map[int64]invState
 
 	// what changed
 	collSet  map[int64]reconcile.Change
 	batchSet map[int64]string
 	invSet   map[int64]bool
 	collect  map[string]bool // PmtInfIds collected: their open collections too
+}
+
+// invState and collState are an invoice and a collection as read: the
+// updates' condition, and what an update is undone to.
+type invState struct {
+	status string
+	open   decimal.Decimal
+}
+
+type collState struct {
+	status string
+	rr, rt *string // return reason and text
 }
 
 func newChunkStore() *chunkStore { return &chunkStore{} }
@@ -534,76 +832,71 @@ func (s *chunkStore) reset() {
 		colls: map[int64]*reconcile.Collection{}, byE2E: map[string][]int64{},
 		batches: map[int64]*reconcile.Batch{}, byPmt: map[string]int64{}, byCents: map[int64][]int64{},
 		invs: map[int64]*reconcile.Invoice{}, byRef: map[string][]int64{}, byKey: map[string][]int64{}, byIBAN: map[string][]int64{},
-		collWas: map[int64]string{}, batchWas: map[int64]string{}, invWas: map[int64][2]string{},
+		collWas: map[int64]collState{}, batchWas: map[int64]string{}, invWas: map[int64]invState{},
 		collSet: map[int64]reconcile.Change{}, batchSet: map[int64]string{}, invSet: map[int64]bool{}, collect: map[string]bool{},
 	}
 }
 
-// load reads the items carrying the keys rec noted.
-func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
+// queueLoads queues on batch the reads of the items carrying the keys rec
+// noted, which fill s (emptied first) as their rows arrive.
+func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 	s.reset()
 	if len(rec.e2e) > 0 {
-		rows, err := t.QueryContext(ctx, sqlCollectionsByE2E, keys(rec.e2e))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var c reconcile.Collection
-			var amt, st string
-			var date, name sql.NullString
-			if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st); err != nil {
-				return err
+		batch.Queue(pgSQL(sqlCollectionsByE2E), keys(rec.e2e)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var c reconcile.Collection
+				var amt pgtype.Numeric
+				var st string
+				var date, name, rr, rt *string
+				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st, &rr, &rt); err != nil {
+					return err
+				}
+				var err error
+				if c.Amount, err = numericDec(amt); err != nil {
+					return err
+				}
+				c.CollectionDate = parseDatePtr(date)
+				c.DebtorName, c.Status = strPtr(name), reconcile.Status(st)
+				s.colls[c.ID] = &c
+				s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
+				s.collWas[c.ID] = collState{st, rr, rt}
 			}
-			var err error
-			if c.Amount, err = parseMoney(amt); err != nil {
-				return err
-			}
-			c.CollectionDate = parseDate(date)
-			c.DebtorName, c.Status = name.String, reconcile.Status(st)
-			s.colls[c.ID] = &c
-			s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
-			s.collWas[c.ID] = st
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
 	if len(rec.batchIDs) > 0 || len(rec.cents) > 0 {
 		cents := make([]int64, 0, len(rec.cents))
 		for c := range rec.cents {
 			cents = append(cents, c)
 		}
-		rows, err := t.QueryContext(ctx, sqlBatchesByKeys,
-			keys(rec.batchIDs), cents)
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var x reconcile.Batch
-			var total, st string
-			var date sql.NullString
-			var c int64
-			if err := rows.Scan(&x.ID, &x.PmtInfID, &x.Count, &total, &x.Currency, &date, &st, &c); err != nil {
-				return err
+		batch.Queue(pgSQL(sqlBatchesByKeys), keys(rec.batchIDs), cents).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var x reconcile.Batch
+				var total pgtype.Numeric
+				var st string
+				var date *string
+				var c int64
+				if err := rows.Scan(&x.ID, &x.PmtInfID, &x.Count, &total, &x.Currency, &date, &st, &c); err != nil {
+					return err
+				}
+				var err error
+				if x.Total, err = numericDec(total); err != nil {
+					return err
+				}
+				x.Date, x.Status = parseDatePtr(date), reconcile.Status(st)
+				s.batches[x.ID] = &x
+				s.byPmt[x.PmtInfID] = x.ID
+				s.byCents[c] = append(s.byCents[c], x.ID)
+				s.batchWas[x.ID] = st
 			}
-			var err error
-			if x.Total, err = parseMoney(total); err != nil {
-				return err
-			}
-			x.Date, x.Status = parseDate(date), reconcile.Status(st)
-			s.batches[x.ID] = &x
-			s.byPmt[x.PmtInfID] = x.ID
-			s.byCents[c] = append(s.byCents[c], x.ID)
-			s.batchWas[x.ID] = st
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
-	invoice := func(rows *sql.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
+	invoice := func(rows pgx.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
 		var v reconcile.Invoice
-		var amt, open, st, ref, key string
-		var cname, due sql.NullString
+		var amt, open pgtype.Numeric
+		var st, ref, key string
+		var cname, due *string
 		if err := rows.Scan(append([]any{&v.ID, &v.Number, &cname, &amt, &open, &v.Currency, &due, &st, &ref, &key}, extra...)...); err != nil {
 			return nil, "", "", err
 		}
@@ -611,57 +904,73 @@ func (s *chunkStore) load(ctx context.Context, t *tx, rec *keyRecorder) error {
 			return got, ref, key, nil
 		}
 		var err error
-		if v.Amount, err = parseMoney(amt); err != nil {
+		if v.Amount, err = numericDec(amt); err != nil {
 			return nil, "", "", err
 		}
-		if v.Open, err = parseMoney(open); err != nil {
+		if v.Open, err = numericDec(open); err != nil {
 			return nil, "", "", err
 		}
-		v.CustomerName = cname.String
-		v.DueDate, v.Status = parseDate(due), reconcile.Status(st)
+		v.CustomerName = strPtr(cname)
+		v.DueDate, v.Status = parseDatePtr(due), reconcile.Status(st)
 		s.invs[v.ID] = &v
-		s.invWas[v.ID] = [2]string{st, open}
+		s.invWas[v.ID] = invState{st, v.Open}
 		return &v, ref, key, nil
 	}
 	if len(rec.refs) > 0 || len(rec.numberKeys) > 0 {
-		rows, err := t.QueryContext(ctx, sqlInvoicesByKeys, keys(rec.refs), keys(rec.numberKeys))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			v, ref, key, err := invoice(rows)
-			if err != nil {
-				return err
+		batch.Queue(pgSQL(sqlInvoicesByKeys), keys(rec.refs), keys(rec.numberKeys)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				v, ref, key, err := invoice(rows)
+				if err != nil {
+					return err
+				}
+				if rec.refs[ref] {
+					s.byRef[ref] = append(s.byRef[ref], v.ID)
+				}
+				if rec.numberKeys[key] {
+					s.byKey[key] = append(s.byKey[key], v.ID)
+				}
 			}
-			if rec.refs[ref] {
-				s.byRef[ref] = append(s.byRef[ref], v.ID)
-			}
-			if rec.numberKeys[key] {
-				s.byKey[key] = append(s.byKey[key], v.ID)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
 	if len(rec.ibans) > 0 {
-		rows, err := t.QueryContext(ctx, sqlInvoicesByIBANs, keys(rec.ibans))
-		if err != nil {
-			return err
-		}
-		if err := scanEach(rows, func() error {
-			var iban string
-			v, _, _, err := invoice(rows, &iban)
-			if err != nil {
-				return err
+		batch.Queue(pgSQL(sqlInvoicesByIBANs), keys(rec.ibans)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var iban string
+				v, _, _, err := invoice(rows, &iban)
+				if err != nil {
+					return err
+				}
+				s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
 			}
-			s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
-			return nil
-		}); err != nil {
-			return err
-		}
+			return rows.Err()
+		})
 	}
-	return nil
+}
+
+// numericDec is a NUMERIC as read by pgx.
+func numericDec(n pgtype.Numeric) (decimal.Decimal, error) {
+	if !n.Valid || n.NaN || n.InfinityModifier != pgtype.Finite {
+		return decimal.Zero, fmt.Errorf("ledger: amount %v in the database", n)
+	}
+	if n.Int == nil {
+		return decimal.New(0, n.Exp), nil
+	}
+	return decimal.NewFromBigInt(n.Int, n.Exp), nil
+}
+
+func parseDatePtr(s *string) time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return parseDate(sql.NullString{String: *s, Valid: true})
+}
+
+func strPtr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func scanEach(rows *sql.Rows, fn func() error) error {
@@ -793,110 +1102,122 @@ func (s *chunkStore) Apply(changes []reconcile.Change) error {
 	return nil
 }
 
-// lock locks the items the chunk changes, in id order, and tells whether
-// they are still as they were read. A collection whose batch was collected
-// is not locked here: the UPDATE that collects it checks its status.
-func (s *chunkStore) lock(ctx context.Context, t *tx) (bool, error) {
-	check := func(q string, ids []int64, same func(id int64, cur []string) bool, ncols int) (bool, error) {
-		if len(ids) == 0 {
-			return true, nil
-		}
-		rows, err := t.QueryContext(ctx, q, sortedIDs(ids))
-		if err != nil {
-			return false, err
-		}
-		ok := true
-		err = scanEach(rows, func() error {
+// write updates the items the chunk changed to their final states, each
+// on condition that it is still as read (status, and an invoice's open
+// remainder), then the open collections of the batches collected. It
+// tells whether an item had changed meanwhile (another worker's import
+// committed since the read): then the items it did update are set back
+// as they were and nothing else is written. Each UPDATE locks its rows in
+// id order (the arrays are sorted, and the nested loop over them probes
+// the primary key in that order), so two imports lock their common items
+// in the same order.
+func (s *chunkStore) write(ctx context.Context, c *pgx.Conn) (changed bool, err error) {
+	batch := &pgx.Batch{}
+	var invs, colls, bats []int64
+	var done []int64 // the ids the last update returned
+	returned := func(rows pgx.Rows) error {
+		for rows.Next() {
 			var id int64
-			cur := make([]string, ncols)
-			dst := []any{&id}
-			for i := range cur {
-				dst = append(dst, &cur[i])
-			}
-			if err := rows.Scan(dst...); err != nil {
+			if err := rows.Scan(&id); err != nil {
 				return err
 			}
-			ok = ok && same(id, cur)
-			return nil
-		})
-		return ok && err == nil, err
+			done = append(done, id)
+		}
+		return rows.Err()
 	}
-	ids := func(n int, each func(func(int64))) []int64 {
-		out := make([]int64, 0, n)
-		each(func(id int64) { out = append(out, id) })
-		return out
-	}
-	ok1, err := check(sqlLockInvoices,
-		ids(len(s.invSet), func(f func(int64)) {
-			for id := range s.invSet {
-				f(id)
-			}
-		}), func(id int64, cur []string) bool { return s.invWas[id] == [2]string{cur[0], cur[1]} }, 2)
-	if err != nil {
-		return false, err
-	}
-	ok2, err := check(sqlLockCollections,
-		ids(len(s.collSet), func(f func(int64)) {
-			for id := range s.collSet {
-				f(id)
-			}
-		}), func(id int64, cur []string) bool { return s.collWas[id] == cur[0] }, 1)
-	if err != nil {
-		return false, err
-	}
-	ok3, err := check(sqlLockBatches,
-		ids(len(s.batchSet), func(f func(int64)) {
-			for id := range s.batchSet {
-				f(id)
-			}
-		}), func(id int64, cur []string) bool { return s.batchWas[id] == cur[0] }, 1)
-	return ok1 && ok2 && ok3, err
-}
-
-// write stores the changes: each changed item's final state, then the open
-// collections of the batches collected.
-func (s *chunkStore) write(ctx context.Context, t *tx) error {
+	var invDone, collDone, batchDone []int64
 	if len(s.invSet) > 0 {
-		var ids []int64
-		var st, open []string
-		for _, id := range sortedIDs(keysOf(s.invSet)) {
-			v := s.invs[id]
-			ids, st, open = append(ids, id), append(st, string(v.Status)), append(open, v.Open.String())
+		invs = sortedIDs(keysOf(s.invSet))
+		st, open, was, wasOpen := make([]string, len(invs)), make([]string, len(invs)), make([]string, len(invs)), make([]string, len(invs))
+		for i, id := range invs {
+			v, w := s.invs[id], s.invWas[id]
+			st[i], open[i], was[i], wasOpen[i] = string(v.Status), v.Open.String(), w.status, w.open.String()
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateInvoices, ids, st, open); err != nil {
+		batch.Queue(pgSQL(sqlUpdateInvoices), invs, st, open, was, wasOpen).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			invDone = append(invDone, done...)
 			return err
-		}
+		})
 	}
 	if len(s.collSet) > 0 {
-		var ids []int64
-		var st, rr, rt []string
-		for _, id := range sortedIDs(keysOf(s.collSet)) {
-			c := s.collSet[id]
-			ids, st = append(ids, id), append(st, string(s.colls[id].Status))
-			rr, rt = append(rr, c.ReturnReason), append(rt, c.ReturnText)
+		colls = sortedIDs(keysOf(s.collSet))
+		st, rr, rt, was := make([]string, len(colls)), make([]*string, len(colls)), make([]*string, len(colls)), make([]string, len(colls))
+		for i, id := range colls {
+			ch := s.collSet[id]
+			st[i], was[i] = string(s.colls[id].Status), s.collWas[id].status
+			if ch.ReturnReason != "" {
+				rr[i] = &ch.ReturnReason
+			}
+			if ch.ReturnText != "" {
+				rt[i] = &ch.ReturnText
+			}
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateCollections, ids, st, rr, rt); err != nil {
+		batch.Queue(pgSQL(sqlUpdateCollections), colls, st, rr, rt, was).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			collDone = append(collDone, done...)
 			return err
-		}
+		})
 	}
 	if len(s.batchSet) > 0 {
-		var ids []int64
-		var st []string
-		for _, id := range sortedIDs(keysOf(s.batchSet)) {
-			ids, st = append(ids, id), append(st, s.batchSet[id])
+		bats = sortedIDs(keysOf(s.batchSet))
+		st, was := make([]string, len(bats)), make([]string, len(bats))
+		for i, id := range bats {
+			st[i], was[i] = s.batchSet[id], s.batchWas[id]
 		}
-		if _, err := t.ExecContext(ctx, sqlUpdateBatches,
-			ids, st); err != nil {
+		batch.Queue(pgSQL(sqlUpdateBatches), bats, st, was).Query(func(rows pgx.Rows) error {
+			done = done[:0]
+			err := returned(rows)
+			batchDone = append(batchDone, done...)
 			return err
+		})
+	}
+	if batch.Len() > 0 {
+		if err := c.SendBatch(ctx, batch).Close(); err != nil {
+			return false, err
 		}
 	}
-	if len(s.collect) > 0 {
-		if _, err := t.ExecContext(ctx, sqlCollectBatches,
-			string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen)); err != nil {
-			return err
+	if len(invDone) == len(invs) && len(collDone) == len(colls) && len(batchDone) == len(bats) {
+		if len(s.collect) > 0 {
+			if _, err := c.Exec(ctx, pgSQL(sqlCollectBatches), string(reconcile.StatusCollected), keys(s.collect), string(reconcile.StatusOpen)); err != nil {
+				return false, err
+			}
+		}
+		return false, nil
+	}
+	// Undo: each updated item back to its state as read (the update's
+	// condition), which it still is under this transaction's row lock.
+	batch = &pgx.Batch{}
+	if len(invDone) > 0 {
+		st, open, now, nowOpen := make([]string, len(invDone)), make([]string, len(invDone)), make([]string, len(invDone)), make([]string, len(invDone))
+		for i, id := range invDone {
+			w, v := s.invWas[id], s.invs[id]
+			st[i], open[i], now[i], nowOpen[i] = w.status, w.open.String(), string(v.Status), v.Open.String()
+		}
+		batch.Queue(pgSQL(sqlUpdateInvoices), invDone, st, open, now, nowOpen)
+	}
+	if len(collDone) > 0 {
+		st, rr, rt, now := make([]string, len(collDone)), make([]*string, len(collDone)), make([]*string, len(collDone)), make([]string, len(collDone))
+		for i, id := range collDone {
+			w := s.collWas[id]
+			st[i], rr[i], rt[i], now[i] = w.status, w.rr, w.rt, string(s.colls[id].Status)
+		}
+		batch.Queue(pgSQL(sqlUpdateCollections), collDone, st, rr, rt, now)
+	}
+	if len(batchDone) > 0 {
+		st, was := make([]string, len(batchDone)), make([]string, len(batchDone))
+		for i, id := range batchDone {
+			st[i], was[i] = s.batchWas[id], s.batchSet[id]
+		}
+		batch.Queue(pgSQL(sqlUpdateBatches), batchDone, st, was)
+	}
+	if batch.Len() > 0 {
+		if err := c.SendBatch(ctx, batch).Close(); err != nil {
+			return true, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 func keysOf[V any](m map[int64]V) []int64 {
@@ -907,37 +1228,41 @@ func keysOf[V any](m map[int64]V) []int64 {
 	return out
 }
 
-// bulkMatches are matches rows as column arrays, for one INSERT.
-type bulkMatches struct {
-	lineID, detail, itemID                                       []int64
-	itemSet                                                      []bool
-	outcome, rule, itemKind, itemKey, amount, applied, cands, rr []string
-	currency, evidence                                           []string
-}
-
-func (m *bulkMatches) add(lineID int64, ln reconcile.Line) {
+// addMatches appends the matches rows of a line (see matchRows) to w, for
+// the COPY of sqlCopyMatches.
+func addMatches(w *copyRows, lineID int64, ln reconcile.Line) error {
 	cands := candidates(ln)
+	var err error
 	matchRows(ln, func(it *reconcile.Item) {
-		var kind, key, applied string
-		var id int64
-		if it != nil {
-			kind, id, key, applied = string(it.Kind), it.ID, it.Key, it.Applied.String()
+		if err != nil {
+			return
 		}
-		m.lineID, m.detail = append(m.lineID, lineID), append(m.detail, int64(ln.Detail))
-		m.itemID, m.itemSet = append(m.itemID, id), append(m.itemSet, it != nil)
-		m.outcome, m.rule = append(m.outcome, string(ln.Outcome)), append(m.rule, string(ln.Rule))
-		m.itemKind, m.itemKey = append(m.itemKind, kind), append(m.itemKey, key)
-		m.amount, m.applied, m.currency = append(m.amount, ln.Amount.String()), append(m.applied, applied), append(m.currency, ln.Currency)
-		m.cands, m.rr = append(m.cands, cands), append(m.rr, ln.ReturnReason)
-		m.evidence = append(m.evidence, ln.Evidence)
+		w.row(13)
+		w.int8(lineID)
+		w.int8(int64(ln.Detail))
+		w.text(string(ln.Outcome))
+		w.textOrNull(string(ln.Rule))
+		if it != nil {
+			w.text(string(it.Kind))
+			w.int8(it.ID)
+			w.text(it.Key)
+		} else {
+			w.null()
+			w.null()
+			w.null()
+		}
+		if err = w.numeric(ln.Amount); err != nil {
+			return
+		}
+		if it != nil {
+			err = w.numeric(it.Applied)
+		} else {
+			w.null()
+		}
+		w.text(ln.Currency)
+		w.textOrNull(cands)
+		w.textOrNull(ln.ReturnReason)
+		w.text(ln.Evidence)
 	})
-}
-
-func (m *bulkMatches) write(ctx context.Context, t *tx) error {
-	if len(m.lineID) == 0 {
-		return nil
-	}
-	_, err := t.ExecContext(ctx, sqlInsertMatches,
-		m.lineID, m.detail, m.outcome, m.rule, m.itemKind, m.itemID, m.itemSet, m.itemKey, m.amount, m.applied, m.currency, m.cands, m.rr, m.evidence)
 	return err
 }

@@ -238,3 +238,65 @@ func TestDeadlockFailsOneImportCleanly(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedItemIsDecidedAgain: on PostgreSQL, worker B reads invoices
+// INV-1 and INV-3, then worker A pays INV-3 and commits before B writes.
+// B's conditional update changes INV-1 but finds INV-3 changed: it must set
+// INV-1 back, read both again and decide again (a second read), so that
+// INV-1 is paid once and INV-3 twice, with one match per line.
+func TestChangedItemIsDecidedAgain(t *testing.T) {
+	l, loc := openTemp(t)
+	if !l.d.postgres {
+		t.Skip("SQLite has one writer at a time")
+	}
+	ctx := context.Background()
+	seed(t, l, 4) // INV-00000001 10.01, INV-00000003 10.03
+	file := func(w int, invs ...string) *sliceReader {
+		st := &statement.Statement{Format: "generated", Kind: statement.KindStatement, ID: fmt.Sprint(w),
+			Account: statement.Account{IBAN: fmt.Sprintf("BE%014d", w), Currency: "EUR"}}
+		var es []*statement.Entry
+		for i, inv := range invs {
+			es = append(es, &statement.Entry{Statement: st, Amount: d("1.00"), Currency: "EUR", BookingDate: bookDate, Status: "BOOK",
+				AccountSvcrRef: fmt.Sprintf("P%d-%d", w, i), Info: "Invoice " + inv})
+		}
+		return &sliceReader{entries: es}
+	}
+	a, err := Open(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	bRead, aDone := make(chan struct{}), make(chan struct{})
+	a.hook = func(file, stage string, attempt int) { <-bRead }
+	reads := 0
+	l.hook = func(file, stage string, attempt int) {
+		if reads++; reads == 1 {
+			close(bRead)
+			<-aDone
+		}
+	}
+	errA := make(chan error, 1)
+	go func() {
+		_, err := a.Import(ctx, File{Name: "a", SHA256: "a"}, file(1, "INV-00000003"), ImportOptions{})
+		close(aDone)
+		errA <- err
+	}()
+	r, err := l.Import(ctx, File{Name: "b", SHA256: "b"}, file(2, "INV-00000001", "INV-00000003"), ImportOptions{})
+	if err != nil {
+		t.Fatalf("worker B: %v", err)
+	}
+	if err := <-errA; err != nil {
+		t.Fatalf("worker A: %v", err)
+	}
+	if reads != 2 || r.Summary.Lines != 2 {
+		t.Errorf("worker B read the items %d times (want 2), booked %d lines (want 2)", reads, r.Summary.Lines)
+	}
+	for inv, want := range map[string]string{"INV-00000001": "9.01", "INV-00000003": "8.03"} {
+		if got := invoiceOpen(t, l, inv); got != want {
+			t.Errorf("%s open %s, want %s", inv, got, want)
+		}
+	}
+	if c, _ := l.Counts(ctx); c.Lines != 3 || c.Matches != 3 {
+		t.Errorf("%d lines, %d matches (want 3, 3)", c.Lines, c.Matches)
+	}
+}

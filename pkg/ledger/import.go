@@ -210,12 +210,9 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 		return res, err
 	}
 	defer c.Release(context.WithoutCancel(ctx)) // after Done, nothing
-	var tx *tx
-	if l.d.postgres {
-		tx, err = l.db.BeginTx(ctx, nil)
-	} else {
-		tx, err = l.db.beginConn(ctx) // its statements talk to the driver (stmt.go)
-	}
+	// On a connection of its own: SQLite's statements talk to the driver
+	// (stmt.go), PostgreSQL's bulk import to pgx (bulkImport.pg).
+	tx, err := l.db.beginConn(ctx)
 	if err != nil {
 		return res, err
 	}

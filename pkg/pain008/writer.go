@@ -614,19 +614,24 @@ func appendTx(b []byte, tx *Transaction, cents int64, v string) []byte {
 }
 
 // appendTxText renders one DrctDbtTxInf (DirectDebitTransactionInformation9/23).
+// The markup between two values is appended as one string: a document of a
+// million transactions is rendered in the close, after the rows are read.
 func appendTxText[T string | []byte](b []byte, t *txText[T], cents int64, v string) []byte {
 	b = append(b, "      <DrctDbtTxInf>\n        <PmtId>\n"...)
 	if len(t.instrID) > 0 {
 		b = leaf(b, 10, "InstrId", t.instrID)
 	}
-	b = leaf(b, 10, "EndToEndId", t.e2e)
-	b = append(b, "        </PmtId>\n        <InstdAmt Ccy=\""...)
+	b = append(b, "          <EndToEndId>"...)
+	b = appendEscaped(b, t.e2e)
+	b = append(b, "</EndToEndId>\n        </PmtId>\n        <InstdAmt Ccy=\""...)
 	b = append(b, t.ccy...)
 	b = append(b, "\">"...)
 	b = appendCents(b, cents)
-	b = append(b, "</InstdAmt>\n        <DrctDbtTx>\n          <MndtRltdInf>\n"...)
-	b = leaf(b, 12, "MndtId", t.mandate)
-	b = leaf(b, 12, "DtOfSgntr", t.signed)
+	b = append(b, "</InstdAmt>\n        <DrctDbtTx>\n          <MndtRltdInf>\n            <MndtId>"...)
+	b = appendEscaped(b, t.mandate)
+	b = append(b, "</MndtId>\n            <DtOfSgntr>"...)
+	b = appendEscaped(b, t.signed)
+	b = append(b, "</DtOfSgntr>\n"...)
 	if t.amended {
 		b = append(b, "            <AmdmntInd>true</AmdmntInd>\n            <AmdmntInfDtls>\n"...)
 		if len(t.origMandate) > 0 {
@@ -643,26 +648,29 @@ func appendTxText[T string | []byte](b []byte, t *txText[T], cents int64, v stri
 		if t.smnda {
 			b = append(b, "              <OrgnlDbtrAgt>\n                <FinInstnId>\n                  <Othr>\n                    <Id>SMNDA</Id>\n                  </Othr>\n                </FinInstnId>\n              </OrgnlDbtrAgt>\n"...)
 		}
-		b = append(b, "            </AmdmntInfDtls>\n"...)
+		b = append(b, "            </AmdmntInfDtls>\n          </MndtRltdInf>\n        </DrctDbtTx>\n        <DbtrAgt>\n"...)
 	} else {
-		b = append(b, "            <AmdmntInd>false</AmdmntInd>\n"...)
+		b = append(b, "            <AmdmntInd>false</AmdmntInd>\n          </MndtRltdInf>\n        </DrctDbtTx>\n        <DbtrAgt>\n"...)
 	}
-	b = append(b, "          </MndtRltdInf>\n        </DrctDbtTx>\n        <DbtrAgt>\n"...)
-	b = appendFinInstnID(b, 10, t.bic, v)
-	b = append(b, "        </DbtrAgt>\n        <Dbtr>\n"...)
-	b = leaf(b, 10, "Nm", t.name)
-	b = append(b, "        </Dbtr>\n        <DbtrAcct>\n          <Id>\n"...)
-	b = leaf(b, 12, "IBAN", t.iban)
-	b = append(b, "          </Id>\n        </DbtrAcct>\n"...)
+	if len(t.bic) == 0 {
+		b = append(b, "          <FinInstnId>\n            <Othr>\n              <Id>NOTPROVIDED</Id>\n            </Othr>\n          </FinInstnId>\n"...)
+	} else {
+		b = appendFinInstnID(b, 10, t.bic, v)
+	}
+	b = append(b, "        </DbtrAgt>\n        <Dbtr>\n          <Nm>"...)
+	b = appendEscaped(b, t.name)
+	b = append(b, "</Nm>\n        </Dbtr>\n        <DbtrAcct>\n          <Id>\n            <IBAN>"...)
+	b = appendEscaped(b, t.iban)
+	b = append(b, "</IBAN>\n          </Id>\n        </DbtrAcct>\n"...)
 	switch {
 	case len(t.remittance) > 0:
-		b = append(b, "        <RmtInf>\n"...)
-		b = leaf(b, 10, "Ustrd", t.remittance)
-		b = append(b, "        </RmtInf>\n"...)
+		b = append(b, "        <RmtInf>\n          <Ustrd>"...)
+		b = appendEscaped(b, t.remittance)
+		b = append(b, "</Ustrd>\n        </RmtInf>\n"...)
 	case len(t.ref) > 0:
-		b = append(b, "        <RmtInf>\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>\n              </Tp>\n"...)
-		b = leaf(b, 14, "Ref", t.ref)
-		b = append(b, "            </CdtrRefInf>\n          </Strd>\n        </RmtInf>\n"...)
+		b = append(b, "        <RmtInf>\n          <Strd>\n            <CdtrRefInf>\n              <Tp>\n                <CdOrPrtry>\n                  <Cd>SCOR</Cd>\n                </CdOrPrtry>\n              </Tp>\n              <Ref>"...)
+		b = appendEscaped(b, t.ref)
+		b = append(b, "</Ref>\n            </CdtrRefInf>\n          </Strd>\n        </RmtInf>\n"...)
 	}
 	return append(b, "      </DrctDbtTxInf>\n"...)
 }
@@ -710,8 +718,15 @@ func leafRaw(b []byte, ind int, tag string, value []byte) []byte {
 // none of them except the apostrophe, which needs no escaping in content;
 // this keeps a document well-formed should a check ever be relaxed.
 func appendEscaped[T string | []byte](b []byte, s T) []byte {
+	i := 0
+	for i < len(s) && !markup[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return append(b, s...) // the usual value: nothing to escape
+	}
 	last := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		var esc string
 		switch s[i] {
 		case '&':
@@ -731,6 +746,9 @@ func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// markup marks the bytes appendEscaped escapes.
+var markup = [256]bool{'&': true, '<': true, '>': true, '"': true}
 
 // appendCents writes cents as a decimal amount with two decimals.
 func appendCents(b []byte, cents int64) []byte {

@@ -1,0 +1,141 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// copyRows builds the rows of a COPY ... FROM STDIN (FORMAT binary) on
+// PostgreSQL: the import writes its statement lines and matches so, which
+// costs the server a third to half of what an INSERT of the same rows from
+// unnest(...) arrays costs (no text to parse, no per-row executor, pages
+// filled several rows at a time), and the client no array encoding.
+//
+// The format (PostgreSQL documentation, "COPY", Binary Format): a
+// signature, flags and header extension; per row the number of fields
+// (int16), then per field its length (int32, -1 for NULL) and its value in
+// the type's binary send form; a trailer of int16 -1.
+type copyRows struct {
+	buf  []byte
+	rows int
+}
+
+// newCopyRows starts the data of a COPY of about size bytes.
+func newCopyRows(size int) *copyRows {
+	w := &copyRows{buf: make([]byte, 0, max(size, 1<<12))}
+	w.buf = append(w.buf, "PGCOPY\n\xff\r\n\x00"...)
+	w.buf = binary.BigEndian.AppendUint32(w.buf, 0) // flags: no OIDs
+	w.buf = binary.BigEndian.AppendUint32(w.buf, 0) // header extension: none
+	return w
+}
+
+// row starts a row of n fields.
+func (w *copyRows) row(n int) {
+	w.buf = binary.BigEndian.AppendUint16(w.buf, uint16(n))
+	w.rows++
+}
+
+// bytes ends the data and returns it.
+func (w *copyRows) bytes() []byte {
+	return binary.BigEndian.AppendUint16(w.buf, 0xffff)
+}
+
+func (w *copyRows) null() { w.buf = binary.BigEndian.AppendUint32(w.buf, 0xffffffff) }
+
+// int8 is a BIGINT.
+func (w *copyRows) int8(v int64) {
+	w.buf = binary.BigEndian.AppendUint32(w.buf, 8)
+	w.buf = binary.BigEndian.AppendUint64(w.buf, uint64(v))
+}
+
+// text is a TEXT (UTF-8, as the server's encoding).
+func (w *copyRows) text(s string) {
+	w.buf = binary.BigEndian.AppendUint32(w.buf, uint32(len(s)))
+	w.buf = append(w.buf, s...)
+}
+
+// textOrNull writes NULL for the empty string (what NULLIF did).
+func (w *copyRows) textOrNull(s string) {
+	if s == "" {
+		w.null()
+		return
+	}
+	w.text(s)
+}
+
+// bytea is a BYTEA.
+func (w *copyRows) bytea(b []byte) {
+	w.buf = binary.BigEndian.AppendUint32(w.buf, uint32(len(b)))
+	w.buf = append(w.buf, b...)
+}
+
+// numeric is a NUMERIC with the value and scale of d's text (d.String(),
+// which is what d::numeric stored before): 12.340 is stored as 12.34.
+func (w *copyRows) numeric(d decimal.Decimal) error {
+	var err error
+	w.buf, err = appendNumeric(w.buf, d.String())
+	return err
+}
+
+// appendNumeric appends the binary form of the decimal text s
+// ([-]digits[.digits]) as numeric_send writes it: the number of base-10000
+// digits, the weight of the first (power of 10000), the sign (0 or 0x4000),
+// the display scale (decimals), then the digits, none of them leading or
+// trailing zeros.
+func appendNumeric(buf []byte, s string) ([]byte, error) {
+	var sign uint16
+	if strings.HasPrefix(s, "-") {
+		sign, s = 0x4000, s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" || strings.Trim(intPart, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+		return buf, fmt.Errorf("ledger: amount %q is not a decimal number", s)
+	}
+	// Groups of 4 digits from the decimal point both ways.
+	var groups [64]int16
+	gs := groups[:0]
+	lead := (4 - len(intPart)%4) % 4
+	n, v := 0, 0
+	for i := 0; i < lead+len(intPart); i++ {
+		if i >= lead {
+			v = v*10 + int(intPart[i-lead]-'0')
+		} else {
+			v *= 10
+		}
+		if n++; n == 4 {
+			gs, n, v = append(gs, int16(v)), 0, 0
+		}
+	}
+	weight := len(gs) - 1
+	for i := 0; i < len(frac); i += 4 {
+		v = 0
+		for j := i; j < i+4; j++ {
+			v *= 10
+			if j < len(frac) {
+				v += int(frac[j] - '0')
+			}
+		}
+		gs = append(gs, int16(v))
+	}
+	for len(gs) > 0 && gs[0] == 0 {
+		gs, weight = gs[1:], weight-1
+	}
+	for len(gs) > 0 && gs[len(gs)-1] == 0 {
+		gs = gs[:len(gs)-1]
+	}
+	if len(gs) == 0 {
+		sign, weight = 0, 0
+	}
+	buf = binary.BigEndian.AppendUint32(buf, uint32(8+2*len(gs)))
+	buf = binary.BigEndian.AppendUint16(buf, uint16(len(gs)))
+	buf = binary.BigEndian.AppendUint16(buf, uint16(int16(weight)))
+	buf = binary.BigEndian.AppendUint16(buf, sign)
+	buf = binary.BigEndian.AppendUint16(buf, uint16(len(frac)))
+	for _, g := range gs {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(g))
+	}
+	return buf, nil
+}
