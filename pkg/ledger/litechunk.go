@@ -25,17 +25,19 @@ import (
 //     PostgreSQL import does: keyRecorder), and hands it to the database;
 //   - the database goroutine inserts the chunk's lines one by one exactly as
 //     the line-by-line import does (same duplicate rules, same order), then
-//     reads the open items carrying the noted keys (chunkStore);
-//   - the reader decides the chunk in memory on those items and hands back
-//     the changes and the matches rows to write, then reads the next chunk.
+//     reads the rows of the open items carrying the noted keys;
+//   - the reader makes them a chunkStore, decides the chunk in memory on it
+//     and hands back the changes and the matches rows to write, then reads
+//     the next chunk.
 //
 // The database goroutine does its work in the order it was handed it:
-// lines and items of chunk i+1 while the reader decides chunk i, then the
-// changes of chunk i. The items read for chunk i+1 therefore miss the
-// changes of chunk i, which the reader lays over them before it decides
-// (overlay): each line sees the changes of every line before it, as on the
-// line-by-line store. One transaction, one connection: nothing changes for
-// a crash or a concurrent import.
+// lines and items of the next chunks while the reader decides chunk i,
+// then the changes of chunk i. The items read for a later chunk therefore
+// miss the changes of the chunks decided but not yet written, which the
+// reader lays over them before it decides (overlay): each line sees the
+// changes of every line before it, as on the line-by-line store. One
+// transaction, one connection: nothing changes for a crash or a concurrent
+// import.
 const liteChunk = 4096
 
 // liteAhead is how many chunks the reader hands over before it decides the
