@@ -54,6 +54,17 @@
 // truncated file) is an error returned by Next, naming file, line, element
 // path and value.
 //
+// A file on disk can be read in parts on all cores (ReadParallel, in the
+// shape of coda.ReadParallel): it is cut at <Ntry> tags, and each part's
+// Reader starts with the statement context — document, statement header,
+// line, statements and entries before it — guessed from the bytes before
+// the cut and checked against the Reader of the part before; a wrong guess
+// reads the part again, a cut that is not between entries reads the rest
+// of the file with one Reader. The entries, statements and findings are
+// those of one Reader (TestReadParallelSame, FuzzReader). SummaryOnly
+// leaves out what a summary does not read (references, parties,
+// remittance), for inspect.
+//
 // The Writer produces camt.053.001.02 by hand-escaped, buffered text rather
 // than encoding/xml marshalling: it is a few times faster, allocates little
 // and keeps full control of element order, which the XSD fixes.
