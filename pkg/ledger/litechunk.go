@@ -25,17 +25,19 @@ import (
 //     PostgreSQL import does: keyRecorder), and hands it to the database;
 //   - the database goroutine inserts the chunk's lines one by one exactly as
 //     the line-by-line import does (same duplicate rules, same order), then
-//     reads the open items carrying the noted keys (chunkStore);
-//   - the reader decides the chunk in memory on those items and hands back
-//     the changes and the matches rows to write, then reads the next chunk.
+//     reads the rows of the open items carrying the noted keys;
+//   - the reader makes them a chunkStore, decides the chunk in memory on it
+//     and hands back the changes and the matches rows to write, then reads
+//     the next chunk.
 //
 // The database goroutine does its work in the order it was handed it:
-// lines and items of chunk i+1 while the reader decides chunk i, then the
-// changes of chunk i. The items read for chunk i+1 therefore miss the
-// changes of chunk i, which the reader lays over them before it decides
-// (overlay): each line sees the changes of every line before it, as on the
-// line-by-line store. One transaction, one connection: nothing changes for
-// a crash or a concurrent import.
+// lines and items of the next chunks while the reader decides chunk i,
+// then the changes of chunk i. The items read for a later chunk therefore
+// miss the changes of the chunks decided but not yet written, which the
+// reader lays over them before it decides (overlay): each line sees the
+// changes of every line before it, as on the line-by-line store. One
+// transaction, one connection: nothing changes for a crash or a concurrent
+// import.
 const liteChunk = 4096
 
 // liteAhead is how many chunks the reader hands over before it decides the
@@ -205,7 +207,10 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		if eof {
 			return false, nil
 		}
-		c := &liteBatch{seq: seq, rec: &keyRecorder{}}
+		// The recorder's sets sized for a chunk: grown from empty they were
+		// rehashed a dozen times each.
+		c := &liteBatch{seq: seq, rec: &keyRecorder{e2e: make(map[string]bool, size), refs: make(map[string]bool, size/2),
+			numberKeys: make(map[string]bool, size/2), ibans: make(map[string]bool, size/4), cents: make(map[int64]bool, size/2)}}
 		dry := reconcile.NewEngine(c.rec, opt.Engine)
 		for len(c.es) < size {
 			e, ch, n, err := entries.next(ctx)
@@ -455,6 +460,10 @@ func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
 func (c *liteBatch) decode() error {
 	cs := newChunkStore()
 	cs.reset()
+	n := len(c.raw[0])
+	cs.colls, cs.byE2E = make(map[int64]*reconcile.Collection, n), make(map[string][]int64, n)
+	n = len(c.raw[3]) + len(c.raw[4]) + len(c.raw[5])
+	cs.invs, cs.byRef, cs.byKey = make(map[int64]*reconcile.Invoice, n), make(map[string][]int64, len(c.raw[3])), make(map[string][]int64, len(c.raw[4]))
 	c.store = cs
 	each := func(vals [][]driver.Value, fn func(*rows) error) error {
 		r := &rows{vals: vals}
