@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchtool/batchtool/internal/csvsafe"
+	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
 	"github.com/batchtool/batchtool/pkg/finding"
 	"github.com/batchtool/batchtool/pkg/inspect"
@@ -140,8 +141,11 @@ func (a *app) convertFile(name string, sink rowSink, p *progress) (int, []findin
 	switch src.Format {
 	case inspect.FormatZip:
 	case inspect.FormatCamt, inspect.FormatCODA:
-		if f, ok := sink.(rowFormatter); ok && src.Format == inspect.FormatCODA && src.File != nil && src.Size > 0 {
-			return convertCODAFile(name, src, f)
+		if f, ok := sink.(rowFormatter); ok && src.File != nil && src.Size > 0 {
+			if src.Format == inspect.FormatCODA {
+				return convertCODAFile(name, src, f)
+			}
+			return convertCamtFile(name, src, f, convertCamtParts())
 		}
 		return convertStream(name, src.R, sink)
 	default:
@@ -228,77 +232,148 @@ func convertParts() coda.Parts {
 	return coda.Parts{Workers: runtime.GOMAXPROCS(0), Size: 1 << 20, Max: 16 << 20}
 }
 
+// convertCamtParts is how a camt file is cut to be converted on all
+// cores: parts of about 4 MiB cut between entries, whose rows wait in
+// memory for their turn.
+func convertCamtParts() camt.Parts {
+	return camt.Parts{Workers: runtime.GOMAXPROCS(0), Size: 4 << 20}
+}
+
 // convertCODAFile converts a CODA file on disk in parts on all cores
 // (coda.ReadParallel): each part's rows are formatted into blocks where
 // the part is read, and the blocks are written in file order.
 func convertCODAFile(name string, src *inspect.Source, sink rowFormatter) (int, []finding.Finding, error) {
-	type part struct {
-		rows   int
-		blocks [][]byte
-		err    error // writing, for a file read whole
-	}
 	var opts []coda.Option
 	if src.Reading != nil {
 		opts = append(opts, coda.WithReading(src.Reading))
 	}
-	defer gcPercent(100)() // the blocks waiting for their turn are live: see gcPercent
-	n := 0
-	var werr error
-	// Blocks go back to the workers once written: the few in flight are
-	// reused, so the collector has little to do and the heap stays at
-	// their size.
-	const blockSize, blockRoom = 256 << 10, 8 << 10 // a row rarely holds more than 1 KiB
-	free := make(chan []byte, 64)
-	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) part {
-		if !r.Part() { // the whole file, on this goroutine: a stream
-			n, _, err := convertEntries(r, sink)
-			return part{rows: n, err: err}
+	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
+	c := newPartConverter(sink)
+	file := coda.ReadParallel(src.File, src.Size, name, convertParts(), func(r *coda.Reader) convertedPart {
+		if r.Part() {
+			r.ReuseEntries() // each entry is formatted before the next is read
 		}
-		r.ReuseEntries() // each entry is formatted before the next is read
-		var p part
-		var fl statement.Flattener
-		for {
-			e, err := r.Next()
-			if err != nil {
-				return p // io.EOF, or a read error: the File's Err
-			}
-			for _, fields := range fl.Rows(e) {
-				// formatted straight into the last block; a block with
-				// less room left than a long row starts the next one
-				k := len(p.blocks) - 1
-				if k < 0 || cap(p.blocks[k])-len(p.blocks[k]) < blockRoom {
-					var blk []byte
-					select {
-					case blk = <-free:
-					default:
-						blk = make([]byte, 0, blockSize)
-					}
-					p.blocks = append(p.blocks, blk)
-					k++
-				}
-				p.blocks[k] = sink.appendRow(p.blocks[k], fields)
-				p.rows++
-			}
-		}
-	}, func(p part) {
-		n += p.rows
-		if werr == nil {
-			werr = p.err
-		}
-		for _, blk := range p.blocks {
-			if werr == nil {
-				werr = sink.writeRows(blk)
-			}
-			select {
-			case free <- blk[:0]:
-			default:
-			}
-		}
-	}, opts...)
-	if werr != nil {
-		return n, file.Findings, werr
+		return c.convert(r)
+	}, c.write, opts...)
+	if c.err != nil {
+		return c.rows, file.Findings, c.err
 	}
-	return n, file.Findings, file.Err
+	return c.rows, file.Findings, file.Err
+}
+
+// convertCamtFile converts a camt file on disk in parts on all cores
+// (camt.ReadParallel), as convertCODAFile does a CODA file. A part that
+// begins inside a statement has that statement's fields in its entries:
+// its rows are those of one Reader.
+func convertCamtFile(name string, src *inspect.Source, sink rowFormatter, parts camt.Parts) (int, []finding.Finding, error) {
+	return convertCamtFileWith(name, src, newPartConverter(sink), parts)
+}
+
+// convertCamtFileWith is convertCamtFile with c.
+func convertCamtFileWith(name string, src *inspect.Source, c *partConverter, parts camt.Parts) (int, []finding.Finding, error) {
+	var opts []camt.Option
+	if src.Reading != nil {
+		opts = append(opts, camt.WithReading(src.Reading))
+	}
+	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
+	file := camt.ReadParallel(src.File, src.Size, name, parts, func(r *camt.Reader) convertedPart {
+		return c.convert(r)
+	}, c.write, opts...)
+	if c.err != nil {
+		return c.rows, file.Findings, c.err
+	}
+	return c.rows, file.Findings, file.Err
+}
+
+// partReader is the Reader of a file read in parts (coda.ReadParallel,
+// camt.ReadParallel).
+type partReader interface {
+	statement.Reader
+	// Part reports whether the Reader reads one part on a worker
+	// goroutine; false: the whole file, on the caller's.
+	Part() bool
+}
+
+// partConverter converts the parts of a file read on all cores: convert
+// formats a part's rows into blocks on the worker that reads it, write
+// writes the blocks in file order. Blocks go back to the workers once
+// written: the few in flight are reused, so the collector has little to do
+// and the heap stays at their size.
+type partConverter struct {
+	sink  rowFormatter
+	free  chan []byte
+	rows  int
+	parts int   // parts converted on workers
+	err   error // writing
+}
+
+// convertedPart is what a worker made of one part.
+type convertedPart struct {
+	rows   int
+	blocks [][]byte
+	part   bool  // converted on a worker
+	err    error // writing, for a file read whole
+}
+
+// Block size, and the room a block must have left for the next row: a
+// row rarely holds more than 1 KiB, and a longer one grows its block.
+const blockSize, blockRoom = 256 << 10, 8 << 10
+
+func newPartConverter(sink rowFormatter) *partConverter {
+	return &partConverter{sink: sink, free: make(chan []byte, 32)}
+}
+
+// convert formats the rows of r's part into blocks; the whole file (not a
+// part) is written as a stream on this goroutine.
+func (c *partConverter) convert(r partReader) convertedPart {
+	if !r.Part() {
+		n, _, err := convertEntries(r, c.sink)
+		return convertedPart{rows: n, err: err}
+	}
+	p := convertedPart{part: true}
+	var fl statement.Flattener
+	for {
+		e, err := r.Next()
+		if err != nil {
+			return p // io.EOF, or a read error: the File's Err
+		}
+		for _, fields := range fl.Rows(e) {
+			// formatted straight into the last block
+			k := len(p.blocks) - 1
+			if k < 0 || cap(p.blocks[k])-len(p.blocks[k]) < blockRoom {
+				var blk []byte
+				select {
+				case blk = <-c.free:
+				default:
+					blk = make([]byte, 0, blockSize)
+				}
+				p.blocks = append(p.blocks, blk)
+				k++
+			}
+			p.blocks[k] = c.sink.appendRow(p.blocks[k], fields)
+			p.rows++
+		}
+	}
+}
+
+// write writes a part's blocks, in file order.
+func (c *partConverter) write(p convertedPart) {
+	c.rows += p.rows
+	if p.part {
+		c.parts++
+	}
+	if c.err == nil {
+		c.err = p.err
+	}
+	for _, blk := range p.blocks {
+		if c.err == nil {
+			c.err = c.sink.writeRows(blk)
+		}
+		select {
+		case c.free <- blk[:0]:
+		default:
+		}
+	}
 }
 
 // rowFormatter is a rowSink that can format rows apart from writing them:

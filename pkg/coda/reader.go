@@ -3,6 +3,7 @@ package coda
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"maps"
@@ -265,10 +266,21 @@ func trimBytes(b []byte) []byte {
 	for i < j && b[i] == ' ' {
 		i++
 	}
+	j = trimEnd(b, i, j)
+	return b[i:j]
+}
+
+// trimEnd returns j less the spaces that end b[i:j], eight at a time: the
+// text fields of CODA records are padded with spaces to their width.
+func trimEnd(b []byte, i, j int) int {
+	const spaces = 0x2020202020202020
+	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces {
+		j -= 8
+	}
 	for j > i && b[j-1] == ' ' {
 		j--
 	}
-	return b[i:j]
+	return j
 }
 
 type txKey struct {
@@ -590,9 +602,7 @@ func (r *Reader) trimmed(from, to int) string {
 	for i < j && b[i] == ' ' {
 		i++
 	}
-	for j > i && b[j-1] == ' ' {
-		j--
-	}
+	j = trimEnd(b, i, j)
 	if i == j {
 		return ""
 	}

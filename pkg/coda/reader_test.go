@@ -273,3 +273,18 @@ func TestVersion1(t *testing.T) {
 	tx := es[0].Details[0]
 	eq(t, "movement", fmt.Sprintf("%s %s %s %s", tx.Amount.StringFixed(2), tx.Remittance, tx.Counterparty.Account, tx.Counterparty.Name), "-250.00 RENT MARCH 001234567890 LANDLORD NV")
 }
+
+// TestTrimBytes: spaces are trimmed from both ends whatever the number of
+// them around the eight a word holds.
+func TestTrimBytes(t *testing.T) {
+	for _, lead := range []int{0, 1, 8} {
+		for _, text := range []string{"", "a", "a b", "abcdefgh", "abcdefghi j"} {
+			for trail := 0; trail <= 17; trail++ {
+				in := strings.Repeat(" ", lead) + text + strings.Repeat(" ", trail)
+				if got := string(trimBytes([]byte(in))); got != text {
+					t.Errorf("trimBytes(%q) = %q, want %q", in, got, text)
+				}
+			}
+		}
+	}
+}
