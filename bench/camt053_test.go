@@ -65,8 +65,8 @@ func generateV8(n int) []byte {
 // readBatchtool streams the entries with camt.Reader and returns their
 // count and signed sum, added exactly in int64 units as inspect does (moov's
 // side adds float64).
-func readBatchtool(data []byte) (int, decimal.Decimal, error) {
-	r := camt.NewReader(bytes.NewReader(data), "bench.xml")
+func readBatchtool(data []byte, opts ...camt.Option) (int, decimal.Decimal, error) {
+	r := camt.NewReader(bytes.NewReader(data), "bench.xml", opts...)
 	n := 0
 	var sum decsum.Sum
 	for {
@@ -160,6 +160,9 @@ func TestSameResult(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: batchtool: %v", name, err)
 		}
+		if n, s, err := readBatchtool(data, camt.SummaryOnly()); err != nil || n != n1 || !s.Equal(s1) {
+			t.Errorf("%s: batchtool SummaryOnly %d %s %v, whole %d %s", name, n, s, err, n1, s1)
+		}
 		n2, s2, err := readMoovDocument(data)
 		if err != nil {
 			t.Fatalf("%s: moov document: %v", name, err)
@@ -176,15 +179,19 @@ func TestSameResult(t *testing.T) {
 	}
 }
 
-// BenchmarkCamt053V08 reads the same camt.053.001.08 input three ways, side
-// by side: batchtool's streaming camt.Reader, moov's whole-document parse,
-// and moov's entry type decoded one Ntry at a time with encoding/xml.
+// BenchmarkCamt053V08 reads the same camt.053.001.08 input four ways, side
+// by side: batchtool's streaming camt.Reader, whole and as inspect reads
+// (SummaryOnly), moov's whole-document parse, and moov's entry type decoded
+// one Ntry at a time with encoding/xml.
 func BenchmarkCamt053V08(b *testing.B) {
 	readers := []struct {
 		name string
 		read func([]byte) error
 	}{
 		{"batchtool", func(d []byte) error { _, _, err := readBatchtool(d); return err }},
+		// as batchtool inspect reads: SummaryOnly, no references, parties
+		// or remittance built
+		{"batchtool-inspect", func(d []byte) error { _, _, err := readBatchtool(d, camt.SummaryOnly()); return err }},
 		{"moov-document", func(d []byte) error { _, _, err := readMoovDocument(d); return err }},
 		{"moov-entries", func(d []byte) error { _, _, err := readMoovEntries(d); return err }},
 	}

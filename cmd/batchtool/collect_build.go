@@ -131,7 +131,7 @@ func collectBuild(a *app, cmd *cobra.Command, o collectBuildOptions) error {
 	if err := checkStdio("output", o.out, o.rejects); err != nil {
 		return err
 	}
-	defer gcPercent(50)()
+	defer gcPercent(100)() // the default, whatever a caller of collectBuild set: see gcPercent
 	res, err := pipeline.Build(pipeline.BuildOptions{Due: o.in, FromUBL: o.fromUBL, Mandates: o.mandates, Creditor: o.creditor, Out: o.out,
 		Version: o.version, CollectionDate: day, RollForward: o.rollForward, Today: today, Dialect: dialect, MessageID: o.messageID, Rejects: o.rejects,
 		OnFinding: func(f finding.Finding) { fmt.Fprintln(a.stderr, f) },

@@ -14,7 +14,7 @@ import (
 	"github.com/batchtool/batchtool/pkg/camt"
 )
 
-func benchRead(b *testing.B, data []byte) {
+func benchRead(b *testing.B, data []byte, opts ...camt.Option) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -25,7 +25,7 @@ func benchRead(b *testing.B, data []byte) {
 		}
 	}()
 	for i := 0; i < b.N; i++ {
-		r := camt.NewReader(bytes.NewReader(data), "bench.xml")
+		r := camt.NewReader(bytes.NewReader(data), "bench.xml", opts...)
 		n := 0
 		for {
 			_, err := r.Next()
@@ -109,8 +109,8 @@ func BenchmarkReadParallel(b *testing.B) {
 }
 
 // BenchmarkReaderSmall reads the two small camt.053.001.08 files of
-// make bench-peer (7 and 10 KB): what a Reader costs before and after its
-// entries counts here.
+// make bench-peer (7 and 10 KB), whole and as inspect does (SummaryOnly):
+// what a Reader costs before and after its entries counts here.
 func BenchmarkReaderSmall(b *testing.B) {
 	for _, f := range []string{"genkgo-camt053-v8.xml", "viafintech-camt053-v8-example.xml"} {
 		data, err := os.ReadFile(filepath.Join(sharedCorpus(), "camt053", f))
@@ -118,6 +118,7 @@ func BenchmarkReaderSmall(b *testing.B) {
 			b.Skip("shared corpus not found")
 		}
 		b.Run(f, func(b *testing.B) { benchRead(b, data) })
+		b.Run(f+"/summary", func(b *testing.B) { benchRead(b, data, camt.SummaryOnly()) })
 	}
 }
 

@@ -181,6 +181,24 @@ var elementNames = [numNames]string{
 	nmValDt:             "ValDt",
 }
 
+// allNames maps every name to itself: every element with a name is read.
+var allNames = func() (k [numNames]name) {
+	for i := range k {
+		k[i] = name(i)
+	}
+	return k
+}()
+
+// summaryNames maps the elements of an entry that SummaryOnly leaves out,
+// and with them everything inside them, to nmOther.
+var summaryNames = func() (k [numNames]name) {
+	k = allNames
+	for _, n := range []name{nmRefs, nmRltdPties, nmRltdAgts, nmRmtInf, nmBkTxCd, nmNtryRef, nmAcctSvcrRef, nmAddtlNtryInf, nmAddtlInf} {
+		k[n] = nmOther
+	}
+	return k
+}()
+
 // nameTable finds the name of a local element name: open addressing in a
 // power-of-two table, hashed on the length and three bytes, verified by
 // comparing the whole name. It is built once and only read.

@@ -89,6 +89,10 @@ type Reader struct {
 	eof          bool
 	rootPath     string                    // /Document/BkToCstmrStmt
 	reading      func(io.Reader) io.Reader // WithReading
+	summary      bool                      // SummaryOnly
+	reuseEntry   bool                      // SummaryOnly or ReuseEntries
+	reuse        *entryDetail              // reuseEntry: the entry Next hands out each time
+	reuseDetails []statement.Transaction   // and its details when it has more than one
 	part         *partInfo                 // ReadParallel: the Reader reads one part of a file
 }
 
@@ -137,6 +141,26 @@ func WithReading(f func(io.Reader) io.Reader) Option {
 	return func(r *Reader) { r.reading = f }
 }
 
+// SummaryOnly makes a Reader whose entries carry only what a summary of
+// the file reads: amounts, currencies, dates, status, reversal, batch
+// counts, and details with their amounts, charges and return reasons; no
+// references, parties, remittance, additional information or bank
+// transaction codes. Those elements are checked as XML and dropped, which
+// makes reading faster; the findings are the same. And as a summary keeps
+// no entry, Next hands out the same Entry each time, valid until its next
+// call (the strings and the Statement in it stay valid): no allocation per
+// entry. For inspect, which totals a file.
+func SummaryOnly() Option {
+	return func(r *Reader) { r.summary, r.reuseEntry = true, true }
+}
+
+// ReuseEntries makes Next hand out the same Entry each time, overwritten
+// by its next call (the strings and the Statement in it stay valid), as
+// SummaryOnly does but with every field read: no allocation per entry, for
+// a caller that is done with an entry before it asks for the next one.
+// Call it before the first Next.
+func (r *Reader) ReuseEntries() { r.reuseEntry = true }
+
 // NewReader returns a Reader of r; name is the file name used in findings
 // and errors.
 func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
@@ -154,6 +178,7 @@ func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
 	r.t.arena = make([]byte, 0, 2048)
 	r.t.stack = make([]frame, 0, 16)
 	r.t.root = make([]byte, 0, 32)
+	r.t.keep = &allNames
 	return r
 }
 
@@ -430,6 +455,7 @@ func (r *Reader) start(t *token) (*statement.Entry, error) {
 		switch {
 		case string(t.name) == "GrpHdr":
 			path := r.rootPath + "/GrpHdr"
+			r.t.keep = &allNames
 			if err := r.t.read(r.s, t); err != nil {
 				return nil, r.xmlError(err, path)
 			}
@@ -584,6 +610,10 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 		path = c.path + "/Bal[" + strconv.Itoa(c.nBal) + "]" // per Bal: no fmt
 	}
 	t := &r.t
+	t.keep = &allNames
+	if el == "Ntry" && r.summary {
+		t.keep = &summaryNames
+	}
 	if err := t.read(r.s, tk); err != nil {
 		if el == "Ntry" {
 			path = elPath{base: c.path, el: "/Ntry", k: c.nNtr}.String()
@@ -1002,10 +1032,16 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	}
 	// An entry with one detail (the most common) is allocated with it.
 	var e *statement.Entry
-	if nd == 1 {
+	switch {
+	case r.reuseEntry: // the entry of the last call (see ReuseEntries)
+		if r.reuse == nil {
+			r.reuse = new(entryDetail)
+		}
+		e, r.reuse.e.Details = &r.reuse.e, r.reuse.d[:0:1]
+	case nd == 1:
 		ed := new(entryDetail)
 		e, ed.e.Details = &ed.e, ed.d[:0:1]
-	} else {
+	default:
 		e = new(statement.Entry)
 	}
 	details := e.Details
@@ -1045,7 +1081,13 @@ func (r *Reader) entry(p elPath, line int) (*statement.Entry, error) {
 	}
 	if nd > 0 {
 		e.Details = details
-		if nd > 1 {
+		switch {
+		case nd > 1 && r.reuseEntry:
+			if cap(r.reuseDetails) < nd {
+				r.reuseDetails = make([]statement.Transaction, 0, nd)
+			}
+			e.Details = r.reuseDetails[:0]
+		case nd > 1:
 			e.Details = make([]statement.Transaction, 0, nd)
 		}
 		allAmounts := true
@@ -1201,54 +1243,56 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		}
 	}
 
-	// Counterparty: the debtor of a credit, the creditor of a debit; a
-	// return or reversal turns it round (a returned collection is booked as
-	// a debit but its counterparty is still the debtor), told by RvslInd,
-	// the bank transaction code or a return reason (statement.IsReturn).
-	rp := k[nmRltdPties]
-	agts := k[nmRltdAgts]
-	dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
-	dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
-	cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
-		Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
-	credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
-	txCode := e.BankTxCode
-	if tr.BankTxCode != (statement.BankTxCode{}) {
-		txCode = tr.BankTxCode
-	}
-	ret := statement.IsReturn(e.Reversal, txCode, code(t, t.child(k[nmRtrInf], nmRsn)))
-	tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
-	tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
+	if !r.summary { // SummaryOnly: no counterparty, no remittance
+		// Counterparty: the debtor of a credit, the creditor of a debit; a
+		// return or reversal turns it round (a returned collection is booked as
+		// a debit but its counterparty is still the debtor), told by RvslInd,
+		// the bank transaction code or a return reason (statement.IsReturn).
+		rp := k[nmRltdPties]
+		agts := k[nmRltdAgts]
+		dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
+		dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
+			Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+		cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
+			Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
+		credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
+		txCode := e.BankTxCode
+		if tr.BankTxCode != (statement.BankTxCode{}) {
+			txCode = tr.BankTxCode
+		}
+		ret := statement.IsReturn(e.Reversal, txCode, code(t, t.child(k[nmRtrInf], nmRsn)))
+		tr.Counterparty = statement.Counterparty(credit, ret, dbtr, cdtr, e.Statement.Account.IBAN)
+		tr.CreditorID = creditorID(t, partyOf(t, cdtrN))
 
-	// Remittance: Ustrd lines joined by a space; the first Strd creditor
-	// reference, classified as RF or Belgian OGM.
-	rmt := k[nmRmtInf]
-	var parts []string
-	for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
-		switch {
-		case t.is(u, nmUstrd):
-			if s := t.text(u); s != "" {
-				parts = append(parts, s)
-			}
-		case t.is(u, nmStrd) && tr.Reference.Value == "":
-			if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
-				scheme, v := sepa.DetectReference(ref)
-				tr.Reference = statement.Reference{Scheme: scheme, Value: v}
+		// Remittance: Ustrd lines joined by a space; the first Strd creditor
+		// reference, classified as RF or Belgian OGM.
+		rmt := k[nmRmtInf]
+		var parts []string
+		for u := t.firstChild(rmt); u != none; u = t.nextSibling(u) {
+			switch {
+			case t.is(u, nmUstrd):
+				if s := t.text(u); s != "" {
+					parts = append(parts, s)
+				}
+			case t.is(u, nmStrd) && tr.Reference.Value == "":
+				if ref := t.textAt(u, nmCdtrRefInf, nmRef); ref != "" {
+					scheme, v := sepa.DetectReference(ref)
+					tr.Reference = statement.Reference{Scheme: scheme, Value: v}
+				}
 			}
 		}
-	}
-	tr.Remittance = strings.Join(parts, " ")
-	if tr.Remittance == "" {
-		for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
-			if t.is(u, nmStrd) {
-				var add []string
-				for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
-					if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
-						add = append(add, t.text(x))
+		tr.Remittance = strings.Join(parts, " ")
+		if tr.Remittance == "" {
+			for u := t.firstChild(rmt); u != none && tr.Remittance == ""; u = t.nextSibling(u) {
+				if t.is(u, nmStrd) {
+					var add []string
+					for x := t.firstChild(u); x != none; x = t.nextSibling(x) {
+						if t.is(x, nmAddtlRmtInf) && t.text(x) != "" {
+							add = append(add, t.text(x))
+						}
 					}
+					tr.Remittance = strings.Join(add, " ")
 				}
-				tr.Remittance = strings.Join(add, " ")
 			}
 		}
 	}

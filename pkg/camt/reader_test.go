@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -258,6 +259,19 @@ func FuzzReader(f *testing.F) {
 		if fast, careful := readResult(t, r), readResult(t, camt.NewCarefulReader(bytes.NewReader(data), "fuzz.xml")); fast != careful {
 			t.Fatalf("fast and careful readers differ:\nfast    %s\ncareful %s", fast, careful)
 		}
+		// Read in parts on two goroutines (cut at every <Ntry> a few
+		// hundred bytes apart), and as inspect reads (SummaryOnly), the
+		// same input must give what one full Reader gives.
+		want := readOne(data)
+		for _, size := range []int64{200, 700} {
+			if got, _, _, _ := readParts(t, data, size, 2); !reflect.DeepEqual(got, want) {
+				t.Fatalf("in parts of %d bytes:\n%+v\none Reader:\n%+v", size, got, want)
+			}
+		}
+		if got, want := summaryOf(camt.NewReader(bytes.NewReader(data), "fuzz.xml", camt.SummaryOnly())),
+			summaryOf(camt.NewReader(bytes.NewReader(data), "fuzz.xml")); got != want {
+			t.Fatalf("SummaryOnly:\n%s\nfull:\n%s", got, want)
+		}
 		r = camt.NewReader(bytes.NewReader(data), "fuzz.xml")
 		var amounts []string
 		for i := 0; ; i++ {
@@ -293,6 +307,22 @@ func FuzzReader(f *testing.F) {
 		r.Next()
 		r.Findings()
 	})
+}
+
+// summaryOf reads r to its end and returns as text what SummaryOnly keeps
+// of the entries, the statements, the findings and the error.
+func summaryOf(r *camt.Reader) string {
+	var b strings.Builder
+	for i := 0; i < 1<<20; i++ {
+		e, err := r.Next()
+		if err != nil {
+			b.WriteString("end: " + err.Error() + "\n")
+			break
+		}
+		b.WriteString(summaryText(e) + "\n")
+	}
+	res := resultOf(nil, r.Statements(), r.Findings(), nil)
+	return b.String() + res.statements + "\n" + res.findings
 }
 
 // readResult reads r to its end and returns all it gave as text.

@@ -28,6 +28,9 @@ type tree struct {
 	intern *[internSlots]string
 	// lastCode holds the last two codes read per element name.
 	lastCode [numNames][2]string
+	// keep maps the names of the elements read to themselves, those of
+	// elements left out (SummaryOnly) to nmOther.
+	keep *[numNames]name
 	// careful leaves every token to scanner.next: the fuzz target reads
 	// each input both ways and requires the same result.
 	careful bool
@@ -209,12 +212,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					s.pos += n
 					s.offset += int64(n)
-					if drop > 0 {
-						if !self {
-							s.stackOff = append(s.stackOff, len(s.stack))
-							s.stack = append(s.stack, full...)
-							drop++
-						}
+					if drop > 0 && self {
 						continue
 					}
 					s.stackOff = append(s.stackOff, len(s.stack))
@@ -227,6 +225,10 @@ func (t *tree) read(s *scanner, tok *token) error {
 						s.stack = s.stack[:k+len(full)]
 					} else {
 						s.stack = append(s.stack, full...)
+					}
+					if drop > 0 {
+						drop++
+						continue
 					}
 					// t.start and t.add, written out: a start tag of a
 					// name of up to 16 bytes makes no call.
@@ -245,6 +247,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					} else {
 						nm = names.lookupString(local)
 					}
+					nm = t.keep[nm]
 					if nm == nmOther {
 						if self {
 							s.drop()
@@ -337,7 +340,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 func (t *tree) start(s *scanner, stack []frame, local []byte, self bool, line int) ([]frame, error) {
 	f := &stack[len(stack)-1]
 	t.nodes[f.node].flags |= textClosed
-	nm := names.lookup(local)
+	nm := t.keep[names.lookup(local)]
 	if nm == nmOther {
 		if !self {
 			stack = append(stack, frame{none, none})

@@ -311,9 +311,9 @@ func (r *Reader) nextCSV() (*Row, error) {
 		if len(r.rowBlock) == 0 {
 			r.rowBlock = make([]Row, rowsAtOnce)
 		}
-		row := &r.rowBlock[0]
+		row := &r.rowBlock[0] // zero: its fields are set one by one, not copied as a whole
 		r.rowBlock = r.rowBlock[1:]
-		*row = Row{File: r.name, Line: line, rec: rec, col: r.col}
+		row.File, row.Line, row.rec, row.col = r.name, line, rec, r.col
 		if len(rec) != len(r.header) {
 			row.Findings.Add(finding.Finding{Severity: finding.Error, File: r.name, Line: line,
 				Message: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(r.header)) + r.splitAmountHint(rec)})
@@ -847,18 +847,15 @@ func (p *rowParser) boolean(col column) bool {
 // collapseSpace trims s and turns every run of white space into one space,
 // allocating only when s needs it.
 func collapseSpace(s string) string {
-	clean := len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
-	for i := 0; clean && i < len(s); i++ {
-		c := s[i]
-		if c > ' ' && c < utf8.RuneSelf {
-			continue // the usual character
-		}
-		if c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
-			clean = false
+	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c-'!' < '~'-'!'+1: // printable ASCII, not a space: the usual character
+		case c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ' ' && s[i+1] == ' ':
+			return strings.Join(strings.Fields(s), " ")
 		}
 	}
-	if clean {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return s
 }

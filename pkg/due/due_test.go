@@ -297,3 +297,14 @@ func TestDuplicateInRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestCollapseSpace: what collapseSpace returns without allocating is what
+// strings.Fields joined by one space gives.
+func TestCollapseSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "Jan Peeters", " Jan", "Jan ", "Jan  Peeters", "Jan\tPeeters", "Jan\u00a0Peeters",
+		"Jan\x7fPeeters", "Jan\x01Peeters", "Chloé Dubois", "a\r\nb", "a\vb\fc", "~!", "x y z"} {
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -15,7 +15,8 @@ import (
 // TestInspectCamtInParts: a camt file read in parts (of a few KB, so that
 // the corpus's files are cut too) gives the inspection one Reader gives,
 // byte for byte as JSON: statements that span parts summed up once, the
-// findings, the error.
+// findings, the error; and a SummaryOnly Reader the inspection of a full
+// one.
 func TestInspectCamtInParts(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "camt05*", "*.xml"))
 	if len(files) == 0 {
@@ -56,6 +57,14 @@ func TestInspectCamtInParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := json.MarshalIndent(inspectReader(path, FormatCamt, bufio.NewReader(bytes.NewReader(data))), "", " ")
+		// the reader's SummaryOnly leaves out nothing the summary reads
+		full, err := summarizeReader(path, FormatCamt, camt.NewReader(bytes.NewReader(data), path))
+		if err != nil {
+			full.Findings = append(full.Findings, ErrorFinding(path, err))
+		}
+		if b, _ := json.MarshalIndent(full, "", " "); !bytes.Equal(b, want) {
+			t.Errorf("%s SummaryOnly:\n%.3000s\nfull read:\n%.3000s", filepath.Base(path), want, b)
+		}
 		for _, size := range []int64{1500, 6000} {
 			got, _ := json.MarshalIndent(inspectCamtParts(path, bytes.NewReader(data), int64(len(data)), nil, camt.Parts{Workers: 2, Size: size}), "", " ")
 			if !bytes.Equal(got, want) {

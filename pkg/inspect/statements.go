@@ -19,7 +19,9 @@ import (
 )
 
 func inspectCamt(name string, r io.Reader) (*Inspection, error) {
-	return inspectStatements(name, FormatCamt, r)
+	// the summary reads no references, parties or remittance: the reader
+	// skips them
+	return summarizeReader(name, FormatCamt, camt.NewReader(r, name, camt.SummaryOnly()))
 }
 
 func inspectCODA(name string, r io.Reader) (*Inspection, error) {
@@ -115,14 +117,6 @@ type StatementsSummary struct {
 	Statements []*StatementSummary `json:"statements"`
 }
 
-func inspectStatements(name string, format Format, r io.Reader) (*Inspection, error) {
-	sr, err := OpenStatements(name, format, r)
-	if err != nil {
-		return nil, err
-	}
-	return summarizeReader(name, format, sr)
-}
-
 // summarizeReader summarizes the statements of sr.
 func summarizeReader(name string, format Format, sr statement.Reader) (*Inspection, error) {
 	sum, readErr := summarizeStatements(sr)
@@ -169,7 +163,7 @@ func inspectCamtFile(name string, f io.ReaderAt, size int64, reading func(io.Rea
 
 // inspectCamtParts is inspectCamtFile with parts as p says.
 func inspectCamtParts(name string, f io.ReaderAt, size int64, reading func(io.Reader) io.Reader, p camt.Parts) *Inspection {
-	var opts []camt.Option
+	opts := []camt.Option{camt.SummaryOnly()} // the summary reads no references, parties or remittance
 	if reading != nil {
 		opts = append(opts, camt.WithReading(reading))
 	}

@@ -53,12 +53,16 @@
 // renews, marked done in the import's transaction), so a second worker
 // given it leaves it to the first, and takes it over only once a killed
 // worker's lease ran out; an import works a chunk of entries at a time with
-// set-based statements (see bulkChunk), locks only the open items it
-// changes, in id order, and decides a chunk again when another worker
-// changed one of them meanwhile; a booking of a payment request locks its
-// request and item (SELECT ... FOR UPDATE). Two workers importing files of
-// different accounts, paying different items, never wait on each other;
-// two paying the same item queue on that item's row. Migrations run under
+// set-based statements, its lines and matches written with COPY (see
+// bulkChunk), updates only the open items it changes, in id order and on
+// condition that they are as it read them, and decides a chunk again when
+// another worker changed one of them meanwhile; imports of the same
+// account queue on an advisory lock of that account (two files repeating
+// the same lines are not looked up side by side); a booking of a payment
+// request locks its request and item (SELECT ... FOR UPDATE). Two workers
+// importing files of different accounts, paying different items, never
+// wait on each other; two paying the same item queue on that item's row.
+// Migrations run under
 // an advisory lock. Big loads refresh the tables' statistics (ANALYZE),
 // and the import's statements are planned as index probes, so the time
 // stays linear in the lines.
