@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batchtool/batchtool/internal/atomicfile"
 	"github.com/batchtool/batchtool/internal/csvsafe"
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
@@ -78,9 +79,9 @@ when any has severity error, 2 when an input cannot be read.`,
 			defer f.Abort()
 			switch to {
 			case "csv":
-				sink = newCSVSink(writeback(f))
+				sink = newCSVSink(atomicfile.Writeback(f))
 			case "jsonl", "ndjson":
-				sink = newJSONLSink(writeback(f))
+				sink = newJSONLSink(atomicfile.Writeback(f))
 			case "xlsx":
 				sink, err = report.NewFlatXLSX(f)
 				if err != nil {

@@ -129,10 +129,13 @@ type Server struct {
 	ln  net.Listener
 	url string
 
-	// The state is written to disk at most every saveEvery: a burst of
-	// uploads costs one write, not one write of the whole state each.
+	// The state is written to disk at most every saveEvery, or every four
+	// times what the last write took when that is longer: a burst of
+	// uploads costs one write, not one write of the whole state each, and
+	// a large state on a busy disk does not hold the lock most of the time.
 	dirty     bool
 	lastSave  time.Time
+	saveCost  time.Duration // how long the last write took
 	stopFlush chan struct{}
 	flushDone chan struct{}
 }
@@ -207,7 +210,7 @@ func (s *Server) flushLoop() {
 			return
 		case <-t.C:
 			s.mu.Lock()
-			if s.dirty {
+			if s.dirty && s.saveDueLocked() {
 				s.writeStateLocked()
 			}
 			s.mu.Unlock()

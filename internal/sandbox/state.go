@@ -177,19 +177,28 @@ func loadState(dir string) (*state, error) {
 	return st, nil
 }
 
-// saveLocked records a change of state: written at once when the last write
-// is older than saveEvery, else by the flush loop or Close. The caller
-// holds s.mu.
+// saveLocked records a change of state: written at once when a write is due
+// (saveDueLocked), else by the flush loop or Close. The caller holds s.mu.
 func (s *Server) saveLocked() {
 	s.dirty = true
-	if time.Since(s.lastSave) >= saveEvery || s.stopFlush == nil {
+	if s.stopFlush == nil || s.saveDueLocked() {
 		s.writeStateLocked()
 	}
 }
 
+// saveDueLocked reports whether the last write is older than saveEvery and
+// than four times what it took: a state of many megabytes written while
+// the disk is busy then takes at most a fifth of the server's time under
+// its lock, where every request would otherwise wait for it.
+func (s *Server) saveDueLocked() bool {
+	since := time.Since(s.lastSave)
+	return since >= saveEvery && since >= 4*s.saveCost
+}
+
 // writeStateLocked writes state.json atomically (temp file, then rename).
 func (s *Server) writeStateLocked() {
-	s.dirty, s.lastSave = false, time.Now()
+	start := time.Now()
+	defer func() { s.dirty, s.lastSave, s.saveCost = false, time.Now(), time.Since(start) }()
 	if err := writeFileAtomic(filepath.Join(s.dir, "state.json"), func(f *os.File) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", " ")

@@ -41,9 +41,11 @@ import (
 const liteChunk = 4096
 
 // liteAhead is how many chunks the reader hands over before it decides the
-// first: while it decides one, the database goroutine has the next ones'
-// lines and items to do, not only the last chunk's changes.
-const liteAhead = 3
+// first: while it decides one, the database goroutine has the next one's
+// lines and items to do, not only the last chunk's changes. Each chunk
+// ahead holds its entries in memory (three ahead: peak heap 141 MiB
+// against 91 at 100,000 lines, no gain measurable on the busy machine).
+const liteAhead = 2
 
 // liteEntry is an entry of a chunk, with what the database goroutine
 // writes of it.
@@ -287,7 +289,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		if err := l.decideLite(c, opt, res); err != nil {
 			return err
 		}
-		pending = append(pending, c)
+		pending = append(pending, &liteBatch{seq: c.seq, store: c.store.changed()})
 		if !db.run(func() error {
 			if err := st.write(ctx, t, c); err != nil {
 				return err
@@ -558,6 +560,21 @@ func (c *liteBatch) decode() error {
 	}
 	c.raw = [6][][]driver.Value{}
 	return nil
+}
+
+// changed is what overlay needs of a chunk decided: the items it changed
+// and how, not every item it read (a pending chunk is kept until its
+// changes are in the database).
+func (s *chunkStore) changed() *chunkStore {
+	t := &chunkStore{invs: make(map[int64]*reconcile.Invoice, len(s.invSet)), colls: make(map[int64]*reconcile.Collection, len(s.collSet)),
+		invSet: s.invSet, collSet: s.collSet, batchSet: s.batchSet, collect: s.collect}
+	for id := range s.invSet {
+		t.invs[id] = s.invs[id]
+	}
+	for id := range s.collSet {
+		t.colls[id] = s.colls[id]
+	}
+	return t
 }
 
 // overlay lays the final state of the items an earlier chunk changed

@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -75,9 +76,43 @@ func (w *copyRows) bytea(b []byte) {
 // numeric is a NUMERIC with the value and scale of d's text (d.String(),
 // which is what d::numeric stored before): 12.340 is stored as 12.34.
 func (w *copyRows) numeric(d decimal.Decimal) error {
+	var tmp [24]byte
 	var err error
-	w.buf, err = appendNumeric(w.buf, d.String())
+	w.buf, err = appendNumeric(w.buf, string(decimalText(tmp[:0], d)))
 	return err
+}
+
+// decimalText appends d.String() to dst: without math/big's formatting
+// when the coefficient has at most 18 digits (every amount a statement
+// carries), through d.String() otherwise.
+func decimalText(dst []byte, d decimal.Decimal) []byte {
+	e := d.Exponent()
+	if d.NumDigits() > 18 || e > 0 || e < -18 {
+		return append(dst, d.String()...)
+	}
+	c := d.CoefficientInt64()
+	for e < 0 && c%10 == 0 {
+		c, e = c/10, e+1
+	}
+	if c < 0 {
+		dst, c = append(dst, '-'), -c
+	}
+	var b [20]byte
+	digits := strconv.AppendInt(b[:0], c, 10)
+	if e == 0 {
+		return append(dst, digits...)
+	}
+	n := int(-e)
+	if len(digits) <= n {
+		dst = append(dst, "0."...)
+		for range n - len(digits) {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-n]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-n:]...)
 }
 
 // appendNumeric appends the binary form of the decimal text s

@@ -406,14 +406,10 @@ func newOutput(dst io.Writer) *output {
 	o.free <- make([]byte, 0, outputBuffer+slack)
 	go func() {
 		var err error
-		var off, synced int64
+		dst := atomicfile.Writeback(dst)
 		for b := range o.full {
 			if err == nil {
 				_, err = dst.Write(b)
-				if off += int64(len(b)); off-synced >= writebackEvery {
-					startWriteback(dst, synced, off-synced)
-					synced = off
-				}
 			}
 			o.free <- b[:0]
 		}
@@ -421,10 +417,6 @@ func newOutput(dst io.Writer) *output {
 	}()
 	return o
 }
-
-// writebackEvery is how many bytes are written between two requests to
-// the kernel to start writing them to disk.
-const writebackEvery = 16 << 20
 
 // flushIfFull hands the buffer to the writing goroutine when it holds a
 // megabyte.

@@ -1,4 +1,4 @@
-package main
+package atomicfile
 
 import (
 	"io"
@@ -11,15 +11,15 @@ import (
 // start writing them out.
 const writebackEvery = 8 << 20
 
-// writeback returns a writer that writes to w and, when w writes a regular
-// file to be synced before it is renamed into place (atomicfile), asks the
-// kernel every 8 MiB to start writing out what was written
+// Writeback returns a writer that writes to w and, when w writes a regular
+// file to be synced before it is renamed into place, asks the kernel every
+// 8 MiB to start writing out what was written
 // (sync_file_range with SYNC_FILE_RANGE_WRITE, which does not wait for the
 // disk). The disk then works while the rows are made, and the sync at the
 // end waits for the last few MiB rather than the whole file: for a 180 MB
 // JSON Lines file that sync alone took longer than the conversion. The
 // request is a hint: its errors are left to the sync to report.
-func writeback(w io.Writer) io.Writer {
+func Writeback(w io.Writer) io.Writer {
 	f, ok := w.(interface {
 		Fd() uintptr
 		Stat() (os.FileInfo, error)
