@@ -212,7 +212,11 @@ func (l *DB) Import(ctx context.Context, f File, r statement.Reader, opt ImportO
 	defer c.Release(context.WithoutCancel(ctx)) // after Done, nothing
 	// On a connection of its own: SQLite's statements talk to the driver
 	// (stmt.go), PostgreSQL's bulk import to pgx (bulkImport.pg).
-	tx, err := l.db.beginConn(ctx)
+	// Not cancelled with ctx: database/sql would roll the transaction back on
+	// its own while the chunk import's database goroutine still writes on the
+	// connection (its statements commit one by one then); the deferred
+	// Rollback undoes it all, and ctx still stops the reading and the commit.
+	tx, err := l.db.beginConn(context.WithoutCancel(ctx))
 	if err != nil {
 		return res, err
 	}

@@ -275,3 +275,41 @@ func TestChunksAbort(t *testing.T) {
 		})
 	}
 }
+
+// TestChunksCancelled: an import whose context is cancelled part-way leaves
+// the ledger as it was, whatever the chunks handed to SQLite already; the
+// file then imports whole. Before the transaction outlived the context,
+// database/sql rolled it back at once and the chunks still queued were
+// written outside it: no file and no lines, yet 3,000 matches and invoices
+// paid.
+func TestChunksCancelled(t *testing.T) {
+	for _, tc := range []struct{ chunk, at int }{{100, 5}, {100, 1234}, {2999, 150}, {3000, 2999}, {0, 1234}} {
+		l, err := Open(filepath.Join(t.TempDir(), "ledger.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.chunkLines = tc.chunk
+		seed(t, l, 3000)
+		before := countsString(t, l)
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err = l.Import(ctx, File{Name: "f", SHA256: "f"}, &genReader{to: 3000}, ImportOptions{OnResult: func(r *reconcile.Result, dup bool) error {
+			if r.Entry.Seq == tc.at {
+				cancel()
+			}
+			return nil
+		}})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("chunk %d, cancelled at %d: import: %v, want context.Canceled", tc.chunk, tc.at, err)
+		}
+		if got := countsString(t, l); got != before {
+			t.Errorf("chunk %d, cancelled at %d: after the import\n got %s\nwant %s", tc.chunk, tc.at, got, before)
+		}
+		res, err := l.Import(context.Background(), File{Name: "f", SHA256: "f"}, &genReader{to: 3000}, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSummary(t, res.Summary, 3000)
+		l.Close()
+	}
+}
