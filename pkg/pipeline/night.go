@@ -545,8 +545,11 @@ func (n *night) fetchAndReconcile() error {
 // waitFor waits, on a shared ledger, until no other worker holds a unit of
 // the kinds: before the platform generates its files, until no worker is
 // uploading (ledger.ClaimUploading), so the files hold what the night
-// uploaded; before the feed is checked against the ledger, until no worker
-// is downloading or importing statement files, so what they book is in.
+// uploaded; before the feed is checked against the ledger (and payment
+// requests synced), until no worker is listing, downloading or importing
+// statement files, so what they book is in. The listing counts: a worker
+// that lists the feed claims the files it names only after, and a payout
+// not yet booked would be synced from the provider instead.
 // A worker dead meanwhile stops holding its claims; live ones are waited
 // for at most ledger.ClaimLease.
 func (n *night) waitFor(kinds ...ledger.ClaimKind) {
@@ -591,7 +594,7 @@ func (n *night) check() error {
 	if len(n.c.Platform.Formats) == 0 {
 		return nil
 	}
-	n.waitFor(ledger.ClaimFile, ledger.ClaimStatement)
+	n.waitFor(ledger.ClaimListing, ledger.ClaimFile, ledger.ClaimStatement)
 	n.step("check against the platform", func(s *Step) {
 		cl, ctx, cancel, err := n.platform()
 		if err != nil {
