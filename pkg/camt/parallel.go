@@ -187,6 +187,12 @@ func readParallel[T any](ra io.ReaderAt, size int64, name string, workers int, t
 	var stop atomic.Bool
 	statement.InOrderN(len(parts), workers, func(i int) partResult[T] {
 		p := parts[i]
+		if stop.Load() {
+			// the file is read to its end or failed: what is left is
+			// not read (the counts passed on are never used)
+			starts[i+1] <- <-starts[i]
+			return partResult[T]{}
+		}
 		n, err := m.count(p)
 		c := <-starts[i]
 		starts[i+1] <- c.then(n, p.off)

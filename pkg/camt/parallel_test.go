@@ -203,3 +203,48 @@ func TestReadParallelSame(t *testing.T) {
 		t.Errorf("only %d reads were cut in parts", cutSome)
 	}
 }
+
+// countingReaderAt counts the bytes read through it.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n atomic.Int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestReadParallelStopsAtError: once a part fails, the parts after it are
+// not read from the file (a 2 GB file broken near its start is not read
+// to its end first).
+func TestReadParallelStopsAtError(t *testing.T) {
+	g, _, _, _ := newGenStatement(8 << 20)
+	data, err := io.ReadAll(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(data[len(data)/20:], []byte("</Ntry>")) + len(data)/20
+	copy(data[at:], "</Ntrx>")
+	ra := &countingReaderAt{r: bytes.NewReader(data)}
+	f := camt.ReadParallel(ra, int64(len(data)), "p.xml", camt.Parts{Workers: 2, Size: 512 << 10},
+		func(r *camt.Reader) int {
+			n := 0
+			for {
+				if _, err := r.Next(); err != nil {
+					return n
+				}
+				n++
+			}
+		}, func(int) {})
+	if f.Err == nil || !strings.Contains(f.Err.Error(), "Ntrx") {
+		t.Fatalf("error %v, want the mismatched </Ntrx>", f.Err)
+	}
+	// split reads 64 KiB at each cut (1 MiB in all), and the parts the
+	// workers began before the error was known are counted and read (4.5 MB
+	// in all here); reading on counted every part and read most: 11.3 MB.
+	if got := ra.n.Load(); got > int64(len(data))*3/4 {
+		t.Errorf("read %d bytes of a %d-byte file broken at %d: the parts after the error were read", got, len(data), at)
+	}
+}
