@@ -66,7 +66,7 @@ func dayOf(t time.Time) int {
 
 // check validates tx for writing and returns its amount in cents. tx's
 // defaults (Currency, LocalInstrument) must already be applied. created is
-// dayOf the message's creation date, or 0 when it has none.
+// dayOf the message's creation date (setDefaults makes it now when unset).
 func check(tx *Transaction, created int, creditorOK bool) (int64, error) {
 	fe := func(field, value string, err error) error {
 		return &FieldError{EndToEndID: tx.EndToEndID, Field: field, Value: value, Err: err}
@@ -135,7 +135,7 @@ func check(tx *Transaction, created int, creditorOK bool) (int64, error) {
 		return 0, fe("CollectionDate", "", ErrRequired)
 	}
 	coll := dayOf(tx.CollectionDate)
-	if created != 0 && coll < created {
+	if coll < created {
 		return 0, fe("CollectionDate", tx.CollectionDate.Format(isoDate), ErrCollectionDate)
 	}
 	if err := idField("MandateID", tx.MandateID); err != nil {
