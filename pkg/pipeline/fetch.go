@@ -226,6 +226,10 @@ func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions
 		}
 		res.Files = append(res.Files, ff)
 	}
+	seen := make(map[int64]bool, len(owed))
+	for _, p := range owed {
+		seen[p.ID] = true
+	}
 	if owed, err = l.PlatformFiles(ctx, ledger.FileListed); err != nil {
 		return nil, err
 	}
@@ -234,6 +238,13 @@ func Fetch(ctx context.Context, c *twikey.Client, l *ledger.DB, opt FetchOptions
 	}
 	for _, p := range owed {
 		if _, ok := held[p.Name]; ok || contains(res.Elsewhere, p.Name) {
+			continue
+		}
+		if res.ListedBy != "" && !seen[p.ID] {
+			// listed meanwhile by the worker holding the feed, which
+			// claims and downloads what it listed once the listing is
+			// recorded: its file, not one owed
+			res.Elsewhere = append(res.Elsewhere, p.Name)
 			continue
 		}
 		res.Owed = append(res.Owed, OwedFile{Name: p.Name, Format: p.Format, ListedAt: p.ListedAt, Attempts: p.Attempts, LastError: p.LastError})
