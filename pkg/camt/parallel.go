@@ -264,27 +264,8 @@ type filePart struct{ off, n int64 }
 // first starting at an <Ntry> tag.
 func split(ra io.ReaderAt, size, target int64) ([]filePart, error) {
 	buf := make([]byte, 64<<10)
-	cuts := []int64{0}
-	for t := target; t < size; {
-		c, err := nextCut(ra, size, t, buf)
-		if err != nil {
-			return nil, err
-		}
-		if c < 0 {
-			break
-		}
-		cuts = append(cuts, c)
-		t = c + target
-	}
-	parts := make([]filePart, len(cuts))
-	for i, c := range cuts {
-		end := size
-		if i+1 < len(cuts) {
-			end = cuts[i+1]
-		}
-		parts[i] = filePart{c, end - c}
-	}
-	return parts, nil
+	return statement.Split(size, target, func(from int64) (int64, error) { return nextCut(ra, size, from, buf) },
+		func(off, n int64) filePart { return filePart{off, n} })
 }
 
 var ntryTag = []byte("<Ntry>")

@@ -182,3 +182,33 @@ func (closedError) Error() string { return "statement reader closed" }
 
 // ErrClosed is what Next of an AheadReader returns after Close.
 var ErrClosed error = closedError{}
+
+// Split cuts a file of size bytes into parts of about target bytes for a
+// reader that reads it in parts (coda.ReadParallel, camt.ReadParallel):
+// the first part begins at 0, each next one where nextCut, asked from
+// target bytes past the last cut, says a part may begin (-1: nowhere
+// further). part makes the reader's own type of part from an offset and
+// a length.
+func Split[P any](size, target int64, nextCut func(from int64) (int64, error), part func(off, n int64) P) ([]P, error) {
+	cuts := []int64{0}
+	for t := target; t < size; {
+		c, err := nextCut(t)
+		if err != nil {
+			return nil, err
+		}
+		if c < 0 {
+			break
+		}
+		cuts = append(cuts, c)
+		t = c + target
+	}
+	parts := make([]P, len(cuts))
+	for i, c := range cuts {
+		end := size
+		if i+1 < len(cuts) {
+			end = cuts[i+1]
+		}
+		parts[i] = part(c, end-c)
+	}
+	return parts, nil
+}

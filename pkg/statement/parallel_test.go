@@ -2,6 +2,7 @@ package statement_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -99,4 +100,39 @@ func TestReadAheadSameEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	ar.Close() // returns only when the goroutine has stopped
+}
+
+// TestSplit: parts begin at 0 and where nextCut says, asked target bytes
+// past the last cut; they cover the file without gap or overlap.
+func TestSplit(t *testing.T) {
+	type part struct{ off, n int64 }
+	at := func(step int64) func(int64) (int64, error) {
+		return func(from int64) (int64, error) {
+			c := (from + step - 1) / step * step // the next multiple of step
+			if c >= 100 {
+				return -1, nil
+			}
+			return c, nil
+		}
+	}
+	tests := []struct {
+		name   string
+		target int64
+		cut    func(int64) (int64, error)
+		want   string
+	}{
+		{"cuts at every 7th byte, parts of 30", 30, at(7), "[{0 35} {35 35} {70 30}]"},
+		{"no cut", 30, func(int64) (int64, error) { return -1, nil }, "[{0 100}]"},
+		{"target past the end", 200, at(7), "[{0 100}]"},
+	}
+	for _, tt := range tests {
+		parts, err := statement.Split(100, tt.target, tt.cut, func(off, n int64) part { return part{off, n} })
+		if err != nil || fmt.Sprint(parts) != tt.want {
+			t.Errorf("%s: Split = %v, %v; want %s", tt.name, parts, err, tt.want)
+		}
+	}
+	boom := errors.New("read failed")
+	if _, err := statement.Split(100, 30, func(int64) (int64, error) { return 0, boom }, func(off, n int64) part { return part{off, n} }); err != boom {
+		t.Errorf("Split with a failing cut: %v, want %v", err, boom)
+	}
 }
