@@ -479,12 +479,28 @@ func newMatchWriter(ctx context.Context, tx *tx) (*matchWriter, error) {
 
 func (m *matchWriter) close() { m.one.Close(); m.chunk.Close() }
 
-// add queues the rows of a line (see matchRows).
+// add queues the rows of a line and writes each full chunk of them.
 func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
-	cands := nullStr(candidates(ln))
-	amt, err := m.tx.d.money(ln.Amount, ln.Currency)
-	if err != nil {
+	var err error
+	if m.buf, err = appendMatchArgs(m.tx.d, m.buf, lineID, ln); err != nil {
 		return err
+	}
+	for full := matchChunk * matchCols; len(m.buf) >= full; {
+		if _, err := m.chunk.ExecContext(m.ctx, m.buf[:full]...); err != nil {
+			return err
+		}
+		m.buf = append(m.buf[:0], m.buf[full:]...)
+	}
+	return nil
+}
+
+// appendMatchArgs appends the arguments of a line's matches rows (see
+// matchRows), matchCols a row, for both SQLite import paths.
+func appendMatchArgs(d dialect, buf []any, lineID int64, ln reconcile.Line) ([]any, error) {
+	cands := nullStr(candidates(ln))
+	amt, err := d.money(ln.Amount, ln.Currency)
+	if err != nil {
+		return buf, err
 	}
 	matchRows(ln, func(it *reconcile.Item) {
 		if err != nil {
@@ -492,15 +508,15 @@ func (m *matchWriter) add(lineID int64, ln reconcile.Line) error {
 		}
 		var kind, id, key, applied any
 		if it != nil {
-			if applied, err = m.tx.d.money(it.Applied, ln.Currency); err != nil {
+			if applied, err = d.money(it.Applied, ln.Currency); err != nil {
 				return
 			}
 			kind, id, key = string(it.Kind), it.ID, it.Key
 		}
-		err = m.row(lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), kind, id, key,
+		buf = append(buf, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), kind, id, key,
 			amt, applied, ln.Currency, cands, nullStr(ln.ReturnReason), ln.Evidence)
 	})
-	return err
+	return buf, err
 }
 
 // matchRows calls row for each matches row of a line, on both databases:
@@ -526,17 +542,6 @@ func candidates(ln reconcile.Line) string {
 		b.WriteString(string(c.Kind) + ":" + c.Key)
 	}
 	return b.String()
-}
-
-func (m *matchWriter) row(v ...any) error {
-	m.buf = append(m.buf, v...)
-	if len(m.buf) == matchChunk*matchCols {
-		if _, err := m.chunk.ExecContext(m.ctx, m.buf...); err != nil {
-			return err
-		}
-		m.buf = m.buf[:0]
-	}
-	return nil
 }
 
 // flush writes the rows still queued.

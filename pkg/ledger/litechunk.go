@@ -610,7 +610,7 @@ func overlay(to, from *chunkStore) {
 func (l *DB) decideLite(c *liteBatch, opt ImportOptions, res *ImportResult) error {
 	cs := c.store
 	eng := reconcile.NewEngine(cs, opt.Engine)
-	mw := matchRowsBuf{buf: make([]any, 0, len(c.es)*matchCols)} // a row a line, mostly
+	mw := make([]any, 0, len(c.es)*matchCols) // a row a line, mostly
 	for i := range c.es {
 		le := &c.es[i]
 		if le.dup {
@@ -629,7 +629,7 @@ func (l *DB) decideLite(c *liteBatch, opt ImportOptions, res *ImportResult) erro
 		}
 		res.Summary.Add(rr)
 		for _, ln := range rr.Lines {
-			if err := mw.add(l.d, le.lineID, ln); err != nil {
+			if mw, err = appendMatchArgs(l.d, mw, le.lineID, ln); err != nil {
 				return err
 			}
 		}
@@ -639,7 +639,7 @@ func (l *DB) decideLite(c *liteBatch, opt ImportOptions, res *ImportResult) erro
 			}
 		}
 	}
-	c.matches = mw.buf
+	c.matches = mw
 	for _, id := range sortedIDs(keysOf(cs.invSet)) {
 		v := cs.invs[id]
 		open, err := l.d.money(v.Open, v.Currency)
@@ -729,30 +729,4 @@ func (s *liteStmts) write(ctx context.Context, t *tx, c *liteBatch) error {
 		}
 	}
 	return nil
-}
-
-// matchRowsBuf collects the arguments of matches rows (see matchRows).
-type matchRowsBuf struct{ buf []any }
-
-func (m *matchRowsBuf) add(d dialect, lineID int64, ln reconcile.Line) error {
-	cands := nullStr(candidates(ln))
-	amt, err := d.money(ln.Amount, ln.Currency)
-	if err != nil {
-		return err
-	}
-	matchRows(ln, func(it *reconcile.Item) {
-		if err != nil {
-			return
-		}
-		var kind, id, key, applied any
-		if it != nil {
-			if applied, err = d.money(it.Applied, ln.Currency); err != nil {
-				return
-			}
-			kind, id, key = string(it.Kind), it.ID, it.Key
-		}
-		m.buf = append(m.buf, lineID, ln.Detail, string(ln.Outcome), nullStr(string(ln.Rule)), kind, id, key,
-			amt, applied, ln.Currency, cands, nullStr(ln.ReturnReason), ln.Evidence)
-	})
-	return err
 }
