@@ -78,7 +78,10 @@ const (
 	maxBuffer = 64 << 10
 )
 
-func newScanner(r io.Reader) *scanner {
+// init readies s to read r. The names of open elements, their offsets
+// and the attributes of a tag start in the arrays of room (see Reader),
+// which a small file does not outgrow: no allocation of their own.
+func (s *scanner) init(r io.Reader, room *scanRoom) {
 	size := minBuffer
 	if l, ok := r.(interface{ Len() int }); ok {
 		// A bytes.Reader or strings.Reader: a buffer that holds all of
@@ -87,8 +90,15 @@ func newScanner(r io.Reader) *scanner {
 	}
 	// The names of open elements get room for 16 bytes past the last
 	// (see tree.read).
-	return &scanner{r: r, buf: make([]byte, size), line: 1, stack: make([]byte, 0, 512),
-		stackOff: make([]int, 0, 16), attrs: make([]attr, 0, 4)}
+	*s = scanner{r: r, buf: make([]byte, size), line: 1, stack: room.stack[:0],
+		stackOff: room.stackOff[:0], attrs: room.attrs[:0]}
+}
+
+// scanRoom is where a scanner's small slices start.
+type scanRoom struct {
+	stack    [256]byte
+	stackOff [16]int
+	attrs    [4]attr
 }
 
 // fill reads more input, keeping the bytes from pos on. It reports whether

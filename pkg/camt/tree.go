@@ -25,9 +25,10 @@ type tree struct {
 	// intern holds codes, currencies and BICs, which repeat on every
 	// entry, by a hash of their bytes: a small table, cheaper than a map
 	// for a file of a few entries and bounded for any file.
-	intern *[internSlots]string
-	// lastCode holds the last two codes read per element name.
-	lastCode [numNames][2]string
+	intern [internSlots]string
+	// lastCode holds the last two codes read per element name that codes
+	// are read from (see codeSlot); the others share slot 0.
+	lastCode [numCodeSlots][2]string
 	// keep maps the names of the elements read to themselves, those of
 	// elements left out (SummaryOnly) to nmOther.
 	keep *[numNames]name
@@ -636,7 +637,7 @@ func (t *tree) code(i int32) string {
 	// The code of an element is most often one of the two it had last
 	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
 	// lookup.
-	last := &t.lastCode[t.nodes[i].name]
+	last := &t.lastCode[codeSlot[t.nodes[i].name]]
 	switch {
 	case len(b) == 0:
 		return ""
@@ -649,6 +650,18 @@ func (t *tree) code(i int32) string {
 	last[0], last[1] = s, last[0]
 	return s
 }
+
+// codeSlot gives each name code is read from its own slot of
+// tree.lastCode: a table per name of every name would be most of a
+// Reader's size, cleared for each file.
+var codeSlot = func() (k [numNames]uint8) {
+	for i, n := range []name{nmCd, nmCdtDbtInd, nmSubFmlyCd, nmPrtry, nmIssr, nmRvslInd, nmBICFI, nmBIC} {
+		k[n] = uint8(i + 1)
+	}
+	return k
+}()
+
+const numCodeSlots = 9
 
 // internSlots is the size of tree.intern.
 const internSlots = 64
@@ -665,9 +678,6 @@ func (t *tree) internBytes(b []byte) string {
 	h := uint32(len(b))
 	for _, c := range b {
 		h = h*31 + uint32(c)
-	}
-	if t.intern == nil {
-		t.intern = new([internSlots]string)
 	}
 	slot := &t.intern[(h^h>>8)%internSlots]
 	if *slot == string(b) {
