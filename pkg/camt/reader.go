@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -68,10 +69,8 @@ type Reader struct {
 		scan  scanRoom
 		stack [16]frame
 		root  [32]byte
-		// name is the name of an element skipChild skips, in nameBuf.
-		name    []byte
-		nameBuf [MaxName]byte
 	}
+	bufs    *buffers // from spare; nil once handed back
 	sniffed bool
 
 	msg     *message
@@ -180,20 +179,56 @@ func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
 	if r.reading != nil {
 		rd = r.reading(rd)
 	}
+	b := spare.Get().(*buffers)
+	r.bufs = b
 	r.in, r.s = rd, &r.scan
-	r.s.init(rd, &r.room.scan)
+	r.s.init(rd, b.buf, &r.room.scan)
 	// Room for an entry of a few details: growing these from nothing
 	// was a tenth of reading a small statement; the largest entries of
 	// the small files of the corpus have 40 to 70 elements that fields
-	// are read from and 100 to 500 bytes of their text. What a Reader
-	// allocates per file is also what makes the collector run when many
-	// small files are read.
-	r.t.nodes = make([]node, 0, 80)
-	r.t.arena = make([]byte, 0, 512)
+	// are read from and 100 to 500 bytes of their text.
+	r.t.nodes, r.t.arena = b.nodes[:0], b.arena[:0]
+	if r.t.nodes == nil {
+		r.t.nodes = make([]node, 0, 80)
+		r.t.arena = make([]byte, 0, 512)
+	}
 	r.t.stack = r.room.stack[:0]
 	r.t.root = r.room.root[:0]
 	r.t.keep = &allNames
 	return r
+}
+
+// buffers are what a Reader reuses from element to element: the scanner's
+// buffer and the tree's nodes and text.
+type buffers struct {
+	buf   []byte
+	nodes []node
+	arena []byte
+}
+
+// spare holds the buffers of Readers that reached the end of their input,
+// for the Readers made after them: reading many small files (a night's
+// inbox; inspect of a 7 KB statement) allocates them once, where
+// allocating them for each file was a tenth of its cost, most of it in
+// the collector's runs they caused. Like fmt's printers it is a pool of
+// memory, not state: nothing a Reader reads depends on it.
+var spare = sync.Pool{New: func() any { return new(buffers) }}
+
+// release hands the Reader's buffers to spare once it has read its input:
+// nothing it hands out points into them (texts are copied into strings).
+// Buffers grown by large input are left to the collector, so that spare
+// never keeps much memory.
+func (r *Reader) release() {
+	b := r.bufs
+	if b == nil {
+		return
+	}
+	r.bufs = nil
+	if cap(r.s.buf) <= maxBuffer && cap(r.t.nodes) <= 1<<12 && cap(r.t.arena) <= maxBuffer {
+		b.buf, b.nodes, b.arena = r.s.buf[:0], r.t.nodes[:0], r.t.arena[:0]
+		spare.Put(b)
+	}
+	r.s.buf, r.s.pos, r.s.end, r.t.nodes, r.t.arena, r.entryAmt = nil, 0, 0, nil, nil, amt{}
 }
 
 // latin1Reader converts ISO 8859-1 (and, approximately, windows-1252) to UTF-8.
@@ -431,11 +466,13 @@ func (r *Reader) end() error {
 		// the end of a part that is not the file's last
 		r.eof = true
 		r.part.clean = r.depth == 3 && r.cur != nil && !r.s.pendingEnd
+		r.release()
 		return io.EOF
 	case !r.rootDone:
 		return r.fail(r.line(), r.path(), "", RuleXML, "unexpected end of file: the document is truncated")
 	}
 	r.eof = true
+	r.release()
 	if r.part == nil {
 		r.addDropped() // ReadParallel adds them for the whole file
 	}
@@ -629,7 +666,7 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	case "TxsSummry":
 		el = "/TxsSummry"
 	default:
-		return nil, r.skipChild(c.path, tk.name)
+		return nil, r.skipChild(c.path)
 	}
 	p := elPath{base: c.path, el: el}
 	switch el {
@@ -685,14 +722,13 @@ func (r *Reader) statementChild(tk *token, line int) (*statement.Entry, error) {
 	return nil, nil
 }
 
-// skipChild skips the element name that just started below the element
-// at path base; the path of an error in it is put together only then.
-func (r *Reader) skipChild(base string, name []byte) error {
-	// name lies in the scanner's buffer, which reading on may overwrite:
-	// a copy in room that the scanner's limit on names fits.
-	r.room.name = append(r.room.nameBuf[:0], name...)
+// skipChild skips the element that just started below the element at
+// path base; the path of an error in it is put together only then, from
+// the name the scanner keeps while it is open.
+func (r *Reader) skipChild(base string) error {
+	k := r.s.depth() - 1
 	if err := r.s.skip(); err != nil {
-		return r.xmlError(err, base+"/"+string(r.room.name))
+		return r.xmlError(err, base+"/"+string(r.s.local(k)))
 	}
 	return nil
 }
