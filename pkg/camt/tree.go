@@ -107,6 +107,29 @@ func (t *tree) read(s *scanner, tok *token) error {
 			return t.limit(s, s.line, string(t.root), "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
+			if buf[0] == '\n' {
+				// Indentation, the most common text of a file written
+				// for people: a line feed and spaces up to a tag,
+				// skipped eight spaces at a time without a call. Before
+				// a child or the first text of an element white space is
+				// not added; in any other place the loop below reads it.
+				j := 1
+				for j+8 <= len(buf) {
+					if x := binary.LittleEndian.Uint64(buf[j:]) ^ 0x2020202020202020; x != 0 {
+						j += bits.TrailingZeros64(x) >> 3
+						break
+					}
+					j += 8
+				}
+				if j+8 <= len(buf) && buf[j] == '<' {
+					if n := &t.nodes[stack[len(stack)-1].node]; drop > 0 || n.text.n == 0 || n.flags&textClosed != 0 {
+						s.pos += j
+						s.offset += int64(j)
+						s.line++
+						continue
+					}
+				}
+			}
 			if buf[0] != '<' {
 				// Text that starts with a character (most text) is
 				// scanned by a loop small enough to be inlined: a call
