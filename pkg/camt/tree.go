@@ -107,6 +107,8 @@ func (t *tree) read(s *scanner, tok *token) error {
 			return t.limit(s, s.line, string(t.root), "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
+			// Text, then the tag after it, in one turn of the loop: the
+			// text leaves buf at the tag, or empty for the scanner.
 			if buf[0] == '\n' {
 				// Indentation, the most common text of a file written
 				// for people: a line feed and spaces up to a tag,
@@ -126,7 +128,10 @@ func (t *tree) read(s *scanner, tok *token) error {
 						s.pos += j
 						s.offset += int64(j)
 						s.line++
-						continue
+						buf = buf[j:]
+						if s.offset-start > MaxElementBytes {
+							continue // refused at the top of the loop
+						}
 					}
 				}
 			}
@@ -141,8 +146,11 @@ func (t *tree) read(s *scanner, tok *token) error {
 				} else {
 					i, nl, plain, white = scanText(buf)
 				}
-				if plain && i < len(buf) {
+				if !plain || i == len(buf) {
+					buf = nil // the scanner reads it
+				} else {
 					text := buf[:i]
+					buf = buf[i:]
 					s.pos += i
 					s.offset += int64(i)
 					line := s.line
@@ -168,9 +176,15 @@ func (t *tree) read(s *scanner, tok *token) error {
 							}
 						}
 					}
-					continue
+					if len(buf) < 2 || s.offset-start > MaxElementBytes {
+						continue
+					}
 				}
-			} else if buf[1] == '/' {
+			}
+			switch {
+			case len(buf) < 2:
+				// the scanner reads it
+			case buf[1] == '/':
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
 				b := buf[2:]
 				// </name> of the open element: names of up to 16
@@ -204,7 +218,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					continue
 				}
-			} else if nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth {
+			case nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth:
 				b := buf[1:]
 				// The name, with at most one ':' between prefix and
 				// local name; a second ':' ends it (and the scanner
