@@ -623,6 +623,9 @@ func (t *tree) kidsOf(i int32, k *kids) {
 // at follows a path of child names from i.
 func (t *tree) at(i int32, path ...name) int32 {
 	for _, p := range path {
+		if i == none {
+			break
+		}
 		i = t.child(i, p)
 	}
 	return i
@@ -729,6 +732,9 @@ func (t *tree) codeAt(i int32, path ...name) string { return t.code(t.at(i, path
 
 // codeChoice returns the first non-empty interned text among the paths.
 func (t *tree) codeChoice(i int32, paths ...[]name) string {
+	if i == none {
+		return "" // most choices are of elements a file leaves out
+	}
 	for _, p := range paths {
 		if s := t.codeAt(i, p...); s != "" {
 			return s
@@ -771,6 +777,9 @@ func (t *tree) rawAt(i int32, path ...name) []byte { return t.raw(t.at(i, path..
 
 // rawChoice returns the first non-empty raw text among the paths.
 func (t *tree) rawChoice(i int32, paths ...[]name) []byte {
+	if i == none {
+		return nil
+	}
 	for _, p := range paths {
 		if b := t.rawAt(i, p...); len(b) > 0 {
 			return b
@@ -794,6 +803,9 @@ func (t *tree) amount(i int32) amt {
 
 // choice returns the first non-empty text among the paths tried in order.
 func (t *tree) choice(i int32, paths ...[]name) string {
+	if i == none {
+		return ""
+	}
 	for _, p := range paths {
 		if s := t.textAt(i, p...); s != "" {
 			return s
