@@ -379,6 +379,9 @@ func (r *Reader) Next() (*statement.Entry, error) {
 		}
 	}
 	for {
+		if r.depth > 0 && !r.t.careful {
+			r.s.skipIndent() // text the Reader does not read here
+		}
 		tok, err := r.s.next()
 		if err != nil {
 			return nil, r.xmlError(err, r.path())
