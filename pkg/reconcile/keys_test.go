@@ -310,3 +310,127 @@ func FuzzKeys(f *testing.F) {
 		checkKeys(t, newKeyCheck(t, fixture()), []*statement.Entry{&en}, func(int) string { return fmt.Sprintf("%+v", en) })
 	})
 }
+
+// generated is n lines of the ledger benchmark's world (pkg/ledger
+// gen_test.go) and a store of the items they pay: line k pays item k, a
+// collection by end-to-end id when k is even (a return every 100th), an
+// invoice when odd — by OGM reference, by invoice number in the remittance
+// (k%10 == 7), by customer IBAN and exact amount (k%10 == 9); k%1000 ==
+// 999 is a gift nothing matches.
+func generated(n int) ([]*statement.Entry, *MemStore) {
+	m := NewMemStore()
+	amount := func(k int) decimal.Decimal { return decimal.New(int64(1000+k%9000), -2) }
+	var es []*statement.Entry
+	for k := 0; k < n; k++ {
+		amt := amount(k)
+		e2e := fmt.Sprintf("E2E-%08d", k)
+		if k%2 == 0 {
+			m.AddCollection(Collection{EndToEndID: e2e, MandateID: fmt.Sprintf("MNDT-%08d", k), PmtInfID: fmt.Sprintf("PMT-%05d", k/1000), Amount: amt, Currency: "EUR", CollectionDate: day("2024-03-05")})
+		} else {
+			m.AddInvoice(Invoice{Number: fmt.Sprintf("INV-%08d", k), CustomerIBANs: []string{fmt.Sprintf("CUST%07d", k/10)}, Reference: mustOGM(uint64(k)), Amount: amt, Currency: "EUR", DueDate: day("2024-03-01")})
+		}
+		x := statement.Transaction{Amount: amt, Currency: "EUR"}
+		e := &statement.Entry{Currency: "EUR", Status: "BOOK", BookingDate: day("2024-03-08")}
+		switch {
+		case k%100 == 0:
+			x.Amount, x.EndToEndID, x.ReturnReason, e.Reversal = amt.Neg(), e2e, "AM04", true
+		case k%2 == 0:
+			x.EndToEndID, x.MandateID = e2e, fmt.Sprintf("MNDT-%08d", k)
+		case k%1000 == 999:
+			x.Remittance = "a gift"
+		case k%10 == 7:
+			x.Remittance = fmt.Sprintf("Invoice INV %d thank you", k)
+		case k%10 == 9:
+			x.Counterparty = statement.Party{Name: "Customer", IBAN: fmt.Sprintf("CUST%07d", k/10)}
+		default:
+			x.Reference.Value = mustOGM(uint64(k))
+		}
+		e.Amount, e.Details = x.Amount, []statement.Transaction{x}
+		es = append(es, e)
+	}
+	return es, m
+}
+
+// TestKeysGenerated: the lines of the ledger benchmark, over the items they
+// pay and over an empty store.
+func TestKeysGenerated(t *testing.T) {
+	es, m := generated(3000)
+	c := newKeyCheck(t, m)
+	checkKeys(t, c, es, func(i int) string { return fmt.Sprint("generated line ", i) })
+	// The lines found what they pay: all but the gifts are decided.
+	es, m = generated(3000)
+	eng := NewEngine(m, Options{})
+	var s Summary
+	for _, e := range es {
+		res, err := eng.Reconcile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Add(res)
+	}
+	if got := s.Outcome(Unmatched); len(got) != 1 || got[0].Count != 3 {
+		t.Errorf("unmatched %+v, want the 3 gifts", got)
+	}
+}
+
+// recorder is the dry run the chunk imports did before Keys: a Store
+// without items that notes every key asked.
+type recorder struct{ keys map[string]bool }
+
+func (r *recorder) CollectionsByEndToEnd(e2e string) ([]Collection, error) {
+	r.keys[e2e] = true
+	return nil, nil
+}
+func (r *recorder) BatchByID(id string) (*Batch, error) { r.keys[id] = true; return nil, nil }
+func (r *recorder) BatchesByTotal(int, decimal.Decimal, string) ([]Batch, error) {
+	return nil, nil
+}
+func (r *recorder) InvoicesByReference(ref string) ([]Invoice, error) {
+	r.keys[ref] = true
+	return nil, nil
+}
+func (r *recorder) InvoicesByNumberKey(ks []string) ([]Invoice, error) {
+	for _, k := range ks {
+		r.keys[k] = true
+	}
+	return nil, nil
+}
+func (r *recorder) InvoicesByIBAN(iban string) ([]Invoice, error) {
+	r.keys[iban] = true
+	return nil, nil
+}
+func (r *recorder) PaymentRequestsByKey(ks []string) ([]PaymentRequest, error) {
+	for _, k := range ks {
+		r.keys[k] = true
+	}
+	return nil, nil
+}
+func (r *recorder) Apply([]Change) error { return nil }
+
+// BenchmarkKeys: what noting a line's keys costs, by Keys and by the dry
+// run of the engine it replaced, over the ledger benchmark's lines.
+func BenchmarkKeys(b *testing.B) {
+	gen, _ := generated(10000)
+	for _, set := range []struct {
+		name string
+		es   []*statement.Entry
+	}{{"generated", gen}} {
+		b.Run(set.name+"/keys", func(b *testing.B) {
+			keys := map[string]bool{}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				Keys(set.es[i%len(set.es)], func(k Key) { keys[k.Value] = true })
+			}
+		})
+		b.Run(set.name+"/dry-run", func(b *testing.B) {
+			r := &recorder{keys: map[string]bool{}}
+			eng := NewEngine(r, Options{})
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := eng.Reconcile(set.es[i%len(set.es)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
