@@ -281,8 +281,8 @@ func FuzzKeys(f *testing.F) {
 	f.Add("G-107 and G-108", "", "31.00", "", ibanC, "", 3, uint8(2))
 	f.Fuzz(func(t *testing.T, remittance, ref, amount, e2e, iban, batchID string, details int, flags uint8) {
 		a, err := decimal.NewFromString(amount)
-		if err != nil || details < 0 || details > 4 {
-			return
+		if err != nil || details < 0 || details > 4 || len(amount) > 16 || a.Exponent() < -4 || a.Exponent() > 4 {
+			return // amounts like 1e-99999999 only test math/big's patience
 		}
 		en := statement.Entry{Amount: a, Currency: "EUR", BookingDate: day("2024-03-08"), Info: remittance, Reversal: flags&1 != 0}
 		if flags&4 != 0 {
