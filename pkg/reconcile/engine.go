@@ -185,7 +185,11 @@ func splitEntry(en *statement.Entry) []Line {
 		if amounts[i].Sign() <= 0 {
 			allPos = false
 		}
-		sum = sum.Add(amounts[i])
+		if i == 0 {
+			sum = amounts[0] // the same value as 0 + amounts[0], without the work
+		} else {
+			sum = sum.Add(amounts[i])
+		}
 	}
 	// Some banks state detail amounts unsigned under a debit entry.
 	if en.Amount.Sign() < 0 && allPos && sum.Equal(en.Amount.Neg()) {

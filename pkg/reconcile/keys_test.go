@@ -13,6 +13,7 @@ import (
 	"github.com/batchtool/batchtool/internal/testutil"
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/coda"
+	"github.com/batchtool/batchtool/pkg/sepa"
 	"github.com/batchtool/batchtool/pkg/statement"
 )
 
@@ -433,4 +434,47 @@ func BenchmarkKeys(b *testing.B) {
 			}
 		})
 	}
+}
+
+// referencesSlow is ReferencesInText without its shortcuts (no regexp
+// search under 12 digits, no RF search without "rf" in any case).
+func referencesSlow(s string) []string {
+	var out []string
+	for _, m := range ogmInText.FindAllString(s, -1) {
+		if o, err := sepa.ParseOGM(m); err == nil {
+			out = append(out, string(o))
+		}
+	}
+	words := strings.Fields(strings.ToUpper(s))
+	for i, w := range words {
+		if !strings.HasPrefix(w, "RF") {
+			continue
+		}
+		c := ""
+		for j := i; j < len(words) && len(c) < 25; j++ {
+			c += strings.Trim(words[j], ".,;:()")
+			if rf, err := sepa.ParseRF(c); err == nil {
+				out = append(out, string(rf))
+			}
+		}
+	}
+	return out
+}
+
+// FuzzReferenceShortcuts: ReferencesInText and RemittanceKeys skip the
+// search in texts that cannot hold a reference or key, and find the same.
+func FuzzReferenceShortcuts(f *testing.F) {
+	for _, s := range []string{"pay +++202/4000/04279+++ or RF36 INV1 00 please", "rf36inv100", "Rf 36", "202400004279", "12345678901", "inv 7", "a gift", "", "\xffRF"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ReferencesInText(s), referencesSlow(s); !slices.Equal(got, want) {
+			t.Errorf("ReferencesInText(%q) = %q, without shortcuts %q", s, got, want)
+		}
+		for _, r := range splitRuns(s) { // RemittanceKeys: no digit, no key
+			if r[0] >= '0' && r[0] <= '9' && digits(s) == 0 {
+				t.Errorf("%q: a digit run %q but no digit counted", s, r)
+			}
+		}
+	})
 }
