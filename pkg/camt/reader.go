@@ -1351,11 +1351,36 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 		// the bank transaction code or a return reason (statement.IsReturn).
 		rp := k[nmRltdPties]
 		agts := k[nmRltdAgts]
-		dbtrN, cdtrN := t.child(rp, nmDbtr), t.child(rp, nmCdtr)
-		dbtr := statement.Party{Name: partyName(t, dbtrN, t.child(rp, nmUltmtDbtr)), IBAN: t.textAt(rp, nmDbtrAcct, nmId, nmIBAN),
-			Account: otherAccount(t, t.at(rp, nmDbtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
-		cdtr := statement.Party{Name: partyName(t, cdtrN, t.child(rp, nmUltmtCdtr)), IBAN: t.textAt(rp, nmCdtrAcct, nmId, nmIBAN),
-			Account: otherAccount(t, t.at(rp, nmCdtrAcct, nmId)), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
+		// The parties: the first child of RltdPties of each name, in one
+		// pass.
+		dbtrN, cdtrN, dbtrAcct, cdtrAcct, ultDbtr, ultCdtr := int32(none), int32(none), int32(none), int32(none), int32(none), int32(none)
+		for c := t.firstChild(rp); c != none; c = t.nextSibling(c) {
+			var first *int32
+			switch t.nodes[c].name {
+			case nmDbtr:
+				first = &dbtrN
+			case nmCdtr:
+				first = &cdtrN
+			case nmDbtrAcct:
+				first = &dbtrAcct
+			case nmCdtrAcct:
+				first = &cdtrAcct
+			case nmUltmtDbtr:
+				first = &ultDbtr
+			case nmUltmtCdtr:
+				first = &ultCdtr
+			default:
+				continue
+			}
+			if *first == none {
+				*first = c
+			}
+		}
+		dbtrAcctID, cdtrAcctID := t.child(dbtrAcct, nmId), t.child(cdtrAcct, nmId)
+		dbtr := statement.Party{Name: partyName(t, dbtrN, ultDbtr), IBAN: t.textAt(dbtrAcctID, nmIBAN),
+			Account: otherAccount(t, dbtrAcctID), BIC: agentBIC(t, t.child(agts, nmDbtrAgt), dbtrN)}
+		cdtr := statement.Party{Name: partyName(t, cdtrN, ultCdtr), IBAN: t.textAt(cdtrAcctID, nmIBAN),
+			Account: otherAccount(t, cdtrAcctID), BIC: agentBIC(t, t.child(agts, nmCdtrAgt), cdtrN)}
 		credit := tr.Amount.Sign() > 0 || (tr.Amount.Sign() == 0 && e.Amount.Sign() >= 0)
 		txCode := e.BankTxCode
 		if tr.BankTxCode != (statement.BankTxCode{}) {
