@@ -74,6 +74,8 @@ type liteBatch struct {
 // liteStmts are the statements of the database goroutine.
 type liteStmts struct {
 	insLine                                 *insertStmt
+	lines, delLines                         *stmt // lineRows lines at a time (see insertLines)
+	next                                    int64 // the id of the next line
 	detGet, detPut                          *stmt
 	in                                      map[string]*stmt // look-ups and updates of many rows, by query
 	updColl, updInv, updBatch, collectBatch *stmt
@@ -87,27 +89,42 @@ func (s *liteStmts) close() {
 	for _, st := range s.in {
 		st.Close()
 	}
-	for _, st := range []*stmt{s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches} {
+	for _, st := range []*stmt{s.lines, s.delLines, s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-func prepareLite(ctx context.Context, t *tx) (*liteStmts, error) {
+func prepareLite(ctx context.Context, t *tx, fileID int64) (*liteStmts, error) {
 	s := &liteStmts{in: map[string]*stmt{}}
+	// The ids SQLite would give the lines (the largest id plus one): the
+	// import holds the write lock, no one else adds lines meanwhile.
+	if err := t.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines`).Scan(&s.next); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.insLine, err = t.prepareInsert(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`); err != nil {
 		return nil, err
 	}
-	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
+	// OR IGNORE: a statement of many rows that may abort on a constraint
+	// (NOT NULL, UNIQUE) first copies every page it changes to a statement
+	// journal, to undo itself alone; one that ignores instead has nothing to
+	// undo. Every row's values are set here, so a row is ignored only as a
+	// duplicate (lines) and the rows written are counted (see insertLines,
+	// update, write).
+	const ins = `INSERT OR IGNORE INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
 	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	lineRow := fmt.Sprintf(`(?, ?, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, fileID)
 	for _, p := range []struct {
 		dst **stmt
 		sql string
 	}{
+		{&s.lines, `INSERT OR IGNORE INTO statement_lines (id, identity, file_id, account, statement_id, entry_ref, entry_seq,
+		occurrence, booking_date, amount, currency, reversal, info) VALUES ` + lineRow + repeat(", "+lineRow, lineRows-1)},
+		{&s.delLines, `DELETE FROM statement_lines WHERE id >= ?`},
 		{&s.detGet, `SELECT file_id FROM statement_details WHERE identity = ?`},
 		{&s.detPut, `INSERT INTO statement_details (identity, file_id, line_id) VALUES (?, ?, ?) ON CONFLICT (identity) DO NOTHING`},
 		{&s.updColl, `UPDATE collections SET status = ?, return_reason = ?, return_text = ? WHERE id = ?`},
@@ -177,7 +194,7 @@ func (d *liteDB) stop(abort bool) error {
 // liteChunk). A ledger with payment requests open or paid uses importLines:
 // a payout may book one, which the chunk store does not do.
 func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) (err error) {
-	st, err := prepareLite(ctx, t)
+	st, err := prepareLite(ctx, t, fileID)
 	if err != nil {
 		return err
 	}
@@ -338,34 +355,100 @@ func (l *DB) liteEntry(e *statement.Entry, ch [32]byte, n int, fileID int64) (li
 
 // book inserts the chunk's lines as importLines does, entry by entry: an
 // entry whose every detail identity was booked from another file, or whose
-// line identity is booked already, is a duplicate. (One INSERT of many rows
-// with RETURNING cost a third more a line: each row lands on a page of the
-// identity index of its own, which such a statement copies to its
-// statement journal first.)
+// line identity is booked already, is a duplicate. The lines of entries
+// without detail identities go in lineRows at a time (insertLines).
 func (s *liteStmts) book(ctx context.Context, c *liteBatch, fileID int64) error {
+	run := make([]*liteEntry, 0, lineRows)
 	for i := range c.es {
 		le := &c.es[i]
-		if len(le.dids) > 0 {
-			all := true
-			for _, id := range le.dids {
-				var f int64
-				switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
-				case errors.Is(err, sql.ErrNoRows):
-					all = false
-				case err != nil:
+		if len(le.dids) == 0 {
+			if run = append(run, le); len(run) == lineRows {
+				if err := s.insertLines(ctx, run); err != nil {
 					return err
-				case f == fileID:
-					all = false // the same transactions twice in one file are two bookings
 				}
-				if !all {
-					break
-				}
+				run = run[:0]
 			}
-			if all {
-				le.dup = true
-				continue
+			continue
+		}
+		if err := s.insertOne(ctx, run...); err != nil {
+			return err
+		}
+		run = run[:0]
+		all := true
+		for _, id := range le.dids {
+			var f int64
+			switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
+			case errors.Is(err, sql.ErrNoRows):
+				all = false
+			case err != nil:
+				return err
+			case f == fileID:
+				all = false // the same transactions twice in one file are two bookings
+			}
+			if !all {
+				break
 			}
 		}
+		if all {
+			le.dup = true
+			continue
+		}
+		if err := s.insertOne(ctx, le); err != nil {
+			return err
+		}
+		if le.dup {
+			continue
+		}
+		for _, did := range le.dids {
+			if _, err := s.detPut.ExecContext(ctx, did, fileID, le.lineID); err != nil {
+				return err
+			}
+		}
+	}
+	return s.insertOne(ctx, run...)
+}
+
+// lineRows is how many lines one INSERT of insertLines writes.
+const lineRows = 64
+
+// insertLines inserts the lines of lineRows entries with one statement,
+// giving them the ids SQLite would (s.next on), as insertOne would one by
+// one. An entry whose line identity is booked already leaves its row out
+// (OR IGNORE); then the rows written are taken out again and the entries
+// inserted one by one, so that the ids stay those of a line-by-line
+// import. (A multi-row INSERT … ON CONFLICT DO NOTHING RETURNING cost a
+// third more a line: each row lands on a page of the identity index of its
+// own, which a statement that may abort copies to its statement journal
+// first; see prepareLite.)
+func (s *liteStmts) insertLines(ctx context.Context, les []*liteEntry) error {
+	args := make([]any, 0, len(les)*(len(les[0].args)))
+	for i, le := range les {
+		args = append(args, s.next+int64(i), le.args[0])
+		args = append(args, le.args[2:]...)
+	}
+	res, err := s.lines.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != int64(len(les)) {
+		if _, err := s.delLines.ExecContext(ctx, s.next); err != nil {
+			return err
+		}
+		return s.insertOne(ctx, les...)
+	}
+	for _, le := range les {
+		le.lineID = s.next
+		s.next++
+	}
+	return nil
+}
+
+// insertOne inserts the entries' lines one by one: a line whose identity
+// is booked already makes its entry a duplicate.
+func (s *liteStmts) insertOne(ctx context.Context, les ...*liteEntry) error {
+	for _, le := range les {
 		id, added, err := s.insLine.insert(ctx, le.args...)
 		if err != nil {
 			return err
@@ -374,12 +457,7 @@ func (s *liteStmts) book(ctx context.Context, c *liteBatch, fileID int64) error 
 			le.dup = true
 			continue
 		}
-		le.lineID = id
-		for _, did := range le.dids {
-			if _, err := s.detPut.ExecContext(ctx, did, fileID, id); err != nil {
-				return err
-			}
-		}
+		le.lineID, s.next = id, id+1
 	}
 	return nil
 }
@@ -665,8 +743,8 @@ const updateRows = 128
 // The UPDATEs of write for updateRows items at a time, each followed by
 // the rows; SQLite finds each item by its id (rowid).
 const (
-	liteUpdInvs  = `UPDATE invoices SET status = v.column1, open_amount = v.column2 FROM (VALUES `
-	liteUpdColls = `UPDATE collections SET status = v.column1, return_reason = v.column2, return_text = v.column3 FROM (VALUES `
+	liteUpdInvs  = `UPDATE OR IGNORE invoices SET status = v.column1, open_amount = v.column2 FROM (VALUES `
+	liteUpdColls = `UPDATE OR IGNORE collections SET status = v.column1, return_reason = v.column2, return_text = v.column3 FROM (VALUES `
 )
 
 // update runs q (one of the above) for rows, updateRows at a time, and
@@ -687,7 +765,7 @@ func (s *liteStmts) update(ctx context.Context, t *tx, q, table string, one *stm
 		for _, a := range rows[:updateRows] {
 			args = append(args, a...)
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if err := execRows(ctx, st, updateRows, args); err != nil {
 			return err
 		}
 	}
@@ -719,14 +797,28 @@ func (s *liteStmts) write(ctx context.Context, t *tx, c *liteBatch) error {
 	}
 	m := c.matches
 	for ; len(m) >= matchChunk*matchCols; m = m[matchChunk*matchCols:] {
-		if _, err := s.matches.ExecContext(ctx, m[:matchChunk*matchCols]...); err != nil {
+		if err := execRows(ctx, s.matches, matchChunk, m[:matchChunk*matchCols]); err != nil {
 			return err
 		}
 	}
 	for ; len(m) > 0; m = m[matchCols:] {
-		if _, err := s.match.ExecContext(ctx, m[:matchCols]...); err != nil {
+		if err := execRows(ctx, s.match, 1, m[:matchCols]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// execRows runs a statement that writes rows rows OR IGNORE (see
+// prepareLite) and checks that it wrote them all.
+func execRows(ctx context.Context, st *stmt, rows int, args []any) error {
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n != int64(rows) {
+		err = fmt.Errorf("ledger: %d of %d rows written", n, rows)
+	}
+	return err
 }
