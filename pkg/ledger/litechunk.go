@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -62,6 +63,7 @@ type liteBatch struct {
 	seq     int
 	es      []liteEntry
 	rec     *keyRecorder
+	keys    [6]string           // the keys rec noted, for load (liteKeys)
 	store   *chunkStore         // the items read, then decided on
 	written int                 // the last chunk whose changes were in the database when the items were read
 	raw     [6][][]driver.Value // the rows load read, by look-up, for decode
@@ -249,6 +251,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		if len(c.es) == 0 {
 			return false, nil
 		}
+		c.liteKeys()
 		seq++
 		if !db.run(func() error {
 			if err := st.book(ctx, c, fileID); err != nil {
@@ -459,76 +462,110 @@ func (s *liteStmts) insertOne(ctx context.Context, les ...*liteEntry) error {
 	return nil
 }
 
-// inKeys is how many keys one look-up of load takes (IN (...)): one
-// statement for a few hundred keys rather than one each, the last padded
-// with its last key. SQLite probes the index key by key either way.
-const inKeys = 256
-
-// The look-ups of load, each followed by IN (the keys).
+// The look-ups of load, each for the keys of one kind a chunk's lines
+// noted, given as one JSON array (liteKeys): one statement and one bound
+// value per kind and chunk. With the keys bound one by one (IN (?, ?, …),
+// 256 at a time) binding them cost more than SQLite's own work, and SQLite
+// copied them into a sorted temporary table first; json_each hands them to
+// the index look-ups as they are (the plans: TestHotQueriesUseIndexes).
 const (
-	liteCollsIn   = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id IN `
-	liteBatchPmt  = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id IN `
-	liteBatchCent = `SELECT ` + batchCols + `, total_cents FROM batches WHERE total_cents IN `
-	liteInvRef    = `SELECT ` + invCols + `, i.reference, i.number_key, '' FROM invoices i WHERE i.reference IN `
-	liteInvKey    = `SELECT ` + invCols + `, i.reference, i.number_key, '' FROM invoices i WHERE i.number_key IN `
-	liteInvIBAN   = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban IN `
+	liteKeysFrom  = ` FROM (SELECT value AS k FROM json_each(?)) JOIN `
+	liteCollsIn   = `SELECT ` + collCols + liteKeysFrom + `collections ON end_to_end_id = k`
+	liteBatchPmt  = `SELECT ` + batchCols + `, total_cents` + liteKeysFrom + `batches ON pmtinf_id = k`
+	liteBatchCent = `SELECT ` + batchCols + `, total_cents` + liteKeysFrom + `batches ON total_cents = k`
+	liteInvRef    = `SELECT ` + invCols + `, i.reference, i.number_key, ''` + liteKeysFrom + `invoices i ON i.reference = k`
+	liteInvKey    = `SELECT ` + invCols + `, i.reference, i.number_key, ''` + liteKeysFrom + `invoices i ON i.number_key = k`
+	liteInvIBAN   = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban` + liteKeysFrom + `invoice_ibans x ON x.iban = k JOIN invoices i ON i.id = x.invoice_id`
 )
 
-// lookup runs the look-up q (one of the above) for keys, inKeys at a
-// time, and returns the rows.
-func (s *liteStmts) lookup(ctx context.Context, t *tx, q string, keys []any) ([][]driver.Value, error) {
-	st := s.in[q]
-	if st == nil {
-		var err error
-		if st, err = t.PrepareContext(ctx, q+`(?`+repeat(", ?", inKeys-1)+`)`); err != nil {
-			return nil, err
+// liteLookups are the look-ups of load, in the order of liteBatch.keys
+// and liteBatch.raw.
+var liteLookups = [6]string{liteCollsIn, liteBatchPmt, liteBatchCent, liteInvRef, liteInvKey, liteInvIBAN}
+
+// liteKeys writes the keys a chunk's lines noted as the JSON arrays load
+// binds (the reader's work, not the database goroutine's).
+func (c *liteBatch) liteKeys() {
+	r := c.rec
+	for i, m := range []map[string]bool{r.e2e, r.batchIDs, nil, r.refs, r.numberKeys, r.ibans} {
+		if i == 2 {
+			c.keys[i] = jsonInts(r.cents)
+			continue
 		}
-		s.in[q] = st
+		c.keys[i] = jsonStrings(m)
 	}
-	var out [][]driver.Value
-	args := make([]any, inKeys)
-	for len(keys) > 0 {
-		n := copy(args, keys)
-		for i := n; i < inKeys; i++ {
-			args[i] = keys[n-1]
-		}
-		keys = keys[n:]
-		rows, err := st.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rows.vals...)
-	}
-	return out, nil
 }
 
-func keyArgs(m map[string]bool) []any {
-	out := make([]any, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// jsonStrings is the JSON array of the strings in m ("" when none). Only
+// what JSON requires is escaped (", \ and control characters); SQLite's
+// json_each gives back every other byte as it is, valid UTF-8 or not, so
+// each key is looked up exactly as written.
+func jsonStrings(m map[string]bool) string {
+	if len(m) == 0 {
+		return ""
 	}
-	return out
+	n := 2
+	for k := range m {
+		n += len(k) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for k := range m {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		for i := 0; i < len(k); i++ {
+			switch ch := k[i]; {
+			case ch == '"' || ch == '\\':
+				b = append(b, '\\', ch)
+			case ch < 0x20:
+				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[ch>>4], "0123456789abcdef"[ch&15])
+			default:
+				b = append(b, ch)
+			}
+		}
+		b = append(b, '"')
+	}
+	return string(append(b, ']'))
+}
+
+// jsonInts is the JSON array of the integers in m ("" when none).
+func jsonInts(m map[int64]bool) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 2+len(m)*8)
+	b = append(b, '[')
+	for k := range m {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, k, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // load reads the rows of the items carrying the keys the chunk's lines
 // noted (the database goroutine); decode makes them the chunk's store (the
 // reader).
 func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
-	cents := make([]any, 0, len(c.rec.cents))
-	for k := range c.rec.cents {
-		cents = append(cents, k)
-	}
-	for i, q := range []struct {
-		sql  string
-		keys []any
-	}{
-		{liteCollsIn, keyArgs(c.rec.e2e)}, {liteBatchPmt, keyArgs(c.rec.batchIDs)}, {liteBatchCent, cents},
-		{liteInvRef, keyArgs(c.rec.refs)}, {liteInvKey, keyArgs(c.rec.numberKeys)}, {liteInvIBAN, keyArgs(c.rec.ibans)},
-	} {
-		var err error
-		if c.raw[i], err = s.lookup(ctx, t, q.sql, q.keys); err != nil {
+	for i, q := range liteLookups {
+		if c.keys[i] == "" {
+			continue
+		}
+		st := s.in[q]
+		if st == nil {
+			var err error
+			if st, err = t.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			s.in[q] = st
+		}
+		rows, err := st.QueryContext(ctx, c.keys[i])
+		if err != nil {
 			return err
 		}
+		c.raw[i] = rows.vals
 	}
 	return nil
 }
