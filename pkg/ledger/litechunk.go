@@ -78,6 +78,7 @@ type liteStmts struct {
 	insLine                                 *insertStmt
 	lines, delLines                         *stmt // lineRows lines at a time (see insertLines)
 	next                                    int64 // the id of the next line
+	args                                    []any // of lines, kept for the next
 	detGet, detPut                          *stmt
 	in                                      map[string]*stmt // look-ups and updates of many rows, by query
 	updColl, updInv, updBatch, collectBatch *stmt
@@ -421,11 +422,12 @@ const lineRows = 64
 // own, which a statement that may abort copies to its statement journal
 // first; see prepareLite.)
 func (s *liteStmts) insertLines(ctx context.Context, les []*liteEntry) error {
-	args := make([]any, 0, len(les)*(len(les[0].args)))
+	args := s.args[:0]
 	for i, le := range les {
 		args = append(args, s.next+int64(i), le.args[0])
 		args = append(args, le.args[2:]...)
 	}
+	s.args = args
 	res, err := s.lines.ExecContext(ctx, args...)
 	if err != nil {
 		return err
