@@ -24,9 +24,10 @@ import (
 //   - the reader (the caller's goroutine) reads a chunk, hashes it, notes
 //     every key its lines can be decided by (reconcile.Keys, as the
 //     PostgreSQL import does: keyRecorder), and hands it to the database;
-//   - the database goroutine inserts the chunk's lines one by one exactly as
-//     the line-by-line import does (same duplicate rules, same order), then
-//     reads the rows of the open items carrying the noted keys;
+//   - the database goroutine inserts the chunk's lines as the line-by-line
+//     import does (same duplicate rules, same order, same ids; lineRows in
+//     one statement), then reads the rows of the open items carrying the
+//     noted keys (one statement per kind of key);
 //   - the reader makes them a chunkStore, decides the chunk in memory on it
 //     and hands back the changes and the matches rows to write, then reads
 //     the next chunk.
