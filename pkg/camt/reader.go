@@ -187,7 +187,7 @@ func NewReader(rd io.Reader, name string, opts ...Option) *Reader {
 	// was a tenth of reading a small statement; the largest entries of
 	// the small files of the corpus have 40 to 70 elements that fields
 	// are read from and 100 to 500 bytes of their text.
-	r.t.nodes, r.t.arena = b.nodes[:0], b.arena[:0]
+	r.t.nodes, r.t.arena, r.t.codes = b.nodes[:0], b.arena[:0], &b.codes
 	if r.t.nodes == nil {
 		r.t.nodes = make([]node, 0, 80)
 		r.t.arena = make([]byte, 0, 512)
@@ -204,6 +204,7 @@ type buffers struct {
 	buf   []byte
 	nodes []node
 	arena []byte
+	codes codeCache
 }
 
 // spare holds the buffers of Readers that reached the end of their input,
@@ -228,7 +229,7 @@ func (r *Reader) release() {
 		b.buf, b.nodes, b.arena = r.s.buf[:0], r.t.nodes[:0], r.t.arena[:0]
 		spare.Put(b)
 	}
-	r.s.buf, r.s.pos, r.s.end, r.t.nodes, r.t.arena, r.entryAmt = nil, 0, 0, nil, nil, amt{}
+	r.s.buf, r.s.pos, r.s.end, r.t.nodes, r.t.arena, r.t.codes, r.entryAmt = nil, 0, 0, nil, nil, nil, amt{}
 }
 
 // latin1Reader converts ISO 8859-1 (and, approximately, windows-1252) to UTF-8.
@@ -378,6 +379,9 @@ func (r *Reader) Next() (*statement.Entry, error) {
 		}
 	}
 	for {
+		if r.depth > 0 && !r.t.careful {
+			r.s.skipIndent() // text the Reader does not read here
+		}
 		tok, err := r.s.next()
 		if err != nil {
 			return nil, r.xmlError(err, r.path())

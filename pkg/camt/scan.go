@@ -2,8 +2,10 @@ package camt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -346,6 +348,29 @@ func (s *scanner) text() (token, error) {
 	s.offset += int64(k)
 	s.line += nl
 	return token{kind: tokText, text: text, line: line}, nil
+}
+
+// skipIndent skips indentation, a line feed and spaces up to a tag, in
+// the buffer, eight spaces at a time: a caller that does not read white
+// space between elements need not have it as a token.
+func (s *scanner) skipIndent() {
+	b := s.buf[s.pos:s.end]
+	if len(b) < 9 || b[0] != '\n' {
+		return
+	}
+	j := 1
+	for j+8 <= len(b) {
+		if x := binary.LittleEndian.Uint64(b[j:]) ^ 0x2020202020202020; x != 0 {
+			j += bits.TrailingZeros64(x) >> 3
+			if b[j] == '<' {
+				s.pos += j
+				s.offset += int64(j)
+				s.line++
+			}
+			return
+		}
+		j += 8
+	}
 }
 
 // tagEnd returns the offset of the '>' that closes the tag at pos,

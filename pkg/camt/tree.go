@@ -22,13 +22,10 @@ type tree struct {
 	stack []frame
 	base  int    // line of the decoded element
 	root  []byte // its local name
-	// intern holds codes, currencies and BICs, which repeat on every
-	// entry, by a hash of their bytes: a small table, cheaper than a map
-	// for a file of a few entries and bounded for any file.
-	intern [internSlots]string
-	// lastCode holds the last two codes read per element name that codes
-	// are read from (see codeSlot); the others share slot 0.
-	lastCode [numCodeSlots][2]string
+	// codes holds the codes, currencies and BICs read, which repeat on
+	// every entry (and in every file): see codeCache. It comes with the
+	// Reader's buffers.
+	codes *codeCache
 	// keep maps the names of the elements read to themselves, those of
 	// elements left out (SummaryOnly) to nmOther.
 	keep *[numNames]name
@@ -677,7 +674,7 @@ func (t *tree) code(i int32) string {
 	// The code of an element is most often one of the two it had last
 	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
 	// lookup.
-	last := &t.lastCode[codeSlot[t.nodes[i].name]]
+	last := &t.codes.last[codeSlot[t.nodes[i].name]]
 	switch {
 	case len(b) == 0:
 		return ""
@@ -691,8 +688,19 @@ func (t *tree) code(i int32) string {
 	return s
 }
 
+// codeCache holds codes as strings, so that each is allocated once.
+type codeCache struct {
+	// intern holds them by a hash of their bytes: a small table,
+	// cheaper than a map for a file of a few entries and bounded for
+	// any file.
+	intern [internSlots]string
+	// last holds the last two codes read per element name that codes
+	// are read from (see codeSlot); the others share slot 0.
+	last [numCodeSlots][2]string
+}
+
 // codeSlot gives each name code is read from its own slot of
-// tree.lastCode: a table per name of every name would be most of a
+// codeCache.last: a table per name of every name would be most of a
 // Reader's size, cleared for each file.
 var codeSlot = func() (k [numNames]uint8) {
 	for i, n := range []name{nmCd, nmCdtDbtInd, nmSubFmlyCd, nmPrtry, nmIssr, nmRvslInd, nmBICFI, nmBIC} {
@@ -703,11 +711,11 @@ var codeSlot = func() (k [numNames]uint8) {
 
 const numCodeSlots = 9
 
-// internSlots is the size of tree.intern.
+// internSlots is the size of codeCache.intern.
 const internSlots = 64
 
 // internBytes returns b as a string, the one kept in its slot of
-// tree.intern if it is there, else a new one that takes the slot.
+// codeCache.intern if it is there, else a new one that takes the slot.
 func (t *tree) internBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -719,7 +727,7 @@ func (t *tree) internBytes(b []byte) string {
 	for _, c := range b {
 		h = h*31 + uint32(c)
 	}
-	slot := &t.intern[(h^h>>8)%internSlots]
+	slot := &t.codes.intern[(h^h>>8)%internSlots]
 	if *slot == string(b) {
 		return *slot
 	}
