@@ -169,6 +169,9 @@ type bulkImport struct {
 	// matchBytes is the size of the last chunk's matches rows: the next
 	// chunk's buffer starts that large.
 	matchBytes int
+	// matches are the matches rows of the last chunk booked, until they
+	// are queued (flushMatches).
+	matches *copyRows
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
@@ -190,15 +193,7 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 		defer close(done)
 		prepare(rctx, newBookable(r, f, res), fileID, opt.Engine, chunks)
 	}()
-	var err error
-	for p := range chunks {
-		if err = p.err; err == nil {
-			err = b.chunk(p)
-		}
-		if err != nil {
-			break
-		}
-	}
+	err := b.run(chunks)
 	cancel()
 	for range chunks { // the reader stops at its next entry
 	}
@@ -338,63 +333,95 @@ func (p *prepared) noteKeys(opt reconcile.Options) error {
 	return nil
 }
 
-// chunk books the entries of p. The statements whose answers the client
-// does not wait for (the COPY of the lines, the updates, the COPY of the
-// matches) go through a connWorker, so the client decides the lines and
-// builds the matches meanwhile.
-func (b *bulkImport) chunk(p *prepared) error {
+// run books the chunks as they arrive, all on one connWorker: the matches
+// of a chunk are copied in after the next chunk's look-ups (see dedupe),
+// so that the server copies them while the client decides that chunk. A
+// chunk that must run on the line-by-line store (see reconcileLines) ends
+// the worker and runs on the transaction; the next one starts another.
+func (b *bulkImport) run(chunks <-chan *prepared) error {
+	var p *prepared // a chunk received, not yet booked
+	for {
+		var slow []*bulkEntry
+		if err := b.pg(func(c *pgx.Conn) error {
+			w := startWorker(c)
+			defer w.close()
+			for {
+				if p == nil {
+					var ok bool
+					if p, ok = <-chunks; !ok {
+						b.flushMatches(w)
+						return w.close()
+					}
+				}
+				if p.err != nil {
+					return p.err
+				}
+				var err error
+				if slow, err = b.chunk(w, p); err != nil || slow != nil {
+					return err
+				}
+				p = nil
+			}
+		}); err != nil {
+			return err
+		}
+		if slow == nil {
+			return nil
+		}
+		if err := b.reconcileLines(slow); err != nil {
+			return err
+		}
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return err
+		}
+		if err := b.finish(p, mw); err != nil {
+			return err
+		}
+		p = nil
+	}
+}
+
+// chunk books the entries of p on w. The statements whose answers the
+// client does not wait for (the COPY of the lines, the updates, the COPY
+// of the matches) are queued on w, so the client decides the lines and
+// builds the matches meanwhile. When a payment request's payout may be
+// among its lines, it returns them undecided, their lines written and w
+// ended: they are decided on the line-by-line store (see run).
+func (b *bulkImport) chunk(w *connWorker, p *prepared) (slow []*bulkEntry, err error) {
 	cs := newChunkStore()
-	var requests bool // a payment request's payout may be among the lines
-	var live []*bulkEntry
-	if err := b.pg(func(c *pgx.Conn) error {
-		lines, err := b.dedupe(c, p, cs)
-		if err != nil {
-			return err
-		}
-		for _, be := range p.es {
-			if !be.dup {
-				live = append(live, be)
-			}
-		}
-		w := startWorker(c)
-		defer w.close()
-		w.do(lines.write)
-		if requests = lines.requests && len(live) > 0; requests {
-			return w.close()
-		}
-		if len(live) == 0 {
-			mw, err := b.matchRows(p)
-			if err != nil {
-				return err
-			}
-			return b.finish(w, p, mw)
-		}
-		if b.l.hook != nil {
-			if err := w.sync(); err != nil {
-				return err
-			}
-			b.l.hook(b.name, "read", 0)
-		}
-		mw, err := b.reconcile(w, p, live, cs)
-		if err != nil {
-			return err
-		}
-		return b.finish(w, p, mw)
-	}); err != nil || !requests {
-		return err
-	}
-	if err := b.reconcileLines(live); err != nil {
-		return err
-	}
-	mw, err := b.matchRows(p)
+	lines, err := b.dedupe(w, p, cs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return b.pg(func(c *pgx.Conn) error {
-		w := startWorker(c)
-		defer w.close()
-		return b.finish(w, p, mw)
-	})
+	var live []*bulkEntry
+	for _, be := range p.es {
+		if !be.dup {
+			live = append(live, be)
+		}
+	}
+	w.do(lines.write)
+	if lines.requests && len(live) > 0 {
+		return live, w.close()
+	}
+	if len(live) == 0 {
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return nil, err
+		}
+		return nil, b.finish(p, mw)
+	}
+	if b.l.hook != nil {
+		if err := w.sync(); err != nil {
+			return nil, err
+		}
+		b.l.hook(b.name, "read", 0)
+	}
+	mw, err := b.reconcile(w, p, live, cs)
+	if err != nil {
+		return nil, err
+	}
+	return nil, b.finish(p, mw)
 }
 
 // matchRows builds the matches rows of the chunk's new entries, for the
@@ -415,9 +442,10 @@ func (b *bulkImport) matchRows(p *prepared) (*copyRows, error) {
 	return mw, nil
 }
 
-// finish counts the chunk's results, hands them to OnResult and queues the
-// COPY of their matches mw on w, then waits for w.
-func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
+// finish counts the chunk's results and hands them to OnResult; the COPY
+// of their matches mw waits in b.matches for the next chunk's look-ups
+// (see flushMatches).
+func (b *bulkImport) finish(p *prepared, mw *copyRows) error {
 	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
@@ -437,12 +465,23 @@ func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
 		}
 	}
 	if mw.rows > 0 {
-		w.do(func(c *pgx.Conn) error {
-			_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
-			return err
-		})
+		b.matches = mw
 	}
-	return w.close()
+	return nil
+}
+
+// flushMatches queues on w the COPY of the matches of the last chunk
+// booked, if not yet.
+func (b *bulkImport) flushMatches(w *connWorker) {
+	mw := b.matches
+	if mw == nil {
+		return
+	}
+	b.matches = nil
+	w.do(func(c *pgx.Conn) error {
+		_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
+		return err
+	})
 }
 
 // connWorker runs statements on a connection in the order given, in a
@@ -481,6 +520,14 @@ func startWorker(c *pgx.Conn) *connWorker {
 // do queues f.
 func (w *connWorker) do(f func(c *pgx.Conn) error) { w.ops <- workerOp{f: f} }
 
+// start queues f and returns what wait, called later, returns once f ran
+// (or would have: the error before it), whatever was queued after it.
+func (w *connWorker) start(f func(c *pgx.Conn) error) (wait func() error) {
+	ch := make(chan error, 1)
+	w.ops <- workerOp{f: f, sync: ch}
+	return func() error { return <-ch }
+}
+
 // sync waits until everything queued ran.
 func (w *connWorker) sync() error {
 	ch := make(chan error, 1)
@@ -503,8 +550,8 @@ func (w *connWorker) close() error {
 // already (by their line identity, or by the detail identities of a batch
 // booking from another file), gives the others their lineID and returns
 // their writes, and reads the open items the chunk can touch into cs (step
-// 1).
-func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrites, error) {
+// 1). The matches of the chunk before are copied in after these look-ups.
+func (b *bulkImport) dedupe(w *connWorker, p *prepared, cs *chunkStore) (*lineWrites, error) {
 	es := p.es
 	batch := &pgx.Batch{}
 	var accts []string
@@ -573,14 +620,16 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrit
 		})
 	}
 	cs.queueLoads(batch, p.rec)
-	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+	wait := w.start(func(c *pgx.Conn) error { return c.SendBatch(b.ctx, batch).Close() })
+	b.flushMatches(w)
+	if err := wait(); err != nil {
 		return nil, err
 	}
 	if len(lineIDs) != len(es) {
 		return nil, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
 	}
 	lw := &lineWrites{b: b, rows: newCopyRows(len(p.rows) + 14*len(es)), requests: requests > 0}
-	w := lw.rows
+	rw := lw.rows
 	seen := map[[16]byte]bool{}
 	for i, be := range es {
 		if len(be.dids) > 0 {
@@ -595,9 +644,9 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrit
 			continue
 		}
 		be.lineID = lineIDs[i]
-		w.row(13)
-		w.int8(be.lineID)
-		w.buf = append(w.buf, p.rows[be.row[0]:be.row[1]]...)
+		rw.row(13)
+		rw.int8(be.lineID)
+		rw.buf = append(rw.buf, p.rows[be.row[0]:be.row[1]]...)
 		for _, id := range be.dids {
 			k := [16]byte(id)
 			if !known[k] && !seen[k] {
