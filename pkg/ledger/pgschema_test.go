@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,5 +47,40 @@ func TestKeyColumnsCompareBytes(t *testing.T) {
 		"invoices.number C, invoices.number_key C, invoices.reference C, payment_requests.item_key_norm C"
 	if s := strings.Join(got, ", "); s != want {
 		t.Errorf("collations\n got %s\nwant %s", s, want)
+	}
+}
+
+// TestImportAnalyzesLookedUpColumns checks that the ANALYZE after an
+// import (PostgreSQL) counts the rows of the tables it filled and gathers
+// the statistics of the columns looked up, and only those.
+func TestImportAnalyzesLookedUpColumns(t *testing.T) {
+	loc := testutil.PostgresLedger(t)
+	if loc == "" {
+		t.Skipf("%s is not set", testutil.PostgresEnv)
+	}
+	l, err := Open(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	seed(t, l, 2000)
+	if _, err := l.Import(ctx, File{Name: "gen", SHA256: "gen"}, &genReader{k: 0, to: 2000}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, table := range []string{"statement_lines", "matches"} {
+		var tuples float64
+		var cols string
+		if err := l.db.QueryRowContext(ctx, `SELECT c.reltuples, coalesce((SELECT string_agg(s.attname, ' ' ORDER BY s.attname) FROM pg_stats s
+			WHERE s.schemaname = current_schema() AND s.tablename = c.relname), '')
+			FROM pg_class c WHERE c.oid = to_regclass(?)`, table).Scan(&tuples, &cols); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %.0f rows: %s", table, tuples, cols))
+	}
+	want := "statement_lines 2000 rows: currency id identity; matches 2000 rows: line_id"
+	if s := strings.Join(got, "; "); s != want {
+		t.Errorf("statistics after the import\n got %s\nwant %s", s, want)
 	}
 }
