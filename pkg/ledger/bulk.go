@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -879,19 +880,22 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 	if len(rec.e2e) > 0 {
 		batch.Queue(pgSQL(sqlCollectionsByE2E), keys(rec.e2e)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				var c reconcile.Collection
-				var amt pgtype.Numeric
-				var st string
-				var date, name, rr, rt *string
-				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st, &rr, &rt); err != nil {
-					return err
+				r := rawRow{rows.RawValues(), rows.FieldDescriptions()}
+				if len(r.vals) != 11 {
+					return fmt.Errorf("ledger: %d columns of a collection", len(r.vals))
 				}
 				var err error
-				if c.Amount, err = numericDec(amt); err != nil {
+				c := reconcile.Collection{EndToEndID: r.str(1), MandateID: r.str(2), PmtInfID: r.str(3), Currency: r.str(5),
+					CollectionDate: parseDatePtr(r.ptr(6)), DebtorName: r.str(7)}
+				if c.ID, err = r.int8(0); err != nil {
 					return err
 				}
-				c.CollectionDate = parseDatePtr(date)
-				c.DebtorName, c.Status = strPtr(name), reconcile.Status(st)
+				if c.Amount, err = r.num(4); err != nil {
+					return err
+				}
+				st := r.str(8)
+				rr, rt := r.ptr(9), r.ptr(10)
+				c.Status = reconcile.Status(st)
 				s.colls[c.ID] = &c
 				s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
 				s.collWas[c.ID] = collState{st, rr, rt}
@@ -927,41 +931,44 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 			return rows.Err()
 		})
 	}
-	invoice := func(rows pgx.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
-		var v reconcile.Invoice
-		var amt, open pgtype.Numeric
-		var st, ref, key string
-		var cname, due *string
-		if err := rows.Scan(append([]any{&v.ID, &v.Number, &cname, &amt, &open, &v.Currency, &due, &st, &ref, &key}, extra...)...); err != nil {
-			return nil, "", "", err
+	// invoice reads a row of invCols, reference, number key and extra
+	// columns into s, once.
+	invoice := func(rows pgx.Rows, extra int) (*reconcile.Invoice, rawRow, error) {
+		r := rawRow{rows.RawValues(), rows.FieldDescriptions()}
+		if len(r.vals) != 10+extra {
+			return nil, r, fmt.Errorf("ledger: %d columns of an invoice", len(r.vals))
 		}
-		if got := s.invs[v.ID]; got != nil {
-			return got, ref, key, nil
+		id, err := r.int8(0)
+		if err != nil {
+			return nil, r, err
 		}
-		var err error
-		if v.Amount, err = numericDec(amt); err != nil {
-			return nil, "", "", err
+		if got := s.invs[id]; got != nil {
+			return got, r, nil
 		}
-		if v.Open, err = numericDec(open); err != nil {
-			return nil, "", "", err
+		st := r.str(7)
+		v := reconcile.Invoice{ID: id, Number: r.str(1), CustomerName: r.str(2), Currency: r.str(5), DueDate: parseDatePtr(r.ptr(6)),
+			Status: reconcile.Status(st)}
+		if v.Amount, err = r.num(3); err != nil {
+			return nil, r, err
 		}
-		v.CustomerName = strPtr(cname)
-		v.DueDate, v.Status = parseDatePtr(due), reconcile.Status(st)
+		if v.Open, err = r.num(4); err != nil {
+			return nil, r, err
+		}
 		s.invs[v.ID] = &v
 		s.invWas[v.ID] = invState{st, v.Open}
-		return &v, ref, key, nil
+		return &v, r, nil
 	}
 	if len(rec.refs) > 0 || len(rec.numberKeys) > 0 {
 		batch.Queue(pgSQL(sqlInvoicesByKeys), keys(rec.refs), keys(rec.numberKeys)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				v, ref, key, err := invoice(rows)
+				v, r, err := invoice(rows, 0)
 				if err != nil {
 					return err
 				}
-				if rec.refs[ref] {
+				if ref := r.str(8); rec.refs[ref] {
 					s.byRef[ref] = append(s.byRef[ref], v.ID)
 				}
-				if rec.numberKeys[key] {
+				if key := r.str(9); rec.numberKeys[key] {
 					s.byKey[key] = append(s.byKey[key], v.ID)
 				}
 			}
@@ -971,16 +978,58 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 	if len(rec.ibans) > 0 {
 		batch.Queue(pgSQL(sqlInvoicesByIBANs), keys(rec.ibans)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				var iban string
-				v, _, _, err := invoice(rows, &iban)
+				v, r, err := invoice(rows, 1)
 				if err != nil {
 					return err
 				}
+				iban := r.str(10)
 				s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
 			}
 			return rows.Err()
 		})
 	}
+}
+
+// rawRow is a row as pgx received it (rows.RawValues), read without its
+// scan plans: a few thousand rows a chunk, ten columns each.
+type rawRow struct {
+	vals [][]byte
+	fds  []pgconn.FieldDescription
+}
+
+// str is a TEXT column ("" for NULL): its bytes in either format.
+func (r rawRow) str(i int) string { return string(r.vals[i]) }
+
+// ptr is a TEXT column that may be NULL.
+func (r rawRow) ptr(i int) *string {
+	if r.vals[i] == nil {
+		return nil
+	}
+	s := string(r.vals[i])
+	return &s
+}
+
+// int8 is a BIGINT column.
+func (r rawRow) int8(i int) (int64, error) {
+	b := r.vals[i]
+	if r.fds[i].Format == pgx.BinaryFormatCode {
+		if len(b) != 8 {
+			return 0, fmt.Errorf("ledger: a BIGINT of %d bytes", len(b))
+		}
+		return int64(binary.BigEndian.Uint64(b)), nil
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// num is a NUMERIC column.
+func (r rawRow) num(i int) (decimal.Decimal, error) {
+	if r.vals[i] == nil {
+		return decimal.Zero, fmt.Errorf("ledger: amount NULL in the database")
+	}
+	if r.fds[i].Format == pgx.BinaryFormatCode {
+		return numericValue(r.vals[i])
+	}
+	return parseMoney(string(r.vals[i]))
 }
 
 // numericDec is a NUMERIC as read by pgx.
