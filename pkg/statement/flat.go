@@ -52,22 +52,23 @@ var FlatColumns = []Column{
 func FlatRows(e *Entry) [][]string { return new(Flattener).Rows(e) }
 
 // Flattener makes the flat rows of one entry after another, as FlatRows
-// does, with less allocation: it reuses the rows and the text of values
-// that repeat (dates, codes), and formats numbers and amounts into blocks
-// of text shared by many rows. The rows it returns are valid until its
-// next call; the strings in them stay valid.
+// does, without allocating: it reuses the rows, and formats numbers, dates
+// and amounts into one buffer of text it reuses too. The rows it returns,
+// and the text of their values, are valid until its next call: a caller
+// copies what it keeps (the sinks of `statement convert` append the bytes).
 type Flattener struct {
 	rows  [][]string
-	text  []byte // the block numbers and amounts are carved from
+	text  []byte // the buffer numbers, dates and amounts are formatted into
 	dates [2]dateText
 	next  int
-	iso   BankTxCode // the code iso is the text of
-	isoS  string
 }
 
+// dateText is the text of a date, cached: the entries of a statement share
+// few dates.
 type dateText struct {
 	t time.Time
-	s string
+	b [10]byte
+	n int
 }
 
 // Rows returns the rows of e.
@@ -81,6 +82,7 @@ func (f *Flattener) Rows(e *Entry) [][]string {
 		st = &Statement{}
 	}
 	f.rows = f.rows[:0]
+	f.text = f.text[:0]
 	entryAmount := f.amount(e.Amount, e.Currency)
 	for i := range details {
 		t := &details[i]
@@ -136,35 +138,34 @@ func (f *Flattener) row(i int, values ...string) []string {
 	return r
 }
 
-// carve returns b as a string from the text block: one allocation per
-// block instead of one per value. Bytes handed out are never written again.
-func (f *Flattener) carve(b []byte) string {
-	if len(b) == 0 {
+// carve returns the text appended to f.text since start as a string. The
+// bytes are not written again before the next call of Rows; when the
+// buffer grows, the strings already handed out keep the old one.
+func (f *Flattener) carve(start int) string {
+	if len(f.text) == start {
 		return ""
 	}
-	if cap(f.text)-len(f.text) < len(b) {
-		f.text = make([]byte, 0, max(4096, len(b)))
-	}
-	start := len(f.text)
-	f.text = append(f.text, b...)
-	return unsafe.String(&f.text[start], len(b))
+	return unsafe.String(&f.text[start], len(f.text)-start)
 }
 
 func (f *Flattener) int(v int) string {
 	if v >= 0 && v < 100 {
 		return strconv.Itoa(v) // no allocation
 	}
-	var buf [20]byte
-	return f.carve(strconv.AppendInt(buf[:0], int64(v), 10))
+	start := len(f.text)
+	f.text = strconv.AppendInt(f.text, int64(v), 10)
+	return f.carve(start)
 }
 
 // amount is FormatAmount(d, currency).
 func (f *Flattener) amount(d decimal.Decimal, currency string) string {
-	var buf [24]byte
-	if b, ok := appendFixed(buf[:0], d, MinorUnits(currency)); ok {
-		return f.carve(b)
+	start := len(f.text)
+	b, ok := appendFixed(f.text, d, MinorUnits(currency))
+	if !ok {
+		return FormatAmount(d, currency)
 	}
-	return FormatAmount(d, currency)
+	f.text = b
+	return f.carve(start)
 }
 
 func (f *Flattener) zeroEmpty(d decimal.Decimal, currency string) string {
@@ -174,35 +175,49 @@ func (f *Flattener) zeroEmpty(d decimal.Decimal, currency string) string {
 	return f.amount(d, currency)
 }
 
+// date returns t as YYYY-MM-DD in its location ("" for the zero time),
+// from the cache of the last two dates.
 func (f *Flattener) date(t time.Time) string {
-	for _, d := range f.dates {
-		if d.s != "" && d.t.Equal(t) && d.t.Location() == t.Location() {
-			return d.s
+	if t.IsZero() {
+		return ""
+	}
+	start := len(f.text)
+	for i := range f.dates {
+		if d := &f.dates[i]; d.n > 0 && d.t == t { // the same instant in the same location
+			f.text = append(f.text, d.b[:d.n]...)
+			return f.carve(start)
 		}
 	}
-	s := date(t)
-	if s != "" {
-		f.dates[f.next%len(f.dates)] = dateText{t, s}
-		f.next++
-	}
-	return s
+	f.text = appendDate(f.text, t)
+	d := &f.dates[f.next%len(f.dates)]
+	d.t, d.n = t, copy(d.b[:], f.text[start:])
+	f.next++
+	return f.carve(start)
 }
 
+// isoCode returns Domain/Family/SubFamily, "" without a domain.
 func (f *Flattener) isoCode(c BankTxCode) string {
 	if c.Domain == "" {
 		return ""
 	}
-	if c.Domain != f.iso.Domain || c.Family != f.iso.Family || c.SubFamily != f.iso.SubFamily || f.isoS == "" {
-		f.iso, f.isoS = c, c.Domain+"/"+c.Family+"/"+c.SubFamily
-	}
-	return f.isoS
+	start := len(f.text)
+	f.text = append(f.text, c.Domain...)
+	f.text = append(f.text, '/')
+	f.text = append(f.text, c.Family...)
+	f.text = append(f.text, '/')
+	f.text = append(f.text, c.SubFamily...)
+	return f.carve(start)
 }
 
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// appendDate appends t as YYYY-MM-DD in its location, as
+// t.Format(time.DateOnly) does, without the layout parsing of Format.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.DateOnly)
 	}
-	return t.Format(time.DateOnly)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 func yes(b bool) string {
