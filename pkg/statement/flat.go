@@ -110,32 +110,33 @@ func (f *Flattener) Rows(e *Entry) [][]string {
 		if t.Amount != e.Amount || cur != e.Currency { // the same decimal: the same text
 			amount = f.amount(t.Amount, cur)
 		}
-		f.rows = append(f.rows, f.row(len(f.rows),
-			st.Account.ID(), st.Account.Currency, st.ID, string(st.Kind),
-			f.int(e.Seq), detailSeq, f.date(e.BookingDate), f.date(e.ValueDate),
-			amount, cur, entryAmount, e.Currency, cd, yes(e.Reversal), e.Status,
-			f.isoCode(code), code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef),
-			t.EndToEndID, t.MandateID, firstNonEmpty(t.PaymentInfoID, e.BatchID), t.InstructionID,
-			t.CreditorID, t.Counterparty.Name, firstNonEmpty(t.Counterparty.IBAN, t.Counterparty.Account), t.Counterparty.BIC,
-			string(t.Reference.Scheme), t.Reference.Value, firstNonEmpty(t.Remittance, e.Info),
-			t.ReturnReason, t.ReturnText, f.zeroEmpty(t.Charges, chargesCcy), chargesCcy, f.zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency,
-		))
+		r := f.row(len(f.rows))
+		_ = r[35] // the 36 FlatColumns, in their order
+		r[0], r[1], r[2], r[3] = st.Account.ID(), st.Account.Currency, st.ID, string(st.Kind)
+		r[4], r[5], r[6], r[7] = f.int(e.Seq), detailSeq, f.date(e.BookingDate), f.date(e.ValueDate)
+		r[8], r[9], r[10], r[11], r[12], r[13], r[14] = amount, cur, entryAmount, e.Currency, cd, yes(e.Reversal), e.Status
+		r[15], r[16], r[17], r[18] = f.isoCode(code), code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef)
+		r[19], r[20], r[21], r[22] = t.EndToEndID, t.MandateID, firstNonEmpty(t.PaymentInfoID, e.BatchID), t.InstructionID
+		r[23], r[24], r[25], r[26] = t.CreditorID, t.Counterparty.Name, firstNonEmpty(t.Counterparty.IBAN, t.Counterparty.Account), t.Counterparty.BIC
+		r[27], r[28], r[29] = string(t.Reference.Scheme), t.Reference.Value, firstNonEmpty(t.Remittance, e.Info)
+		r[30], r[31], r[32], r[33] = t.ReturnReason, t.ReturnText, f.zeroEmpty(t.Charges, chargesCcy), chargesCcy
+		r[34], r[35] = f.zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency
+		f.rows = append(f.rows, r)
 	}
 	return f.rows
 }
 
-// row returns row i of the rows, reused, holding the values.
-func (f *Flattener) row(i int, values ...string) []string {
+// row returns row i of the rows, reused: len(FlatColumns) values, each
+// set by Rows.
+func (f *Flattener) row(i int) []string {
 	var r []string
 	if i < cap(f.rows) {
 		r = f.rows[:i+1][i]
 	}
-	if cap(r) < len(values) {
-		r = make([]string, len(values))
+	if cap(r) < len(FlatColumns) {
+		r = make([]string, len(FlatColumns))
 	}
-	r = r[:len(values)]
-	copy(r, values)
-	return r
+	return r[:len(FlatColumns)]
 }
 
 // carve returns the text appended to f.text since start as a string. The

@@ -112,3 +112,11 @@ func TestAppendDate(t *testing.T) {
 		t.Errorf("zero time: %q", got)
 	}
 }
+
+// TestFlatColumnsRows: Rows sets the values of 36 columns by their index;
+// a column added to FlatColumns needs its value set there too.
+func TestFlatColumnsRows(t *testing.T) {
+	if len(FlatColumns) != 36 {
+		t.Fatalf("%d FlatColumns: Rows sets 36", len(FlatColumns))
+	}
+}
