@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,7 +273,13 @@ func trimBytes(b []byte) []byte {
 // text fields of CODA records are padded with spaces to their width.
 func trimEnd(b []byte, i, j int) int {
 	const spaces = 0x2020202020202020
-	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces {
+	for j-i >= 8 {
+		// the last eight bytes: the spaces that end them are the zero
+		// bytes at the top of the word xor spaces (little endian)
+		x := binary.LittleEndian.Uint64(b[j-8:j]) ^ spaces
+		if x != 0 {
+			return j - bits.LeadingZeros64(x)/8
+		}
 		j -= 8
 	}
 	for j > i && b[j-1] == ' ' {
