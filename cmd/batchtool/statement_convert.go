@@ -571,8 +571,9 @@ func (s *csvSink) Close() error {
 
 type jsonlSink struct {
 	bw    *bufio.Writer
-	order []int    // FlatColumns by name: encoding/json writes a map's keys sorted
-	keys  [][]byte // per column: a comma, its name as a JSON string, the colon and the value's opening quote
+	order []int              // FlatColumns by name: encoding/json writes a map's keys sorted
+	keys  [][]byte           // per column: a comma, its name as a JSON string, the colon and the value's opening quote
+	words [][jsonKeyMax]byte // the keys again, padded: copied as one word each
 	buf   []byte
 }
 
@@ -587,6 +588,12 @@ func newJSONLSink(w io.Writer) *jsonlSink {
 	s.keys = make([][]byte, len(statement.FlatColumns))
 	for i, c := range statement.FlatColumns {
 		s.keys[i] = append(appendJSONString([]byte{','}, c.Name), ':', '"')
+		if len(s.keys[i]) > jsonKeyMax {
+			panic("flat column name longer than jsonKeyMax: " + c.Name)
+		}
+		var w [jsonKeyMax]byte
+		copy(w[:], s.keys[i])
+		s.words = append(s.words, w)
 	}
 	return s
 }
@@ -620,7 +627,13 @@ func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 		if v == "" {
 			continue
 		}
-		b = append(b, s.keys[i]...) // ,"name":"
+		// ,"name":" copied as one padded word, then cut to its length
+		if cap(b)-len(b) < jsonKeyMax {
+			b = slices.Grow(b, jsonKeyMax+len(v)+1)
+		}
+		k := len(b)
+		*(*[jsonKeyMax]byte)(b[k : k+jsonKeyMax]) = s.words[i]
+		b = b[:k+len(s.keys[i])]
 		b = append(b, v...)
 		// The value is the last len(v) bytes of b, after its key (more
 		// than eight bytes): its words, the last one ending where it ends.
@@ -646,6 +659,10 @@ func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 }
 
 const jsonSpaces = 0x2020202020202020
+
+// jsonKeyMax is room for the longest key of FlatColumns,
+// ,"structured_reference":" (26 bytes).
+const jsonKeyMax = 32
 
 // jsonBad is not zero when one of the eight bytes of x is one that
 // encoding/json escapes (not jsonPlain): the high bit is set of each byte
