@@ -326,3 +326,26 @@ func TestJSONLSinkEveryByte(t *testing.T) {
 		t.Fatalf("%d cases", n)
 	}
 }
+
+// FuzzJSONLSink: any values, in any two columns, are written as
+// encoding/json writes the map of the non-empty columns.
+func FuzzJSONLSink(f *testing.F) {
+	f.Add("BE68539007547034", `Invoice "12", <b> & co`, uint8(29))
+	f.Add("", "Café\x7f\x1f\u2028", uint8(0))
+	f.Add("12345678", "\xff\xfe", uint8(35))
+	s := newJSONLSink(nil)
+	f.Fuzz(func(t *testing.T, a, b string, col uint8) {
+		row := make([]string, len(statement.FlatColumns))
+		row[0], row[int(col)%len(row)] = a, b
+		m := map[string]string{}
+		for i, c := range statement.FlatColumns {
+			if row[i] != "" {
+				m[c.Name] = row[i]
+			}
+		}
+		want, _ := json.Marshal(m)
+		if got := s.appendRow(nil, row); string(got) != string(want)+"\n" {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
