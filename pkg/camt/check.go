@@ -35,16 +35,16 @@ func (r *Reader) endStatement() {
 	// Currency consistency of balances and account.
 	acct := st.Account.Currency
 	if op != nil && cl != nil && op.Currency != cl.Currency {
-		r.add(finding.Warning, c.closingLine, c.closingPath+"/Amt", cl.Currency, RuleCurrency,
+		r.add(finding.Warning, c.closingLine, c.closingPath.String()+"/Amt", cl.Currency, RuleCurrency,
 			"closing balance currency %s differs from the opening balance currency %s", cl.Currency, op.Currency)
 	} else if acct != "" {
 		for _, b := range []struct {
 			bal  string
 			ccy  string
-			path string
+			path elPath
 		}{{"opening", ccyOf(op), c.openingPath}, {"closing", ccyOf(cl), c.closingPath}} {
 			if b.ccy != "" && b.ccy != acct {
-				r.add(finding.Warning, st.Line, b.path+"/Amt", b.ccy, RuleCurrency,
+				r.add(finding.Warning, st.Line, b.path.String()+"/Amt", b.ccy, RuleCurrency,
 					"%s balance currency %s differs from the account currency %s", b.bal, b.ccy, acct)
 			}
 		}
@@ -57,7 +57,7 @@ func (r *Reader) endStatement() {
 		(c.entryCurrency == "" || c.entryCurrency == cl.Currency) {
 		want := op.Amount.Add(booked)
 		if !want.Equal(cl.Amount) {
-			r.add(integrity, c.closingLine, c.closingPath+"/Amt", c.closingRaw, RuleBalance,
+			r.add(integrity, c.closingLine, c.closingPath.String()+"/Amt", c.closingRaw, RuleBalance,
 				"closing balance %s does not equal opening balance %s plus %d booked entries (%s) = %s; difference %s",
 				cl.Amount.String(), op.Amount.String(), c.nBooked, booked.String(), want.String(), cl.Amount.Sub(want).String())
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/batchtool/batchtool/pkg/camt"
 	"github.com/batchtool/batchtool/pkg/finding"
+	"github.com/batchtool/batchtool/pkg/statement"
 )
 
 func compact(t *testing.T, v any) string {
@@ -563,5 +564,55 @@ s.xml:5: error: /Document/BkToCstmrStmt/Stmt[1]/TxsSummry/TtlCdtNtries/Sum "1.00
 	}
 	if d := entries[0].Details[0]; !d.OrigAmount.IsZero() || d.OrigCurrency != "" || !d.Charges.IsZero() {
 		t.Errorf("out-of-range amounts were kept: orig %s %s, charges %s", d.OrigAmount, d.OrigCurrency, d.Charges)
+	}
+}
+
+// TestReaderSpareBuffers reads every file of testdata and the corpus,
+// keeping what each Reader handed out, then reads them all again: a Reader
+// that reached the end of its input hands its buffers to the next one, so
+// what it gave must not point into them. The first results, printed again
+// after the second pass, must be what they were.
+func TestReaderSpareBuffers(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.xml"))
+	for _, dir := range []string{"camt052", "camt053", "camt054"} {
+		more, _ := filepath.Glob(filepath.Join(sharedCorpus(), dir, "*.xml"))
+		files = append(files, more...)
+	}
+	type kept struct {
+		r       *camt.Reader
+		entries []*statement.Entry
+		text    string
+	}
+	print := func(k kept) string {
+		return compact(t, k.entries) + compact(t, k.r.Statements()) + findingsText(k.r.Findings())
+	}
+	var first []kept
+	for pass := 0; pass < 2; pass++ {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, opts := range [][]camt.Option{nil, {camt.SummaryOnly()}} {
+				r := camt.NewReader(bytes.NewReader(data), filepath.Base(f), opts...)
+				entries, _ := readAll(r)
+				if len(opts) > 0 {
+					entries = nil // one reused entry
+				}
+				if pass == 0 {
+					k := kept{r: r, entries: entries}
+					k.text = print(k)
+					first = append(first, k)
+				}
+			}
+		}
+	}
+	if len(first) < 20 {
+		t.Fatalf("only %d files read", len(first)/2)
+	}
+	for i, k := range first {
+		if got := print(k); got != k.text {
+			t.Errorf("%s: what the Reader gave changed when later Readers read:\nwas %s\nnow %s", files[i/2], k.text, got)
+		}
 	}
 }

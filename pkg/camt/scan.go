@@ -2,8 +2,10 @@ package camt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -78,17 +80,33 @@ const (
 	maxBuffer = 64 << 10
 )
 
-func newScanner(r io.Reader) *scanner {
+// init readies s to read r into buf, which it grows as it needs. The
+// names of open elements, their offsets and the attributes of a tag start
+// in the arrays of room (see Reader), which a small file does not outgrow:
+// no allocation of their own.
+func (s *scanner) init(r io.Reader, buf []byte, room *scanRoom) {
 	size := minBuffer
 	if l, ok := r.(interface{ Len() int }); ok {
 		// A bytes.Reader or strings.Reader: a buffer that holds all of
 		// a small input, read in one go.
 		size = min(max(l.Len()+1, 1<<10), maxBuffer)
 	}
+	if cap(buf) >= size {
+		buf = buf[:cap(buf)]
+	} else {
+		buf = make([]byte, size)
+	}
 	// The names of open elements get room for 16 bytes past the last
 	// (see tree.read).
-	return &scanner{r: r, buf: make([]byte, size), line: 1, stack: make([]byte, 0, 512),
-		stackOff: make([]int, 0, 16), attrs: make([]attr, 0, 4)}
+	*s = scanner{r: r, buf: buf, line: 1, stack: room.stack[:0],
+		stackOff: room.stackOff[:0], attrs: room.attrs[:0]}
+}
+
+// scanRoom is where a scanner's small slices start.
+type scanRoom struct {
+	stack    [256]byte
+	stackOff [16]int
+	attrs    [4]attr
 }
 
 // fill reads more input, keeping the bytes from pos on. It reports whether
@@ -332,6 +350,29 @@ func (s *scanner) text() (token, error) {
 	return token{kind: tokText, text: text, line: line}, nil
 }
 
+// skipIndent skips indentation, a line feed and spaces up to a tag, in
+// the buffer, eight spaces at a time: a caller that does not read white
+// space between elements need not have it as a token.
+func (s *scanner) skipIndent() {
+	b := s.buf[s.pos:s.end]
+	if len(b) < 9 || b[0] != '\n' {
+		return
+	}
+	j := 1
+	for j+8 <= len(b) {
+		if x := binary.LittleEndian.Uint64(b[j:]) ^ 0x2020202020202020; x != 0 {
+			j += bits.TrailingZeros64(x) >> 3
+			if b[j] == '<' {
+				s.pos += j
+				s.offset += int64(j)
+				s.line++
+			}
+			return
+		}
+		j += 8
+	}
+}
+
 // tagEnd returns the offset of the '>' that closes the tag at pos,
 // skipping quoted attribute values.
 func (s *scanner) tagEnd() (int, error) {
@@ -540,6 +581,17 @@ func (s *scanner) path() string {
 		b = append(append(b, '/'), local...)
 	}
 	return string(b)
+}
+
+// local returns the local name of open element k (0 is the document
+// element).
+func (s *scanner) local(k int) []byte {
+	end := len(s.stack)
+	if k+1 < len(s.stackOff) {
+		end = s.stackOff[k+1]
+	}
+	_, local := splitName(s.stack[s.stackOff[k]:end])
+	return local
 }
 
 func (s *scanner) top() []byte {

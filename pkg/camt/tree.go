@@ -22,12 +22,10 @@ type tree struct {
 	stack []frame
 	base  int    // line of the decoded element
 	root  []byte // its local name
-	// intern holds codes, currencies and BICs, which repeat on every
-	// entry, by a hash of their bytes: a small table, cheaper than a map
-	// for a file of a few entries and bounded for any file.
-	intern *[internSlots]string
-	// lastCode holds the last two codes read per element name.
-	lastCode [numNames][2]string
+	// codes holds the codes, currencies and BICs read, which repeat on
+	// every entry (and in every file): see codeCache. It comes with the
+	// Reader's buffers.
+	codes *codeCache
 	// keep maps the names of the elements read to themselves, those of
 	// elements left out (SummaryOnly) to nmOther.
 	keep *[numNames]name
@@ -106,6 +104,34 @@ func (t *tree) read(s *scanner, tok *token) error {
 			return t.limit(s, s.line, string(t.root), "%s larger than %d bytes (MaxElementBytes)", t.root, MaxElementBytes)
 		}
 		if buf := s.buf[s.pos:s.end]; len(buf) >= 2 && !t.careful {
+			// Text, then the tag after it, in one turn of the loop: the
+			// text leaves buf at the tag, or empty for the scanner.
+			if buf[0] == '\n' {
+				// Indentation, the most common text of a file written
+				// for people: a line feed and spaces up to a tag,
+				// skipped eight spaces at a time without a call. Before
+				// a child or the first text of an element white space is
+				// not added; in any other place the loop below reads it.
+				j := 1
+				for j+8 <= len(buf) {
+					if x := binary.LittleEndian.Uint64(buf[j:]) ^ 0x2020202020202020; x != 0 {
+						j += bits.TrailingZeros64(x) >> 3
+						break
+					}
+					j += 8
+				}
+				if j+8 <= len(buf) && buf[j] == '<' {
+					if n := &t.nodes[stack[len(stack)-1].node]; drop > 0 || n.text.n == 0 || n.flags&textClosed != 0 {
+						s.pos += j
+						s.offset += int64(j)
+						s.line++
+						buf = buf[j:]
+						if s.offset-start > MaxElementBytes {
+							continue // refused at the top of the loop
+						}
+					}
+				}
+			}
 			if buf[0] != '<' {
 				// Text that starts with a character (most text) is
 				// scanned by a loop small enough to be inlined: a call
@@ -117,8 +143,11 @@ func (t *tree) read(s *scanner, tok *token) error {
 				} else {
 					i, nl, plain, white = scanText(buf)
 				}
-				if plain && i < len(buf) {
+				if !plain || i == len(buf) {
+					buf = nil // the scanner reads it
+				} else {
 					text := buf[:i]
+					buf = buf[i:]
 					s.pos += i
 					s.offset += int64(i)
 					line := s.line
@@ -144,9 +173,15 @@ func (t *tree) read(s *scanner, tok *token) error {
 							}
 						}
 					}
-					continue
+					if len(buf) < 2 || s.offset-start > MaxElementBytes {
+						continue
+					}
 				}
-			} else if buf[1] == '/' {
+			}
+			switch {
+			case len(buf) < 2:
+				// the scanner reads it
+			case buf[1] == '/':
 				top := s.stack[s.stackOff[len(s.stackOff)-1]:]
 				b := buf[2:]
 				// </name> of the open element: names of up to 16
@@ -180,7 +215,7 @@ func (t *tree) read(s *scanner, tok *token) error {
 					}
 					continue
 				}
-			} else if nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth {
+			case nameClass[buf[1]] == 1 && len(s.stackOff) < MaxDepth:
 				b := buf[1:]
 				// The name, with at most one ':' between prefix and
 				// local name; a second ':' ends it (and the scanner
@@ -585,6 +620,9 @@ func (t *tree) kidsOf(i int32, k *kids) {
 // at follows a path of child names from i.
 func (t *tree) at(i int32, path ...name) int32 {
 	for _, p := range path {
+		if i == none {
+			break
+		}
 		i = t.child(i, p)
 	}
 	return i
@@ -636,7 +674,7 @@ func (t *tree) code(i int32) string {
 	// The code of an element is most often one of the two it had last
 	// (CRDT and DBIT alternate): comparing with those is cheaper than a map
 	// lookup.
-	last := &t.lastCode[t.nodes[i].name]
+	last := &t.codes.last[codeSlot[t.nodes[i].name]]
 	switch {
 	case len(b) == 0:
 		return ""
@@ -650,11 +688,34 @@ func (t *tree) code(i int32) string {
 	return s
 }
 
-// internSlots is the size of tree.intern.
+// codeCache holds codes as strings, so that each is allocated once.
+type codeCache struct {
+	// intern holds them by a hash of their bytes: a small table,
+	// cheaper than a map for a file of a few entries and bounded for
+	// any file.
+	intern [internSlots]string
+	// last holds the last two codes read per element name that codes
+	// are read from (see codeSlot); the others share slot 0.
+	last [numCodeSlots][2]string
+}
+
+// codeSlot gives each name code is read from its own slot of
+// codeCache.last: a table per name of every name would be most of a
+// Reader's size, cleared for each file.
+var codeSlot = func() (k [numNames]uint8) {
+	for i, n := range []name{nmCd, nmCdtDbtInd, nmSubFmlyCd, nmPrtry, nmIssr, nmRvslInd, nmBICFI, nmBIC} {
+		k[n] = uint8(i + 1)
+	}
+	return k
+}()
+
+const numCodeSlots = 9
+
+// internSlots is the size of codeCache.intern.
 const internSlots = 64
 
 // internBytes returns b as a string, the one kept in its slot of
-// tree.intern if it is there, else a new one that takes the slot.
+// codeCache.intern if it is there, else a new one that takes the slot.
 func (t *tree) internBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -666,10 +727,7 @@ func (t *tree) internBytes(b []byte) string {
 	for _, c := range b {
 		h = h*31 + uint32(c)
 	}
-	if t.intern == nil {
-		t.intern = new([internSlots]string)
-	}
-	slot := &t.intern[(h^h>>8)%internSlots]
+	slot := &t.codes.intern[(h^h>>8)%internSlots]
 	if *slot == string(b) {
 		return *slot
 	}
@@ -682,6 +740,9 @@ func (t *tree) codeAt(i int32, path ...name) string { return t.code(t.at(i, path
 
 // codeChoice returns the first non-empty interned text among the paths.
 func (t *tree) codeChoice(i int32, paths ...[]name) string {
+	if i == none {
+		return "" // most choices are of elements a file leaves out
+	}
 	for _, p := range paths {
 		if s := t.codeAt(i, p...); s != "" {
 			return s
@@ -724,6 +785,9 @@ func (t *tree) rawAt(i int32, path ...name) []byte { return t.raw(t.at(i, path..
 
 // rawChoice returns the first non-empty raw text among the paths.
 func (t *tree) rawChoice(i int32, paths ...[]name) []byte {
+	if i == none {
+		return nil
+	}
 	for _, p := range paths {
 		if b := t.rawAt(i, p...); len(b) > 0 {
 			return b
@@ -747,6 +811,9 @@ func (t *tree) amount(i int32) amt {
 
 // choice returns the first non-empty text among the paths tried in order.
 func (t *tree) choice(i int32, paths ...[]name) string {
+	if i == none {
+		return ""
+	}
 	for _, p := range paths {
 		if s := t.textAt(i, p...); s != "" {
 			return s

@@ -324,16 +324,13 @@ func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
 	return nil
 }
 
-// noteKeys runs the engine over an empty recorder (see keyRecorder): every
-// key a line of the chunk can be decided by. A line found a duplicate
-// later has its keys noted too; their items are read but not changed.
+// noteKeys notes every key a line of the chunk can be decided by (see
+// keyRecorder). A line found a duplicate later has its keys noted too;
+// their items are read but not changed.
 func (p *prepared) noteKeys(opt reconcile.Options) error {
 	p.rec = &keyRecorder{}
-	dry := reconcile.NewEngine(p.rec, opt)
 	for _, be := range p.es {
-		if _, err := dry.Reconcile(be.e); err != nil {
-			return err
-		}
+		p.rec.add(be.e)
 	}
 	return nil
 }
@@ -727,12 +724,11 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// keyRecorder is a reconcile.Store without items: it notes every key the
-// engine looks up. With nothing found, the engine tries every rule, so the
-// keys noted are all those a line can be decided by.
+// keyRecorder notes the keys the lines of a chunk can be looked up by
+// (reconcile.Keys): the items to read for the chunk.
 type keyRecorder struct {
 	e2e, batchIDs, refs, numberKeys, ibans, requestKeys map[string]bool
-	cents                                               map[int64]bool
+	cents                                               map[int64]bool // batch totals
 }
 
 func note(m *map[string]bool, k string) {
@@ -742,51 +738,32 @@ func note(m *map[string]bool, k string) {
 	(*m)[k] = true
 }
 
-func (r *keyRecorder) CollectionsByEndToEnd(e2e string) ([]reconcile.Collection, error) {
-	note(&r.e2e, e2e)
-	return nil, nil
-}
+// add notes the keys of en.
+func (r *keyRecorder) add(en *statement.Entry) { reconcile.Keys(en, r.key) }
 
-func (r *keyRecorder) BatchByID(id string) (*reconcile.Batch, error) {
-	note(&r.batchIDs, id)
-	return nil, nil
-}
-
-func (r *keyRecorder) BatchesByTotal(count int, total decimal.Decimal, ccy string) ([]reconcile.Batch, error) {
-	if c := total.Shift(2); c.IsInteger() && total.Sign() > 0 {
-		if r.cents == nil {
-			r.cents = map[int64]bool{}
+func (r *keyRecorder) key(k reconcile.Key) {
+	switch k.Kind {
+	case reconcile.KeyEndToEnd:
+		note(&r.e2e, k.Value)
+	case reconcile.KeyBatchID:
+		note(&r.batchIDs, k.Value)
+	case reconcile.KeyBatchTotal:
+		if c := k.Total.Shift(2); c.IsInteger() && k.Total.Sign() > 0 {
+			if r.cents == nil {
+				r.cents = map[int64]bool{}
+			}
+			r.cents[c.IntPart()] = true
 		}
-		r.cents[c.IntPart()] = true
+	case reconcile.KeyReference:
+		note(&r.refs, k.Value)
+	case reconcile.KeyNumber:
+		note(&r.numberKeys, k.Value)
+	case reconcile.KeyIBAN:
+		note(&r.ibans, k.Value)
+	case reconcile.KeyPaymentRequest:
+		note(&r.requestKeys, k.Value)
 	}
-	return nil, nil
 }
-
-func (r *keyRecorder) InvoicesByReference(ref string) ([]reconcile.Invoice, error) {
-	note(&r.refs, ref)
-	return nil, nil
-}
-
-func (r *keyRecorder) InvoicesByNumberKey(ks []string) ([]reconcile.Invoice, error) {
-	for _, k := range ks {
-		note(&r.numberKeys, k)
-	}
-	return nil, nil
-}
-
-func (r *keyRecorder) InvoicesByIBAN(iban string) ([]reconcile.Invoice, error) {
-	note(&r.ibans, iban)
-	return nil, nil
-}
-
-func (r *keyRecorder) PaymentRequestsByKey(ks []string) ([]reconcile.PaymentRequest, error) {
-	for _, k := range ks {
-		note(&r.requestKeys, k)
-	}
-	return nil, nil
-}
-
-func (r *keyRecorder) Apply([]reconcile.Change) error { return nil }
 
 // chunkStore is reconcile.Store on the items one chunk can touch, read
 // ahead in a few queries; changes stay in memory until write.

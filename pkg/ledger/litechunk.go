@@ -21,7 +21,7 @@ import (
 // entries at a time:
 //
 //   - the reader (the caller's goroutine) reads a chunk, hashes it, notes
-//     every key its lines can be decided by (a dry run of the engine, as the
+//     every key its lines can be decided by (reconcile.Keys, as the
 //     PostgreSQL import does: keyRecorder), and hands it to the database;
 //   - the database goroutine inserts the chunk's lines one by one exactly as
 //     the line-by-line import does (same duplicate rules, same order), then
@@ -213,7 +213,6 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		// rehashed a dozen times each.
 		c := &liteBatch{seq: seq, rec: &keyRecorder{e2e: make(map[string]bool, size), refs: make(map[string]bool, size/2),
 			numberKeys: make(map[string]bool, size/2), ibans: make(map[string]bool, size/4), cents: make(map[int64]bool, size/2)}}
-		dry := reconcile.NewEngine(c.rec, opt.Engine)
 		for len(c.es) < size {
 			e, ch, n, err := entries.next(ctx)
 			if err != nil {
@@ -228,9 +227,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 				return false, fmt.Errorf("%s: entry %d: %w", f.Name, e.Seq, err)
 			}
 			c.es = append(c.es, le)
-			if _, err := dry.Reconcile(e); err != nil {
-				return false, err
-			}
+			c.rec.add(e)
 		}
 		if len(c.es) == 0 {
 			return false, nil

@@ -134,25 +134,23 @@ func NewEngine(store Store, opt Options) *Engine {
 func (e *Engine) Reconcile(en *statement.Entry) (*Result, error) {
 	res := &Result{Entry: en}
 	lines := splitEntry(en)
-	credit := en.Amount.Sign() > 0 && !en.Reversal
-	isBatch := en.BatchID != "" || en.BatchCount > 1 || len(en.Details) > 1
-	if credit && isBatch {
+	if batchCredit(en) {
 		done, err := e.matchBatch(en, lines, res)
 		if err != nil || done {
 			return res, err
 		}
 	}
+	// The lines are decided in place and become the result's.
 	for i := range lines {
-		l := &lines[i]
-		if l.Detail < 0 {
-			res.Lines = append(res.Lines, *l)
+		if lines[i].Detail < 0 {
 			continue
 		}
-		if err := e.matchLine(l, res); err != nil {
+		if err := e.matchLine(&lines[i], res); err != nil {
+			res.Lines = lines[:i]
 			return res, err
 		}
-		res.Lines = append(res.Lines, *l)
 	}
+	res.Lines = lines
 	return res, nil
 }
 
@@ -176,7 +174,13 @@ func splitEntry(en *statement.Entry) []Line {
 		l.Remittance = en.Info
 		return []Line{l}
 	}
-	amounts := make([]decimal.Decimal, len(en.Details))
+	var small [4]decimal.Decimal // most entries: no allocation
+	var amounts []decimal.Decimal
+	if len(en.Details) <= len(small) {
+		amounts = small[:len(en.Details)]
+	} else {
+		amounts = make([]decimal.Decimal, len(en.Details))
+	}
 	sum := decimal.Zero
 	allPos := true
 	for i, d := range en.Details {
@@ -187,7 +191,11 @@ func splitEntry(en *statement.Entry) []Line {
 		if amounts[i].Sign() <= 0 {
 			allPos = false
 		}
-		sum = sum.Add(amounts[i])
+		if i == 0 {
+			sum = amounts[0] // the same value as 0 + amounts[0], without the work
+		} else {
+			sum = sum.Add(amounts[i])
+		}
 	}
 	// Some banks state detail amounts unsigned under a debit entry.
 	if en.Amount.Sign() < 0 && allPos && sum.Equal(en.Amount.Neg()) {
@@ -196,7 +204,12 @@ func splitEntry(en *statement.Entry) []Line {
 		}
 		sum = en.Amount
 	}
-	out := make([]Line, 0, len(en.Details)+1)
+	residual := !sum.Equal(en.Amount)
+	n := len(en.Details)
+	if residual {
+		n++
+	}
+	out := make([]Line, 0, n)
 	for i, d := range en.Details {
 		l := base
 		l.Detail = i + 1
@@ -223,7 +236,7 @@ func splitEntry(en *statement.Entry) []Line {
 		}
 		out = append(out, l)
 	}
-	if !sum.Equal(en.Amount) {
+	if residual {
 		r := base
 		r.Detail = -1
 		r.Amount = en.Amount.Sub(sum)
@@ -246,23 +259,13 @@ func cleanID(s string) string {
 // matchBatch handles a credit that books a whole PmtInf. It reports done
 // when it has decided every line itself.
 func (e *Engine) matchBatch(en *statement.Entry, lines []Line, res *Result) (bool, error) {
-	id := en.BatchID
-	if id == "" {
-		for _, l := range lines {
-			if l.batchID != "" {
-				id = l.batchID
-				break
-			}
-		}
-	}
-	count := en.BatchCount
-	if count == 0 && len(en.Details) > 1 {
-		count = len(en.Details)
-	}
+	count := batchCount(en)
 	var b *Batch
 	var evidence string
 	var tied []Batch
-	if id != "" {
+	switch k := batchKey(en, lines); k.Kind {
+	case KeyBatchID:
+		id := k.Value
 		got, err := e.store.BatchByID(id)
 		if err != nil {
 			return false, err
@@ -280,8 +283,8 @@ func (e *Engine) matchBatch(en *statement.Entry, lines []Line, res *Result) (boo
 			b = got
 			evidence = fmt.Sprintf("PmtInfId %q, %d collections totalling %s", id, got.Count, got.Total.StringFixed(2))
 		}
-	} else if count > 0 {
-		bs, err := e.store.BatchesByTotal(count, en.Amount, en.Currency)
+	case KeyBatchTotal:
+		bs, err := e.store.BatchesByTotal(k.Count, k.Total, k.Currency)
 		if err != nil {
 			return false, err
 		}
@@ -312,17 +315,17 @@ func (e *Engine) matchBatch(en *statement.Entry, lines []Line, res *Result) (boo
 		for i := range lines {
 			l := &lines[i]
 			if l.Detail < 0 {
-				res.Lines = append(res.Lines, *l)
 				continue
 			}
 			if err := e.matchLine(l, res); err != nil {
+				res.Lines = lines[:i]
 				return true, err
 			}
 			if b != nil && l.Outcome == Matched {
 				l.Evidence += "; batch: " + evidence
 			}
-			res.Lines = append(res.Lines, *l)
 		}
+		res.Lines = lines
 		if b != nil {
 			all := true
 			for _, l := range res.Lines {
@@ -453,128 +456,121 @@ func invoiceItem(v Invoice) Item {
 }
 
 // matchLine runs the rules on one line, records the outcome in l and
-// applies what it decided.
+// applies what it decided. Its look-ups are those l.lookups gives (see
+// Keys).
 func (e *Engine) matchLine(l *Line, res *Result) error {
-	if l.Amount.Sign() < 0 && (l.reversal || l.ReturnReason != "" || l.EndToEndID != "") {
-		return e.matchReturn(l, res)
-	}
-	if l.Amount.Sign() <= 0 {
-		l.Outcome, l.Evidence = Unmatched, "debit that is not a return of a collection"
-		if l.Amount.IsZero() {
-			l.Evidence = "zero amount"
-		}
-		return nil
-	}
 	var closest []Item
-	// Rule 1: end-to-end id of a direct debit.
-	if l.EndToEndID != "" {
-		cs, err := e.store.CollectionsByEndToEnd(l.EndToEndID)
-		if err != nil {
-			return err
-		}
-		if len(cs) > 0 {
-			return e.decideCollection(l, res, cs)
-		}
-	}
-	// The payout of a payment request names its item; it is decided before
-	// the invoice rules, which would book the invoice a second time.
-	keys := RemittanceKeys(l.Remittance)
-	if len(keys) > 0 {
-		if done, err := e.matchPaymentRequest(l, res, keys); done || err != nil {
-			return err
-		}
-	}
-	// Rule 3: structured reference.
-	refs := ReferencesInText(l.Remittance)
-	if l.Reference != "" {
-		refs = append([]string{l.Reference}, refs...)
-	}
-	var byRef []Invoice
-	var found []string
-	seen := map[int64]bool{}
-	for _, r := range refs {
-		vs, err := e.store.InvoicesByReference(r)
-		if err != nil {
-			return err
-		}
-		if len(vs) > 0 {
-			found = append(found, r)
-		}
-		for _, v := range vs {
-			if !seen[v.ID] {
-				seen[v.ID] = true
-				byRef = append(byRef, v)
+	decided, err := l.lookups(func(k lookup) (bool, error) {
+		switch k.step {
+		case stepReturn:
+			return true, e.matchReturn(l, res, k.Value)
+		case stepCollection:
+			cs, err := e.store.CollectionsByEndToEnd(k.Value)
+			if err != nil || len(cs) == 0 {
+				return false, err
 			}
-		}
-	}
-	if len(byRef) > 0 {
-		return e.decideInvoices(l, res, byRef, RuleReference, "structured reference "+strings.Join(found, ", "))
-	}
-	// Rule 4: invoice number in the remittance.
-	if len(keys) > 0 {
-		vs, err := e.store.InvoicesByNumberKey(keys)
-		if err != nil {
-			return err
-		}
-		if len(vs) > 0 {
+			return true, e.decideCollection(l, res, cs)
+		case stepRequest:
+			return e.matchPaymentRequest(l, res, k.values)
+		case stepReference:
+			var byRef []Invoice
+			var found []string
+			seen := map[int64]bool{}
+			for _, r := range k.values {
+				vs, err := e.store.InvoicesByReference(r)
+				if err != nil {
+					return false, err
+				}
+				if len(vs) > 0 {
+					found = append(found, r)
+				}
+				for _, v := range vs {
+					if !seen[v.ID] {
+						seen[v.ID] = true
+						byRef = append(byRef, v)
+					}
+				}
+			}
+			if len(byRef) == 0 {
+				return false, nil
+			}
+			return true, e.decideInvoices(l, res, byRef, RuleReference, "structured reference "+strings.Join(found, ", "))
+		case stepNumber:
+			vs, err := e.store.InvoicesByNumberKey(k.values)
+			if err != nil || len(vs) == 0 {
+				return false, err
+			}
 			nums := make([]string, len(vs))
 			for i, v := range vs {
 				nums[i] = v.Number
 			}
-			return e.decideInvoices(l, res, vs, RuleInvoiceNumber, fmt.Sprintf("invoice number %s in remittance %q", strings.Join(nums, ", "), l.Remittance))
-		}
-	}
-	// Rules 5 and 6: the customer's IBAN.
-	if l.CounterpartyIBAN != "" {
-		vs, err := e.store.InvoicesByIBAN(l.CounterpartyIBAN)
-		if err != nil {
-			return err
-		}
-		var open []Invoice
-		for _, v := range vs {
-			if v.Open.Sign() > 0 && (v.Currency == "" || l.Currency == "" || v.Currency == l.Currency) {
-				open = append(open, v)
+			return true, e.decideInvoices(l, res, vs, RuleInvoiceNumber, fmt.Sprintf("invoice number %s in remittance %q", strings.Join(nums, ", "), l.Remittance))
+		case stepIBAN:
+			vs, err := e.store.InvoicesByIBAN(k.Value)
+			if err != nil {
+				return false, err
 			}
-		}
-		if done, err := e.matchByIBAN(l, res, open); done || err != nil {
-			return err
-		}
-		closest = e.closest(open, l.Amount)
-	}
-	// A batch booked without details: the only open batch with that total.
-	if l.Detail == 0 && l.EndToEndID == "" {
-		bs, err := e.store.BatchesByTotal(0, l.Amount, l.Currency)
-		if err != nil {
-			return err
-		}
-		var open []Batch
-		for _, b := range bs {
-			if b.Status == StatusOpen {
-				open = append(open, b)
+			var open []Invoice
+			for _, v := range vs {
+				if v.Open.Sign() > 0 && (v.Currency == "" || l.Currency == "" || v.Currency == l.Currency) {
+					open = append(open, v)
+				}
 			}
-		}
-		if len(open) == 1 {
-			b := open[0]
-			it := batchItem(b)
-			it.Applied, it.Remaining = l.Amount, decimal.Zero
-			l.Outcome, l.Rule, l.Items = Matched, RuleBatch, []Item{it}
-			l.Evidence = fmt.Sprintf("the only open batch totalling %s (PmtInfId %q, %d collections)", l.Amount.StringFixed(2), b.PmtInfID, b.Count)
-			res.Batch = &it
-			return e.apply(res, Change{Kind: ChangeBatch, ID: b.ID, Key: b.PmtInfID, Status: StatusCollected})
-		}
-		if len(open) > 1 {
-			l.Outcome = Ambiguous
-			l.Evidence = fmt.Sprintf("%d open batches total %s", len(open), l.Amount.StringFixed(2))
-			for _, b := range open {
-				l.Candidates = append(l.Candidates, batchItem(b))
+			if done, err := e.matchByIBAN(l, res, open); done || err != nil {
+				return done, err
 			}
-			return nil
+			closest = e.closest(open, l.Amount)
+			return false, nil
+		case stepBatchTotal:
+			bs, err := e.store.BatchesByTotal(k.Count, k.Total, k.Currency)
+			if err != nil {
+				return false, err
+			}
+			var open []Batch
+			for _, b := range bs {
+				if b.Status == StatusOpen {
+					open = append(open, b)
+				}
+			}
+			if len(open) == 1 {
+				b := open[0]
+				it := batchItem(b)
+				it.Applied, it.Remaining = l.Amount, decimal.Zero
+				l.Outcome, l.Rule, l.Items = Matched, RuleBatch, []Item{it}
+				l.Evidence = fmt.Sprintf("the only open batch totalling %s (PmtInfId %q, %d collections)", l.Amount.StringFixed(2), b.PmtInfID, b.Count)
+				res.Batch = &it
+				return true, e.apply(res, Change{Kind: ChangeBatch, ID: b.ID, Key: b.PmtInfID, Status: StatusCollected})
+			}
+			if len(open) > 1 {
+				l.Outcome = Ambiguous
+				l.Evidence = fmt.Sprintf("%d open batches total %s", len(open), l.Amount.StringFixed(2))
+				for _, b := range open {
+					l.Candidates = append(l.Candidates, batchItem(b))
+				}
+				return true, nil
+			}
+			return false, nil
 		}
+		return false, fmt.Errorf("reconcile: look-up step %d", k.step)
+	})
+	if decided || err != nil {
+		return err
 	}
-	l.Outcome, l.Candidates = Unmatched, closest
-	l.Evidence = "no rule matched"
-	if len(closest) > 0 {
-		l.Evidence = "no rule matched; closest open invoices of the counterparty listed"
+	switch {
+	case l.isReturn():
+		// A return without end-to-end id: nothing to look up.
+		l.fillReturnText()
+		l.Outcome, l.Evidence = Unmatched, "return without end-to-end id"
+	case l.Amount.IsZero():
+		l.Outcome, l.Evidence = Unmatched, "zero amount"
+	case l.Amount.Sign() < 0:
+		l.Outcome, l.Evidence = Unmatched, "debit that is not a return of a collection"
+	default:
+		l.Outcome, l.Candidates = Unmatched, closest
+		l.Evidence = "no rule matched"
+		if len(closest) > 0 {
+			l.Evidence = "no rule matched; closest open invoices of the counterparty listed"
+		}
 	}
 	return nil
 }
@@ -632,16 +628,18 @@ func (e *Engine) decideCollection(l *Line, res *Result, cs []Collection) error {
 
 func sameCcy(a, b string) bool { return a == "" || b == "" || a == b }
 
-// matchReturn reopens the collection a debit returns (rule 2).
-func (e *Engine) matchReturn(l *Line, res *Result) error {
+// fillReturnText fills in the text of a return's reason code.
+func (l *Line) fillReturnText() {
 	if l.ReturnText == "" && l.ReturnReason != "" {
 		l.ReturnText, _ = ReturnReasonText(l.ReturnReason)
 	}
-	if l.EndToEndID == "" {
-		l.Outcome, l.Evidence = Unmatched, "return without end-to-end id"
-		return nil
-	}
-	cs, err := e.store.CollectionsByEndToEnd(l.EndToEndID)
+}
+
+// matchReturn reopens the collection with end-to-end id e2e that the debit
+// l returns (rule 2).
+func (e *Engine) matchReturn(l *Line, res *Result, e2e string) error {
+	l.fillReturnText()
+	cs, err := e.store.CollectionsByEndToEnd(e2e)
 	if err != nil {
 		return err
 	}

@@ -122,13 +122,18 @@ func render(l Line) string {
 	return b.String()
 }
 
-func TestRules(t *testing.T) {
-	tests := []struct {
-		name    string
-		entries []statement.Entry
-		want    []string // one per line, over all entries
-		check   func(t *testing.T, m *MemStore)
-	}{
+// ruleCase is a case of TestRules: entries reconciled in order over the
+// fixture.
+type ruleCase struct {
+	name    string
+	entries []statement.Entry
+	want    []string // one per line, over all entries
+	check   func(t *testing.T, m *MemStore)
+}
+
+// ruleCases are the cases of TestRules (and TestKeysOfEveryRule).
+func ruleCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:    "1 end-to-end id and mandate",
 			entries: []statement.Entry{entry("99.99", tx("99.99", func(x *statement.Transaction) { x.EndToEndID = "E2E-3"; x.MandateID = "MNDT-3" }))},
@@ -407,7 +412,10 @@ func TestRules(t *testing.T) {
 			},
 		},
 	}
-	for _, tc := range tests {
+}
+
+func TestRules(t *testing.T) {
+	for _, tc := range ruleCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			m := fixture()
 			eng := NewEngine(m, Options{})

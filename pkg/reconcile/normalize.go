@@ -79,6 +79,9 @@ const maxKeyRuns = 5
 // may hide in ("Inv. nr 2024 / 0042, thanks" yields "2024.42",
 // "NR.2024.42", ...). Keys are distinct, in order of appearance.
 func RemittanceKeys(s string) []string {
+	if digits(s) == 0 { // every key holds a digit
+		return nil
+	}
 	runs := splitRuns(s)
 	seen := map[string]bool{}
 	var out []string
@@ -128,10 +131,16 @@ var (
 // check digits, RF with verified check digits) in unstructured text.
 func ReferencesInText(s string) []string {
 	var out []string
-	for _, m := range ogmInText.FindAllString(s, -1) {
-		if o, err := sepa.ParseOGM(m); err == nil {
-			out = append(out, string(o))
+	// Every form of ogmInText holds 12 digits: most texts hold fewer.
+	if digits(s) >= 12 {
+		for _, m := range ogmInText.FindAllString(s, -1) {
+			if o, err := sepa.ParseOGM(m); err == nil {
+				out = append(out, string(o))
+			}
 		}
+	}
+	if !hasRF(s) {
+		return out
 	}
 	// An RF reference is printed in groups of four, and may be followed by
 	// any word: every run of whole words after "RF" that verifies is a
@@ -150,6 +159,29 @@ func ReferencesInText(s string) []string {
 		}
 	}
 	return out
+}
+
+// digits counts the ASCII digits in s (what \d and splitRuns take as digits).
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// hasRF tells whether s holds "RF" in any case: where a word of
+// strings.ToUpper(s) can begin with "RF" (only 'r' and 'f' upper-case to
+// 'R' and 'F').
+func hasRF(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i]|0x20 == 'r' && s[i+1]|0x20 == 'f' {
+			return true
+		}
+	}
+	return false
 }
 
 // normIBAN returns an IBAN in electronic form (no spaces, upper case)
