@@ -279,6 +279,9 @@ func convertCamtFileWith(name string, src *inspect.Source, c *partConverter, par
 	}
 	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
 	file := camt.ReadParallel(src.File, src.Size, name, parts, func(r *camt.Reader) convertedPart {
+		if r.Part() {
+			r.ReuseEntries() // each entry is formatted before the next is read
+		}
 		return c.convert(r)
 	}, c.write, opts...)
 	if c.err != nil {
