@@ -313,3 +313,45 @@ func TestChunksCancelled(t *testing.T) {
 		l.Close()
 	}
 }
+
+// TestLiteKeysExact: the keys load looks items up by come back from
+// SQLite's json_each exactly as the lines noted them, whatever bytes they
+// hold.
+func TestLiteKeysExact(t *testing.T) {
+	l, _ := openTemp(t)
+	keys := []string{"E2E-00000001", `a"b`, `back\slash`, "tab\tnew\nline", "nul\x00byte", "\x1f", "caf\u00e9", "bad\xff\xfeutf8", "+++090/9337/55493+++", " space "}
+	m := map[string]bool{}
+	for _, k := range keys {
+		m[k] = true
+	}
+	rows, err := l.db.db.Query(`SELECT value, typeof(value) FROM json_each(?)`, jsonStrings(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]bool{}
+	for rows.Next() {
+		var v []byte
+		var typ string
+		if err := rows.Scan(&v, &typ); err != nil {
+			t.Fatal(err)
+		}
+		if typ != "text" {
+			t.Errorf("%q: %s", v, typ)
+		}
+		got[string(v)] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(m) {
+		t.Errorf("json_each gave back\n%v\nnot\n%v", got, m)
+	}
+	var n, sum int64
+	if err := l.db.QueryRow(`SELECT count(*), sum(value) FROM json_each(?)`, jsonInts(map[int64]bool{-5: true, 0: true, 123456789012: true})).Scan(&n, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || sum != 123456789007 {
+		t.Errorf("json_each of the totals: %d values, sum %d", n, sum)
+	}
+}

@@ -32,6 +32,11 @@
 // equally good the line is not guessed: it is reported as ambiguous with the
 // candidates. Unmatched lines carry the closest candidates.
 //
+// Keys says, before any look-up, which keys the engine may look an entry
+// up by (end-to-end ids, PmtInfIds, batch totals, references, invoice
+// number keys, IBANs, payment request keys): a store can read the items of
+// many lines at once and then answer the engine from memory.
+//
 // Totals always balance to the cent: matched + returned + ambiguous +
 // unmatched = total of the lines (Summary.Balanced). Amounts are
 // decimal.Decimal throughout, never floats.

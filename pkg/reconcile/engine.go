@@ -140,17 +140,17 @@ func (e *Engine) Reconcile(en *statement.Entry) (*Result, error) {
 			return res, err
 		}
 	}
+	// The lines are decided in place and become the result's.
 	for i := range lines {
-		l := &lines[i]
-		if l.Detail < 0 {
-			res.Lines = append(res.Lines, *l)
+		if lines[i].Detail < 0 {
 			continue
 		}
-		if err := e.matchLine(l, res); err != nil {
+		if err := e.matchLine(&lines[i], res); err != nil {
+			res.Lines = lines[:i]
 			return res, err
 		}
-		res.Lines = append(res.Lines, *l)
 	}
+	res.Lines = lines
 	return res, nil
 }
 
@@ -163,7 +163,10 @@ func (e *Engine) apply(res *Result, ch ...Change) error {
 // splitEntry turns an entry into its lines: one per transaction detail (or
 // the entry itself), plus a residual line when the details do not add up to
 // the entry amount, so that totals always balance.
-func splitEntry(en *statement.Entry) []Line {
+func splitEntry(en *statement.Entry) []Line { return splitEntryInto(nil, en) }
+
+// splitEntryInto is splitEntry with the lines in buf when they fit.
+func splitEntryInto(buf []Line, en *statement.Entry) []Line {
 	base := Line{Currency: en.Currency, BookingDate: en.BookingDate, reversal: en.Reversal, batchID: en.BatchID}
 	if base.BookingDate.IsZero() {
 		base.BookingDate = en.ValueDate
@@ -172,9 +175,15 @@ func splitEntry(en *statement.Entry) []Line {
 		l := base
 		l.Amount = en.Amount
 		l.Remittance = en.Info
-		return []Line{l}
+		return append(buf[:0], l)
 	}
-	amounts := make([]decimal.Decimal, len(en.Details))
+	var small [4]decimal.Decimal // most entries: no allocation
+	var amounts []decimal.Decimal
+	if len(en.Details) <= len(small) {
+		amounts = small[:len(en.Details)]
+	} else {
+		amounts = make([]decimal.Decimal, len(en.Details))
+	}
 	sum := decimal.Zero
 	allPos := true
 	for i, d := range en.Details {
@@ -198,7 +207,15 @@ func splitEntry(en *statement.Entry) []Line {
 		}
 		sum = en.Amount
 	}
-	out := make([]Line, 0, len(en.Details)+1)
+	residual := !sum.Equal(en.Amount)
+	n := len(en.Details)
+	if residual {
+		n++
+	}
+	out := buf[:0]
+	if cap(out) < n {
+		out = make([]Line, 0, n)
+	}
 	for i, d := range en.Details {
 		l := base
 		l.Detail = i + 1
@@ -225,7 +242,7 @@ func splitEntry(en *statement.Entry) []Line {
 		}
 		out = append(out, l)
 	}
-	if !sum.Equal(en.Amount) {
+	if residual {
 		r := base
 		r.Detail = -1
 		r.Amount = en.Amount.Sub(sum)
@@ -304,17 +321,17 @@ func (e *Engine) matchBatch(en *statement.Entry, lines []Line, res *Result) (boo
 		for i := range lines {
 			l := &lines[i]
 			if l.Detail < 0 {
-				res.Lines = append(res.Lines, *l)
 				continue
 			}
 			if err := e.matchLine(l, res); err != nil {
+				res.Lines = lines[:i]
 				return true, err
 			}
 			if b != nil && l.Outcome == Matched {
 				l.Evidence += "; batch: " + evidence
 			}
-			res.Lines = append(res.Lines, *l)
 		}
+		res.Lines = lines
 		if b != nil {
 			all := true
 			for _, l := range res.Lines {

@@ -41,14 +41,18 @@ type Key struct {
 }
 
 // Keys calls fn with every key Reconcile may look en up by, whatever the
-// store holds: the look-ups of a line that finds nothing, which are those
-// of a line that finds something, or more (each rule is tried only while
-// the rules before it decided nothing; the keys do not depend on what was
-// found). Reconcile takes its keys from the same code (lookups, batchKey),
-// so a store filled with the items of these keys answers every look-up of
-// Reconcile as the whole ledger would. A key may be given more than once.
+// store holds. A key never depends on what a look-up found: what is found
+// only decides whether the later rules still run. So the keys are those
+// asked on a store that finds nothing, where every rule runs; on any other
+// store the engine asks for some of them, never another (TestKeysOfEveryRule,
+// TestKeysCorpus, TestKeysGenerated, FuzzKeys). Reconcile takes its keys
+// from the same code (Line.lookups, batchKey), so a store holding the items
+// of these keys answers every look-up of Reconcile as the whole ledger
+// would: the chunk imports of the ledger read them ahead. A key may be
+// given more than once.
 func Keys(en *statement.Entry, fn func(Key)) {
-	lines := splitEntry(en)
+	var buf [2]Line // an entry of one detail, and a residual: on the stack
+	lines := splitEntryInto(buf[:0], en)
 	if batchCredit(en) {
 		if k := batchKey(en, lines); k.Kind != 0 {
 			fn(k)

@@ -409,9 +409,10 @@ func (r *recorder) PaymentRequestsByKey(ks []string) ([]PaymentRequest, error) {
 func (r *recorder) Apply([]Change) error { return nil }
 
 // BenchmarkKeys: what noting a line's keys costs, by Keys and by the dry
-// run of the engine it replaced, over the ledger benchmark's lines.
+// run of the engine it replaced, over the ledger benchmark's lines; and
+// the real run, for scale.
 func BenchmarkKeys(b *testing.B) {
-	gen, _ := generated(10000)
+	gen, _ := generated(40000)
 	for _, set := range []struct {
 		name string
 		es   []*statement.Entry
@@ -421,6 +422,23 @@ func BenchmarkKeys(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				Keys(set.es[i%len(set.es)], func(k Key) { keys[k.Value] = true })
+			}
+		})
+		b.Run(set.name+"/reconcile", func(b *testing.B) {
+			// The real run, each line on the items it pays (a fresh world
+			// every len(set.es) lines).
+			var eng *Engine
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if i%len(gen) == 0 {
+					b.StopTimer()
+					_, m := generated(len(gen))
+					eng = NewEngine(m, Options{})
+					b.StartTimer()
+				}
+				if _, err := eng.Reconcile(set.es[i%len(set.es)]); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 		b.Run(set.name+"/dry-run", func(b *testing.B) {
