@@ -319,6 +319,9 @@ func TestChunksCancelled(t *testing.T) {
 // hold.
 func TestLiteKeysExact(t *testing.T) {
 	l, _ := openTemp(t)
+	if l.d.postgres {
+		t.Skip("SQLite only: the PostgreSQL import binds its keys as arrays")
+	}
 	keys := []string{"E2E-00000001", `a"b`, `back\slash`, "tab\tnew\nline", "nul\x00byte", "\x1f", "caf\u00e9", "bad\xff\xfeutf8", "+++090/9337/55493+++", " space "}
 	m := map[string]bool{}
 	for _, k := range keys {
