@@ -44,7 +44,8 @@ import (
 //     UPDATE locks it in id order): when another worker changed one
 //     meanwhile, the rows updated are set back, the items read again and
 //     steps 3-4 run again on what is there now;
-//  5. the matches, with one COPY.
+//  5. the matches, with one COPY, sent after the next chunk's step 1: the
+//     server copies them while the client decides that chunk.
 //
 // So no update is lost, no lock is held on an item the import does not
 // change, and files of different accounts, touching different items, never
