@@ -163,7 +163,10 @@ func (e *Engine) apply(res *Result, ch ...Change) error {
 // splitEntry turns an entry into its lines: one per transaction detail (or
 // the entry itself), plus a residual line when the details do not add up to
 // the entry amount, so that totals always balance.
-func splitEntry(en *statement.Entry) []Line {
+func splitEntry(en *statement.Entry) []Line { return splitEntryInto(nil, en) }
+
+// splitEntryInto is splitEntry with the lines in buf when they fit.
+func splitEntryInto(buf []Line, en *statement.Entry) []Line {
 	base := Line{Currency: en.Currency, BookingDate: en.BookingDate, reversal: en.Reversal, batchID: en.BatchID}
 	if base.BookingDate.IsZero() {
 		base.BookingDate = en.ValueDate
@@ -172,7 +175,7 @@ func splitEntry(en *statement.Entry) []Line {
 		l := base
 		l.Amount = en.Amount
 		l.Remittance = en.Info
-		return []Line{l}
+		return append(buf[:0], l)
 	}
 	var small [4]decimal.Decimal // most entries: no allocation
 	var amounts []decimal.Decimal
@@ -209,7 +212,10 @@ func splitEntry(en *statement.Entry) []Line {
 	if residual {
 		n++
 	}
-	out := make([]Line, 0, n)
+	out := buf[:0]
+	if cap(out) < n {
+		out = make([]Line, 0, n)
+	}
 	for i, d := range en.Details {
 		l := base
 		l.Detail = i + 1

@@ -51,7 +51,8 @@ type Key struct {
 // would: the chunk imports of the ledger read them ahead. A key may be
 // given more than once.
 func Keys(en *statement.Entry, fn func(Key)) {
-	lines := splitEntry(en)
+	var buf [2]Line // an entry of one detail, and a residual: on the stack
+	lines := splitEntryInto(buf[:0], en)
 	if batchCredit(en) {
 		if k := batchKey(en, lines); k.Kind != 0 {
 			fn(k)
