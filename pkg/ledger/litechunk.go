@@ -576,11 +576,7 @@ func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
 // decode builds the chunk's store from the rows load read.
 func (c *liteBatch) decode() error {
 	cs := newChunkStore()
-	cs.reset()
-	n := len(c.raw[0])
-	cs.colls, cs.byE2E = make(map[int64]*reconcile.Collection, n), make(map[string][]int64, n)
-	n = len(c.raw[3]) + len(c.raw[4]) + len(c.raw[5])
-	cs.invs, cs.byRef, cs.byKey = make(map[int64]*reconcile.Invoice, n), make(map[string][]int64, len(c.raw[3])), make(map[string][]int64, len(c.raw[4]))
+	cs.resetFor(len(c.raw[0]), len(c.raw[3]), len(c.raw[4]), len(c.raw[5]))
 	c.store = cs
 	each := func(vals [][]driver.Value, fn func(*rows) error) error {
 		r := &rows{vals: vals}
@@ -802,12 +798,12 @@ func (s *liteStmts) update(ctx context.Context, t *tx, q, table string, one *stm
 		for _, a := range rows[:updateRows] {
 			args = append(args, a...)
 		}
-		if err := execRows(ctx, st, updateRows, args); err != nil {
+		if err := execRows(ctx, st, table, updateRows, args); err != nil {
 			return err
 		}
 	}
 	for _, a := range rows {
-		if _, err := one.ExecContext(ctx, a...); err != nil {
+		if err := execRows(ctx, one, table, 1, a); err != nil {
 			return err
 		}
 	}
@@ -834,28 +830,28 @@ func (s *liteStmts) write(ctx context.Context, t *tx, c *liteBatch) error {
 	}
 	m := c.matches
 	for ; len(m) >= matchChunk*matchCols; m = m[matchChunk*matchCols:] {
-		if err := execRows(ctx, s.matches, matchChunk, m[:matchChunk*matchCols]); err != nil {
+		if err := execRows(ctx, s.matches, "matches", matchChunk, m[:matchChunk*matchCols]); err != nil {
 			return err
 		}
 	}
 	for ; len(m) > 0; m = m[matchCols:] {
-		if err := execRows(ctx, s.match, 1, m[:matchCols]); err != nil {
+		if err := execRows(ctx, s.match, "matches", 1, m[:matchCols]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// execRows runs a statement that writes rows rows OR IGNORE (see
+// execRows runs a statement that writes rows rows of table OR IGNORE (see
 // prepareLite) and checks that it wrote them all.
-func execRows(ctx context.Context, st *stmt, rows int, args []any) error {
+func execRows(ctx context.Context, st *stmt, table string, rows int, args []any) error {
 	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return err
 	}
 	n, err := res.RowsAffected()
 	if err == nil && n != int64(rows) {
-		err = fmt.Errorf("ledger: %d of %d rows written", n, rows)
+		err = fmt.Errorf("ledger: %s: %d of %d rows written", table, n, rows)
 	}
 	return err
 }

@@ -384,11 +384,11 @@ func TestExecRowsCounts(t *testing.T) {
 		want string
 	}{
 		{"a", "b", "<nil>"},
-		{"c", "a", "ledger: 1 of 2 rows written"},
-		{"b", "c", "ledger: 0 of 2 rows written"},
-		{"d", "d", "ledger: 1 of 2 rows written"},
+		{"c", "a", "ledger: statement_details: 1 of 2 rows written"},
+		{"b", "c", "ledger: statement_details: 0 of 2 rows written"},
+		{"d", "d", "ledger: statement_details: 1 of 2 rows written"},
 	} {
-		if got := fmt.Sprint(execRows(ctx, st, 2, []any{[]byte(tc.a), []byte(tc.b)})); got != tc.want {
+		if got := fmt.Sprint(execRows(ctx, st, "statement_details", 2, []any{[]byte(tc.a), []byte(tc.b)})); got != tc.want {
 			t.Errorf("%s, %s: %s, want %s", tc.a, tc.b, got, tc.want)
 		}
 	}

@@ -40,7 +40,7 @@ type Key struct {
 	Currency string
 }
 
-// Keys calls fn with every key Reconcile may look en up by, whatever the
+// Keys calls fn with every key Reconcile may look entry en up by, whatever the
 // store holds. A key never depends on what a look-up found: what is found
 // only decides whether the later rules still run. So the keys are those
 // asked on a store that finds nothing, where every rule runs; on any other

@@ -86,7 +86,7 @@ func RemittanceKeys(s string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for i := range runs {
-		digits, n := false, 0
+		hasDigit, n := false, 0
 		var b strings.Builder
 		for j := i; j < len(runs) && j < i+maxKeyRuns; j++ {
 			if j > i {
@@ -95,9 +95,9 @@ func RemittanceKeys(s string) []string {
 			b.WriteString(runs[j])
 			n += len(runs[j])
 			if runs[j][0] >= '0' && runs[j][0] <= '9' {
-				digits = true
+				hasDigit = true
 			}
-			if !digits || n < 3 {
+			if !hasDigit || n < 3 {
 				continue
 			}
 			k := b.String()
