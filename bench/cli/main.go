@@ -152,7 +152,7 @@ func run(dir string, bins []string, size int64, rows, runs int, only string) err
 		st, _ := os.Stat(bad)
 		benches = append(benches, bench{name: "inspect coda bad", args: []string{"inspect", bad}, bytes: st.Size(), exit1: true})
 	}
-	if want("camt") {
+	if want("camt") || want("convert") {
 		if err := writeCamt(xml, size); err != nil {
 			return err
 		}

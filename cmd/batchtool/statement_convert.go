@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -278,6 +279,9 @@ func convertCamtFileWith(name string, src *inspect.Source, c *partConverter, par
 	}
 	defer gcPercent(200)() // the blocks waiting for their turn are live: see gcPercent
 	file := camt.ReadParallel(src.File, src.Size, name, parts, func(r *camt.Reader) convertedPart {
+		if r.Part() {
+			r.ReuseEntries() // each entry is formatted before the next is read
+		}
 		return c.convert(r)
 	}, c.write, opts...)
 	if c.err != nil {
@@ -570,8 +574,9 @@ func (s *csvSink) Close() error {
 
 type jsonlSink struct {
 	bw    *bufio.Writer
-	order []int    // FlatColumns by name: encoding/json writes a map's keys sorted
-	keys  [][]byte // per column: a comma, its name as a JSON string, the colon and the value's opening quote
+	order []int              // FlatColumns by name: encoding/json writes a map's keys sorted
+	keys  [][]byte           // per column: a comma, its name as a JSON string, the colon and the value's opening quote
+	words [][jsonKeyMax]byte // the keys again, padded: copied as one word each
 	buf   []byte
 }
 
@@ -586,6 +591,12 @@ func newJSONLSink(w io.Writer) *jsonlSink {
 	s.keys = make([][]byte, len(statement.FlatColumns))
 	for i, c := range statement.FlatColumns {
 		s.keys[i] = append(appendJSONString([]byte{','}, c.Name), ':', '"')
+		if len(s.keys[i]) > jsonKeyMax {
+			panic("flat column name longer than jsonKeyMax: " + c.Name)
+		}
+		var w [jsonKeyMax]byte
+		copy(w[:], s.keys[i])
+		s.words = append(s.words, w)
 	}
 	return s
 }
@@ -607,34 +618,65 @@ func (s *jsonlSink) writeRows(b []byte) error {
 
 // appendRow appends one object and its line end.
 //
-// Values are copied as they are, and checked as they are copied (one
-// table look-up a byte, no branch): a row with a value to escape — a
-// quote, a backslash, an HTML character, anything but printable ASCII — is
-// written again value by value.
+// Values are copied as they are, and checked as they are copied, eight
+// bytes at a time (jsonBad): a row with a value to escape — a quote, a
+// backslash, an HTML character, anything but printable ASCII — is written
+// again value by value.
 func (s *jsonlSink) appendRow(b []byte, row []string) []byte {
 	start := len(b)
-	b = append(b, '{')
-	var bad byte
+	var bad uint64
 	for _, i := range s.order {
 		v := row[i]
 		if v == "" {
 			continue
 		}
-		key := s.keys[i] // ,"name":"
-		if len(b) == start+1 {
-			key = key[1:]
+		// ,"name":" copied as one padded word, then cut to its length
+		if cap(b)-len(b) < jsonKeyMax {
+			b = slices.Grow(b, jsonKeyMax+len(v)+1)
 		}
-		b = append(b, key...)
+		k := len(b)
+		*(*[jsonKeyMax]byte)(b[k : k+jsonKeyMax]) = s.words[i]
+		b = b[:k+len(s.keys[i])]
 		b = append(b, v...)
-		for _, c := range b[len(b)-len(v):] {
-			bad |= jsonEscape[c]
+		// The value is the last len(v) bytes of b, after its key (more
+		// than eight bytes): its words, the last one ending where it ends.
+		end := len(b)
+		for k := end - len(v); k < end-8; k += 8 {
+			bad |= jsonBad(binary.LittleEndian.Uint64(b[k:]))
 		}
+		x := binary.LittleEndian.Uint64(b[end-8:])
+		if n := len(v); n < 8 { // the key's bytes in front become spaces
+			x = x>>(64-8*n) | jsonSpaces<<(8*n)
+		}
+		bad |= jsonBad(x)
 		b = append(b, '"')
 	}
 	if bad != 0 {
 		return s.appendRowEscaped(b[:start], row)
 	}
+	if len(b) == start {
+		return append(b, '{', '}', '\n')
+	}
+	b[start] = '{' // the first key's comma
 	return append(b, '}', '\n')
+}
+
+const jsonSpaces = 0x2020202020202020
+
+// jsonKeyMax is room for the longest key of FlatColumns,
+// ,"structured_reference":" (26 bytes).
+const jsonKeyMax = 32
+
+// jsonBad is not zero when one of the eight bytes of x is one that
+// encoding/json escapes (not jsonPlain): the high bit is set of each byte
+// from 0x80, below 0x20, or one of " & < > \ (tested in pairs: " and &
+// differ only in bit 2, < and > in bit 1), and maybe of bytes above one.
+func jsonBad(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	qa := x | 0x04*ones ^ 0x26*ones // 0 where " or &
+	lg := x | 0x02*ones ^ 0x3E*ones // 0 where < or >
+	bs := x ^ 0x5C*ones             // 0 where \
+	return (x | (x-0x20*ones)&^x | (qa-ones)&^qa | (lg-ones)&^lg | (bs-ones)&^bs) & highs
 }
 
 // appendRowEscaped appends one object, each value escaped as it needs.

@@ -292,3 +292,60 @@ func TestJSONLSinkOneOddField(t *testing.T) {
 		t.Errorf("empty row: %q", got)
 	}
 }
+
+// TestJSONLSinkEveryByte: the sink's look at each value, eight bytes at a
+// time, finds every byte that encoding/json escapes at every place in
+// values of every length up to 24 (whole words, a last overlapping one, a
+// short one read with its key in front), and no other byte: each row is
+// encoding/json's.
+func TestJSONLSinkEveryByte(t *testing.T) {
+	s := newJSONLSink(nil)
+	n := 0
+	for c := range 256 {
+		for size := 1; size <= 24; size++ {
+			for at := range size {
+				v := bytes.Repeat([]byte("a~ 0Z}"), 4)[:size]
+				v[at] = byte(c)
+				row := make([]string, len(statement.FlatColumns))
+				row[0], row[n%len(row)] = "BE68539007547034", string(v) // account, and a column in turn
+				m := map[string]string{}
+				for i, c := range statement.FlatColumns {
+					if row[i] != "" {
+						m[c.Name] = row[i]
+					}
+				}
+				want, _ := json.Marshal(m)
+				if got := s.appendRow([]byte("x"), row); string(got) != "x"+string(want)+"\n" {
+					t.Fatalf("byte %#02x at %d of %d:\n got %s\nwant %s", c, at, size, got[1:], want)
+				}
+				n++
+			}
+		}
+	}
+	if n != 256*300 {
+		t.Fatalf("%d cases", n)
+	}
+}
+
+// FuzzJSONLSink: any values, in any two columns, are written as
+// encoding/json writes the map of the non-empty columns.
+func FuzzJSONLSink(f *testing.F) {
+	f.Add("BE68539007547034", `Invoice "12", <b> & co`, uint8(29))
+	f.Add("", "Café\x7f\x1f\u2028", uint8(0))
+	f.Add("12345678", "\xff\xfe", uint8(35))
+	s := newJSONLSink(nil)
+	f.Fuzz(func(t *testing.T, a, b string, col uint8) {
+		row := make([]string, len(statement.FlatColumns))
+		row[0], row[int(col)%len(row)] = a, b
+		m := map[string]string{}
+		for i, c := range statement.FlatColumns {
+			if row[i] != "" {
+				m[c.Name] = row[i]
+			}
+		}
+		want, _ := json.Marshal(m)
+		if got := s.appendRow(nil, row); string(got) != string(want)+"\n" {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}

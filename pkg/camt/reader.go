@@ -1229,14 +1229,37 @@ func (r *Reader) transaction(tx int32, e *statement.Entry, nd, line int, p elPat
 	t := &r.t
 	var k kids // the detail's children by name, looked up once
 	t.kidsOf(tx, &k)
-	refs := k[nmRefs]
+	// References: the first child of Refs of each name, in one pass.
+	e2e, mndt, instr, pmtInf, txID, svcr := int32(none), int32(none), int32(none), int32(none), int32(none), int32(none)
+	for c := t.firstChild(k[nmRefs]); c != none; c = t.nextSibling(c) {
+		var first *int32
+		switch t.nodes[c].name {
+		case nmEndToEndId:
+			first = &e2e
+		case nmMndtId:
+			first = &mndt
+		case nmInstrId:
+			first = &instr
+		case nmPmtInfId:
+			first = &pmtInf
+		case nmTxId:
+			first = &txID
+		case nmAcctSvcrRef:
+			first = &svcr
+		default:
+			continue
+		}
+		if *first == none {
+			*first = c
+		}
+	}
 	tr := statement.Transaction{
-		EndToEndID:     clean(t.textAt(refs, nmEndToEndId)),
-		MandateID:      t.textAt(refs, nmMndtId),
-		InstructionID:  t.textAt(refs, nmInstrId),
-		PaymentInfoID:  t.textAt(refs, nmPmtInfId),
-		TransactionID:  t.textAt(refs, nmTxId),
-		AccountSvcrRef: t.textAt(refs, nmAcctSvcrRef),
+		EndToEndID:     clean(t.text(e2e)),
+		MandateID:      t.text(mndt),
+		InstructionID:  t.text(instr),
+		PaymentInfoID:  t.text(pmtInf),
+		TransactionID:  t.text(txID),
+		AccountSvcrRef: t.text(svcr),
 		Line:           t.line(tx, line),
 	}
 	// Amount: TxDtls/Amt (001.04+), else AmtDtls/TxAmt/Amt, else the entry's

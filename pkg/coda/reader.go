@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,10 +168,7 @@ type movement struct {
 	bic        string
 	rtype      byte
 	reason     string
-	catPurpose string
-	purpose    string
 	cpAccount  string
-	cpCurrency string
 	cpName     string
 	infoName   string
 	// more continues a type 127 communication beyond its 62 characters:
@@ -183,10 +181,11 @@ type movement struct {
 // per position, its code point); text holds the decoded piece when it has
 // characters above U+00FF.
 type piece struct {
-	b    [53]byte
-	n    int
-	text string
-	wide bool
+	b     [53]byte
+	n     int
+	text  string
+	wide  bool
+	ascii bool // read from a record of ASCII bytes only
 }
 
 func (p *piece) bytes() []byte { return p.b[:p.n] }
@@ -194,7 +193,7 @@ func (p *piece) bytes() []byte { return p.b[:p.n] }
 // setPiece stores positions from..to of the current record.
 func (r *Reader) setPiece(p *piece, from, to int) {
 	p.n = copy(p.b[:], r.rec[from-1:to])
-	p.wide, p.text = false, ""
+	p.wide, p.text, p.ascii = false, "", r.ascii
 	if len(r.wide) > 0 {
 		for _, w := range r.wide {
 			if w.pos >= from-1 && w.pos < to {
@@ -274,7 +273,13 @@ func trimBytes(b []byte) []byte {
 // text fields of CODA records are padded with spaces to their width.
 func trimEnd(b []byte, i, j int) int {
 	const spaces = 0x2020202020202020
-	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces {
+	for j-i >= 8 {
+		// the last eight bytes: the spaces that end them are the zero
+		// bytes at the top of the word xor spaces (little endian)
+		x := binary.LittleEndian.Uint64(b[j-8:j]) ^ spaces
+		if x != 0 {
+			return j - bits.LeadingZeros64(x)/8
+		}
 		j -= 8
 	}
 	for j > i && b[j-1] == ' ' {
@@ -1036,7 +1041,7 @@ func ogmValid(b []byte) bool {
 func (m *movement) reset() {
 	comm := m.comm
 	for i := range comm {
-		comm[i].n, comm[i].wide, comm[i].text = 0, false, ""
+		comm[i].n, comm[i].wide, comm[i].text, comm[i].ascii = 0, false, "", true
 	}
 	*m = movement{}
 	m.comm = comm
@@ -1082,8 +1087,6 @@ func (r *Reader) movement22() {
 	}
 	m.e2e = r.trimmed(64, 98)
 	m.bic = r.intern(trimBytes(r.f(99, 109)))
-	m.catPurpose = r.trimmed(118, 121)
-	m.purpose = r.trimmed(122, 125)
 }
 
 func (r *Reader) movement23() {
@@ -1109,10 +1112,8 @@ func (r *Reader) movement23() {
 	}
 	if r.rec[22] == ' ' && r.rec[23] != ' ' { // Belgian 12-digit account and currency
 		m.cpAccount = r.trimmed(11, 22)
-		m.cpCurrency = r.intern(trimBytes(r.f(24, 26)))
 	} else {
 		m.cpAccount = r.trimmed(11, 44)
-		m.cpCurrency = r.intern(trimBytes(r.f(45, 47)))
 	}
 	m.cpName = r.trimmed(48, 82)
 	r.setPiece(&m.comm[2], 83, 125)
@@ -1567,8 +1568,9 @@ func (r *Reader) joinComm(m *movement) string {
 		return joinComm(p[:], [3]int{53, 53, 43})
 	}
 	out := r.tmp[:0]
-	full := false
+	full, ascii := false, true
 	for i, w := range [3]int{53, 53, 43} {
+		ascii = ascii && m.comm[i].ascii
 		b := m.comm[i].bytes()
 		j := len(b)
 		for j > 0 && b[j-1] == ' ' {
@@ -1590,6 +1592,9 @@ func (r *Reader) joinComm(m *movement) string {
 	r.tmp = out
 	if len(out) == 0 {
 		return ""
+	}
+	if ascii {
+		return r.str(out)
 	}
 	return r.latin1(out)
 }
@@ -1623,6 +1628,7 @@ type zone struct {
 	r     *Reader
 	b     []byte
 	runes []rune
+	ascii bool // b holds ASCII bytes only
 }
 
 func (r *Reader) zone(m *movement) zone {
@@ -1633,7 +1639,9 @@ func (r *Reader) zone(m *movement) zone {
 	widths := [3]int{50, 53, 43}
 	if !wide {
 		z := r.zbuf[:0]
+		ascii := true
 		for i, w := range widths {
+			ascii = ascii && m.comm[i].ascii
 			b := m.comm[i].bytes()
 			if len(b) > w {
 				b = b[:w]
@@ -1643,7 +1651,7 @@ func (r *Reader) zone(m *movement) zone {
 				z = append(z, ' ')
 			}
 		}
-		return zone{r: r, b: z}
+		return zone{r: r, b: z, ascii: ascii}
 	}
 	z := make([]rune, 0, 146)
 	for i, w := range widths {
@@ -1667,6 +1675,9 @@ func (z zone) field(from, to int) string {
 	if z.runes != nil {
 		return strings.TrimSpace(string(z.runes[from:to]))
 	}
+	if z.ascii {
+		return z.r.str(trimBytes(z.b[from:to]))
+	}
 	return z.r.latin1(trimBytes(z.b[from:to]))
 }
 
@@ -1674,6 +1685,9 @@ func (z zone) field(from, to int) string {
 func (z zone) raw(from, to int) string {
 	if z.runes != nil {
 		return string(z.runes[from:to])
+	}
+	if z.ascii {
+		return z.r.str(z.b[from:to])
 	}
 	return z.r.latin1(z.b[from:to])
 }

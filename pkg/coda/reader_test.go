@@ -288,3 +288,34 @@ func TestTrimBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimEnd: trimEnd, a word at a time, drops exactly the spaces that
+// end b[i:j], for every place of the last other byte in fields of up to 40
+// bytes, and every start.
+func TestTrimEnd(t *testing.T) {
+	n := 0
+	for size := 0; size <= 40; size++ {
+		for last := -1; last < size; last++ { // -1: all spaces
+			b := bytes.Repeat([]byte(" "), size)
+			if last >= 0 {
+				b[last] = 'x'
+				if last > 0 {
+					b[0] = 'a' // bytes before it are no spaces either
+				}
+			}
+			for i := 0; i <= size; i++ {
+				want := size
+				for want > i && b[want-1] == ' ' {
+					want--
+				}
+				if got := trimEnd(b, i, size); got != want {
+					t.Fatalf("%q from %d: %d, want %d", b, i, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if n != 23821 {
+		t.Fatalf("%d cases", n)
+	}
+}

@@ -108,7 +108,7 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		el := time.Since(t1)
 		b.StopTimer()
 		goCPU := testutil.CPUTime() - cpu0
-		pgCPU, bgCPU := pg()
+		pgCPU, bgCPU, busy := pg()
 		peak := stop()
 		for w, err := range errs {
 			if err != nil {
@@ -129,6 +129,7 @@ func benchImport(b *testing.B, loc string, n, workers int) {
 		if l.d.postgres {
 			b.ReportMetric(pgCPU.Seconds()*1e6/float64(n), "pg-cpu-µs/line")
 			b.ReportMetric(bgCPU.Seconds()*1e6/float64(n), "pg-bg-cpu-µs/line")
+			b.ReportMetric(busy*100, "pg-busy-%")
 		}
 		l.Close()
 		b.StartTimer()
@@ -170,11 +171,15 @@ func sampleHeap() (stop func() uint64) {
 // checkpointer, background writer, autovacuum) are read in /proc. The
 // returned function stops and returns the CPU time of the benchmark's
 // backends and of the background processes since the call (the latter
-// includes work for anyone else using the server). Both are 0 for SQLite
-// or when /proc cannot be read.
-func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, background time.Duration)) {
+// includes work for anyone else using the server), and the share of the
+// samples in which a backend was running a statement rather than waiting
+// for the client in its transaction (pg_stat_activity.state 'active'
+// against 'idle in transaction'): how well the import keeps the server
+// busy, which the machine's load changes less than the times. All are 0
+// for SQLite or when /proc cannot be read.
+func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, background time.Duration, busy float64)) {
 	if !IsPostgres(loc) {
-		return func() (time.Duration, time.Duration) { return 0, 0 }
+		return func() (time.Duration, time.Duration, float64) { return 0, 0, 0 }
 	}
 	u, err := url.Parse(loc)
 	if err != nil {
@@ -221,16 +226,24 @@ func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, backgro
 	}
 	// Connections made before (seeding) count from now.
 	base, last := map[int]int64{}, map[int]int64{}
+	var active, waiting int
 	bg0 := background()
 	sample := func() {
-		rows, err := db.Query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, app)
+		rows, err := db.Query(`SELECT pid, coalesce(state, '') FROM pg_stat_activity WHERE application_name = $1`, app)
 		if err != nil {
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var pid int
-			if rows.Scan(&pid) == nil {
+			var state string
+			if rows.Scan(&pid, &state) == nil {
+				switch state {
+				case "active":
+					active++
+				case "idle in transaction":
+					waiting++
+				}
 				if t := ticks(pid); t >= 0 {
 					last[pid] = t
 				}
@@ -241,12 +254,13 @@ func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, backgro
 	for pid, t := range last {
 		base[pid] = t
 	}
+	active, waiting = 0, 0
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(100 * time.Millisecond)
+		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
@@ -258,7 +272,7 @@ func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, backgro
 		}
 	}()
 	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
-	return func() (time.Duration, time.Duration) {
+	return func() (time.Duration, time.Duration, float64) {
 		close(done)
 		wg.Wait()
 		sample()
@@ -272,7 +286,11 @@ func samplePostgresCPU(b *testing.B, loc string) (stop func() (backends, backgro
 				bg += t - t0
 			}
 		}
-		return time.Duration(be) * tick, time.Duration(bg) * tick
+		busy := 0.0
+		if active+waiting > 0 {
+			busy = float64(active) / float64(active+waiting)
+		}
+		return time.Duration(be) * tick, time.Duration(bg) * tick, busy
 	}
 }
 

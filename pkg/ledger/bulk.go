@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -169,6 +170,9 @@ type bulkImport struct {
 	// matchBytes is the size of the last chunk's matches rows: the next
 	// chunk's buffer starts that large.
 	matchBytes int
+	// matches are the matches rows of the last chunk booked, until they
+	// are queued (flushMatches).
+	matches *copyRows
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
@@ -190,15 +194,7 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 		defer close(done)
 		prepare(rctx, newBookable(r, f, res), fileID, opt.Engine, chunks)
 	}()
-	var err error
-	for p := range chunks {
-		if err = p.err; err == nil {
-			err = b.chunk(p)
-		}
-		if err != nil {
-			break
-		}
-	}
+	err := b.run(chunks)
 	cancel()
 	for range chunks { // the reader stops at its next entry
 	}
@@ -335,63 +331,95 @@ func (p *prepared) noteKeys(opt reconcile.Options) error {
 	return nil
 }
 
-// chunk books the entries of p. The statements whose answers the client
-// does not wait for (the COPY of the lines, the updates, the COPY of the
-// matches) go through a connWorker, so the client decides the lines and
-// builds the matches meanwhile.
-func (b *bulkImport) chunk(p *prepared) error {
+// run books the chunks as they arrive, all on one connWorker: the matches
+// of a chunk are copied in after the next chunk's look-ups (see dedupe),
+// so that the server copies them while the client decides that chunk. A
+// chunk that must run on the line-by-line store (see reconcileLines) ends
+// the worker and runs on the transaction; the next one starts another.
+func (b *bulkImport) run(chunks <-chan *prepared) error {
+	var p *prepared // a chunk received, not yet booked
+	for {
+		var slow []*bulkEntry
+		if err := b.pg(func(c *pgx.Conn) error {
+			w := startWorker(c)
+			defer w.close()
+			for {
+				if p == nil {
+					var ok bool
+					if p, ok = <-chunks; !ok {
+						b.flushMatches(w)
+						return w.close()
+					}
+				}
+				if p.err != nil {
+					return p.err
+				}
+				var err error
+				if slow, err = b.chunk(w, p); err != nil || slow != nil {
+					return err
+				}
+				p = nil
+			}
+		}); err != nil {
+			return err
+		}
+		if slow == nil {
+			return nil
+		}
+		if err := b.reconcileLines(slow); err != nil {
+			return err
+		}
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return err
+		}
+		if err := b.finish(p, mw); err != nil {
+			return err
+		}
+		p = nil
+	}
+}
+
+// chunk books the entries of p on w. The statements whose answers the
+// client does not wait for (the COPY of the lines, the updates, the COPY
+// of the matches) are queued on w, so the client decides the lines and
+// builds the matches meanwhile. When a payment request's payout may be
+// among its lines, it returns them undecided, their lines written and w
+// ended: they are decided on the line-by-line store (see run).
+func (b *bulkImport) chunk(w *connWorker, p *prepared) (slow []*bulkEntry, err error) {
 	cs := newChunkStore()
-	var requests bool // a payment request's payout may be among the lines
-	var live []*bulkEntry
-	if err := b.pg(func(c *pgx.Conn) error {
-		lines, err := b.dedupe(c, p, cs)
-		if err != nil {
-			return err
-		}
-		for _, be := range p.es {
-			if !be.dup {
-				live = append(live, be)
-			}
-		}
-		w := startWorker(c)
-		defer w.close()
-		w.do(lines.write)
-		if requests = lines.requests && len(live) > 0; requests {
-			return w.close()
-		}
-		if len(live) == 0 {
-			mw, err := b.matchRows(p)
-			if err != nil {
-				return err
-			}
-			return b.finish(w, p, mw)
-		}
-		if b.l.hook != nil {
-			if err := w.sync(); err != nil {
-				return err
-			}
-			b.l.hook(b.name, "read", 0)
-		}
-		mw, err := b.reconcile(w, p, live, cs)
-		if err != nil {
-			return err
-		}
-		return b.finish(w, p, mw)
-	}); err != nil || !requests {
-		return err
-	}
-	if err := b.reconcileLines(live); err != nil {
-		return err
-	}
-	mw, err := b.matchRows(p)
+	lines, err := b.dedupe(w, p, cs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return b.pg(func(c *pgx.Conn) error {
-		w := startWorker(c)
-		defer w.close()
-		return b.finish(w, p, mw)
-	})
+	var live []*bulkEntry
+	for _, be := range p.es {
+		if !be.dup {
+			live = append(live, be)
+		}
+	}
+	w.do(lines.write)
+	if lines.requests && len(live) > 0 {
+		return live, w.close()
+	}
+	if len(live) == 0 {
+		mw, err := b.matchRows(p)
+		if err != nil {
+			return nil, err
+		}
+		return nil, b.finish(p, mw)
+	}
+	if b.l.hook != nil {
+		if err := w.sync(); err != nil {
+			return nil, err
+		}
+		b.l.hook(b.name, "read", 0)
+	}
+	mw, err := b.reconcile(w, p, live, cs)
+	if err != nil {
+		return nil, err
+	}
+	return nil, b.finish(p, mw)
 }
 
 // matchRows builds the matches rows of the chunk's new entries, for the
@@ -412,9 +440,10 @@ func (b *bulkImport) matchRows(p *prepared) (*copyRows, error) {
 	return mw, nil
 }
 
-// finish counts the chunk's results, hands them to OnResult and queues the
-// COPY of their matches mw on w, then waits for w.
-func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
+// finish counts the chunk's results and hands them to OnResult; the COPY
+// of their matches mw waits in b.matches for the next chunk's look-ups
+// (see flushMatches).
+func (b *bulkImport) finish(p *prepared, mw *copyRows) error {
 	for _, be := range p.es {
 		if be.dup {
 			b.res.Duplicates++
@@ -434,12 +463,23 @@ func (b *bulkImport) finish(w *connWorker, p *prepared, mw *copyRows) error {
 		}
 	}
 	if mw.rows > 0 {
-		w.do(func(c *pgx.Conn) error {
-			_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
-			return err
-		})
+		b.matches = mw
 	}
-	return w.close()
+	return nil
+}
+
+// flushMatches queues on w the COPY of the matches of the last chunk
+// booked, if not yet.
+func (b *bulkImport) flushMatches(w *connWorker) {
+	mw := b.matches
+	if mw == nil {
+		return
+	}
+	b.matches = nil
+	w.do(func(c *pgx.Conn) error {
+		_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
+		return err
+	})
 }
 
 // connWorker runs statements on a connection in the order given, in a
@@ -478,6 +518,14 @@ func startWorker(c *pgx.Conn) *connWorker {
 // do queues f.
 func (w *connWorker) do(f func(c *pgx.Conn) error) { w.ops <- workerOp{f: f} }
 
+// start queues f and returns what wait, called later, returns once f ran
+// (or would have: the error before it), whatever was queued after it.
+func (w *connWorker) start(f func(c *pgx.Conn) error) (wait func() error) {
+	ch := make(chan error, 1)
+	w.ops <- workerOp{f: f, sync: ch}
+	return func() error { return <-ch }
+}
+
 // sync waits until everything queued ran.
 func (w *connWorker) sync() error {
 	ch := make(chan error, 1)
@@ -500,8 +548,8 @@ func (w *connWorker) close() error {
 // already (by their line identity, or by the detail identities of a batch
 // booking from another file), gives the others their lineID and returns
 // their writes, and reads the open items the chunk can touch into cs (step
-// 1).
-func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrites, error) {
+// 1). The matches of the chunk before are copied in after these look-ups.
+func (b *bulkImport) dedupe(w *connWorker, p *prepared, cs *chunkStore) (*lineWrites, error) {
 	es := p.es
 	batch := &pgx.Batch{}
 	var accts []string
@@ -570,14 +618,16 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrit
 		})
 	}
 	cs.queueLoads(batch, p.rec)
-	if err := c.SendBatch(b.ctx, batch).Close(); err != nil {
+	wait := w.start(func(c *pgx.Conn) error { return c.SendBatch(b.ctx, batch).Close() })
+	b.flushMatches(w)
+	if err := wait(); err != nil {
 		return nil, err
 	}
 	if len(lineIDs) != len(es) {
 		return nil, fmt.Errorf("ledger: %d line ids for %d lines", len(lineIDs), len(es))
 	}
 	lw := &lineWrites{b: b, rows: newCopyRows(len(p.rows) + 14*len(es)), requests: requests > 0}
-	w := lw.rows
+	rw := lw.rows
 	seen := map[[16]byte]bool{}
 	for i, be := range es {
 		if len(be.dids) > 0 {
@@ -592,9 +642,9 @@ func (b *bulkImport) dedupe(c *pgx.Conn, p *prepared, cs *chunkStore) (*lineWrit
 			continue
 		}
 		be.lineID = lineIDs[i]
-		w.row(13)
-		w.int8(be.lineID)
-		w.buf = append(w.buf, p.rows[be.row[0]:be.row[1]]...)
+		rw.row(13)
+		rw.int8(be.lineID)
+		rw.buf = append(rw.buf, p.rows[be.row[0]:be.row[1]]...)
 		for _, id := range be.dids {
 			k := [16]byte(id)
 			if !known[k] && !seen[k] {
@@ -804,36 +854,48 @@ type collState struct {
 
 func newChunkStore() *chunkStore { return &chunkStore{} }
 
-func (s *chunkStore) reset() {
+func (s *chunkStore) reset() { s.resetFor(0, 0, 0, 0) }
+
+// resetFor empties s for about colls collections and refs + numberKeys +
+// ibans invoices found by as many keys, its maps sized for them: growing
+// them a few thousand entries a chunk cost the PostgreSQL import a
+// twentieth of its client CPU.
+func (s *chunkStore) resetFor(colls, refs, numberKeys, ibans int) {
+	invs := refs + numberKeys + ibans
 	*s = chunkStore{
-		colls: map[int64]*reconcile.Collection{}, byE2E: map[string][]int64{},
+		colls: make(map[int64]*reconcile.Collection, colls), byE2E: make(map[string][]int64, colls),
 		batches: map[int64]*reconcile.Batch{}, byPmt: map[string]int64{}, byCents: map[int64][]int64{},
-		invs: map[int64]*reconcile.Invoice{}, byRef: map[string][]int64{}, byKey: map[string][]int64{}, byIBAN: map[string][]int64{},
-		collWas: map[int64]collState{}, batchWas: map[int64]string{}, invWas: map[int64]invState{},
-		collSet: map[int64]reconcile.Change{}, batchSet: map[int64]string{}, invSet: map[int64]bool{}, collect: map[string]bool{},
+		invs: make(map[int64]*reconcile.Invoice, invs), byRef: make(map[string][]int64, refs),
+		byKey: make(map[string][]int64, numberKeys), byIBAN: make(map[string][]int64, ibans),
+		collWas: make(map[int64]collState, colls), batchWas: map[int64]string{}, invWas: make(map[int64]invState, invs),
+		collSet: make(map[int64]reconcile.Change, colls), batchSet: map[int64]string{}, invSet: make(map[int64]bool, invs),
+		collect: map[string]bool{},
 	}
 }
 
 // queueLoads queues on batch the reads of the items carrying the keys rec
 // noted, which fill s (emptied first) as their rows arrive.
 func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
-	s.reset()
+	s.resetFor(len(rec.e2e), len(rec.refs), len(rec.numberKeys), len(rec.ibans))
 	if len(rec.e2e) > 0 {
 		batch.Queue(pgSQL(sqlCollectionsByE2E), keys(rec.e2e)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				var c reconcile.Collection
-				var amt pgtype.Numeric
-				var st string
-				var date, name, rr, rt *string
-				if err := rows.Scan(&c.ID, &c.EndToEndID, &c.MandateID, &c.PmtInfID, &amt, &c.Currency, &date, &name, &st, &rr, &rt); err != nil {
-					return err
+				r := rawRow{rows.RawValues(), rows.FieldDescriptions()}
+				if len(r.vals) != 11 {
+					return fmt.Errorf("ledger: %d columns of a collection", len(r.vals))
 				}
 				var err error
-				if c.Amount, err = numericDec(amt); err != nil {
+				c := reconcile.Collection{EndToEndID: r.str(1), MandateID: r.str(2), PmtInfID: r.str(3), Currency: r.str(5),
+					CollectionDate: parseDatePtr(r.ptr(6)), DebtorName: r.str(7)}
+				if c.ID, err = r.int8(0); err != nil {
 					return err
 				}
-				c.CollectionDate = parseDatePtr(date)
-				c.DebtorName, c.Status = strPtr(name), reconcile.Status(st)
+				if c.Amount, err = r.num(4); err != nil {
+					return err
+				}
+				st := r.str(8)
+				rr, rt := r.ptr(9), r.ptr(10)
+				c.Status = reconcile.Status(st)
 				s.colls[c.ID] = &c
 				s.byE2E[c.EndToEndID] = append(s.byE2E[c.EndToEndID], c.ID)
 				s.collWas[c.ID] = collState{st, rr, rt}
@@ -869,41 +931,44 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 			return rows.Err()
 		})
 	}
-	invoice := func(rows pgx.Rows, extra ...any) (*reconcile.Invoice, string, string, error) {
-		var v reconcile.Invoice
-		var amt, open pgtype.Numeric
-		var st, ref, key string
-		var cname, due *string
-		if err := rows.Scan(append([]any{&v.ID, &v.Number, &cname, &amt, &open, &v.Currency, &due, &st, &ref, &key}, extra...)...); err != nil {
-			return nil, "", "", err
+	// invoice reads a row of invCols, reference, number key and extra
+	// columns into s, once.
+	invoice := func(rows pgx.Rows, extra int) (*reconcile.Invoice, rawRow, error) {
+		r := rawRow{rows.RawValues(), rows.FieldDescriptions()}
+		if len(r.vals) != 10+extra {
+			return nil, r, fmt.Errorf("ledger: %d columns of an invoice", len(r.vals))
 		}
-		if got := s.invs[v.ID]; got != nil {
-			return got, ref, key, nil
+		id, err := r.int8(0)
+		if err != nil {
+			return nil, r, err
 		}
-		var err error
-		if v.Amount, err = numericDec(amt); err != nil {
-			return nil, "", "", err
+		if got := s.invs[id]; got != nil {
+			return got, r, nil
 		}
-		if v.Open, err = numericDec(open); err != nil {
-			return nil, "", "", err
+		st := r.str(7)
+		v := reconcile.Invoice{ID: id, Number: r.str(1), CustomerName: r.str(2), Currency: r.str(5), DueDate: parseDatePtr(r.ptr(6)),
+			Status: reconcile.Status(st)}
+		if v.Amount, err = r.num(3); err != nil {
+			return nil, r, err
 		}
-		v.CustomerName = strPtr(cname)
-		v.DueDate, v.Status = parseDatePtr(due), reconcile.Status(st)
+		if v.Open, err = r.num(4); err != nil {
+			return nil, r, err
+		}
 		s.invs[v.ID] = &v
 		s.invWas[v.ID] = invState{st, v.Open}
-		return &v, ref, key, nil
+		return &v, r, nil
 	}
 	if len(rec.refs) > 0 || len(rec.numberKeys) > 0 {
 		batch.Queue(pgSQL(sqlInvoicesByKeys), keys(rec.refs), keys(rec.numberKeys)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				v, ref, key, err := invoice(rows)
+				v, r, err := invoice(rows, 0)
 				if err != nil {
 					return err
 				}
-				if rec.refs[ref] {
+				if ref := r.str(8); rec.refs[ref] {
 					s.byRef[ref] = append(s.byRef[ref], v.ID)
 				}
-				if rec.numberKeys[key] {
+				if key := r.str(9); rec.numberKeys[key] {
 					s.byKey[key] = append(s.byKey[key], v.ID)
 				}
 			}
@@ -913,16 +978,58 @@ func (s *chunkStore) queueLoads(batch *pgx.Batch, rec *keyRecorder) {
 	if len(rec.ibans) > 0 {
 		batch.Queue(pgSQL(sqlInvoicesByIBANs), keys(rec.ibans)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				var iban string
-				v, _, _, err := invoice(rows, &iban)
+				v, r, err := invoice(rows, 1)
 				if err != nil {
 					return err
 				}
+				iban := r.str(10)
 				s.byIBAN[iban] = append(s.byIBAN[iban], v.ID)
 			}
 			return rows.Err()
 		})
 	}
+}
+
+// rawRow is a row as pgx received it (rows.RawValues), read without its
+// scan plans: a few thousand rows a chunk, ten columns each.
+type rawRow struct {
+	vals [][]byte
+	fds  []pgconn.FieldDescription
+}
+
+// str is a TEXT column ("" for NULL): its bytes in either format.
+func (r rawRow) str(i int) string { return string(r.vals[i]) }
+
+// ptr is a TEXT column that may be NULL.
+func (r rawRow) ptr(i int) *string {
+	if r.vals[i] == nil {
+		return nil
+	}
+	s := string(r.vals[i])
+	return &s
+}
+
+// int8 is a BIGINT column.
+func (r rawRow) int8(i int) (int64, error) {
+	b := r.vals[i]
+	if r.fds[i].Format == pgx.BinaryFormatCode {
+		if len(b) != 8 {
+			return 0, fmt.Errorf("ledger: a BIGINT of %d bytes", len(b))
+		}
+		return int64(binary.BigEndian.Uint64(b)), nil
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// num is a NUMERIC column.
+func (r rawRow) num(i int) (decimal.Decimal, error) {
+	if r.vals[i] == nil {
+		return decimal.Zero, fmt.Errorf("ledger: amount NULL in the database")
+	}
+	if r.fds[i].Format == pgx.BinaryFormatCode {
+		return numericValue(r.vals[i])
+	}
+	return parseMoney(string(r.vals[i]))
 }
 
 // numericDec is a NUMERIC as read by pgx.

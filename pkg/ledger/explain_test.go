@@ -68,6 +68,31 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 				}
 			}
 		}
+		// The chunk import's look-ups, a chunk's keys in one JSON array
+		// each (liteKeys).
+		set := func(ks []string) map[string]bool {
+			m := map[string]bool{}
+			for _, k := range ks {
+				m[k] = true
+			}
+			return m
+		}
+		cm := map[int64]bool{}
+		for _, c := range cents {
+			cm[c] = true
+		}
+		keys := [6]string{jsonStrings(set(e2e)), jsonStrings(set(pmts)), jsonInts(cm), jsonStrings(set(refs)), jsonStrings(set(nkeys)), jsonStrings(set(ibans))}
+		for i, q := range liteLookups {
+			plan := sqlitePlan(t, l, strings.Replace(q, "json_each(?)", "json_each('"+keys[i]+"')", 1))
+			if !strings.HasPrefix(plan, "SCAN json_each VIRTUAL TABLE") {
+				t.Errorf("chunk look-up %d does not start from the keys:\n%s", i, plan)
+			}
+			for _, tbl := range forbidden {
+				if strings.Contains(plan, "SCAN "+tbl) {
+					t.Errorf("chunk look-up %d reads %s whole:\n%s", i, tbl, plan)
+				}
+			}
+		}
 		return
 	}
 	// As the import runs them: in a transaction with its plan settings.

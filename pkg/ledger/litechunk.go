@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/batchtool/batchtool/pkg/reconcile"
@@ -23,9 +24,10 @@ import (
 //   - the reader (the caller's goroutine) reads a chunk, hashes it, notes
 //     every key its lines can be decided by (reconcile.Keys, as the
 //     PostgreSQL import does: keyRecorder), and hands it to the database;
-//   - the database goroutine inserts the chunk's lines one by one exactly as
-//     the line-by-line import does (same duplicate rules, same order), then
-//     reads the rows of the open items carrying the noted keys;
+//   - the database goroutine inserts the chunk's lines as the line-by-line
+//     import does (same duplicate rules, same order, same ids; lineRows in
+//     one statement), then reads the rows of the open items carrying the
+//     noted keys (one statement per kind of key);
 //   - the reader makes them a chunkStore, decides the chunk in memory on it
 //     and hands back the changes and the matches rows to write, then reads
 //     the next chunk.
@@ -62,6 +64,7 @@ type liteBatch struct {
 	seq     int
 	es      []liteEntry
 	rec     *keyRecorder
+	keys    [6]string           // the keys rec noted, for load (liteKeys)
 	store   *chunkStore         // the items read, then decided on
 	written int                 // the last chunk whose changes were in the database when the items were read
 	raw     [6][][]driver.Value // the rows load read, by look-up, for decode
@@ -74,6 +77,9 @@ type liteBatch struct {
 // liteStmts are the statements of the database goroutine.
 type liteStmts struct {
 	insLine                                 *insertStmt
+	lines, delLines                         *stmt // lineRows lines at a time (see insertLines)
+	next                                    int64 // the id of the next line
+	args                                    []any // of lines, kept for the next
 	detGet, detPut                          *stmt
 	in                                      map[string]*stmt // look-ups and updates of many rows, by query
 	updColl, updInv, updBatch, collectBatch *stmt
@@ -87,27 +93,42 @@ func (s *liteStmts) close() {
 	for _, st := range s.in {
 		st.Close()
 	}
-	for _, st := range []*stmt{s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches} {
+	for _, st := range []*stmt{s.lines, s.delLines, s.detGet, s.detPut, s.updColl, s.updInv, s.updBatch, s.collectBatch, s.match, s.matches} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-func prepareLite(ctx context.Context, t *tx) (*liteStmts, error) {
+func prepareLite(ctx context.Context, t *tx, fileID int64) (*liteStmts, error) {
 	s := &liteStmts{in: map[string]*stmt{}}
+	// The ids SQLite would give the lines (the largest id plus one): the
+	// import holds the write lock, no one else adds lines meanwhile.
+	if err := t.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines`).Scan(&s.next); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.insLine, err = t.prepareInsert(ctx, `INSERT INTO statement_lines (identity, file_id, account, statement_id, entry_ref, entry_seq,
 		occurrence, booking_date, amount, currency, reversal, info) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`); err != nil {
 		return nil, err
 	}
-	const ins = `INSERT INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
+	// OR IGNORE: a statement of many rows that may abort on a constraint
+	// (NOT NULL, UNIQUE) first copies every page it changes to a statement
+	// journal, to undo itself alone; one that ignores instead has nothing to
+	// undo. Every row's values are set here, so a row is ignored only as a
+	// duplicate (lines) and the rows written are counted (see insertLines,
+	// update, write).
+	const ins = `INSERT OR IGNORE INTO matches (line_id, detail, outcome, rule, item_kind, item_id, item_key, amount, applied, currency, candidates, return_reason, evidence) VALUES `
 	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	lineRow := fmt.Sprintf(`(?, ?, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, fileID)
 	for _, p := range []struct {
 		dst **stmt
 		sql string
 	}{
+		{&s.lines, `INSERT OR IGNORE INTO statement_lines (id, identity, file_id, account, statement_id, entry_ref, entry_seq,
+		occurrence, booking_date, amount, currency, reversal, info) VALUES ` + lineRow + repeat(", "+lineRow, lineRows-1)},
+		{&s.delLines, `DELETE FROM statement_lines WHERE id >= ?`},
 		{&s.detGet, `SELECT file_id FROM statement_details WHERE identity = ?`},
 		{&s.detPut, `INSERT INTO statement_details (identity, file_id, line_id) VALUES (?, ?, ?) ON CONFLICT (identity) DO NOTHING`},
 		{&s.updColl, `UPDATE collections SET status = ?, return_reason = ?, return_text = ? WHERE id = ?`},
@@ -177,7 +198,7 @@ func (d *liteDB) stop(abort bool) error {
 // liteChunk). A ledger with payment requests open or paid uses importLines:
 // a payout may book one, which the chunk store does not do.
 func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r statement.Reader, opt ImportOptions, res *ImportResult) (err error) {
-	st, err := prepareLite(ctx, t)
+	st, err := prepareLite(ctx, t, fileID)
 	if err != nil {
 		return err
 	}
@@ -232,6 +253,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 		if len(c.es) == 0 {
 			return false, nil
 		}
+		c.liteKeys()
 		seq++
 		if !db.run(func() error {
 			if err := st.book(ctx, c, fileID); err != nil {
@@ -335,34 +357,101 @@ func (l *DB) liteEntry(e *statement.Entry, ch [32]byte, n int, fileID int64) (li
 
 // book inserts the chunk's lines as importLines does, entry by entry: an
 // entry whose every detail identity was booked from another file, or whose
-// line identity is booked already, is a duplicate. (One INSERT of many rows
-// with RETURNING cost a third more a line: each row lands on a page of the
-// identity index of its own, which such a statement copies to its
-// statement journal first.)
+// line identity is booked already, is a duplicate. The lines of entries
+// without detail identities go in lineRows at a time (insertLines).
 func (s *liteStmts) book(ctx context.Context, c *liteBatch, fileID int64) error {
+	run := make([]*liteEntry, 0, lineRows)
 	for i := range c.es {
 		le := &c.es[i]
-		if len(le.dids) > 0 {
-			all := true
-			for _, id := range le.dids {
-				var f int64
-				switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
-				case errors.Is(err, sql.ErrNoRows):
-					all = false
-				case err != nil:
+		if len(le.dids) == 0 {
+			if run = append(run, le); len(run) == lineRows {
+				if err := s.insertLines(ctx, run); err != nil {
 					return err
-				case f == fileID:
-					all = false // the same transactions twice in one file are two bookings
 				}
-				if !all {
-					break
-				}
+				run = run[:0]
 			}
-			if all {
-				le.dup = true
-				continue
+			continue
+		}
+		if err := s.insertOne(ctx, run...); err != nil {
+			return err
+		}
+		run = run[:0]
+		all := true
+		for _, id := range le.dids {
+			var f int64
+			switch err := s.detGet.QueryRowContext(ctx, id).Scan(&f); {
+			case errors.Is(err, sql.ErrNoRows):
+				all = false
+			case err != nil:
+				return err
+			case f == fileID:
+				all = false // the same transactions twice in one file are two bookings
+			}
+			if !all {
+				break
 			}
 		}
+		if all {
+			le.dup = true
+			continue
+		}
+		if err := s.insertOne(ctx, le); err != nil {
+			return err
+		}
+		if le.dup {
+			continue
+		}
+		for _, did := range le.dids {
+			if _, err := s.detPut.ExecContext(ctx, did, fileID, le.lineID); err != nil {
+				return err
+			}
+		}
+	}
+	return s.insertOne(ctx, run...)
+}
+
+// lineRows is how many lines one INSERT of insertLines writes.
+const lineRows = 64
+
+// insertLines inserts the lines of lineRows entries with one statement,
+// giving them the ids SQLite would (s.next on), as insertOne would one by
+// one. An entry whose line identity is booked already leaves its row out
+// (OR IGNORE); then the rows written are taken out again and the entries
+// inserted one by one, so that the ids stay those of a line-by-line
+// import. (A multi-row INSERT … ON CONFLICT DO NOTHING RETURNING cost a
+// third more a line: each row lands on a page of the identity index of its
+// own, which a statement that may abort copies to its statement journal
+// first; see prepareLite.)
+func (s *liteStmts) insertLines(ctx context.Context, les []*liteEntry) error {
+	args := s.args[:0]
+	for i, le := range les {
+		args = append(args, s.next+int64(i), le.args[0])
+		args = append(args, le.args[2:]...)
+	}
+	s.args = args
+	res, err := s.lines.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != int64(len(les)) {
+		if _, err := s.delLines.ExecContext(ctx, s.next); err != nil {
+			return err
+		}
+		return s.insertOne(ctx, les...)
+	}
+	for _, le := range les {
+		le.lineID = s.next
+		s.next++
+	}
+	return nil
+}
+
+// insertOne inserts the entries' lines one by one: a line whose identity
+// is booked already makes its entry a duplicate.
+func (s *liteStmts) insertOne(ctx context.Context, les ...*liteEntry) error {
+	for _, le := range les {
 		id, added, err := s.insLine.insert(ctx, le.args...)
 		if err != nil {
 			return err
@@ -371,86 +460,115 @@ func (s *liteStmts) book(ctx context.Context, c *liteBatch, fileID int64) error 
 			le.dup = true
 			continue
 		}
-		le.lineID = id
-		for _, did := range le.dids {
-			if _, err := s.detPut.ExecContext(ctx, did, fileID, id); err != nil {
-				return err
-			}
-		}
+		le.lineID, s.next = id, id+1
 	}
 	return nil
 }
 
-// inKeys is how many keys one look-up of load takes (IN (...)): one
-// statement for a few hundred keys rather than one each, the last padded
-// with its last key. SQLite probes the index key by key either way.
-const inKeys = 256
-
-// The look-ups of load, each followed by IN (the keys).
+// The look-ups of load, each for the keys of one kind a chunk's lines
+// noted, given as one JSON array (liteKeys): one statement and one bound
+// value per kind and chunk. With the keys bound one by one (IN (?, ?, …),
+// 256 at a time) binding them cost more than SQLite's own work, and SQLite
+// copied them into a sorted temporary table first; json_each hands them to
+// the index look-ups as they are (the plans: TestHotQueriesUseIndexes).
 const (
-	liteCollsIn   = `SELECT ` + collCols + ` FROM collections WHERE end_to_end_id IN `
-	liteBatchPmt  = `SELECT ` + batchCols + `, total_cents FROM batches WHERE pmtinf_id IN `
-	liteBatchCent = `SELECT ` + batchCols + `, total_cents FROM batches WHERE total_cents IN `
-	liteInvRef    = `SELECT ` + invCols + `, i.reference, i.number_key, '' FROM invoices i WHERE i.reference IN `
-	liteInvKey    = `SELECT ` + invCols + `, i.reference, i.number_key, '' FROM invoices i WHERE i.number_key IN `
-	liteInvIBAN   = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban FROM invoice_ibans x JOIN invoices i ON i.id = x.invoice_id WHERE x.iban IN `
+	liteKeysFrom  = ` FROM (SELECT value AS k FROM json_each(?)) JOIN `
+	liteCollsIn   = `SELECT ` + collCols + liteKeysFrom + `collections ON end_to_end_id = k`
+	liteBatchPmt  = `SELECT ` + batchCols + `, total_cents` + liteKeysFrom + `batches ON pmtinf_id = k`
+	liteBatchCent = `SELECT ` + batchCols + `, total_cents` + liteKeysFrom + `batches ON total_cents = k`
+	liteInvRef    = `SELECT ` + invCols + `, i.reference, i.number_key, ''` + liteKeysFrom + `invoices i ON i.reference = k`
+	liteInvKey    = `SELECT ` + invCols + `, i.reference, i.number_key, ''` + liteKeysFrom + `invoices i ON i.number_key = k`
+	liteInvIBAN   = `SELECT ` + invCols + `, i.reference, i.number_key, x.iban` + liteKeysFrom + `invoice_ibans x ON x.iban = k JOIN invoices i ON i.id = x.invoice_id`
 )
 
-// lookup runs the look-up q (one of the above) for keys, inKeys at a
-// time, and returns the rows.
-func (s *liteStmts) lookup(ctx context.Context, t *tx, q string, keys []any) ([][]driver.Value, error) {
-	st := s.in[q]
-	if st == nil {
-		var err error
-		if st, err = t.PrepareContext(ctx, q+`(?`+repeat(", ?", inKeys-1)+`)`); err != nil {
-			return nil, err
+// liteLookups are the look-ups of load, in the order of liteBatch.keys
+// and liteBatch.raw.
+var liteLookups = [6]string{liteCollsIn, liteBatchPmt, liteBatchCent, liteInvRef, liteInvKey, liteInvIBAN}
+
+// liteKeys writes the keys a chunk's lines noted as the JSON arrays load
+// binds (the reader's work, not the database goroutine's).
+func (c *liteBatch) liteKeys() {
+	r := c.rec
+	for i, m := range []map[string]bool{r.e2e, r.batchIDs, nil, r.refs, r.numberKeys, r.ibans} {
+		if i == 2 {
+			c.keys[i] = jsonInts(r.cents)
+			continue
 		}
-		s.in[q] = st
+		c.keys[i] = jsonStrings(m)
 	}
-	var out [][]driver.Value
-	args := make([]any, inKeys)
-	for len(keys) > 0 {
-		n := copy(args, keys)
-		for i := n; i < inKeys; i++ {
-			args[i] = keys[n-1]
-		}
-		keys = keys[n:]
-		rows, err := st.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rows.vals...)
-	}
-	return out, nil
 }
 
-func keyArgs(m map[string]bool) []any {
-	out := make([]any, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// jsonStrings is the JSON array of the strings in m ("" when none). Only
+// what JSON requires is escaped (", \ and control characters); SQLite's
+// json_each gives back every other byte as it is, valid UTF-8 or not, so
+// each key is looked up exactly as written.
+func jsonStrings(m map[string]bool) string {
+	if len(m) == 0 {
+		return ""
 	}
-	return out
+	n := 2
+	for k := range m {
+		n += len(k) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for k := range m {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		for i := 0; i < len(k); i++ {
+			switch ch := k[i]; {
+			case ch == '"' || ch == '\\':
+				b = append(b, '\\', ch)
+			case ch < 0x20:
+				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[ch>>4], "0123456789abcdef"[ch&15])
+			default:
+				b = append(b, ch)
+			}
+		}
+		b = append(b, '"')
+	}
+	return string(append(b, ']'))
+}
+
+// jsonInts is the JSON array of the integers in m ("" when none).
+func jsonInts(m map[int64]bool) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 2+len(m)*8)
+	b = append(b, '[')
+	for k := range m {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, k, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // load reads the rows of the items carrying the keys the chunk's lines
 // noted (the database goroutine); decode makes them the chunk's store (the
 // reader).
 func (s *liteStmts) load(ctx context.Context, t *tx, c *liteBatch) error {
-	cents := make([]any, 0, len(c.rec.cents))
-	for k := range c.rec.cents {
-		cents = append(cents, k)
-	}
-	for i, q := range []struct {
-		sql  string
-		keys []any
-	}{
-		{liteCollsIn, keyArgs(c.rec.e2e)}, {liteBatchPmt, keyArgs(c.rec.batchIDs)}, {liteBatchCent, cents},
-		{liteInvRef, keyArgs(c.rec.refs)}, {liteInvKey, keyArgs(c.rec.numberKeys)}, {liteInvIBAN, keyArgs(c.rec.ibans)},
-	} {
-		var err error
-		if c.raw[i], err = s.lookup(ctx, t, q.sql, q.keys); err != nil {
+	for i, q := range liteLookups {
+		if c.keys[i] == "" {
+			continue
+		}
+		st := s.in[q]
+		if st == nil {
+			var err error
+			if st, err = t.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			s.in[q] = st
+		}
+		rows, err := st.QueryContext(ctx, c.keys[i])
+		if err != nil {
 			return err
 		}
+		c.raw[i] = rows.vals
 	}
 	return nil
 }
@@ -662,8 +780,8 @@ const updateRows = 128
 // The UPDATEs of write for updateRows items at a time, each followed by
 // the rows; SQLite finds each item by its id (rowid).
 const (
-	liteUpdInvs  = `UPDATE invoices SET status = v.column1, open_amount = v.column2 FROM (VALUES `
-	liteUpdColls = `UPDATE collections SET status = v.column1, return_reason = v.column2, return_text = v.column3 FROM (VALUES `
+	liteUpdInvs  = `UPDATE OR IGNORE invoices SET status = v.column1, open_amount = v.column2 FROM (VALUES `
+	liteUpdColls = `UPDATE OR IGNORE collections SET status = v.column1, return_reason = v.column2, return_text = v.column3 FROM (VALUES `
 )
 
 // update runs q (one of the above) for rows, updateRows at a time, and
@@ -684,7 +802,7 @@ func (s *liteStmts) update(ctx context.Context, t *tx, q, table string, one *stm
 		for _, a := range rows[:updateRows] {
 			args = append(args, a...)
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if err := execRows(ctx, st, updateRows, args); err != nil {
 			return err
 		}
 	}
@@ -716,14 +834,28 @@ func (s *liteStmts) write(ctx context.Context, t *tx, c *liteBatch) error {
 	}
 	m := c.matches
 	for ; len(m) >= matchChunk*matchCols; m = m[matchChunk*matchCols:] {
-		if _, err := s.matches.ExecContext(ctx, m[:matchChunk*matchCols]...); err != nil {
+		if err := execRows(ctx, s.matches, matchChunk, m[:matchChunk*matchCols]); err != nil {
 			return err
 		}
 	}
 	for ; len(m) > 0; m = m[matchCols:] {
-		if _, err := s.match.ExecContext(ctx, m[:matchCols]...); err != nil {
+		if err := execRows(ctx, s.match, 1, m[:matchCols]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// execRows runs a statement that writes rows rows OR IGNORE (see
+// prepareLite) and checks that it wrote them all.
+func execRows(ctx context.Context, st *stmt, rows int, args []any) error {
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n != int64(rows) {
+		err = fmt.Errorf("ledger: %d of %d rows written", n, rows)
+	}
+	return err
 }

@@ -313,3 +313,83 @@ func TestChunksCancelled(t *testing.T) {
 		l.Close()
 	}
 }
+
+// TestLiteKeysExact: the keys load looks items up by come back from
+// SQLite's json_each exactly as the lines noted them, whatever bytes they
+// hold.
+func TestLiteKeysExact(t *testing.T) {
+	l, _ := openTemp(t)
+	if l.d.postgres {
+		t.Skip("SQLite only: the PostgreSQL import binds its keys as arrays")
+	}
+	keys := []string{"E2E-00000001", `a"b`, `back\slash`, "tab\tnew\nline", "nul\x00byte", "\x1f", "caf\u00e9", "bad\xff\xfeutf8", "+++090/9337/55493+++", " space "}
+	m := map[string]bool{}
+	for _, k := range keys {
+		m[k] = true
+	}
+	rows, err := l.db.db.Query(`SELECT value, typeof(value) FROM json_each(?)`, jsonStrings(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]bool{}
+	for rows.Next() {
+		var v []byte
+		var typ string
+		if err := rows.Scan(&v, &typ); err != nil {
+			t.Fatal(err)
+		}
+		if typ != "text" {
+			t.Errorf("%q: %s", v, typ)
+		}
+		got[string(v)] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(m) {
+		t.Errorf("json_each gave back\n%v\nnot\n%v", got, m)
+	}
+	var n, sum int64
+	if err := l.db.QueryRow(`SELECT count(*), sum(value) FROM json_each(?)`, jsonInts(map[int64]bool{-5: true, 0: true, 123456789012: true})).Scan(&n, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || sum != 123456789007 {
+		t.Errorf("json_each of the totals: %d values, sum %d", n, sum)
+	}
+}
+
+// TestExecRowsCounts: a statement of many rows that ignores a row instead
+// of failing (OR IGNORE, see prepareLite) is an error unless it wrote every
+// row.
+func TestExecRowsCounts(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tx, err := l.db.beginConn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO statement_details (identity, file_id, line_id) VALUES (?, 1, 1), (?, 1, 2)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct {
+		a, b string
+		want string
+	}{
+		{"a", "b", "<nil>"},
+		{"c", "a", "ledger: 1 of 2 rows written"},
+		{"b", "c", "ledger: 0 of 2 rows written"},
+		{"d", "d", "ledger: 1 of 2 rows written"},
+	} {
+		if got := fmt.Sprint(execRows(ctx, st, 2, []any{[]byte(tc.a), []byte(tc.b)})); got != tc.want {
+			t.Errorf("%s, %s: %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/binary"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -173,4 +174,72 @@ func appendNumeric(buf []byte, s string) ([]byte, error) {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(g))
 	}
 	return buf, nil
+}
+
+// pow10 are the powers of ten an int64 holds.
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// numericValue reads a NUMERIC in the binary form appendNumeric writes
+// (numeric_send), as pgx's own codec would, but with the coefficient in an
+// int64 when it has at most 16 digits (every amount of a ledger): the
+// codec builds it in a big.Int, a division and a copy per amount. The
+// exponent is minus the display scale, as the codec gives it.
+func numericValue(b []byte) (decimal.Decimal, error) {
+	if len(b) < 8 {
+		return decimal.Zero, fmt.Errorf("ledger: a NUMERIC of %d bytes", len(b))
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	weight := int(int16(binary.BigEndian.Uint16(b[2:])))
+	sign := binary.BigEndian.Uint16(b[4:])
+	dscale := int(binary.BigEndian.Uint16(b[6:]))
+	if len(b) != 8+2*n || (sign != 0 && sign != 0x4000) {
+		return decimal.Zero, fmt.Errorf("ledger: amount %x in the database is not a finite NUMERIC", b)
+	}
+	if n == 0 {
+		return decimal.New(0, 0), nil
+	}
+	digits := b[8:]
+	// The value is the digits times 10000^(weight-n+1).
+	exp := 4 * (weight - n + 1)
+	var d decimal.Decimal
+	if n <= 4 {
+		var c int64
+		for i := range n {
+			c = c*10000 + int64(binary.BigEndian.Uint16(digits[2*i:]))
+		}
+		// To the display scale, when it has decimals: exact (the digits
+		// below it are the zeros of the last base-10000 digit), unless it
+		// overflows.
+		switch k := exp + dscale; {
+		case dscale == 0:
+		case k < 0 && -k < len(pow10):
+			c, exp = c/pow10[-k], -dscale
+		case k > 0 && k < len(pow10) && c < (1<<63-1)/pow10[k]:
+			c, exp = c*pow10[k], -dscale
+		}
+		if sign != 0 {
+			c = -c
+		}
+		d = decimal.New(c, int32(exp))
+	} else {
+		c := new(big.Int)
+		for i := range n {
+			c.Mul(c, big.NewInt(10000))
+			c.Add(c, big.NewInt(int64(binary.BigEndian.Uint16(digits[2*i:]))))
+		}
+		if sign != 0 {
+			c.Neg(c)
+		}
+		if k := exp + dscale; dscale > 0 && k != 0 {
+			f := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(k, -k))), nil)
+			if k < 0 {
+				c.Quo(c, f)
+			} else {
+				c.Mul(c, f)
+			}
+			exp = -dscale
+		}
+		d = decimal.NewFromBigInt(c, int32(exp))
+	}
+	return d, nil
 }

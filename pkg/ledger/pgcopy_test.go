@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 )
 
@@ -35,5 +36,39 @@ func TestAppendNumeric(t *testing.T) {
 	}
 	if _, err := appendNumeric(nil, "1e5"); err == nil || err.Error() != `ledger: amount "1e5" is not a decimal number` {
 		t.Errorf("1e5: %v", err)
+	}
+}
+
+// TestNumericValue: a NUMERIC's binary form read by numericValue is what
+// pgx's codec reads (value, exponent and text), for the amounts of a
+// ledger and beyond an int64.
+func TestNumericValue(t *testing.T) {
+	m := pgtype.NewMap()
+	for _, s := range []string{"0", "0.00", "1", "-1", "12.34", "12.30", "-0.05", "0.001", "10000", "10000.00", "123456.7",
+		"-1234567890123456.78", "9999999999999999", "99999999999999999", "123456789012345678901234.5", "0.000000000000000000001",
+		"-10.00", "100000000", "0.1000", "5000.0001", "1.000000000000000001"} {
+		b, err := appendNumeric(nil, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = b[4:] // the length
+		var n pgtype.Numeric
+		if err := m.Scan(pgtype.NumericOID, pgtype.BinaryFormatCode, b, &n); err != nil {
+			t.Fatal(err)
+		}
+		want, err := numericDec(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := numericValue(b)
+		if err != nil || !got.Equal(want) || got.Exponent() != want.Exponent() || got.String() != want.String() || got.String() != decimal.RequireFromString(s).String() {
+			t.Errorf("%s: %v (exponent %d) %v, want %v (exponent %d)", s, got, got.Exponent(), err, want, want.Exponent())
+		}
+	}
+	for _, b := range []string{"", "0001000000000002", "0000000000c00000"} {
+		raw, _ := hex.DecodeString(b)
+		if _, err := numericValue(raw); err == nil {
+			t.Errorf("%q: no error", b)
+		}
 	}
 }

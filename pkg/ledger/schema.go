@@ -240,6 +240,26 @@ var migrations = []string{
 ` + postgresPart + `
 	ALTER TABLE matches DROP CONSTRAINT IF EXISTS matches_line_id_fkey;
 	ALTER TABLE statement_lines DROP CONSTRAINT IF EXISTS statement_lines_file_id_fkey;`,
+	// 10: the keys an import looks items up by compare byte by byte on
+	// PostgreSQL (COLLATE "C"), as SQLite's do (BINARY). Under the
+	// database's locale (C.UTF-8, en_US.UTF-8: what initdb gives) every
+	// probe of their indexes compared through strcoll: a fifth of the
+	// look-ups' server time on 100,000 lines. Only equality is asked of
+	// them; their order is now SQLite's. The indexes are rebuilt.
+	// And the ids of statement lines and matches (a nextval each, 2 a
+	// line) come from a cache of 1,000 a connection rather than the
+	// shared sequence each time: ids are still unique and rising within an
+	// import, with gaps where a connection ended before using its block.
+	`SELECT 1;
+` + postgresPart + `
+	ALTER TABLE invoices ALTER COLUMN number TYPE TEXT COLLATE "C",
+		ALTER COLUMN number_key TYPE TEXT COLLATE "C", ALTER COLUMN reference TYPE TEXT COLLATE "C";
+	ALTER TABLE invoice_ibans ALTER COLUMN iban TYPE TEXT COLLATE "C";
+	ALTER TABLE collections ALTER COLUMN end_to_end_id TYPE TEXT COLLATE "C", ALTER COLUMN pmtinf_id TYPE TEXT COLLATE "C";
+	ALTER TABLE batches ALTER COLUMN pmtinf_id TYPE TEXT COLLATE "C";
+	ALTER TABLE payment_requests ALTER COLUMN item_key_norm TYPE TEXT COLLATE "C";
+	ALTER TABLE statement_lines ALTER COLUMN id SET CACHE 1000;
+	ALTER TABLE matches ALTER COLUMN id SET CACHE 1000;`,
 }
 
 // LatestSchema is the schema version this batchtool migrates a ledger to.

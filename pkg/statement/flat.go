@@ -52,22 +52,23 @@ var FlatColumns = []Column{
 func FlatRows(e *Entry) [][]string { return new(Flattener).Rows(e) }
 
 // Flattener makes the flat rows of one entry after another, as FlatRows
-// does, with less allocation: it reuses the rows and the text of values
-// that repeat (dates, codes), and formats numbers and amounts into blocks
-// of text shared by many rows. The rows it returns are valid until its
-// next call; the strings in them stay valid.
+// does, without allocating: it reuses the rows, and formats numbers, dates
+// and amounts into one buffer of text it reuses too. The rows it returns,
+// and the text of their values, are valid until its next call: a caller
+// copies what it keeps (the sinks of `statement convert` append the bytes).
 type Flattener struct {
 	rows  [][]string
-	text  []byte // the block numbers and amounts are carved from
+	text  []byte // the buffer numbers, dates and amounts are formatted into
 	dates [2]dateText
 	next  int
-	iso   BankTxCode // the code iso is the text of
-	isoS  string
 }
 
+// dateText is the text of a date, cached: the entries of a statement share
+// few dates.
 type dateText struct {
 	t time.Time
-	s string
+	b [10]byte
+	n int
 }
 
 // Rows returns the rows of e.
@@ -81,6 +82,7 @@ func (f *Flattener) Rows(e *Entry) [][]string {
 		st = &Statement{}
 	}
 	f.rows = f.rows[:0]
+	f.text = f.text[:0]
 	entryAmount := f.amount(e.Amount, e.Currency)
 	for i := range details {
 		t := &details[i]
@@ -108,63 +110,63 @@ func (f *Flattener) Rows(e *Entry) [][]string {
 		if t.Amount != e.Amount || cur != e.Currency { // the same decimal: the same text
 			amount = f.amount(t.Amount, cur)
 		}
-		f.rows = append(f.rows, f.row(len(f.rows),
-			st.Account.ID(), st.Account.Currency, st.ID, string(st.Kind),
-			f.int(e.Seq), detailSeq, f.date(e.BookingDate), f.date(e.ValueDate),
-			amount, cur, entryAmount, e.Currency, cd, yes(e.Reversal), e.Status,
-			f.isoCode(code), code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef),
-			t.EndToEndID, t.MandateID, firstNonEmpty(t.PaymentInfoID, e.BatchID), t.InstructionID,
-			t.CreditorID, t.Counterparty.Name, firstNonEmpty(t.Counterparty.IBAN, t.Counterparty.Account), t.Counterparty.BIC,
-			string(t.Reference.Scheme), t.Reference.Value, firstNonEmpty(t.Remittance, e.Info),
-			t.ReturnReason, t.ReturnText, f.zeroEmpty(t.Charges, chargesCcy), chargesCcy, f.zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency,
-		))
+		r := f.row(len(f.rows))
+		_ = r[35] // the 36 FlatColumns, in their order
+		r[0], r[1], r[2], r[3] = st.Account.ID(), st.Account.Currency, st.ID, string(st.Kind)
+		r[4], r[5], r[6], r[7] = f.int(e.Seq), detailSeq, f.date(e.BookingDate), f.date(e.ValueDate)
+		r[8], r[9], r[10], r[11], r[12], r[13], r[14] = amount, cur, entryAmount, e.Currency, cd, yes(e.Reversal), e.Status
+		r[15], r[16], r[17], r[18] = f.isoCode(code), code.Proprietary, e.Ref, firstNonEmpty(t.AccountSvcrRef, e.AccountSvcrRef)
+		r[19], r[20], r[21], r[22] = t.EndToEndID, t.MandateID, firstNonEmpty(t.PaymentInfoID, e.BatchID), t.InstructionID
+		r[23], r[24], r[25], r[26] = t.CreditorID, t.Counterparty.Name, firstNonEmpty(t.Counterparty.IBAN, t.Counterparty.Account), t.Counterparty.BIC
+		r[27], r[28], r[29] = string(t.Reference.Scheme), t.Reference.Value, firstNonEmpty(t.Remittance, e.Info)
+		r[30], r[31], r[32], r[33] = t.ReturnReason, t.ReturnText, f.zeroEmpty(t.Charges, chargesCcy), chargesCcy
+		r[34], r[35] = f.zeroEmpty(t.OrigAmount, t.OrigCurrency), t.OrigCurrency
+		f.rows = append(f.rows, r)
 	}
 	return f.rows
 }
 
-// row returns row i of the rows, reused, holding the values.
-func (f *Flattener) row(i int, values ...string) []string {
+// row returns row i of the rows, reused: len(FlatColumns) values, each
+// set by Rows.
+func (f *Flattener) row(i int) []string {
 	var r []string
 	if i < cap(f.rows) {
 		r = f.rows[:i+1][i]
 	}
-	if cap(r) < len(values) {
-		r = make([]string, len(values))
+	if cap(r) < len(FlatColumns) {
+		r = make([]string, len(FlatColumns))
 	}
-	r = r[:len(values)]
-	copy(r, values)
-	return r
+	return r[:len(FlatColumns)]
 }
 
-// carve returns b as a string from the text block: one allocation per
-// block instead of one per value. Bytes handed out are never written again.
-func (f *Flattener) carve(b []byte) string {
-	if len(b) == 0 {
+// carve returns the text appended to f.text since start as a string. The
+// bytes are not written again before the next call of Rows; when the
+// buffer grows, the strings already handed out keep the old one.
+func (f *Flattener) carve(start int) string {
+	if len(f.text) == start {
 		return ""
 	}
-	if cap(f.text)-len(f.text) < len(b) {
-		f.text = make([]byte, 0, max(4096, len(b)))
-	}
-	start := len(f.text)
-	f.text = append(f.text, b...)
-	return unsafe.String(&f.text[start], len(b))
+	return unsafe.String(&f.text[start], len(f.text)-start)
 }
 
 func (f *Flattener) int(v int) string {
 	if v >= 0 && v < 100 {
 		return strconv.Itoa(v) // no allocation
 	}
-	var buf [20]byte
-	return f.carve(strconv.AppendInt(buf[:0], int64(v), 10))
+	start := len(f.text)
+	f.text = strconv.AppendInt(f.text, int64(v), 10)
+	return f.carve(start)
 }
 
 // amount is FormatAmount(d, currency).
 func (f *Flattener) amount(d decimal.Decimal, currency string) string {
-	var buf [24]byte
-	if b, ok := appendFixed(buf[:0], d, MinorUnits(currency)); ok {
-		return f.carve(b)
+	start := len(f.text)
+	b, ok := appendFixed(f.text, d, MinorUnits(currency))
+	if !ok {
+		return FormatAmount(d, currency)
 	}
-	return FormatAmount(d, currency)
+	f.text = b
+	return f.carve(start)
 }
 
 func (f *Flattener) zeroEmpty(d decimal.Decimal, currency string) string {
@@ -174,35 +176,49 @@ func (f *Flattener) zeroEmpty(d decimal.Decimal, currency string) string {
 	return f.amount(d, currency)
 }
 
+// date returns t as YYYY-MM-DD in its location ("" for the zero time),
+// from the cache of the last two dates.
 func (f *Flattener) date(t time.Time) string {
-	for _, d := range f.dates {
-		if d.s != "" && d.t.Equal(t) && d.t.Location() == t.Location() {
-			return d.s
+	if t.IsZero() {
+		return ""
+	}
+	start := len(f.text)
+	for i := range f.dates {
+		if d := &f.dates[i]; d.n > 0 && d.t == t { // the same instant in the same location
+			f.text = append(f.text, d.b[:d.n]...)
+			return f.carve(start)
 		}
 	}
-	s := date(t)
-	if s != "" {
-		f.dates[f.next%len(f.dates)] = dateText{t, s}
-		f.next++
-	}
-	return s
+	f.text = appendDate(f.text, t)
+	d := &f.dates[f.next%len(f.dates)]
+	d.t, d.n = t, copy(d.b[:], f.text[start:])
+	f.next++
+	return f.carve(start)
 }
 
+// isoCode returns Domain/Family/SubFamily, "" without a domain.
 func (f *Flattener) isoCode(c BankTxCode) string {
 	if c.Domain == "" {
 		return ""
 	}
-	if c.Domain != f.iso.Domain || c.Family != f.iso.Family || c.SubFamily != f.iso.SubFamily || f.isoS == "" {
-		f.iso, f.isoS = c, c.Domain+"/"+c.Family+"/"+c.SubFamily
-	}
-	return f.isoS
+	start := len(f.text)
+	f.text = append(f.text, c.Domain...)
+	f.text = append(f.text, '/')
+	f.text = append(f.text, c.Family...)
+	f.text = append(f.text, '/')
+	f.text = append(f.text, c.SubFamily...)
+	return f.carve(start)
 }
 
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// appendDate appends t as YYYY-MM-DD in its location, as
+// t.Format(time.DateOnly) does, without the layout parsing of Format.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.DateOnly)
 	}
-	return t.Format(time.DateOnly)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 func yes(b bool) string {
