@@ -45,7 +45,7 @@
 // valid 1 GiB statement streams in a few MiB (TestHeapFlat). A Reader that
 // reaches the end of its input hands its scanner buffer, nodes, text arena
 // and interned codes to the next Reader made (a sync.Pool; none grown past
-// 64 KiB is kept): reading many small files allocates them once, where
+// 64 KiB each is kept): reading many small files allocates them once, where
 // allocating them per file was a fifth of the cost of a 7 KB statement,
 // most of it in the collector's runs. Nothing a Reader hands out points
 // into them (TestReaderSpareBuffers).

@@ -136,6 +136,8 @@ func TestReaderErrors(t *testing.T) {
 			`t.xml:6: error: /Document/BkToCstmrStmt/Stmt[1]/Ntry[2] "": unexpected end of file: the document is truncated [XML]`},
 		{"truncated after statement", head053 + ntry("1.00", "CRDT") + "</Stmt>", 1,
 			`t.xml:6: error: /Document/BkToCstmrStmt "": unexpected end of file: the document is truncated [XML]`},
+		{"self-closed document, then a line", `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>` + "\n  <x/>", 0,
+			`t.xml:1: error: /Document "": the document holds no BkToCstmrStmt message [ISO 20022]`},
 		{"second root", stmt053("") + "<Document/>", 0,
 			`t.xml:7: error: /Document "": a second document element after </Document> [XML]`},
 		{"no statement", `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr></BkToCstmrStmt></Document>`, 0,

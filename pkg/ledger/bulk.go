@@ -44,7 +44,8 @@ import (
 //     UPDATE locks it in id order): when another worker changed one
 //     meanwhile, the rows updated are set back, the items read again and
 //     steps 3-4 run again on what is there now;
-//  5. the matches, with one COPY.
+//  5. the matches, with one COPY, sent after the next chunk's step 1: the
+//     server copies them while the client decides that chunk.
 //
 // So no update is lost, no lock is held on an item the import does not
 // change, and files of different accounts, touching different items, never
@@ -170,9 +171,9 @@ type bulkImport struct {
 	// matchBytes is the size of the last chunk's matches rows: the next
 	// chunk's buffer starts that large.
 	matchBytes int
-	// matches are the matches rows of the last chunk booked, until they
-	// are queued (flushMatches).
-	matches *copyRows
+	// booked is the last chunk booked until its matches are queued and
+	// its results counted (flush).
+	booked *bookedChunk
 }
 
 // importBulk reads r and books its entries on PostgreSQL, a chunk at a
@@ -332,8 +333,9 @@ func (p *prepared) noteKeys(opt reconcile.Options) error {
 }
 
 // run books the chunks as they arrive, all on one connWorker: the matches
-// of a chunk are copied in after the next chunk's look-ups (see dedupe),
-// so that the server copies them while the client decides that chunk. A
+// of a chunk are copied in, and its results counted, after the next
+// chunk's look-ups are sent (see dedupe), so that the server copies them
+// while the client decides that chunk. A
 // chunk that must run on the line-by-line store (see reconcileLines) ends
 // the worker and runs on the transaction; the next one starts another.
 func (b *bulkImport) run(chunks <-chan *prepared) error {
@@ -347,7 +349,9 @@ func (b *bulkImport) run(chunks <-chan *prepared) error {
 				if p == nil {
 					var ok bool
 					if p, ok = <-chunks; !ok {
-						b.flushMatches(w)
+						if err := b.flush(w); err != nil {
+							return err
+						}
 						return w.close()
 					}
 				}
@@ -373,9 +377,7 @@ func (b *bulkImport) run(chunks <-chan *prepared) error {
 		if err != nil {
 			return err
 		}
-		if err := b.finish(p, mw); err != nil {
-			return err
-		}
+		b.finish(p, mw)
 		p = nil
 	}
 }
@@ -407,7 +409,8 @@ func (b *bulkImport) chunk(w *connWorker, p *prepared) (slow []*bulkEntry, err e
 		if err != nil {
 			return nil, err
 		}
-		return nil, b.finish(p, mw)
+		b.finish(p, mw)
+		return nil, nil
 	}
 	if b.l.hook != nil {
 		if err := w.sync(); err != nil {
@@ -419,7 +422,8 @@ func (b *bulkImport) chunk(w *connWorker, p *prepared) (slow []*bulkEntry, err e
 	if err != nil {
 		return nil, err
 	}
-	return nil, b.finish(p, mw)
+	b.finish(p, mw)
+	return nil, nil
 }
 
 // matchRows builds the matches rows of the chunk's new entries, for the
@@ -440,11 +444,34 @@ func (b *bulkImport) matchRows(p *prepared) (*copyRows, error) {
 	return mw, nil
 }
 
-// finish counts the chunk's results and hands them to OnResult; the COPY
-// of their matches mw waits in b.matches for the next chunk's look-ups
-// (see flushMatches).
-func (b *bulkImport) finish(p *prepared, mw *copyRows) error {
-	for _, be := range p.es {
+// finish keeps the chunk p, booked, and its matches rows mw until the
+// next chunk's look-ups are sent (see flush).
+func (b *bulkImport) finish(p *prepared, mw *copyRows) {
+	b.booked = &bookedChunk{p, mw}
+}
+
+// bookedChunk is a chunk whose changes are written, not yet its matches.
+type bookedChunk struct {
+	p  *prepared
+	mw *copyRows
+}
+
+// flush queues on w the COPY of the matches of the last chunk booked, if
+// not yet, then counts its results and hands them to OnResult while the
+// server works.
+func (b *bulkImport) flush(w *connWorker) error {
+	d := b.booked
+	if d == nil {
+		return nil
+	}
+	b.booked = nil
+	if d.mw.rows > 0 {
+		w.do(func(c *pgx.Conn) error {
+			_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(d.mw.bytes()), copyMatches)
+			return err
+		})
+	}
+	for _, be := range d.p.es {
 		if be.dup {
 			b.res.Duplicates++
 			b.res.DuplicateTotal.Add(be.e.Amount, be.e.Currency)
@@ -462,24 +489,7 @@ func (b *bulkImport) finish(p *prepared, mw *copyRows) error {
 			}
 		}
 	}
-	if mw.rows > 0 {
-		b.matches = mw
-	}
 	return nil
-}
-
-// flushMatches queues on w the COPY of the matches of the last chunk
-// booked, if not yet.
-func (b *bulkImport) flushMatches(w *connWorker) {
-	mw := b.matches
-	if mw == nil {
-		return
-	}
-	b.matches = nil
-	w.do(func(c *pgx.Conn) error {
-		_, err := c.PgConn().CopyFrom(b.ctx, bytes.NewReader(mw.bytes()), copyMatches)
-		return err
-	})
 }
 
 // connWorker runs statements on a connection in the order given, in a
@@ -548,7 +558,8 @@ func (w *connWorker) close() error {
 // already (by their line identity, or by the detail identities of a batch
 // booking from another file), gives the others their lineID and returns
 // their writes, and reads the open items the chunk can touch into cs (step
-// 1). The matches of the chunk before are copied in after these look-ups.
+// 1). The matches of the chunk before are copied in after these look-ups,
+// and its results counted meanwhile.
 func (b *bulkImport) dedupe(w *connWorker, p *prepared, cs *chunkStore) (*lineWrites, error) {
 	es := p.es
 	batch := &pgx.Batch{}
@@ -619,7 +630,9 @@ func (b *bulkImport) dedupe(w *connWorker, p *prepared, cs *chunkStore) (*lineWr
 	}
 	cs.queueLoads(batch, p.rec)
 	wait := w.start(func(c *pgx.Conn) error { return c.SendBatch(b.ctx, batch).Close() })
-	b.flushMatches(w)
+	if err := b.flush(w); err != nil {
+		return nil, err
+	}
 	if err := wait(); err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package statement
 
 import (
-	"strconv"
-
 	"github.com/shopspring/decimal"
 )
 
@@ -49,12 +47,32 @@ func appendFixed(b []byte, d decimal.Decimal, places int32) ([]byte, bool) {
 		b = append(b, '-')
 		c = -c
 	}
-	b = strconv.AppendInt(b, c/pow10[decimals], 10)
-	if decimals > 0 {
-		b = append(b, '.')
-		var tmp [20]byte
-		frac := strconv.AppendInt(tmp[:0], c%pow10[decimals]+pow10[decimals], 10)
-		b = append(b, frac[1:]...) // the leading 1 keeps the zeros
+	return appendDigits(b, uint64(c), int(decimals)), true
+}
+
+// appendDigits appends c with a decimal point before its last decimals
+// digits (at least one digit before it): the digits are written from the
+// right into a buffer in one pass, without strconv's two calls for the
+// whole and the fraction.
+func appendDigits(b []byte, c uint64, decimals int) []byte {
+	var buf [24]byte // 20 digits, the point, room to spare
+	i := len(buf)
+	for k := 0; k < decimals; k++ {
+		i--
+		buf[i] = byte('0' + c%10)
+		c /= 10
 	}
-	return b, true
+	if decimals > 0 {
+		i--
+		buf[i] = '.'
+	}
+	for {
+		i--
+		buf[i] = byte('0' + c%10)
+		c /= 10
+		if c == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
 }

@@ -154,7 +154,12 @@ func (f *Flattener) int(v int) string {
 		return strconv.Itoa(v) // no allocation
 	}
 	start := len(f.text)
-	f.text = strconv.AppendInt(f.text, int64(v), 10)
+	u := uint64(v)
+	if v < 0 {
+		f.text = append(f.text, '-')
+		u = -u
+	}
+	f.text = appendDigits(f.text, u, 0)
 	return f.carve(start)
 }
 

@@ -2,7 +2,9 @@ package statement
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -118,5 +120,16 @@ func TestAppendDate(t *testing.T) {
 func TestFlatColumnsRows(t *testing.T) {
 	if len(FlatColumns) != 36 {
 		t.Fatalf("%d FlatColumns: Rows sets 36", len(FlatColumns))
+	}
+}
+
+// TestFlattenerInt: numbers are strconv's, from one digit to an int's
+// limits.
+func TestFlattenerInt(t *testing.T) {
+	var f Flattener
+	for _, v := range []int{0, 7, 99, 100, 101, 999, 1000, 12345, 9999999, -1, -100, math.MaxInt, math.MinInt} {
+		if got, want := f.int(v), strconv.Itoa(v); got != want {
+			t.Errorf("%d: %q, want %q", v, got, want)
+		}
 	}
 }
