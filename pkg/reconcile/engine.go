@@ -3,6 +3,7 @@ package reconcile
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -602,11 +603,14 @@ func (e *Engine) decideCollection(l *Line, res *Result, cs []Collection) error {
 		it := collectionItem(c)
 		it.Applied, it.Remaining = l.Amount, decimal.Zero
 		l.Outcome, l.Rule, l.Items = Matched, RuleEndToEnd, []Item{it}
-		l.Evidence = fmt.Sprintf("end-to-end id %q", c.EndToEndID)
+		// The most frequent evidence, built in one buffer (%q is
+		// strconv.Quote).
+		ev := make([]byte, 0, 64)
+		ev = strconv.AppendQuote(append(ev, "end-to-end id "...), c.EndToEndID)
 		if l.MandateID != "" {
-			l.Evidence += fmt.Sprintf(", mandate %q", l.MandateID)
+			ev = strconv.AppendQuote(append(ev, ", mandate "...), l.MandateID)
 		}
-		l.Evidence += ", amount " + c.Amount.StringFixed(2)
+		l.Evidence = string(append(append(ev, ", amount "...), c.Amount.StringFixed(2)...))
 		return e.apply(res, Change{Kind: ChangeCollection, ID: c.ID, Key: c.EndToEndID, Status: StatusCollected})
 	case 0:
 		l.Outcome = Unmatched
