@@ -195,9 +195,11 @@ func (f *Flattener) date(t time.Time) string {
 		}
 	}
 	f.text = appendDate(f.text, t)
-	d := &f.dates[f.next%len(f.dates)]
-	d.t, d.n = t, copy(d.b[:], f.text[start:])
-	f.next++
+	if len(f.text)-start == len(dateText{}.b) { // years of four digits only
+		d := &f.dates[f.next%len(f.dates)]
+		d.t, d.n = t, copy(d.b[:], f.text[start:])
+		f.next++
+	}
 	return f.carve(start)
 }
 

@@ -101,8 +101,10 @@ func TestAppendDate(t *testing.T) {
 		if got := string(appendDate([]byte("x"), tt.t)); got != "x"+tt.want || tt.want != tt.t.Format(time.DateOnly) {
 			t.Errorf("%v: %q, want x%q", tt.t, got, tt.want)
 		}
-		if got := f.date(tt.t); got != tt.want {
-			t.Errorf("%v: Flattener %q, want %q", tt.t, got, tt.want)
+		for i := 0; i < 2; i++ { // formatted, then from the cache
+			if got := f.date(tt.t); got != tt.want {
+				t.Errorf("%v: Flattener (%d) %q, want %q", tt.t, i, got, tt.want)
+			}
 		}
 	}
 	for d := time.Date(1899, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2101; d = d.AddDate(0, 0, 1) {
