@@ -30,11 +30,10 @@ import (
 //  1. one batch of statements: the lock of each account not seen before
 //     (see sqlLockAccount), the detail identities of its batch bookings
 //     and the identities of its lines booked already (duplicates), as many
-//     new line ids, and the open items its lines could touch: the engine
-//     ran over an empty recorder when the chunk was read, which noted
-//     every key a line can be looked up by (every rule is tried when
-//     nothing matches), and the items carrying those keys are read in one
-//     query per kind (= ANY of an array);
+//     new line ids, and the open items its lines could touch: when the
+//     chunk was read, reconcile.Keys noted every key a line can be looked
+//     up by, and the items carrying those keys are read in one query per
+//     kind (= ANY of an array);
 //  2. its new lines, with one COPY (and the detail identities of its new
 //     batch bookings, in one INSERT);
 //  3. the engine, on those items in memory (chunkStore), each line seeing
@@ -867,8 +866,6 @@ type collState struct {
 
 func newChunkStore() *chunkStore { return &chunkStore{} }
 
-func (s *chunkStore) reset() { s.resetFor(0, 0, 0, 0) }
-
 // resetFor empties s for about colls collections and refs + numberKeys +
 // ibans invoices found by as many keys, its maps sized for them: growing
 // them a few thousand entries a chunk cost the PostgreSQL import a
@@ -1061,13 +1058,6 @@ func parseDatePtr(s *string) time.Time {
 		return time.Time{}
 	}
 	return parseDate(sql.NullString{String: *s, Valid: true})
-}
-
-func strPtr(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func scanEach(rows *sql.Rows, fn func() error) error {

@@ -27,7 +27,8 @@ func TestKeyColumnsCompareBytes(t *testing.T) {
 		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_collation k ON k.oid = a.attcollation
 		WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 AND (c.relname, a.attname) IN (('invoices', 'number'),
 			('invoices', 'number_key'), ('invoices', 'reference'), ('invoice_ibans', 'iban'), ('collections', 'end_to_end_id'),
-			('collections', 'pmtinf_id'), ('batches', 'pmtinf_id'), ('payment_requests', 'item_key_norm'))
+			('collections', 'pmtinf_id'), ('batches', 'pmtinf_id'), ('payment_requests', 'item_key'), ('payment_requests', 'item_key_norm'),
+			('platform_transactions', 'ref'))
 		ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
@@ -44,9 +45,30 @@ func TestKeyColumnsCompareBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "batches.pmtinf_id C, collections.end_to_end_id C, collections.pmtinf_id C, invoice_ibans.iban C, " +
-		"invoices.number C, invoices.number_key C, invoices.reference C, payment_requests.item_key_norm C"
+		"invoices.number C, invoices.number_key C, invoices.reference C, payment_requests.item_key C, " +
+		"payment_requests.item_key_norm C, platform_transactions.ref C"
 	if s := strings.Join(got, ", "); s != want {
 		t.Errorf("collations\n got %s\nwant %s", s, want)
+	}
+	// The ids of lines and matches come from a cache of 1,000 a connection.
+	rows, err = l.db.QueryContext(context.Background(), `SELECT sequencename || ' ' || cache_size FROM pg_sequences
+		WHERE schemaname = current_schema() AND sequencename IN ('statement_lines_id_seq', 'matches_id_seq') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	if err := scanEach(rows, func() error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		got = append(got, s)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if s, want := strings.Join(got, ", "), "matches_id_seq 1000, statement_lines_id_seq 1000"; s != want {
+		t.Errorf("sequence caches\n got %s\nwant %s", s, want)
 	}
 }
 

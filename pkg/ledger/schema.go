@@ -244,8 +244,12 @@ var migrations = []string{
 	// PostgreSQL (COLLATE "C"), as SQLite's do (BINARY). Under the
 	// database's locale (C.UTF-8, en_US.UTF-8: what initdb gives) every
 	// probe of their indexes compared through strcoll: a fifth of the
-	// look-ups' server time on 100,000 lines. Only equality is asked of
-	// them; their order is now SQLite's. The indexes are rebuilt.
+	// look-ups' server time on 100,000 lines. The columns compared with
+	// them (a payment request's item key, a platform transaction's
+	// end-to-end id) compare the same way, or their indexes could not serve
+	// those comparisons. Lists ordered by these columns (invoices by
+	// number, collections by batch and end-to-end id) now come in byte
+	// order, as SQLite's do. The indexes are rebuilt.
 	// And the ids of statement lines and matches (a nextval each, 2 a
 	// line) come from a cache of 1,000 a connection rather than the
 	// shared sequence each time: ids are still unique and rising within an
@@ -257,7 +261,8 @@ var migrations = []string{
 	ALTER TABLE invoice_ibans ALTER COLUMN iban TYPE TEXT COLLATE "C";
 	ALTER TABLE collections ALTER COLUMN end_to_end_id TYPE TEXT COLLATE "C", ALTER COLUMN pmtinf_id TYPE TEXT COLLATE "C";
 	ALTER TABLE batches ALTER COLUMN pmtinf_id TYPE TEXT COLLATE "C";
-	ALTER TABLE payment_requests ALTER COLUMN item_key_norm TYPE TEXT COLLATE "C";
+	ALTER TABLE payment_requests ALTER COLUMN item_key TYPE TEXT COLLATE "C", ALTER COLUMN item_key_norm TYPE TEXT COLLATE "C";
+	ALTER TABLE platform_transactions ALTER COLUMN ref TYPE TEXT COLLATE "C";
 	ALTER TABLE statement_lines ALTER COLUMN id SET CACHE 1000;
 	ALTER TABLE matches ALTER COLUMN id SET CACHE 1000;`,
 }
