@@ -282,14 +282,7 @@ func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile
 // notes its account.
 func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
 	e := be.e
-	stmtID := ""
-	if e.Statement != nil {
-		stmtID = e.Statement.ID
-	}
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
+	bd := bookedOn(e)
 	acct := accountOf(e)
 	if !slices.Contains(p.accounts, acct) {
 		p.accounts = append(p.accounts, acct)
@@ -299,7 +292,7 @@ func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
 	w.bytea(be.id)
 	w.int8(fileID)
 	w.text(acct)
-	w.text(stmtID)
+	w.text(statementIDOf(e))
 	w.text(e.Ref)
 	w.int8(int64(e.Seq))
 	w.int8(int64(be.occ))

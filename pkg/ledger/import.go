@@ -106,15 +106,35 @@ func accountOf(e *statement.Entry) string {
 	return e.Statement.Account.ID()
 }
 
+// statementIDOf is the id of the statement e is in ("" for none).
+func statementIDOf(e *statement.Entry) string {
+	if e.Statement == nil {
+		return ""
+	}
+	return e.Statement.ID
+}
+
+// bookedOn is the date e is booked on: its booking date, else its value
+// date.
+func bookedOn(e *statement.Entry) time.Time {
+	if e.BookingDate.IsZero() {
+		return e.ValueDate
+	}
+	return e.BookingDate
+}
+
+// lineArgs are the values of e's statement_lines row after its id, as
+// both SQLite imports insert it; amt is e's amount as the ledger stores it.
+func lineArgs(e *statement.Entry, ch [32]byte, n int, fileID int64, amt any) []any {
+	return []any{identityBytes(ch, n), fileID, accountOf(e), statementIDOf(e), e.Ref, e.Seq, n,
+		dateText(bookedOn(e)), amt, e.Currency, boolInt(e.Reversal), nullStr(e.Info)}
+}
+
 func contentKey(e *statement.Entry) string {
 	var b strings.Builder
 	sep := func(s string) { b.WriteString(s); b.WriteByte(0x1f) }
 	sep(accountOf(e))
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
-	sep(bd.Format("2006-01-02"))
+	sep(bookedOn(e).Format("2006-01-02"))
 	sep(e.Amount.String())
 	sep(e.Currency)
 	sep(strconv.FormatBool(e.Reversal))
@@ -158,11 +178,7 @@ func isBatch(e *statement.Entry) bool {
 // details) has the same transactions; an entry whose every transaction was
 // booked from another file is a duplicate.
 func DetailIdentity(e *statement.Entry, t *statement.Transaction) []byte {
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
-	h := sha256.Sum256([]byte(strings.Join([]string{accountOf(e), bd.Format("2006-01-02"), strconv.FormatBool(e.Reversal),
+	h := sha256.Sum256([]byte(strings.Join([]string{accountOf(e), bookedOn(e).Format("2006-01-02"), strconv.FormatBool(e.Reversal),
 		t.Amount.String(), t.EndToEndID, t.MandateID, strings.ToUpper(t.ReturnReason)}, "\x1f")))
 	return h[:16]
 }
@@ -325,14 +341,6 @@ func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r st
 		if err != nil {
 			return err
 		}
-		stmtID := ""
-		if e.Statement != nil {
-			stmtID = e.Statement.ID
-		}
-		bd := e.BookingDate
-		if bd.IsZero() {
-			bd = e.ValueDate
-		}
 		var dids [][]byte
 		booked := false
 		if isBatch(e) {
@@ -347,8 +355,7 @@ func (l *DB) importLines(ctx context.Context, tx *tx, fileID int64, f File, r st
 				return fmt.Errorf("%s: entry %d: %w", f.Name, e.Seq, err)
 			}
 			var added bool
-			if lineID, added, err = insLine.insert(ctx, identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-				dateText(bd), amt, e.Currency, boolInt(e.Reversal), nullStr(e.Info)); err != nil {
+			if lineID, added, err = insLine.insert(ctx, lineArgs(e, ch, n, fileID, amt)...); err != nil {
 				return err
 			}
 			booked = !added // a line with this identity is booked already

@@ -338,20 +338,11 @@ func (l *DB) liteEntry(e *statement.Entry, ch [32]byte, n int, fileID int64) (li
 			le.dids[i] = DetailIdentity(e, &e.Details[i])
 		}
 	}
-	stmtID := ""
-	if e.Statement != nil {
-		stmtID = e.Statement.ID
-	}
-	bd := e.BookingDate
-	if bd.IsZero() {
-		bd = e.ValueDate
-	}
 	amt, err := l.d.money(e.Amount, e.Currency)
 	if err != nil {
 		return le, err
 	}
-	le.args = []any{identityBytes(ch, n), fileID, accountOf(e), stmtID, e.Ref, e.Seq, n,
-		dateText(bd), amt, e.Currency, boolInt(e.Reversal), nullStr(e.Info)}
+	le.args = lineArgs(e, ch, n, fileID, amt)
 	return le, nil
 }
 
