@@ -192,7 +192,7 @@ func (l *DB) importBulk(ctx context.Context, t *tx, fileID int64, f File, r stat
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		prepare(rctx, newBookable(r, f, res), fileID, opt.Engine, chunks)
+		prepare(rctx, newBookable(r, f, res), fileID, chunks)
 	}()
 	err := b.run(chunks)
 	cancel()
@@ -229,7 +229,7 @@ type prepared struct {
 
 // prepare reads entries into chunks of bulkChunk and sends them on out,
 // which it closes at the end or on the first error (sent last).
-func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile.Options, out chan<- *prepared) {
+func prepare(ctx context.Context, entries *bookable, fileID int64, out chan<- *prepared) {
 	defer close(out)
 	// The rows of a chunk take about as many bytes as the last one's.
 	p := &prepared{rows: make([]byte, 0, 128*bulkChunk)}
@@ -252,28 +252,21 @@ func prepare(ctx context.Context, entries *bookable, fileID int64, eng reconcile
 			send()
 			return
 		}
-		be := &bulkEntry{e: e, occ: n, id: identityBytes(ch, n)}
-		if isBatch(e) {
-			be.dids = make([][]byte, len(e.Details))
-			for i := range e.Details {
-				be.dids[i] = DetailIdentity(e, &e.Details[i])
-			}
-		}
+		be := &bulkEntry{e: e, occ: n, id: identityBytes(ch, n), dids: detailIdentities(e)}
 		p.es = append(p.es, be)
 		if p.err = p.addRow(be, fileID); p.err != nil {
 			send()
 			return
 		}
 		if len(p.es) == bulkChunk {
-			p.err = p.noteKeys(eng)
-			if p.err != nil || !send() {
-				send() // the error, unless the import stopped
+			p.noteKeys()
+			if !send() { // the import stopped
 				return
 			}
 		}
 	}
 	if len(p.es) > 0 {
-		p.err = p.noteKeys(eng)
+		p.noteKeys()
 		send()
 	}
 }
@@ -316,12 +309,11 @@ func (p *prepared) addRow(be *bulkEntry, fileID int64) error {
 // noteKeys notes every key a line of the chunk can be decided by (see
 // keyRecorder). A line found a duplicate later has its keys noted too;
 // their items are read but not changed.
-func (p *prepared) noteKeys(opt reconcile.Options) error {
+func (p *prepared) noteKeys() {
 	p.rec = &keyRecorder{}
 	for _, be := range p.es {
 		p.rec.add(be.e)
 	}
-	return nil
 }
 
 // run books the chunks as they arrive, all on one connWorker: the matches

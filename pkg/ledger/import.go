@@ -159,6 +159,19 @@ func contentKey(e *statement.Entry) string {
 
 // isBatch tells whether an entry books a batch whose every transaction
 // carries an end-to-end id: such an entry is also named detail by detail.
+// detailIdentities are the DetailIdentity of each transaction of a batch
+// entry (isBatch), nil for any other entry.
+func detailIdentities(e *statement.Entry) [][]byte {
+	if !isBatch(e) {
+		return nil
+	}
+	ids := make([][]byte, len(e.Details))
+	for i := range e.Details {
+		ids[i] = DetailIdentity(e, &e.Details[i])
+	}
+	return ids
+}
+
 func isBatch(e *statement.Entry) bool {
 	if len(e.Details) == 0 || (len(e.Details) == 1 && e.BatchID == "" && e.BatchCount == 0) {
 		return false

@@ -331,13 +331,7 @@ func (l *DB) importChunks(ctx context.Context, t *tx, fileID int64, f File, r st
 
 // liteEntry computes what the database goroutine writes of an entry.
 func (l *DB) liteEntry(e *statement.Entry, ch [32]byte, n int, fileID int64) (liteEntry, error) {
-	le := liteEntry{e: e}
-	if isBatch(e) {
-		le.dids = make([][]byte, len(e.Details))
-		for i := range e.Details {
-			le.dids[i] = DetailIdentity(e, &e.Details[i])
-		}
-	}
+	le := liteEntry{e: e, dids: detailIdentities(e)}
 	amt, err := l.d.money(e.Amount, e.Currency)
 	if err != nil {
 		return le, err
