@@ -124,6 +124,10 @@ func run(dir string, bins []string, size int64, rows, runs int, only string) err
 			bench{name: "inspect coda", args: []string{"inspect", cod}, bytes: st.Size()},
 			bench{name: "convert coda csv", args: []string{"statement", "convert", cod, "--out", "{out}.csv"}, bytes: st.Size()},
 			bench{name: "convert coda jsonl", args: []string{"statement", "convert", cod, "--out", "{out}.jsonl"}, bytes: st.Size()},
+			// the same to standard output (here /dev/null): the work of
+			// converting, without the disk's pace at writing the file
+			bench{name: "convert coda csv -", args: []string{"statement", "convert", cod, "--to", "csv", "--out", "-"}, bytes: st.Size()},
+			bench{name: "convert coda jsonl -", args: []string{"statement", "convert", cod, "--to", "jsonl", "--out", "-"}, bytes: st.Size()},
 		)
 		// a night's inbox: the same volume in 8 files
 		if err := os.MkdirAll(inbox, 0o755); err != nil {
@@ -161,6 +165,10 @@ func run(dir string, bins []string, size int64, rows, runs int, only string) err
 			bench{name: "inspect camt", args: []string{"inspect", xml}, bytes: st.Size()},
 			bench{name: "convert camt csv", args: []string{"statement", "convert", xml, "--out", "{out}.csv"}, bytes: st.Size()},
 			bench{name: "convert camt jsonl", args: []string{"statement", "convert", xml, "--out", "{out}.jsonl"}, bytes: st.Size()},
+			// the same to standard output (here /dev/null): the work of
+			// converting, without the disk's pace at writing the file
+			bench{name: "convert camt csv -", args: []string{"statement", "convert", xml, "--to", "csv", "--out", "-"}, bytes: st.Size()},
+			bench{name: "convert camt jsonl -", args: []string{"statement", "convert", xml, "--to", "jsonl", "--out", "-"}, bytes: st.Size()},
 		)
 	}
 	if want("collect") {
